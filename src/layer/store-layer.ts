@@ -1,0 +1,55 @@
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Digest } from '../digest.js';
+import { UserError } from '../errors.js';
+import type { ByteSink } from './sink.js';
+import type { TarSettings } from './tar-header.js';
+import { TarWriter } from './tar-writer.js';
+
+/**
+ * Writes store paths as one layer tar, byte-identical to nixpkgs'
+ * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
+ * the order given, its tree in Python's `sorted(Path)` order (component by
+ * component), hard links as plain files, modes from the store.
+ */
+export async function writeStoreLayer(
+  paths: readonly string[],
+  settings: TarSettings,
+  sink: ByteSink,
+): Promise<{ digest: Digest; size: number }> {
+  const tar = new TarWriter(sink, settings);
+  for (const dir of ['/nix', '/nix/store']) {
+    await tar.entry({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+  }
+  for (const p of paths) await writeTree(tar, p);
+  return tar.finish();
+}
+
+async function writeTree(tar: TarWriter, p: string): Promise<void> {
+  const st = await lstat(p);
+  if (st.isSymbolicLink()) {
+    await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: await readlink(p) });
+  } else if (st.isDirectory()) {
+    await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
+    // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
+    const names = (await readdir(p, { encoding: 'buffer' })).sort(Buffer.compare);
+    for (const raw of names) await writeTree(tar, path.join(p, utf8Name(raw, p)));
+  } else if (st.isFile()) {
+    const fh = await open(p, 'r');
+    try {
+      await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fh);
+    } finally {
+      await fh.close();
+    }
+  } else {
+    throw new UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+  }
+}
+
+function utf8Name(raw: Buffer, dir: string): string {
+  const name = raw.toString('utf8');
+  if (!Buffer.from(name, 'utf8').equals(raw)) {
+    throw new UserError(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
+  }
+  return name;
+}
