@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build, type BuildReport } from './build.js';
+import { UserError, messageOf } from './errors.js';
+import { parseOptions } from './options.js';
+
+const USAGE = `usage: layered-image build --name NAME [--tag TAG] --contents PATH [--contents PATH ...]
+           [--config JSON | --config @FILE] [--max-layers N] [--created ISO|now]
+           [--architecture ARCH] [--output FILE] [--cache-dir DIR | --no-cache] [--json]`;
+
+const FLAGS = {
+  name: { type: 'string' },
+  tag: { type: 'string' },
+  contents: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  'max-layers': { type: 'string' },
+  created: { type: 'string' },
+  architecture: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'cache-dir': { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs the CLI and returns its exit status; never exits the process itself. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    if (command !== 'build') throw new UserError(`unknown command "${command}"\n${USAGE}`);
+    const { values, positionals } = parseFlags(rest);
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`);
+    const opts = await parseOptions({
+      name: values.name,
+      tag: values.tag,
+      contents: values.contents ?? [],
+      config: values.config,
+      maxLayers: values['max-layers'],
+      created: values.created,
+      architecture: values.architecture,
+      output: values.output,
+      cacheDir: values['cache-dir'],
+      noCache: values['no-cache'],
+    });
+    const report = await build(opts, { info: (m) => process.stderr.write(`${m}\n`) });
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
+    return 0;
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`layered-image: ${e.message.split('\n')[0]}\n`);
+      return 1;
+    }
+    process.stderr.write(
+      debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${messageOf(e)} (--debug shows where)\n`,
+    );
+    return 70;
+  }
+}
+
+function parseFlags(args: string[]) {
+  try {
+    return parseArgs({ args, options: FLAGS, strict: true, allowPositionals: true });
+  } catch (e) {
+    // parseArgs' own messages run over several lines; keep the first.
+    throw new UserError(messageOf(e).split('\n')[0] ?? 'bad arguments');
+  }
+}
+
+function humanReport(r: BuildReport): string {
+  const rows = r.layers.map((l, i) => {
+    const what = l.paths.length === 0 ? '(customisation layer)' : l.paths.length === 1 ? l.paths[0] : `${l.paths.length} store paths`;
+    return `${String(i + 1).padStart(3)}  ${l.digest.slice(7, 19)}  ${String(l.size).padStart(12)}  ${l.source.padEnd(8)}  ${what}`;
+  });
+  return [`image ${r.imagePath}`, `  ${r.imageName}:${r.imageTag}  ${r.imageId}`, ...rows, ''].join('\n');
+}
+
+function isEntryPoint(): boolean {
+  const argv1 = process.argv[1];
+  if (argv1 === undefined) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,74 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import tar from 'tar-stream';
+import { digestHex, sha256Digest, type Digest } from '../digest.js';
+import type { Layer } from '../layer/layer.js';
+import { dockerManifestJson } from './config.js';
+
+/** Everything a sink needs to write an image, however it stores it. */
+export interface ImageParts {
+  configJson: Buffer;
+  repoTag: string;
+  layers: readonly Layer[];
+}
+
+export function configDigest(parts: Pick<ImageParts, 'configJson'>): Digest {
+  return sha256Digest(parts.configJson);
+}
+
+// Fixed metadata for the archive's own members: nothing here may depend on
+// the machine, the clock or the umask.
+const MEMBER = { mtime: new Date(1000), mode: 0o644, uid: 0, gid: 0, uname: '', gname: '' } as const;
+
+/**
+ * Writes a docker-archive (what `docker save` makes and `docker load`,
+ * `podman load` and `skopeo copy docker-archive:` read): each layer as
+ * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
+ * nixpkgs' stream_layered_image.py orders them.
+ */
+export async function writeDockerArchive(file: string, parts: ImageParts): Promise<void> {
+  const pack = tar.pack();
+  const out = createWriteStream(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('close', resolve);
+    out.on('error', reject);
+    pack.on('error', reject);
+  });
+  pack.pipe(out);
+  const layerFiles: string[] = [];
+  for (const layer of parts.layers) {
+    const name = `${digestHex(layer.digest)}/layer.tar`;
+    layerFiles.push(name);
+    await addStream(pack, name, layer.size, layer.open());
+  }
+  const configName = `${digestHex(configDigest(parts))}.json`;
+  await addBytes(pack, configName, parts.configJson);
+  await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
+  pack.finalize();
+  await done;
+}
+
+function addBytes(pack: tar.Pack, name: string, bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry({ ...MEMBER, name, size: bytes.length }, bytes, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+async function addStream(pack: tar.Pack, name: string, size: number, source: AsyncIterable<Buffer>): Promise<void> {
+  let written = 0;
+  const finished = new Promise<void>((resolve, reject) => {
+    const entry = pack.entry({ ...MEMBER, name, size }, (err) => (err ? reject(err) : resolve()));
+    void (async () => {
+      for await (const chunk of source) {
+        written += chunk.length;
+        if (!entry.write(chunk)) await once(entry, 'drain');
+      }
+      if (written !== size) throw new Error(`layer ${name} has ${written} bytes, expected ${size}`);
+      entry.end(null);
+    })().catch((e: unknown) => {
+      entry.destroy(e instanceof Error ? e : new Error(String(e)));
+      reject(e);
+    });
+  });
+  await finished;
+}

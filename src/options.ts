@@ -1,0 +1,147 @@
+import { availableParallelism, homedir } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError, errnoCode } from './errors.js';
+import type { ContainerConfig } from './image/config.js';
+import { parseContainerConfig } from './image/validate-config.js';
+import { DEFAULT_TAR_SETTINGS, type TarSettings } from './layer/tar-header.js';
+
+/** What a front end (CLI flags or Action inputs) hands over, still unchecked. */
+export interface RawInputs {
+  name?: string | undefined;
+  tag?: string | undefined;
+  contents: readonly string[];
+  /** JSON text, or `@FILE` to read it from a file. */
+  config?: string | undefined;
+  maxLayers?: string | undefined;
+  created?: string | undefined;
+  architecture?: string | undefined;
+  output?: string | undefined;
+  cacheDir?: string | undefined;
+  noCache?: boolean | undefined;
+}
+
+export type CacheChoice = { kind: 'none' } | { kind: 'directory'; dir: string };
+
+/** The one validated description of a build that the engine accepts. */
+export interface BuildOptions {
+  name: string;
+  /** Undefined: derived from the image content. */
+  tag: string | undefined;
+  contents: string[];
+  config: ContainerConfig;
+  maxLayers: number;
+  created: string;
+  architecture: string;
+  output: string;
+  cache: CacheChoice;
+  storeLayerSettings: TarSettings;
+  concurrency: number;
+}
+
+export const MAX_LAYERS_LIMIT = 125;
+export const DEFAULT_MAX_LAYERS = 100;
+export const DEFAULT_CREATED = '1970-01-01T00:00:01Z';
+
+// The OCI distribution spec's reference grammar (docker/distribution's
+// reference package): an optional registry host, then path components.
+const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
+const NAME_RE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const CREATED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** GOARCH values that image configs use. */
+const ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips64', 'mips64le', 'mipsle', 'ppc64', 'ppc64le', 'riscv64', 's390x'];
+const NODE_TO_GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
+
+export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = process.env): Promise<BuildOptions> {
+  const name = parseName(raw.name);
+  const tag = raw.tag === undefined || raw.tag === '' ? undefined : parseTag(raw.tag);
+  const config = await parseConfig(raw.config);
+  const contents = raw.contents.map((c, i) => {
+    if (c.trim() === '') throw new UserError(`contents #${i + 1} is empty`);
+    return c;
+  });
+  return {
+    name,
+    tag,
+    contents,
+    config,
+    maxLayers: parseMaxLayers(raw.maxLayers),
+    created: parseCreated(raw.created),
+    architecture: parseArchitecture(raw.architecture),
+    output: path.resolve(raw.output ?? `${name.replace(/[/:]/g, '-')}.tar`),
+    cache: parseCache(raw, env),
+    storeLayerSettings: { ...DEFAULT_TAR_SETTINGS },
+    concurrency: availableParallelism(),
+  };
+}
+
+function parseName(raw: string | undefined): string {
+  if (raw === undefined || raw === '') throw new UserError('name is required');
+  // nixpkgs lowercases image names; the reference grammar then applies.
+  const name = raw.toLowerCase();
+  if (!NAME_RE.test(name) || name.length > 255) {
+    throw new UserError(`name "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
+  }
+  return name;
+}
+
+function parseTag(raw: string): string {
+  if (!TAG_RE.test(raw)) throw new UserError(`tag "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+  return raw;
+}
+
+async function parseConfig(raw: string | undefined): Promise<ContainerConfig> {
+  if (raw === undefined || raw.trim() === '') return {};
+  if (!raw.startsWith('@')) return parseContainerConfig(raw);
+  const file = raw.slice(1);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`config file ${file} cannot be read: ${errnoCode(e) ?? String(e)}`);
+  }
+  return parseContainerConfig(text, `config file ${file}`);
+}
+
+function parseMaxLayers(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_LAYERS;
+  const text = raw.trim();
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
+    throw new UserError(`maxLayers "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
+  }
+  return n;
+}
+
+function parseCreated(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return DEFAULT_CREATED;
+  const date = raw === 'now' ? new Date() : CREATED_RE.test(raw) ? new Date(raw) : undefined;
+  if (date === undefined || Number.isNaN(date.getTime())) {
+    throw new UserError(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
+  }
+  // Normalised to UTC so the same instant gives the same bytes in any TZ.
+  const iso = date.toISOString();
+  return raw === 'now' || iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+function parseArchitecture(raw: string | undefined): string {
+  if (raw === undefined || raw === '') {
+    const arch = NODE_TO_GOARCH[process.arch];
+    if (arch === undefined) throw new UserError(`cannot tell the image architecture for ${process.arch}; set architecture`);
+    return arch;
+  }
+  if (!ARCHITECTURES.includes(raw)) throw new UserError(`architecture "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
+  return raw;
+}
+
+function parseCache(raw: RawInputs, env: NodeJS.ProcessEnv): CacheChoice {
+  if (raw.noCache) {
+    if (raw.cacheDir !== undefined) throw new UserError('cache-dir and no-cache cannot be used together');
+    return { kind: 'none' };
+  }
+  const base = env['XDG_CACHE_HOME'] || path.join(homedir(), '.cache');
+  return { kind: 'directory', dir: path.resolve(raw.cacheDir ?? path.join(base, 'layered-image')) };
+}
