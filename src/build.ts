@@ -46,14 +46,15 @@ export async function build(opts: BuildOptions, log: Logger = quiet): Promise<Bu
     throw new UserError('nothing to put in the image: give contents, or store paths in the config');
   }
 
+  // Every check of the user's input comes before any work or progress line.
+  const root = await mergeContents(contents);
+  const outputTmp = await reserveOutput(opts.output);
+
   const closure = await queryClosure([...contents, ...configRoots]);
   log.info(`closure: ${closure.paths.size} store paths from ${closure.roots.length} roots`);
   const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
   const plan = planLayers(orderByPopularity(references).order, opts.maxLayers);
   log.info(`plan: ${plan.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})`);
-  const root = await mergeContents(contents);
-
-  const outputTmp = await reserveOutput(opts.output);
   const work = await mkdtemp(path.join(path.dirname(opts.output), '.layered-image-'));
   try {
     const storeLayers = await mapLimit(plan, opts.concurrency, async (paths, i): Promise<Layer> => {

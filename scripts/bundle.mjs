@@ -1,0 +1,28 @@
+// Bundles the Action (dist/index.js) and the CLI (dist/cli.js) with ncc from
+// the compiled ESM in lib/. ncc names every output index.js, so each entry is
+// bundled into a scratch folder and moved into place.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, renameSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dist = path.join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist);
+for (const [entry, name] of [['lib/index.js', 'index.js'], ['lib/cli.js', 'cli.js']]) {
+  const scratch = mkdtempSync(path.join(root, '.ncc-'));
+  try {
+    // The Action bundles every dependency the CLI does, so its notices cover both.
+    const license = name === 'index.js' ? ['--license', 'licenses.txt'] : [];
+    execFileSync('npx', ['ncc', 'build', entry, '-o', scratch, '--quiet', ...license], { cwd: root, stdio: 'inherit' });
+    for (const file of readdirSync(scratch)) {
+      const target = file === 'index.js' ? name : file;
+      renameSync(path.join(scratch, file), path.join(dist, target));
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+chmodSync(path.join(dist, 'cli.js'), 0o755);
+// ncc writes ESM output for ESM input; say so for Node whatever the parent says.
+writeFileSync(path.join(dist, 'package.json'), '{ "type": "module" }\n');

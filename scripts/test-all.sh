@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The one command that runs the whole test suite on a fresh machine:
+# set-up, the tests, then the check that the committed dist/ is current.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+npm test
+bash scripts/check-dist.sh

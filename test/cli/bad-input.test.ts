@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { runCli } from '../support/cli.js';
+import { nixBuild } from '../support/nix.js';
+import { CLOSURE_NIX, GOLDEN } from '../support/paths.js';
+
+const PRECIOUS = 'an earlier image that a failed build must leave alone\n';
+
+describe('bad input: one line naming the value, non-zero exit, nothing written', () => {
+  let dir: string;
+  let app: string;
+  let golden: string;
+  before(async () => {
+    app = nixBuild(CLOSURE_NIX, 'app');
+    golden = nixBuild(path.join(GOLDEN, 'fixture.nix'), 'app');
+    dir = await mkdtemp(path.join(tmpdir(), 'bad-'));
+    await symlink('loop-b', path.join(dir, 'loop-a'));
+    await symlink('loop-a', path.join(dir, 'loop-b'));
+    await mkdir(path.join(dir, 'a-directory'));
+  });
+
+  const cases: { what: string; args: () => string[]; says: RegExp; output?: boolean }[] = [
+    { what: 'no name', args: () => ['--contents', app], says: /name is required/ },
+    { what: 'bad name', args: () => ['--name', 'no spaces!', '--contents', app], says: /name "no spaces!"/ },
+    { what: 'name with a bad separator', args: () => ['--name', 'a//b', '--contents', app], says: /"a\/\/b"/ },
+    { what: 'bad tag', args: () => ['--name', 'x', '--tag=-v1', '--contents', app], says: /tag "-v1"/ },
+    { what: 'missing contents', args: () => ['--name', 'x', '--contents', '/nonexistent/result'], says: /\/nonexistent\/result does not exist/ },
+    { what: 'contents outside the store', args: () => ['--name', 'x', '--contents', dir], says: /not in the Nix store/ },
+    { what: 'the store itself', args: () => ['--name', 'x', '--contents', '/nix/store'], says: /\/nix\/store is the Nix store itself/ },
+    { what: 'inside a store path', args: () => ['--name', 'x', '--contents', `${app}/bin`], says: /inside store path/ },
+    { what: 'invalid store path', args: () => ['--name', 'x', '--contents', '/nix/store/not-a-store-path'], says: /not-a-store-path/ },
+    { what: 'symlink loop', args: () => ['--name', 'x', '--contents', path.join(dir, 'loop-a')], says: /loop-a: too many levels of symbolic links/ },
+    { what: 'colliding contents', args: () => ['--name', 'x', '--contents', app, '--contents', golden], says: /collide at \/bin\/app/ },
+    { what: 'config not JSON', args: () => ['--name', 'x', '--contents', app, '--config', '{Cmd:'], says: /config is not valid JSON/ },
+    { what: 'config not an object', args: () => ['--name', 'x', '--contents', app, '--config', '["a"]'], says: /config must be a JSON object, got a list/ },
+    { what: 'Cmd not a list', args: () => ['--name', 'x', '--contents', app, '--config', '{"Cmd":"/bin/app"}'], says: /config\.Cmd must be a list of strings, got "\/bin\/app"/ },
+    { what: 'Env entry without =', args: () => ['--name', 'x', '--contents', app, '--config', '{"Env":["PATH"]}'], says: /config\.Env must be a list of "NAME=value"/ },
+    { what: 'misspelt field', args: () => ['--name', 'x', '--contents', app, '--config', '{"cmd":["x"]}'], says: /unknown field "cmd"/ },
+    { what: 'ExposedPorts wrong', args: () => ['--name', 'x', '--contents', app, '--config', '{"ExposedPorts":{"http":{}}}'], says: /config\.ExposedPorts keys must be ports/ },
+    { what: 'config file missing', args: () => ['--name', 'x', '--contents', app, '--config', '@/nonexistent.json'], says: /config file \/nonexistent\.json cannot be read/ },
+    {
+      what: 'config names a path not in the store',
+      args: () => ['--name', 'x', '--contents', app, '--config', '{"Cmd":["/nix/store/00000000000000000000000000000000-gone/bin/x"]}'],
+      says: /00000000000000000000000000000000-gone, which is not in the Nix store/,
+    },
+    { what: 'maxLayers 1', args: () => ['--name', 'x', '--contents', app, '--max-layers', '1'], says: /maxLayers "1"/ },
+    { what: 'maxLayers not a number', args: () => ['--name', 'x', '--contents', app, '--max-layers', 'many'], says: /maxLayers "many"/ },
+    { what: 'maxLayers fractional', args: () => ['--name', 'x', '--contents', app, '--max-layers', '2.5'], says: /maxLayers "2.5"/ },
+    { what: 'maxLayers too large', args: () => ['--name', 'x', '--contents', app, '--max-layers', '126'], says: /maxLayers "126" must be a whole number from 2 to 125/ },
+    { what: 'created not a time', args: () => ['--name', 'x', '--contents', app, '--created', 'yesterday'], says: /created "yesterday"/ },
+    { what: 'created without a zone', args: () => ['--name', 'x', '--contents', app, '--created', '2024-01-01T00:00:00'], says: /created "2024-01-01T00:00:00"/ },
+    { what: 'unknown architecture', args: () => ['--name', 'x', '--contents', app, '--architecture', 'sparc'], says: /architecture "sparc"/ },
+    { what: 'unknown flag', args: () => ['--name', 'x', '--contents', app, '--max-layer', '3'], says: /--max-layer/ },
+    { what: 'unknown command', args: () => [], says: /unknown command "bulid"/ },
+    { what: 'cache-dir with no-cache', args: () => ['--name', 'x', '--contents', app, '--cache-dir', dir, '--no-cache'], says: /cache-dir and no-cache/ },
+    { what: 'output in a missing directory', args: () => ['--name', 'x', '--contents', app, '--output', '/nonexistent/dir/img.tar'], says: /output \/nonexistent\/dir\/img\.tar cannot be written/, output: true },
+    { what: 'output is a directory', args: () => ['--name', 'x', '--contents', app, '--output', path.join(dir, 'a-directory')], says: /a-directory is a directory/, output: true },
+  ];
+
+  for (const c of cases) {
+    it(c.what, async () => {
+      const work = await mkdtemp(path.join(dir, 'case-'));
+      const out = path.join(work, 'image.tar');
+      await writeFile(out, PRECIOUS);
+      const command = c.what === 'unknown command' ? ['bulid', '--name', 'x'] : ['build', ...c.args()];
+      const args = c.output ? command : [...command, '--output', out];
+      const r = runCli(args);
+      assert.notEqual(r.status, 0);
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, 1, `expected one line, got:\n${r.stderr}`);
+      assert.match(lines[0] ?? '', /^layered-image: /);
+      assert.match(lines[0] ?? '', c.says);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.equal(await readFile(out, 'utf8'), PRECIOUS);
+      assert.deepEqual(await readdir(work), ['image.tar']);
+    });
+  }
+});

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { runCli } from '../support/cli.js';
+import { runImage, skopeoInspect } from '../support/consumers.js';
+import { closureOf, nixBuild } from '../support/nix.js';
+import { CLI, CLOSURE_NIX, DIST_CLI } from '../support/paths.js';
+
+interface Report {
+  imagePath: string;
+  imageName: string;
+  imageTag: string;
+  imageId: string;
+  layerDigests: string[];
+  layers: { digest: string; size: number; paths: string[]; source: string }[];
+}
+
+function buildJson(args: string[], env?: NodeJS.ProcessEnv, cli?: string): Report {
+  const r = runCli(['build', '--json', '--no-cache', ...args], { env, cli });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Report;
+}
+
+describe('images from a realistic closure', () => {
+  let app: string;
+  let tool: string;
+  let dir: string;
+  let config: string;
+  before(async () => {
+    app = nixBuild(CLOSURE_NIX, 'app');
+    tool = nixBuild(CLOSURE_NIX, 'tool');
+    dir = await mkdtemp(path.join(tmpdir(), 'build-'));
+    config = JSON.stringify({ Cmd: ['/bin/app'], Env: [`TOOL=${tool}/bin/tool`, 'LANG=C.UTF-8'] });
+  });
+
+  it('runs its Cmd under runc after skopeo and umoci, with the whole closure inside', async () => {
+    const out = path.join(dir, 'app.tar');
+    const report = buildJson(['--name', 'Example/App', '--contents', app, '--config', config, '--output', out]);
+    assert.equal(report.imagePath, out);
+    assert.equal(report.imageName, 'example/app');
+    assert.match(report.imageTag, /^[0-9a-f]{32}$/);
+    assert.match(report.imageId, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(report.layerDigests.length, report.layers.length);
+    assert.deepEqual(report.layerDigests, report.layers.map((l) => l.digest));
+    assert.ok(report.layers.every((l) => l.source === 'built' && l.size % 10240 === 0));
+    assert.deepEqual(report.layers.at(-1)?.paths, []);
+
+    // The config's store path (tool) is a root: its closure is in the image.
+    const expected = [...new Set([...closureOf(app), ...closureOf(tool)])].sort();
+    assert.deepEqual(report.layers.flatMap((l) => l.paths).sort(), expected);
+    assert.equal(report.layers.length, expected.length + 1);
+
+    const inspected = skopeoInspect(out);
+    assert.deepEqual(inspected.Layers, report.layerDigests);
+    assert.equal(inspected.Created, '1970-01-01T00:00:01Z');
+
+    const run = runImage(out, path.join(dir, 'run-app'));
+    assert.equal(run.stdout, 'hello from app\nlibrary 1\n');
+    assert.ok((await readdir(path.join(run.rootfs, 'nix/store'))).includes(path.basename(tool)));
+
+    // The config in the archive is what the report says.
+    const files = execFileSync('tar', ['-tf', out], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(files, [
+      ...report.layerDigests.map((d) => `${d.slice(7)}/layer.tar`),
+      `${report.imageId.slice(7)}.json`,
+      'manifest.json',
+    ]);
+    const imageConfig = JSON.parse(execFileSync('tar', ['-xOf', out, `${report.imageId.slice(7)}.json`], { encoding: 'utf8' }));
+    assert.deepEqual(imageConfig.rootfs, { type: 'layers', diff_ids: report.layerDigests });
+    assert.equal(imageConfig.history.length, report.layers.length);
+    assert.match(imageConfig.history[0].comment, /^store paths: \['\/nix\/store\//);
+    assert.deepEqual(imageConfig.config.Cmd, ['/bin/app']);
+  });
+
+  it('is byte-for-byte reproducible across umask, TZ, locale and working directory', async () => {
+    const a = path.join(dir, 'repro-a.tar');
+    const b = path.join(dir, 'repro-b.tar');
+    const args = ['--name', 'repro', '--contents', app, '--config', config];
+    buildJson([...args, '--output', a]);
+    const r = execFileSync(
+      'sh',
+      ['-c', `umask 077; cd /; exec "$0" "$@"`, process.execPath, CLI,
+        'build', '--no-cache', ...args, '--output', b],
+      { env: { ...process.env, TZ: 'Pacific/Kiritimati', LC_ALL: 'C', LANG: 'C' }, encoding: 'utf8' },
+    );
+    assert.match(r, /repro:/);
+    const [bytesA, bytesB] = await Promise.all([readFile(a), readFile(b)]);
+    assert.ok(bytesA.equals(bytesB), 'the two image tarballs differ');
+  });
+
+  it('created=now changes the config, not a single layer', () => {
+    const fixed = buildJson(['--name', 'now', '--contents', app, '--output', path.join(dir, 'fixed.tar')]);
+    const now = buildJson(['--name', 'now', '--contents', app, '--created', 'now', '--output', path.join(dir, 'now.tar')]);
+    assert.deepEqual(now.layerDigests, fixed.layerDigests);
+    assert.notEqual(now.imageId, fixed.imageId);
+    assert.notEqual(now.imageTag, fixed.imageTag);
+  });
+
+  it('honours maxLayers at the boundaries: paths = N-2, N-1, N, N+1', () => {
+    const count = closureOf(app).length;
+    for (const n of [count + 2, count + 1, count, count - 1]) {
+      const report = buildJson([
+        ...['--name', 'bounds', '--contents', app, '--config', '{"Cmd":["/bin/app"]}'],
+        ...['--max-layers', String(n), '--output', path.join(dir, `bounds-${n}.tar`)],
+      ]);
+      const store = report.layers.slice(0, -1);
+      assert.equal(report.layers.length, Math.min(count + 1, n), `maxLayers ${n}`);
+      assert.deepEqual(store.flatMap((l) => l.paths).sort(), closureOf(app), `maxLayers ${n}`);
+      const merged = store.filter((l) => l.paths.length > 1);
+      assert.deepEqual(merged.map((l) => l.paths.length), count > n - 1 ? [count - (n - 2)] : [], `maxLayers ${n}`);
+    }
+    const run = runImage(path.join(dir, `bounds-${count - 1}.tar`), path.join(dir, 'run-bounds'));
+    assert.equal(run.stdout, 'hello from app\nlibrary 1\n');
+  });
+
+  it('builds an image from config store paths alone', () => {
+    const out = path.join(dir, 'tool.tar');
+    const report = buildJson(['--name', 'tool', '--config', JSON.stringify({ Entrypoint: [`${tool}/bin/tool`] }), '--output', out]);
+    assert.deepEqual(report.layers.flatMap((l) => l.paths).sort(), closureOf(tool));
+    assert.equal(runImage(out, path.join(dir, 'run-tool')).stdout, 'tool ran\n');
+  });
+
+  it('the committed bundle dist/cli.js builds the same image', async () => {
+    const a = path.join(dir, 'dist-a.tar');
+    const b = path.join(dir, 'dist-b.tar');
+    const args = ['--name', 'dist', '--contents', app, '--config', config];
+    const fromSrc = buildJson([...args, '--output', a]);
+    const fromDist = buildJson([...args, '--output', b], undefined, DIST_CLI);
+    assert.deepEqual(fromDist, { ...fromSrc, imagePath: b });
+    assert.ok((await readFile(a)).equals(await readFile(b)));
+  });
+});

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { FileSink } from '../../src/layer/sink.js';
+import { writeStoreLayer } from '../../src/layer/store-layer.js';
+import { DEFAULT_TAR_SETTINGS, type TarSettings } from '../../src/layer/tar-header.js';
+import { nixBuild } from '../support/nix.js';
+import { GOLDEN } from '../support/paths.js';
+
+interface GoldenLayer {
+  paths: string[];
+  diffId: string;
+  size: number;
+}
+interface Golden {
+  closure: string[];
+  defaults: TarSettings;
+  onePathPerLayer: GoldenLayer[];
+  allInOneLayer: GoldenLayer;
+  custom: { settings: TarSettings; layers: GoldenLayer[] };
+}
+
+const golden = JSON.parse(readFileSync(path.join(GOLDEN, 'expected.json'), 'utf8')) as Golden;
+
+async function layerOf(paths: string[], settings: TarSettings, dir: string) {
+  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.tar`);
+  const sink = await FileSink.create(file);
+  const result = await writeStoreLayer(paths, settings, sink);
+  await sink.close();
+  return { ...result, file };
+}
+
+describe('store layers match nixpkgs byte for byte (shared/golden)', () => {
+  let dir: string;
+  before(async () => {
+    const app = nixBuild(path.join(GOLDEN, 'fixture.nix'), 'all');
+    assert.equal(app, '/nix/store/kb94p0rhni13xjl19zn3d2q5dplrvf4p-golden-app-2.0');
+    dir = await mkdtemp(path.join(tmpdir(), 'golden-'));
+  });
+
+  it('uses the default settings the golden files were made with', () => {
+    assert.deepEqual(golden.defaults, { ...DEFAULT_TAR_SETTINGS });
+  });
+
+  for (const layer of golden.onePathPerLayer) {
+    it(`one-path layer ${path.basename(layer.paths[0] ?? '')}`, async () => {
+      const got = await layerOf(layer.paths, DEFAULT_TAR_SETTINGS, dir);
+      assert.equal(got.digest, layer.diffId);
+      assert.equal(got.size, layer.size);
+    });
+  }
+
+  for (const layer of golden.custom.layers) {
+    it(`custom ownership and mtime: ${path.basename(layer.paths[0] ?? '')}`, async () => {
+      const got = await layerOf(layer.paths, golden.custom.settings, dir);
+      assert.equal(got.digest, layer.diffId);
+      assert.equal(got.size, layer.size);
+    });
+  }
+
+  it('all four paths in one layer: same digest and the very same bytes', async () => {
+    const got = await layerOf(golden.allInOneLayer.paths, DEFAULT_TAR_SETTINGS, dir);
+    assert.equal(got.digest, golden.allInOneLayer.diffId);
+    assert.equal(got.size, golden.allInOneLayer.size);
+    const [ours, theirs] = await Promise.all([readFile(got.file), readFile(path.join(GOLDEN, 'all-in-one.layer.tar'))]);
+    const firstDiff = ours.findIndex((b, i) => b !== theirs[i]);
+    assert.equal(firstDiff, -1, `first differing byte at offset ${firstDiff}`);
+    assert.equal(ours.length, theirs.length);
+  });
+});

@@ -1,0 +1,49 @@
+# A realistic little closure for tests: a static busybox, a few dozen
+# library-like store paths whose references form a nixpkgs-shaped graph
+# (many paths share a few popular ones), and an app script run by busybox.
+#   nix-build test/support/closure.nix --option sandbox false
+# `salt` changes one mid-level library (and so everything above it).
+{ libs ? 30, salt ? "" }:
+let
+  mk = name: script: builtins.derivation {
+    inherit name;
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    PATH = "/usr/bin:/bin";
+    args = [ "-c" ("set -e\n" + script) ];
+  };
+  busybox = mk "busybox-static-1.0" ''
+    mkdir -p $out/bin
+    cp /bin/busybox $out/bin/busybox
+    for t in sh echo cat ls; do ln -s busybox $out/bin/$t; done
+  '';
+  # lib i refers to lib (i-1)/2 and lib (i-1)/3: low-numbered libraries are
+  # used by many others, as glibc or zlib are.
+  lib = i:
+    let
+      deps = if i == 0 then [ ] else [ (lib ((i - 1) / 2)) (lib ((i - 1) / 3)) ];
+      mid = i == 5;
+    in mk "lib${toString i}-1.${toString i}" ''
+      mkdir -p $out/lib $out/share/doc/lib${toString i}
+      echo "library ${toString i}${if mid then salt else ""}" > $out/lib/data.txt
+      printf 'docs for %s\n' lib${toString i} > $out/share/doc/lib${toString i}/README
+      : > $out/share/doc/lib${toString i}/refs
+      ${builtins.concatStringsSep "\n" (map (d: "echo ${d} >> $out/share/doc/lib${toString i}/refs") deps)}
+    '';
+  top = builtins.genList (i: lib (libs / 2 + i)) (libs - libs / 2);
+  app = mk "app-1.0" ''
+    mkdir -p $out/bin $out/etc
+    printf '#!${busybox}/bin/sh\necho "hello from app"\n${busybox}/bin/cat ${lib 1}/lib/data.txt\n' > $out/bin/app
+    chmod 0755 $out/bin/app
+    echo "${builtins.concatStringsSep " " (map toString top)}" > $out/etc/uses
+  '';
+  # A second tool, used only from the image config, never from contents.
+  tool = mk "tool-2.0" ''
+    mkdir -p $out/bin
+    printf '#!${busybox}/bin/sh\necho "tool ran"\n' > $out/bin/tool
+    chmod 0755 $out/bin/tool
+  '';
+in {
+  inherit busybox app tool;
+  lib1 = lib 1;
+}

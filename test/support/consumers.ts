@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Runs an image the way a container runtime would: skopeo converts the
+ * docker-archive to an OCI layout, umoci unpacks it into a runtime bundle,
+ * and runc runs the image's own Entrypoint/Cmd. Returns what it printed.
+ */
+export function runImage(tarball: string, work: string): { stdout: string; rootfs: string } {
+  mkdirSync(work, { recursive: true });
+  const layout = path.join(work, 'oci');
+  const bundle = path.join(work, 'bundle');
+  execFileSync('skopeo', ['copy', '--quiet', `docker-archive:${tarball}`, `oci:${layout}:latest`], { stdio: 'pipe' });
+  execFileSync('umoci', ['unpack', '--image', `${layout}:latest`, bundle], { stdio: 'pipe' });
+  const configFile = path.join(bundle, 'config.json');
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { process: { terminal: boolean } };
+  config.process.terminal = false;
+  writeFileSync(configFile, JSON.stringify(config));
+  const id = `li-test-${process.pid}-${Date.now()}`;
+  const stdout = execFileSync('runc', ['run', id], { cwd: bundle, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { stdout, rootfs: path.join(bundle, 'rootfs') };
+}
+
+/** skopeo's view of a docker-archive: proves it parses and lists the layers. */
+export function skopeoInspect(tarball: string): { Layers: string[]; Architecture: string; Created: string } {
+  return JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${tarball}`], { encoding: 'utf8' }));
+}
