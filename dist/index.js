@@ -35661,7 +35661,7 @@ function readInputs() {
     const optional = (name) => getInput(name) || undefined;
     const output = optional('output') ?? (process.env['RUNNER_TEMP'] ? external_node_path_namespaceObject.join(process.env['RUNNER_TEMP'], 'layered-image.tar') : undefined);
     return {
-        name: getInput('name', { required: true }),
+        name: optional('name'),
         tag: optional('tag'),
         contents: getInput('contents').split(/\s+/).filter((c) => c !== ''),
         config: optional('config'),

@@ -9,7 +9,7 @@ function readInputs(): RawInputs {
   const optional = (name: string) => core.getInput(name) || undefined;
   const output = optional('output') ?? (process.env['RUNNER_TEMP'] ? path.join(process.env['RUNNER_TEMP'], 'layered-image.tar') : undefined);
   return {
-    name: core.getInput('name', { required: true }),
+    name: optional('name'),
     tag: optional('tag'),
     contents: core.getInput('contents').split(/\s+/).filter((c) => c !== ''),
     config: optional('config'),
