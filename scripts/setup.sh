@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything layered-image's demo and tests need on a fresh Debian
 # or Ubuntu machine: Nix (to build closures), skopeo, umoci and runc (to check
-# images as real consumers do), a static busybox (for the test closure), and
-# the npm dependencies. Safe to run again: it installs only what is missing.
+# images as real consumers do), a static busybox (for the test closure),
+# podman (to load and run the archive as `docker load` would), and the npm
+# dependencies. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for cmd in nix-build:nix-bin skopeo:skopeo umoci:umoci runc:runc busybox:busybox-static; do
+for cmd in nix-build:nix-bin skopeo:skopeo umoci:umoci runc:runc podman:podman busybox:busybox-static; do
   command -v "${cmd%%:*}" >/dev/null 2>&1 || need+=("${cmd#*:}")
 done
 # The test closure copies a static busybox; a dynamic one would not run in an image.
@@ -19,7 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${need[*]}" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { runImage, skopeoInspect } from '../support/consumers.js';
+import { podmanLoadAndRun, runImage, skopeoInspect } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
 import { CLI, CLOSURE_NIX, DIST_CLI } from '../support/paths.js';
 
@@ -73,6 +73,14 @@ describe('images from a realistic closure', () => {
     assert.equal(imageConfig.history.length, report.layers.length);
     assert.match(imageConfig.history[0].comment, /^store paths: \['\/nix\/store\//);
     assert.deepEqual(imageConfig.config.Cmd, ['/bin/app']);
+  });
+
+  it('loads and runs in podman, as docker load would take it', () => {
+    const out = path.join(dir, 'podman.tar');
+    const report = buildJson(['--name', 'podman/app', '--tag', 'v1', '--contents', app, '--config', config, '--output', out]);
+    assert.equal(report.imageTag, 'v1');
+    const stdout = podmanLoadAndRun(out, 'podman/app:v1', path.join(dir, 'podman'));
+    assert.equal(stdout, 'hello from app\nlibrary 1\n');
   });
 
   it('is byte-for-byte reproducible across umask, TZ, locale and working directory', async () => {

@@ -26,3 +26,19 @@ export function runImage(tarball: string, work: string): { stdout: string; rootf
 export function skopeoInspect(tarball: string): { Layers: string[]; Architecture: string; Created: string } {
   return JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${tarball}`], { encoding: 'utf8' }));
 }
+
+/**
+ * `podman load` then `podman run`, in a private storage root so tests leave
+ * the machine's images alone. The containers.conf clears default ulimits,
+ * which this sandbox refuses to set (see shared/consumers.md).
+ */
+export function podmanLoadAndRun(tarball: string, reference: string, work: string): string {
+  mkdirSync(work, { recursive: true });
+  const conf = path.join(work, 'containers.conf');
+  writeFileSync(conf, '[containers]\ndefault_ulimits = []\n');
+  const env = { ...process.env, CONTAINERS_CONF: conf };
+  const podman = ['--root', path.join(work, 'root'), '--runroot', path.join(work, 'runroot')];
+  const loaded = execFileSync('podman', [...podman, 'load', '-i', tarball], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!loaded.includes(reference)) throw new Error(`podman load did not name ${reference}: ${loaded}`);
+  return execFileSync('podman', [...podman, 'run', '--rm', '--network=none', reference], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
