@@ -3136,6 +3136,7 @@ function sha256Digest(bytes) {
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
 ;// CONCATENATED MODULE: ./lib/image/config.js
+
 /**
  * The image configuration JSON. Keys are sorted at every level, so equal
  * configs give equal bytes whatever order the user wrote them in.
@@ -3150,6 +3151,10 @@ function imageConfigJson(input) {
         rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.digest) },
     };
     return Buffer.from(canonicalJson(doc), 'utf8');
+}
+/** The image id: the digest of the config bytes. */
+function configDigest(configJson) {
+    return sha256Digest(configJson);
 }
 /** `manifest.json` of a docker-archive (Docker image spec v1.2). */
 function dockerManifestJson(configFile, repoTag, layerFiles) {
@@ -3184,18 +3189,18 @@ var tar_stream = __nccwpck_require__(118);
 
 
 
-function configDigest(parts) {
-    return sha256Digest(parts.configJson);
-}
 // Fixed metadata for the archive's own members: nothing here may depend on
 // the machine, the clock or the umask.
 const MEMBER = { mtime: new Date(1000), mode: 0o644, uid: 0, gid: 0, uname: '', gname: '' };
 /**
- * Writes a docker-archive (what `docker save` makes and `docker load`,
- * `podman load` and `skopeo copy docker-archive:` read): each layer as
+ * A docker-archive (what `docker save` makes and `docker load`, `podman load`
+ * and `skopeo copy docker-archive:` read) in a new file: each layer as
  * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
  * nixpkgs' stream_layered_image.py orders them.
  */
+function dockerArchiveSink(file) {
+    return { write: (parts) => writeDockerArchive(file, parts) };
+}
 async function writeDockerArchive(file, parts) {
     const pack = tar_stream.pack();
     const out = (0,external_node_fs_.createWriteStream)(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
@@ -3205,17 +3210,25 @@ async function writeDockerArchive(file, parts) {
         pack.on('error', reject);
     });
     pack.pipe(out);
-    const layerFiles = [];
-    for (const layer of parts.layers) {
-        const name = `${digestHex(layer.digest)}/layer.tar`;
-        layerFiles.push(name);
-        await addStream(pack, name, layer.size, layer.open());
+    try {
+        const layerFiles = [];
+        for (const layer of parts.layers) {
+            const name = `${digestHex(layer.digest)}/layer.tar`;
+            layerFiles.push(name);
+            await addStream(pack, name, layer.size, layer.open());
+        }
+        const configName = `${digestHex(sha256Digest(parts.configJson))}.json`;
+        await addBytes(pack, configName, parts.configJson);
+        await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
+        pack.finalize();
+        await done;
     }
-    const configName = `${digestHex(configDigest(parts))}.json`;
-    await addBytes(pack, configName, parts.configJson);
-    await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
-    pack.finalize();
-    await done;
+    catch (e) {
+        // Release the file so the caller can remove what was half written.
+        pack.destroy();
+        out.destroy();
+        throw e;
+    }
 }
 function addBytes(pack, name, bytes) {
     return new Promise((resolve, reject) => {
@@ -3798,11 +3811,11 @@ async function build(opts, log = quiet) {
             fileLayer(customFile, { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }),
         ];
         const configJson = imageConfigJson({ architecture: opts.architecture, created: opts.created, config: opts.config, layers });
-        const imageId = configDigest({ configJson });
+        const imageId = configDigest(configJson);
         // A tag derived from the config is stable across machines and changes
         // whenever any layer or setting does.
         const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-        await writeDockerArchive(outputTmp, { configJson, repoTag: `${opts.name}:${imageTag}`, layers });
+        await dockerArchiveSink(outputTmp).write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers });
         await (0,promises_.rename)(outputTmp, opts.output);
         log.info(`image: ${opts.output} (${opts.name}:${imageTag})`);
         return {

@@ -2,8 +2,8 @@ import { lstat, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, errnoCode } from './errors.js';
-import { imageConfigJson, pathsComment } from './image/config.js';
-import { configDigest, writeDockerArchive } from './image/docker-archive.js';
+import { configDigest, imageConfigJson, pathsComment } from './image/config.js';
+import { dockerArchiveSink } from './image/docker-archive.js';
 import { mergeContents, writeCustomisationLayer } from './layer/customisation.js';
 import { fileLayer, type Layer } from './layer/layer.js';
 import { FileSink } from './layer/sink.js';
@@ -73,11 +73,11 @@ export async function build(opts: BuildOptions, log: Logger = quiet): Promise<Bu
     ];
 
     const configJson = imageConfigJson({ architecture: opts.architecture, created: opts.created, config: opts.config, layers });
-    const imageId = configDigest({ configJson });
+    const imageId = configDigest(configJson);
     // A tag derived from the config is stable across machines and changes
     // whenever any layer or setting does.
     const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-    await writeDockerArchive(outputTmp, { configJson, repoTag: `${opts.name}:${imageTag}`, layers });
+    await dockerArchiveSink(outputTmp).write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers });
     await rename(outputTmp, opts.output);
     log.info(`image: ${opts.output} (${opts.name}:${imageTag})`);
     return {

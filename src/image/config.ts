@@ -1,4 +1,4 @@
-import type { Digest } from '../digest.js';
+import { sha256Digest, type Digest } from '../digest.js';
 import type { Layer } from '../layer/layer.js';
 
 /** The `config` section of an image: Cmd, Entrypoint, Env, … */
@@ -27,6 +27,11 @@ export function imageConfigJson(input: ImageConfigInput): Buffer {
   return Buffer.from(canonicalJson(doc), 'utf8');
 }
 
+/** The image id: the digest of the config bytes. */
+export function configDigest(configJson: Buffer): Digest {
+  return sha256Digest(configJson);
+}
+
 /** `manifest.json` of a docker-archive (Docker image spec v1.2). */
 export function dockerManifestJson(configFile: string, repoTag: string, layerFiles: readonly string[]): Buffer {
   return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: [repoTag], Layers: layerFiles }]), 'utf8');
@@ -50,4 +55,3 @@ export function pathsComment(prefix: string, paths: readonly string[]): string {
   return `${prefix}: [${paths.map((p) => `'${p}'`).join(', ')}]`;
 }
 
-export type { Digest };

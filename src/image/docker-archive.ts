@@ -1,32 +1,25 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import tar from 'tar-stream';
-import { digestHex, sha256Digest, type Digest } from '../digest.js';
-import type { Layer } from '../layer/layer.js';
+import { digestHex, sha256Digest } from '../digest.js';
 import { dockerManifestJson } from './config.js';
-
-/** Everything a sink needs to write an image, however it stores it. */
-export interface ImageParts {
-  configJson: Buffer;
-  repoTag: string;
-  layers: readonly Layer[];
-}
-
-export function configDigest(parts: Pick<ImageParts, 'configJson'>): Digest {
-  return sha256Digest(parts.configJson);
-}
+import type { ImageParts, ImageSink } from './sink.js';
 
 // Fixed metadata for the archive's own members: nothing here may depend on
 // the machine, the clock or the umask.
 const MEMBER = { mtime: new Date(1000), mode: 0o644, uid: 0, gid: 0, uname: '', gname: '' } as const;
 
 /**
- * Writes a docker-archive (what `docker save` makes and `docker load`,
- * `podman load` and `skopeo copy docker-archive:` read): each layer as
+ * A docker-archive (what `docker save` makes and `docker load`, `podman load`
+ * and `skopeo copy docker-archive:` read) in a new file: each layer as
  * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
  * nixpkgs' stream_layered_image.py orders them.
  */
-export async function writeDockerArchive(file: string, parts: ImageParts): Promise<void> {
+export function dockerArchiveSink(file: string): ImageSink {
+  return { write: (parts) => writeDockerArchive(file, parts) };
+}
+
+async function writeDockerArchive(file: string, parts: ImageParts): Promise<void> {
   const pack = tar.pack();
   const out = createWriteStream(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
   const done = new Promise<void>((resolve, reject) => {
@@ -35,17 +28,24 @@ export async function writeDockerArchive(file: string, parts: ImageParts): Promi
     pack.on('error', reject);
   });
   pack.pipe(out);
-  const layerFiles: string[] = [];
-  for (const layer of parts.layers) {
-    const name = `${digestHex(layer.digest)}/layer.tar`;
-    layerFiles.push(name);
-    await addStream(pack, name, layer.size, layer.open());
+  try {
+    const layerFiles: string[] = [];
+    for (const layer of parts.layers) {
+      const name = `${digestHex(layer.digest)}/layer.tar`;
+      layerFiles.push(name);
+      await addStream(pack, name, layer.size, layer.open());
+    }
+    const configName = `${digestHex(sha256Digest(parts.configJson))}.json`;
+    await addBytes(pack, configName, parts.configJson);
+    await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
+    pack.finalize();
+    await done;
+  } catch (e) {
+    // Release the file so the caller can remove what was half written.
+    pack.destroy();
+    out.destroy();
+    throw e;
   }
-  const configName = `${digestHex(configDigest(parts))}.json`;
-  await addBytes(pack, configName, parts.configJson);
-  await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
-  pack.finalize();
-  await done;
 }
 
 function addBytes(pack: tar.Pack, name: string, bytes: Buffer): Promise<void> {
