@@ -4,16 +4,19 @@ import { digestHex, type Digest } from './digest.js';
 import { UserError, errnoCode } from './errors.js';
 import { configDigest, imageConfigJson, pathsComment } from './image/config.js';
 import { dockerArchiveSink } from './image/docker-archive.js';
+import { ActionsCache } from './cache/actions.js';
+import type { LayerCache } from './cache/cache.js';
+import { DirectoryCache } from './cache/directory.js';
+import { restoreOrBuildStoreLayers } from './cache/layers.js';
 import { mergeContents, writeCustomisationLayer } from './layer/customisation.js';
-import { fileLayer, type Layer } from './layer/layer.js';
+import { fileLayer } from './layer/layer.js';
 import { FileSink } from './layer/sink.js';
-import { writeStoreLayer } from './layer/store-layer.js';
+import { onceEach, quietLogger, type Logger } from './log.js';
 import { queryClosure } from './nix/closure.js';
 import { resolveStorePath, storePathsIn } from './nix/store.js';
 import type { BuildOptions } from './options.js';
 import { planLayers } from './plan/layers.js';
 import { orderByPopularity } from './plan/popularity.js';
-import { mapLimit } from './util/pool.js';
 
 export interface LayerReport {
   digest: Digest;
@@ -29,17 +32,13 @@ export interface BuildReport {
   imageId: Digest;
   layerDigests: Digest[];
   layers: LayerReport[];
+  /** Store layers restored, built, and newly saved to the cache. */
+  cache: { restored: number; built: number; saved: number };
 }
-
-/** Progress messages; the CLI prints them to stderr, the Action to its log. */
-export interface Logger {
-  info(message: string): void;
-}
-
-const quiet: Logger = { info: () => {} };
 
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
-export async function build(opts: BuildOptions, log: Logger = quiet): Promise<BuildReport> {
+export async function build(opts: BuildOptions, logger: Logger = quietLogger): Promise<BuildReport> {
+  const log = onceEach(logger);
   const contents = [...new Set(await Promise.all(opts.contents.map((c) => resolveStorePath(c))))];
   const configRoots = await configStorePaths(opts);
   if (contents.length === 0 && configRoots.length === 0) {
@@ -56,19 +55,24 @@ export async function build(opts: BuildOptions, log: Logger = quiet): Promise<Bu
   const plan = planLayers(orderByPopularity(references).order, opts.maxLayers);
   log.info(`plan: ${plan.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})`);
   const work = await mkdtemp(path.join(path.dirname(opts.output), '.layered-image-'));
+  let saving: Promise<unknown> = Promise.resolve();
   try {
-    const storeLayers = await mapLimit(plan, opts.concurrency, async (paths, i): Promise<Layer> => {
-      const file = path.join(work, `store-${i}.tar`);
-      const sink = await FileSink.create(file);
-      const { digest, size } = await writeStoreLayer(paths, opts.storeLayerSettings, sink).finally(() => sink.close());
-      log.info(`layer ${i + 1}: ${digestHex(digest).slice(0, 12)} ${size} bytes, ${paths.length} store path(s)`);
-      return fileLayer(file, { digest, size, paths, source: 'built', comment: pathsComment('store paths', paths) });
+    const cache = openCache(opts, log);
+    const store = await restoreOrBuildStoreLayers({
+      plan,
+      settings: opts.storeLayerSettings,
+      cache,
+      work,
+      concurrency: opts.concurrency,
+      log,
     });
+    // Saves run in the background; they must finish before `work` goes.
+    saving = store.saving;
     const customFile = path.join(work, 'customisation.tar');
     const sink = await FileSink.create(customFile);
     const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
     const layers = [
-      ...storeLayers,
+      ...store.layers,
       fileLayer(customFile, { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }),
     ];
 
@@ -80,6 +84,9 @@ export async function build(opts: BuildOptions, log: Logger = quiet): Promise<Bu
     await dockerArchiveSink(outputTmp).write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers });
     await rename(outputTmp, opts.output);
     log.info(`image: ${opts.output} (${opts.name}:${imageTag})`);
+    const saved = await store.saving;
+    const restored = store.layers.filter((l) => l.source === 'restored').length;
+    if (cache !== undefined) log.info(`cache: ${saved} new store layers saved`);
     return {
       imagePath: opts.output,
       imageName: opts.name,
@@ -87,10 +94,26 @@ export async function build(opts: BuildOptions, log: Logger = quiet): Promise<Bu
       imageId,
       layerDigests: layers.map((l) => l.digest),
       layers: layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
+      cache: { restored, built: store.layers.length - restored, saved },
     };
   } finally {
+    await saving.catch(() => {});
     await rm(work, { recursive: true, force: true });
     await unlink(outputTmp).catch(() => {});
+  }
+}
+
+function openCache(opts: BuildOptions, log: Logger): LayerCache | undefined {
+  const warn = (m: string) => log.warning(m);
+  switch (opts.cache.kind) {
+    case 'none':
+      return undefined;
+    case 'directory':
+      return new DirectoryCache(opts.cache.dir, warn);
+    case 'actions':
+      if (ActionsCache.available()) return new ActionsCache(opts.cache.dir, warn);
+      log.warning('the GitHub Actions cache service is not available here; building every layer without a cache');
+      return undefined;
   }
 }
 

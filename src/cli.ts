@@ -54,7 +54,10 @@ export async function main(argv: string[]): Promise<number> {
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
     });
-    const report = await build(opts, { info: (m) => process.stderr.write(`${m}\n`) });
+    const report = await build(opts, {
+      info: (m) => process.stderr.write(`${m}\n`),
+      warning: (m) => process.stderr.write(`layered-image: warning: ${m}\n`),
+    });
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
     return 0;
   } catch (e) {
@@ -83,7 +86,8 @@ function humanReport(r: BuildReport): string {
     const what = l.paths.length === 0 ? '(customisation layer)' : l.paths.length === 1 ? l.paths[0] : `${l.paths.length} store paths`;
     return `${String(i + 1).padStart(3)}  ${l.digest.slice(7, 19)}  ${String(l.size).padStart(12)}  ${l.source.padEnd(8)}  ${what}`;
   });
-  return [`image ${r.imagePath}`, `  ${r.imageName}:${r.imageTag}  ${r.imageId}`, ...rows, ''].join('\n');
+  const cache = `  store layers: ${r.cache.restored} restored, ${r.cache.built} built, ${r.cache.saved} saved to the cache`;
+  return [`image ${r.imagePath}`, `  ${r.imageName}:${r.imageTag}  ${r.imageId}`, cache, ...rows, ''].join('\n');
 }
 
 function isEntryPoint(): boolean {

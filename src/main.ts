@@ -18,6 +18,7 @@ function readInputs(): RawInputs {
     architecture: optional('architecture'),
     output,
     noCache: core.getInput('cache') === 'false',
+    actionsCache: true,
   };
 }
 
@@ -25,13 +26,15 @@ function readInputs(): RawInputs {
 export async function run(): Promise<void> {
   try {
     const opts = await parseOptions(readInputs());
-    const report = await build(opts, { info: (m) => core.info(m) });
+    const report = await build(opts, { info: (m) => core.info(m), warning: (m) => core.warning(m) });
     core.setOutput('imagePath', report.imagePath);
     core.setOutput('imageName', report.imageName);
     core.setOutput('imageTag', report.imageTag);
     core.setOutput('imageId', report.imageId);
     core.setOutput('layerDigests', JSON.stringify(report.layerDigests));
     core.setOutput('layers', JSON.stringify(report.layers));
+    core.setOutput('cacheHits', String(report.cache.restored));
+    core.setOutput('layersBuilt', String(report.cache.built));
   } catch (e) {
     if (e instanceof UserError) core.setFailed(e.message);
     else core.setFailed(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : messageOf(e)}`);

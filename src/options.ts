@@ -19,9 +19,12 @@ export interface RawInputs {
   output?: string | undefined;
   cacheDir?: string | undefined;
   noCache?: boolean | undefined;
+  /** Use the GitHub Actions cache instead of a directory (the Action does). */
+  actionsCache?: boolean | undefined;
 }
 
-export type CacheChoice = { kind: 'none' } | { kind: 'directory'; dir: string };
+/** `actions`: the GitHub Actions cache, with `dir` where entries are unpacked. */
+export type CacheChoice = { kind: 'none' } | { kind: 'directory' | 'actions'; dir: string };
 
 /** The one validated description of a build that the engine accepts. */
 export interface BuildOptions {
@@ -141,6 +144,10 @@ function parseCache(raw: RawInputs, env: NodeJS.ProcessEnv): CacheChoice {
   if (raw.noCache) {
     if (raw.cacheDir !== undefined) throw new UserError('cache-dir and no-cache cannot be used together');
     return { kind: 'none' };
+  }
+  if (raw.actionsCache) {
+    // Entries unpack under RUNNER_TEMP; the path is part of each entry's version.
+    return { kind: 'actions', dir: path.join(env['RUNNER_TEMP'] || path.join(homedir(), '.cache'), 'layered-image-cache') };
   }
   const base = env['XDG_CACHE_HOME'] || path.join(homedir(), '.cache');
   return { kind: 'directory', dir: path.resolve(raw.cacheDir ?? path.join(base, 'layered-image')) };

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { storeDir, storePathHash } from '../nix/store.js';
+import type { TarSettings } from '../layer/tar-header.js';
+
+/**
+ * Bump whenever the store layer writer changes its bytes, so entries written
+ * by an older writer are never mistaken for current ones.
+ */
+export const LAYER_FORMAT_VERSION = 1;
+
+const PREFIX = 'layered-image-layer-';
+
+/**
+ * The cache key of a store layer: everything that decides its bytes (the
+ * writer's format, the store directory, the tar settings and the store-path
+ * hashes in layer order) hashed to a fixed length, so no key is a prefix of
+ * another — the Actions cache matches keys by prefix.
+ */
+export function layerCacheKey(paths: readonly string[], settings: TarSettings): string {
+  const material = JSON.stringify({
+    format: LAYER_FORMAT_VERSION,
+    store: storeDir(),
+    settings: [settings.mtime, settings.uid, settings.gid, settings.uname, settings.gname],
+    paths: paths.map(storePathHash),
+  });
+  return PREFIX + createHash('sha256').update(material).digest('hex');
+}
+
+export function isLayerCacheKey(s: string): boolean {
+  return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
+}

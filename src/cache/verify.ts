@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import tar, { type Header } from 'tar-stream';
+import { parseDigest } from '../digest.js';
+import type { CachedLayer, LayerMeta } from './cache.js';
+import { LAYER_FORMAT_VERSION } from './key.js';
+
+/**
+ * Decides whether a restored entry may go into an image. It must describe
+ * exactly the layer asked for (key, format, store paths), its bytes must
+ * hash to its recorded digest, and every tar member must lie under those
+ * store paths (or be `/nix`, `/nix/store`): no `..`, nothing elsewhere.
+ * Returns the metadata when it passes, otherwise the reason it does not.
+ */
+export async function verifyCachedLayer(
+  entry: CachedLayer,
+  expected: { key: string; paths: readonly string[] },
+): Promise<{ ok: true; meta: LayerMeta } | { ok: false; reason: string }> {
+  const meta = checkMeta(entry.meta, expected);
+  if (typeof meta === 'string') return { ok: false, reason: meta };
+  const size = await stat(entry.file).then((s) => s.size, () => -1);
+  if (size !== meta.size) return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
+
+  const hash = createHash('sha256');
+  const hashing = new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const extract = tar.extract();
+  let bad: string | undefined;
+  extract.on('entry', (header, stream, next) => {
+    bad ??= checkMember(header, meta.paths);
+    stream.on('end', next);
+    stream.resume();
+  });
+  try {
+    await pipeline(createReadStream(entry.file, { highWaterMark: 1 << 20 }), hashing, extract);
+  } catch (e) {
+    return { ok: false, reason: `its layer is not a readable tar (${e instanceof Error ? e.message : String(e)})` };
+  }
+  if (bad !== undefined) return { ok: false, reason: bad };
+  const digest = `sha256:${hash.digest('hex')}`;
+  if (digest !== meta.digest) return { ok: false, reason: `its layer hashes to ${digest}, its metadata says ${meta.digest}` };
+  return { ok: true, meta };
+}
+
+function checkMeta(raw: unknown, expected: { key: string; paths: readonly string[] }): LayerMeta | string {
+  if (raw === null || typeof raw !== 'object') return 'its metadata is missing or not an object';
+  const m = raw as Record<string, unknown>;
+  if (m['format'] !== LAYER_FORMAT_VERSION) return `its metadata has format ${String(m['format'])}, not ${LAYER_FORMAT_VERSION}`;
+  if (m['key'] !== expected.key) return 'its metadata names another key';
+  const paths = m['paths'];
+  if (!Array.isArray(paths) || paths.length !== expected.paths.length || paths.some((p, i) => p !== expected.paths[i])) {
+    return 'its metadata names other store paths than the key was made from';
+  }
+  if (!Number.isSafeInteger(m['size']) || (m['size'] as number) < 0) return 'its metadata has no valid size';
+  let digest;
+  try {
+    digest = parseDigest(String(m['digest']));
+  } catch {
+    return 'its metadata has no valid digest';
+  }
+  return { format: LAYER_FORMAT_VERSION, key: expected.key, digest, size: m['size'] as number, paths: [...expected.paths] };
+}
+
+function checkMember(header: Header, paths: readonly string[]): string | undefined {
+  const name = header.name.replace(/\/+$/, '');
+  const kind = header.type ?? 'file';
+  if (kind !== 'file' && kind !== 'directory' && kind !== 'symlink') return `it holds a ${kind} entry, ${header.name}`;
+  if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || path.posix.normalize(name) !== name) {
+    return `it holds a member outside the store paths: ${header.name}`;
+  }
+  if (name === '/nix' || name === '/nix/store') return kind === 'directory' ? undefined : `it holds a ${kind} at ${name}`;
+  if (paths.some((p) => name === p || name.startsWith(`${p}/`))) return undefined;
+  return `it holds a member outside the store paths: ${header.name}`;
+}
