@@ -101666,7 +101666,9 @@ class DirectoryCache {
         const entry = external_node_path_.join(this.dir, key);
         const scratch = external_node_path_.join(this.dir, `.tmp-${key}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
         try {
-            await (0,promises_.mkdir)(scratch, { recursive: true });
+            await (0,promises_.mkdir)(this.dir, { recursive: true });
+            // Not recursive: that form reports a read-only file system as ENOENT.
+            await (0,promises_.mkdir)(scratch);
             await (0,promises_.copyFile)(layerFile, external_node_path_.join(scratch, LAYER));
             await (0,promises_.writeFile)(external_node_path_.join(scratch, META), `${JSON.stringify(meta)}\n`);
             await (0,promises_.rm)(entry, { recursive: true, force: true });

@@ -101667,7 +101667,9 @@ class DirectoryCache {
         const entry = external_node_path_namespaceObject.join(this.dir, key);
         const scratch = external_node_path_namespaceObject.join(this.dir, `.tmp-${key}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
         try {
-            await (0,promises_namespaceObject.mkdir)(scratch, { recursive: true });
+            await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true });
+            // Not recursive: that form reports a read-only file system as ENOENT.
+            await (0,promises_namespaceObject.mkdir)(scratch);
             await (0,promises_namespaceObject.copyFile)(layerFile, external_node_path_namespaceObject.join(scratch, LAYER));
             await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(scratch, META), `${JSON.stringify(meta)}\n`);
             await (0,promises_namespaceObject.rm)(entry, { recursive: true, force: true });

@@ -45,7 +45,9 @@ export class DirectoryCache implements LayerCache {
     const entry = path.join(this.dir, key);
     const scratch = path.join(this.dir, `.tmp-${key}-${randomBytes(6).toString('hex')}`);
     try {
-      await mkdir(scratch, { recursive: true });
+      await mkdir(this.dir, { recursive: true });
+      // Not recursive: that form reports a read-only file system as ENOENT.
+      await mkdir(scratch);
       await copyFile(layerFile, path.join(scratch, LAYER));
       await writeFile(path.join(scratch, META), `${JSON.stringify(meta)}\n`);
       await rm(entry, { recursive: true, force: true });
