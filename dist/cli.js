@@ -41602,7 +41602,7 @@ module.exports = { version: packageJson.version }
 
 /***/ }),
 
-/***/ 1818:
+/***/ 3750:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41796,12 +41796,12 @@ __nccwpck_require__.d(mappers_namespaceObject, {
   UserDelegationKey: () => (UserDelegationKey)
 });
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./lib/digest.js
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
@@ -41866,9 +41866,12 @@ function pathsComment(prefix, paths) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./lib/image/docker-archive.js
+
 
 
 
@@ -41889,13 +41892,10 @@ function dockerArchiveSink(file) {
 async function writeDockerArchive(file, parts) {
     const pack = tar_stream.pack();
     const out = (0,external_node_fs_.createWriteStream)(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
-    const done = new Promise((resolve, reject) => {
-        out.on('close', resolve);
-        out.on('error', reject);
-        pack.on('error', reject);
-    });
-    pack.pipe(out);
-    try {
+    // Whichever fails first, writing or feeding, fails the whole and the
+    // pipeline destroys both ends so the file can be removed.
+    const writing = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, out);
+    const feeding = (async () => {
         const layerFiles = [];
         for (const layer of parts.layers) {
             const name = `${digestHex(layer.digest)}/layer.tar`;
@@ -41906,12 +41906,15 @@ async function writeDockerArchive(file, parts) {
         await addBytes(pack, configName, parts.configJson);
         await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
         pack.finalize();
-        await done;
+    })();
+    try {
+        await Promise.all([writing, feeding]);
     }
     catch (e) {
-        // Release the file so the caller can remove what was half written.
         pack.destroy();
         out.destroy();
+        feeding.catch(() => { });
+        writing.catch(() => { });
         throw e;
     }
 }
@@ -41924,6 +41927,7 @@ async function addStream(pack, name, size, source) {
     let written = 0;
     const finished = new Promise((resolve, reject) => {
         const entry = pack.entry({ ...MEMBER, name, size }, (err) => (err ? reject(err) : resolve()));
+        entry.on('error', reject);
         void (async () => {
             for await (const chunk of source) {
                 written += chunk.length;
@@ -101701,25 +101705,45 @@ function fileLayer(file, fields) {
 
 ;// CONCATENATED MODULE: ./lib/layer/sink.js
 
+
 /** A sink writing to a new file. */
 class FileSink {
     fh;
-    constructor(fh) {
+    file;
+    constructor(fh, file) {
         this.fh = fh;
+        this.file = file;
     }
     static async create(file) {
-        return new FileSink(await (0,promises_.open)(file, 'wx', 0o644));
+        const fh = await (0,promises_.open)(file, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${file}`));
+        return new FileSink(fh, file);
     }
     async write(chunk) {
         let done = 0;
-        while (done < chunk.length) {
-            const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
-            done += bytesWritten;
+        try {
+            while (done < chunk.length) {
+                const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
+                done += bytesWritten;
+            }
+        }
+        catch (e) {
+            (0,errors/* asUserError */.Yl)(e, `cannot write ${this.file}`);
         }
     }
     close() {
         return this.fh.close();
     }
+}
+
+;// CONCATENATED MODULE: ./lib/layer/names.js
+
+/** A directory entry's name, refusing names that are not UTF-8 rather than mangling them. */
+function utf8Name(raw, dir) {
+    const name = raw.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(raw)) {
+        throw new errors/* UserError */.yo(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
+    }
+    return name;
 }
 
 // EXTERNAL MODULE: ./lib/layer/tar-header.js
@@ -101797,6 +101821,7 @@ class TarWriter {
 
 
 
+
 /**
  * Writes store paths as one layer tar, byte-identical to nixpkgs'
  * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
@@ -101813,7 +101838,7 @@ async function writeStoreLayer(paths, settings, sink) {
     return tar.finish();
 }
 async function writeTree(tar, p) {
-    const st = await (0,promises_.lstat)(p);
+    const st = await (0,promises_.lstat)(p).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`));
     if (st.isSymbolicLink()) {
         await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: await (0,promises_.readlink)(p) });
     }
@@ -101825,7 +101850,7 @@ async function writeTree(tar, p) {
             await writeTree(tar, external_node_path_.join(p, utf8Name(raw, p)));
     }
     else if (st.isFile()) {
-        const fh = await (0,promises_.open)(p, 'r');
+        const fh = await (0,promises_.open)(p, 'r').catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`));
         try {
             await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fh);
         }
@@ -101836,13 +101861,6 @@ async function writeTree(tar, p) {
     else {
         throw new errors/* UserError */.yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
     }
-}
-function utf8Name(raw, dir) {
-    const name = raw.toString('utf8');
-    if (!Buffer.from(name, 'utf8').equals(raw)) {
-        throw new errors/* UserError */.yo(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
-    }
-    return name;
 }
 
 ;// CONCATENATED MODULE: ./lib/util/pool.js
@@ -101934,16 +101952,17 @@ const MAX_LINK_HOPS = 40;
  * time, stopping at the first store path, so a store path that is itself a
  * symlink is kept rather than dereferenced.
  */
-async function resolveStorePath(arg, store = storeDir()) {
-    let p = external_node_path_.resolve(arg);
+async function resolveStorePath(raw, store = storeDir()) {
+    const arg = (0,errors/* show */.WU)(raw);
+    let p = external_node_path_.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
             throw new errors/* UserError */.yo(`contents ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
-            await statOrFail(p, arg);
+            await statOrFail(p, raw);
             return p;
         }
-        const st = await statOrFail(p, arg);
+        const st = await statOrFail(p, raw);
         if (!st.isSymbolicLink()) {
             if (p.startsWith(`${store}/`)) {
                 const top = p.slice(store.length + 1).split('/')[0] ?? '';
@@ -101959,14 +101978,15 @@ async function resolveStorePath(arg, store = storeDir()) {
     }
     throw new errors/* UserError */.yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
-async function statOrFail(p, arg) {
+async function statOrFail(p, raw) {
+    const arg = (0,errors/* show */.WU)(raw);
     try {
         return await (0,promises_.lstat)(p);
     }
     catch (e) {
         const code = (0,errors/* errnoCode */.UK)(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new errors/* UserError */.yo(`contents ${arg} does not exist${p === external_node_path_.resolve(arg) ? '' : ` (it leads to ${p})`}`);
+            throw new errors/* UserError */.yo(`contents ${arg} does not exist${p === external_node_path_.resolve(raw) ? '' : ` (it leads to ${(0,errors/* show */.WU)(p)})`}`);
         }
         if (code === 'ELOOP')
             throw new errors/* UserError */.yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
@@ -102002,8 +102022,6 @@ function isLayerCacheKey(s) {
     return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
 }
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./lib/cache/verify.js
 
 
@@ -102159,6 +102177,7 @@ async function restoreOne(cache, key, paths, i, log) {
 
 
 
+
 /**
  * The image root as nixpkgs' symlinkJoin (lndir) makes it from `contents`:
  * directories are real and merged, a file becomes a symlink to its store
@@ -102177,7 +102196,7 @@ async function mergeContents(contents) {
     return root;
 }
 async function mergeDir(into, srcDir, rel, content) {
-    const names = (await (0,promises_.readdir)(srcDir, { encoding: 'buffer' })).sort(Buffer.compare).map((b) => b.toString('utf8'));
+    const names = (await (0,promises_.readdir)(srcDir, { encoding: 'buffer' })).sort(Buffer.compare).map((b) => utf8Name(b, srcDir));
     for (const name of names) {
         const src = external_node_path_.join(srcDir, name);
         const relPath = rel === '' ? name : `${rel}/${name}`;
@@ -102347,6 +102366,8 @@ function planLayers(ordered, maxLayers) {
     return [...singles, rest];
 }
 
+// EXTERNAL MODULE: ./lib/util/temp.js
+var temp = __nccwpck_require__(8896);
 ;// CONCATENATED MODULE: ./lib/plan/popularity.js
 /** `references` maps every path of the closure to its direct references. */
 function orderByPopularity(references) {
@@ -102420,8 +102441,28 @@ function packageName(storePath) {
 function compareStrings(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
+const IMAGE = '<image>';
+const CONFIG = '<config>';
+const CONTENTS = '<contents>';
+/**
+ * The popularity order of an image's store paths as nixpkgs computes it:
+ * streamLayeredImage ranks the closure of one file that refers to the config
+ * JSON (which refers to the config's store paths) and to the customisation
+ * layer (which refers to every content). Those three nodes take part in the
+ * counting and are then dropped, so contents that refer to one another, or
+ * paths reached from both sides, rank exactly as they do in nixpkgs.
+ */
+function imagePopularityOrder(references, roots) {
+    const graph = new Map(references);
+    graph.set(IMAGE, [CONFIG, CONTENTS]);
+    graph.set(CONFIG, [...roots.config]);
+    graph.set(CONTENTS, [...roots.contents]);
+    return orderByPopularity(graph).order.filter((p) => p !== IMAGE && p !== CONFIG && p !== CONTENTS);
+}
 
 ;// CONCATENATED MODULE: ./lib/build.js
+
+
 
 
 
@@ -102442,20 +102483,28 @@ function compareStrings(a, b) {
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
 async function build(opts, logger = quietLogger) {
     const log = onceEach(logger);
-    const contents = [...new Set(await Promise.all(opts.contents.map((c) => resolveStorePath(c))))];
+    // One at a time, so the first bad argument is the one reported.
+    const contents = [];
+    for (const c of opts.contents) {
+        const p = await resolveStorePath(c);
+        if (!contents.includes(p))
+            contents.push(p);
+    }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
         throw new errors/* UserError */.yo('nothing to put in the image: give contents, or store paths in the config');
     }
     // Every check of the user's input comes before any work or progress line.
     const root = await mergeContents(contents);
-    const outputTmp = await reserveOutput(opts.output);
+    const output = await reserveOutput(opts.output);
     const closure = await queryClosure([...contents, ...configRoots]);
     log.info(`closure: ${closure.paths.size} store paths from ${closure.roots.length} roots`);
     const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
-    const plan = planLayers(orderByPopularity(references).order, opts.maxLayers);
+    const plan = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
     log.info(`plan: ${plan.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})`);
-    const work = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(opts.output), '.layered-image-'));
+    const work = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(output.target), '.layered-image-')).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder beside ${opts.output}`));
+    (0,temp/* trackTemporary */.hN)(work);
+    (0,temp/* trackTemporary */.hN)(output.tmp);
     let saving = Promise.resolve();
     try {
         const cache = openCache(opts, log);
@@ -102481,8 +102530,10 @@ async function build(opts, logger = quietLogger) {
         // A tag derived from the config is stable across machines and changes
         // whenever any layer or setting does.
         const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-        await dockerArchiveSink(outputTmp).write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers });
-        await (0,promises_.rename)(outputTmp, opts.output);
+        await dockerArchiveSink(output.tmp)
+            .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
+            .catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.output}`));
+        await (0,promises_.rename)(output.tmp, output.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.output}`));
         log.info(`image: ${opts.output} (${opts.name}:${imageTag})`);
         const saved = await store.saving;
         const restored = store.layers.filter((l) => l.source === 'restored').length;
@@ -102501,7 +102552,9 @@ async function build(opts, logger = quietLogger) {
     finally {
         await saving.catch(() => { });
         await (0,promises_.rm)(work, { recursive: true, force: true });
-        await (0,promises_.unlink)(outputTmp).catch(() => { });
+        await (0,promises_.unlink)(output.tmp).catch(() => { });
+        (0,temp/* untrackTemporary */.OW)(work);
+        (0,temp/* untrackTemporary */.OW)(output.tmp);
     }
 }
 function openCache(opts, log) {
@@ -102534,21 +102587,31 @@ async function configStorePaths(opts) {
 /**
  * Checks that the output can be written before any work is done, and keeps
  * a temporary name beside it: the image appears under its real name only
- * once complete, and an existing file there is untouched until then.
+ * once complete, and an existing file there is untouched until then. Only a
+ * regular file (or a link to one, which is followed) is ever replaced.
  */
 async function reserveOutput(output) {
-    const st = await (0,promises_.lstat)(output).catch(() => undefined);
-    if (st?.isDirectory())
-        throw new errors/* UserError */.yo(`output ${output} is a directory`);
-    const tmp = external_node_path_.join(external_node_path_.dirname(output), `.${external_node_path_.basename(output)}.${process.pid}.tmp`);
+    let target = output;
+    const st = await (0,promises_.stat)(output).catch(() => undefined);
+    if (st !== undefined) {
+        if (st.isDirectory())
+            throw new errors/* UserError */.yo(`output ${output} is a directory`);
+        if (!st.isFile())
+            throw new errors/* UserError */.yo(`output ${output} exists and is not a regular file; it is left alone`);
+        target = await (0,promises_.realpath)(output);
+    }
+    else if ((await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
+        throw new errors/* UserError */.yo(`output ${output} is a symlink to nothing`);
+    }
+    const tmp = external_node_path_.join(external_node_path_.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
     try {
-        await (await (0,promises_.open)(tmp, 'w', 0o644)).close();
+        await (await (0,promises_.open)(tmp, 'wx', 0o644)).close();
         await (0,promises_.unlink)(tmp);
     }
     catch (e) {
         throw new errors/* UserError */.yo(`output ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
-    return tmp;
+    return { target, tmp };
 }
 
 
@@ -102564,9 +102627,11 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1818);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3461);
+/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3750);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(452);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3461);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8896);
+
 
 
 
@@ -102601,15 +102666,15 @@ async function main(argv) {
             return command === undefined ? 2 : 0;
         }
         if (command !== 'build')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`unknown command "${command}"\n${USAGE}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`unknown command "${command}"\n${USAGE}`);
         const { values, positionals } = parseFlags(rest);
         if (values.help) {
             process.stdout.write(`${USAGE}\n`);
             return 0;
         }
         if (positionals.length > 0)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseOptions */ .Ac)({
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
+        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_5__/* .parseOptions */ .Ac)({
             name: values.name,
             tag: values.tag,
             contents: values.contents ?? [],
@@ -102629,22 +102694,55 @@ async function main(argv) {
         return 0;
     }
     catch (e) {
-        if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo) {
+        if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo) {
             process.stderr.write(`layered-image: ${e.message.split('\n')[0]}\n`);
             return 1;
         }
-        process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .messageOf */ .bD)(e)} (--debug shows where)\n`);
+        process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .messageOf */ .bD)(e)} (--debug shows where)\n`);
         return 70;
     }
 }
 function parseFlags(args) {
+    let parsed;
     try {
-        return (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({ args, options: FLAGS, strict: true, allowPositionals: true });
+        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({ args: joinDashValues(args), options: FLAGS, strict: true, allowPositionals: true });
     }
     catch (e) {
         // parseArgs' own messages run over several lines; keep the first.
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .messageOf */ .bD)(e).split('\n')[0] ?? 'bad arguments');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo((0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .messageOf */ .bD)(e).split('\n')[0] ?? 'bad arguments');
     }
+    for (const [flag, value] of Object.entries(parsed.values)) {
+        const values = Array.isArray(value) ? value : [value];
+        if (values.some((v) => v === ''))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`--${flag} needs a value, got an empty one`);
+    }
+    return parsed;
+}
+/**
+ * `--tag -v1` or `--max-layers -1`: a value that starts with a dash but is
+ * not a flag belongs to the flag before it, so the value gets checked and
+ * named rather than parseArgs calling the command line ambiguous.
+ */
+function joinDashValues(args) {
+    const out = [];
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        const next = args[i + 1];
+        const option = arg.startsWith('--') ? FLAGS[arg.slice(2)] : undefined;
+        if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next)) {
+            out.push(`${arg}=${next}`);
+            i++;
+        }
+        else {
+            out.push(arg);
+        }
+    }
+    return out;
+}
+function isFlag(arg) {
+    if (arg.startsWith('--'))
+        return Object.hasOwn(FLAGS, arg.slice(2).split('=')[0]);
+    return arg === '-o' || arg === '-h';
 }
 function humanReport(r) {
     const rows = r.layers.map((l, i) => {
@@ -102665,8 +102763,10 @@ function isEntryPoint() {
         return false;
     }
 }
-if (isEntryPoint())
+if (isEntryPoint()) {
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_6__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -102678,6 +102778,8 @@ __webpack_async_result__();
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   UK: () => (/* binding */ errnoCode),
+/* harmony export */   WU: () => (/* binding */ show),
+/* harmony export */   Yl: () => (/* binding */ asUserError),
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
@@ -102688,6 +102790,10 @@ __webpack_async_result__();
 class UserError extends Error {
     name = 'UserError';
 }
+/** A user's value as it should appear in a one-line message. */
+function show(value) {
+    return /^[\x21-\x7e]+$/.test(value) ? value : JSON.stringify(value);
+}
 /** Message of an unknown thrown value, without assuming it is an Error. */
 function messageOf(e) {
     return e instanceof Error ? e.message : String(e);
@@ -102697,6 +102803,16 @@ function errnoCode(e) {
     if (e instanceof Error && 'code' in e && typeof e.code === 'string')
         return e.code;
     return undefined;
+}
+// Failures of the machine rather than of the program: a full disk, a
+// read-only or vanished file system, missing permissions.
+const ENVIRONMENT_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
+/** Rethrows a file-system failure as one line saying what could not be done. */
+function asUserError(e, what) {
+    const code = errnoCode(e);
+    if (code !== undefined && ENVIRONMENT_ERRORS.has(code))
+        throw new UserError(`${what}: ${code}`);
+    throw e;
 }
 
 
@@ -102854,6 +102970,7 @@ var errors = __nccwpck_require__(452);
 
 const stringList = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
 const string = (v) => (typeof v === 'string' ? undefined : 'must be a string');
+const int64 = (v) => (Number.isSafeInteger(v) ? undefined : 'must be a whole number');
 const emptyObjects = (v) => isObject(v) && Object.values(v).every(isObject) ? undefined : 'must be an object whose values are objects ({})';
 /** The fields of the OCI image spec's `config`, plus the ones Docker adds. */
 const FIELDS = {
@@ -102875,16 +102992,16 @@ const FIELDS = {
     Healthcheck: (v) => {
         if (!isObject(v))
             return 'must be an object';
-        if ('Test' in v && stringList(v['Test']))
+        if (Object.hasOwn(v, 'Test') && stringList(v['Test']))
             return 'Test must be a list of strings';
         for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries']) {
-            if (k in v && !Number.isInteger(v[k]))
-                return `${k} must be an integer`;
+            if (Object.hasOwn(v, k) && int64(v[k]) !== undefined)
+                return `${k} must be a whole number`;
         }
         return undefined;
     },
     ArgsEscaped: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
-    StopTimeout: (v) => (Number.isInteger(v) ? undefined : 'must be an integer'),
+    StopTimeout: int64,
 };
 /** Parses and checks the image `config` JSON; every problem names the field. */
 function parseContainerConfig(text, what = 'config') {
@@ -102898,7 +103015,8 @@ function parseContainerConfig(text, what = 'config') {
     if (!isObject(value))
         throw new errors/* UserError */.yo(`${what} must be a JSON object, got ${describe(value)}`);
     for (const [key, field] of Object.entries(value)) {
-        const check = FIELDS[key];
+        // Own keys only: "__proto__" or "toString" are not fields.
+        const check = Object.hasOwn(FIELDS, key) ? FIELDS[key] : undefined;
         if (check === undefined) {
             throw new errors/* UserError */.yo(`${what} has an unknown field "${key}"; known fields: ${Object.keys(FIELDS).sort().join(', ')}`);
         }
@@ -102937,7 +103055,7 @@ const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const HOST = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
 const NAME_RE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const CREATED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const CREATED_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 /** GOARCH values that image configs use. */
 const ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips64', 'mips64le', 'mipsle', 'ppc64', 'ppc64le', 'riscv64', 's390x'];
 const NODE_TO_GOARCH = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
@@ -102958,11 +103076,18 @@ async function parseOptions(raw, env = process.env) {
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
         architecture: parseArchitecture(raw.architecture),
-        output: external_node_path_.resolve(raw.output ?? `${name.replace(/[/:]/g, '-')}.tar`),
+        output: parseOutput(raw.output, name),
         cache: parseCache(raw, env),
         storeLayerSettings: { ...tar_header/* DEFAULT_TAR_SETTINGS */.yL },
         concurrency: (0,external_node_os_.availableParallelism)(),
     };
+}
+function parseOutput(raw, name) {
+    if (raw === undefined || raw === '')
+        return external_node_path_.resolve(`${name.replace(/[/:]/g, '-')}.tar`);
+    if (raw.endsWith('/'))
+        throw new errors/* UserError */.yo(`output ${raw} names a directory; give a file name`);
+    return external_node_path_.resolve(raw);
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
@@ -103007,13 +103132,24 @@ function parseMaxLayers(raw) {
 function parseCreated(raw) {
     if (raw === undefined || raw === '')
         return DEFAULT_CREATED;
-    const date = raw === 'now' ? new Date() : CREATED_RE.test(raw) ? new Date(raw) : undefined;
+    const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
     if (date === undefined || Number.isNaN(date.getTime())) {
         throw new errors/* UserError */.yo(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
     }
     // Normalised to UTC so the same instant gives the same bytes in any TZ.
     const iso = date.toISOString();
     return raw === 'now' || iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+/** RFC 3339 with its fields in range: Date would roll 02-30 over to 03-01. */
+function rfc3339(s) {
+    const m = CREATED_RE.exec(s);
+    if (m === null)
+        return undefined;
+    const [year, month, day, hour, minute, second, offH, offM] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const inRange = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth &&
+        hour <= 23 && minute <= 59 && second <= 59 && offH <= 23 && offM <= 59;
+    return inRange ? new Date(s) : undefined;
 }
 function parseArchitecture(raw) {
     if (raw === undefined || raw === '') {
@@ -103038,6 +103174,47 @@ function parseCache(raw, env) {
     }
     const base = env['XDG_CACHE_HOME'] || external_node_path_.join((0,external_node_os_.homedir)(), '.cache');
     return { kind: 'directory', dir: external_node_path_.resolve(raw.cacheDir ?? external_node_path_.join(base, 'layered-image')) };
+}
+
+
+/***/ }),
+
+/***/ 8896:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BR: () => (/* binding */ cleanUpOnSignals),
+/* harmony export */   OW: () => (/* binding */ untrackTemporary),
+/* harmony export */   hN: () => (/* binding */ trackTemporary)
+/* harmony export */ });
+/* unused harmony export removeAllTemporaries */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+
+/**
+ * Temporary files and folders of builds under way. A build removes its own
+ * when it ends; entry points call `removeAllTemporaries` on SIGINT/SIGTERM,
+ * when no `finally` runs, so a cancelled build leaves nothing behind.
+ */
+const live = new Set();
+function trackTemporary(p) {
+    live.add(p);
+}
+function untrackTemporary(p) {
+    live.delete(p);
+}
+function removeAllTemporaries() {
+    for (const p of live)
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(p, { recursive: true, force: true });
+    live.clear();
+}
+/** Installs the signal handler once; exits as a killed process would. */
+function cleanUpOnSignals() {
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            removeAllTemporaries();
+            process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+    }
 }
 
 

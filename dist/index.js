@@ -41400,6 +41400,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -41577,8 +41584,12 @@ module.exports = { version: packageJson.version }
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(687);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1661);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8896);
 
+
+// A cancelled workflow sends SIGINT, then SIGTERM: leave no temporaries.
+(0,_util_temp_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanUpOnSignals */ .BR)();
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
@@ -41586,7 +41597,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 687:
+/***/ 1661:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44729,10 +44740,10 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./lib/digest.js
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
@@ -44757,6 +44768,10 @@ function sha256Digest(bytes) {
 class UserError extends Error {
     name = 'UserError';
 }
+/** A user's value as it should appear in a one-line message. */
+function show(value) {
+    return /^[\x21-\x7e]+$/.test(value) ? value : JSON.stringify(value);
+}
 /** Message of an unknown thrown value, without assuming it is an Error. */
 function messageOf(e) {
     return e instanceof Error ? e.message : String(e);
@@ -44766,6 +44781,16 @@ function errnoCode(e) {
     if (e instanceof Error && 'code' in e && typeof e.code === 'string')
         return e.code;
     return undefined;
+}
+// Failures of the machine rather than of the program: a full disk, a
+// read-only or vanished file system, missing permissions.
+const ENVIRONMENT_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
+/** Rethrows a file-system failure as one line saying what could not be done. */
+function asUserError(e, what) {
+    const code = errnoCode(e);
+    if (code !== undefined && ENVIRONMENT_ERRORS.has(code))
+        throw new UserError(`${what}: ${code}`);
+    throw e;
 }
 
 ;// CONCATENATED MODULE: ./lib/image/config.js
@@ -44810,13 +44835,16 @@ function pathsComment(prefix, paths) {
     return `${prefix}: [${paths.map((p) => `'${p}'`).join(', ')}]`;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./lib/image/docker-archive.js
+
 
 
 
@@ -44836,14 +44864,11 @@ function dockerArchiveSink(file) {
 }
 async function writeDockerArchive(file, parts) {
     const pack = tar_stream.pack();
-    const out = (0,external_node_fs_namespaceObject.createWriteStream)(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
-    const done = new Promise((resolve, reject) => {
-        out.on('close', resolve);
-        out.on('error', reject);
-        pack.on('error', reject);
-    });
-    pack.pipe(out);
-    try {
+    const out = (0,external_node_fs_.createWriteStream)(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
+    // Whichever fails first, writing or feeding, fails the whole and the
+    // pipeline destroys both ends so the file can be removed.
+    const writing = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, out);
+    const feeding = (async () => {
         const layerFiles = [];
         for (const layer of parts.layers) {
             const name = `${digestHex(layer.digest)}/layer.tar`;
@@ -44854,12 +44879,15 @@ async function writeDockerArchive(file, parts) {
         await addBytes(pack, configName, parts.configJson);
         await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
         pack.finalize();
-        await done;
+    })();
+    try {
+        await Promise.all([writing, feeding]);
     }
     catch (e) {
-        // Release the file so the caller can remove what was half written.
         pack.destroy();
         out.destroy();
+        feeding.catch(() => { });
+        writing.catch(() => { });
         throw e;
     }
 }
@@ -44872,6 +44900,7 @@ async function addStream(pack, name, size, source) {
     let written = 0;
     const finished = new Promise((resolve, reject) => {
         const entry = pack.entry({ ...MEMBER, name, size }, (err) => (err ? reject(err) : resolve()));
+        entry.on('error', reject);
         void (async () => {
             for await (const chunk of source) {
                 written += chunk.length;
@@ -92755,7 +92784,7 @@ async function streamToBuffer3(readableStream, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = external_node_fs_namespaceObject.createWriteStream(file);
+        const ws = external_node_fs_.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -92771,8 +92800,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = external_node_util_.promisify(external_node_fs_namespaceObject.stat);
-const fsCreateReadStream = external_node_fs_namespaceObject.createReadStream;
+const fsStat = external_node_util_.promisify(external_node_fs_.stat);
+const fsCreateReadStream = external_node_fs_.createReadStream;
 //# sourceMappingURL=utils.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/Clients.js
 // Copyright (c) Microsoft Corporation.
@@ -101697,30 +101726,50 @@ class DirectoryCache {
 
 /** A layer whose bytes sit in a file. */
 function fileLayer(file, fields) {
-    return { ...fields, open: () => (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1 << 20 }) };
+    return { ...fields, open: () => (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 }) };
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/sink.js
 
+
 /** A sink writing to a new file. */
 class FileSink {
     fh;
-    constructor(fh) {
+    file;
+    constructor(fh, file) {
         this.fh = fh;
+        this.file = file;
     }
     static async create(file) {
-        return new FileSink(await (0,promises_namespaceObject.open)(file, 'wx', 0o644));
+        const fh = await (0,promises_namespaceObject.open)(file, 'wx', 0o644).catch((e) => asUserError(e, `cannot write ${file}`));
+        return new FileSink(fh, file);
     }
     async write(chunk) {
         let done = 0;
-        while (done < chunk.length) {
-            const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
-            done += bytesWritten;
+        try {
+            while (done < chunk.length) {
+                const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
+                done += bytesWritten;
+            }
+        }
+        catch (e) {
+            asUserError(e, `cannot write ${this.file}`);
         }
     }
     close() {
         return this.fh.close();
     }
+}
+
+;// CONCATENATED MODULE: ./lib/layer/names.js
+
+/** A directory entry's name, refusing names that are not UTF-8 rather than mangling them. */
+function utf8Name(raw, dir) {
+    const name = raw.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(raw)) {
+        throw new UserError(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
+    }
+    return name;
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/tar-header.js
@@ -101913,6 +101962,7 @@ class TarWriter {
 
 
 
+
 /**
  * Writes store paths as one layer tar, byte-identical to nixpkgs'
  * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
@@ -101929,7 +101979,7 @@ async function writeStoreLayer(paths, settings, sink) {
     return tar.finish();
 }
 async function writeTree(tar, p) {
-    const st = await (0,promises_namespaceObject.lstat)(p);
+    const st = await (0,promises_namespaceObject.lstat)(p).catch((e) => asUserError(e, `cannot read ${p}`));
     if (st.isSymbolicLink()) {
         await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: await (0,promises_namespaceObject.readlink)(p) });
     }
@@ -101941,7 +101991,7 @@ async function writeTree(tar, p) {
             await writeTree(tar, external_node_path_namespaceObject.join(p, utf8Name(raw, p)));
     }
     else if (st.isFile()) {
-        const fh = await (0,promises_namespaceObject.open)(p, 'r');
+        const fh = await (0,promises_namespaceObject.open)(p, 'r').catch((e) => asUserError(e, `cannot read ${p}`));
         try {
             await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fh);
         }
@@ -101952,13 +102002,6 @@ async function writeTree(tar, p) {
     else {
         throw new UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
     }
-}
-function utf8Name(raw, dir) {
-    const name = raw.toString('utf8');
-    if (!Buffer.from(name, 'utf8').equals(raw)) {
-        throw new UserError(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
-    }
-    return name;
 }
 
 ;// CONCATENATED MODULE: ./lib/util/pool.js
@@ -102050,16 +102093,17 @@ const MAX_LINK_HOPS = 40;
  * time, stopping at the first store path, so a store path that is itself a
  * symlink is kept rather than dereferenced.
  */
-async function resolveStorePath(arg, store = storeDir()) {
-    let p = external_node_path_namespaceObject.resolve(arg);
+async function resolveStorePath(raw, store = storeDir()) {
+    const arg = show(raw);
+    let p = external_node_path_namespaceObject.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
             throw new UserError(`contents ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
-            await statOrFail(p, arg);
+            await statOrFail(p, raw);
             return p;
         }
-        const st = await statOrFail(p, arg);
+        const st = await statOrFail(p, raw);
         if (!st.isSymbolicLink()) {
             if (p.startsWith(`${store}/`)) {
                 const top = p.slice(store.length + 1).split('/')[0] ?? '';
@@ -102075,14 +102119,15 @@ async function resolveStorePath(arg, store = storeDir()) {
     }
     throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
-async function statOrFail(p, arg) {
+async function statOrFail(p, raw) {
+    const arg = show(raw);
     try {
         return await (0,promises_namespaceObject.lstat)(p);
     }
     catch (e) {
         const code = errnoCode(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new UserError(`contents ${arg} does not exist${p === external_node_path_namespaceObject.resolve(arg) ? '' : ` (it leads to ${p})`}`);
+            throw new UserError(`contents ${arg} does not exist${p === external_node_path_namespaceObject.resolve(raw) ? '' : ` (it leads to ${show(p)})`}`);
         }
         if (code === 'ELOOP')
             throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
@@ -102118,8 +102163,6 @@ function isLayerCacheKey(s) {
     return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
 }
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./lib/cache/verify.js
 
 
@@ -102160,7 +102203,7 @@ async function verifyCachedLayer(entry, expected) {
         stream.resume();
     });
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(entry.file, { highWaterMark: 1 << 20 }), hashing, extract);
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(entry.file, { highWaterMark: 1 << 20 }), hashing, extract);
     }
     catch (e) {
         return { ok: false, reason: `its layer is not a readable tar (${e instanceof Error ? e.message : String(e)})` };
@@ -102275,6 +102318,7 @@ async function restoreOne(cache, key, paths, i, log) {
 
 
 
+
 /**
  * The image root as nixpkgs' symlinkJoin (lndir) makes it from `contents`:
  * directories are real and merged, a file becomes a symlink to its store
@@ -102293,7 +102337,7 @@ async function mergeContents(contents) {
     return root;
 }
 async function mergeDir(into, srcDir, rel, content) {
-    const names = (await (0,promises_namespaceObject.readdir)(srcDir, { encoding: 'buffer' })).sort(Buffer.compare).map((b) => b.toString('utf8'));
+    const names = (await (0,promises_namespaceObject.readdir)(srcDir, { encoding: 'buffer' })).sort(Buffer.compare).map((b) => utf8Name(b, srcDir));
     for (const name of names) {
         const src = external_node_path_namespaceObject.join(srcDir, name);
         const relPath = rel === '' ? name : `${rel}/${name}`;
@@ -102463,6 +102507,8 @@ function planLayers(ordered, maxLayers) {
     return [...singles, rest];
 }
 
+// EXTERNAL MODULE: ./lib/util/temp.js
+var temp = __nccwpck_require__(8896);
 ;// CONCATENATED MODULE: ./lib/plan/popularity.js
 /** `references` maps every path of the closure to its direct references. */
 function orderByPopularity(references) {
@@ -102536,8 +102582,28 @@ function packageName(storePath) {
 function compareStrings(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
+const IMAGE = '<image>';
+const CONFIG = '<config>';
+const CONTENTS = '<contents>';
+/**
+ * The popularity order of an image's store paths as nixpkgs computes it:
+ * streamLayeredImage ranks the closure of one file that refers to the config
+ * JSON (which refers to the config's store paths) and to the customisation
+ * layer (which refers to every content). Those three nodes take part in the
+ * counting and are then dropped, so contents that refer to one another, or
+ * paths reached from both sides, rank exactly as they do in nixpkgs.
+ */
+function imagePopularityOrder(references, roots) {
+    const graph = new Map(references);
+    graph.set(IMAGE, [CONFIG, CONTENTS]);
+    graph.set(CONFIG, [...roots.config]);
+    graph.set(CONTENTS, [...roots.contents]);
+    return orderByPopularity(graph).order.filter((p) => p !== IMAGE && p !== CONFIG && p !== CONTENTS);
+}
 
 ;// CONCATENATED MODULE: ./lib/build.js
+
+
 
 
 
@@ -102558,20 +102624,28 @@ function compareStrings(a, b) {
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
 async function build(opts, logger = quietLogger) {
     const log = onceEach(logger);
-    const contents = [...new Set(await Promise.all(opts.contents.map((c) => resolveStorePath(c))))];
+    // One at a time, so the first bad argument is the one reported.
+    const contents = [];
+    for (const c of opts.contents) {
+        const p = await resolveStorePath(c);
+        if (!contents.includes(p))
+            contents.push(p);
+    }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
         throw new UserError('nothing to put in the image: give contents, or store paths in the config');
     }
     // Every check of the user's input comes before any work or progress line.
     const root = await mergeContents(contents);
-    const outputTmp = await reserveOutput(opts.output);
+    const output = await reserveOutput(opts.output);
     const closure = await queryClosure([...contents, ...configRoots]);
     log.info(`closure: ${closure.paths.size} store paths from ${closure.roots.length} roots`);
     const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
-    const plan = planLayers(orderByPopularity(references).order, opts.maxLayers);
+    const plan = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
     log.info(`plan: ${plan.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})`);
-    const work = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(opts.output), '.layered-image-'));
+    const work = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(output.target), '.layered-image-')).catch((e) => asUserError(e, `cannot create a work folder beside ${opts.output}`));
+    (0,temp/* trackTemporary */.hN)(work);
+    (0,temp/* trackTemporary */.hN)(output.tmp);
     let saving = Promise.resolve();
     try {
         const cache = openCache(opts, log);
@@ -102597,8 +102671,10 @@ async function build(opts, logger = quietLogger) {
         // A tag derived from the config is stable across machines and changes
         // whenever any layer or setting does.
         const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-        await dockerArchiveSink(outputTmp).write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers });
-        await (0,promises_namespaceObject.rename)(outputTmp, opts.output);
+        await dockerArchiveSink(output.tmp)
+            .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
+            .catch((e) => asUserError(e, `cannot write output ${opts.output}`));
+        await (0,promises_namespaceObject.rename)(output.tmp, output.target).catch((e) => asUserError(e, `cannot write output ${opts.output}`));
         log.info(`image: ${opts.output} (${opts.name}:${imageTag})`);
         const saved = await store.saving;
         const restored = store.layers.filter((l) => l.source === 'restored').length;
@@ -102617,7 +102693,9 @@ async function build(opts, logger = quietLogger) {
     finally {
         await saving.catch(() => { });
         await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
-        await (0,promises_namespaceObject.unlink)(outputTmp).catch(() => { });
+        await (0,promises_namespaceObject.unlink)(output.tmp).catch(() => { });
+        (0,temp/* untrackTemporary */.OW)(work);
+        (0,temp/* untrackTemporary */.OW)(output.tmp);
     }
 }
 function openCache(opts, log) {
@@ -102650,27 +102728,38 @@ async function configStorePaths(opts) {
 /**
  * Checks that the output can be written before any work is done, and keeps
  * a temporary name beside it: the image appears under its real name only
- * once complete, and an existing file there is untouched until then.
+ * once complete, and an existing file there is untouched until then. Only a
+ * regular file (or a link to one, which is followed) is ever replaced.
  */
 async function reserveOutput(output) {
-    const st = await (0,promises_namespaceObject.lstat)(output).catch(() => undefined);
-    if (st?.isDirectory())
-        throw new UserError(`output ${output} is a directory`);
-    const tmp = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(output), `.${external_node_path_namespaceObject.basename(output)}.${process.pid}.tmp`);
+    let target = output;
+    const st = await (0,promises_namespaceObject.stat)(output).catch(() => undefined);
+    if (st !== undefined) {
+        if (st.isDirectory())
+            throw new UserError(`output ${output} is a directory`);
+        if (!st.isFile())
+            throw new UserError(`output ${output} exists and is not a regular file; it is left alone`);
+        target = await (0,promises_namespaceObject.realpath)(output);
+    }
+    else if ((await (0,promises_namespaceObject.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
+        throw new UserError(`output ${output} is a symlink to nothing`);
+    }
+    const tmp = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
     try {
-        await (await (0,promises_namespaceObject.open)(tmp, 'w', 0o644)).close();
+        await (await (0,promises_namespaceObject.open)(tmp, 'wx', 0o644)).close();
         await (0,promises_namespaceObject.unlink)(tmp);
     }
     catch (e) {
         throw new UserError(`output ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
     }
-    return tmp;
+    return { target, tmp };
 }
 
 ;// CONCATENATED MODULE: ./lib/image/validate-config.js
 
 const stringList = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
 const string = (v) => (typeof v === 'string' ? undefined : 'must be a string');
+const int64 = (v) => (Number.isSafeInteger(v) ? undefined : 'must be a whole number');
 const emptyObjects = (v) => validate_config_isObject(v) && Object.values(v).every(validate_config_isObject) ? undefined : 'must be an object whose values are objects ({})';
 /** The fields of the OCI image spec's `config`, plus the ones Docker adds. */
 const FIELDS = {
@@ -102692,16 +102781,16 @@ const FIELDS = {
     Healthcheck: (v) => {
         if (!validate_config_isObject(v))
             return 'must be an object';
-        if ('Test' in v && stringList(v['Test']))
+        if (Object.hasOwn(v, 'Test') && stringList(v['Test']))
             return 'Test must be a list of strings';
         for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries']) {
-            if (k in v && !Number.isInteger(v[k]))
-                return `${k} must be an integer`;
+            if (Object.hasOwn(v, k) && int64(v[k]) !== undefined)
+                return `${k} must be a whole number`;
         }
         return undefined;
     },
     ArgsEscaped: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
-    StopTimeout: (v) => (Number.isInteger(v) ? undefined : 'must be an integer'),
+    StopTimeout: int64,
 };
 /** Parses and checks the image `config` JSON; every problem names the field. */
 function parseContainerConfig(text, what = 'config') {
@@ -102715,7 +102804,8 @@ function parseContainerConfig(text, what = 'config') {
     if (!validate_config_isObject(value))
         throw new UserError(`${what} must be a JSON object, got ${describe(value)}`);
     for (const [key, field] of Object.entries(value)) {
-        const check = FIELDS[key];
+        // Own keys only: "__proto__" or "toString" are not fields.
+        const check = Object.hasOwn(FIELDS, key) ? FIELDS[key] : undefined;
         if (check === undefined) {
             throw new UserError(`${what} has an unknown field "${key}"; known fields: ${Object.keys(FIELDS).sort().join(', ')}`);
         }
@@ -102752,7 +102842,7 @@ const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const HOST = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
 const NAME_RE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const CREATED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const CREATED_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 /** GOARCH values that image configs use. */
 const ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips64', 'mips64le', 'mipsle', 'ppc64', 'ppc64le', 'riscv64', 's390x'];
 const NODE_TO_GOARCH = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
@@ -102773,11 +102863,18 @@ async function parseOptions(raw, env = process.env) {
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
         architecture: parseArchitecture(raw.architecture),
-        output: external_node_path_namespaceObject.resolve(raw.output ?? `${name.replace(/[/:]/g, '-')}.tar`),
+        output: parseOutput(raw.output, name),
         cache: parseCache(raw, env),
         storeLayerSettings: { ...DEFAULT_TAR_SETTINGS },
         concurrency: (0,external_node_os_namespaceObject.availableParallelism)(),
     };
+}
+function parseOutput(raw, name) {
+    if (raw === undefined || raw === '')
+        return external_node_path_namespaceObject.resolve(`${name.replace(/[/:]/g, '-')}.tar`);
+    if (raw.endsWith('/'))
+        throw new UserError(`output ${raw} names a directory; give a file name`);
+    return external_node_path_namespaceObject.resolve(raw);
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
@@ -102822,13 +102919,24 @@ function parseMaxLayers(raw) {
 function parseCreated(raw) {
     if (raw === undefined || raw === '')
         return DEFAULT_CREATED;
-    const date = raw === 'now' ? new Date() : CREATED_RE.test(raw) ? new Date(raw) : undefined;
+    const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
     if (date === undefined || Number.isNaN(date.getTime())) {
         throw new UserError(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
     }
     // Normalised to UTC so the same instant gives the same bytes in any TZ.
     const iso = date.toISOString();
     return raw === 'now' || iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+/** RFC 3339 with its fields in range: Date would roll 02-30 over to 03-01. */
+function rfc3339(s) {
+    const m = CREATED_RE.exec(s);
+    if (m === null)
+        return undefined;
+    const [year, month, day, hour, minute, second, offH, offM] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const inRange = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth &&
+        hour <= 23 && minute <= 59 && second <= 59 && offH <= 23 && offM <= 59;
+    return inRange ? new Date(s) : undefined;
 }
 function parseArchitecture(raw) {
     if (raw === undefined || raw === '') {
@@ -102897,6 +103005,47 @@ async function run() {
             setFailed(e.message);
         else
             setFailed(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : messageOf(e)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 8896:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BR: () => (/* binding */ cleanUpOnSignals),
+/* harmony export */   OW: () => (/* binding */ untrackTemporary),
+/* harmony export */   hN: () => (/* binding */ trackTemporary)
+/* harmony export */ });
+/* unused harmony export removeAllTemporaries */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+
+/**
+ * Temporary files and folders of builds under way. A build removes its own
+ * when it ends; entry points call `removeAllTemporaries` on SIGINT/SIGTERM,
+ * when no `finally` runs, so a cancelled build leaves nothing behind.
+ */
+const live = new Set();
+function trackTemporary(p) {
+    live.add(p);
+}
+function untrackTemporary(p) {
+    live.delete(p);
+}
+function removeAllTemporaries() {
+    for (const p of live)
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(p, { recursive: true, force: true });
+    live.clear();
+}
+/** Installs the signal handler once; exits as a killed process would. */
+function cleanUpOnSignals() {
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            removeAllTemporaries();
+            process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
     }
 }
 

@@ -1,7 +1,8 @@
-import { lstat, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdtemp, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { digestHex, type Digest } from './digest.js';
-import { UserError, errnoCode } from './errors.js';
+import { UserError, asUserError, errnoCode } from './errors.js';
 import { configDigest, imageConfigJson, pathsComment } from './image/config.js';
 import { dockerArchiveSink } from './image/docker-archive.js';
 import { ActionsCache } from './cache/actions.js';
@@ -16,7 +17,8 @@ import { queryClosure } from './nix/closure.js';
 import { resolveStorePath, storePathsIn } from './nix/store.js';
 import type { BuildOptions } from './options.js';
 import { planLayers } from './plan/layers.js';
-import { orderByPopularity } from './plan/popularity.js';
+import { trackTemporary, untrackTemporary } from './util/temp.js';
+import { imagePopularityOrder } from './plan/popularity.js';
 
 export interface LayerReport {
   digest: Digest;
@@ -39,7 +41,12 @@ export interface BuildReport {
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
 export async function build(opts: BuildOptions, logger: Logger = quietLogger): Promise<BuildReport> {
   const log = onceEach(logger);
-  const contents = [...new Set(await Promise.all(opts.contents.map((c) => resolveStorePath(c))))];
+  // One at a time, so the first bad argument is the one reported.
+  const contents: string[] = [];
+  for (const c of opts.contents) {
+    const p = await resolveStorePath(c);
+    if (!contents.includes(p)) contents.push(p);
+  }
   const configRoots = await configStorePaths(opts);
   if (contents.length === 0 && configRoots.length === 0) {
     throw new UserError('nothing to put in the image: give contents, or store paths in the config');
@@ -47,14 +54,18 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
 
   // Every check of the user's input comes before any work or progress line.
   const root = await mergeContents(contents);
-  const outputTmp = await reserveOutput(opts.output);
+  const output = await reserveOutput(opts.output);
 
   const closure = await queryClosure([...contents, ...configRoots]);
   log.info(`closure: ${closure.paths.size} store paths from ${closure.roots.length} roots`);
   const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
-  const plan = planLayers(orderByPopularity(references).order, opts.maxLayers);
+  const plan = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
   log.info(`plan: ${plan.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})`);
-  const work = await mkdtemp(path.join(path.dirname(opts.output), '.layered-image-'));
+  const work = await mkdtemp(path.join(path.dirname(output.target), '.layered-image-')).catch((e: unknown) =>
+    asUserError(e, `cannot create a work folder beside ${opts.output}`),
+  );
+  trackTemporary(work);
+  trackTemporary(output.tmp);
   let saving: Promise<unknown> = Promise.resolve();
   try {
     const cache = openCache(opts, log);
@@ -81,8 +92,10 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     // A tag derived from the config is stable across machines and changes
     // whenever any layer or setting does.
     const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-    await dockerArchiveSink(outputTmp).write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers });
-    await rename(outputTmp, opts.output);
+    await dockerArchiveSink(output.tmp)
+      .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
+      .catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
+    await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
     log.info(`image: ${opts.output} (${opts.name}:${imageTag})`);
     const saved = await store.saving;
     const restored = store.layers.filter((l) => l.source === 'restored').length;
@@ -99,7 +112,9 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
   } finally {
     await saving.catch(() => {});
     await rm(work, { recursive: true, force: true });
-    await unlink(outputTmp).catch(() => {});
+    await unlink(output.tmp).catch(() => {});
+    untrackTemporary(work);
+    untrackTemporary(output.tmp);
   }
 }
 
@@ -133,17 +148,25 @@ async function configStorePaths(opts: BuildOptions): Promise<string[]> {
 /**
  * Checks that the output can be written before any work is done, and keeps
  * a temporary name beside it: the image appears under its real name only
- * once complete, and an existing file there is untouched until then.
+ * once complete, and an existing file there is untouched until then. Only a
+ * regular file (or a link to one, which is followed) is ever replaced.
  */
-async function reserveOutput(output: string): Promise<string> {
-  const st = await lstat(output).catch(() => undefined);
-  if (st?.isDirectory()) throw new UserError(`output ${output} is a directory`);
-  const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp`);
+async function reserveOutput(output: string): Promise<{ target: string; tmp: string }> {
+  let target = output;
+  const st = await stat(output).catch(() => undefined);
+  if (st !== undefined) {
+    if (st.isDirectory()) throw new UserError(`output ${output} is a directory`);
+    if (!st.isFile()) throw new UserError(`output ${output} exists and is not a regular file; it is left alone`);
+    target = await realpath(output);
+  } else if ((await lstat(output).catch(() => undefined))?.isSymbolicLink()) {
+    throw new UserError(`output ${output} is a symlink to nothing`);
+  }
+  const tmp = path.join(path.dirname(target), `.layered-image-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await (await open(tmp, 'w', 0o644)).close();
+    await (await open(tmp, 'wx', 0o644)).close();
     await unlink(tmp);
   } catch (e) {
     throw new UserError(`output ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
   }
-  return tmp;
+  return { target, tmp };
 }

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { build, type BuildReport } from './build.js';
 import { UserError, messageOf } from './errors.js';
 import { parseOptions } from './options.js';
+import { cleanUpOnSignals } from './util/temp.js';
 
 const USAGE = `usage: layered-image build --name NAME [--tag TAG] --contents PATH [--contents PATH ...]
            [--config JSON | --config @FILE] [--max-layers N] [--created ISO|now]
@@ -73,12 +74,44 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function parseFlags(args: string[]) {
+  let parsed;
   try {
-    return parseArgs({ args, options: FLAGS, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: joinDashValues(args), options: FLAGS, strict: true, allowPositionals: true });
   } catch (e) {
     // parseArgs' own messages run over several lines; keep the first.
     throw new UserError(messageOf(e).split('\n')[0] ?? 'bad arguments');
   }
+  for (const [flag, value] of Object.entries(parsed.values)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => v === '')) throw new UserError(`--${flag} needs a value, got an empty one`);
+  }
+  return parsed;
+}
+
+/**
+ * `--tag -v1` or `--max-layers -1`: a value that starts with a dash but is
+ * not a flag belongs to the flag before it, so the value gets checked and
+ * named rather than parseArgs calling the command line ambiguous.
+ */
+function joinDashValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    const option = arg.startsWith('--') ? FLAGS[arg.slice(2) as keyof typeof FLAGS] : undefined;
+    if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function isFlag(arg: string): boolean {
+  if (arg.startsWith('--')) return Object.hasOwn(FLAGS, arg.slice(2).split('=')[0] as string);
+  return arg === '-o' || arg === '-h';
 }
 
 function humanReport(r: BuildReport): string {
@@ -100,4 +133,7 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));
+if (isEntryPoint()) {
+  cleanUpOnSignals();
+  process.exitCode = await main(process.argv.slice(2));
+}

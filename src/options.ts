@@ -52,7 +52,7 @@ const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const HOST = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
 const NAME_RE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const CREATED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const CREATED_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 /** GOARCH values that image configs use. */
 const ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips64', 'mips64le', 'mipsle', 'ppc64', 'ppc64le', 'riscv64', 's390x'];
@@ -74,11 +74,17 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     maxLayers: parseMaxLayers(raw.maxLayers),
     created: parseCreated(raw.created),
     architecture: parseArchitecture(raw.architecture),
-    output: path.resolve(raw.output ?? `${name.replace(/[/:]/g, '-')}.tar`),
+    output: parseOutput(raw.output, name),
     cache: parseCache(raw, env),
     storeLayerSettings: { ...DEFAULT_TAR_SETTINGS },
     concurrency: availableParallelism(),
   };
+}
+
+function parseOutput(raw: string | undefined, name: string): string {
+  if (raw === undefined || raw === '') return path.resolve(`${name.replace(/[/:]/g, '-')}.tar`);
+  if (raw.endsWith('/')) throw new UserError(`output ${raw} names a directory; give a file name`);
+  return path.resolve(raw);
 }
 
 function parseName(raw: string | undefined): string {
@@ -121,13 +127,25 @@ function parseMaxLayers(raw: string | undefined): number {
 
 function parseCreated(raw: string | undefined): string {
   if (raw === undefined || raw === '') return DEFAULT_CREATED;
-  const date = raw === 'now' ? new Date() : CREATED_RE.test(raw) ? new Date(raw) : undefined;
+  const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
   if (date === undefined || Number.isNaN(date.getTime())) {
     throw new UserError(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
   }
   // Normalised to UTC so the same instant gives the same bytes in any TZ.
   const iso = date.toISOString();
   return raw === 'now' || iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/** RFC 3339 with its fields in range: Date would roll 02-30 over to 03-01. */
+function rfc3339(s: string): Date | undefined {
+  const m = CREATED_RE.exec(s);
+  if (m === null) return undefined;
+  const [year, month, day, hour, minute, second, offH, offM] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const daysInMonth = new Date(Date.UTC(year as number, month as number, 0)).getUTCDate();
+  const inRange =
+    (month as number) >= 1 && (month as number) <= 12 && (day as number) >= 1 && (day as number) <= daysInMonth &&
+    (hour as number) <= 23 && (minute as number) <= 59 && (second as number) <= 59 && (offH as number) <= 23 && (offM as number) <= 59;
+  return inRange ? new Date(s) : undefined;
 }
 
 function parseArchitecture(raw: string | undefined): string {

@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { digestHex, sha256Digest } from '../digest.js';
 import { dockerManifestJson } from './config.js';
@@ -22,13 +23,10 @@ export function dockerArchiveSink(file: string): ImageSink {
 async function writeDockerArchive(file: string, parts: ImageParts): Promise<void> {
   const pack = tar.pack();
   const out = createWriteStream(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
-  const done = new Promise<void>((resolve, reject) => {
-    out.on('close', resolve);
-    out.on('error', reject);
-    pack.on('error', reject);
-  });
-  pack.pipe(out);
-  try {
+  // Whichever fails first, writing or feeding, fails the whole and the
+  // pipeline destroys both ends so the file can be removed.
+  const writing = pipeline(pack, out);
+  const feeding = (async () => {
     const layerFiles: string[] = [];
     for (const layer of parts.layers) {
       const name = `${digestHex(layer.digest)}/layer.tar`;
@@ -39,11 +37,14 @@ async function writeDockerArchive(file: string, parts: ImageParts): Promise<void
     await addBytes(pack, configName, parts.configJson);
     await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
     pack.finalize();
-    await done;
+  })();
+  try {
+    await Promise.all([writing, feeding]);
   } catch (e) {
-    // Release the file so the caller can remove what was half written.
     pack.destroy();
     out.destroy();
+    feeding.catch(() => {});
+    writing.catch(() => {});
     throw e;
   }
 }
@@ -58,6 +59,7 @@ async function addStream(pack: tar.Pack, name: string, size: number, source: Asy
   let written = 0;
   const finished = new Promise<void>((resolve, reject) => {
     const entry = pack.entry({ ...MEMBER, name, size }, (err) => (err ? reject(err) : resolve()));
+    entry.on('error', reject);
     void (async () => {
       for await (const chunk of source) {
         written += chunk.length;

@@ -6,6 +6,7 @@ type Check = (value: unknown) => string | undefined;
 const stringList: Check = (v) =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
 const string: Check = (v) => (typeof v === 'string' ? undefined : 'must be a string');
+const int64: Check = (v) => (Number.isSafeInteger(v) ? undefined : 'must be a whole number');
 const emptyObjects: Check = (v) =>
   isObject(v) && Object.values(v).every(isObject) ? undefined : 'must be an object whose values are objects ({})';
 
@@ -31,14 +32,14 @@ const FIELDS: Record<string, Check> = {
     isObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'must be an object of strings',
   Healthcheck: (v) => {
     if (!isObject(v)) return 'must be an object';
-    if ('Test' in v && stringList(v['Test'])) return 'Test must be a list of strings';
+    if (Object.hasOwn(v, 'Test') && stringList(v['Test'])) return 'Test must be a list of strings';
     for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries']) {
-      if (k in v && !Number.isInteger(v[k])) return `${k} must be an integer`;
+      if (Object.hasOwn(v, k) && int64(v[k]) !== undefined) return `${k} must be a whole number`;
     }
     return undefined;
   },
   ArgsEscaped: (v) => (typeof v === 'boolean' ? undefined : 'must be true or false'),
-  StopTimeout: (v) => (Number.isInteger(v) ? undefined : 'must be an integer'),
+  StopTimeout: int64,
 };
 
 /** Parses and checks the image `config` JSON; every problem names the field. */
@@ -51,7 +52,8 @@ export function parseContainerConfig(text: string, what = 'config'): ContainerCo
   }
   if (!isObject(value)) throw new UserError(`${what} must be a JSON object, got ${describe(value)}`);
   for (const [key, field] of Object.entries(value)) {
-    const check = FIELDS[key];
+    // Own keys only: "__proto__" or "toString" are not fields.
+    const check = Object.hasOwn(FIELDS, key) ? FIELDS[key] : undefined;
     if (check === undefined) {
       throw new UserError(`${what} has an unknown field "${key}"; known fields: ${Object.keys(FIELDS).sort().join(', ')}`);
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Digest } from '../digest.js';
 import { UserError } from '../errors.js';
 import type { ByteSink } from './sink.js';
+import { utf8Name } from './names.js';
 import type { TarSettings } from './tar-header.js';
 import { TarWriter } from './tar-writer.js';
 
@@ -39,7 +40,7 @@ export async function mergeContents(contents: readonly string[]): Promise<DirNod
 }
 
 async function mergeDir(into: DirNode, srcDir: string, rel: string, content: string): Promise<void> {
-  const names = (await readdir(srcDir, { encoding: 'buffer' })).sort(Buffer.compare).map((b) => b.toString('utf8'));
+  const names = (await readdir(srcDir, { encoding: 'buffer' })).sort(Buffer.compare).map((b) => utf8Name(b, srcDir));
   for (const name of names) {
     const src = path.join(srcDir, name);
     const relPath = rel === '' ? name : `${rel}/${name}`;

@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { asUserError } from '../errors.js';
 
 /**
  * Where layer bytes go. `write` resolves once the sink no longer needs the
@@ -12,17 +13,25 @@ export interface ByteSink {
 
 /** A sink writing to a new file. */
 export class FileSink implements ByteSink {
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly file: string,
+  ) {}
 
   static async create(file: string): Promise<FileSink> {
-    return new FileSink(await open(file, 'wx', 0o644));
+    const fh = await open(file, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write ${file}`));
+    return new FileSink(fh, file);
   }
 
   async write(chunk: Buffer): Promise<void> {
     let done = 0;
-    while (done < chunk.length) {
-      const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
-      done += bytesWritten;
+    try {
+      while (done < chunk.length) {
+        const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
+        done += bytesWritten;
+      }
+    } catch (e) {
+      asUserError(e, `cannot write ${this.file}`);
     }
   }
 

@@ -1,7 +1,8 @@
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../digest.js';
-import { UserError } from '../errors.js';
+import { UserError, asUserError } from '../errors.js';
+import { utf8Name } from './names.js';
 import type { ByteSink } from './sink.js';
 import type { TarSettings } from './tar-header.js';
 import { TarWriter } from './tar-writer.js';
@@ -26,7 +27,7 @@ export async function writeStoreLayer(
 }
 
 async function writeTree(tar: TarWriter, p: string): Promise<void> {
-  const st = await lstat(p);
+  const st = await lstat(p).catch((e: unknown) => asUserError(e, `cannot read ${p}`));
   if (st.isSymbolicLink()) {
     await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: await readlink(p) });
   } else if (st.isDirectory()) {
@@ -35,7 +36,7 @@ async function writeTree(tar: TarWriter, p: string): Promise<void> {
     const names = (await readdir(p, { encoding: 'buffer' })).sort(Buffer.compare);
     for (const raw of names) await writeTree(tar, path.join(p, utf8Name(raw, p)));
   } else if (st.isFile()) {
-    const fh = await open(p, 'r');
+    const fh = await open(p, 'r').catch((e: unknown) => asUserError(e, `cannot read ${p}`));
     try {
       await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fh);
     } finally {
@@ -44,12 +45,4 @@ async function writeTree(tar: TarWriter, p: string): Promise<void> {
   } else {
     throw new UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
   }
-}
-
-function utf8Name(raw: Buffer, dir: string): string {
-  const name = raw.toString('utf8');
-  if (!Buffer.from(name, 'utf8').equals(raw)) {
-    throw new UserError(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
-  }
-  return name;
 }

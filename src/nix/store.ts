@@ -1,6 +1,6 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, UserError } from '../errors.js';
+import { errnoCode, show, UserError } from '../errors.js';
 
 /** Where Nix keeps its store; Nix itself honours NIX_STORE_DIR the same way. */
 export function storeDir(): string {
@@ -40,15 +40,16 @@ const MAX_LINK_HOPS = 40;
  * time, stopping at the first store path, so a store path that is itself a
  * symlink is kept rather than dereferenced.
  */
-export async function resolveStorePath(arg: string, store = storeDir()): Promise<string> {
-  let p = path.resolve(arg);
+export async function resolveStorePath(raw: string, store = storeDir()): Promise<string> {
+  const arg = show(raw);
+  let p = path.resolve(raw);
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
     if (p === store) throw new UserError(`contents ${arg} is the Nix store itself, not a store path`);
     if (isStorePath(p, store)) {
-      await statOrFail(p, arg);
+      await statOrFail(p, raw);
       return p;
     }
-    const st = await statOrFail(p, arg);
+    const st = await statOrFail(p, raw);
     if (!st.isSymbolicLink()) {
       if (p.startsWith(`${store}/`)) {
         const top = p.slice(store.length + 1).split('/')[0] ?? '';
@@ -65,13 +66,14 @@ export async function resolveStorePath(arg: string, store = storeDir()): Promise
   throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
 
-async function statOrFail(p: string, arg: string) {
+async function statOrFail(p: string, raw: string) {
+  const arg = show(raw);
   try {
     return await lstat(p);
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new UserError(`contents ${arg} does not exist${p === path.resolve(arg) ? '' : ` (it leads to ${p})`}`);
+      throw new UserError(`contents ${arg} does not exist${p === path.resolve(raw) ? '' : ` (it leads to ${show(p)})`}`);
     }
     if (code === 'ELOOP') throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
     throw new UserError(`contents ${arg} cannot be read: ${code ?? String(e)}`);

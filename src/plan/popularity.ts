@@ -89,3 +89,26 @@ export function packageName(storePath: string): string {
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+const IMAGE = '<image>';
+const CONFIG = '<config>';
+const CONTENTS = '<contents>';
+
+/**
+ * The popularity order of an image's store paths as nixpkgs computes it:
+ * streamLayeredImage ranks the closure of one file that refers to the config
+ * JSON (which refers to the config's store paths) and to the customisation
+ * layer (which refers to every content). Those three nodes take part in the
+ * counting and are then dropped, so contents that refer to one another, or
+ * paths reached from both sides, rank exactly as they do in nixpkgs.
+ */
+export function imagePopularityOrder(
+  references: ReadonlyMap<string, readonly string[]>,
+  roots: { contents: readonly string[]; config: readonly string[] },
+): string[] {
+  const graph = new Map(references);
+  graph.set(IMAGE, [CONFIG, CONTENTS]);
+  graph.set(CONFIG, [...roots.config]);
+  graph.set(CONTENTS, [...roots.contents]);
+  return orderByPopularity(graph).order.filter((p) => p !== IMAGE && p !== CONFIG && p !== CONTENTS);
+}

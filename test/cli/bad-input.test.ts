@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -20,6 +21,7 @@ describe('bad input: one line naming the value, non-zero exit, nothing written',
     await symlink('loop-b', path.join(dir, 'loop-a'));
     await symlink('loop-a', path.join(dir, 'loop-b'));
     await mkdir(path.join(dir, 'a-directory'));
+    execFileSync('mkfifo', [path.join(dir, 'a-fifo')]);
   });
 
   const cases: { what: string; args: () => string[]; says: RegExp; output?: boolean }[] = [
@@ -58,6 +60,15 @@ describe('bad input: one line naming the value, non-zero exit, nothing written',
     { what: 'cache-dir with no-cache', args: () => ['--name', 'x', '--contents', app, '--cache-dir', dir, '--no-cache'], says: /cache-dir and no-cache/ },
     { what: 'output in a missing directory', args: () => ['--name', 'x', '--contents', app, '--output', '/nonexistent/dir/img.tar'], says: /output \/nonexistent\/dir\/img\.tar cannot be written/, output: true },
     { what: 'output is a directory', args: () => ['--name', 'x', '--contents', app, '--output', path.join(dir, 'a-directory')], says: /a-directory is a directory/, output: true },
+    { what: 'output is a FIFO', args: () => ['--name', 'x', '--contents', app, '--output', path.join(dir, 'a-fifo')], says: /a-fifo exists and is not a regular file/, output: true },
+    { what: 'output with a trailing slash', args: () => ['--name', 'x', '--contents', app, '--output', path.join(dir, 'new-dir/')], says: /new-dir\/ names a directory/, output: true },
+    { what: 'config key from Object.prototype', args: () => ['--name', 'x', '--contents', app, '--config', '{"__proto__":{}}'], says: /unknown field "__proto__"/ },
+    { what: 'config key toString', args: () => ['--name', 'x', '--contents', app, '--config', '{"toString":1}'], says: /unknown field "toString"/ },
+    { what: 'StopTimeout beyond int64', args: () => ['--name', 'x', '--contents', app, '--config', '{"StopTimeout":1e300}'], says: /config\.StopTimeout must be a whole number, got 1e\+300/ },
+    { what: 'created on a day that does not exist', args: () => ['--name', 'x', '--contents', app, '--created', '2024-02-30T00:00:00Z'], says: /created "2024-02-30T00:00:00Z"/ },
+    { what: 'negative maxLayers after the flag', args: () => ['--name', 'x', '--contents', app, '--max-layers', '-1'], says: /maxLayers "-1"/ },
+    { what: 'an empty tag', args: () => ['--name', 'x', '--contents', app, '--tag', ''], says: /--tag needs a value/ },
+    { what: 'contents with a newline', args: () => ['--name', 'x', '--contents', '/tmp/x\nevil'], says: /contents "\/tmp\/x\\nevil" does not exist/ },
   ];
 
   for (const c of cases) {
@@ -77,6 +88,8 @@ describe('bad input: one line naming the value, non-zero exit, nothing written',
       assert.doesNotMatch(r.stderr, /\n\s+at /);
       assert.equal(await readFile(out, 'utf8'), PRECIOUS);
       assert.deepEqual(await readdir(work), ['image.tar']);
+      assert.ok((await lstat(path.join(dir, 'a-fifo'))).isFIFO());
+      assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.')), []);
     });
   }
 });

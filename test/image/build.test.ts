@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -98,6 +98,37 @@ describe('images from a realistic closure', () => {
     const [bytesA, bytesB] = await Promise.all([readFile(a), readFile(b)]);
     assert.ok(bytesA.equals(bytesB), 'the two image tarballs differ');
   });
+
+  it('writes through a symlink to an existing image, leaving the link', async () => {
+    const real = path.join(dir, 'real.tar');
+    const link = path.join(dir, 'link.tar');
+    await writeFile(real, 'old image');
+    await symlink(real, link);
+    const report = buildJson(['--name', 'linked', '--contents', app, '--output', link]);
+    assert.equal(report.imagePath, link);
+    assert.ok((await lstat(link)).isSymbolicLink());
+    assert.deepEqual(skopeoInspect(real).Layers, report.layerDigests);
+  });
+
+  for (const size of ['1m', '3m']) {
+    it(`a disk of ${size} that fills up while writing: one line, exit 1, nothing left behind`, async () => {
+      const disk = path.join(dir, `disk-${size}`);
+      await mkdir(disk);
+      // A private mount namespace: the small tmpfs goes away with the shell.
+      const script = `mount -t tmpfs -o size=${size} tmpfs "$1" || exit 99
+        "$2" "$3" build --no-cache --name full --contents "$4" --output "$1/image.tar"
+        echo "status=$?"; ls -A "$1"`;
+      const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', disk, process.execPath, CLI, app], {
+        encoding: 'utf8',
+      });
+      assert.equal(r.stdout.split('\n')[0], 'status=1', r.stderr);
+      assert.equal(r.stdout.split('\n').slice(1).join(''), '', 'files were left on the full disk');
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('layered-image:'));
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0] ?? '', /cannot write .*: ENOSPC$/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+  }
 
   it('created=now changes the config, not a single layer', () => {
     const fixed = buildJson(['--name', 'now', '--contents', app, '--output', path.join(dir, 'fixed.tar')]);
