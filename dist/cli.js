@@ -101563,6 +101563,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
 
 
 
+
 /**
  * The GitHub Actions cache through `@actions/cache`: one entry per layer,
  * holding a folder with the layer tar and its metadata (one entry, not two).
@@ -101606,7 +101607,9 @@ class ActionsCache {
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             await (0,promises_.mkdir)(folder, { recursive: true });
-            await (0,promises_.copyFile)(layerFile, external_node_path_.join(folder, 'layer.tar'));
+            // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
+            const dest = external_node_path_.join(folder, 'layer.tar');
+            await (0,promises_.link)(layerFile, dest).catch(() => (0,promises_.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
             await (0,promises_.writeFile)(external_node_path_.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
             // -1 means @actions/cache could not save and has said why in the log.
             return (await cache_saveCache([folder], key)) !== -1;
@@ -101625,6 +101628,7 @@ class ActionsCache {
 }
 
 ;// CONCATENATED MODULE: ./lib/cache/directory.js
+
 
 
 
@@ -101673,7 +101677,8 @@ class DirectoryCache {
             await (0,promises_.mkdir)(this.dir, { recursive: true });
             // Not recursive: that form reports a read-only file system as ENOENT.
             await (0,promises_.mkdir)(scratch);
-            await (0,promises_.copyFile)(layerFile, external_node_path_.join(scratch, LAYER));
+            // A copy, not a link: the build's own file is removed when it ends.
+            await (0,promises_.copyFile)(layerFile, external_node_path_.join(scratch, LAYER), external_node_fs_.constants.COPYFILE_FICLONE);
             await (0,promises_.writeFile)(external_node_path_.join(scratch, META), `${JSON.stringify(meta)}\n`);
             await (0,promises_.rm)(entry, { recursive: true, force: true });
             await (0,promises_.rename)(scratch, entry);
@@ -101891,6 +101896,10 @@ async function mapLimit(items, limit, task) {
 }
 
 ;// CONCATENATED MODULE: ./lib/util/rate-limit.js
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 /**
  * At most `count` starts in any window of `windowMs`: the Actions cache
  * accepts about 200 new entries per minute per repository.
@@ -101898,21 +101907,23 @@ async function mapLimit(items, limit, task) {
 class RateLimit {
     count;
     windowMs;
+    clock;
     starts = [];
-    constructor(count, windowMs) {
+    constructor(count, windowMs, clock = realClock) {
         this.count = count;
         this.windowMs = windowMs;
+        this.clock = clock;
     }
     async acquire() {
         for (;;) {
-            const now = Date.now();
+            const now = this.clock.now();
             while (this.starts.length > 0 && now - this.starts[0] >= this.windowMs)
                 this.starts.shift();
             if (this.starts.length < this.count) {
                 this.starts.push(now);
                 return;
             }
-            await new Promise((resolve) => setTimeout(resolve, this.starts[0] + this.windowMs - now));
+            await this.clock.sleep(this.starts[0] + this.windowMs - now);
         }
     }
 }

@@ -101589,6 +101589,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
 
 
 
+
 /**
  * The GitHub Actions cache through `@actions/cache`: one entry per layer,
  * holding a folder with the layer tar and its metadata (one entry, not two).
@@ -101632,7 +101633,9 @@ class ActionsCache {
         try {
             await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
             await (0,promises_namespaceObject.mkdir)(folder, { recursive: true });
-            await (0,promises_namespaceObject.copyFile)(layerFile, external_node_path_namespaceObject.join(folder, 'layer.tar'));
+            // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
+            const dest = external_node_path_namespaceObject.join(folder, 'layer.tar');
+            await (0,promises_namespaceObject.link)(layerFile, dest).catch(() => (0,promises_namespaceObject.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
             await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
             // -1 means @actions/cache could not save and has said why in the log.
             return (await cache_saveCache([folder], key)) !== -1;
@@ -101651,6 +101654,7 @@ class ActionsCache {
 }
 
 ;// CONCATENATED MODULE: ./lib/cache/directory.js
+
 
 
 
@@ -101699,7 +101703,8 @@ class DirectoryCache {
             await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true });
             // Not recursive: that form reports a read-only file system as ENOENT.
             await (0,promises_namespaceObject.mkdir)(scratch);
-            await (0,promises_namespaceObject.copyFile)(layerFile, external_node_path_namespaceObject.join(scratch, LAYER));
+            // A copy, not a link: the build's own file is removed when it ends.
+            await (0,promises_namespaceObject.copyFile)(layerFile, external_node_path_namespaceObject.join(scratch, LAYER), external_node_fs_.constants.COPYFILE_FICLONE);
             await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(scratch, META), `${JSON.stringify(meta)}\n`);
             await (0,promises_namespaceObject.rm)(entry, { recursive: true, force: true });
             await (0,promises_namespaceObject.rename)(scratch, entry);
@@ -102032,6 +102037,10 @@ async function mapLimit(items, limit, task) {
 }
 
 ;// CONCATENATED MODULE: ./lib/util/rate-limit.js
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 /**
  * At most `count` starts in any window of `windowMs`: the Actions cache
  * accepts about 200 new entries per minute per repository.
@@ -102039,21 +102048,23 @@ async function mapLimit(items, limit, task) {
 class RateLimit {
     count;
     windowMs;
+    clock;
     starts = [];
-    constructor(count, windowMs) {
+    constructor(count, windowMs, clock = realClock) {
         this.count = count;
         this.windowMs = windowMs;
+        this.clock = clock;
     }
     async acquire() {
         for (;;) {
-            const now = Date.now();
+            const now = this.clock.now();
             while (this.starts.length > 0 && now - this.starts[0] >= this.windowMs)
                 this.starts.shift();
             if (this.starts.length < this.count) {
                 this.starts.push(now);
                 return;
             }
-            await new Promise((resolve) => setTimeout(resolve, this.starts[0] + this.windowMs - now));
+            await this.clock.sleep(this.starts[0] + this.windowMs - now);
         }
     }
 }

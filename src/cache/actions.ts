@@ -1,5 +1,6 @@
 import * as cache from '@actions/cache';
-import { mkdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../errors.js';
 import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
@@ -48,7 +49,9 @@ export class ActionsCache implements LayerCache {
     try {
       await rm(folder, { recursive: true, force: true });
       await mkdir(folder, { recursive: true });
-      await copyFile(layerFile, path.join(folder, 'layer.tar'));
+      // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
+      const dest = path.join(folder, 'layer.tar');
+      await link(layerFile, dest).catch(() => copyFile(layerFile, dest, constants.COPYFILE_FICLONE));
       await writeFile(path.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
       // -1 means @actions/cache could not save and has said why in the log.
       return (await cache.saveCache([folder], key)) !== -1;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, messageOf } from '../errors.js';
@@ -48,7 +49,8 @@ export class DirectoryCache implements LayerCache {
       await mkdir(this.dir, { recursive: true });
       // Not recursive: that form reports a read-only file system as ENOENT.
       await mkdir(scratch);
-      await copyFile(layerFile, path.join(scratch, LAYER));
+      // A copy, not a link: the build's own file is removed when it ends.
+      await copyFile(layerFile, path.join(scratch, LAYER), constants.COPYFILE_FICLONE);
       await writeFile(path.join(scratch, META), `${JSON.stringify(meta)}\n`);
       await rm(entry, { recursive: true, force: true });
       await rename(scratch, entry);
