@@ -43189,7 +43189,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -44661,13 +44661,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -44744,6 +44744,8 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./lib/digest.js
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
@@ -49987,8 +49989,6 @@ var external_node_http_ = __nccwpck_require__(7067);
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/log.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -102009,6 +102009,65 @@ async function writeTree(tar, p) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/log.js
+const quietLogger = { info: () => { }, warning: () => { }, group: (_name, phase) => phase() };
+/** Says each distinct warning once: one failing cache says so once, not per layer. */
+function onceEach(log) {
+    const said = new Set();
+    return {
+        info: (m) => log.info(m),
+        warning: (m) => {
+            if (said.has(m))
+                return;
+            said.add(m);
+            log.warning(m);
+        },
+        group: (name, phase) => log.group(name, phase),
+    };
+}
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+function formatBytes(n) {
+    let value = n;
+    let unit = 0;
+    while (value >= 1024 && unit < UNITS.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+/**
+ * Bytes done of a known total, said every few seconds while a long phase
+ * runs, so that a slow build never looks hung.
+ */
+class Progress {
+    log;
+    what;
+    total;
+    done = 0;
+    said = -1;
+    timer;
+    constructor(log, what, total, everyMs = 5000) {
+        this.log = log;
+        this.what = what;
+        this.total = total;
+        this.timer = setInterval(() => this.report(), everyMs);
+        this.timer.unref();
+    }
+    add(n) {
+        this.done += n;
+    }
+    end() {
+        clearInterval(this.timer);
+    }
+    report() {
+        if (this.done === this.said)
+            return;
+        this.said = this.done;
+        const percent = this.total > 0 ? ` (${Math.min(100, Math.floor((100 * this.done) / this.total))}%)` : '';
+        this.log.info(`${this.what}: ${formatBytes(this.done)} of ${formatBytes(this.total)}${percent}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/util/pool.js
 /**
  * Runs `task` over `items` with at most `limit` in flight and returns the
@@ -102274,54 +102333,80 @@ function checkMember(header, paths) {
 
 
 
+
 // Cache calls are mostly waiting on the network; more of them than cores.
 const CACHE_CONCURRENCY = 8;
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
-/**
- * Every store layer of the plan, restored from the cache when a verified
- * entry exists and built otherwise, in parallel. New layers are saved in the
- * background; a layer the lookup found (even a bad, immutable one) is not.
- */
-async function restoreOrBuildStoreLayers(input) {
-    const { plan, settings, cache, log } = input;
-    const keys = plan.map((paths) => layerCacheKey(paths, settings));
-    const found = cache === undefined ? plan.map(() => undefined) : await mapLimit(plan, CACHE_CONCURRENCY, (paths, i) => restoreOne(cache, keys[i], paths, i, log));
-    const restored = found.filter((f) => f?.layer !== undefined).length;
-    if (cache !== undefined)
-        log.info(`cache: ${restored} of ${plan.length} store layers restored from the ${cache.description}`);
-    const layers = await mapLimit(plan, input.concurrency, async (paths, i) => {
-        const hit = found[i]?.layer;
-        if (hit !== undefined)
-            return hit;
-        const file = external_node_path_namespaceObject.join(input.work, `store-${i}.tar`);
-        const sink = await FileSink.create(file);
-        const { digest, size } = await writeStoreLayer(paths, settings, sink).finally(() => sink.close());
-        log.info(`layer ${i + 1}: built ${digest.slice(7, 19)}, ${size} bytes, ${paths.length} store path(s)`);
-        return fileLayer(file, { digest, size, paths, source: 'built', comment: pathsComment('store paths', paths) });
+/** Looks up every layer's key and keeps the entries that pass verification. */
+async function restoreStoreLayers(plan, settings, cache, log) {
+    const planned = plan.map((paths, index) => ({ index, paths, key: layerCacheKey(paths, settings), saveable: true }));
+    if (cache === undefined)
+        return planned;
+    const restored = await mapLimit(planned, CACHE_CONCURRENCY, async (layer) => {
+        const entry = await cache.restore(layer.key);
+        if (entry === undefined)
+            return layer;
+        const verdict = await verifyCachedLayer(entry, layer);
+        if (!verdict.ok) {
+            const what = layer.paths.length === 1 ? layer.paths[0] : `${layer.paths.length} store paths`;
+            log.warning(`cached layer ${layer.index + 1} (${what}) was not used: ${verdict.reason}; building it instead`);
+            return { ...layer, saveable: await cache.discard(layer.key) };
+        }
+        const { digest, size } = verdict.meta;
+        const comment = pathsComment('store paths', layer.paths);
+        return { ...layer, saveable: false, restored: fileLayer(entry.file, { digest, size, paths: layer.paths, source: 'restored', comment }) };
     });
-    const toSave = cache === undefined ? [] : layers.map((layer, i) => ({ layer, i })).filter(({ layer, i }) => layer.source === 'built' && found[i]?.saveable !== false);
-    const saving = cache === undefined
-        ? Promise.resolve(0)
-        : mapLimit(toSave, CACHE_CONCURRENCY, async ({ layer, i }) => {
-            await SAVES_PER_MINUTE.acquire();
-            const meta = { format: LAYER_FORMAT_VERSION, key: keys[i], digest: layer.digest, size: layer.size, paths: [...layer.paths] };
-            return cache.save(meta.key, external_node_path_namespaceObject.join(input.work, `store-${i}.tar`), meta);
-        }).then((saved) => saved.filter(Boolean).length);
-    return { layers, saving };
+    const hits = restored.filter((l) => l.restored !== undefined);
+    const bytes = hits.reduce((n, l) => n + (l.restored?.size ?? 0), 0);
+    log.info(`${hits.length} of ${plan.length} store layers restored from the ${cache.description} (${formatBytes(bytes)})`);
+    return restored;
 }
-/** A verified layer, or whether a fresh save may replace what was found. */
-async function restoreOne(cache, key, paths, i, log) {
-    const entry = await cache.restore(key);
-    if (entry === undefined)
-        return undefined;
-    const verdict = await verifyCachedLayer(entry, { key, paths });
-    if (!verdict.ok) {
-        log.warning(`cached layer ${i + 1} (${paths.length === 1 ? paths[0] : `${paths.length} store paths`}) was not used: ${verdict.reason}; building it instead`);
-        return { saveable: await cache.discard(key) };
+/** Builds, in parallel, every layer the cache did not give. */
+async function buildMissingLayers(planned, opts) {
+    const missing = planned.filter((l) => l.restored === undefined);
+    opts.log.info(`${missing.length} store layers to build, about ${formatBytes(opts.estimatedBytes)} to read`);
+    const progress = new Progress(opts.log, 'built', opts.estimatedBytes);
+    try {
+        return await mapLimit(planned, opts.concurrency, async (layer) => {
+            if (layer.restored !== undefined)
+                return layer.restored;
+            const file = layerFile(opts.work, layer);
+            const sink = await FileSink.create(file);
+            const { digest, size } = await writeStoreLayer(layer.paths, opts.settings, counting(sink, progress)).finally(() => sink.close());
+            opts.log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${layer.paths.length} store path(s)`);
+            return fileLayer(file, { digest, size, paths: layer.paths, source: 'built', comment: pathsComment('store paths', layer.paths) });
+        });
     }
-    const { digest, size } = verdict.meta;
-    const layer = fileLayer(entry.file, { digest, size, paths, source: 'restored', comment: pathsComment('store paths', paths) });
-    return { layer, saveable: false };
+    finally {
+        progress.end();
+    }
+}
+/**
+ * Saves the layers built now whose keys the cache did not have, throttled
+ * to the Actions cache's rate limit. Resolves to the number saved.
+ */
+function saveNewLayers(planned, layers, cache, work) {
+    if (cache === undefined)
+        return Promise.resolve(0);
+    const toSave = planned.filter((l) => l.restored === undefined && l.saveable);
+    return mapLimit(toSave, CACHE_CONCURRENCY, async (l) => {
+        await SAVES_PER_MINUTE.acquire();
+        const layer = layers[l.index];
+        const meta = { format: LAYER_FORMAT_VERSION, key: l.key, digest: layer.digest, size: layer.size, paths: [...l.paths] };
+        return cache.save(l.key, layerFile(work, l), meta);
+    }).then((saved) => saved.filter(Boolean).length);
+}
+function layerFile(work, layer) {
+    return external_node_path_namespaceObject.join(work, `store-${layer.index}.tar`);
+}
+function counting(sink, progress) {
+    return {
+        write: (chunk) => {
+            progress.add(chunk.length);
+            return sink.write(chunk);
+        },
+        close: () => sink.close(),
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
@@ -102400,22 +102485,6 @@ async function writeCustomisationLayer(root, settings, sink) {
     };
     await walk(root, '');
     return tar.finish();
-}
-
-;// CONCATENATED MODULE: ./lib/log.js
-const quietLogger = { info: () => { }, warning: () => { } };
-/** Says each distinct warning once: one failing cache says so once, not per layer. */
-function onceEach(log) {
-    const said = new Set();
-    return {
-        info: (m) => log.info(m),
-        warning: (m) => {
-            if (said.has(m))
-                return;
-            said.add(m);
-            log.warning(m);
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -102632,12 +102701,14 @@ function imagePopularityOrder(references, roots) {
 
 
 
+
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
 async function build(opts, logger = quietLogger) {
     const log = onceEach(logger);
-    // One at a time, so the first bad argument is the one reported.
+    // Every check of the user's input comes before any work or progress line.
     const contents = [];
     for (const c of opts.contents) {
+        // One at a time, so the first bad argument is the one reported.
         const p = await resolveStorePath(c);
         if (!contents.includes(p))
             contents.push(p);
@@ -102646,68 +102717,107 @@ async function build(opts, logger = quietLogger) {
     if (contents.length === 0 && configRoots.length === 0) {
         throw new UserError('nothing to put in the image: give contents, or store paths in the config');
     }
-    // Every check of the user's input comes before any work or progress line.
     const root = await mergeContents(contents);
     const output = await reserveOutput(opts.output);
-    const closure = await queryClosure([...contents, ...configRoots]);
-    log.info(`closure: ${closure.paths.size} store paths from ${closure.roots.length} roots`);
-    const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
-    const plan = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
-    log.info(`plan: ${plan.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})`);
+    const closure = await log.group('Closure', async () => {
+        const found = await queryClosure([...contents, ...configRoots]);
+        const narBytes = [...found.paths.values()].reduce((n, p) => n + p.narSize, 0);
+        log.info(`${found.paths.size} store paths, ${formatBytes(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config`);
+        return found;
+    });
+    const plan = await log.group('Plan', async () => {
+        const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
+        const layers = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
+        const grouped = layers.filter((l) => l.length > 1);
+        log.info(`${layers.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})${grouped.length > 0 ? `; the last store layer holds ${grouped[0]?.length} paths` : ''}`);
+        return layers;
+    });
     const work = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(output.target), '.layered-image-')).catch((e) => asUserError(e, `cannot create a work folder beside ${opts.output}`));
     (0,temp/* trackTemporary */.hN)(work);
     (0,temp/* trackTemporary */.hN)(output.tmp);
-    let saving = Promise.resolve();
+    let saving = Promise.resolve(0);
     try {
         const cache = openCache(opts, log);
-        const store = await restoreOrBuildStoreLayers({
-            plan,
-            settings: opts.storeLayerSettings,
-            cache,
-            work,
-            concurrency: opts.concurrency,
-            log,
+        const planned = await log.group('Cache restore', async () => {
+            if (cache === undefined)
+                log.info('no layer cache');
+            return restoreStoreLayers(plan, opts.storeLayerSettings, cache, log);
         });
-        // Saves run in the background; they must finish before `work` goes.
-        saving = store.saving;
-        const customFile = external_node_path_namespaceObject.join(work, 'customisation.tar');
-        const sink = await FileSink.create(customFile);
-        const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
-        const layers = [
-            ...store.layers,
-            fileLayer(customFile, { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }),
-        ];
-        const configJson = imageConfigJson({ architecture: opts.architecture, created: opts.created, config: opts.config, layers });
-        const imageId = configDigest(configJson);
-        // A tag derived from the config is stable across machines and changes
-        // whenever any layer or setting does.
-        const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-        await dockerArchiveSink(output.tmp)
-            .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
-            .catch((e) => asUserError(e, `cannot write output ${opts.output}`));
-        await (0,promises_namespaceObject.rename)(output.tmp, output.target).catch((e) => asUserError(e, `cannot write output ${opts.output}`));
-        log.info(`image: ${opts.output} (${opts.name}:${imageTag})`);
-        const saved = await store.saving;
-        const restored = store.layers.filter((l) => l.source === 'restored').length;
-        if (cache !== undefined)
-            log.info(`cache: ${saved} new store layers saved`);
+        const estimatedBytes = planned
+            .filter((l) => l.restored === undefined)
+            .flatMap((l) => l.paths)
+            .reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+        const storeLayers = await log.group('Build layers', () => buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, log }));
+        // Saves run in the background while the image is assembled; they must
+        // finish before `work` goes.
+        saving = saveNewLayers(planned, storeLayers, cache, work);
+        const image = await log.group('Assemble image', async () => {
+            const customFile = external_node_path_namespaceObject.join(work, 'customisation.tar');
+            const sink = await FileSink.create(customFile);
+            const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
+            const layers = [
+                ...storeLayers,
+                fileLayer(customFile, { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }),
+            ];
+            const configJson = imageConfigJson({ architecture: opts.architecture, created: opts.created, config: opts.config, layers });
+            const imageId = configDigest(configJson);
+            // A tag derived from the config is stable across machines and changes
+            // whenever any layer or setting does.
+            const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
+            const total = layers.reduce((n, l) => n + l.size, 0);
+            const progress = new Progress(log, 'written', total);
+            try {
+                await dockerArchiveSink(output.tmp)
+                    .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers: layers.map((l) => counted(l, progress)) })
+                    .catch((e) => asUserError(e, `cannot write output ${opts.output}`));
+            }
+            finally {
+                progress.end();
+            }
+            await (0,promises_namespaceObject.rename)(output.tmp, output.target).catch((e) => asUserError(e, `cannot write output ${opts.output}`));
+            const imageSize = (await (0,promises_namespaceObject.stat)(output.target)).size;
+            log.info(`${opts.output}: ${opts.name}:${imageTag}, ${layers.length} layers, ${formatBytes(imageSize)}`);
+            return { layers, imageId, imageTag, imageSize };
+        });
+        const saved = await log.group('Cache save', async () => {
+            const n = await saving;
+            if (cache !== undefined)
+                log.info(`${n} new store layers saved to the ${cache.description}`);
+            else
+                log.info('no layer cache');
+            return n;
+        });
+        const restored = storeLayers.filter((l) => l.source === 'restored').length;
         return {
             imagePath: opts.output,
             imageName: opts.name,
-            imageTag,
-            imageId,
-            layerDigests: layers.map((l) => l.digest),
-            layers: layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
-            cache: { restored, built: store.layers.length - restored, saved },
+            imageTag: image.imageTag,
+            imageId: image.imageId,
+            imageSize: image.imageSize,
+            layerDigests: image.layers.map((l) => l.digest),
+            layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
+            cache: { restored, built: storeLayers.length - restored, saved },
         };
     }
     finally {
-        await saving.catch(() => { });
+        await saving.catch(() => 0);
         await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
         await (0,promises_namespaceObject.unlink)(output.tmp).catch(() => { });
         (0,temp/* untrackTemporary */.OW)(work);
         (0,temp/* untrackTemporary */.OW)(output.tmp);
     }
+}
+/** The same layer, counting its bytes as a sink reads them. */
+function counted(layer, progress) {
+    return {
+        ...layer,
+        open: () => layer.open().pipe(new external_node_stream_.Transform({
+            transform(chunk, _enc, done) {
+                progress.add(chunk.length);
+                done(null, chunk);
+            },
+        })),
+    };
 }
 function openCache(opts, log) {
     const warn = (m) => log.warning(m);
@@ -102980,10 +103090,14 @@ function parseCache(raw, env) {
 
 
 
-/** Reads every input in one place; nothing else touches core.getInput. */
+
+/** Every input, read in one place; nothing else touches core.getInput. */
 function readInputs() {
     const optional = (name) => getInput(name) || undefined;
-    const output = optional('output') ?? (process.env['RUNNER_TEMP'] ? external_node_path_namespaceObject.join(process.env['RUNNER_TEMP'], 'layered-image.tar') : undefined);
+    const cache = getInput('cache') || 'true';
+    if (cache !== 'true' && cache !== 'false')
+        throw new UserError(`cache "${cache}" must be true or false`);
+    const runnerTemp = process.env['RUNNER_TEMP'];
     return {
         name: optional('name'),
         tag: optional('tag'),
@@ -102992,16 +103106,21 @@ function readInputs() {
         maxLayers: optional('maxLayers'),
         created: optional('created'),
         architecture: optional('architecture'),
-        output,
-        noCache: getInput('cache') === 'false',
+        output: optional('output') ?? (runnerTemp ? external_node_path_namespaceObject.join(runnerTemp, 'layered-image.tar') : undefined),
+        noCache: cache === 'false',
         actionsCache: true,
     };
 }
-/** The Action: inputs → build() → outputs. The CLI shares the same engine. */
+const actionsLogger = {
+    info: (m) => info(m),
+    warning: (m) => warning(m),
+    group: (name, phase) => group(name, phase),
+};
+/** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */
 async function run() {
     try {
         const opts = await parseOptions(readInputs());
-        const report = await build(opts, { info: (m) => info(m), warning: (m) => warning(m) });
+        const report = await build(opts, actionsLogger);
         setOutput('imagePath', report.imagePath);
         setOutput('imageName', report.imageName);
         setOutput('imageTag', report.imageTag);
@@ -103010,6 +103129,7 @@ async function run() {
         setOutput('layers', JSON.stringify(report.layers));
         setOutput('cacheHits', String(report.cache.restored));
         setOutput('layersBuilt', String(report.cache.built));
+        await writeSummary(report);
     }
     catch (e) {
         if (e instanceof UserError)
@@ -103017,6 +103137,38 @@ async function run() {
         else
             setFailed(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : messageOf(e)}`);
     }
+}
+async function writeSummary(r) {
+    if (!process.env['GITHUB_STEP_SUMMARY'])
+        return;
+    const rows = r.layers.map((l, i) => [
+        String(i + 1),
+        `<code>${l.digest.slice(0, 19)}…</code>`,
+        formatBytes(l.size),
+        l.paths.length === 0 ? '<em>customisation layer</em>' : l.paths.map((p) => `<code>${escapeHtml(p)}</code>`).join('<br>'),
+        l.source,
+    ]);
+    await summary
+        .addHeading(`Image ${escapeHtml(`${r.imageName}:${r.imageTag}`)}`, 3)
+        .addList([
+        `id <code>${r.imageId}</code>`,
+        `${r.layers.length} layers, ${formatBytes(r.imageSize)} in <code>${escapeHtml(r.imagePath)}</code>`,
+        `store layers: ${r.cache.restored} restored from the cache, ${r.cache.built} built, ${r.cache.saved} saved to the cache`,
+    ])
+        .addTable([
+        [
+            { data: '#', header: true },
+            { data: 'diff_id', header: true },
+            { data: 'size', header: true },
+            { data: 'store paths', header: true },
+            { data: 'source', header: true },
+        ],
+        ...rows,
+    ])
+        .write();
+}
+function escapeHtml(s) {
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 

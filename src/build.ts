@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdtemp, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, asUserError, errnoCode } from './errors.js';
 import { configDigest, imageConfigJson, pathsComment } from './image/config.js';
@@ -8,11 +9,11 @@ import { dockerArchiveSink } from './image/docker-archive.js';
 import { ActionsCache } from './cache/actions.js';
 import type { LayerCache } from './cache/cache.js';
 import { DirectoryCache } from './cache/directory.js';
-import { restoreOrBuildStoreLayers } from './cache/layers.js';
+import { buildMissingLayers, restoreStoreLayers, saveNewLayers } from './cache/layers.js';
 import { mergeContents, writeCustomisationLayer } from './layer/customisation.js';
-import { fileLayer } from './layer/layer.js';
+import { fileLayer, type Layer } from './layer/layer.js';
 import { FileSink } from './layer/sink.js';
-import { onceEach, quietLogger, type Logger } from './log.js';
+import { formatBytes, onceEach, Progress, quietLogger, type Logger } from './log.js';
 import { queryClosure } from './nix/closure.js';
 import { resolveStorePath, storePathsIn } from './nix/store.js';
 import type { BuildOptions } from './options.js';
@@ -34,6 +35,8 @@ export interface BuildReport {
   imageId: Digest;
   layerDigests: Digest[];
   layers: LayerReport[];
+  /** Bytes of the docker-archive written. */
+  imageSize: number;
   /** Store layers restored, built, and newly saved to the cache. */
   cache: { restored: number; built: number; saved: number };
 }
@@ -41,9 +44,10 @@ export interface BuildReport {
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
 export async function build(opts: BuildOptions, logger: Logger = quietLogger): Promise<BuildReport> {
   const log = onceEach(logger);
-  // One at a time, so the first bad argument is the one reported.
+  // Every check of the user's input comes before any work or progress line.
   const contents: string[] = [];
   for (const c of opts.contents) {
+    // One at a time, so the first bad argument is the one reported.
     const p = await resolveStorePath(c);
     if (!contents.includes(p)) contents.push(p);
   }
@@ -51,71 +55,114 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
   if (contents.length === 0 && configRoots.length === 0) {
     throw new UserError('nothing to put in the image: give contents, or store paths in the config');
   }
-
-  // Every check of the user's input comes before any work or progress line.
   const root = await mergeContents(contents);
   const output = await reserveOutput(opts.output);
 
-  const closure = await queryClosure([...contents, ...configRoots]);
-  log.info(`closure: ${closure.paths.size} store paths from ${closure.roots.length} roots`);
-  const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
-  const plan = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
-  log.info(`plan: ${plan.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})`);
+  const closure = await log.group('Closure', async () => {
+    const found = await queryClosure([...contents, ...configRoots]);
+    const narBytes = [...found.paths.values()].reduce((n, p) => n + p.narSize, 0);
+    log.info(`${found.paths.size} store paths, ${formatBytes(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config`);
+    return found;
+  });
+  const plan = await log.group('Plan', async () => {
+    const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
+    const layers = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
+    const grouped = layers.filter((l) => l.length > 1);
+    log.info(`${layers.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})${grouped.length > 0 ? `; the last store layer holds ${grouped[0]?.length} paths` : ''}`);
+    return layers;
+  });
+
   const work = await mkdtemp(path.join(path.dirname(output.target), '.layered-image-')).catch((e: unknown) =>
     asUserError(e, `cannot create a work folder beside ${opts.output}`),
   );
   trackTemporary(work);
   trackTemporary(output.tmp);
-  let saving: Promise<unknown> = Promise.resolve();
+  let saving: Promise<number> = Promise.resolve(0);
   try {
     const cache = openCache(opts, log);
-    const store = await restoreOrBuildStoreLayers({
-      plan,
-      settings: opts.storeLayerSettings,
-      cache,
-      work,
-      concurrency: opts.concurrency,
-      log,
+    const planned = await log.group('Cache restore', async () => {
+      if (cache === undefined) log.info('no layer cache');
+      return restoreStoreLayers(plan, opts.storeLayerSettings, cache, log);
     });
-    // Saves run in the background; they must finish before `work` goes.
-    saving = store.saving;
-    const customFile = path.join(work, 'customisation.tar');
-    const sink = await FileSink.create(customFile);
-    const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
-    const layers = [
-      ...store.layers,
-      fileLayer(customFile, { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }),
-    ];
+    const estimatedBytes = planned
+      .filter((l) => l.restored === undefined)
+      .flatMap((l) => l.paths)
+      .reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+    const storeLayers = await log.group('Build layers', () =>
+      buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, log }),
+    );
+    // Saves run in the background while the image is assembled; they must
+    // finish before `work` goes.
+    saving = saveNewLayers(planned, storeLayers, cache, work);
 
-    const configJson = imageConfigJson({ architecture: opts.architecture, created: opts.created, config: opts.config, layers });
-    const imageId = configDigest(configJson);
-    // A tag derived from the config is stable across machines and changes
-    // whenever any layer or setting does.
-    const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-    await dockerArchiveSink(output.tmp)
-      .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
-      .catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
-    await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
-    log.info(`image: ${opts.output} (${opts.name}:${imageTag})`);
-    const saved = await store.saving;
-    const restored = store.layers.filter((l) => l.source === 'restored').length;
-    if (cache !== undefined) log.info(`cache: ${saved} new store layers saved`);
+    const image = await log.group('Assemble image', async () => {
+      const customFile = path.join(work, 'customisation.tar');
+      const sink = await FileSink.create(customFile);
+      const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
+      const layers = [
+        ...storeLayers,
+        fileLayer(customFile, { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }),
+      ];
+      const configJson = imageConfigJson({ architecture: opts.architecture, created: opts.created, config: opts.config, layers });
+      const imageId = configDigest(configJson);
+      // A tag derived from the config is stable across machines and changes
+      // whenever any layer or setting does.
+      const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
+      const total = layers.reduce((n, l) => n + l.size, 0);
+      const progress = new Progress(log, 'written', total);
+      try {
+        await dockerArchiveSink(output.tmp)
+          .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers: layers.map((l) => counted(l, progress)) })
+          .catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
+      } finally {
+        progress.end();
+      }
+      await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
+      const imageSize = (await stat(output.target)).size;
+      log.info(`${opts.output}: ${opts.name}:${imageTag}, ${layers.length} layers, ${formatBytes(imageSize)}`);
+      return { layers, imageId, imageTag, imageSize };
+    });
+
+    const saved = await log.group('Cache save', async () => {
+      const n = await saving;
+      if (cache !== undefined) log.info(`${n} new store layers saved to the ${cache.description}`);
+      else log.info('no layer cache');
+      return n;
+    });
+    const restored = storeLayers.filter((l) => l.source === 'restored').length;
     return {
       imagePath: opts.output,
       imageName: opts.name,
-      imageTag,
-      imageId,
-      layerDigests: layers.map((l) => l.digest),
-      layers: layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
-      cache: { restored, built: store.layers.length - restored, saved },
+      imageTag: image.imageTag,
+      imageId: image.imageId,
+      imageSize: image.imageSize,
+      layerDigests: image.layers.map((l) => l.digest),
+      layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
+      cache: { restored, built: storeLayers.length - restored, saved },
     };
   } finally {
-    await saving.catch(() => {});
+    await saving.catch(() => 0);
     await rm(work, { recursive: true, force: true });
     await unlink(output.tmp).catch(() => {});
     untrackTemporary(work);
     untrackTemporary(output.tmp);
   }
+}
+
+/** The same layer, counting its bytes as a sink reads them. */
+function counted(layer: Layer, progress: Progress): Layer {
+  return {
+    ...layer,
+    open: () =>
+      layer.open().pipe(
+        new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            progress.add(chunk.length);
+            done(null, chunk);
+          },
+        }),
+      ),
+  };
 }
 
 function openCache(opts: BuildOptions, log: Logger): LayerCache | undefined {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type BuildReport } from './build.js';
 import { UserError, messageOf } from './errors.js';
+import type { Logger } from './log.js';
 import { parseOptions } from './options.js';
 import { cleanUpOnSignals } from './util/temp.js';
 
@@ -55,10 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
     });
-    const report = await build(opts, {
-      info: (m) => process.stderr.write(`${m}\n`),
-      warning: (m) => process.stderr.write(`layered-image: warning: ${m}\n`),
-    });
+    const report = await build(opts, stderrLogger());
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
     return 0;
   } catch (e) {
@@ -112,6 +110,23 @@ function joinDashValues(args: string[]): string[] {
 function isFlag(arg: string): boolean {
   if (arg.startsWith('--')) return Object.hasOwn(FLAGS, arg.slice(2).split('=')[0] as string);
   return arg === '-o' || arg === '-h';
+}
+
+/** Progress on stderr, each line led by its phase: `closure: 32 store paths, …`. */
+function stderrLogger(): Logger {
+  let phase = '';
+  return {
+    info: (m) => process.stderr.write(`${phase}${m}\n`),
+    warning: (m) => process.stderr.write(`layered-image: warning: ${m}\n`),
+    group: async (name, run) => {
+      phase = `${name.toLowerCase()}: `;
+      try {
+        return await run();
+      } finally {
+        phase = '';
+      }
+    },
+  };
 }
 
 function humanReport(r: BuildReport): string {
