@@ -64,7 +64,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     log.info(`${found.paths.size} store paths, ${formatBytes(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config`);
     return found;
   });
-  const plan = await log.group('Plan', async () => {
+  const plan = await log.group('Plan', () => {
     const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
     const layers = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
     const grouped = layers.filter((l) => l.length > 1);

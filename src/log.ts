@@ -3,10 +3,10 @@ export interface Logger {
   info(message: string): void;
   warning(message: string): void;
   /** One phase of the build; the Action folds each into a log group. */
-  group<T>(name: string, phase: () => Promise<T>): Promise<T>;
+  group<T>(name: string, phase: () => Promise<T> | T): Promise<T>;
 }
 
-export const quietLogger: Logger = { info: () => {}, warning: () => {}, group: (_name, phase) => phase() };
+export const quietLogger: Logger = { info: () => {}, warning: () => {}, group: (_name, phase) => Promise.resolve(phase()) };
 
 /** Says each distinct warning once: one failing cache says so once, not per layer. */
 export function onceEach(log: Logger): Logger {

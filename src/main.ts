@@ -28,7 +28,7 @@ function readInputs(): RawInputs {
 const actionsLogger: Logger = {
   info: (m) => core.info(m),
   warning: (m) => core.warning(m),
-  group: (name, phase) => core.group(name, phase),
+  group: (name, phase) => core.group(name, () => Promise.resolve(phase())),
 };
 
 /** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */

@@ -68,8 +68,9 @@ async function addStream(pack: tar.Pack, name: string, size: number, source: Asy
       if (written !== size) throw new Error(`layer ${name} has ${written} bytes, expected ${size}`);
       entry.end(null);
     })().catch((e: unknown) => {
-      entry.destroy(e instanceof Error ? e : new Error(String(e)));
-      reject(e);
+      const error = e instanceof Error ? e : new Error(String(e));
+      entry.destroy(error);
+      reject(error);
     });
   });
   await finished;

@@ -40,7 +40,7 @@ export async function mergeContents(contents: readonly string[]): Promise<DirNod
 }
 
 async function mergeDir(into: DirNode, srcDir: string, rel: string, content: string): Promise<void> {
-  const names = (await readdir(srcDir, { encoding: 'buffer' })).sort(Buffer.compare).map((b) => utf8Name(b, srcDir));
+  const names = (await readdir(srcDir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => utf8Name(b, srcDir));
   for (const name of names) {
     const src = path.join(srcDir, name);
     const relPath = rel === '' ? name : `${rel}/${name}`;

@@ -33,7 +33,7 @@ async function writeTree(tar: TarWriter, p: string): Promise<void> {
   } else if (st.isDirectory()) {
     await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
     // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-    const names = (await readdir(p, { encoding: 'buffer' })).sort(Buffer.compare);
+    const names = (await readdir(p, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
     for (const raw of names) await writeTree(tar, path.join(p, utf8Name(raw, p)));
   } else if (st.isFile()) {
     const fh = await open(p, 'r').catch((e: unknown) => asUserError(e, `cannot read ${p}`));

@@ -147,7 +147,7 @@ function putOctal(b: Buffer, offset: number, length: number, n: number): void {
 }
 
 function isAscii(s: string): boolean {
-  return /^[\x00-\x7f]*$/.test(s);
+  return /^\p{ASCII}*$/u.test(s);
 }
 
 /** `"<len> <key>=<value>\n"` where `<len>` counts its own digits too. */

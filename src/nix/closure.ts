@@ -71,6 +71,9 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// eslint-disable-next-line no-control-regex -- Nix may colour its messages
+const ANSI_ESCAPES = /\x1b\[[0-9;]*m/g;
+
 function nixStore(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('nix-store', args, { maxBuffer: 1 << 30, encoding: 'utf8' }, (err, stdout, stderr) => {
@@ -78,8 +81,9 @@ function nixStore(args: string[]): Promise<string> {
       if ('code' in err && err.code === 'ENOENT') {
         return reject(new UserError('nix-store was not found on PATH; install Nix first'));
       }
-      const line = stderr.split('\n').find((l) => l.startsWith('error:')) ?? stderr.trim().split('\n')[0] ?? '';
-      reject(new UserError(`nix-store ${args[0]} failed: ${line.replace(/\x1b\[[0-9;]*m/g, '').trim() || err.message}`));
+      const plain = stderr.replace(ANSI_ESCAPES, '');
+      const line = plain.split('\n').find((l) => l.startsWith('error:')) ?? plain.trim().split('\n')[0] ?? '';
+      reject(new UserError(`nix-store ${args[0]} failed: ${line.trim() || err.message}`));
     });
   });
 }

@@ -1,21 +1,36 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { skopeoInspect } from '../support/consumers.js';
-import { nixBuild } from '../support/nix.js';
+import { runImage, skopeoInspect } from '../support/consumers.js';
+import { closureOf, nixBuild } from '../support/nix.js';
 import { CLOSURE_NIX, REPO } from '../support/paths.js';
 
+interface ActionRun {
+  status: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
 /** Runs the committed Action bundle as the runner does: inputs in INPUT_* variables. */
-async function runAction(dir: string, inputs: Record<string, string>) {
-  const outputFile = path.join(dir, `output-${Math.random().toString(36).slice(2)}`);
+async function runAction(dir: string, inputs: Record<string, string>): Promise<ActionRun> {
+  const run = await mkdtemp(path.join(dir, 'run-'));
+  const outputFile = path.join(run, 'github-output');
+  const summaryFile = path.join(run, 'step-summary');
   await writeFile(outputFile, '');
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], RUNNER_TEMP: dir, GITHUB_OUTPUT: outputFile };
+  await writeFile(summaryFile, '');
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], RUNNER_TEMP: run, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'index.js')], { env, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, outputs: parseOutputs(await readFile(outputFile, 'utf8')) };
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'index.js')], { env, encoding: 'utf8', cwd: run });
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    outputs: parseOutputs(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8'),
+  };
 }
 
 /** GITHUB_OUTPUT's `name<<DELIMITER … DELIMITER` records. */
@@ -34,19 +49,61 @@ describe('the Action bundle (dist/index.js)', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'action-'));
   });
 
-  it('builds an image from INPUT_* variables and writes its outputs', async () => {
-    const r = await runAction(dir, { name: 'action-app', contents: `${app}\n`, config: '{"Cmd":["/bin/app"]}', maxLayers: '10', cache: 'false' });
+  it('builds a runnable image from INPUT_* variables, with outputs, log groups and a job summary', async () => {
+    const r = await runAction(dir, { name: 'action-app', contents: `${app}\n`, config: '{"Cmd":["/bin/app"]}', maxLayers: '10' });
     assert.equal(r.status, 0, r.stdout);
-    assert.equal(r.outputs['imagePath'], path.join(dir, 'layered-image.tar'));
+    const imagePath = r.outputs['imagePath'] ?? '';
+    assert.equal(path.basename(imagePath), 'layered-image.tar');
     const digests = JSON.parse(r.outputs['layerDigests'] ?? '[]') as string[];
     assert.equal(digests.length, 10);
-    assert.deepEqual(skopeoInspect(r.outputs['imagePath'] ?? '').Layers, digests);
+    assert.deepEqual(skopeoInspect(imagePath).Layers, digests);
+    assert.equal(runImage(imagePath, path.join(dir, 'bundle')).stdout, 'hello from app\nlibrary 1\n');
+
+    assert.equal(r.outputs['imageName'], 'action-app');
+    assert.match(r.outputs['imageId'] ?? '', /^sha256:[0-9a-f]{64}$/);
+    assert.equal(r.outputs['cacheHits'], '0');
+    assert.equal(r.outputs['layersBuilt'], '9');
+    const layers = JSON.parse(r.outputs['layers'] ?? '[]') as { digest: string; paths: string[] }[];
+    assert.deepEqual(layers.map((l) => l.digest), digests);
+    assert.deepEqual(layers.flatMap((l) => l.paths).sort(), closureOf(app));
+
+    // No cache service here: said once, and the build goes on.
+    const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
+    assert.deepEqual(warnings, ['::warning::the GitHub Actions cache service is not available here; building every layer without a cache']);
+
+    const groups = r.stdout.split('\n').filter((l) => l.startsWith('::group::')).map((l) => l.slice(9));
+    assert.deepEqual(groups, ['Closure', 'Plan', 'Cache restore', 'Build layers', 'Assemble image', 'Cache save']);
+    assert.equal(r.stdout.split('\n').filter((l) => l === '::endgroup::').length, groups.length);
+
+    assert.match(r.summary, new RegExp(`<h3>Image action-app:${r.outputs['imageTag']}</h3>`));
+    assert.ok(r.summary.includes(r.outputs['imageId'] ?? 'missing'));
+    assert.ok(r.summary.includes(`<code>${app}</code>`));
+    assert.equal((r.summary.match(/<tr>/g) ?? []).length, 1 + 10);
+    assert.match(r.summary, /0 restored from the cache, 9 built/);
   });
 
-  it('fails the step with one ::error:: line naming a bad input', async () => {
-    const r = await runAction(dir, { name: 'action-app', contents: app, maxLayers: '1' });
-    assert.equal(r.status, 1);
-    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
-    assert.deepEqual(errors, ['::error::maxLayers "1" must be a whole number from 2 to 125']);
-  });
+  const bad: { what: string; inputs: () => Record<string, string>; error: string }[] = [
+    { what: 'no name', inputs: () => ({ contents: app }), error: 'name is required' },
+    { what: 'bad name', inputs: () => ({ name: 'Bad Name', contents: app }), error: 'name "Bad Name" is not a valid image name' },
+    { what: 'maxLayers 1', inputs: () => ({ name: 'x', contents: app, maxLayers: '1' }), error: 'maxLayers "1" must be a whole number from 2 to 125' },
+    { what: 'config not JSON', inputs: () => ({ name: 'x', contents: app, config: '{Cmd' }), error: 'config is not valid JSON' },
+    { what: 'Cmd not a list', inputs: () => ({ name: 'x', contents: app, config: '{"Cmd":"/bin/app"}' }), error: 'config.Cmd must be a list of strings' },
+    { what: 'missing contents', inputs: () => ({ name: 'x', contents: '/nonexistent/result' }), error: 'contents /nonexistent/result does not exist' },
+    { what: 'cache not a boolean', inputs: () => ({ name: 'x', contents: app, cache: 'maybe' }), error: 'cache "maybe" must be true or false' },
+    { what: 'created not a time', inputs: () => ({ name: 'x', contents: app, created: 'soon' }), error: 'created "soon"' },
+    { what: 'unknown architecture', inputs: () => ({ name: 'x', contents: app, architecture: 'vax' }), error: 'architecture "vax"' },
+  ];
+  for (const c of bad) {
+    it(`fails the step with one ::error:: line: ${c.what}`, async () => {
+      const r = await runAction(dir, c.inputs());
+      assert.equal(r.status, 1);
+      const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+      assert.equal(errors.length, 1, r.stdout);
+      assert.ok(errors[0]?.startsWith(`::error::${c.error}`), errors[0]);
+      assert.deepEqual(r.outputs, {});
+      assert.equal(r.summary, '');
+      assert.doesNotMatch(r.stdout, /::group::/);
+      assert.ok(!(await readdir(dir)).some((f) => f.endsWith('.tar')));
+    });
+  }
 });

@@ -23,6 +23,14 @@ function build(args: string[]): { report: Report; stderr: string } {
   return { report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
 }
 
+/** The metadata record of a directory cache entry. */
+interface Meta {
+  key: string;
+  digest: string;
+  size: number;
+  paths: string[];
+}
+
 const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('layered-image: warning:'));
 
 describe('local directory cache', () => {
@@ -60,7 +68,7 @@ describe('local directory cache', () => {
     assert.equal(entries.length, closureOf(app).length);
     for (const e of entries) {
       assert.match(e, /^layered-image-layer-[0-9a-f]{64}$/);
-      const meta = JSON.parse(await readFile(path.join(cache, e, 'meta.json'), 'utf8'));
+      const meta = JSON.parse(await readFile(path.join(cache, e, 'meta.json'), 'utf8')) as Meta;
       assert.equal(meta.key, e);
       assert.equal(meta.digest, sha256Digest(await readFile(path.join(cache, e, 'layer.tar'))));
     }
@@ -80,11 +88,11 @@ describe('local directory cache', () => {
   });
 
   /** Damages one cache entry, rebuilds, and checks the image is untouched by it. */
-  async function damaged(damage: (entry: string, meta: { paths: string[]; key: string }) => Promise<void>, says: RegExp) {
+  async function damaged(damage: (entry: string, meta: Meta) => Promise<void>, says: RegExp) {
     const cache = await freshCache();
     const victims = (await readdir(cache)).filter((e) => !e.startsWith('.')).sort();
     const entry = path.join(cache, victims[victims.length >> 1] as string);
-    const meta = JSON.parse(await readFile(path.join(entry, 'meta.json'), 'utf8'));
+    const meta = JSON.parse(await readFile(path.join(entry, 'meta.json'), 'utf8')) as Meta;
     await damage(entry, meta);
     const out = path.join(dir, `damaged-${path.basename(cache)}.tar`);
     const { report, stderr } = build(['--contents', app, '--cache-dir', cache, '--output', out]);
@@ -131,7 +139,7 @@ describe('local directory cache', () => {
   it('never uses an entry whose metadata names other store paths', () =>
     damaged(async (entry) => {
       const file = path.join(entry, 'meta.json');
-      const m = JSON.parse(await readFile(file, 'utf8'));
+      const m = JSON.parse(await readFile(file, 'utf8')) as Meta;
       m.paths = ['/nix/store/00000000000000000000000000000000-other'];
       await writeFile(file, JSON.stringify(m));
     }, /names other store paths/));
@@ -184,7 +192,7 @@ describe('local directory cache', () => {
       env: { ...process.env, XDG_CACHE_HOME: home },
     });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).cache, { restored: 0, built: closureOf(app).length, saved: 0 });
+    assert.deepEqual((JSON.parse(r.stdout) as Report).cache, { restored: 0, built: closureOf(app).length, saved: 0 });
     assert.deepEqual(await readdir(home), []);
   });
 });
@@ -199,8 +207,8 @@ async function tarOf(members: { name: string; type: 'file' | 'directory'; conten
 }
 
 /** Replaces an entry's layer and makes its metadata agree, as a lying cache would. */
-async function rewrite(entry: string, meta: { paths: string[]; key: string }, bytes: Buffer): Promise<void> {
+async function rewrite(entry: string, meta: Meta, bytes: Buffer): Promise<void> {
   await writeFile(path.join(entry, 'layer.tar'), bytes);
-  const m = JSON.parse(await readFile(path.join(entry, 'meta.json'), 'utf8'));
+  const m = JSON.parse(await readFile(path.join(entry, 'meta.json'), 'utf8')) as Meta;
   await writeFile(path.join(entry, 'meta.json'), JSON.stringify({ ...m, digest: sha256Digest(bytes), size: bytes.length, paths: meta.paths }));
 }

@@ -68,10 +68,14 @@ describe('images from a realistic closure', () => {
       `${report.imageId.slice(7)}.json`,
       'manifest.json',
     ]);
-    const imageConfig = JSON.parse(execFileSync('tar', ['-xOf', out, `${report.imageId.slice(7)}.json`], { encoding: 'utf8' }));
+    const imageConfig = JSON.parse(execFileSync('tar', ['-xOf', out, `${report.imageId.slice(7)}.json`], { encoding: 'utf8' })) as {
+      rootfs: unknown;
+      history: { comment: string }[];
+      config: { Cmd: string[] };
+    };
     assert.deepEqual(imageConfig.rootfs, { type: 'layers', diff_ids: report.layerDigests });
     assert.equal(imageConfig.history.length, report.layers.length);
-    assert.match(imageConfig.history[0].comment, /^store paths: \['\/nix\/store\//);
+    assert.match(imageConfig.history[0]?.comment ?? '', /^store paths: \['\/nix\/store\//);
     assert.deepEqual(imageConfig.config.Cmd, ['/bin/app']);
   });
 

@@ -15,7 +15,7 @@ const SERVICE = 'github.actions.results.api.v1.CacheService';
 /** Runs `fn` with @actions/core's stdout lines captured (binary writes pass through). */
 async function capture<T>(fn: () => Promise<T>): Promise<{ value: T; out: string; warnings: string[] }> {
   const chunks: string[] = [];
-  const original = process.stdout.write;
+  const original = process.stdout.write.bind(process.stdout);
   process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
     if (typeof chunk === 'string') {
       chunks.push(chunk);
@@ -23,8 +23,8 @@ async function capture<T>(fn: () => Promise<T>): Promise<{ value: T; out: string
       if (cb) cb();
       return true;
     }
-    return (original as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-  } as typeof process.stdout.write;
+    return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+  };
   let value: T;
   try {
     value = await fn();

@@ -330,7 +330,7 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
         }
         const claimed = body['size_bytes'];
         if (claimed !== undefined && Number(claimed) !== size) {
-          throw reject(endpoint, 412, `size_bytes ${String(claimed)} does not match the uploaded blob (${size} bytes)`);
+          throw reject(endpoint, 412, `size_bytes ${JSON.stringify(claimed)} does not match the uploaded blob (${size} bytes)`);
         }
         fs.renameSync(uploadPath(entry.id), blobPath(entry.id));
         fs.rmSync(blocksDir(entry.id), { recursive: true, force: true });
@@ -664,7 +664,7 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
 
 async function drain(req: http.IncomingMessage): Promise<void> {
   if (req.readableEnded) return;
-  for await (const _ of req) {
+  for await (const _chunk of req) {
     // discard
   }
 }

@@ -24,7 +24,11 @@ export function runImage(tarball: string, work: string): { stdout: string; rootf
 
 /** skopeo's view of a docker-archive: proves it parses and lists the layers. */
 export function skopeoInspect(tarball: string): { Layers: string[]; Architecture: string; Created: string } {
-  return JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${tarball}`], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${tarball}`], { encoding: 'utf8' })) as {
+    Layers: string[];
+    Architecture: string;
+    Created: string;
+  };
 }
 
 /**

@@ -9,9 +9,10 @@ function fakeClock(): Clock & { slept: number[] } {
   return {
     slept,
     now: () => t,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       slept.push(ms);
       t += ms;
+      return Promise.resolve();
     },
   };
 }
