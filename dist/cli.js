@@ -41802,8 +41802,6 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./lib/digest.js
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
@@ -41866,86 +41864,96 @@ function pathsComment(prefix, paths) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
+// EXTERNAL MODULE: ./lib/layer/tar-header.js
+var tar_header = __nccwpck_require__(3198);
 ;// CONCATENATED MODULE: ./lib/image/docker-archive.js
-
-
 
 
 
 
 // Fixed metadata for the archive's own members: nothing here may depend on
 // the machine, the clock or the umask.
-const MEMBER = { mtime: new Date(1000), mode: 0o644, uid: 0, gid: 0, uname: '', gname: '' };
+const MEMBER = { mtime: 1, uid: 0, gid: 0, uname: '', gname: '' };
+const CHUNK = 8 << 20;
 /**
  * A docker-archive (what `docker save` makes and `docker load`, `podman load`
  * and `skopeo copy docker-archive:` read) in a new file: each layer as
  * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
  * nixpkgs' stream_layered_image.py orders them.
+ *
+ * The archive's headers come from the same encoder as the layers, and a
+ * layer kept in a file is copied with large synchronous reads and writes:
+ * from the page cache that runs near the speed of `cat`, where a stream
+ * pipeline through a tar packer took several times as long.
  */
-function dockerArchiveSink(file) {
-    return { write: (parts) => writeDockerArchive(file, parts) };
+function dockerArchiveSink(file, opts = {}) {
+    return { write: (parts) => writeDockerArchive(file, parts, opts.onBytes ?? (() => { })) };
 }
-async function writeDockerArchive(file, parts) {
-    const pack = tar_stream.pack();
-    const out = (0,external_node_fs_.createWriteStream)(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
-    // Whichever fails first, writing or feeding, fails the whole and the
-    // pipeline destroys both ends so the file can be removed.
-    const writing = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, out);
-    const feeding = (async () => {
+async function writeDockerArchive(file, parts, onBytes) {
+    const fd = (0,external_node_fs_.openSync)(file, 'wx', 0o644);
+    let offset = 0;
+    const put = (bytes) => {
+        writeAll(fd, bytes);
+        offset += bytes.length;
+    };
+    const member = (name, size) => put((0,tar_header/* encodeHeader */.YS)({ name, type: 'file', mode: 0o644, size, linkname: '' }, MEMBER));
+    try {
         const layerFiles = [];
         for (const layer of parts.layers) {
             const name = `${digestHex(layer.digest)}/layer.tar`;
             layerFiles.push(name);
-            await addStream(pack, name, layer.size, layer.open());
+            member(name, layer.size);
+            const copied = layer.file !== undefined ? copyFile(layer.file, fd, onBytes) : await copyStream(layer, fd, onBytes);
+            if (copied !== layer.size)
+                throw new Error(`layer ${name} has ${copied} bytes, expected ${layer.size}`);
+            offset += copied;
+            put(Buffer.alloc((0,tar_header/* padding */.Ms)(copied)));
         }
         const configName = `${digestHex(sha256Digest(parts.configJson))}.json`;
-        await addBytes(pack, configName, parts.configJson);
-        await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
-        pack.finalize();
-    })();
+        const manifest = dockerManifestJson(configName, parts.repoTag, layerFiles);
+        for (const [name, bytes] of [[configName, parts.configJson], ['manifest.json', manifest]]) {
+            member(name, bytes.length);
+            put(bytes);
+            put(Buffer.alloc((0,tar_header/* padding */.Ms)(bytes.length)));
+        }
+        put((0,tar_header/* endOfArchive */.PG)(offset));
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function copyFile(source, fd, onBytes) {
+    const from = (0,external_node_fs_.openSync)(source, 'r');
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let total = 0;
     try {
-        await Promise.all([writing, feeding]);
+        for (;;) {
+            const n = (0,external_node_fs_.readSync)(from, buf, 0, CHUNK, null);
+            if (n === 0)
+                return total;
+            writeAll(fd, buf.subarray(0, n));
+            total += n;
+            onBytes(n);
+        }
     }
-    catch (e) {
-        pack.destroy();
-        out.destroy();
-        feeding.catch(() => { });
-        writing.catch(() => { });
-        throw e;
+    finally {
+        (0,external_node_fs_.closeSync)(from);
     }
 }
-function addBytes(pack, name, bytes) {
-    return new Promise((resolve, reject) => {
-        pack.entry({ ...MEMBER, name, size: bytes.length }, bytes, (err) => (err ? reject(err) : resolve()));
-    });
+async function copyStream(layer, fd, onBytes) {
+    let total = 0;
+    for await (const chunk of layer.open()) {
+        const bytes = chunk;
+        writeAll(fd, bytes);
+        total += bytes.length;
+        onBytes(bytes.length);
+    }
+    return total;
 }
-async function addStream(pack, name, size, source) {
-    let written = 0;
-    const finished = new Promise((resolve, reject) => {
-        const entry = pack.entry({ ...MEMBER, name, size }, (err) => (err ? reject(err) : resolve()));
-        entry.on('error', reject);
-        void (async () => {
-            for await (const chunk of source) {
-                written += chunk.length;
-                if (!entry.write(chunk))
-                    await (0,external_node_events_.once)(entry, 'drain');
-            }
-            if (written !== size)
-                throw new Error(`layer ${name} has ${written} bytes, expected ${size}`);
-            entry.end(null);
-        })().catch((e) => {
-            const error = e instanceof Error ? e : new Error(String(e));
-            entry.destroy(error);
-            reject(error);
-        });
-    });
-    await finished;
+function writeAll(fd, bytes) {
+    let done = 0;
+    while (done < bytes.length)
+        done += (0,external_node_fs_.writeSync)(fd, bytes, done, bytes.length - done);
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -43402,7 +43410,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile: io_util_copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -49969,6 +49977,8 @@ var external_node_http_ = __nccwpck_require__(7067);
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/log.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -102257,7 +102267,7 @@ class DirectoryCache {
 
 /** A layer whose bytes sit in a file. */
 function fileLayer(file, fields) {
-    return { ...fields, open: () => (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 }) };
+    return { ...fields, file, open: () => (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 }) };
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/sink.js
@@ -102303,16 +102313,17 @@ function utf8Name(raw, dir) {
     return name;
 }
 
-// EXTERNAL MODULE: ./lib/layer/tar-header.js
-var tar_header = __nccwpck_require__(3198);
 ;// CONCATENATED MODULE: ./lib/layer/tar-writer.js
+
 
 
 const STAGING = 1 << 20;
 /**
  * Frames tar members into a sink through one staging buffer and hashes the
  * bytes on their way out, so each file is read once, straight into the buffer
- * that is hashed and written.
+ * that is hashed and written. Files are read synchronously: from the page
+ * cache that costs microseconds, where a promise per read costs far more
+ * than the read itself on trees of many small files.
  */
 class TarWriter {
     sink;
@@ -102325,11 +102336,12 @@ class TarWriter {
         this.sink = sink;
         this.settings = settings;
     }
-    async entry(entry, content) {
+    /** `fd`: an open descriptor of the file's content, for files. */
+    async entry(entry, fd) {
         await this.put((0,tar_header/* encodeHeader */.YS)(entry, this.settings));
         if (entry.type !== 'file' || entry.size === 0)
             return;
-        if (!content)
+        if (fd === undefined)
             throw new Error(`no content for ${entry.name}`);
         let left = entry.size;
         let position = 0;
@@ -102337,7 +102349,7 @@ class TarWriter {
             if (this.fill === STAGING)
                 await this.flush();
             const want = Math.min(left, STAGING - this.fill);
-            const { bytesRead } = await content.read(this.buf, this.fill, want, position);
+            const bytesRead = (0,external_node_fs_.readSync)(fd, this.buf, this.fill, want, position);
             if (bytesRead === 0)
                 throw new Error(`${entry.name} shrank while it was being read`);
             this.fill += bytesRead;
@@ -102395,24 +102407,36 @@ async function writeStoreLayer(paths, settings, sink) {
     return tar.finish();
 }
 async function writeTree(tar, p) {
-    const st = await (0,promises_.lstat)(p).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`));
+    let st;
+    try {
+        st = (0,external_node_fs_.lstatSync)(p);
+    }
+    catch (e) {
+        (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
+    }
     if (st.isSymbolicLink()) {
-        await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: await (0,promises_.readlink)(p) });
+        await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_.readlinkSync)(p) });
     }
     else if (st.isDirectory()) {
         await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
         // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-        const names = (await (0,promises_.readdir)(p, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
+        const names = (0,external_node_fs_.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
         for (const raw of names)
             await writeTree(tar, external_node_path_.join(p, utf8Name(raw, p)));
     }
     else if (st.isFile()) {
-        const fh = await (0,promises_.open)(p, 'r').catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`));
+        let fd;
         try {
-            await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fh);
+            fd = (0,external_node_fs_.openSync)(p, 'r');
+        }
+        catch (e) {
+            (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
+        }
+        try {
+            await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
         }
         finally {
-            await fh.close();
+            (0,external_node_fs_.closeSync)(fd);
         }
     }
     else {
@@ -102644,6 +102668,10 @@ function isLayerCacheKey(s) {
     return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./lib/cache/verify.js
 
 
@@ -103115,7 +103143,6 @@ function imagePopularityOrder(references, roots) {
 
 
 
-
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
 async function build(opts, logger = quietLogger) {
     const log = onceEach(logger);
@@ -103181,8 +103208,8 @@ async function build(opts, logger = quietLogger) {
             const total = layers.reduce((n, l) => n + l.size, 0);
             const progress = new Progress(log, 'written', total);
             try {
-                await dockerArchiveSink(output.tmp)
-                    .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers: layers.map((l) => counted(l, progress)) })
+                await dockerArchiveSink(output.tmp, { onBytes: (n) => progress.add(n) })
+                    .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
                     .catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.output}`));
             }
             finally {
@@ -103220,18 +103247,6 @@ async function build(opts, logger = quietLogger) {
         (0,temp/* untrackTemporary */.OW)(work);
         (0,temp/* untrackTemporary */.OW)(output.tmp);
     }
-}
-/** The same layer, counting its bytes as a sink reads them. */
-function counted(layer, progress) {
-    return {
-        ...layer,
-        open: () => layer.open().pipe(new external_node_stream_.Transform({
-            transform(chunk, _enc, done) {
-                progress.add(chunk.length);
-                done(null, chunk);
-            },
-        })),
-    };
 }
 function openCache(opts, log) {
     const warn = (m) => log.warning(m);

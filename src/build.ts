@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdtemp, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, asUserError, errnoCode } from './errors.js';
 import { configDigest, imageConfigJson, pathsComment } from './image/config.js';
@@ -11,7 +10,7 @@ import type { LayerCache } from './cache/cache.js';
 import { DirectoryCache } from './cache/directory.js';
 import { buildMissingLayers, restoreStoreLayers, saveNewLayers } from './cache/layers.js';
 import { mergeContents, writeCustomisationLayer } from './layer/customisation.js';
-import { fileLayer, type Layer } from './layer/layer.js';
+import { fileLayer } from './layer/layer.js';
 import { FileSink } from './layer/sink.js';
 import { formatBytes, onceEach, Progress, quietLogger, type Logger } from './log.js';
 import { queryClosure } from './nix/closure.js';
@@ -111,8 +110,8 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       const total = layers.reduce((n, l) => n + l.size, 0);
       const progress = new Progress(log, 'written', total);
       try {
-        await dockerArchiveSink(output.tmp)
-          .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers: layers.map((l) => counted(l, progress)) })
+        await dockerArchiveSink(output.tmp, { onBytes: (n) => progress.add(n) })
+          .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
           .catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
       } finally {
         progress.end();
@@ -147,22 +146,6 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     untrackTemporary(work);
     untrackTemporary(output.tmp);
   }
-}
-
-/** The same layer, counting its bytes as a sink reads them. */
-function counted(layer: Layer, progress: Progress): Layer {
-  return {
-    ...layer,
-    open: () =>
-      layer.open().pipe(
-        new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            progress.add(chunk.length);
-            done(null, chunk);
-          },
-        }),
-      ),
-  };
 }
 
 function openCache(opts: BuildOptions, log: Logger): LayerCache | undefined {

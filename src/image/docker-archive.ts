@@ -1,77 +1,91 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { digestHex, sha256Digest } from '../digest.js';
+import type { Layer } from '../layer/layer.js';
+import { encodeHeader, endOfArchive, padding, type TarSettings } from '../layer/tar-header.js';
 import { dockerManifestJson } from './config.js';
 import type { ImageParts, ImageSink } from './sink.js';
 
 // Fixed metadata for the archive's own members: nothing here may depend on
 // the machine, the clock or the umask.
-const MEMBER = { mtime: new Date(1000), mode: 0o644, uid: 0, gid: 0, uname: '', gname: '' } as const;
+const MEMBER: TarSettings = { mtime: 1, uid: 0, gid: 0, uname: '', gname: '' };
+const CHUNK = 8 << 20;
 
 /**
  * A docker-archive (what `docker save` makes and `docker load`, `podman load`
  * and `skopeo copy docker-archive:` read) in a new file: each layer as
  * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
  * nixpkgs' stream_layered_image.py orders them.
+ *
+ * The archive's headers come from the same encoder as the layers, and a
+ * layer kept in a file is copied with large synchronous reads and writes:
+ * from the page cache that runs near the speed of `cat`, where a stream
+ * pipeline through a tar packer took several times as long.
  */
-export function dockerArchiveSink(file: string): ImageSink {
-  return { write: (parts) => writeDockerArchive(file, parts) };
+export function dockerArchiveSink(file: string, opts: { onBytes?: (n: number) => void } = {}): ImageSink {
+  return { write: (parts) => writeDockerArchive(file, parts, opts.onBytes ?? (() => {})) };
 }
 
-async function writeDockerArchive(file: string, parts: ImageParts): Promise<void> {
-  const pack = tar.pack();
-  const out = createWriteStream(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
-  // Whichever fails first, writing or feeding, fails the whole and the
-  // pipeline destroys both ends so the file can be removed.
-  const writing = pipeline(pack, out);
-  const feeding = (async () => {
+async function writeDockerArchive(file: string, parts: ImageParts, onBytes: (n: number) => void): Promise<void> {
+  const fd = openSync(file, 'wx', 0o644);
+  let offset = 0;
+  const put = (bytes: Buffer) => {
+    writeAll(fd, bytes);
+    offset += bytes.length;
+  };
+  const member = (name: string, size: number) => put(encodeHeader({ name, type: 'file', mode: 0o644, size, linkname: '' }, MEMBER));
+  try {
     const layerFiles: string[] = [];
     for (const layer of parts.layers) {
       const name = `${digestHex(layer.digest)}/layer.tar`;
       layerFiles.push(name);
-      await addStream(pack, name, layer.size, layer.open());
+      member(name, layer.size);
+      const copied = layer.file !== undefined ? copyFile(layer.file, fd, onBytes) : await copyStream(layer, fd, onBytes);
+      if (copied !== layer.size) throw new Error(`layer ${name} has ${copied} bytes, expected ${layer.size}`);
+      offset += copied;
+      put(Buffer.alloc(padding(copied)));
     }
     const configName = `${digestHex(sha256Digest(parts.configJson))}.json`;
-    await addBytes(pack, configName, parts.configJson);
-    await addBytes(pack, 'manifest.json', dockerManifestJson(configName, parts.repoTag, layerFiles));
-    pack.finalize();
-  })();
-  try {
-    await Promise.all([writing, feeding]);
-  } catch (e) {
-    pack.destroy();
-    out.destroy();
-    feeding.catch(() => {});
-    writing.catch(() => {});
-    throw e;
+    const manifest = dockerManifestJson(configName, parts.repoTag, layerFiles);
+    for (const [name, bytes] of [[configName, parts.configJson], ['manifest.json', manifest]] as const) {
+      member(name, bytes.length);
+      put(bytes);
+      put(Buffer.alloc(padding(bytes.length)));
+    }
+    put(endOfArchive(offset));
+  } finally {
+    closeSync(fd);
   }
 }
 
-function addBytes(pack: tar.Pack, name: string, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry({ ...MEMBER, name, size: bytes.length }, bytes, (err) => (err ? reject(err) : resolve()));
-  });
+function copyFile(source: string, fd: number, onBytes: (n: number) => void): number {
+  const from = openSync(source, 'r');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let total = 0;
+  try {
+    for (;;) {
+      const n = readSync(from, buf, 0, CHUNK, null);
+      if (n === 0) return total;
+      writeAll(fd, buf.subarray(0, n));
+      total += n;
+      onBytes(n);
+    }
+  } finally {
+    closeSync(from);
+  }
 }
 
-async function addStream(pack: tar.Pack, name: string, size: number, source: AsyncIterable<Buffer>): Promise<void> {
-  let written = 0;
-  const finished = new Promise<void>((resolve, reject) => {
-    const entry = pack.entry({ ...MEMBER, name, size }, (err) => (err ? reject(err) : resolve()));
-    entry.on('error', reject);
-    void (async () => {
-      for await (const chunk of source) {
-        written += chunk.length;
-        if (!entry.write(chunk)) await once(entry, 'drain');
-      }
-      if (written !== size) throw new Error(`layer ${name} has ${written} bytes, expected ${size}`);
-      entry.end(null);
-    })().catch((e: unknown) => {
-      const error = e instanceof Error ? e : new Error(String(e));
-      entry.destroy(error);
-      reject(error);
-    });
-  });
-  await finished;
+async function copyStream(layer: Layer, fd: number, onBytes: (n: number) => void): Promise<number> {
+  let total = 0;
+  for await (const chunk of layer.open()) {
+    const bytes = chunk as Buffer;
+    writeAll(fd, bytes);
+    total += bytes.length;
+    onBytes(bytes.length);
+  }
+  return total;
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }

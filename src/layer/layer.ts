@@ -16,9 +16,11 @@ export interface Layer {
   /** What the image history says about this layer. */
   readonly comment: string;
   open(): Readable;
+  /** Where the bytes sit, when they sit in a file: sinks may copy it directly. */
+  readonly file?: string;
 }
 
 /** A layer whose bytes sit in a file. */
-export function fileLayer(file: string, fields: Omit<Layer, 'open'>): Layer {
-  return { ...fields, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
+export function fileLayer(file: string, fields: Omit<Layer, 'open' | 'file'>): Layer {
+  return { ...fields, file, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
 }

@@ -1,4 +1,4 @@
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Digest } from '../digest.js';
 import { UserError, asUserError } from '../errors.js';
@@ -27,20 +27,30 @@ export async function writeStoreLayer(
 }
 
 async function writeTree(tar: TarWriter, p: string): Promise<void> {
-  const st = await lstat(p).catch((e: unknown) => asUserError(e, `cannot read ${p}`));
+  let st;
+  try {
+    st = lstatSync(p);
+  } catch (e) {
+    asUserError(e, `cannot read ${p}`);
+  }
   if (st.isSymbolicLink()) {
-    await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: await readlink(p) });
+    await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: readlinkSync(p) });
   } else if (st.isDirectory()) {
     await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
     // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-    const names = (await readdir(p, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
+    const names = readdirSync(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
     for (const raw of names) await writeTree(tar, path.join(p, utf8Name(raw, p)));
   } else if (st.isFile()) {
-    const fh = await open(p, 'r').catch((e: unknown) => asUserError(e, `cannot read ${p}`));
+    let fd;
     try {
-      await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fh);
+      fd = openSync(p, 'r');
+    } catch (e) {
+      asUserError(e, `cannot read ${p}`);
+    }
+    try {
+      await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   } else {
     throw new UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);

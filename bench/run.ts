@@ -1,0 +1,174 @@
+/**
+ * `npm run bench`: cold, warm and incremental builds of a realistic closure
+ * against the machine's floor (reading and hashing the same bytes once with
+ * tar and openssl, and copying the image once with cat), several runs each,
+ * medians and ratios printed and written to bench/results/.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileSink } from '../src/layer/sink.js';
+import { writeStoreLayer } from '../src/layer/store-layer.js';
+import { DEFAULT_TAR_SETTINGS } from '../src/layer/tar-header.js';
+import { mapLimit } from '../src/util/pool.js';
+import { buildClosure, type BenchClosure } from './closure.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..', '..');
+const CLI = path.join(REPO, 'build', 'src', 'cli.js');
+const REPS = Number(process.env['BENCH_REPS'] ?? 3);
+
+interface Timed {
+  seconds: number;
+  maxRssKiB: number;
+}
+
+interface Report {
+  layers: { digest: string; size: number; paths: string[]; source: string }[];
+  cache: { restored: number; built: number; saved: number };
+}
+
+/** Runs a command under GNU time; returns wall seconds and peak RSS. */
+function timed(argv: string[], opts: { shell?: boolean } = {}): Timed & { stdout: string } {
+  const cmd = opts.shell ? ['sh', '-c', argv[0] as string] : argv;
+  const started = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  return { seconds, maxRssKiB: Number(lines[lines.length - 1]), stdout: r.stdout };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function cliBuild(closure: BenchClosure, out: string, cache: string[]): Timed & { report: Report } {
+  const t = timed([process.execPath, CLI, 'build', '--json', '--name', 'bench', '--contents', closure.root, '--max-layers', '100', '--output', out, ...cache]);
+  return { ...t, report: JSON.parse(t.stdout) as Report };
+}
+
+function machine() {
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const nix = execFileSync('nix-store', ['--version'], { encoding: 'utf8' }).trim();
+  const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+  return { cpu, cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, nix, kernel };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(tmpdir(), 'layered-image-bench-'));
+  try {
+    process.stderr.write('bench: building the closures in the Nix store (slow the first time only)\n');
+    const v1 = buildClosure(work, { scale: 1 });
+    const v2 = buildClosure(work, { scale: 1, salt: 'changed' });
+    const big = buildClosure(work, { scale: 2 });
+    process.stderr.write(`bench: closure ${v1.paths} paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB; twice-size closure ${(big.bytes / 1e9).toFixed(2)} GB\n`);
+    if (v1.paths < 150 || v1.files < 40_000 || v1.bytes < 1e9) {
+      throw new Error('this machine lacks the file trees for a closure of 150 paths, 40,000 files and 1 GB');
+    }
+    const storePaths = execFileSync('nix-store', ['-qR', v1.root], { encoding: 'utf8' }).trim().split('\n');
+
+    const cold: Timed[] = [];
+    const warm: Timed[] = [];
+    const incremental: Timed[] = [];
+    const changedAlone: number[] = [];
+    const hashFloor: number[] = [];
+    const copyFloor: number[] = [];
+    const out = (name: string) => path.join(work, `${name}.tar`);
+
+    // A cache holding every layer of v1, copied afresh for each incremental run.
+    const seeded = path.join(work, 'cache-v1');
+    cliBuild(v1, out('seed'), ['--cache-dir', seeded]);
+
+    for (let rep = 0; rep < REPS; rep++) {
+      process.stderr.write(`bench: round ${rep + 1} of ${REPS}\n`);
+      cold.push(cliBuild(v1, out('cold'), ['--no-cache']));
+      const w = cliBuild(v1, out('warm'), ['--cache-dir', seeded]);
+      if (w.report.cache.built !== 0) throw new Error('warm build built layers');
+      warm.push(w);
+
+      const cache = path.join(work, `cache-inc-${rep}`);
+      cpSync(seeded, cache, { recursive: true });
+      const inc = cliBuild(v2, out('incremental'), ['--cache-dir', cache]);
+      incremental.push(inc);
+      rmSync(cache, { recursive: true, force: true });
+
+      // The changed layers alone, built the way a build builds them.
+      const changed = inc.report.layers.filter((l) => l.source === 'built' && l.paths.length > 0).map((l) => l.paths);
+      const t0 = process.hrtime.bigint();
+      await mapLimit(changed, availableParallelism(), async (paths, i) => {
+        const sink = await FileSink.create(path.join(work, `changed-${rep}-${i}.tar`));
+        await writeStoreLayer(paths, DEFAULT_TAR_SETTINGS, sink).finally(() => sink.close());
+      });
+      changedAlone.push(Number(process.hrtime.bigint() - t0) / 1e9);
+
+      hashFloor.push(timed([`tar -cf - -P ${storePaths.join(' ')} | openssl dgst -sha256 > /dev/null`], { shell: true }).seconds);
+      copyFloor.push(timed([`cat ${out('cold')} > ${out('copy')}`], { shell: true }).seconds);
+      rmSync(out('copy'), { force: true });
+    }
+    process.stderr.write('bench: peak memory of a cold build of the twice-size closure\n');
+    const bigCold = cliBuild(big, out('big'), ['--no-cache']);
+    const imageBytes = statSync(out('cold')).size;
+
+    const m = {
+      cold: median(cold.map((t) => t.seconds)),
+      warm: median(warm.map((t) => t.seconds)),
+      incremental: median(incremental.map((t) => t.seconds)),
+      changedLayersAlone: median(changedAlone),
+      hashFloor: median(hashFloor),
+      copyFloor: median(copyFloor),
+    };
+    const rss = {
+      coldMiB: Math.max(...cold.map((t) => t.maxRssKiB)) / 1024,
+      warmMiB: Math.max(...warm.map((t) => t.maxRssKiB)) / 1024,
+      coldTwiceSizeMiB: bigCold.maxRssKiB / 1024,
+    };
+    const ratios = {
+      coldOverFloors: m.cold / (m.hashFloor + m.copyFloor),
+      warmOverCopyFloor: m.warm / m.copyFloor,
+      incrementalOverWarmPlusChanged: m.incremental / (m.warm + m.changedLayersAlone),
+    };
+    const targets = {
+      coldOverFloors: ratios.coldOverFloors <= 1.5,
+      warmOverCopyFloor: ratios.warmOverCopyFloor <= 2,
+      incrementalOverWarmPlusChanged: ratios.incrementalOverWarmPlusChanged <= 1,
+      peakMemory: Math.max(rss.coldMiB, rss.warmMiB, rss.coldTwiceSizeMiB) <= 256,
+    };
+    const results = {
+      date: new Date().toISOString().slice(0, 10),
+      machine: machine(),
+      closure: { ...v1, imageBytes, twiceSize: { paths: big.paths, files: big.files, bytes: big.bytes } },
+      repetitions: REPS,
+      medianSeconds: m,
+      peakRss: rss,
+      ratios,
+      targetsMet: targets,
+      runs: { cold, warm, incremental, changedAlone, hashFloor, copyFloor },
+    };
+    mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
+    const file = path.join(REPO, 'bench', 'results', `${results.date}.json`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+
+    const row = (name: string, s: number, note: string) => `${name.padEnd(26)} ${s.toFixed(2).padStart(7)} s   ${note}`;
+    const lines = [
+      `closure: ${v1.paths} store paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB; image ${(imageBytes / 1e9).toFixed(2)} GB; medians of ${REPS}`,
+      row('cold (no cache)', m.cold, `${ratios.coldOverFloors.toFixed(2)} × (hash + copy floor), target ≤ 1.5`),
+      row('warm (all layers cached)', m.warm, `${ratios.warmOverCopyFloor.toFixed(2)} × copy floor, target ≤ 2`),
+      row('incremental (lib5 changed)', m.incremental, `${ratios.incrementalOverWarmPlusChanged.toFixed(2)} × (warm + changed layers alone), target ≤ 1`),
+      row('changed layers alone', m.changedLayersAlone, ''),
+      row('hash floor (tar | sha256)', m.hashFloor, ''),
+      row('copy floor (cat image)', m.copyFloor, ''),
+      `peak RSS: cold ${rss.coldMiB.toFixed(0)} MiB, warm ${rss.warmMiB.toFixed(0)} MiB, cold at twice the size ${rss.coldTwiceSizeMiB.toFixed(0)} MiB (target ≤ 256, flat)`,
+      `results: ${path.relative(REPO, file)}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
