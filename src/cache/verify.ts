@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
-import tar, { type Header } from 'tar-stream';
 import { parseDigest } from '../digest.js';
 import type { CachedLayer, LayerMeta } from './cache.js';
 import { LAYER_FORMAT_VERSION } from './key.js';
+import { scanLayerMembers } from './scan-layer.js';
 
 /**
  * Decides whether a restored entry may go into an image. It must describe
@@ -25,27 +23,20 @@ export async function verifyCachedLayer(
   const size = await stat(entry.file).then((s) => s.size, () => -1);
   if (size !== meta.size) return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
 
-  const hash = createHash('sha256');
-  const hashing = new Transform({
-    highWaterMark: 1 << 20,
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  const extract = tar.extract();
-  let bad: string | undefined;
-  extract.on('entry', (header, stream, next) => {
-    bad ??= checkMember(header, meta.paths);
-    stream.on('end', next);
-    stream.resume();
-  });
-  try {
-    await pipeline(createReadStream(entry.file, { highWaterMark: 1 << 20 }), hashing, extract);
-  } catch (e) {
-    return { ok: false, reason: `its layer is not a readable tar (${e instanceof Error ? e.message : String(e)})` };
+  const scan = scanLayerMembers(entry.file, size);
+  if ('bad' in scan) return { ok: false, reason: scan.bad };
+  for (const member of scan.names) {
+    const bad = checkMember(member, meta.paths);
+    if (bad !== undefined) return { ok: false, reason: bad };
   }
-  if (bad !== undefined) return { ok: false, reason: bad };
+  const hash = createHash('sha256');
+  const fd = openSync(entry.file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(8 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
   const digest = `sha256:${hash.digest('hex')}`;
   if (digest !== meta.digest) return { ok: false, reason: `its layer hashes to ${digest}, its metadata says ${meta.digest}` };
   return { ok: true, meta };
@@ -70,10 +61,9 @@ function checkMeta(raw: unknown, expected: { key: string; paths: readonly string
   return { format: LAYER_FORMAT_VERSION, key: expected.key, digest, size: m['size'] as number, paths: [...expected.paths] };
 }
 
-function checkMember(header: Header, paths: readonly string[]): string | undefined {
+function checkMember(header: { name: string; type: string }, paths: readonly string[]): string | undefined {
   const name = header.name.replace(/\/+$/, '');
-  const kind = header.type ?? 'file';
-  if (kind !== 'file' && kind !== 'directory' && kind !== 'symlink') return `it holds a ${kind} entry, ${header.name}`;
+  const kind = header.type;
   if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || path.posix.normalize(name) !== name) {
     return `it holds a member outside the store paths: ${header.name}`;
   }

@@ -113,7 +113,7 @@ describe('local directory cache', () => {
       const bytes = await readFile(file);
       bytes[600] = (bytes[600] as number) ^ 0xff;
       await writeFile(file, bytes);
-    }, /was not used: its layer (hashes to|is not a readable tar)/));
+    }, /was not used: (its layer hashes to|a tar header has a wrong checksum)/));
 
   it('never uses a truncated entry', () =>
     damaged(async (entry) => {
@@ -135,6 +135,15 @@ describe('local directory cache', () => {
     damaged(async (entry, meta) => {
       await rewrite(entry, meta, await tarOf([{ name: `${meta.paths[0]}/../../etc/x`, type: 'file', content: 'x' }]));
     }, /member outside the store paths/));
+
+  it('never uses an entry holding a kind of member our writer never writes (a hard link)', () =>
+    damaged(async (entry, meta) => {
+      const bytes = await tarOf([
+        { name: `${meta.paths[0]}/`, type: 'directory' },
+        { name: `${meta.paths[0]}/passwd`, type: 'link', linkname: '/etc/passwd' },
+      ]);
+      await rewrite(entry, meta, bytes);
+    }, /holds an entry of type "1"/));
 
   it('never uses an entry whose metadata names other store paths', () =>
     damaged(async (entry) => {
@@ -197,9 +206,9 @@ describe('local directory cache', () => {
   });
 });
 
-async function tarOf(members: { name: string; type: 'file' | 'directory'; content?: string }[]): Promise<Buffer> {
+async function tarOf(members: { name: string; type: 'file' | 'directory' | 'link'; content?: string; linkname?: string }[]): Promise<Buffer> {
   const pack = tar.pack();
-  for (const m of members) pack.entry({ name: m.name, type: m.type, mode: 0o755 }, m.content ?? '');
+  for (const m of members) pack.entry({ name: m.name, type: m.type, mode: 0o755, linkname: m.linkname }, m.content ?? '');
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of pack) chunks.push(chunk as Buffer);
