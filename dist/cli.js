@@ -38544,7 +38544,7 @@ module.exports = { version: packageJson.version }
 
 /***/ }),
 
-/***/ 4938:
+/***/ 3829:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99212,180 +99212,8 @@ function fileLayer(file, fields) {
     return { ...fields, file, open: () => (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 }) };
 }
 
-;// CONCATENATED MODULE: ./lib/layer/sink.js
-
-
-/** A sink writing to a new file. */
-class FileSink {
-    fh;
-    file;
-    constructor(fh, file) {
-        this.fh = fh;
-        this.file = file;
-    }
-    static async create(file) {
-        const fh = await (0,promises_.open)(file, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${file}`));
-        return new FileSink(fh, file);
-    }
-    async write(chunk) {
-        let done = 0;
-        try {
-            while (done < chunk.length) {
-                const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
-                done += bytesWritten;
-            }
-        }
-        catch (e) {
-            (0,errors/* asUserError */.Yl)(e, `cannot write ${this.file}`);
-        }
-    }
-    close() {
-        return this.fh.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/layer/names.js
-
-/** A directory entry's name, refusing names that are not UTF-8 rather than mangling them. */
-function utf8Name(raw, dir) {
-    const name = raw.toString('utf8');
-    if (!Buffer.from(name, 'utf8').equals(raw)) {
-        throw new errors/* UserError */.yo(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
-    }
-    return name;
-}
-
-;// CONCATENATED MODULE: ./lib/layer/tar-writer.js
-
-
-
-const STAGING = 1 << 20;
-/**
- * Frames tar members into a sink through one staging buffer and hashes the
- * bytes on their way out, so each file is read once, straight into the buffer
- * that is hashed and written. Files are read synchronously: from the page
- * cache that costs microseconds, where a promise per read costs far more
- * than the read itself on trees of many small files.
- */
-class TarWriter {
-    sink;
-    settings;
-    buf = Buffer.allocUnsafe(STAGING);
-    fill = 0;
-    total = 0;
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    constructor(sink, settings) {
-        this.sink = sink;
-        this.settings = settings;
-    }
-    /** `fd`: an open descriptor of the file's content, for files. */
-    async entry(entry, fd) {
-        await this.put((0,tar_header/* encodeHeader */.YS)(entry, this.settings));
-        if (entry.type !== 'file' || entry.size === 0)
-            return;
-        if (fd === undefined)
-            throw new Error(`no content for ${entry.name}`);
-        let left = entry.size;
-        let position = 0;
-        while (left > 0) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const want = Math.min(left, STAGING - this.fill);
-            const bytesRead = (0,external_node_fs_.readSync)(fd, this.buf, this.fill, want, position);
-            if (bytesRead === 0)
-                throw new Error(`${entry.name} shrank while it was being read`);
-            this.fill += bytesRead;
-            position += bytesRead;
-            left -= bytesRead;
-        }
-        await this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(entry.size)));
-    }
-    /** Ends the archive and returns the digest and size of everything written. */
-    async finish() {
-        await this.put((0,tar_header/* endOfArchive */.PG)(this.total + this.fill));
-        await this.flush();
-        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
-    }
-    async put(bytes) {
-        let offset = 0;
-        while (offset < bytes.length) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const n = bytes.copy(this.buf, this.fill, offset);
-            this.fill += n;
-            offset += n;
-        }
-    }
-    async flush() {
-        if (this.fill === 0)
-            return;
-        const chunk = this.buf.subarray(0, this.fill);
-        this.hash.update(chunk);
-        await this.sink.write(chunk);
-        this.total += this.fill;
-        this.fill = 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/layer/store-layer.js
-
-
-
-
-
-/**
- * Writes store paths as one layer tar, byte-identical to nixpkgs'
- * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
- * the order given, its tree in Python's `sorted(Path)` order (component by
- * component), hard links as plain files, modes from the store.
- */
-async function writeStoreLayer(paths, settings, sink) {
-    const tar = new TarWriter(sink, settings);
-    for (const dir of ['/nix', '/nix/store']) {
-        await tar.entry({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
-    }
-    for (const p of paths)
-        await writeTree(tar, p);
-    return tar.finish();
-}
-async function writeTree(tar, p) {
-    let st;
-    try {
-        st = (0,external_node_fs_.lstatSync)(p);
-    }
-    catch (e) {
-        (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
-    }
-    if (st.isSymbolicLink()) {
-        await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_.readlinkSync)(p) });
-    }
-    else if (st.isDirectory()) {
-        await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
-        // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-        const names = (0,external_node_fs_.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
-        for (const raw of names)
-            await writeTree(tar, external_node_path_.join(p, utf8Name(raw, p)));
-    }
-    else if (st.isFile()) {
-        let fd;
-        try {
-            fd = (0,external_node_fs_.openSync)(p, 'r');
-        }
-        catch (e) {
-            (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
-        }
-        try {
-            await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-    }
-    else {
-        throw new errors/* UserError */.yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
-    }
-}
-
+// EXTERNAL MODULE: ./lib/layer/workers.js + 1 modules
+var workers = __nccwpck_require__(7251);
 ;// CONCATENATED MODULE: ./lib/log.js
 const quietLogger = { info: () => { }, warning: () => { }, group: (_name, phase) => Promise.resolve(phase()) };
 /** Says each distinct warning once: one failing cache says so once, not per layer. */
@@ -99822,7 +99650,6 @@ function checkMember(header, paths) {
 
 
 
-
 // Cache calls are mostly waiting on the network; more of them than cores.
 const CACHE_CONCURRENCY = 8;
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
@@ -99855,19 +99682,26 @@ async function buildMissingLayers(planned, opts) {
     const missing = planned.filter((l) => l.restored === undefined);
     opts.log.info(`${missing.length} store layers to build, about ${formatBytes(opts.estimatedBytes)} to read`);
     const progress = new Progress(opts.log, 'built', opts.estimatedBytes);
+    const writers = new workers/* LayerWriters */.O(Math.min(opts.concurrency, missing.length));
     try {
-        return await mapLimit(planned, opts.concurrency, async (layer) => {
+        // Largest first, so no big layer starts last while the other cores idle.
+        const order = [...planned].sort((a, b) => (opts.sizeOf(b.paths) - opts.sizeOf(a.paths)) || a.index - b.index);
+        const built = await mapLimit(order, opts.concurrency, async (layer) => {
             if (layer.restored !== undefined)
                 return layer.restored;
             const file = layerFile(opts.work, layer);
-            const sink = await FileSink.create(file);
-            const { digest, size } = await writeStoreLayer(layer.paths, opts.settings, counting(sink, progress)).finally(() => sink.close());
+            const task = { paths: layer.paths, settings: opts.settings, file };
+            const { digest, size } = await writers.write(task, (n) => progress.add(n));
             opts.log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${layer.paths.length} store path(s)`);
             return fileLayer(file, { digest, size, paths: layer.paths, source: 'built', comment: pathsComment('store paths', layer.paths) });
         });
+        const layers = new Array(planned.length);
+        order.forEach((layer, i) => (layers[layer.index] = built[i]));
+        return layers;
     }
     finally {
         progress.end();
+        await writers.close();
     }
 }
 /**
@@ -99888,16 +99722,11 @@ function saveNewLayers(planned, layers, cache, work) {
 function layerFile(work, layer) {
     return external_node_path_.join(work, `store-${layer.index}.tar`);
 }
-function counting(sink, progress) {
-    return {
-        write: (chunk) => {
-            progress.add(chunk.length);
-            return sink.write(chunk);
-        },
-        close: () => sink.close(),
-    };
-}
 
+// EXTERNAL MODULE: ./lib/layer/names.js
+var layer_names = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./lib/layer/tar-writer.js
+var tar_writer = __nccwpck_require__(6940);
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
 
 
@@ -99922,7 +99751,7 @@ async function mergeContents(contents) {
     return root;
 }
 async function mergeDir(into, srcDir, rel, content) {
-    const names = (await (0,promises_.readdir)(srcDir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => utf8Name(b, srcDir));
+    const names = (await (0,promises_.readdir)(srcDir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => (0,layer_names/* utf8Name */.P)(b, srcDir));
     for (const name of names) {
         const src = external_node_path_.join(srcDir, name);
         const relPath = rel === '' ? name : `${rel}/${name}`;
@@ -99957,7 +99786,7 @@ function conflict(relPath, existing, other) {
 }
 /** Writes the merged tree as the customisation layer, parents before children. */
 async function writeCustomisationLayer(root, settings, sink) {
-    const tar = new TarWriter(sink, settings);
+    const tar = new tar_writer/* TarWriter */.r(sink, settings);
     const walk = async (dir, prefix) => {
         const names = [...dir.children.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         for (const name of names) {
@@ -99976,6 +99805,8 @@ async function writeCustomisationLayer(root, settings, sink) {
     return tar.finish();
 }
 
+// EXTERNAL MODULE: ./lib/layer/sink.js
+var layer_sink = __nccwpck_require__(2814);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/nix/closure.js
@@ -100234,17 +100065,15 @@ async function build(opts, logger = quietLogger) {
                 log.info('no layer cache');
             return restoreStoreLayers(plan, opts.storeLayerSettings, cache, log);
         });
-        const estimatedBytes = planned
-            .filter((l) => l.restored === undefined)
-            .flatMap((l) => l.paths)
-            .reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
-        const storeLayers = await log.group('Build layers', () => buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, log }));
+        const sizeOf = (paths) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+        const estimatedBytes = sizeOf(planned.filter((l) => l.restored === undefined).flatMap((l) => l.paths));
+        const storeLayers = await log.group('Build layers', () => buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, sizeOf, log }));
         // Saves run in the background while the image is assembled; they must
         // finish before `work` goes.
         saving = saveNewLayers(planned, storeLayers, cache, work);
         const image = await log.group('Assemble image', async () => {
             const customFile = external_node_path_.join(work, 'customisation.tar');
-            const sink = await FileSink.create(customFile);
+            const sink = await layer_sink/* FileSink */.U.create(customFile);
             const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
             const layers = [
                 ...storeLayers,
@@ -100368,10 +100197,12 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4938);
+/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3829);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(452);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3461);
-/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8896);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7251);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8896);
+
 
 
 
@@ -100518,8 +100349,8 @@ function isEntryPoint() {
         return false;
     }
 }
-if (isEntryPoint()) {
-    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_6__/* .cleanUpOnSignals */ .BR)();
+if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_6__/* .isLayerWriterThread */ .p)()) {
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_7__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
 }
 
@@ -100568,6 +100399,68 @@ function asUserError(e, what) {
     if (code !== undefined && ENVIRONMENT_ERRORS.has(code))
         throw new UserError(`${what}: ${code}`);
     throw e;
+}
+
+
+/***/ }),
+
+/***/ 893:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ utf8Name)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+
+/** A directory entry's name, refusing names that are not UTF-8 rather than mangling them. */
+function utf8Name(raw, dir) {
+    const name = raw.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(raw)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
+    }
+    return name;
+}
+
+
+/***/ }),
+
+/***/ 2814:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ FileSink)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
+
+
+/** A sink writing to a new file. */
+class FileSink {
+    fh;
+    file;
+    constructor(fh, file) {
+        this.fh = fh;
+        this.file = file;
+    }
+    static async create(file) {
+        const fh = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(file, 'wx', 0o644).catch((e) => (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .asUserError */ .Yl)(e, `cannot write ${file}`));
+        return new FileSink(fh, file);
+    }
+    async write(chunk) {
+        let done = 0;
+        try {
+            while (done < chunk.length) {
+                const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
+                done += bytesWritten;
+            }
+        }
+        catch (e) {
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .asUserError */ .Yl)(e, `cannot write ${this.file}`);
+        }
+    }
+    close() {
+        return this.fh.close();
+    }
 }
 
 
@@ -100698,6 +100591,282 @@ function paxRecord(key, value) {
     while (len !== body + String(len).length)
         len = body + String(len).length;
     return Buffer.from(`${len} ${key}=${value}\n`, 'utf8');
+}
+
+
+/***/ }),
+
+/***/ 6940:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ TarWriter)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3198);
+
+
+
+const STAGING = 1 << 20;
+/**
+ * Frames tar members into a sink through one staging buffer and hashes the
+ * bytes on their way out, so each file is read once, straight into the buffer
+ * that is hashed and written. Files are read synchronously: from the page
+ * cache that costs microseconds, where a promise per read costs far more
+ * than the read itself on trees of many small files.
+ */
+class TarWriter {
+    sink;
+    settings;
+    buf = Buffer.allocUnsafe(STAGING);
+    fill = 0;
+    total = 0;
+    hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    constructor(sink, settings) {
+        this.sink = sink;
+        this.settings = settings;
+    }
+    /** `fd`: an open descriptor of the file's content, for files. */
+    async entry(entry, fd) {
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .encodeHeader */ .YS)(entry, this.settings));
+        if (entry.type !== 'file' || entry.size === 0)
+            return;
+        if (fd === undefined)
+            throw new Error(`no content for ${entry.name}`);
+        let left = entry.size;
+        let position = 0;
+        while (left > 0) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const want = Math.min(left, STAGING - this.fill);
+            const bytesRead = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, this.buf, this.fill, want, position);
+            if (bytesRead === 0)
+                throw new Error(`${entry.name} shrank while it was being read`);
+            this.fill += bytesRead;
+            position += bytesRead;
+            left -= bytesRead;
+        }
+        await this.put(Buffer.alloc((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .padding */ .Ms)(entry.size)));
+    }
+    /** Ends the archive and returns the digest and size of everything written. */
+    async finish() {
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .endOfArchive */ .PG)(this.total + this.fill));
+        await this.flush();
+        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
+    }
+    async put(bytes) {
+        let offset = 0;
+        while (offset < bytes.length) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const n = bytes.copy(this.buf, this.fill, offset);
+            this.fill += n;
+            offset += n;
+        }
+    }
+    async flush() {
+        if (this.fill === 0)
+            return;
+        const chunk = this.buf.subarray(0, this.fill);
+        this.hash.update(chunk);
+        await this.sink.write(chunk);
+        this.total += this.fill;
+        this.fill = 0;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7251:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  O: () => (/* binding */ LayerWriters),
+  p: () => (/* binding */ isLayerWriterThread)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/layer/sink.js
+var layer_sink = __nccwpck_require__(2814);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./lib/layer/names.js
+var layer_names = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./lib/layer/tar-writer.js
+var tar_writer = __nccwpck_require__(6940);
+;// CONCATENATED MODULE: ./lib/layer/store-layer.js
+
+
+
+
+
+/**
+ * Writes store paths as one layer tar, byte-identical to nixpkgs'
+ * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
+ * the order given, its tree in Python's `sorted(Path)` order (component by
+ * component), hard links as plain files, modes from the store.
+ */
+async function writeStoreLayer(paths, settings, sink) {
+    const tar = new tar_writer/* TarWriter */.r(sink, settings);
+    for (const dir of ['/nix', '/nix/store']) {
+        await tar.entry({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+    }
+    for (const p of paths)
+        await writeTree(tar, p);
+    return tar.finish();
+}
+async function writeTree(tar, p) {
+    let st;
+    try {
+        st = (0,external_node_fs_.lstatSync)(p);
+    }
+    catch (e) {
+        (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
+    }
+    if (st.isSymbolicLink()) {
+        await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_.readlinkSync)(p) });
+    }
+    else if (st.isDirectory()) {
+        await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
+        // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
+        const names = (0,external_node_fs_.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
+        for (const raw of names)
+            await writeTree(tar, external_node_path_.join(p, (0,layer_names/* utf8Name */.P)(raw, p)));
+    }
+    else if (st.isFile()) {
+        let fd;
+        try {
+            fd = (0,external_node_fs_.openSync)(p, 'r');
+        }
+        catch (e) {
+            (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
+        }
+        try {
+            await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    else {
+        throw new errors/* UserError */.yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/layer/workers.js
+
+
+
+
+
+
+const ROLE = 'layered-image-layer-writer';
+/**
+ * Store layers written on worker threads, one layer per worker at a time:
+ * reading, framing and SHA-256 run on every core instead of one. The worker
+ * runs this very module, started with a marker in its workerData. From the
+ * ncc bundles it runs `dist/layer-writer.js`, a bundle of this module alone,
+ * rather than the whole Action with its HTTP and Azure clients.
+ */
+class LayerWriters {
+    count;
+    idle = [];
+    waiting = [];
+    all = [];
+    next = 0;
+    constructor(count) {
+        this.count = count;
+    }
+    async write(task, onBytes) {
+        const worker = await this.acquire();
+        const id = this.next++;
+        try {
+            return await new Promise((resolve, reject) => {
+                const onMessage = (reply) => {
+                    if (reply.id !== id)
+                        return;
+                    if ('progress' in reply)
+                        return onBytes(reply.progress);
+                    worker.off('message', onMessage);
+                    worker.off('error', onError);
+                    if ('result' in reply)
+                        resolve(reply.result);
+                    else
+                        reject(reply.user ? new errors/* UserError */.yo(reply.error) : new Error(reply.error));
+                };
+                const onError = (e) => {
+                    worker.off('message', onMessage);
+                    reject(e);
+                };
+                worker.on('message', onMessage);
+                worker.once('error', onError);
+                worker.postMessage({ id, task });
+            });
+        }
+        finally {
+            this.release(worker);
+        }
+    }
+    async close() {
+        await Promise.all(this.all.map((w) => w.terminate()));
+    }
+    async acquire() {
+        const free = this.idle.pop();
+        if (free !== undefined)
+            return free;
+        if (this.all.length < this.count) {
+            const worker = new external_node_worker_threads_.Worker(workerScript(), { workerData: { role: ROLE } });
+            this.all.push(worker);
+            return worker;
+        }
+        await new Promise((resolve) => this.waiting.push(resolve));
+        return this.acquire();
+    }
+    release(worker) {
+        this.idle.push(worker);
+        this.waiting.shift()?.();
+    }
+}
+function workerScript() {
+    const self = (0,external_node_url_.fileURLToPath)(import.meta.url);
+    return external_node_path_.basename(self) === 'workers.js' ? self : external_node_path_.join(external_node_path_.dirname(self), 'layer-writer.js');
+}
+/** True on a thread started by LayerWriters, where entry points must stay idle. */
+function isLayerWriterThread() {
+    return !external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData?.role === ROLE;
+}
+if (isLayerWriterThread()) {
+    const port = external_node_worker_threads_.parentPort;
+    port?.on('message', (message) => {
+        const { id, task } = message;
+        void (async () => {
+            const sink = await layer_sink/* FileSink */.U.create(task.file);
+            try {
+                const counted = {
+                    write: (chunk) => {
+                        port.postMessage({ id, progress: chunk.length });
+                        return sink.write(chunk);
+                    },
+                    close: () => sink.close(),
+                };
+                return await writeStoreLayer(task.paths, task.settings, counted);
+            }
+            finally {
+                await sink.close();
+            }
+        })().then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: (0,errors/* messageOf */.bD)(e), user: e instanceof errors/* UserError */.yo }));
+    });
 }
 
 

@@ -38349,6 +38349,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -38367,6 +38374,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -38522,24 +38536,543 @@ module.exports = { version: packageJson.version }
 
 /***/ }),
 
+/***/ 452:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   UK: () => (/* binding */ errnoCode),
+/* harmony export */   WU: () => (/* binding */ show),
+/* harmony export */   Yl: () => (/* binding */ asUserError),
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/**
+ * Bad input from the user: rendered as one line naming the bad value, never
+ * with a stack trace. Anything that is not a UserError is a bug.
+ */
+class UserError extends Error {
+    name = 'UserError';
+}
+/** A user's value as it should appear in a one-line message. */
+function show(value) {
+    return /^[\x21-\x7e]+$/.test(value) ? value : JSON.stringify(value);
+}
+/** Message of an unknown thrown value, without assuming it is an Error. */
+function messageOf(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+/** The errno code (`ENOENT`, …) of a failed system call, if it is one. */
+function errnoCode(e) {
+    if (e instanceof Error && 'code' in e && typeof e.code === 'string')
+        return e.code;
+    return undefined;
+}
+// Failures of the machine rather than of the program: a full disk, a
+// read-only or vanished file system, missing permissions.
+const ENVIRONMENT_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
+/** Rethrows a file-system failure as one line saying what could not be done. */
+function asUserError(e, what) {
+    const code = errnoCode(e);
+    if (code !== undefined && ENVIRONMENT_ERRORS.has(code))
+        throw new UserError(`${what}: ${code}`);
+    throw e;
+}
+
+
+/***/ }),
+
 /***/ 5691:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2157);
-/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8896);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7251);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4566);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
 
-// A cancelled workflow sends SIGINT, then SIGTERM: leave no temporaries.
-(0,_util_temp_js__WEBPACK_IMPORTED_MODULE_1__/* .cleanUpOnSignals */ .BR)();
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+// The bundle also runs as its own layer-writer threads; only the main
+// thread is the Action.
+if (!(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_0__/* .isLayerWriterThread */ .p)()) {
+    // A cancelled workflow sends SIGINT, then SIGTERM: leave no temporaries.
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_2__/* .cleanUpOnSignals */ .BR)();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 2157:
+/***/ 893:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ utf8Name)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+
+/** A directory entry's name, refusing names that are not UTF-8 rather than mangling them. */
+function utf8Name(raw, dir) {
+    const name = raw.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(raw)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
+    }
+    return name;
+}
+
+
+/***/ }),
+
+/***/ 2814:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ FileSink)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
+
+
+/** A sink writing to a new file. */
+class FileSink {
+    fh;
+    file;
+    constructor(fh, file) {
+        this.fh = fh;
+        this.file = file;
+    }
+    static async create(file) {
+        const fh = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(file, 'wx', 0o644).catch((e) => (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .asUserError */ .Yl)(e, `cannot write ${file}`));
+        return new FileSink(fh, file);
+    }
+    async write(chunk) {
+        let done = 0;
+        try {
+            while (done < chunk.length) {
+                const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
+                done += bytesWritten;
+            }
+        }
+        catch (e) {
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .asUserError */ .Yl)(e, `cannot write ${this.file}`);
+        }
+    }
+    close() {
+        return this.fh.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 3198:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IE: () => (/* binding */ BLOCK),
+/* harmony export */   Ms: () => (/* binding */ padding),
+/* harmony export */   PG: () => (/* binding */ endOfArchive),
+/* harmony export */   YS: () => (/* binding */ encodeHeader),
+/* harmony export */   yL: () => (/* binding */ DEFAULT_TAR_SETTINGS)
+/* harmony export */ });
+/* unused harmony export RECORD */
+const DEFAULT_TAR_SETTINGS = Object.freeze({
+    mtime: 1,
+    uid: 0,
+    gid: 0,
+    uname: 'root',
+    gname: 'root',
+});
+const BLOCK = 512;
+/** tarfile pads the whole archive to 20 blocks. */
+const RECORD = 20 * BLOCK;
+const TYPEFLAG = {
+    file: 0x30, // '0'
+    directory: 0x35, // '5'
+    symlink: 0x32, // '2'
+    pax: 0x78, // 'x'
+};
+const NUMERIC_LIMITS = { uid: 8 ** 7, gid: 8 ** 7, size: 8 ** 11, mtime: 8 ** 11 };
+/** The header block(s) for one entry: a PAX extended header first if needed. */
+function encodeHeader(entry, s) {
+    const name = entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
+    const pax = [];
+    const fields = { name, linkname: entry.linkname, uname: s.uname, gname: s.gname };
+    for (const [key, paxKey, length] of [
+        ['name', 'path', 100],
+        ['linkname', 'linkpath', 100],
+        ['uname', 'uname', 32],
+        ['gname', 'gname', 32],
+    ]) {
+        const value = fields[key];
+        if (!isAscii(value) || value.length > length)
+            pax.push([paxKey, value]);
+    }
+    const numbers = { uid: s.uid, gid: s.gid, size: entry.size, mtime: s.mtime };
+    for (const key of ['uid', 'gid', 'size', 'mtime']) {
+        const value = numbers[key];
+        if (!(value >= 0 && value < NUMERIC_LIMITS[key])) {
+            pax.push([key, String(value)]);
+            numbers[key] = 0;
+        }
+    }
+    const main = ustarBlock({
+        ...fields,
+        ...numbers,
+        mode: entry.mode & 0o7777,
+        typeflag: TYPEFLAG[entry.type],
+    });
+    if (pax.length === 0)
+        return main;
+    const records = Buffer.concat(pax.map(([k, v]) => paxRecord(k, v)));
+    const paxHeader = ustarBlock({
+        name: '././@PaxHeader',
+        linkname: '',
+        uname: '',
+        gname: '',
+        mode: 0,
+        uid: 0,
+        gid: 0,
+        size: records.length,
+        mtime: 0,
+        typeflag: TYPEFLAG.pax,
+    });
+    return Buffer.concat([paxHeader, records, Buffer.alloc(padding(records.length)), main]);
+}
+/** Zero bytes needed after `n` bytes of data to reach a block boundary. */
+function padding(n) {
+    return (BLOCK - (n % BLOCK)) % BLOCK;
+}
+/** The two zero blocks that end an archive plus tarfile's padding to a record. */
+function endOfArchive(bytesSoFar) {
+    const withEnd = bytesSoFar + 2 * BLOCK;
+    return Buffer.alloc(2 * BLOCK + ((RECORD - (withEnd % RECORD)) % RECORD));
+}
+function ustarBlock(f) {
+    const b = Buffer.alloc(BLOCK);
+    putString(b, 0, 100, f.name);
+    putOctal(b, 100, 8, f.mode);
+    putOctal(b, 108, 8, f.uid);
+    putOctal(b, 116, 8, f.gid);
+    putOctal(b, 124, 12, f.size);
+    putOctal(b, 136, 12, f.mtime);
+    b.fill(0x20, 148, 156); // checksum counts as spaces while summing
+    b[156] = f.typeflag;
+    putString(b, 157, 100, f.linkname);
+    b.write('ustar\u000000', 257, 'latin1');
+    putString(b, 265, 32, f.uname);
+    putString(b, 297, 32, f.gname);
+    // devmajor, devminor and prefix stay NUL: tarfile only fills the device
+    // fields for device nodes and never splits names into a prefix in PAX mode.
+    let sum = 0;
+    for (const byte of b)
+        sum += byte;
+    b.write(`${sum.toString(8).padStart(6, '0')}\u0000`, 148, 'latin1');
+    return b;
+}
+/** tarfile writes header text as ASCII, one `?` per non-ASCII code point. */
+function putString(b, offset, length, s) {
+    let ascii = '';
+    for (const ch of s)
+        ascii += ch.charCodeAt(0) < 0x80 && ch.length === 1 ? ch : '?';
+    b.write(ascii.slice(0, length), offset, 'latin1');
+}
+function putOctal(b, offset, length, n) {
+    b.write(`${n.toString(8).padStart(length - 1, '0')}\u0000`, offset, 'latin1');
+}
+function isAscii(s) {
+    return /^\p{ASCII}*$/u.test(s);
+}
+/** `"<len> <key>=<value>\n"` where `<len>` counts its own digits too. */
+function paxRecord(key, value) {
+    const body = Buffer.byteLength(key) + Buffer.byteLength(value) + 3;
+    let len = body;
+    while (len !== body + String(len).length)
+        len = body + String(len).length;
+    return Buffer.from(`${len} ${key}=${value}\n`, 'utf8');
+}
+
+
+/***/ }),
+
+/***/ 6940:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ TarWriter)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3198);
+
+
+
+const STAGING = 1 << 20;
+/**
+ * Frames tar members into a sink through one staging buffer and hashes the
+ * bytes on their way out, so each file is read once, straight into the buffer
+ * that is hashed and written. Files are read synchronously: from the page
+ * cache that costs microseconds, where a promise per read costs far more
+ * than the read itself on trees of many small files.
+ */
+class TarWriter {
+    sink;
+    settings;
+    buf = Buffer.allocUnsafe(STAGING);
+    fill = 0;
+    total = 0;
+    hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    constructor(sink, settings) {
+        this.sink = sink;
+        this.settings = settings;
+    }
+    /** `fd`: an open descriptor of the file's content, for files. */
+    async entry(entry, fd) {
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .encodeHeader */ .YS)(entry, this.settings));
+        if (entry.type !== 'file' || entry.size === 0)
+            return;
+        if (fd === undefined)
+            throw new Error(`no content for ${entry.name}`);
+        let left = entry.size;
+        let position = 0;
+        while (left > 0) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const want = Math.min(left, STAGING - this.fill);
+            const bytesRead = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, this.buf, this.fill, want, position);
+            if (bytesRead === 0)
+                throw new Error(`${entry.name} shrank while it was being read`);
+            this.fill += bytesRead;
+            position += bytesRead;
+            left -= bytesRead;
+        }
+        await this.put(Buffer.alloc((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .padding */ .Ms)(entry.size)));
+    }
+    /** Ends the archive and returns the digest and size of everything written. */
+    async finish() {
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .endOfArchive */ .PG)(this.total + this.fill));
+        await this.flush();
+        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
+    }
+    async put(bytes) {
+        let offset = 0;
+        while (offset < bytes.length) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const n = bytes.copy(this.buf, this.fill, offset);
+            this.fill += n;
+            offset += n;
+        }
+    }
+    async flush() {
+        if (this.fill === 0)
+            return;
+        const chunk = this.buf.subarray(0, this.fill);
+        this.hash.update(chunk);
+        await this.sink.write(chunk);
+        this.total += this.fill;
+        this.fill = 0;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7251:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  O: () => (/* binding */ LayerWriters),
+  p: () => (/* binding */ isLayerWriterThread)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/layer/sink.js
+var layer_sink = __nccwpck_require__(2814);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./lib/layer/names.js
+var layer_names = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./lib/layer/tar-writer.js
+var tar_writer = __nccwpck_require__(6940);
+;// CONCATENATED MODULE: ./lib/layer/store-layer.js
+
+
+
+
+
+/**
+ * Writes store paths as one layer tar, byte-identical to nixpkgs'
+ * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
+ * the order given, its tree in Python's `sorted(Path)` order (component by
+ * component), hard links as plain files, modes from the store.
+ */
+async function writeStoreLayer(paths, settings, sink) {
+    const tar = new tar_writer/* TarWriter */.r(sink, settings);
+    for (const dir of ['/nix', '/nix/store']) {
+        await tar.entry({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+    }
+    for (const p of paths)
+        await writeTree(tar, p);
+    return tar.finish();
+}
+async function writeTree(tar, p) {
+    let st;
+    try {
+        st = (0,external_node_fs_.lstatSync)(p);
+    }
+    catch (e) {
+        (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
+    }
+    if (st.isSymbolicLink()) {
+        await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_.readlinkSync)(p) });
+    }
+    else if (st.isDirectory()) {
+        await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
+        // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
+        const names = (0,external_node_fs_.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
+        for (const raw of names)
+            await writeTree(tar, external_node_path_.join(p, (0,layer_names/* utf8Name */.P)(raw, p)));
+    }
+    else if (st.isFile()) {
+        let fd;
+        try {
+            fd = (0,external_node_fs_.openSync)(p, 'r');
+        }
+        catch (e) {
+            (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
+        }
+        try {
+            await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    else {
+        throw new errors/* UserError */.yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/layer/workers.js
+
+
+
+
+
+
+const ROLE = 'layered-image-layer-writer';
+/**
+ * Store layers written on worker threads, one layer per worker at a time:
+ * reading, framing and SHA-256 run on every core instead of one. The worker
+ * runs this very module, started with a marker in its workerData. From the
+ * ncc bundles it runs `dist/layer-writer.js`, a bundle of this module alone,
+ * rather than the whole Action with its HTTP and Azure clients.
+ */
+class LayerWriters {
+    count;
+    idle = [];
+    waiting = [];
+    all = [];
+    next = 0;
+    constructor(count) {
+        this.count = count;
+    }
+    async write(task, onBytes) {
+        const worker = await this.acquire();
+        const id = this.next++;
+        try {
+            return await new Promise((resolve, reject) => {
+                const onMessage = (reply) => {
+                    if (reply.id !== id)
+                        return;
+                    if ('progress' in reply)
+                        return onBytes(reply.progress);
+                    worker.off('message', onMessage);
+                    worker.off('error', onError);
+                    if ('result' in reply)
+                        resolve(reply.result);
+                    else
+                        reject(reply.user ? new errors/* UserError */.yo(reply.error) : new Error(reply.error));
+                };
+                const onError = (e) => {
+                    worker.off('message', onMessage);
+                    reject(e);
+                };
+                worker.on('message', onMessage);
+                worker.once('error', onError);
+                worker.postMessage({ id, task });
+            });
+        }
+        finally {
+            this.release(worker);
+        }
+    }
+    async close() {
+        await Promise.all(this.all.map((w) => w.terminate()));
+    }
+    async acquire() {
+        const free = this.idle.pop();
+        if (free !== undefined)
+            return free;
+        if (this.all.length < this.count) {
+            const worker = new external_node_worker_threads_.Worker(workerScript(), { workerData: { role: ROLE } });
+            this.all.push(worker);
+            return worker;
+        }
+        await new Promise((resolve) => this.waiting.push(resolve));
+        return this.acquire();
+    }
+    release(worker) {
+        this.idle.push(worker);
+        this.waiting.shift()?.();
+    }
+}
+function workerScript() {
+    const self = (0,external_node_url_.fileURLToPath)(import.meta.url);
+    return external_node_path_.basename(self) === 'workers.js' ? self : external_node_path_.join(external_node_path_.dirname(self), 'layer-writer.js');
+}
+/** True on a thread started by LayerWriters, where entry points must stay idle. */
+function isLayerWriterThread() {
+    return !external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData?.role === ROLE;
+}
+if (isLayerWriterThread()) {
+    const port = external_node_worker_threads_.parentPort;
+    port?.on('message', (message) => {
+        const { id, task } = message;
+        void (async () => {
+            const sink = await layer_sink/* FileSink */.U.create(task.file);
+            try {
+                const counted = {
+                    write: (chunk) => {
+                        port.postMessage({ id, progress: chunk.length });
+                        return sink.write(chunk);
+                    },
+                    close: () => sink.close(),
+                };
+                return await writeStoreLayer(task.paths, task.settings, counted);
+            }
+            finally {
+                await sink.close();
+            }
+        })().then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: (0,errors/* messageOf */.bD)(e), user: e instanceof errors/* UserError */.yo }));
+    });
+}
+
+
+/***/ }),
+
+/***/ 4566:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41680,12 +42213,12 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./lib/digest.js
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
@@ -41702,39 +42235,8 @@ function sha256Digest(bytes) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
 }
 
-;// CONCATENATED MODULE: ./lib/errors.js
-/**
- * Bad input from the user: rendered as one line naming the bad value, never
- * with a stack trace. Anything that is not a UserError is a bug.
- */
-class UserError extends Error {
-    name = 'UserError';
-}
-/** A user's value as it should appear in a one-line message. */
-function show(value) {
-    return /^[\x21-\x7e]+$/.test(value) ? value : JSON.stringify(value);
-}
-/** Message of an unknown thrown value, without assuming it is an Error. */
-function messageOf(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-/** The errno code (`ENOENT`, …) of a failed system call, if it is one. */
-function errnoCode(e) {
-    if (e instanceof Error && 'code' in e && typeof e.code === 'string')
-        return e.code;
-    return undefined;
-}
-// Failures of the machine rather than of the program: a full disk, a
-// read-only or vanished file system, missing permissions.
-const ENVIRONMENT_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
-/** Rethrows a file-system failure as one line saying what could not be done. */
-function asUserError(e, what) {
-    const code = errnoCode(e);
-    if (code !== undefined && ENVIRONMENT_ERRORS.has(code))
-        throw new UserError(`${what}: ${code}`);
-    throw e;
-}
-
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
 ;// CONCATENATED MODULE: ./lib/image/config.js
 
 /**
@@ -41779,123 +42281,8 @@ function pathsComment(prefix, paths) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./lib/layer/tar-header.js
-const DEFAULT_TAR_SETTINGS = Object.freeze({
-    mtime: 1,
-    uid: 0,
-    gid: 0,
-    uname: 'root',
-    gname: 'root',
-});
-const BLOCK = 512;
-/** tarfile pads the whole archive to 20 blocks. */
-const RECORD = 20 * BLOCK;
-const TYPEFLAG = {
-    file: 0x30, // '0'
-    directory: 0x35, // '5'
-    symlink: 0x32, // '2'
-    pax: 0x78, // 'x'
-};
-const NUMERIC_LIMITS = { uid: 8 ** 7, gid: 8 ** 7, size: 8 ** 11, mtime: 8 ** 11 };
-/** The header block(s) for one entry: a PAX extended header first if needed. */
-function encodeHeader(entry, s) {
-    const name = entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
-    const pax = [];
-    const fields = { name, linkname: entry.linkname, uname: s.uname, gname: s.gname };
-    for (const [key, paxKey, length] of [
-        ['name', 'path', 100],
-        ['linkname', 'linkpath', 100],
-        ['uname', 'uname', 32],
-        ['gname', 'gname', 32],
-    ]) {
-        const value = fields[key];
-        if (!isAscii(value) || value.length > length)
-            pax.push([paxKey, value]);
-    }
-    const numbers = { uid: s.uid, gid: s.gid, size: entry.size, mtime: s.mtime };
-    for (const key of ['uid', 'gid', 'size', 'mtime']) {
-        const value = numbers[key];
-        if (!(value >= 0 && value < NUMERIC_LIMITS[key])) {
-            pax.push([key, String(value)]);
-            numbers[key] = 0;
-        }
-    }
-    const main = ustarBlock({
-        ...fields,
-        ...numbers,
-        mode: entry.mode & 0o7777,
-        typeflag: TYPEFLAG[entry.type],
-    });
-    if (pax.length === 0)
-        return main;
-    const records = Buffer.concat(pax.map(([k, v]) => paxRecord(k, v)));
-    const paxHeader = ustarBlock({
-        name: '././@PaxHeader',
-        linkname: '',
-        uname: '',
-        gname: '',
-        mode: 0,
-        uid: 0,
-        gid: 0,
-        size: records.length,
-        mtime: 0,
-        typeflag: TYPEFLAG.pax,
-    });
-    return Buffer.concat([paxHeader, records, Buffer.alloc(padding(records.length)), main]);
-}
-/** Zero bytes needed after `n` bytes of data to reach a block boundary. */
-function padding(n) {
-    return (BLOCK - (n % BLOCK)) % BLOCK;
-}
-/** The two zero blocks that end an archive plus tarfile's padding to a record. */
-function endOfArchive(bytesSoFar) {
-    const withEnd = bytesSoFar + 2 * BLOCK;
-    return Buffer.alloc(2 * BLOCK + ((RECORD - (withEnd % RECORD)) % RECORD));
-}
-function ustarBlock(f) {
-    const b = Buffer.alloc(BLOCK);
-    putString(b, 0, 100, f.name);
-    putOctal(b, 100, 8, f.mode);
-    putOctal(b, 108, 8, f.uid);
-    putOctal(b, 116, 8, f.gid);
-    putOctal(b, 124, 12, f.size);
-    putOctal(b, 136, 12, f.mtime);
-    b.fill(0x20, 148, 156); // checksum counts as spaces while summing
-    b[156] = f.typeflag;
-    putString(b, 157, 100, f.linkname);
-    b.write('ustar\u000000', 257, 'latin1');
-    putString(b, 265, 32, f.uname);
-    putString(b, 297, 32, f.gname);
-    // devmajor, devminor and prefix stay NUL: tarfile only fills the device
-    // fields for device nodes and never splits names into a prefix in PAX mode.
-    let sum = 0;
-    for (const byte of b)
-        sum += byte;
-    b.write(`${sum.toString(8).padStart(6, '0')}\u0000`, 148, 'latin1');
-    return b;
-}
-/** tarfile writes header text as ASCII, one `?` per non-ASCII code point. */
-function putString(b, offset, length, s) {
-    let ascii = '';
-    for (const ch of s)
-        ascii += ch.charCodeAt(0) < 0x80 && ch.length === 1 ? ch : '?';
-    b.write(ascii.slice(0, length), offset, 'latin1');
-}
-function putOctal(b, offset, length, n) {
-    b.write(`${n.toString(8).padStart(length - 1, '0')}\u0000`, offset, 'latin1');
-}
-function isAscii(s) {
-    return /^\p{ASCII}*$/u.test(s);
-}
-/** `"<len> <key>=<value>\n"` where `<len>` counts its own digits too. */
-function paxRecord(key, value) {
-    const body = Buffer.byteLength(key) + Buffer.byteLength(value) + 3;
-    let len = body;
-    while (len !== body + String(len).length)
-        len = body + String(len).length;
-    return Buffer.from(`${len} ${key}=${value}\n`, 'utf8');
-}
-
+// EXTERNAL MODULE: ./lib/layer/tar-header.js
+var tar_header = __nccwpck_require__(3198);
 ;// CONCATENATED MODULE: ./lib/image/docker-archive.js
 
 
@@ -41926,7 +42313,7 @@ async function writeDockerArchive(file, parts, onBytes) {
         writeAll(fd, bytes);
         offset += bytes.length;
     };
-    const member = (name, size) => put(encodeHeader({ name, type: 'file', mode: 0o644, size, linkname: '' }, MEMBER));
+    const member = (name, size) => put((0,tar_header/* encodeHeader */.YS)({ name, type: 'file', mode: 0o644, size, linkname: '' }, MEMBER));
     try {
         const layerFiles = [];
         for (const layer of parts.layers) {
@@ -41937,16 +42324,16 @@ async function writeDockerArchive(file, parts, onBytes) {
             if (copied !== layer.size)
                 throw new Error(`layer ${name} has ${copied} bytes, expected ${layer.size}`);
             offset += copied;
-            put(Buffer.alloc(padding(copied)));
+            put(Buffer.alloc((0,tar_header/* padding */.Ms)(copied)));
         }
         const configName = `${digestHex(sha256Digest(parts.configJson))}.json`;
         const manifest = dockerManifestJson(configName, parts.repoTag, layerFiles);
         for (const [name, bytes] of [[configName, parts.configJson], ['manifest.json', manifest]]) {
             member(name, bytes.length);
             put(bytes);
-            put(Buffer.alloc(padding(bytes.length)));
+            put(Buffer.alloc((0,tar_header/* padding */.Ms)(bytes.length)));
         }
-        put(endOfArchive(offset));
+        put((0,tar_header/* endOfArchive */.PG)(offset));
     }
     finally {
         (0,external_node_fs_.closeSync)(fd);
@@ -99228,46 +99615,46 @@ class ActionsCache {
         return isFeatureAvailable();
     }
     folder(key) {
-        return external_node_path_namespaceObject.join(this.root, key);
+        return external_node_path_.join(this.root, key);
     }
     async restore(key) {
         const folder = this.folder(key);
         try {
-            await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
             // @actions/cache treats keys as prefixes; fixed-length keys make the
             // only possible match the exact one, checked here all the same.
             const hit = await restoreCache([folder], key, []);
             if (hit !== key)
                 return undefined;
-            const meta = JSON.parse(await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
-            return { meta, file: external_node_path_namespaceObject.join(folder, 'layer.tar') };
+            const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
+            return { meta, file: external_node_path_.join(folder, 'layer.tar') };
         }
         catch (e) {
-            this.warn(`GitHub Actions cache restore failed: ${messageOf(e)}`);
+            this.warn(`GitHub Actions cache restore failed: ${(0,errors/* messageOf */.bD)(e)}`);
             return undefined;
         }
     }
     async save(key, layerFile, meta) {
         const folder = this.folder(key);
         try {
-            await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
-            await (0,promises_namespaceObject.mkdir)(folder, { recursive: true });
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
+            await (0,promises_.mkdir)(folder, { recursive: true });
             // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
-            const dest = external_node_path_namespaceObject.join(folder, 'layer.tar');
-            await (0,promises_namespaceObject.link)(layerFile, dest).catch(() => (0,promises_namespaceObject.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
-            await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
+            const dest = external_node_path_.join(folder, 'layer.tar');
+            await (0,promises_.link)(layerFile, dest).catch(() => (0,promises_.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
+            await (0,promises_.writeFile)(external_node_path_.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
             // -1 means @actions/cache could not save and has said why in the log.
             return (await cache_saveCache([folder], key)) !== -1;
         }
         catch (e) {
-            this.warn(`GitHub Actions cache save failed: ${messageOf(e)}`);
+            this.warn(`GitHub Actions cache save failed: ${(0,errors/* messageOf */.bD)(e)}`);
             return false;
         }
     }
     async discard(key) {
         // Entries in the Actions cache are immutable: the bad one is skipped for
         // the rest of this run, and saving under its key would only be refused.
-        await (0,promises_namespaceObject.rm)(this.folder(key), { recursive: true, force: true }).catch(() => { });
+        await (0,promises_.rm)(this.folder(key), { recursive: true, force: true }).catch(() => { });
         return false;
     }
 }
@@ -99296,14 +99683,14 @@ class DirectoryCache {
         this.description = `directory ${dir}`;
     }
     async restore(key) {
-        const entry = external_node_path_namespaceObject.join(this.dir, key);
+        const entry = external_node_path_.join(this.dir, key);
         let text;
         try {
-            text = await (0,promises_namespaceObject.readFile)(external_node_path_namespaceObject.join(entry, META), 'utf8');
+            text = await (0,promises_.readFile)(external_node_path_.join(entry, META), 'utf8');
         }
         catch (e) {
-            if (errnoCode(e) !== 'ENOENT' && errnoCode(e) !== 'ENOTDIR')
-                this.warn(`cannot read the cache in ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);
+            if ((0,errors/* errnoCode */.UK)(e) !== 'ENOENT' && (0,errors/* errnoCode */.UK)(e) !== 'ENOTDIR')
+                this.warn(`cannot read the cache in ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
             return undefined;
         }
         let meta;
@@ -99313,35 +99700,35 @@ class DirectoryCache {
         catch {
             meta = undefined; // reported by verification as missing metadata
         }
-        return { meta, file: external_node_path_namespaceObject.join(entry, LAYER) };
+        return { meta, file: external_node_path_.join(entry, LAYER) };
     }
     async save(key, layerFile, meta) {
-        const entry = external_node_path_namespaceObject.join(this.dir, key);
-        const scratch = external_node_path_namespaceObject.join(this.dir, `.tmp-${key}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const entry = external_node_path_.join(this.dir, key);
+        const scratch = external_node_path_.join(this.dir, `.tmp-${key}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
         try {
-            await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true });
+            await (0,promises_.mkdir)(this.dir, { recursive: true });
             // Not recursive: that form reports a read-only file system as ENOENT.
-            await (0,promises_namespaceObject.mkdir)(scratch);
+            await (0,promises_.mkdir)(scratch);
             // A copy, not a link: the build's own file is removed when it ends.
-            await (0,promises_namespaceObject.copyFile)(layerFile, external_node_path_namespaceObject.join(scratch, LAYER), external_node_fs_.constants.COPYFILE_FICLONE);
-            await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(scratch, META), `${JSON.stringify(meta)}\n`);
-            await (0,promises_namespaceObject.rm)(entry, { recursive: true, force: true });
-            await (0,promises_namespaceObject.rename)(scratch, entry);
+            await (0,promises_.copyFile)(layerFile, external_node_path_.join(scratch, LAYER), external_node_fs_.constants.COPYFILE_FICLONE);
+            await (0,promises_.writeFile)(external_node_path_.join(scratch, META), `${JSON.stringify(meta)}\n`);
+            await (0,promises_.rm)(entry, { recursive: true, force: true });
+            await (0,promises_.rename)(scratch, entry);
             return true;
         }
         catch (e) {
             // Another build may have stored the same (deterministic) entry first.
-            if (errnoCode(e) === 'ENOTEMPTY' || errnoCode(e) === 'EEXIST')
+            if ((0,errors/* errnoCode */.UK)(e) === 'ENOTEMPTY' || (0,errors/* errnoCode */.UK)(e) === 'EEXIST')
                 return true;
-            this.warn(`cannot save to ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);
+            this.warn(`cannot save to ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
             return false;
         }
         finally {
-            await (0,promises_namespaceObject.rm)(scratch, { recursive: true, force: true }).catch(() => { });
+            await (0,promises_.rm)(scratch, { recursive: true, force: true }).catch(() => { });
         }
     }
     async discard(key) {
-        await (0,promises_namespaceObject.rm)(external_node_path_namespaceObject.join(this.dir, key), { recursive: true, force: true }).catch(() => { });
+        await (0,promises_.rm)(external_node_path_.join(this.dir, key), { recursive: true, force: true }).catch(() => { });
         return true;
     }
 }
@@ -99353,180 +99740,8 @@ function fileLayer(file, fields) {
     return { ...fields, file, open: () => (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 }) };
 }
 
-;// CONCATENATED MODULE: ./lib/layer/sink.js
-
-
-/** A sink writing to a new file. */
-class FileSink {
-    fh;
-    file;
-    constructor(fh, file) {
-        this.fh = fh;
-        this.file = file;
-    }
-    static async create(file) {
-        const fh = await (0,promises_namespaceObject.open)(file, 'wx', 0o644).catch((e) => asUserError(e, `cannot write ${file}`));
-        return new FileSink(fh, file);
-    }
-    async write(chunk) {
-        let done = 0;
-        try {
-            while (done < chunk.length) {
-                const { bytesWritten } = await this.fh.write(chunk, done, chunk.length - done);
-                done += bytesWritten;
-            }
-        }
-        catch (e) {
-            asUserError(e, `cannot write ${this.file}`);
-        }
-    }
-    close() {
-        return this.fh.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/layer/names.js
-
-/** A directory entry's name, refusing names that are not UTF-8 rather than mangling them. */
-function utf8Name(raw, dir) {
-    const name = raw.toString('utf8');
-    if (!Buffer.from(name, 'utf8').equals(raw)) {
-        throw new UserError(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
-    }
-    return name;
-}
-
-;// CONCATENATED MODULE: ./lib/layer/tar-writer.js
-
-
-
-const STAGING = 1 << 20;
-/**
- * Frames tar members into a sink through one staging buffer and hashes the
- * bytes on their way out, so each file is read once, straight into the buffer
- * that is hashed and written. Files are read synchronously: from the page
- * cache that costs microseconds, where a promise per read costs far more
- * than the read itself on trees of many small files.
- */
-class TarWriter {
-    sink;
-    settings;
-    buf = Buffer.allocUnsafe(STAGING);
-    fill = 0;
-    total = 0;
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    constructor(sink, settings) {
-        this.sink = sink;
-        this.settings = settings;
-    }
-    /** `fd`: an open descriptor of the file's content, for files. */
-    async entry(entry, fd) {
-        await this.put(encodeHeader(entry, this.settings));
-        if (entry.type !== 'file' || entry.size === 0)
-            return;
-        if (fd === undefined)
-            throw new Error(`no content for ${entry.name}`);
-        let left = entry.size;
-        let position = 0;
-        while (left > 0) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const want = Math.min(left, STAGING - this.fill);
-            const bytesRead = (0,external_node_fs_.readSync)(fd, this.buf, this.fill, want, position);
-            if (bytesRead === 0)
-                throw new Error(`${entry.name} shrank while it was being read`);
-            this.fill += bytesRead;
-            position += bytesRead;
-            left -= bytesRead;
-        }
-        await this.put(Buffer.alloc(padding(entry.size)));
-    }
-    /** Ends the archive and returns the digest and size of everything written. */
-    async finish() {
-        await this.put(endOfArchive(this.total + this.fill));
-        await this.flush();
-        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
-    }
-    async put(bytes) {
-        let offset = 0;
-        while (offset < bytes.length) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const n = bytes.copy(this.buf, this.fill, offset);
-            this.fill += n;
-            offset += n;
-        }
-    }
-    async flush() {
-        if (this.fill === 0)
-            return;
-        const chunk = this.buf.subarray(0, this.fill);
-        this.hash.update(chunk);
-        await this.sink.write(chunk);
-        this.total += this.fill;
-        this.fill = 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/layer/store-layer.js
-
-
-
-
-
-/**
- * Writes store paths as one layer tar, byte-identical to nixpkgs'
- * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
- * the order given, its tree in Python's `sorted(Path)` order (component by
- * component), hard links as plain files, modes from the store.
- */
-async function writeStoreLayer(paths, settings, sink) {
-    const tar = new TarWriter(sink, settings);
-    for (const dir of ['/nix', '/nix/store']) {
-        await tar.entry({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
-    }
-    for (const p of paths)
-        await writeTree(tar, p);
-    return tar.finish();
-}
-async function writeTree(tar, p) {
-    let st;
-    try {
-        st = (0,external_node_fs_.lstatSync)(p);
-    }
-    catch (e) {
-        asUserError(e, `cannot read ${p}`);
-    }
-    if (st.isSymbolicLink()) {
-        await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_.readlinkSync)(p) });
-    }
-    else if (st.isDirectory()) {
-        await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
-        // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-        const names = (0,external_node_fs_.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
-        for (const raw of names)
-            await writeTree(tar, external_node_path_namespaceObject.join(p, utf8Name(raw, p)));
-    }
-    else if (st.isFile()) {
-        let fd;
-        try {
-            fd = (0,external_node_fs_.openSync)(p, 'r');
-        }
-        catch (e) {
-            asUserError(e, `cannot read ${p}`);
-        }
-        try {
-            await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-    }
-    else {
-        throw new UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
-    }
-}
-
+// EXTERNAL MODULE: ./lib/layer/workers.js + 1 modules
+var workers = __nccwpck_require__(7251);
 ;// CONCATENATED MODULE: ./lib/log.js
 const quietLogger = { info: () => { }, warning: () => { }, group: (_name, phase) => Promise.resolve(phase()) };
 /** Says each distinct warning once: one failing cache says so once, not per layer. */
@@ -99652,7 +99867,7 @@ class RateLimit {
 
 /** Where Nix keeps its store; Nix itself honours NIX_STORE_DIR the same way. */
 function storeDir() {
-    return external_node_path_namespaceObject.resolve(process.env['NIX_STORE_DIR'] ?? '/nix/store');
+    return external_node_path_.resolve(process.env['NIX_STORE_DIR'] ?? '/nix/store');
 }
 // Nix's base-32 alphabet omits e, o, u and t; names use a small fixed set.
 const HASH = '[0-9a-df-np-sv-z]{32}';
@@ -99660,11 +99875,11 @@ const NAME = '[A-Za-z0-9+\\-_?=][A-Za-z0-9+\\-._?=]*';
 const BASENAME_RE = new RegExp(`^${HASH}-${NAME}$`);
 /** True when `p` is `<store>/<hash>-<name>` exactly. */
 function isStorePath(p, store = storeDir()) {
-    return external_node_path_namespaceObject.dirname(p) === store && BASENAME_RE.test(external_node_path_namespaceObject.basename(p));
+    return external_node_path_.dirname(p) === store && BASENAME_RE.test(external_node_path_.basename(p));
 }
 /** The `<hash>` part of a store path, the stable identity of its contents. */
 function storePathHash(p) {
-    return external_node_path_namespaceObject.basename(p).slice(0, 32);
+    return external_node_path_.basename(p).slice(0, 32);
 }
 /** Every store path mentioned anywhere inside a string (e.g. `PATH=…:…`). */
 function storePathsIn(text, store = storeDir()) {
@@ -99682,11 +99897,11 @@ const MAX_LINK_HOPS = 40;
  * symlink is kept rather than dereferenced.
  */
 async function resolveStorePath(raw, store = storeDir()) {
-    const arg = show(raw);
-    let p = external_node_path_namespaceObject.resolve(raw);
+    const arg = (0,errors/* show */.WU)(raw);
+    let p = external_node_path_.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
-            throw new UserError(`contents ${arg} is the Nix store itself, not a store path`);
+            throw new errors/* UserError */.yo(`contents ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
             await statOrFail(p, raw);
             return p;
@@ -99696,30 +99911,30 @@ async function resolveStorePath(raw, store = storeDir()) {
             if (p.startsWith(`${store}/`)) {
                 const top = p.slice(store.length + 1).split('/')[0] ?? '';
                 if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
-                    throw new UserError(`contents ${arg} is inside store path ${store}/${top}; name the store path itself`);
+                    throw new errors/* UserError */.yo(`contents ${arg} is inside store path ${store}/${top}; name the store path itself`);
                 }
-                throw new UserError(`contents ${arg} is not a valid store path`);
+                throw new errors/* UserError */.yo(`contents ${arg} is not a valid store path`);
             }
-            throw new UserError(`contents ${arg} is not in the Nix store (${store})`);
+            throw new errors/* UserError */.yo(`contents ${arg} is not in the Nix store (${store})`);
         }
-        const target = await (0,promises_namespaceObject.readlink)(p);
-        p = external_node_path_namespaceObject.resolve(await (0,promises_namespaceObject.realpath)(external_node_path_namespaceObject.dirname(p)), target);
+        const target = await (0,promises_.readlink)(p);
+        p = external_node_path_.resolve(await (0,promises_.realpath)(external_node_path_.dirname(p)), target);
     }
-    throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
+    throw new errors/* UserError */.yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
 async function statOrFail(p, raw) {
-    const arg = show(raw);
+    const arg = (0,errors/* show */.WU)(raw);
     try {
-        return await (0,promises_namespaceObject.lstat)(p);
+        return await (0,promises_.lstat)(p);
     }
     catch (e) {
-        const code = errnoCode(e);
+        const code = (0,errors/* errnoCode */.UK)(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new UserError(`contents ${arg} does not exist${p === external_node_path_namespaceObject.resolve(raw) ? '' : ` (it leads to ${show(p)})`}`);
+            throw new errors/* UserError */.yo(`contents ${arg} does not exist${p === external_node_path_.resolve(raw) ? '' : ` (it leads to ${(0,errors/* show */.WU)(p)})`}`);
         }
         if (code === 'ELOOP')
-            throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
-        throw new UserError(`contents ${arg} cannot be read: ${code ?? String(e)}`);
+            throw new errors/* UserError */.yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
+        throw new errors/* UserError */.yo(`contents ${arg} cannot be read: ${code ?? String(e)}`);
     }
 }
 
@@ -99766,11 +99981,11 @@ function scanLayerMembers(file, size) {
     const fd = (0,external_node_fs_.openSync)(file, 'r');
     try {
         const names = [];
-        const block = Buffer.alloc(BLOCK);
+        const block = Buffer.alloc(tar_header/* BLOCK */.IE);
         let pos = 0;
         let pax;
         for (;;) {
-            if (pos + BLOCK > size)
+            if (pos + tar_header/* BLOCK */.IE > size)
                 return { bad: 'it ends inside a tar header' };
             readExactly(fd, block, pos);
             if (block.every((b) => b === 0)) {
@@ -99781,8 +99996,8 @@ function scanLayerMembers(file, size) {
             const header = parseHeader(block);
             if (typeof header === 'string')
                 return { bad: header };
-            const dataBlocks = Math.ceil(header.size / BLOCK) * BLOCK;
-            if (pos + BLOCK + dataBlocks > size)
+            const dataBlocks = Math.ceil(header.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+            if (pos + tar_header/* BLOCK */.IE + dataBlocks > size)
                 return { bad: 'a member runs past its end' };
             if (header.type === 'x') {
                 if (pax !== undefined)
@@ -99790,7 +100005,7 @@ function scanLayerMembers(file, size) {
                 if (header.size > 1 << 20)
                     return { bad: 'it has an oversized PAX header' };
                 const records = Buffer.alloc(header.size);
-                readExactly(fd, records, pos + BLOCK);
+                readExactly(fd, records, pos + tar_header/* BLOCK */.IE);
                 const parsed = parsePax(records);
                 if (typeof parsed === 'string')
                     return { bad: parsed };
@@ -99805,10 +100020,10 @@ function scanLayerMembers(file, size) {
                     return { bad: `${name} is a ${header.type} with content` };
                 names.push({ name, type: header.type });
                 pax = undefined;
-                pos += BLOCK + Math.ceil(memberSize / BLOCK) * BLOCK;
+                pos += tar_header/* BLOCK */.IE + Math.ceil(memberSize / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
                 continue;
             }
-            pos += BLOCK + dataBlocks;
+            pos += tar_header/* BLOCK */.IE + dataBlocks;
         }
     }
     finally {
@@ -99819,7 +100034,7 @@ const TYPES = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
 const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
 function parseHeader(b) {
     let sum = 0;
-    for (let i = 0; i < BLOCK; i++)
+    for (let i = 0; i < tar_header/* BLOCK */.IE; i++)
         sum += i >= 148 && i < 156 ? 0x20 : b[i];
     if (octal(b, 148, 8) !== sum)
         return 'a tar header has a wrong checksum';
@@ -99891,7 +100106,7 @@ async function verifyCachedLayer(entry, expected) {
     const meta = checkMeta(entry.meta, expected);
     if (typeof meta === 'string')
         return { ok: false, reason: meta };
-    const size = await (0,promises_namespaceObject.stat)(entry.file).then((s) => s.size, () => -1);
+    const size = await (0,promises_.stat)(entry.file).then((s) => s.size, () => -1);
     if (size !== meta.size)
         return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
     const scan = scanLayerMembers(entry.file, size);
@@ -99943,7 +100158,7 @@ function checkMeta(raw, expected) {
 function checkMember(header, paths) {
     const name = header.name.replace(/\/+$/, '');
     const kind = header.type;
-    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_namespaceObject.posix.normalize(name) !== name) {
+    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_.posix.normalize(name) !== name) {
         return `it holds a member outside the store paths: ${header.name}`;
     }
     if (name === '/nix' || name === '/nix/store')
@@ -99954,7 +100169,6 @@ function checkMember(header, paths) {
 }
 
 ;// CONCATENATED MODULE: ./lib/cache/layers.js
-
 
 
 
@@ -99996,19 +100210,26 @@ async function buildMissingLayers(planned, opts) {
     const missing = planned.filter((l) => l.restored === undefined);
     opts.log.info(`${missing.length} store layers to build, about ${formatBytes(opts.estimatedBytes)} to read`);
     const progress = new Progress(opts.log, 'built', opts.estimatedBytes);
+    const writers = new workers/* LayerWriters */.O(Math.min(opts.concurrency, missing.length));
     try {
-        return await mapLimit(planned, opts.concurrency, async (layer) => {
+        // Largest first, so no big layer starts last while the other cores idle.
+        const order = [...planned].sort((a, b) => (opts.sizeOf(b.paths) - opts.sizeOf(a.paths)) || a.index - b.index);
+        const built = await mapLimit(order, opts.concurrency, async (layer) => {
             if (layer.restored !== undefined)
                 return layer.restored;
             const file = layerFile(opts.work, layer);
-            const sink = await FileSink.create(file);
-            const { digest, size } = await writeStoreLayer(layer.paths, opts.settings, counting(sink, progress)).finally(() => sink.close());
+            const task = { paths: layer.paths, settings: opts.settings, file };
+            const { digest, size } = await writers.write(task, (n) => progress.add(n));
             opts.log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${layer.paths.length} store path(s)`);
             return fileLayer(file, { digest, size, paths: layer.paths, source: 'built', comment: pathsComment('store paths', layer.paths) });
         });
+        const layers = new Array(planned.length);
+        order.forEach((layer, i) => (layers[layer.index] = built[i]));
+        return layers;
     }
     finally {
         progress.end();
+        await writers.close();
     }
 }
 /**
@@ -100027,18 +100248,13 @@ function saveNewLayers(planned, layers, cache, work) {
     }).then((saved) => saved.filter(Boolean).length);
 }
 function layerFile(work, layer) {
-    return external_node_path_namespaceObject.join(work, `store-${layer.index}.tar`);
-}
-function counting(sink, progress) {
-    return {
-        write: (chunk) => {
-            progress.add(chunk.length);
-            return sink.write(chunk);
-        },
-        close: () => sink.close(),
-    };
+    return external_node_path_.join(work, `store-${layer.index}.tar`);
 }
 
+// EXTERNAL MODULE: ./lib/layer/names.js
+var layer_names = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./lib/layer/tar-writer.js
+var tar_writer = __nccwpck_require__(6940);
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
 
 
@@ -100054,20 +100270,20 @@ function counting(sink, progress) {
 async function mergeContents(contents) {
     const root = { kind: 'dir', children: new Map(), from: '' };
     for (const content of contents) {
-        const st = await (0,promises_namespaceObject.lstat)(content);
+        const st = await (0,promises_.lstat)(content);
         if (!st.isDirectory()) {
-            throw new UserError(`contents ${content} is not a directory, so it has nothing to merge into the image root; refer to it from the config instead`);
+            throw new errors/* UserError */.yo(`contents ${content} is not a directory, so it has nothing to merge into the image root; refer to it from the config instead`);
         }
         await mergeDir(root, content, '', content);
     }
     return root;
 }
 async function mergeDir(into, srcDir, rel, content) {
-    const names = (await (0,promises_namespaceObject.readdir)(srcDir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => utf8Name(b, srcDir));
+    const names = (await (0,promises_.readdir)(srcDir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => (0,layer_names/* utf8Name */.P)(b, srcDir));
     for (const name of names) {
-        const src = external_node_path_namespaceObject.join(srcDir, name);
+        const src = external_node_path_.join(srcDir, name);
         const relPath = rel === '' ? name : `${rel}/${name}`;
-        const st = await (0,promises_namespaceObject.lstat)(src);
+        const st = await (0,promises_.lstat)(src);
         const existing = into.children.get(name);
         if (st.isDirectory()) {
             if (existing === undefined) {
@@ -100083,7 +100299,7 @@ async function mergeDir(into, srcDir, rel, content) {
             }
             continue;
         }
-        const target = st.isSymbolicLink() ? await (0,promises_namespaceObject.readlink)(src) : src;
+        const target = st.isSymbolicLink() ? await (0,promises_.readlink)(src) : src;
         if (existing === undefined) {
             into.children.set(name, { kind: 'link', target, from: content });
         }
@@ -100094,11 +100310,11 @@ async function mergeDir(into, srcDir, rel, content) {
 }
 function conflict(relPath, existing, other) {
     const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
-    return new UserError(`contents collide at /${relPath}: ${first} and ${other}`);
+    return new errors/* UserError */.yo(`contents collide at /${relPath}: ${first} and ${other}`);
 }
 /** Writes the merged tree as the customisation layer, parents before children. */
 async function writeCustomisationLayer(root, settings, sink) {
-    const tar = new TarWriter(sink, settings);
+    const tar = new tar_writer/* TarWriter */.r(sink, settings);
     const walk = async (dir, prefix) => {
         const names = [...dir.children.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         for (const name of names) {
@@ -100117,6 +100333,8 @@ async function writeCustomisationLayer(root, settings, sink) {
     return tar.finish();
 }
 
+// EXTERNAL MODULE: ./lib/layer/sink.js
+var layer_sink = __nccwpck_require__(2814);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/nix/closure.js
@@ -100189,11 +100407,11 @@ function nixStore(args) {
             if (!err)
                 return resolve(stdout);
             if ('code' in err && err.code === 'ENOENT') {
-                return reject(new UserError('nix-store was not found on PATH; install Nix first'));
+                return reject(new errors/* UserError */.yo('nix-store was not found on PATH; install Nix first'));
             }
             const plain = stderr.replace(ANSI_ESCAPES, '');
             const line = plain.split('\n').find((l) => l.startsWith('error:')) ?? plain.trim().split('\n')[0] ?? '';
-            reject(new UserError(`nix-store ${args[0]} failed: ${line.trim() || err.message}`));
+            reject(new errors/* UserError */.yo(`nix-store ${args[0]} failed: ${line.trim() || err.message}`));
         });
     });
 }
@@ -100208,7 +100426,7 @@ function nixStore(args) {
  */
 function planLayers(ordered, maxLayers) {
     if (!Number.isInteger(maxLayers) || maxLayers < 2) {
-        throw new UserError(`maxLayers must be an integer of at least 2, got ${maxLayers}`);
+        throw new errors/* UserError */.yo(`maxLayers must be an integer of at least 2, got ${maxLayers}`);
     }
     const storeLayers = maxLayers - 1;
     if (ordered.length <= storeLayers)
@@ -100347,7 +100565,7 @@ async function build(opts, logger = quietLogger) {
     }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
-        throw new UserError('nothing to put in the image: give contents, or store paths in the config');
+        throw new errors/* UserError */.yo('nothing to put in the image: give contents, or store paths in the config');
     }
     const root = await mergeContents(contents);
     const output = await reserveOutput(opts.output);
@@ -100364,7 +100582,7 @@ async function build(opts, logger = quietLogger) {
         log.info(`${layers.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})${grouped.length > 0 ? `; the last store layer holds ${grouped[0]?.length} paths` : ''}`);
         return layers;
     });
-    const work = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(output.target), '.layered-image-')).catch((e) => asUserError(e, `cannot create a work folder beside ${opts.output}`));
+    const work = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(output.target), '.layered-image-')).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder beside ${opts.output}`));
     (0,temp/* trackTemporary */.hN)(work);
     (0,temp/* trackTemporary */.hN)(output.tmp);
     let saving = Promise.resolve(0);
@@ -100375,17 +100593,15 @@ async function build(opts, logger = quietLogger) {
                 log.info('no layer cache');
             return restoreStoreLayers(plan, opts.storeLayerSettings, cache, log);
         });
-        const estimatedBytes = planned
-            .filter((l) => l.restored === undefined)
-            .flatMap((l) => l.paths)
-            .reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
-        const storeLayers = await log.group('Build layers', () => buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, log }));
+        const sizeOf = (paths) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+        const estimatedBytes = sizeOf(planned.filter((l) => l.restored === undefined).flatMap((l) => l.paths));
+        const storeLayers = await log.group('Build layers', () => buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, sizeOf, log }));
         // Saves run in the background while the image is assembled; they must
         // finish before `work` goes.
         saving = saveNewLayers(planned, storeLayers, cache, work);
         const image = await log.group('Assemble image', async () => {
-            const customFile = external_node_path_namespaceObject.join(work, 'customisation.tar');
-            const sink = await FileSink.create(customFile);
+            const customFile = external_node_path_.join(work, 'customisation.tar');
+            const sink = await layer_sink/* FileSink */.U.create(customFile);
             const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
             const layers = [
                 ...storeLayers,
@@ -100401,13 +100617,13 @@ async function build(opts, logger = quietLogger) {
             try {
                 await dockerArchiveSink(output.tmp, { onBytes: (n) => progress.add(n) })
                     .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
-                    .catch((e) => asUserError(e, `cannot write output ${opts.output}`));
+                    .catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.output}`));
             }
             finally {
                 progress.end();
             }
-            await (0,promises_namespaceObject.rename)(output.tmp, output.target).catch((e) => asUserError(e, `cannot write output ${opts.output}`));
-            const imageSize = (await (0,promises_namespaceObject.stat)(output.target)).size;
+            await (0,promises_.rename)(output.tmp, output.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.output}`));
+            const imageSize = (await (0,promises_.stat)(output.target)).size;
             log.info(`${opts.output}: ${opts.name}:${imageTag}, ${layers.length} layers, ${formatBytes(imageSize)}`);
             return { layers, imageId, imageTag, imageSize };
         });
@@ -100433,8 +100649,8 @@ async function build(opts, logger = quietLogger) {
     }
     finally {
         await saving.catch(() => 0);
-        await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
-        await (0,promises_namespaceObject.unlink)(output.tmp).catch(() => { });
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+        await (0,promises_.unlink)(output.tmp).catch(() => { });
         (0,temp/* untrackTemporary */.OW)(work);
         (0,temp/* untrackTemporary */.OW)(output.tmp);
     }
@@ -100458,10 +100674,10 @@ async function configStorePaths(opts) {
     const found = [...new Set(storePathsIn(JSON.stringify(opts.config)))].sort();
     for (const p of found) {
         try {
-            await (0,promises_namespaceObject.lstat)(p);
+            await (0,promises_.lstat)(p);
         }
         catch {
-            throw new UserError(`config refers to ${p}, which is not in the Nix store`);
+            throw new errors/* UserError */.yo(`config refers to ${p}, which is not in the Nix store`);
         }
     }
     return found;
@@ -100474,24 +100690,24 @@ async function configStorePaths(opts) {
  */
 async function reserveOutput(output) {
     let target = output;
-    const st = await (0,promises_namespaceObject.stat)(output).catch(() => undefined);
+    const st = await (0,promises_.stat)(output).catch(() => undefined);
     if (st !== undefined) {
         if (st.isDirectory())
-            throw new UserError(`output ${output} is a directory`);
+            throw new errors/* UserError */.yo(`output ${output} is a directory`);
         if (!st.isFile())
-            throw new UserError(`output ${output} exists and is not a regular file; it is left alone`);
-        target = await (0,promises_namespaceObject.realpath)(output);
+            throw new errors/* UserError */.yo(`output ${output} exists and is not a regular file; it is left alone`);
+        target = await (0,promises_.realpath)(output);
     }
-    else if ((await (0,promises_namespaceObject.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
-        throw new UserError(`output ${output} is a symlink to nothing`);
+    else if ((await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
+        throw new errors/* UserError */.yo(`output ${output} is a symlink to nothing`);
     }
-    const tmp = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const tmp = external_node_path_.join(external_node_path_.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
     try {
-        await (await (0,promises_namespaceObject.open)(tmp, 'wx', 0o644)).close();
-        await (0,promises_namespaceObject.unlink)(tmp);
+        await (await (0,promises_.open)(tmp, 'wx', 0o644)).close();
+        await (0,promises_.unlink)(tmp);
     }
     catch (e) {
-        throw new UserError(`output ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`output ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
     return { target, tmp };
 }
@@ -100540,19 +100756,19 @@ function parseContainerConfig(text, what = 'config') {
         value = JSON.parse(text);
     }
     catch (e) {
-        throw new UserError(`${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+        throw new errors/* UserError */.yo(`${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!validate_config_isObject(value))
-        throw new UserError(`${what} must be a JSON object, got ${describe(value)}`);
+        throw new errors/* UserError */.yo(`${what} must be a JSON object, got ${describe(value)}`);
     for (const [key, field] of Object.entries(value)) {
         // Own keys only: "__proto__" or "toString" are not fields.
         const check = Object.hasOwn(FIELDS, key) ? FIELDS[key] : undefined;
         if (check === undefined) {
-            throw new UserError(`${what} has an unknown field "${key}"; known fields: ${Object.keys(FIELDS).sort().join(', ')}`);
+            throw new errors/* UserError */.yo(`${what} has an unknown field "${key}"; known fields: ${Object.keys(FIELDS).sort().join(', ')}`);
         }
         const problem = check(field);
         if (problem !== undefined)
-            throw new UserError(`${what}.${key} ${problem}, got ${JSON.stringify(field)}`);
+            throw new errors/* UserError */.yo(`${what}.${key} ${problem}, got ${JSON.stringify(field)}`);
     }
     return value;
 }
@@ -100593,7 +100809,7 @@ async function parseOptions(raw, env = process.env) {
     const config = await parseConfig(raw.config);
     const contents = raw.contents.map((c, i) => {
         if (c.trim() === '')
-            throw new UserError(`contents #${i + 1} is empty`);
+            throw new errors/* UserError */.yo(`contents #${i + 1} is empty`);
         return c;
     });
     return {
@@ -100606,30 +100822,30 @@ async function parseOptions(raw, env = process.env) {
         architecture: parseArchitecture(raw.architecture),
         output: parseOutput(raw.output, name),
         cache: parseCache(raw, env),
-        storeLayerSettings: { ...DEFAULT_TAR_SETTINGS },
+        storeLayerSettings: { ...tar_header/* DEFAULT_TAR_SETTINGS */.yL },
         concurrency: (0,external_node_os_namespaceObject.availableParallelism)(),
     };
 }
 function parseOutput(raw, name) {
     if (raw === undefined || raw === '')
-        return external_node_path_namespaceObject.resolve(`${name.replace(/[/:]/g, '-')}.tar`);
+        return external_node_path_.resolve(`${name.replace(/[/:]/g, '-')}.tar`);
     if (raw.endsWith('/'))
-        throw new UserError(`output ${raw} names a directory; give a file name`);
-    return external_node_path_namespaceObject.resolve(raw);
+        throw new errors/* UserError */.yo(`output ${raw} names a directory; give a file name`);
+    return external_node_path_.resolve(raw);
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
-        throw new UserError('name is required');
+        throw new errors/* UserError */.yo('name is required');
     // nixpkgs lowercases image names; the reference grammar then applies.
     const name = raw.toLowerCase();
     if (!NAME_RE.test(name) || name.length > 255) {
-        throw new UserError(`name "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
+        throw new errors/* UserError */.yo(`name "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
     }
     return name;
 }
 function parseTag(raw) {
     if (!TAG_RE.test(raw))
-        throw new UserError(`tag "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+        throw new errors/* UserError */.yo(`tag "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
     return raw;
 }
 async function parseConfig(raw) {
@@ -100640,10 +100856,10 @@ async function parseConfig(raw) {
     const file = raw.slice(1);
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+        text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (e) {
-        throw new UserError(`config file ${file} cannot be read: ${errnoCode(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`config file ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
     return parseContainerConfig(text, `config file ${file}`);
 }
@@ -100653,7 +100869,7 @@ function parseMaxLayers(raw) {
     const text = raw.trim();
     const n = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
-        throw new UserError(`maxLayers "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
+        throw new errors/* UserError */.yo(`maxLayers "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
     }
     return n;
 }
@@ -100662,7 +100878,7 @@ function parseCreated(raw) {
         return DEFAULT_CREATED;
     const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
     if (date === undefined || Number.isNaN(date.getTime())) {
-        throw new UserError(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
+        throw new errors/* UserError */.yo(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
     }
     // Normalised to UTC so the same instant gives the same bytes in any TZ.
     const iso = date.toISOString();
@@ -100683,25 +100899,25 @@ function parseArchitecture(raw) {
     if (raw === undefined || raw === '') {
         const arch = NODE_TO_GOARCH[process.arch];
         if (arch === undefined)
-            throw new UserError(`cannot tell the image architecture for ${process.arch}; set architecture`);
+            throw new errors/* UserError */.yo(`cannot tell the image architecture for ${process.arch}; set architecture`);
         return arch;
     }
     if (!ARCHITECTURES.includes(raw))
-        throw new UserError(`architecture "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
+        throw new errors/* UserError */.yo(`architecture "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
     return raw;
 }
 function parseCache(raw, env) {
     if (raw.noCache) {
         if (raw.cacheDir !== undefined)
-            throw new UserError('cache-dir and no-cache cannot be used together');
+            throw new errors/* UserError */.yo('cache-dir and no-cache cannot be used together');
         return { kind: 'none' };
     }
     if (raw.actionsCache) {
         // Entries unpack under RUNNER_TEMP; the path is part of each entry's version.
-        return { kind: 'actions', dir: external_node_path_namespaceObject.join(env['RUNNER_TEMP'] || external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.homedir)(), '.cache'), 'layered-image-cache') };
+        return { kind: 'actions', dir: external_node_path_.join(env['RUNNER_TEMP'] || external_node_path_.join((0,external_node_os_namespaceObject.homedir)(), '.cache'), 'layered-image-cache') };
     }
-    const base = env['XDG_CACHE_HOME'] || external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.homedir)(), '.cache');
-    return { kind: 'directory', dir: external_node_path_namespaceObject.resolve(raw.cacheDir ?? external_node_path_namespaceObject.join(base, 'layered-image')) };
+    const base = env['XDG_CACHE_HOME'] || external_node_path_.join((0,external_node_os_namespaceObject.homedir)(), '.cache');
+    return { kind: 'directory', dir: external_node_path_.resolve(raw.cacheDir ?? external_node_path_.join(base, 'layered-image')) };
 }
 
 ;// CONCATENATED MODULE: ./lib/main.js
@@ -100716,7 +100932,7 @@ function readInputs() {
     const optional = (name) => getInput(name) || undefined;
     const cache = getInput('cache') || 'true';
     if (cache !== 'true' && cache !== 'false')
-        throw new UserError(`cache "${cache}" must be true or false`);
+        throw new errors/* UserError */.yo(`cache "${cache}" must be true or false`);
     const runnerTemp = process.env['RUNNER_TEMP'];
     return {
         name: optional('name'),
@@ -100726,7 +100942,7 @@ function readInputs() {
         maxLayers: optional('maxLayers'),
         created: optional('created'),
         architecture: optional('architecture'),
-        output: optional('output') ?? (runnerTemp ? external_node_path_namespaceObject.join(runnerTemp, 'layered-image.tar') : undefined),
+        output: optional('output') ?? (runnerTemp ? external_node_path_.join(runnerTemp, 'layered-image.tar') : undefined),
         noCache: cache === 'false',
         actionsCache: true,
     };
@@ -100752,10 +100968,10 @@ async function run() {
         await writeSummary(report);
     }
     catch (e) {
-        if (e instanceof UserError)
+        if (e instanceof errors/* UserError */.yo)
             setFailed(e.message);
         else
-            setFailed(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : messageOf(e)}`);
+            setFailed(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : (0,errors/* messageOf */.bD)(e)}`);
     }
 }
 async function writeSummary(r) {

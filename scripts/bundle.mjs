@@ -10,7 +10,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
-for (const [entry, name] of [['lib/index.js', 'index.js'], ['lib/cli.js', 'cli.js']]) {
+// layer-writer.js is what the other two start on their worker threads.
+for (const [entry, name] of [['lib/index.js', 'index.js'], ['lib/cli.js', 'cli.js'], ['lib/layer/workers.js', 'layer-writer.js']]) {
   const scratch = mkdtempSync(path.join(root, '.ncc-'));
   try {
     // The Action bundles every dependency the CLI does, so its notices cover both.

@@ -83,12 +83,10 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       if (cache === undefined) log.info('no layer cache');
       return restoreStoreLayers(plan, opts.storeLayerSettings, cache, log);
     });
-    const estimatedBytes = planned
-      .filter((l) => l.restored === undefined)
-      .flatMap((l) => l.paths)
-      .reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+    const sizeOf = (paths: readonly string[]) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+    const estimatedBytes = sizeOf(planned.filter((l) => l.restored === undefined).flatMap((l) => l.paths));
     const storeLayers = await log.group('Build layers', () =>
-      buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, log }),
+      buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, sizeOf, log }),
     );
     // Saves run in the background while the image is assembled; they must
     // finish before `work` goes.

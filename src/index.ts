@@ -1,6 +1,11 @@
+import { isLayerWriterThread } from './layer/workers.js';
 import { run } from './main.js';
 import { cleanUpOnSignals } from './util/temp.js';
 
-// A cancelled workflow sends SIGINT, then SIGTERM: leave no temporaries.
-cleanUpOnSignals();
-await run();
+// The bundle also runs as its own layer-writer threads; only the main
+// thread is the Action.
+if (!isLayerWriterThread()) {
+  // A cancelled workflow sends SIGINT, then SIGTERM: leave no temporaries.
+  cleanUpOnSignals();
+  await run();
+}

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { pathsComment } from '../image/config.js';
 import { fileLayer, type Layer } from '../layer/layer.js';
-import { FileSink, type ByteSink } from '../layer/sink.js';
-import { writeStoreLayer } from '../layer/store-layer.js';
+import { LayerWriters } from '../layer/workers.js';
 import type { TarSettings } from '../layer/tar-header.js';
 import { formatBytes, Progress, type Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
@@ -56,22 +55,37 @@ export async function restoreStoreLayers(
 /** Builds, in parallel, every layer the cache did not give. */
 export async function buildMissingLayers(
   planned: readonly PlannedLayer[],
-  opts: { settings: TarSettings; work: string; concurrency: number; estimatedBytes: number; log: Logger },
+  opts: {
+    settings: TarSettings;
+    work: string;
+    concurrency: number;
+    estimatedBytes: number;
+    /** Bytes a layer of these paths will hold, roughly: the order of building. */
+    sizeOf: (paths: readonly string[]) => number;
+    log: Logger;
+  },
 ): Promise<Layer[]> {
   const missing = planned.filter((l) => l.restored === undefined);
   opts.log.info(`${missing.length} store layers to build, about ${formatBytes(opts.estimatedBytes)} to read`);
   const progress = new Progress(opts.log, 'built', opts.estimatedBytes);
+  const writers = new LayerWriters(Math.min(opts.concurrency, missing.length));
   try {
-    return await mapLimit(planned, opts.concurrency, async (layer): Promise<Layer> => {
+    // Largest first, so no big layer starts last while the other cores idle.
+    const order = [...planned].sort((a, b) => (opts.sizeOf(b.paths) - opts.sizeOf(a.paths)) || a.index - b.index);
+    const built = await mapLimit(order, opts.concurrency, async (layer): Promise<Layer> => {
       if (layer.restored !== undefined) return layer.restored;
       const file = layerFile(opts.work, layer);
-      const sink = await FileSink.create(file);
-      const { digest, size } = await writeStoreLayer(layer.paths, opts.settings, counting(sink, progress)).finally(() => sink.close());
+      const task = { paths: layer.paths, settings: opts.settings, file };
+      const { digest, size } = await writers.write(task, (n) => progress.add(n));
       opts.log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${layer.paths.length} store path(s)`);
       return fileLayer(file, { digest, size, paths: layer.paths, source: 'built', comment: pathsComment('store paths', layer.paths) });
     });
+    const layers = new Array<Layer>(planned.length);
+    order.forEach((layer, i) => (layers[layer.index] = built[i] as Layer));
+    return layers;
   } finally {
     progress.end();
+    await writers.close();
   }
 }
 
@@ -99,12 +113,3 @@ function layerFile(work: string, layer: PlannedLayer): string {
   return path.join(work, `store-${layer.index}.tar`);
 }
 
-function counting(sink: ByteSink, progress: Progress): ByteSink {
-  return {
-    write: (chunk) => {
-      progress.add(chunk.length);
-      return sink.write(chunk);
-    },
-    close: () => sink.close(),
-  };
-}
