@@ -38586,7 +38586,7 @@ function asUserError(e, what) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7251);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4566);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4765);
 /* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
 
@@ -39072,7 +39072,7 @@ if (isLayerWriterThread()) {
 
 /***/ }),
 
-/***/ 4566:
+/***/ 4765:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42320,7 +42320,7 @@ async function writeDockerArchive(file, parts, onBytes) {
             const name = `${digestHex(layer.digest)}/layer.tar`;
             layerFiles.push(name);
             member(name, layer.size);
-            const copied = layer.file !== undefined ? docker_archive_copyFile(layer.file, fd, onBytes) : await copyStream(layer, fd, onBytes);
+            const copied = layer.file !== undefined ? await docker_archive_copyFile(layer.file, fd, onBytes) : await copyStream(layer, fd, onBytes);
             if (copied !== layer.size)
                 throw new Error(`layer ${name} has ${copied} bytes, expected ${layer.size}`);
             offset += copied;
@@ -42339,7 +42339,7 @@ async function writeDockerArchive(file, parts, onBytes) {
         (0,external_node_fs_.closeSync)(fd);
     }
 }
-function docker_archive_copyFile(source, fd, onBytes) {
+async function docker_archive_copyFile(source, fd, onBytes) {
     const from = (0,external_node_fs_.openSync)(source, 'r');
     const buf = Buffer.allocUnsafe(CHUNK);
     let total = 0;
@@ -42351,6 +42351,8 @@ function docker_archive_copyFile(source, fd, onBytes) {
             writeAll(fd, buf.subarray(0, n));
             total += n;
             onBytes(n);
+            // Let timers (progress) and background cache saves run between chunks.
+            await new Promise((resolve) => setImmediate(resolve));
         }
     }
     finally {
@@ -99590,7 +99592,67 @@ function saveCacheV2(paths_1, key_1, options_1) {
     });
 }
 //# sourceMappingURL=cache.js.map
+;// CONCATENATED MODULE: ./lib/cache/actions-output.js
+/**
+ * @actions/cache reports its failures itself, one line per call, and tells
+ * its caller only "miss" or "not saved". While its calls run, this takes
+ * those failure lines off stdout and hands them to the cache, which stops
+ * using the service after the first one and says so once: a down service
+ * should cost one warning, not one per layer and a retry storm.
+ */
+const FAILURE = /^::(warning|error)::(Failed to (restore|save): .*|Cache reservation failed: .*|uploadCacheArchiveSDK: .*)$/;
+let inFlight = 0;
+let original;
+const listeners = new Set();
+function install() {
+    const write = process.stdout.write.bind(process.stdout);
+    original = write;
+    process.stdout.write = ((chunk, ...rest) => {
+        if (typeof chunk === 'string') {
+            const kept = chunk
+                .split('\n')
+                .filter((line) => {
+                const m = FAILURE.exec(line.replace(/\r$/, ''));
+                if (m === null)
+                    return true;
+                for (const l of listeners)
+                    l(decodeCommand(m[2]));
+                return false;
+            })
+                .join('\n');
+            if (kept.trim() === '') {
+                const callback = rest.find((r) => typeof r === 'function');
+                callback?.();
+                return true;
+            }
+            return write(kept, ...rest);
+        }
+        return write(chunk, ...rest);
+    });
+}
+/** Runs one @actions/cache call with its failure lines sent to `onFailure`. */
+async function capturingFailures(onFailure, call) {
+    if (inFlight++ === 0)
+        install();
+    listeners.add(onFailure);
+    try {
+        return await call();
+    }
+    finally {
+        listeners.delete(onFailure);
+        if (--inFlight === 0 && original !== undefined) {
+            process.stdout.write = original;
+            original = undefined;
+        }
+    }
+}
+/** Workflow commands escape %, CR and LF in their message. */
+function decodeCommand(s) {
+    return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%').split('\n')[0] ?? s;
+}
+
 ;// CONCATENATED MODULE: ./lib/cache/actions.js
+
 
 
 
@@ -99606,9 +99668,21 @@ class ActionsCache {
     root;
     warn;
     description = 'GitHub Actions cache';
+    restoring = true;
+    saving = true;
     constructor(root, warn) {
         this.root = root;
         this.warn = warn;
+    }
+    /** After the first failure of a kind, the rest of the run does without it. */
+    failed(kind, message) {
+        if (kind === 'restore' ? !this.restoring : !this.saving)
+            return;
+        if (kind === 'restore')
+            this.restoring = false;
+        else
+            this.saving = false;
+        this.warn(`GitHub Actions cache ${kind} failed (${message}); this run goes on without cache ${kind}s`);
     }
     /** False when the runner offers no cache service (forks, local runs). */
     static available() {
@@ -99618,23 +99692,27 @@ class ActionsCache {
         return external_node_path_.join(this.root, key);
     }
     async restore(key) {
+        if (!this.restoring)
+            return undefined;
         const folder = this.folder(key);
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             // @actions/cache treats keys as prefixes; fixed-length keys make the
             // only possible match the exact one, checked here all the same.
-            const hit = await restoreCache([folder], key, []);
+            const hit = await capturingFailures((m) => this.failed('restore', m), () => restoreCache([folder], key, []));
             if (hit !== key)
                 return undefined;
             const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
             return { meta, file: external_node_path_.join(folder, 'layer.tar') };
         }
         catch (e) {
-            this.warn(`GitHub Actions cache restore failed: ${(0,errors/* messageOf */.bD)(e)}`);
+            this.failed('restore', (0,errors/* messageOf */.bD)(e));
             return undefined;
         }
     }
     async save(key, layerFile, meta) {
+        if (!this.saving)
+            return false;
         const folder = this.folder(key);
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
@@ -99643,11 +99721,13 @@ class ActionsCache {
             const dest = external_node_path_.join(folder, 'layer.tar');
             await (0,promises_.link)(layerFile, dest).catch(() => (0,promises_.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
             await (0,promises_.writeFile)(external_node_path_.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
-            // -1 means @actions/cache could not save and has said why in the log.
-            return (await cache_saveCache([folder], key)) !== -1;
+            // -1: not saved. A refused reservation (another job is saving the
+            // same layer) is normal and only logged as info by @actions/cache.
+            const id = await capturingFailures((m) => this.failed('save', m), () => cache_saveCache([folder], key));
+            return id !== -1;
         }
         catch (e) {
-            this.warn(`GitHub Actions cache save failed: ${(0,errors/* messageOf */.bD)(e)}`);
+            this.failed('save', (0,errors/* messageOf */.bD)(e));
             return false;
         }
     }
@@ -99686,7 +99766,7 @@ class DirectoryCache {
         const entry = external_node_path_.join(this.dir, key);
         let text;
         try {
-            text = await (0,promises_.readFile)(external_node_path_.join(entry, META), 'utf8');
+            text = await readMeta(external_node_path_.join(entry, META));
         }
         catch (e) {
             if ((0,errors/* errnoCode */.UK)(e) !== 'ENOENT' && (0,errors/* errnoCode */.UK)(e) !== 'ENOTDIR')
@@ -99707,21 +99787,31 @@ class DirectoryCache {
         const scratch = external_node_path_.join(this.dir, `.tmp-${key}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
         try {
             await (0,promises_.mkdir)(this.dir, { recursive: true });
+            if (!(await (0,promises_.stat)(this.dir)).isDirectory())
+                throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
             // Not recursive: that form reports a read-only file system as ENOENT.
             await (0,promises_.mkdir)(scratch);
             // A copy, not a link: the build's own file is removed when it ends.
             await (0,promises_.copyFile)(layerFile, external_node_path_.join(scratch, LAYER), external_node_fs_.constants.COPYFILE_FICLONE);
             await (0,promises_.writeFile)(external_node_path_.join(scratch, META), `${JSON.stringify(meta)}\n`);
-            await (0,promises_.rm)(entry, { recursive: true, force: true });
+        }
+        catch (e) {
+            this.warn(`cannot save to ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
+            await (0,promises_.rm)(scratch, { recursive: true, force: true }).catch(() => { });
+            return false;
+        }
+        try {
+            // Never remove an entry here: another build may be reading it. A bad
+            // one was removed by discard(); a good one makes the rename fail, and
+            // then the same (deterministic) entry is there already.
             await (0,promises_.rename)(scratch, entry);
             return true;
         }
         catch (e) {
-            // Another build may have stored the same (deterministic) entry first.
-            if ((0,errors/* errnoCode */.UK)(e) === 'ENOTEMPTY' || (0,errors/* errnoCode */.UK)(e) === 'EEXIST')
-                return true;
-            this.warn(`cannot save to ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
-            return false;
+            const code = (0,errors/* errnoCode */.UK)(e);
+            if (code !== 'ENOTEMPTY' && code !== 'EEXIST')
+                this.warn(`cannot save to ${this.dir}: ${code ?? (0,errors/* messageOf */.bD)(e)}`);
+            return code === 'ENOTEMPTY' || code === 'EEXIST';
         }
         finally {
             await (0,promises_.rm)(scratch, { recursive: true, force: true }).catch(() => { });
@@ -99730,6 +99820,22 @@ class DirectoryCache {
     async discard(key) {
         await (0,promises_.rm)(external_node_path_.join(this.dir, key), { recursive: true, force: true }).catch(() => { });
         return true;
+    }
+}
+const MAX_META_BYTES = 1 << 20;
+/** The metadata record, refusing anything but a small regular file. */
+async function readMeta(file) {
+    const st = await (0,promises_.lstat)(file);
+    if (!st.isFile() || st.size > MAX_META_BYTES)
+        return 'null';
+    const fh = await (0,promises_.open)(file, 'r');
+    try {
+        const buf = Buffer.alloc(st.size);
+        const { bytesRead } = await fh.read(buf, 0, st.size, 0);
+        return buf.toString('utf8', 0, bytesRead);
+    }
+    finally {
+        await fh.close();
     }
 }
 
@@ -100106,7 +100212,10 @@ async function verifyCachedLayer(entry, expected) {
     const meta = checkMeta(entry.meta, expected);
     if (typeof meta === 'string')
         return { ok: false, reason: meta };
-    const size = await (0,promises_.stat)(entry.file).then((s) => s.size, () => -1);
+    const st = await (0,promises_.lstat)(entry.file).catch(() => undefined);
+    if (st === undefined || !st.isFile())
+        return { ok: false, reason: 'its layer is missing or not a regular file' };
+    const size = st.size;
     if (size !== meta.size)
         return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
     const scan = scanLayerMembers(entry.file, size);
@@ -100806,7 +100915,7 @@ const NODE_TO_GOARCH = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', 
 async function parseOptions(raw, env = process.env) {
     const name = parseName(raw.name);
     const tag = raw.tag === undefined || raw.tag === '' ? undefined : parseTag(raw.tag);
-    const config = await parseConfig(raw.config);
+    const config = await parseConfig(raw.config, raw.configFromFile ?? true);
     const contents = raw.contents.map((c, i) => {
         if (c.trim() === '')
             throw new errors/* UserError */.yo(`contents #${i + 1} is empty`);
@@ -100848,10 +100957,10 @@ function parseTag(raw) {
         throw new errors/* UserError */.yo(`tag "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
     return raw;
 }
-async function parseConfig(raw) {
+async function parseConfig(raw, fromFile) {
     if (raw === undefined || raw.trim() === '')
         return {};
-    if (!raw.startsWith('@'))
+    if (!fromFile || !raw.startsWith('@'))
         return parseContainerConfig(raw);
     const file = raw.slice(1);
     let text;
@@ -100930,15 +101039,19 @@ function parseCache(raw, env) {
 /** Every input, read in one place; nothing else touches core.getInput. */
 function readInputs() {
     const optional = (name) => getInput(name) || undefined;
-    const cache = getInput('cache') || 'true';
-    if (cache !== 'true' && cache !== 'false')
-        throw new errors/* UserError */.yo(`cache "${cache}" must be true or false`);
+    const cacheInput = getInput('cache') || 'true';
+    // The YAML 1.2 core schema's booleans, as core.getBooleanInput takes them.
+    const cache = ['true', 'True', 'TRUE'].includes(cacheInput) ? 'true' : ['false', 'False', 'FALSE'].includes(cacheInput) ? 'false' : undefined;
+    if (cache === undefined)
+        throw new errors/* UserError */.yo(`cache "${cacheInput}" must be true or false`);
     const runnerTemp = process.env['RUNNER_TEMP'];
     return {
         name: optional('name'),
         tag: optional('tag'),
         contents: getInput('contents').split(/\s+/).filter((c) => c !== ''),
+        // JSON only: the CLI's @FILE form would let an input read runner files.
         config: optional('config'),
+        configFromFile: false,
         maxLayers: optional('maxLayers'),
         created: optional('created'),
         architecture: optional('architecture'),

@@ -8,14 +8,18 @@ import { parseOptions, type RawInputs } from './options.js';
 /** Every input, read in one place; nothing else touches core.getInput. */
 function readInputs(): RawInputs {
   const optional = (name: string) => core.getInput(name) || undefined;
-  const cache = core.getInput('cache') || 'true';
-  if (cache !== 'true' && cache !== 'false') throw new UserError(`cache "${cache}" must be true or false`);
+  const cacheInput = core.getInput('cache') || 'true';
+  // The YAML 1.2 core schema's booleans, as core.getBooleanInput takes them.
+  const cache = ['true', 'True', 'TRUE'].includes(cacheInput) ? 'true' : ['false', 'False', 'FALSE'].includes(cacheInput) ? 'false' : undefined;
+  if (cache === undefined) throw new UserError(`cache "${cacheInput}" must be true or false`);
   const runnerTemp = process.env['RUNNER_TEMP'];
   return {
     name: optional('name'),
     tag: optional('tag'),
     contents: core.getInput('contents').split(/\s+/).filter((c) => c !== ''),
+    // JSON only: the CLI's @FILE form would let an input read runner files.
     config: optional('config'),
+    configFromFile: false,
     maxLayers: optional('maxLayers'),
     created: optional('created'),
     architecture: optional('architecture'),

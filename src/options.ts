@@ -11,8 +11,9 @@ export interface RawInputs {
   name?: string | undefined;
   tag?: string | undefined;
   contents: readonly string[];
-  /** JSON text, or `@FILE` to read it from a file. */
+  /** JSON text, or `@FILE` to read it from a file where configFromFile allows. */
   config?: string | undefined;
+  configFromFile?: boolean | undefined;
   maxLayers?: string | undefined;
   created?: string | undefined;
   architecture?: string | undefined;
@@ -61,7 +62,7 @@ const NODE_TO_GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm:
 export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = process.env): Promise<BuildOptions> {
   const name = parseName(raw.name);
   const tag = raw.tag === undefined || raw.tag === '' ? undefined : parseTag(raw.tag);
-  const config = await parseConfig(raw.config);
+  const config = await parseConfig(raw.config, raw.configFromFile ?? true);
   const contents = raw.contents.map((c, i) => {
     if (c.trim() === '') throw new UserError(`contents #${i + 1} is empty`);
     return c;
@@ -102,9 +103,9 @@ function parseTag(raw: string): string {
   return raw;
 }
 
-async function parseConfig(raw: string | undefined): Promise<ContainerConfig> {
+async function parseConfig(raw: string | undefined, fromFile: boolean): Promise<ContainerConfig> {
   if (raw === undefined || raw.trim() === '') return {};
-  if (!raw.startsWith('@')) return parseContainerConfig(raw);
+  if (!fromFile || !raw.startsWith('@')) return parseContainerConfig(raw);
   const file = raw.slice(1);
   let text: string;
   try {

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../errors.js';
+import { capturingFailures } from './actions-output.js';
 import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
 
 /**
@@ -13,11 +14,21 @@ import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
  */
 export class ActionsCache implements LayerCache {
   readonly description = 'GitHub Actions cache';
+  private restoring = true;
+  private saving = true;
 
   constructor(
     private readonly root: string,
     private readonly warn: (message: string) => void,
   ) {}
+
+  /** After the first failure of a kind, the rest of the run does without it. */
+  private failed(kind: 'restore' | 'save', message: string): void {
+    if (kind === 'restore' ? !this.restoring : !this.saving) return;
+    if (kind === 'restore') this.restoring = false;
+    else this.saving = false;
+    this.warn(`GitHub Actions cache ${kind} failed (${message}); this run goes on without cache ${kind}s`);
+  }
 
   /** False when the runner offers no cache service (forks, local runs). */
   static available(): boolean {
@@ -29,22 +40,24 @@ export class ActionsCache implements LayerCache {
   }
 
   async restore(key: string): Promise<CachedLayer | undefined> {
+    if (!this.restoring) return undefined;
     const folder = this.folder(key);
     try {
       await rm(folder, { recursive: true, force: true });
       // @actions/cache treats keys as prefixes; fixed-length keys make the
       // only possible match the exact one, checked here all the same.
-      const hit = await cache.restoreCache([folder], key, []);
+      const hit = await capturingFailures((m) => this.failed('restore', m), () => cache.restoreCache([folder], key, []));
       if (hit !== key) return undefined;
       const meta: unknown = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
       return { meta, file: path.join(folder, 'layer.tar') };
     } catch (e) {
-      this.warn(`GitHub Actions cache restore failed: ${messageOf(e)}`);
+      this.failed('restore', messageOf(e));
       return undefined;
     }
   }
 
   async save(key: string, layerFile: string, meta: LayerMeta): Promise<boolean> {
+    if (!this.saving) return false;
     const folder = this.folder(key);
     try {
       await rm(folder, { recursive: true, force: true });
@@ -53,10 +66,12 @@ export class ActionsCache implements LayerCache {
       const dest = path.join(folder, 'layer.tar');
       await link(layerFile, dest).catch(() => copyFile(layerFile, dest, constants.COPYFILE_FICLONE));
       await writeFile(path.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
-      // -1 means @actions/cache could not save and has said why in the log.
-      return (await cache.saveCache([folder], key)) !== -1;
+      // -1: not saved. A refused reservation (another job is saving the
+      // same layer) is normal and only logged as info by @actions/cache.
+      const id = await capturingFailures((m) => this.failed('save', m), () => cache.saveCache([folder], key));
+      return id !== -1;
     } catch (e) {
-      this.warn(`GitHub Actions cache save failed: ${messageOf(e)}`);
+      this.failed('save', messageOf(e));
       return false;
     }
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, messageOf } from '../errors.js';
 import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
@@ -28,7 +28,7 @@ export class DirectoryCache implements LayerCache {
     const entry = path.join(this.dir, key);
     let text: string;
     try {
-      text = await readFile(path.join(entry, META), 'utf8');
+      text = await readMeta(path.join(entry, META));
     } catch (e) {
       if (errnoCode(e) !== 'ENOENT' && errnoCode(e) !== 'ENOTDIR') this.warn(`cannot read the cache in ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);
       return undefined;
@@ -47,19 +47,27 @@ export class DirectoryCache implements LayerCache {
     const scratch = path.join(this.dir, `.tmp-${key}-${randomBytes(6).toString('hex')}`);
     try {
       await mkdir(this.dir, { recursive: true });
+      if (!(await stat(this.dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
       // Not recursive: that form reports a read-only file system as ENOENT.
       await mkdir(scratch);
       // A copy, not a link: the build's own file is removed when it ends.
       await copyFile(layerFile, path.join(scratch, LAYER), constants.COPYFILE_FICLONE);
       await writeFile(path.join(scratch, META), `${JSON.stringify(meta)}\n`);
-      await rm(entry, { recursive: true, force: true });
+    } catch (e) {
+      this.warn(`cannot save to ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);
+      await rm(scratch, { recursive: true, force: true }).catch(() => {});
+      return false;
+    }
+    try {
+      // Never remove an entry here: another build may be reading it. A bad
+      // one was removed by discard(); a good one makes the rename fail, and
+      // then the same (deterministic) entry is there already.
       await rename(scratch, entry);
       return true;
     } catch (e) {
-      // Another build may have stored the same (deterministic) entry first.
-      if (errnoCode(e) === 'ENOTEMPTY' || errnoCode(e) === 'EEXIST') return true;
-      this.warn(`cannot save to ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);
-      return false;
+      const code = errnoCode(e);
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') this.warn(`cannot save to ${this.dir}: ${code ?? messageOf(e)}`);
+      return code === 'ENOTEMPTY' || code === 'EEXIST';
     } finally {
       await rm(scratch, { recursive: true, force: true }).catch(() => {});
     }
@@ -68,5 +76,21 @@ export class DirectoryCache implements LayerCache {
   async discard(key: string): Promise<boolean> {
     await rm(path.join(this.dir, key), { recursive: true, force: true }).catch(() => {});
     return true;
+  }
+}
+
+const MAX_META_BYTES = 1 << 20;
+
+/** The metadata record, refusing anything but a small regular file. */
+async function readMeta(file: string): Promise<string> {
+  const st = await lstat(file);
+  if (!st.isFile() || st.size > MAX_META_BYTES) return 'null';
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(st.size);
+    const { bytesRead } = await fh.read(buf, 0, st.size, 0);
+    return buf.toString('utf8', 0, bytesRead);
+  } finally {
+    await fh.close();
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDigest } from '../digest.js';
 import type { CachedLayer, LayerMeta } from './cache.js';
@@ -20,7 +20,9 @@ export async function verifyCachedLayer(
 ): Promise<{ ok: true; meta: LayerMeta } | { ok: false; reason: string }> {
   const meta = checkMeta(entry.meta, expected);
   if (typeof meta === 'string') return { ok: false, reason: meta };
-  const size = await stat(entry.file).then((s) => s.size, () => -1);
+  const st = await lstat(entry.file).catch(() => undefined);
+  if (st === undefined || !st.isFile()) return { ok: false, reason: 'its layer is missing or not a regular file' };
+  const size = st.size;
   if (size !== meta.size) return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
 
   const scan = scanLayerMembers(entry.file, size);

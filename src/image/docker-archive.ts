@@ -39,7 +39,7 @@ async function writeDockerArchive(file: string, parts: ImageParts, onBytes: (n: 
       const name = `${digestHex(layer.digest)}/layer.tar`;
       layerFiles.push(name);
       member(name, layer.size);
-      const copied = layer.file !== undefined ? copyFile(layer.file, fd, onBytes) : await copyStream(layer, fd, onBytes);
+      const copied = layer.file !== undefined ? await copyFile(layer.file, fd, onBytes) : await copyStream(layer, fd, onBytes);
       if (copied !== layer.size) throw new Error(`layer ${name} has ${copied} bytes, expected ${layer.size}`);
       offset += copied;
       put(Buffer.alloc(padding(copied)));
@@ -57,7 +57,7 @@ async function writeDockerArchive(file: string, parts: ImageParts, onBytes: (n: 
   }
 }
 
-function copyFile(source: string, fd: number, onBytes: (n: number) => void): number {
+async function copyFile(source: string, fd: number, onBytes: (n: number) => void): Promise<number> {
   const from = openSync(source, 'r');
   const buf = Buffer.allocUnsafe(CHUNK);
   let total = 0;
@@ -68,6 +68,8 @@ function copyFile(source: string, fd: number, onBytes: (n: number) => void): num
       writeAll(fd, buf.subarray(0, n));
       total += n;
       onBytes(n);
+      // Let timers (progress) and background cache saves run between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     closeSync(from);

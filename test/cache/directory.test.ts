@@ -6,6 +6,7 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import tar from 'tar-stream';
 import { sha256Digest } from '../../src/digest.js';
+import { DEFAULT_TAR_SETTINGS, encodeHeader, endOfArchive } from '../../src/layer/tar-header.js';
 import { runCli } from '../support/cli.js';
 import { closureOf, nixBuild } from '../support/nix.js';
 import { CLI, CLOSURE_NIX } from '../support/paths.js';
@@ -144,6 +145,16 @@ describe('local directory cache', () => {
       ]);
       await rewrite(entry, meta, bytes);
     }, /holds an entry of type "1"/));
+
+  it('never uses an entry that hides a member in the "content" of a symlink', () =>
+    damaged(async (entry, meta) => {
+      // Readers that take symlinks as header-only read the hidden header as a
+      // member; a lenient checker skips it as content.
+      const hidden = encodeHeader({ name: '/etc/evil', type: 'file', mode: 0o644, size: 0, linkname: '' }, DEFAULT_TAR_SETTINGS);
+      const link = encodeHeader({ name: `${meta.paths[0]}/link`, type: 'symlink', mode: 0o777, size: hidden.length, linkname: 'x' }, DEFAULT_TAR_SETTINGS);
+      const bytes = Buffer.concat([link, hidden, endOfArchive(link.length + hidden.length)]);
+      await rewrite(entry, meta, bytes);
+    }, /is a symlink with content/));
 
   it('never uses an entry whose metadata names other store paths', () =>
     damaged(async (entry) => {
