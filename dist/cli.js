@@ -38544,7 +38544,7 @@ module.exports = { version: packageJson.version }
 
 /***/ }),
 
-/***/ 450:
+/***/ 5236:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38744,22 +38744,8 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./lib/digest.js
-
-const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
-function parseDigest(s) {
-    if (!DIGEST_RE.test(s))
-        throw new Error(`not a sha256 digest: ${s}`);
-    return s;
-}
-/** The hex part, as used for file names inside a docker-archive. */
-function digestHex(d) {
-    return d.slice('sha256:'.length);
-}
-function sha256Digest(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-
+// EXTERNAL MODULE: ./lib/digest.js
+var digest = __nccwpck_require__(8463);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
 ;// CONCATENATED MODULE: ./lib/image/config.js
@@ -38781,7 +38767,7 @@ function imageConfigJson(input) {
 }
 /** The image id: the digest of the config bytes. */
 function configDigest(configJson) {
-    return sha256Digest(configJson);
+    return (0,digest/* sha256Digest */.sI)(configJson);
 }
 /** `manifest.json` of a docker-archive (Docker image spec v1.2). */
 function dockerManifestJson(configFile, repoTag, layerFiles) {
@@ -38842,7 +38828,7 @@ async function writeDockerArchive(file, parts, onBytes) {
     try {
         const layerFiles = [];
         for (const layer of parts.layers) {
-            const name = `${digestHex(layer.digest)}/layer.tar`;
+            const name = `${(0,digest/* digestHex */.sU)(layer.digest)}/layer.tar`;
             layerFiles.push(name);
             member(name, layer.size);
             const copied = layer.file !== undefined ? await copyFile(layer.file, fd, onBytes) : await copyStream(layer, fd, onBytes);
@@ -38851,7 +38837,7 @@ async function writeDockerArchive(file, parts, onBytes) {
             offset += copied;
             put(Buffer.alloc((0,tar_header/* padding */.Ms)(copied)));
         }
-        const configName = `${digestHex(sha256Digest(parts.configJson))}.json`;
+        const configName = `${(0,digest/* digestHex */.sU)((0,digest/* sha256Digest */.sI)(parts.configJson))}.json`;
         const manifest = dockerManifestJson(configName, parts.repoTag, layerFiles);
         for (const [name, bytes] of [[configName, parts.configJson], ['manifest.json', manifest]]) {
             member(name, bytes.length);
@@ -99439,316 +99425,10 @@ class RateLimit {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/nix/store.js
-
-
-
-/** Where Nix keeps its store; Nix itself honours NIX_STORE_DIR the same way. */
-function storeDir() {
-    return external_node_path_.resolve(process.env['NIX_STORE_DIR'] ?? '/nix/store');
-}
-// Nix's base-32 alphabet omits e, o, u and t; names use a small fixed set.
-const HASH = '[0-9a-df-np-sv-z]{32}';
-const NAME = '[A-Za-z0-9+\\-_?=][A-Za-z0-9+\\-._?=]*';
-const BASENAME_RE = new RegExp(`^${HASH}-${NAME}$`);
-/** True when `p` is `<store>/<hash>-<name>` exactly. */
-function isStorePath(p, store = storeDir()) {
-    return external_node_path_.dirname(p) === store && BASENAME_RE.test(external_node_path_.basename(p));
-}
-/** The `<hash>` part of a store path, the stable identity of its contents. */
-function storePathHash(p) {
-    return external_node_path_.basename(p).slice(0, 32);
-}
-/** Every store path mentioned anywhere inside a string (e.g. `PATH=…:…`). */
-function storePathsIn(text, store = storeDir()) {
-    const re = new RegExp(`${escapeRe(store)}/${HASH}-[A-Za-z0-9+\\-._?=]+`, 'g');
-    return [...text.matchAll(re)].map((m) => m[0]).filter((p) => isStorePath(p, store));
-}
-function escapeRe(s) {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-const MAX_LINK_HOPS = 40;
-/**
- * Resolves a `contents` argument (a store path, or a link to one such as
- * `./result`) to the store path it names. Links are followed one hop at a
- * time, stopping at the first store path, so a store path that is itself a
- * symlink is kept rather than dereferenced.
- */
-async function resolveStorePath(raw, store = storeDir()) {
-    const arg = (0,errors/* show */.WU)(raw);
-    let p = external_node_path_.resolve(raw);
-    for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
-        if (p === store)
-            throw new errors/* UserError */.yo(`contents ${arg} is the Nix store itself, not a store path`);
-        if (isStorePath(p, store)) {
-            await statOrFail(p, raw);
-            return p;
-        }
-        const st = await statOrFail(p, raw);
-        if (!st.isSymbolicLink()) {
-            if (p.startsWith(`${store}/`)) {
-                const top = p.slice(store.length + 1).split('/')[0] ?? '';
-                if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
-                    throw new errors/* UserError */.yo(`contents ${arg} is inside store path ${store}/${top}; name the store path itself`);
-                }
-                throw new errors/* UserError */.yo(`contents ${arg} is not a valid store path`);
-            }
-            throw new errors/* UserError */.yo(`contents ${arg} is not in the Nix store (${store})`);
-        }
-        const target = await (0,promises_.readlink)(p);
-        p = external_node_path_.resolve(await (0,promises_.realpath)(external_node_path_.dirname(p)), target);
-    }
-    throw new errors/* UserError */.yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
-}
-async function statOrFail(p, raw) {
-    const arg = (0,errors/* show */.WU)(raw);
-    try {
-        return await (0,promises_.lstat)(p);
-    }
-    catch (e) {
-        const code = (0,errors/* errnoCode */.UK)(e);
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new errors/* UserError */.yo(`contents ${arg} does not exist${p === external_node_path_.resolve(raw) ? '' : ` (it leads to ${(0,errors/* show */.WU)(p)})`}`);
-        }
-        if (code === 'ELOOP')
-            throw new errors/* UserError */.yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
-        throw new errors/* UserError */.yo(`contents ${arg} cannot be read: ${code ?? String(e)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/cache/key.js
-
-
-/**
- * Bump whenever the store layer writer changes its bytes, so entries written
- * by an older writer are never mistaken for current ones.
- */
-const LAYER_FORMAT_VERSION = 1;
-const PREFIX = 'layered-image-layer-';
-/**
- * The cache key of a store layer: everything that decides its bytes (the
- * writer's format, the store directory, the tar settings and the store-path
- * hashes in layer order) hashed to a fixed length, so no key is a prefix of
- * another — the Actions cache matches keys by prefix.
- */
-function layerCacheKey(paths, settings) {
-    const material = JSON.stringify({
-        format: LAYER_FORMAT_VERSION,
-        store: storeDir(),
-        settings: [settings.mtime, settings.uid, settings.gid, settings.uname, settings.gname],
-        paths: paths.map(storePathHash),
-    });
-    return PREFIX + (0,external_node_crypto_.createHash)('sha256').update(material).digest('hex');
-}
-function isLayerCacheKey(s) {
-    return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
-}
-
-;// CONCATENATED MODULE: ./lib/cache/scan-layer.js
-
-
-/**
- * Walks the members of a cached store layer, strictly. The cache only ever
- * holds what our writer wrote — ustar headers, PAX records for long or
- * non-ASCII fields, files, directories and symlinks — so anything else is
- * refused rather than interpreted: a lenient reader could be shown a member
- * that the container runtime's own tar reader would see differently.
- * Returns the member names, or the reason the layer is not one of ours.
- */
-function scanLayerMembers(file, size) {
-    const fd = (0,external_node_fs_.openSync)(file, 'r');
-    try {
-        const names = [];
-        const block = Buffer.alloc(tar_header/* BLOCK */.IE);
-        let pos = 0;
-        let pax;
-        for (;;) {
-            if (pos + tar_header/* BLOCK */.IE > size)
-                return { bad: 'it ends inside a tar header' };
-            readExactly(fd, block, pos);
-            if (block.every((b) => b === 0)) {
-                if (pax !== undefined)
-                    return { bad: 'it ends after a PAX header' };
-                return { names };
-            }
-            const header = parseHeader(block);
-            if (typeof header === 'string')
-                return { bad: header };
-            const dataBlocks = Math.ceil(header.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
-            if (pos + tar_header/* BLOCK */.IE + dataBlocks > size)
-                return { bad: 'a member runs past its end' };
-            if (header.type === 'x') {
-                if (pax !== undefined)
-                    return { bad: 'it has two PAX headers in a row' };
-                if (header.size > 1 << 20)
-                    return { bad: 'it has an oversized PAX header' };
-                const records = Buffer.alloc(header.size);
-                readExactly(fd, records, pos + tar_header/* BLOCK */.IE);
-                const parsed = parsePax(records);
-                if (typeof parsed === 'string')
-                    return { bad: parsed };
-                pax = parsed;
-            }
-            else {
-                const name = pax?.get('path') ?? header.name;
-                const memberSize = pax?.has('size') ? Number(pax.get('size')) : header.size;
-                if (memberSize !== header.size && header.size !== 0)
-                    return { bad: `${name} has two sizes` };
-                if (header.type !== 'file' && memberSize !== 0)
-                    return { bad: `${name} is a ${header.type} with content` };
-                names.push({ name, type: header.type });
-                pax = undefined;
-                pos += tar_header/* BLOCK */.IE + Math.ceil(memberSize / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
-                continue;
-            }
-            pos += tar_header/* BLOCK */.IE + dataBlocks;
-        }
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-const TYPES = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
-const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
-function parseHeader(b) {
-    let sum = 0;
-    for (let i = 0; i < tar_header/* BLOCK */.IE; i++)
-        sum += i >= 148 && i < 156 ? 0x20 : b[i];
-    if (octal(b, 148, 8) !== sum)
-        return 'a tar header has a wrong checksum';
-    if (b.toString('latin1', 257, 265) !== 'ustar\u000000')
-        return 'a tar header is not ustar';
-    const type = TYPES[b[156]];
-    if (type === undefined)
-        return `it holds an entry of type ${JSON.stringify(String.fromCharCode(b[156]))}`;
-    if (b.subarray(345, 500).some((x) => x !== 0))
-        return 'a tar header uses the ustar name prefix';
-    const size = octal(b, 124, 12);
-    if (Number.isNaN(size))
-        return 'a tar header has an unreadable size';
-    const end = b.indexOf(0, 0);
-    const name = b.toString('utf8', 0, end === -1 || end > 100 ? 100 : end);
-    return { name, type, size };
-}
-function octal(b, offset, length) {
-    const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/, '');
-    return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
-}
-function parsePax(records) {
-    const out = new Map();
-    let pos = 0;
-    while (pos < records.length) {
-        const space = records.indexOf(0x20, pos);
-        if (space === -1)
-            return 'a PAX record is malformed';
-        const length = Number(records.toString('latin1', pos, space));
-        if (!Number.isSafeInteger(length) || length <= 0 || pos + length > records.length || records[pos + length - 1] !== 0x0a) {
-            return 'a PAX record is malformed';
-        }
-        const record = records.toString('utf8', space + 1, pos + length - 1);
-        const eq = record.indexOf('=');
-        const key = record.slice(0, eq);
-        if (eq === -1 || !PAX_KEYS.has(key))
-            return `it has a PAX record we never write (${JSON.stringify(key)})`;
-        out.set(key, record.slice(eq + 1));
-        pos += length;
-    }
-    return out;
-}
-function readExactly(fd, buf, position) {
-    let done = 0;
-    while (done < buf.length) {
-        const n = (0,external_node_fs_.readSync)(fd, buf, done, buf.length - done, position + done);
-        if (n === 0)
-            throw new Error('unexpected end of file');
-        done += n;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/cache/verify.js
-
-
-
-
-
-
-
-/**
- * Decides whether a restored entry may go into an image. It must describe
- * exactly the layer asked for (key, format, store paths), its bytes must
- * hash to its recorded digest, and every tar member must lie under those
- * store paths (or be `/nix`, `/nix/store`): no `..`, nothing elsewhere.
- * Returns the metadata when it passes, otherwise the reason it does not.
- */
-async function verifyCachedLayer(entry, expected) {
-    const meta = checkMeta(entry.meta, expected);
-    if (typeof meta === 'string')
-        return { ok: false, reason: meta };
-    const st = await (0,promises_.lstat)(entry.file).catch(() => undefined);
-    if (st === undefined || !st.isFile())
-        return { ok: false, reason: 'its layer is missing or not a regular file' };
-    const size = st.size;
-    if (size !== meta.size)
-        return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
-    const scan = scanLayerMembers(entry.file, size);
-    if ('bad' in scan)
-        return { ok: false, reason: scan.bad };
-    for (const member of scan.names) {
-        const bad = checkMember(member, meta.paths);
-        if (bad !== undefined)
-            return { ok: false, reason: bad };
-    }
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const fd = (0,external_node_fs_.openSync)(entry.file, 'r');
-    try {
-        const buf = Buffer.allocUnsafe(8 << 20);
-        for (let n; (n = (0,external_node_fs_.readSync)(fd, buf, 0, buf.length, null)) > 0;)
-            hash.update(buf.subarray(0, n));
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-    const digest = `sha256:${hash.digest('hex')}`;
-    if (digest !== meta.digest)
-        return { ok: false, reason: `its layer hashes to ${digest}, its metadata says ${meta.digest}` };
-    return { ok: true, meta };
-}
-function checkMeta(raw, expected) {
-    if (raw === null || typeof raw !== 'object')
-        return 'its metadata is missing or not an object';
-    const m = raw;
-    if (m['format'] !== LAYER_FORMAT_VERSION)
-        return `its metadata has format ${String(m['format'])}, not ${LAYER_FORMAT_VERSION}`;
-    if (m['key'] !== expected.key)
-        return 'its metadata names another key';
-    const paths = m['paths'];
-    if (!Array.isArray(paths) || paths.length !== expected.paths.length || paths.some((p, i) => p !== expected.paths[i])) {
-        return 'its metadata names other store paths than the key was made from';
-    }
-    if (!Number.isSafeInteger(m['size']) || m['size'] < 0)
-        return 'its metadata has no valid size';
-    let digest;
-    try {
-        digest = parseDigest(String(m['digest']));
-    }
-    catch {
-        return 'its metadata has no valid digest';
-    }
-    return { format: LAYER_FORMAT_VERSION, key: expected.key, digest, size: m['size'], paths: [...expected.paths] };
-}
-function checkMember(header, paths) {
-    const name = header.name.replace(/\/+$/, '');
-    const kind = header.type;
-    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_.posix.normalize(name) !== name) {
-        return `it holds a member outside the store paths: ${header.name}`;
-    }
-    if (name === '/nix' || name === '/nix/store')
-        return kind === 'directory' ? undefined : `it holds a ${kind} at ${name}`;
-    if (paths.some((p) => name === p || name.startsWith(`${p}/`)))
-        return undefined;
-    return `it holds a member outside the store paths: ${header.name}`;
-}
-
+// EXTERNAL MODULE: ./lib/cache/key.js
+var key = __nccwpck_require__(2009);
+// EXTERNAL MODULE: ./lib/cache/verify.js + 1 modules
+var verify = __nccwpck_require__(2862);
 ;// CONCATENATED MODULE: ./lib/cache/layers.js
 
 
@@ -99763,15 +99443,17 @@ function checkMember(header, paths) {
 const CACHE_CONCURRENCY = 8;
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
 /** Looks up every layer's key and keeps the entries that pass verification. */
-async function restoreStoreLayers(plan, settings, cache, log) {
-    const planned = plan.map((paths, index) => ({ index, paths, key: layerCacheKey(paths, settings), saveable: true }));
+async function restoreStoreLayers(plan, settings, cache, concurrency, log) {
+    const planned = plan.map((paths, index) => ({ index, paths, key: (0,key/* layerCacheKey */.L_)(paths, settings), saveable: true }));
     if (cache === undefined)
         return planned;
+    // Verification reads and hashes every restored byte: on worker threads.
+    const readers = new workers/* LayerWorkers */.$(concurrency);
     const restored = await mapLimit(planned, CACHE_CONCURRENCY, async (layer) => {
         const entry = await cache.restore(layer.key);
         if (entry === undefined)
             return layer;
-        const verdict = await verifyCachedLayer(entry, layer);
+        const verdict = await (0,verify/* verifyCachedLayer */.e)(entry, layer, (file, size) => readers.scan(file, size));
         if (!verdict.ok) {
             const what = layer.paths.length === 1 ? layer.paths[0] : `${layer.paths.length} store paths`;
             log.warning(`cached layer ${layer.index + 1} (${what}) was not used: ${verdict.reason}; building it instead`);
@@ -99780,7 +99462,7 @@ async function restoreStoreLayers(plan, settings, cache, log) {
         const { digest, size } = verdict.meta;
         const comment = pathsComment('store paths', layer.paths);
         return { ...layer, saveable: false, restored: fileLayer(entry.file, { digest, size, paths: layer.paths, source: 'restored', comment }) };
-    });
+    }).finally(() => readers.close());
     const hits = restored.filter((l) => l.restored !== undefined);
     const bytes = hits.reduce((n, l) => n + (l.restored?.size ?? 0), 0);
     log.info(`${hits.length} of ${plan.length} store layers restored from the ${cache.description} (${formatBytes(bytes)})`);
@@ -99791,7 +99473,7 @@ async function buildMissingLayers(planned, opts) {
     const missing = planned.filter((l) => l.restored === undefined);
     opts.log.info(`${missing.length} store layers to build, about ${formatBytes(opts.estimatedBytes)} to read`);
     const progress = new Progress(opts.log, 'built', opts.estimatedBytes);
-    const writers = new workers/* LayerWriters */.O(Math.min(opts.concurrency, missing.length));
+    const writers = new workers/* LayerWorkers */.$(Math.min(opts.concurrency, missing.length));
     try {
         // Largest first, so no big layer starts last while the other cores idle.
         const order = [...planned].sort((a, b) => (opts.sizeOf(b.paths) - opts.sizeOf(a.paths)) || a.index - b.index);
@@ -99824,7 +99506,7 @@ function saveNewLayers(planned, layers, cache, work) {
     return mapLimit(toSave, CACHE_CONCURRENCY, async (l) => {
         await SAVES_PER_MINUTE.acquire();
         const layer = layers[l.index];
-        const meta = { format: LAYER_FORMAT_VERSION, key: l.key, digest: layer.digest, size: layer.size, paths: [...l.paths] };
+        const meta = { format: key/* LAYER_FORMAT_VERSION */.dv, key: l.key, digest: layer.digest, size: layer.size, paths: [...l.paths] };
         return cache.save(l.key, layerFile(work, l), meta);
     }).then((saved) => saved.filter(Boolean).length);
 }
@@ -99997,6 +99679,8 @@ function nixStore(args) {
     });
 }
 
+// EXTERNAL MODULE: ./lib/nix/store.js
+var store = __nccwpck_require__(5214);
 ;// CONCATENATED MODULE: ./lib/plan/layers.js
 
 /**
@@ -100140,7 +99824,7 @@ async function build(opts, logger = quietLogger) {
     const contents = [];
     for (const c of opts.contents) {
         // One at a time, so the first bad argument is the one reported.
-        const p = await resolveStorePath(c);
+        const p = await (0,store/* resolveStorePath */.BX)(c);
         if (!contents.includes(p))
             contents.push(p);
     }
@@ -100172,7 +99856,7 @@ async function build(opts, logger = quietLogger) {
         const planned = await log.group('Cache restore', async () => {
             if (cache === undefined)
                 log.info('no layer cache');
-            return restoreStoreLayers(plan, opts.storeLayerSettings, cache, log);
+            return restoreStoreLayers(plan, opts.storeLayerSettings, cache, opts.concurrency, log);
         });
         const sizeOf = (paths) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
         const estimatedBytes = sizeOf(planned.filter((l) => l.restored === undefined).flatMap((l) => l.paths));
@@ -100192,7 +99876,7 @@ async function build(opts, logger = quietLogger) {
             const imageId = configDigest(configJson);
             // A tag derived from the config is stable across machines and changes
             // whenever any layer or setting does.
-            const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
+            const imageTag = opts.tag ?? (0,digest/* digestHex */.sU)(imageId).slice(0, 32);
             const total = layers.reduce((n, l) => n + l.size, 0);
             const progress = new Progress(log, 'written', total);
             try {
@@ -100252,7 +99936,7 @@ function openCache(opts, log) {
 }
 /** Store paths named anywhere in the config are closure roots too. */
 async function configStorePaths(opts) {
-    const found = [...new Set(storePathsIn(JSON.stringify(opts.config)))].sort();
+    const found = [...new Set((0,store/* storePathsIn */.FC)(JSON.stringify(opts.config)))].sort();
     for (const p of found) {
         try {
             await (0,promises_.lstat)(p);
@@ -100296,6 +99980,285 @@ async function reserveOutput(output) {
 
 /***/ }),
 
+/***/ 2009:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L_: () => (/* binding */ layerCacheKey),
+/* harmony export */   dv: () => (/* binding */ LAYER_FORMAT_VERSION)
+/* harmony export */ });
+/* unused harmony export isLayerCacheKey */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _nix_store_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5214);
+
+
+/**
+ * Bump whenever the store layer writer changes its bytes, so entries written
+ * by an older writer are never mistaken for current ones.
+ */
+const LAYER_FORMAT_VERSION = 1;
+const PREFIX = 'layered-image-layer-';
+/**
+ * The cache key of a store layer: everything that decides its bytes (the
+ * writer's format, the store directory, the tar settings and the store-path
+ * hashes in layer order) hashed to a fixed length, so no key is a prefix of
+ * another — the Actions cache matches keys by prefix.
+ */
+function layerCacheKey(paths, settings) {
+    const material = JSON.stringify({
+        format: LAYER_FORMAT_VERSION,
+        store: (0,_nix_store_js__WEBPACK_IMPORTED_MODULE_1__/* .storeDir */ .rT)(),
+        settings: [settings.mtime, settings.uid, settings.gid, settings.uname, settings.gname],
+        paths: paths.map(_nix_store_js__WEBPACK_IMPORTED_MODULE_1__/* .storePathHash */ .jV),
+    });
+    return PREFIX + (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(material).digest('hex');
+}
+function isLayerCacheKey(s) {
+    return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
+}
+
+
+/***/ }),
+
+/***/ 2862:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  N: () => (/* binding */ scanAndHash),
+  e: () => (/* binding */ verifyCachedLayer)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/digest.js
+var lib_digest = __nccwpck_require__(8463);
+// EXTERNAL MODULE: ./lib/cache/key.js
+var key = __nccwpck_require__(2009);
+// EXTERNAL MODULE: ./lib/layer/tar-header.js
+var tar_header = __nccwpck_require__(3198);
+;// CONCATENATED MODULE: ./lib/cache/scan-layer.js
+
+
+/**
+ * Walks the members of a cached store layer, strictly. The cache only ever
+ * holds what our writer wrote — ustar headers, PAX records for long or
+ * non-ASCII fields, files, directories and symlinks — so anything else is
+ * refused rather than interpreted: a lenient reader could be shown a member
+ * that the container runtime's own tar reader would see differently.
+ * Returns the member names, or the reason the layer is not one of ours.
+ */
+function scanLayerMembers(file, size) {
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        const names = [];
+        const block = Buffer.alloc(tar_header/* BLOCK */.IE);
+        let pos = 0;
+        let pax;
+        for (;;) {
+            if (pos + tar_header/* BLOCK */.IE > size)
+                return { bad: 'it ends inside a tar header' };
+            readExactly(fd, block, pos);
+            if (block.every((b) => b === 0)) {
+                if (pax !== undefined)
+                    return { bad: 'it ends after a PAX header' };
+                return { names };
+            }
+            const header = parseHeader(block);
+            if (typeof header === 'string')
+                return { bad: header };
+            const dataBlocks = Math.ceil(header.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+            if (pos + tar_header/* BLOCK */.IE + dataBlocks > size)
+                return { bad: 'a member runs past its end' };
+            if (header.type === 'x') {
+                if (pax !== undefined)
+                    return { bad: 'it has two PAX headers in a row' };
+                if (header.size > 1 << 20)
+                    return { bad: 'it has an oversized PAX header' };
+                const records = Buffer.alloc(header.size);
+                readExactly(fd, records, pos + tar_header/* BLOCK */.IE);
+                const parsed = parsePax(records);
+                if (typeof parsed === 'string')
+                    return { bad: parsed };
+                pax = parsed;
+            }
+            else {
+                const name = pax?.get('path') ?? header.name;
+                const memberSize = pax?.has('size') ? Number(pax.get('size')) : header.size;
+                if (memberSize !== header.size && header.size !== 0)
+                    return { bad: `${name} has two sizes` };
+                if (header.type !== 'file' && memberSize !== 0)
+                    return { bad: `${name} is a ${header.type} with content` };
+                names.push({ name, type: header.type });
+                pax = undefined;
+                pos += tar_header/* BLOCK */.IE + Math.ceil(memberSize / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+                continue;
+            }
+            pos += tar_header/* BLOCK */.IE + dataBlocks;
+        }
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+const TYPES = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
+const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
+function parseHeader(b) {
+    let sum = 0;
+    for (let i = 0; i < tar_header/* BLOCK */.IE; i++)
+        sum += i >= 148 && i < 156 ? 0x20 : b[i];
+    if (octal(b, 148, 8) !== sum)
+        return 'a tar header has a wrong checksum';
+    if (b.toString('latin1', 257, 265) !== 'ustar\u000000')
+        return 'a tar header is not ustar';
+    const type = TYPES[b[156]];
+    if (type === undefined)
+        return `it holds an entry of type ${JSON.stringify(String.fromCharCode(b[156]))}`;
+    if (b.subarray(345, 500).some((x) => x !== 0))
+        return 'a tar header uses the ustar name prefix';
+    const size = octal(b, 124, 12);
+    if (Number.isNaN(size))
+        return 'a tar header has an unreadable size';
+    const end = b.indexOf(0, 0);
+    const name = b.toString('utf8', 0, end === -1 || end > 100 ? 100 : end);
+    return { name, type, size };
+}
+function octal(b, offset, length) {
+    const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/, '');
+    return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
+}
+function parsePax(records) {
+    const out = new Map();
+    let pos = 0;
+    while (pos < records.length) {
+        const space = records.indexOf(0x20, pos);
+        if (space === -1)
+            return 'a PAX record is malformed';
+        const length = Number(records.toString('latin1', pos, space));
+        if (!Number.isSafeInteger(length) || length <= 0 || pos + length > records.length || records[pos + length - 1] !== 0x0a) {
+            return 'a PAX record is malformed';
+        }
+        const record = records.toString('utf8', space + 1, pos + length - 1);
+        const eq = record.indexOf('=');
+        const key = record.slice(0, eq);
+        if (eq === -1 || !PAX_KEYS.has(key))
+            return `it has a PAX record we never write (${JSON.stringify(key)})`;
+        out.set(key, record.slice(eq + 1));
+        pos += length;
+    }
+    return out;
+}
+function readExactly(fd, buf, position) {
+    let done = 0;
+    while (done < buf.length) {
+        const n = (0,external_node_fs_.readSync)(fd, buf, done, buf.length - done, position + done);
+        if (n === 0)
+            throw new Error('unexpected end of file');
+        done += n;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/cache/verify.js
+
+
+
+
+
+
+
+/**
+ * Decides whether a restored entry may go into an image. It must describe
+ * exactly the layer asked for (key, format, store paths), its bytes must
+ * hash to its recorded digest, and every tar member must lie under those
+ * store paths (or be `/nix`, `/nix/store`): no `..`, nothing elsewhere.
+ * Returns the metadata when it passes, otherwise the reason it does not.
+ */
+async function verifyCachedLayer(entry, expected, readLayer = scanAndHash) {
+    const meta = checkMeta(entry.meta, expected);
+    if (typeof meta === 'string')
+        return { ok: false, reason: meta };
+    const st = await (0,promises_.lstat)(entry.file).catch(() => undefined);
+    if (st === undefined || !st.isFile())
+        return { ok: false, reason: 'its layer is missing or not a regular file' };
+    const size = st.size;
+    if (size !== meta.size)
+        return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
+    const read = await readLayer(entry.file, size);
+    if ('bad' in read)
+        return { ok: false, reason: read.bad };
+    for (const member of read.names) {
+        const bad = checkMember(member, meta.paths);
+        if (bad !== undefined)
+            return { ok: false, reason: bad };
+    }
+    const digest = read.digest;
+    if (digest !== meta.digest)
+        return { ok: false, reason: `its layer hashes to ${digest}, its metadata says ${meta.digest}` };
+    return { ok: true, meta };
+}
+/** The reader on this thread; LayerWorkers runs the same on a worker. */
+function scanAndHash(file, size) {
+    const scan = scanLayerMembers(file, size);
+    if ('bad' in scan)
+        return Promise.resolve(scan);
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        const buf = Buffer.allocUnsafe(8 << 20);
+        for (let n; (n = (0,external_node_fs_.readSync)(fd, buf, 0, buf.length, null)) > 0;)
+            hash.update(buf.subarray(0, n));
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+    return Promise.resolve({ names: scan.names, digest: `sha256:${hash.digest('hex')}` });
+}
+function checkMeta(raw, expected) {
+    if (raw === null || typeof raw !== 'object')
+        return 'its metadata is missing or not an object';
+    const m = raw;
+    if (m['format'] !== key/* LAYER_FORMAT_VERSION */.dv)
+        return `its metadata has format ${String(m['format'])}, not ${key/* LAYER_FORMAT_VERSION */.dv}`;
+    if (m['key'] !== expected.key)
+        return 'its metadata names another key';
+    const paths = m['paths'];
+    if (!Array.isArray(paths) || paths.length !== expected.paths.length || paths.some((p, i) => p !== expected.paths[i])) {
+        return 'its metadata names other store paths than the key was made from';
+    }
+    if (!Number.isSafeInteger(m['size']) || m['size'] < 0)
+        return 'its metadata has no valid size';
+    let digest;
+    try {
+        digest = (0,lib_digest/* parseDigest */.m)(String(m['digest']));
+    }
+    catch {
+        return 'its metadata has no valid digest';
+    }
+    return { format: key/* LAYER_FORMAT_VERSION */.dv, key: expected.key, digest, size: m['size'], paths: [...expected.paths] };
+}
+function checkMember(header, paths) {
+    const name = header.name.replace(/\/+$/, '');
+    const kind = header.type;
+    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_.posix.normalize(name) !== name) {
+        return `it holds a member outside the store paths: ${header.name}`;
+    }
+    if (name === '/nix' || name === '/nix/store')
+        return kind === 'directory' ? undefined : `it holds a ${kind} at ${name}`;
+    if (paths.some((p) => name === p || name.startsWith(`${p}/`)))
+        return undefined;
+    return `it holds a member outside the store paths: ${header.name}`;
+}
+
+
+/***/ }),
+
 /***/ 9069:
 /***/ ((__webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -100306,7 +100269,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(450);
+/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5236);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(452);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3461);
 /* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7251);
@@ -100458,13 +100421,40 @@ function isEntryPoint() {
         return false;
     }
 }
-if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_6__/* .isLayerWriterThread */ .p)()) {
+if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_6__/* .isLayerWorkerThread */ ._)()) {
     (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_7__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
 }
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8463:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ parseDigest),
+/* harmony export */   sI: () => (/* binding */ sha256Digest),
+/* harmony export */   sU: () => (/* binding */ digestHex)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+function parseDigest(s) {
+    if (!DIGEST_RE.test(s))
+        throw new Error(`not a sha256 digest: ${s}`);
+    return s;
+}
+/** The hex part, as used for file names inside a docker-archive. */
+function digestHex(d) {
+    return d.slice('sha256:'.length);
+}
+function sha256Digest(bytes) {
+    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+
 
 /***/ }),
 
@@ -100794,8 +100784,8 @@ class TarWriter {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  O: () => (/* binding */ LayerWriters),
-  p: () => (/* binding */ isLayerWriterThread)
+  $: () => (/* binding */ LayerWorkers),
+  _: () => (/* binding */ isLayerWorkerThread)
 });
 
 // EXTERNAL MODULE: external "node:path"
@@ -100873,7 +100863,10 @@ async function writeTree(tar, p) {
     }
 }
 
+// EXTERNAL MODULE: ./lib/cache/verify.js + 1 modules
+var verify = __nccwpck_require__(2862);
 ;// CONCATENATED MODULE: ./lib/layer/workers.js
+
 
 
 
@@ -100882,13 +100875,14 @@ async function writeTree(tar, p) {
 
 const ROLE = 'layered-image-layer-writer';
 /**
- * Store layers written on worker threads, one layer per worker at a time:
- * reading, framing and SHA-256 run on every core instead of one. The worker
+ * Store layers written, and cached layers read back, on worker threads, one
+ * layer per worker at a time: reading, framing and SHA-256 run on every core
+ * instead of one. The worker
  * runs this very module, started with a marker in its workerData. From the
  * ncc bundles it runs `dist/layer-writer.js`, a bundle of this module alone,
  * rather than the whole Action with its HTTP and Azure clients.
  */
-class LayerWriters {
+class LayerWorkers {
     count;
     idle = [];
     waiting = [];
@@ -100897,7 +100891,14 @@ class LayerWriters {
     constructor(count) {
         this.count = count;
     }
-    async write(task, onBytes) {
+    write(task, onBytes) {
+        return this.run({ kind: 'write', task }, onBytes);
+    }
+    /** A cached layer's members and digest, read on a worker (see verify.ts). */
+    scan(file, size) {
+        return this.run({ kind: 'scan', file, size }, () => { });
+    }
+    async run(job, onBytes) {
         const worker = await this.acquire();
         const id = this.next++;
         try {
@@ -100920,7 +100921,7 @@ class LayerWriters {
                 };
                 worker.on('message', onMessage);
                 worker.once('error', onError);
-                worker.postMessage({ id, task });
+                worker.postMessage({ id, job });
             });
         }
         finally {
@@ -100951,14 +100952,19 @@ function workerScript() {
     const self = (0,external_node_url_.fileURLToPath)(import.meta.url);
     return external_node_path_.basename(self) === 'workers.js' ? self : external_node_path_.join(external_node_path_.dirname(self), 'layer-writer.js');
 }
-/** True on a thread started by LayerWriters, where entry points must stay idle. */
-function isLayerWriterThread() {
+/** True on a thread started by LayerWorkers, where entry points must stay idle. */
+function isLayerWorkerThread() {
     return !external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData?.role === ROLE;
 }
-if (isLayerWriterThread()) {
+if (isLayerWorkerThread()) {
     const port = external_node_worker_threads_.parentPort;
     port?.on('message', (message) => {
-        const { id, task } = message;
+        const { id, job } = message;
+        if (job.kind === 'scan') {
+            (0,verify/* scanAndHash */.N)(job.file, job.size).then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: (0,errors/* messageOf */.bD)(e), user: e instanceof errors/* UserError */.yo }));
+            return;
+        }
+        const task = job.task;
         void (async () => {
             const sink = await layer_sink/* FileSink */.U.create(task.file);
             try {
@@ -100976,6 +100982,98 @@ if (isLayerWriterThread()) {
             }
         })().then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: (0,errors/* messageOf */.bD)(e), user: e instanceof errors/* UserError */.yo }));
     });
+}
+
+
+/***/ }),
+
+/***/ 5214:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BX: () => (/* binding */ resolveStorePath),
+/* harmony export */   FC: () => (/* binding */ storePathsIn),
+/* harmony export */   jV: () => (/* binding */ storePathHash),
+/* harmony export */   rT: () => (/* binding */ storeDir)
+/* harmony export */ });
+/* unused harmony export isStorePath */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
+
+
+
+/** Where Nix keeps its store; Nix itself honours NIX_STORE_DIR the same way. */
+function storeDir() {
+    return node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(process.env['NIX_STORE_DIR'] ?? '/nix/store');
+}
+// Nix's base-32 alphabet omits e, o, u and t; names use a small fixed set.
+const HASH = '[0-9a-df-np-sv-z]{32}';
+const NAME = '[A-Za-z0-9+\\-_?=][A-Za-z0-9+\\-._?=]*';
+const BASENAME_RE = new RegExp(`^${HASH}-${NAME}$`);
+/** True when `p` is `<store>/<hash>-<name>` exactly. */
+function isStorePath(p, store = storeDir()) {
+    return node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(p) === store && BASENAME_RE.test(node_path__WEBPACK_IMPORTED_MODULE_1__.basename(p));
+}
+/** The `<hash>` part of a store path, the stable identity of its contents. */
+function storePathHash(p) {
+    return node_path__WEBPACK_IMPORTED_MODULE_1__.basename(p).slice(0, 32);
+}
+/** Every store path mentioned anywhere inside a string (e.g. `PATH=…:…`). */
+function storePathsIn(text, store = storeDir()) {
+    const re = new RegExp(`${escapeRe(store)}/${HASH}-[A-Za-z0-9+\\-._?=]+`, 'g');
+    return [...text.matchAll(re)].map((m) => m[0]).filter((p) => isStorePath(p, store));
+}
+function escapeRe(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+const MAX_LINK_HOPS = 40;
+/**
+ * Resolves a `contents` argument (a store path, or a link to one such as
+ * `./result`) to the store path it names. Links are followed one hop at a
+ * time, stopping at the first store path, so a store path that is itself a
+ * symlink is kept rather than dereferenced.
+ */
+async function resolveStorePath(raw, store = storeDir()) {
+    const arg = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(raw);
+    let p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw);
+    for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
+        if (p === store)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is the Nix store itself, not a store path`);
+        if (isStorePath(p, store)) {
+            await statOrFail(p, raw);
+            return p;
+        }
+        const st = await statOrFail(p, raw);
+        if (!st.isSymbolicLink()) {
+            if (p.startsWith(`${store}/`)) {
+                const top = p.slice(store.length + 1).split('/')[0] ?? '';
+                if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is inside store path ${store}/${top}; name the store path itself`);
+                }
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is not a valid store path`);
+            }
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is not in the Nix store (${store})`);
+        }
+        const target = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readlink)(p);
+        p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(p)), target);
+    }
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
+}
+async function statOrFail(p, raw) {
+    const arg = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(raw);
+    try {
+        return await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.lstat)(p);
+    }
+    catch (e) {
+        const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e);
+        if (code === 'ENOENT' || code === 'ENOTDIR') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
+        }
+        if (code === 'ELOOP')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} cannot be read: ${code ?? String(e)}`);
+    }
 }
 
 

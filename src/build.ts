@@ -81,7 +81,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     const cache = openCache(opts, log);
     const planned = await log.group('Cache restore', async () => {
       if (cache === undefined) log.info('no layer cache');
-      return restoreStoreLayers(plan, opts.storeLayerSettings, cache, log);
+      return restoreStoreLayers(plan, opts.storeLayerSettings, cache, opts.concurrency, log);
     });
     const sizeOf = (paths: readonly string[]) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
     const estimatedBytes = sizeOf(planned.filter((l) => l.restored === undefined).flatMap((l) => l.paths));

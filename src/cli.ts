@@ -6,7 +6,7 @@ import { build, type BuildReport } from './build.js';
 import { UserError, messageOf } from './errors.js';
 import type { Logger } from './log.js';
 import { parseOptions } from './options.js';
-import { isLayerWriterThread } from './layer/workers.js';
+import { isLayerWorkerThread } from './layer/workers.js';
 import { cleanUpOnSignals } from './util/temp.js';
 
 const USAGE = `usage: layered-image build --name NAME [--tag TAG] --contents PATH [--contents PATH ...]
@@ -149,7 +149,7 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint() && !isLayerWriterThread()) {
+if (isEntryPoint() && !isLayerWorkerThread()) {
   cleanUpOnSignals();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,10 +1,10 @@
-import { isLayerWriterThread } from './layer/workers.js';
+import { isLayerWorkerThread } from './layer/workers.js';
 import { run } from './main.js';
 import { cleanUpOnSignals } from './util/temp.js';
 
 // The bundle also runs as its own layer-writer threads; only the main
 // thread is the Action.
-if (!isLayerWriterThread()) {
+if (!isLayerWorkerThread()) {
   // A cancelled workflow sends SIGINT, then SIGTERM: leave no temporaries.
   cleanUpOnSignals();
   await run();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathsComment } from '../image/config.js';
 import { fileLayer, type Layer } from '../layer/layer.js';
-import { LayerWriters } from '../layer/workers.js';
+import { LayerWorkers } from '../layer/workers.js';
 import type { TarSettings } from '../layer/tar-header.js';
 import { formatBytes, Progress, type Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
@@ -29,14 +29,17 @@ export async function restoreStoreLayers(
   plan: readonly string[][],
   settings: TarSettings,
   cache: LayerCache | undefined,
+  concurrency: number,
   log: Logger,
 ): Promise<PlannedLayer[]> {
   const planned = plan.map((paths, index) => ({ index, paths, key: layerCacheKey(paths, settings), saveable: true }));
   if (cache === undefined) return planned;
+  // Verification reads and hashes every restored byte: on worker threads.
+  const readers = new LayerWorkers(concurrency);
   const restored = await mapLimit(planned, CACHE_CONCURRENCY, async (layer): Promise<PlannedLayer> => {
     const entry = await cache.restore(layer.key);
     if (entry === undefined) return layer;
-    const verdict = await verifyCachedLayer(entry, layer);
+    const verdict = await verifyCachedLayer(entry, layer, (file, size) => readers.scan(file, size));
     if (!verdict.ok) {
       const what = layer.paths.length === 1 ? layer.paths[0] : `${layer.paths.length} store paths`;
       log.warning(`cached layer ${layer.index + 1} (${what}) was not used: ${verdict.reason}; building it instead`);
@@ -45,7 +48,7 @@ export async function restoreStoreLayers(
     const { digest, size } = verdict.meta;
     const comment = pathsComment('store paths', layer.paths);
     return { ...layer, saveable: false, restored: fileLayer(entry.file, { digest, size, paths: layer.paths, source: 'restored', comment }) };
-  });
+  }).finally(() => readers.close());
   const hits = restored.filter((l) => l.restored !== undefined);
   const bytes = hits.reduce((n, l) => n + (l.restored?.size ?? 0), 0);
   log.info(`${hits.length} of ${plan.length} store layers restored from the ${cache.description} (${formatBytes(bytes)})`);
@@ -68,7 +71,7 @@ export async function buildMissingLayers(
   const missing = planned.filter((l) => l.restored === undefined);
   opts.log.info(`${missing.length} store layers to build, about ${formatBytes(opts.estimatedBytes)} to read`);
   const progress = new Progress(opts.log, 'built', opts.estimatedBytes);
-  const writers = new LayerWriters(Math.min(opts.concurrency, missing.length));
+  const writers = new LayerWorkers(Math.min(opts.concurrency, missing.length));
   try {
     // Largest first, so no big layer starts last while the other cores idle.
     const order = [...planned].sort((a, b) => (opts.sizeOf(b.paths) - opts.sizeOf(a.paths)) || a.index - b.index);

@@ -17,6 +17,7 @@ import { scanLayerMembers } from './scan-layer.js';
 export async function verifyCachedLayer(
   entry: CachedLayer,
   expected: { key: string; paths: readonly string[] },
+  readLayer: LayerReader = scanAndHash,
 ): Promise<{ ok: true; meta: LayerMeta } | { ok: false; reason: string }> {
   const meta = checkMeta(entry.meta, expected);
   if (typeof meta === 'string') return { ok: false, reason: meta };
@@ -25,23 +26,34 @@ export async function verifyCachedLayer(
   const size = st.size;
   if (size !== meta.size) return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
 
-  const scan = scanLayerMembers(entry.file, size);
-  if ('bad' in scan) return { ok: false, reason: scan.bad };
-  for (const member of scan.names) {
+  const read = await readLayer(entry.file, size);
+  if ('bad' in read) return { ok: false, reason: read.bad };
+  for (const member of read.names) {
     const bad = checkMember(member, meta.paths);
     if (bad !== undefined) return { ok: false, reason: bad };
   }
+  const digest = read.digest;
+  if (digest !== meta.digest) return { ok: false, reason: `its layer hashes to ${digest}, its metadata says ${meta.digest}` };
+  return { ok: true, meta };
+}
+
+/** Reads a layer once: its members (strictly) and its digest. */
+export type LayerReader = (file: string, size: number) => Promise<ScanResult>;
+export type ScanResult = { names: { name: string; type: string }[]; digest: string } | { bad: string };
+
+/** The reader on this thread; LayerWorkers runs the same on a worker. */
+export function scanAndHash(file: string, size: number): Promise<ScanResult> {
+  const scan = scanLayerMembers(file, size);
+  if ('bad' in scan) return Promise.resolve(scan);
   const hash = createHash('sha256');
-  const fd = openSync(entry.file, 'r');
+  const fd = openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(8 << 20);
     for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
   } finally {
     closeSync(fd);
   }
-  const digest = `sha256:${hash.digest('hex')}`;
-  if (digest !== meta.digest) return { ok: false, reason: `its layer hashes to ${digest}, its metadata says ${meta.digest}` };
-  return { ok: true, meta };
+  return Promise.resolve({ names: scan.names, digest: `sha256:${hash.digest('hex')}` });
 }
 
 function checkMeta(raw: unknown, expected: { key: string; paths: readonly string[] }): LayerMeta | string {

@@ -6,6 +6,7 @@ import { UserError, messageOf } from '../errors.js';
 import { FileSink } from './sink.js';
 import { writeStoreLayer } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
+import { scanAndHash, type ScanResult } from '../cache/verify.js';
 
 /** One store layer to write into `file`. */
 export interface LayerTask {
@@ -14,21 +15,24 @@ export interface LayerTask {
   file: string;
 }
 
+type Job = { kind: 'write'; task: LayerTask } | { kind: 'scan'; file: string; size: number };
+
 type Reply =
   | { id: number; progress: number }
-  | { id: number; result: { digest: Digest; size: number } }
+  | { id: number; result: unknown }
   | { id: number; error: string; user: boolean };
 
 const ROLE = 'layered-image-layer-writer';
 
 /**
- * Store layers written on worker threads, one layer per worker at a time:
- * reading, framing and SHA-256 run on every core instead of one. The worker
+ * Store layers written, and cached layers read back, on worker threads, one
+ * layer per worker at a time: reading, framing and SHA-256 run on every core
+ * instead of one. The worker
  * runs this very module, started with a marker in its workerData. From the
  * ncc bundles it runs `dist/layer-writer.js`, a bundle of this module alone,
  * rather than the whole Action with its HTTP and Azure clients.
  */
-export class LayerWriters {
+export class LayerWorkers {
   private readonly idle: Worker[] = [];
   private readonly waiting: (() => void)[] = [];
   private readonly all: Worker[] = [];
@@ -36,11 +40,20 @@ export class LayerWriters {
 
   constructor(private readonly count: number) {}
 
-  async write(task: LayerTask, onBytes: (n: number) => void): Promise<{ digest: Digest; size: number }> {
+  write(task: LayerTask, onBytes: (n: number) => void): Promise<{ digest: Digest; size: number }> {
+    return this.run({ kind: 'write', task }, onBytes) as Promise<{ digest: Digest; size: number }>;
+  }
+
+  /** A cached layer's members and digest, read on a worker (see verify.ts). */
+  scan(file: string, size: number): Promise<ScanResult> {
+    return this.run({ kind: 'scan', file, size }, () => {}) as Promise<ScanResult>;
+  }
+
+  private async run(job: Job, onBytes: (n: number) => void): Promise<unknown> {
     const worker = await this.acquire();
     const id = this.next++;
     try {
-      return await new Promise((resolve, reject) => {
+      return await new Promise<unknown>((resolve, reject) => {
         const onMessage = (reply: Reply) => {
           if (reply.id !== id) return;
           if ('progress' in reply) return onBytes(reply.progress);
@@ -55,7 +68,7 @@ export class LayerWriters {
         };
         worker.on('message', onMessage);
         worker.once('error', onError);
-        worker.postMessage({ id, task });
+        worker.postMessage({ id, job });
       });
     } finally {
       this.release(worker);
@@ -89,15 +102,23 @@ function workerScript(): string {
   return path.basename(self) === 'workers.js' ? self : path.join(path.dirname(self), 'layer-writer.js');
 }
 
-/** True on a thread started by LayerWriters, where entry points must stay idle. */
-export function isLayerWriterThread(): boolean {
+/** True on a thread started by LayerWorkers, where entry points must stay idle. */
+export function isLayerWorkerThread(): boolean {
   return !isMainThread && (workerData as { role?: string } | null)?.role === ROLE;
 }
 
-if (isLayerWriterThread()) {
+if (isLayerWorkerThread()) {
   const port = parentPort;
-  port?.on('message', (message: { id: number; task: LayerTask }) => {
-    const { id, task } = message;
+  port?.on('message', (message: { id: number; job: Job }) => {
+    const { id, job } = message;
+    if (job.kind === 'scan') {
+      scanAndHash(job.file, job.size).then(
+        (result) => port.postMessage({ id, result } satisfies Reply),
+        (e: unknown) => port.postMessage({ id, error: messageOf(e), user: e instanceof UserError } satisfies Reply),
+      );
+      return;
+    }
+    const task = job.task;
     void (async () => {
       const sink = await FileSink.create(task.file);
       try {
