@@ -39310,24 +39310,34 @@ class LayerWorkers {
         const id = this.next++;
         try {
             return await new Promise((resolve, reject) => {
+                const done = () => {
+                    worker.off('message', onMessage);
+                    worker.off('error', onError);
+                    worker.off('exit', onExit);
+                };
                 const onMessage = (reply) => {
                     if (reply.id !== id)
                         return;
                     if ('progress' in reply)
                         return onBytes(reply.progress);
-                    worker.off('message', onMessage);
-                    worker.off('error', onError);
+                    done();
                     if ('result' in reply)
                         resolve(reply.result);
                     else
                         reject(reply.user ? new errors/* UserError */.yo(reply.error) : new Error(reply.error));
                 };
                 const onError = (e) => {
-                    worker.off('message', onMessage);
+                    done();
                     reject(e);
+                };
+                // A worker that dies without a word must not leave the build waiting.
+                const onExit = (code) => {
+                    done();
+                    reject(new Error(`a layer worker exited (code ${code}) in the middle of a layer`));
                 };
                 worker.on('message', onMessage);
                 worker.once('error', onError);
+                worker.once('exit', onExit);
                 worker.postMessage({ id, job });
             });
         }
