@@ -38540,10 +38540,9 @@ module.exports = { version: packageJson.version }
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L_: () => (/* binding */ layerCacheKey),
-/* harmony export */   dv: () => (/* binding */ LAYER_FORMAT_VERSION)
+/* harmony export */   L: () => (/* binding */ layerCacheKey),
+/* harmony export */   d: () => (/* binding */ LAYER_FORMAT_VERSION)
 /* harmony export */ });
-/* unused harmony export isLayerCacheKey */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var _nix_store_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5214);
 
@@ -38568,9 +38567,6 @@ function layerCacheKey(paths, settings) {
         paths: paths.map(_nix_store_js__WEBPACK_IMPORTED_MODULE_1__/* .storePathHash */ .jV),
     });
     return PREFIX + (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(material).digest('hex');
-}
-function isLayerCacheKey(s) {
-    return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
 }
 
 
@@ -38780,8 +38776,8 @@ function checkMeta(raw, expected) {
     if (raw === null || typeof raw !== 'object')
         return 'its metadata is missing or not an object';
     const m = raw;
-    if (m['format'] !== key/* LAYER_FORMAT_VERSION */.dv)
-        return `its metadata has format ${String(m['format'])}, not ${key/* LAYER_FORMAT_VERSION */.dv}`;
+    if (m['format'] !== key/* LAYER_FORMAT_VERSION */.d)
+        return `its metadata has format ${String(m['format'])}, not ${key/* LAYER_FORMAT_VERSION */.d}`;
     if (m['key'] !== expected.key)
         return 'its metadata names another key';
     const paths = m['paths'];
@@ -38797,7 +38793,7 @@ function checkMeta(raw, expected) {
     catch {
         return 'its metadata has no valid digest';
     }
-    return { format: key/* LAYER_FORMAT_VERSION */.dv, key: expected.key, digest, size: m['size'], paths: [...expected.paths] };
+    return { format: key/* LAYER_FORMAT_VERSION */.d, key: expected.key, digest, size: m['size'], paths: [...expected.paths] };
 }
 function checkMember(header, paths) {
     const name = header.name.replace(/\/+$/, '');
@@ -42644,7 +42640,7 @@ async function writeDockerArchive(file, parts, onBytes) {
             offset += copied;
             put(Buffer.alloc((0,tar_header/* padding */.Ms)(copied)));
         }
-        const configName = `${(0,digest/* digestHex */.sU)((0,digest/* sha256Digest */.sI)(parts.configJson))}.json`;
+        const configName = `${(0,digest/* digestHex */.sU)(configDigest(parts.configJson))}.json`;
         const manifest = dockerManifestJson(configName, parts.repoTag, layerFiles);
         for (const [name, bytes] of [[configName, parts.configJson], ['manifest.json', manifest]]) {
             member(name, bytes.length);
@@ -100304,7 +100300,7 @@ const CACHE_CONCURRENCY = 8;
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
 /** Looks up every layer's key and keeps the entries that pass verification. */
 async function restoreStoreLayers(plan, settings, cache, concurrency, log) {
-    const planned = plan.map((paths, index) => ({ index, paths, key: (0,key/* layerCacheKey */.L_)(paths, settings), saveable: true }));
+    const planned = plan.map((paths, index) => ({ index, paths, key: (0,key/* layerCacheKey */.L)(paths, settings), saveable: true }));
     if (cache === undefined)
         return planned;
     // Verification reads and hashes every restored byte: on worker threads.
@@ -100366,7 +100362,7 @@ function saveNewLayers(planned, layers, cache, work) {
     return mapLimit(toSave, CACHE_CONCURRENCY, async (l) => {
         await SAVES_PER_MINUTE.acquire();
         const layer = layers[l.index];
-        const meta = { format: key/* LAYER_FORMAT_VERSION */.dv, key: l.key, digest: layer.digest, size: layer.size, paths: [...l.paths] };
+        const meta = { format: key/* LAYER_FORMAT_VERSION */.d, key: l.key, digest: layer.digest, size: layer.size, paths: [...l.paths] };
         return cache.save(l.key, layerFile(work, l), meta);
     }).then((saved) => saved.filter(Boolean).length);
 }

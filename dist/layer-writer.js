@@ -486,9 +486,6 @@ function layerCacheKey(paths, settings) {
     });
     return PREFIX + createHash('sha256').update(material).digest('hex');
 }
-function isLayerCacheKey(s) {
-    return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
-}
 
 ;// CONCATENATED MODULE: ./lib/cache/scan-layer.js
 

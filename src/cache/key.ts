@@ -25,7 +25,3 @@ export function layerCacheKey(paths: readonly string[], settings: TarSettings): 
   });
   return PREFIX + createHash('sha256').update(material).digest('hex');
 }
-
-export function isLayerCacheKey(s: string): boolean {
-  return s.length === PREFIX.length + 64 && s.startsWith(PREFIX) && /^[0-9a-f]{64}$/.test(s.slice(PREFIX.length));
-}

@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { digestHex, sha256Digest } from '../digest.js';
+import { digestHex } from '../digest.js';
 import type { Layer } from '../layer/layer.js';
 import { encodeHeader, endOfArchive, padding, type TarSettings } from '../layer/tar-header.js';
-import { dockerManifestJson } from './config.js';
+import { configDigest, dockerManifestJson } from './config.js';
 import type { ImageParts, ImageSink } from './sink.js';
 
 // Fixed metadata for the archive's own members: nothing here may depend on
@@ -44,7 +44,7 @@ async function writeDockerArchive(file: string, parts: ImageParts, onBytes: (n: 
       offset += copied;
       put(Buffer.alloc(padding(copied)));
     }
-    const configName = `${digestHex(sha256Digest(parts.configJson))}.json`;
+    const configName = `${digestHex(configDigest(parts.configJson))}.json`;
     const manifest = dockerManifestJson(configName, parts.repoTag, layerFiles);
     for (const [name, bytes] of [[configName, parts.configJson], ['manifest.json', manifest]] as const) {
       member(name, bytes.length);
