@@ -97,12 +97,12 @@ export function manifest(scale: 1 | 2): { packages: Package[]; salted: string } 
 }
 
 /** Builds (or finds, when already built) the closure; returns its root. */
-export function buildClosure(workDir: string, opts: { scale: 1 | 2; salt?: string }): BenchClosure {
+export function buildClosure(workDir: string, opts: { scale: 1 | 2; salt?: string; salted?: string }): BenchClosure {
   const file = path.join(workDir, `manifest-${opts.scale}.json`);
   writeFileSync(file, JSON.stringify(manifest(opts.scale)));
   const root = execFileSync(
     'nix-build',
-    [NIX_FILE, '--arg', 'manifest', file, '--argstr', 'salt', opts.salt ?? '', '--no-out-link', '--quiet',
+    [NIX_FILE, '--arg', 'manifest', file, '--argstr', 'salt', opts.salt ?? '', '--argstr', 'salted', opts.salted ?? '', '--no-out-link', '--quiet',
       // Root builds: some of the copied files are readable by root only.
       '--option', 'sandbox', 'false', '--option', 'build-users-group', '', '--option', 'substitute', 'false'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 },

@@ -9,16 +9,16 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileSink } from '../src/layer/sink.js';
-import { writeStoreLayer } from '../src/layer/store-layer.js';
+import { LayerWorkers } from '../src/layer/workers.js';
 import { DEFAULT_TAR_SETTINGS } from '../src/layer/tar-header.js';
 import { mapLimit } from '../src/util/pool.js';
 import { buildClosure, type BenchClosure } from './closure.js';
+import { measureReuse, REUSE_MAX_LAYERS, type ReuseRow } from './reuse.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const CLI = path.join(REPO, 'build', 'src', 'cli.js');
-const REPS = Number(process.env['BENCH_REPS'] ?? 3);
+const REPS = Number(process.env['BENCH_REPS'] ?? 5);
 
 interface Timed {
   seconds: number;
@@ -30,9 +30,22 @@ interface Report {
   cache: { restored: number; built: number; saved: number };
 }
 
-/** Runs a command under GNU time; returns wall seconds and peak RSS. */
-function timed(argv: string[], opts: { shell?: boolean } = {}): Timed & { stdout: string } {
+/**
+ * The same start for every measurement: every dirty page written back, so
+ * that none pays for the writeback of the one before it (a cold build
+ * leaves 1.6 GB to write), and what it reads (`inputs`) in the page cache,
+ * so that none pays for a read from disk that the one before it was spared.
+ * On these machines the page cache is small and drops files between runs.
+ */
+function settle(inputs: readonly string[]): void {
+  execFileSync('sync');
+  execFileSync('sh', ['-c', 'find "$@" -type f -exec cat {} + > /dev/null', 'sh', ...inputs]);
+}
+
+/** Runs a command under GNU time, settled first; returns wall seconds and peak RSS. */
+function timed(argv: string[], opts: { shell?: boolean; inputs: readonly string[] }): Timed & { stdout: string } {
   const cmd = opts.shell ? ['sh', '-c', argv[0] as string] : argv;
+  settle(opts.inputs);
   const started = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -47,8 +60,12 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function cliBuild(closure: BenchClosure, out: string, cache: string[]): Timed & { report: Report } {
-  const t = timed([process.execPath, CLI, 'build', '--json', '--name', 'bench', '--contents', closure.root, '--max-layers', '100', '--output', out, ...cache]);
+function cliBuild(closure: BenchClosure, out: string, cache: string[], inputs: readonly string[]): Timed & { report: Report } {
+  // Replacing a 1.6 GB image frees its blocks inside the timed rename, at a
+  // cost of 1–2 s on these disks: each build writes a new file, as the copy
+  // floor does.
+  rmSync(out, { force: true });
+  const t = timed([process.execPath, CLI, 'build', '--json', '--name', 'bench', '--contents', closure.root, '--max-layers', '100', '--output', out, ...cache], { inputs });
   return { ...t, report: JSON.parse(t.stdout) as Report };
 }
 
@@ -65,12 +82,23 @@ async function main(): Promise<void> {
     process.stderr.write('bench: building the closures in the Nix store (slow the first time only)\n');
     const v1 = buildClosure(work, { scale: 1 });
     const v2 = buildClosure(work, { scale: 1, salt: 'changed' });
+    const appChanged = buildClosure(work, { scale: 1, salt: 'changed', salted: 'bench-app-1.0' });
     const big = buildClosure(work, { scale: 2 });
     process.stderr.write(`bench: closure ${v1.paths} paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB; twice-size closure ${(big.bytes / 1e9).toFixed(2)} GB\n`);
     if (v1.paths < 150 || v1.files < 40_000 || v1.bytes < 1e9) {
       throw new Error('this machine lacks the file trees for a closure of 150 paths, 40,000 files and 1 GB');
     }
-    const storePaths = execFileSync('nix-store', ['-qR', v1.root], { encoding: 'utf8' }).trim().split('\n');
+    process.stderr.write('bench: layer reuse by layering strategy\n');
+    const reuse = await measureReuse(v1.root, [
+      { name: 'app only', root: appChanged.root },
+      { name: 'one mid-level package (lib5)', root: v2.root },
+    ]);
+    process.stdout.write(reuseTable(reuse));
+    if (process.env['BENCH_ONLY'] === 'reuse') return;
+
+    const closureOf = (root: string) => execFileSync('nix-store', ['-qR', root], { encoding: 'utf8' }).trim().split('\n');
+    const storePaths = closureOf(v1.root);
+    const v2Paths = closureOf(v2.root);
 
     const cold: Timed[] = [];
     const warm: Timed[] = [];
@@ -82,36 +110,50 @@ async function main(): Promise<void> {
 
     // A cache holding every layer of v1, copied afresh for each incremental run.
     const seeded = path.join(work, 'cache-v1');
-    cliBuild(v1, out('seed'), ['--cache-dir', seeded]);
+    cliBuild(v1, out('seed'), ['--cache-dir', seeded], []);
 
     for (let rep = 0; rep < REPS; rep++) {
       process.stderr.write(`bench: round ${rep + 1} of ${REPS}\n`);
-      cold.push(cliBuild(v1, out('cold'), ['--no-cache']));
-      const w = cliBuild(v1, out('warm'), ['--cache-dir', seeded]);
+      cold.push(cliBuild(v1, out('cold'), ['--no-cache'], storePaths));
+      const w = cliBuild(v1, out('warm'), ['--cache-dir', seeded], [seeded]);
       if (w.report.cache.built !== 0) throw new Error('warm build built layers');
       warm.push(w);
 
       const cache = path.join(work, `cache-inc-${rep}`);
       cpSync(seeded, cache, { recursive: true });
-      const inc = cliBuild(v2, out('incremental'), ['--cache-dir', cache]);
+      const inc = cliBuild(v2, out('incremental'), ['--cache-dir', cache], [cache, ...v2Paths]);
       incremental.push(inc);
       rmSync(cache, { recursive: true, force: true });
 
-      // The changed layers alone, built the way a build builds them.
+      // The changed layers alone, built the way the incremental build builds
+      // them: sized, then written on the layer workers into a file and into
+      // the copy that the cache is given.
       const changed = inc.report.layers.filter((l) => l.source === 'built' && l.paths.length > 0).map((l) => l.paths);
+      settle(changed.flat());
       const t0 = process.hrtime.bigint();
-      await mapLimit(changed, availableParallelism(), async (paths, i) => {
-        const sink = await FileSink.create(path.join(work, `changed-${rep}-${i}.tar`));
-        await writeStoreLayer(paths, DEFAULT_TAR_SETTINGS, sink).finally(() => sink.close());
-      });
+      const workers = new LayerWorkers(availableParallelism());
+      try {
+        await mapLimit(changed, availableParallelism(), async (paths, i) => {
+          const file = path.join(work, `changed-${rep}-${i}.tar`);
+          writeFileSync(file, '');
+          const size = await workers.size(paths, DEFAULT_TAR_SETTINGS);
+          const target = { file, label: file, offset: 0, size };
+          await workers.write({ paths, settings: DEFAULT_TAR_SETTINGS, target, copyTo: `${file}.cache` }, () => {});
+        });
+      } finally {
+        await workers.close();
+      }
       changedAlone.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      for (let i = 0; i < changed.length; i++) {
+        for (const f of [`changed-${rep}-${i}.tar`, `changed-${rep}-${i}.tar.cache`]) rmSync(path.join(work, f), { force: true });
+      }
 
-      hashFloor.push(timed([`tar -cf - -P ${storePaths.join(' ')} | openssl dgst -sha256 > /dev/null`], { shell: true }).seconds);
-      copyFloor.push(timed([`cat ${out('cold')} > ${out('copy')}`], { shell: true }).seconds);
+      hashFloor.push(timed([`tar -cf - -P ${storePaths.join(' ')} | openssl dgst -sha256 > /dev/null`], { shell: true, inputs: storePaths }).seconds);
+      copyFloor.push(timed([`cat ${out('cold')} > ${out('copy')}`], { shell: true, inputs: [out('cold')] }).seconds);
       rmSync(out('copy'), { force: true });
     }
     process.stderr.write('bench: peak memory of a cold build of the twice-size closure\n');
-    const bigCold = cliBuild(big, out('big'), ['--no-cache']);
+    const bigCold = cliBuild(big, out('big'), ['--no-cache'], []);
     const imageBytes = statSync(out('cold')).size;
 
     const m = {
@@ -147,6 +189,7 @@ async function main(): Promise<void> {
       peakRss: rss,
       ratios,
       targetsMet: targets,
+      reuse,
       runs: { cold, warm, incremental, changedAlone, hashFloor, copyFloor },
     };
     mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
@@ -169,6 +212,21 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Reuse as a share of v2's bytes, and as a share of the ideal, per change, layering and maxLayers. */
+function reuseTable(rows: readonly ReuseRow[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(6);
+  const lines = [`layer reuse: share of v2's bytes in layers v1 had (share of the ideal in brackets); maxLayers ${REUSE_MAX_LAYERS.join(', ')}`];
+  for (const change of [...new Set(rows.map((r) => r.change))]) {
+    const some = rows.filter((r) => r.change === change);
+    lines.push(`  ${change}: ideal ${pct(some[0]?.ideal ?? 0).trim()}`);
+    for (const layering of [...new Set(some.map((r) => r.layering))]) {
+      const cells = some.filter((r) => r.layering === layering).map((r) => `${pct(r.reused)} (${pct(r.reused / r.ideal).trim()})`);
+      lines.push(`    ${layering.padEnd(11)} ${cells.join('   ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 await main();

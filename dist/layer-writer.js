@@ -65,16 +65,37 @@ function errors_errnoCode(e) {
 // read-only or vanished file system, missing permissions.
 const ENVIRONMENT_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
 /** Rethrows a file-system failure as one line saying what could not be done. */
-function asUserError(e, what) {
+function errors_asUserError(e, what) {
     const code = errors_errnoCode(e);
     if (code !== undefined && ENVIRONMENT_ERRORS.has(code))
         throw new errors_UserError(`${what}: ${code}`);
     throw e;
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./lib/digest.js
+
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+function digest_parseDigest(s) {
+    if (!DIGEST_RE.test(s))
+        throw new Error(`not a sha256 digest: ${s}`);
+    return s;
+}
+/** The hex part, as used for file names inside a docker-archive. */
+function digestHex(d) {
+    return d.slice('sha256:'.length);
+}
+function sha256Digest(bytes) {
+    return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
 ;// CONCATENATED MODULE: ./lib/layer/sink.js
+
 
 
 /** A sink writing to a new file. */
@@ -86,7 +107,7 @@ class FileSink {
         this.file = file;
     }
     static async create(file) {
-        const fh = await (0,promises_namespaceObject.open)(file, 'wx', 0o644).catch((e) => asUserError(e, `cannot write ${file}`));
+        const fh = await open(file, 'wx', 0o644).catch((e) => asUserError(e, `cannot write ${file}`));
         return new FileSink(fh, file);
     }
     async write(chunk) {
@@ -105,284 +126,68 @@ class FileSink {
         return this.fh.close();
     }
 }
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./lib/layer/names.js
-
-/** A directory entry's name, refusing names that are not UTF-8 rather than mangling them. */
-function utf8Name(raw, dir) {
-    const name = raw.toString('utf8');
-    if (!Buffer.from(name, 'utf8').equals(raw)) {
-        throw new errors_UserError(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
-    }
-    return name;
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./lib/layer/tar-header.js
-const DEFAULT_TAR_SETTINGS = Object.freeze({
-    mtime: 1,
-    uid: 0,
-    gid: 0,
-    uname: 'root',
-    gname: 'root',
-});
-const BLOCK = 512;
-/** tarfile pads the whole archive to 20 blocks. */
-const RECORD = 20 * BLOCK;
-const TYPEFLAG = {
-    file: 0x30, // '0'
-    directory: 0x35, // '5'
-    symlink: 0x32, // '2'
-    pax: 0x78, // 'x'
-};
-const NUMERIC_LIMITS = { uid: 8 ** 7, gid: 8 ** 7, size: 8 ** 11, mtime: 8 ** 11 };
-/** The header block(s) for one entry: a PAX extended header first if needed. */
-function encodeHeader(entry, s) {
-    const name = entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
-    const pax = [];
-    const fields = { name, linkname: entry.linkname, uname: s.uname, gname: s.gname };
-    for (const [key, paxKey, length] of [
-        ['name', 'path', 100],
-        ['linkname', 'linkpath', 100],
-        ['uname', 'uname', 32],
-        ['gname', 'gname', 32],
-    ]) {
-        const value = fields[key];
-        if (!isAscii(value) || value.length > length)
-            pax.push([paxKey, value]);
-    }
-    const numbers = { uid: s.uid, gid: s.gid, size: entry.size, mtime: s.mtime };
-    for (const key of ['uid', 'gid', 'size', 'mtime']) {
-        const value = numbers[key];
-        if (!(value >= 0 && value < NUMERIC_LIMITS[key])) {
-            pax.push([key, String(value)]);
-            numbers[key] = 0;
-        }
-    }
-    const main = ustarBlock({
-        ...fields,
-        ...numbers,
-        mode: entry.mode & 0o7777,
-        typeflag: TYPEFLAG[entry.type],
-    });
-    if (pax.length === 0)
-        return main;
-    const records = Buffer.concat(pax.map(([k, v]) => paxRecord(k, v)));
-    const paxHeader = ustarBlock({
-        name: '././@PaxHeader',
-        linkname: '',
-        uname: '',
-        gname: '',
-        mode: 0,
-        uid: 0,
-        gid: 0,
-        size: records.length,
-        mtime: 0,
-        typeflag: TYPEFLAG.pax,
-    });
-    return Buffer.concat([paxHeader, records, Buffer.alloc(padding(records.length)), main]);
-}
-/** Zero bytes needed after `n` bytes of data to reach a block boundary. */
-function padding(n) {
-    return (BLOCK - (n % BLOCK)) % BLOCK;
-}
-/** The two zero blocks that end an archive plus tarfile's padding to a record. */
-function endOfArchive(bytesSoFar) {
-    const withEnd = bytesSoFar + 2 * BLOCK;
-    return Buffer.alloc(2 * BLOCK + ((RECORD - (withEnd % RECORD)) % RECORD));
-}
-function ustarBlock(f) {
-    const b = Buffer.alloc(BLOCK);
-    putString(b, 0, 100, f.name);
-    putOctal(b, 100, 8, f.mode);
-    putOctal(b, 108, 8, f.uid);
-    putOctal(b, 116, 8, f.gid);
-    putOctal(b, 124, 12, f.size);
-    putOctal(b, 136, 12, f.mtime);
-    b.fill(0x20, 148, 156); // checksum counts as spaces while summing
-    b[156] = f.typeflag;
-    putString(b, 157, 100, f.linkname);
-    b.write('ustar\u000000', 257, 'latin1');
-    putString(b, 265, 32, f.uname);
-    putString(b, 297, 32, f.gname);
-    // devmajor, devminor and prefix stay NUL: tarfile only fills the device
-    // fields for device nodes and never splits names into a prefix in PAX mode.
-    let sum = 0;
-    for (const byte of b)
-        sum += byte;
-    b.write(`${sum.toString(8).padStart(6, '0')}\u0000`, 148, 'latin1');
-    return b;
-}
-/** tarfile writes header text as ASCII, one `?` per non-ASCII code point. */
-function putString(b, offset, length, s) {
-    let ascii = '';
-    for (const ch of s)
-        ascii += ch.charCodeAt(0) < 0x80 && ch.length === 1 ? ch : '?';
-    b.write(ascii.slice(0, length), offset, 'latin1');
-}
-function putOctal(b, offset, length, n) {
-    b.write(`${n.toString(8).padStart(length - 1, '0')}\u0000`, offset, 'latin1');
-}
-function isAscii(s) {
-    return /^\p{ASCII}*$/u.test(s);
-}
-/** `"<len> <key>=<value>\n"` where `<len>` counts its own digits too. */
-function paxRecord(key, value) {
-    const body = Buffer.byteLength(key) + Buffer.byteLength(value) + 3;
-    let len = body;
-    while (len !== body + String(len).length)
-        len = body + String(len).length;
-    return Buffer.from(`${len} ${key}=${value}\n`, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./lib/layer/tar-writer.js
-
-
-
-const STAGING = 1 << 20;
 /**
- * Frames tar members into a sink through one staging buffer and hashes the
- * bytes on their way out, so each file is read once, straight into the buffer
- * that is hashed and written. Files are read synchronously: from the page
- * cache that costs microseconds, where a promise per read costs far more
- * than the read itself on trees of many small files.
+ * A sink writing into a byte range of an existing file (a layer's place in
+ * the image), and optionally also to a new file of its own (for the cache).
+ * Writes are synchronous: it runs on a layer worker, where nothing else waits.
+ * More bytes than the range holds is an error, so a layer can never
+ * overwrite its neighbour.
  */
-class TarWriter {
-    sink;
-    settings;
-    buf = Buffer.allocUnsafe(STAGING);
-    fill = 0;
-    total = 0;
-    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    constructor(sink, settings) {
-        this.sink = sink;
-        this.settings = settings;
+class RangeSink {
+    target;
+    copy;
+    written = 0;
+    constructor(target, copy) {
+        this.target = target;
+        this.copy = copy;
     }
-    /** `fd`: an open descriptor of the file's content, for files. */
-    async entry(entry, fd) {
-        await this.put(encodeHeader(entry, this.settings));
-        if (entry.type !== 'file' || entry.size === 0)
-            return;
-        if (fd === undefined)
-            throw new Error(`no content for ${entry.name}`);
-        let left = entry.size;
-        let position = 0;
-        while (left > 0) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const want = Math.min(left, STAGING - this.fill);
-            const bytesRead = (0,external_node_fs_namespaceObject.readSync)(fd, this.buf, this.fill, want, position);
-            if (bytesRead === 0)
-                throw new Error(`${entry.name} shrank while it was being read`);
-            this.fill += bytesRead;
-            position += bytesRead;
-            left -= bytesRead;
-        }
-        await this.put(Buffer.alloc(padding(entry.size)));
-    }
-    /** Ends the archive and returns the digest and size of everything written. */
-    async finish() {
-        await this.put(endOfArchive(this.total + this.fill));
-        await this.flush();
-        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
-    }
-    async put(bytes) {
-        let offset = 0;
-        while (offset < bytes.length) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const n = bytes.copy(this.buf, this.fill, offset);
-            this.fill += n;
-            offset += n;
-        }
-    }
-    async flush() {
-        if (this.fill === 0)
-            return;
-        const chunk = this.buf.subarray(0, this.fill);
-        this.hash.update(chunk);
-        await this.sink.write(chunk);
-        this.total += this.fill;
-        this.fill = 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/layer/store-layer.js
-
-
-
-
-
-/**
- * Writes store paths as one layer tar, byte-identical to nixpkgs'
- * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
- * the order given, its tree in Python's `sorted(Path)` order (component by
- * component), hard links as plain files, modes from the store.
- */
-async function writeStoreLayer(paths, settings, sink) {
-    const tar = new TarWriter(sink, settings);
-    for (const dir of ['/nix', '/nix/store']) {
-        await tar.entry({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
-    }
-    for (const p of paths)
-        await writeTree(tar, p);
-    return tar.finish();
-}
-async function writeTree(tar, p) {
-    let st;
-    try {
-        st = (0,external_node_fs_namespaceObject.lstatSync)(p);
-    }
-    catch (e) {
-        asUserError(e, `cannot read ${p}`);
-    }
-    if (st.isSymbolicLink()) {
-        await tar.entry({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_namespaceObject.readlinkSync)(p) });
-    }
-    else if (st.isDirectory()) {
-        await tar.entry({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
-        // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-        const names = (0,external_node_fs_namespaceObject.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
-        for (const raw of names)
-            await writeTree(tar, external_node_path_namespaceObject.join(p, utf8Name(raw, p)));
-    }
-    else if (st.isFile()) {
-        let fd;
+    static open(target, copyTo) {
+        const fd = openFd(target.file, target.label, 'r+');
         try {
-            fd = (0,external_node_fs_namespaceObject.openSync)(p, 'r');
+            return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
         }
         catch (e) {
-            asUserError(e, `cannot read ${p}`);
-        }
-        try {
-            await tar.entry({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
-        }
-        finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
+            throw e;
         }
     }
-    else {
-        throw new errors_UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+    write(chunk) {
+        const { fd, label, offset, size } = this.target;
+        if (this.written + chunk.length > size) {
+            throw new errors_UserError(`a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
+        }
+        writeFully(fd, label, chunk, offset + this.written);
+        if (this.copy !== undefined)
+            writeFully(this.copy.fd, this.copy.file, chunk, null);
+        this.written += chunk.length;
+        return Promise.resolve();
+    }
+    close() {
+        (0,external_node_fs_namespaceObject.closeSync)(this.target.fd);
+        if (this.copy !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(this.copy.fd);
+        return Promise.resolve();
     }
 }
-
-;// CONCATENATED MODULE: ./lib/digest.js
-
-const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
-function digest_parseDigest(s) {
-    if (!DIGEST_RE.test(s))
-        throw new Error(`not a sha256 digest: ${s}`);
-    return s;
+function openFd(file, label, flags) {
+    try {
+        return (0,external_node_fs_namespaceObject.openSync)(file, flags, 0o644);
+    }
+    catch (e) {
+        return errors_asUserError(e, `cannot write ${label}`);
+    }
 }
-/** The hex part, as used for file names inside a docker-archive. */
-function digestHex(d) {
-    return d.slice('sha256:'.length);
-}
-function sha256Digest(bytes) {
-    return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+/** Writes all of `bytes` at `position` (or the file position, for null); `label` names the file in errors. */
+function writeFully(fd, label, bytes, position) {
+    let done = 0;
+    try {
+        while (done < bytes.length) {
+            done += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, done, bytes.length - done, position === null ? null : position + done);
+        }
+    }
+    catch (e) {
+        errors_asUserError(e, `cannot write ${label}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/nix/store.js
@@ -487,69 +292,294 @@ function layerCacheKey(paths, settings) {
     return PREFIX + createHash('sha256').update(material).digest('hex');
 }
 
-;// CONCATENATED MODULE: ./lib/cache/scan-layer.js
-
-
-/**
- * Walks the members of a cached store layer, strictly. The cache only ever
- * holds what our writer wrote — ustar headers, PAX records for long or
- * non-ASCII fields, files, directories and symlinks — so anything else is
- * refused rather than interpreted: a lenient reader could be shown a member
- * that the container runtime's own tar reader would see differently.
- * Returns the member names, or the reason the layer is not one of ours.
- */
-function scanLayerMembers(file, size) {
-    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
-    try {
-        const names = [];
-        const block = Buffer.alloc(BLOCK);
-        let pos = 0;
-        let pax;
-        for (;;) {
-            if (pos + BLOCK > size)
-                return { bad: 'it ends inside a tar header' };
-            readExactly(fd, block, pos);
-            if (block.every((b) => b === 0)) {
-                if (pax !== undefined)
-                    return { bad: 'it ends after a PAX header' };
-                return { names };
-            }
-            const header = parseHeader(block);
-            if (typeof header === 'string')
-                return { bad: header };
-            const dataBlocks = Math.ceil(header.size / BLOCK) * BLOCK;
-            if (pos + BLOCK + dataBlocks > size)
-                return { bad: 'a member runs past its end' };
-            if (header.type === 'x') {
-                if (pax !== undefined)
-                    return { bad: 'it has two PAX headers in a row' };
-                if (header.size > 1 << 20)
-                    return { bad: 'it has an oversized PAX header' };
-                const records = Buffer.alloc(header.size);
-                readExactly(fd, records, pos + BLOCK);
-                const parsed = parsePax(records);
-                if (typeof parsed === 'string')
-                    return { bad: parsed };
-                pax = parsed;
-            }
-            else {
-                const name = pax?.get('path') ?? header.name;
-                const memberSize = pax?.has('size') ? Number(pax.get('size')) : header.size;
-                if (memberSize !== header.size && header.size !== 0)
-                    return { bad: `${name} has two sizes` };
-                if (header.type !== 'file' && memberSize !== 0)
-                    return { bad: `${name} is a ${header.type} with content` };
-                names.push({ name, type: header.type });
-                pax = undefined;
-                pos += BLOCK + Math.ceil(memberSize / BLOCK) * BLOCK;
-                continue;
-            }
-            pos += BLOCK + dataBlocks;
+;// CONCATENATED MODULE: ./lib/layer/tar-header.js
+const DEFAULT_TAR_SETTINGS = Object.freeze({
+    mtime: 1,
+    uid: 0,
+    gid: 0,
+    uname: 'root',
+    gname: 'root',
+});
+const BLOCK = 512;
+/** tarfile pads the whole archive to 20 blocks. */
+const RECORD = 20 * BLOCK;
+const TYPEFLAG = {
+    file: 0x30, // '0'
+    directory: 0x35, // '5'
+    symlink: 0x32, // '2'
+    pax: 0x78, // 'x'
+};
+const NUMERIC_LIMITS = { uid: 8 ** 7, gid: 8 ** 7, size: 8 ** 11, mtime: 8 ** 11 };
+/** The header block(s) for one entry: a PAX extended header first if needed. */
+function encodeHeader(entry, s) {
+    const { fields, numbers, pax } = headerFields(entry, s);
+    const main = ustarBlock({
+        ...fields,
+        ...numbers,
+        mode: entry.mode & 0o7777,
+        typeflag: TYPEFLAG[entry.type],
+    });
+    if (pax.length === 0)
+        return main;
+    const records = Buffer.concat(pax.map(([k, v]) => paxRecord(k, v)));
+    const paxHeader = ustarBlock({
+        name: '././@PaxHeader',
+        linkname: '',
+        uname: '',
+        gname: '',
+        mode: 0,
+        uid: 0,
+        gid: 0,
+        size: records.length,
+        mtime: 0,
+        typeflag: TYPEFLAG.pax,
+    });
+    return Buffer.concat([paxHeader, records, Buffer.alloc(padding(records.length)), main]);
+}
+/** How many bytes encodeHeader gives for this entry, without encoding it. */
+function headerSize(entry, s) {
+    const { pax } = headerFields(entry, s);
+    if (pax.length === 0)
+        return BLOCK;
+    const records = pax.reduce((n, [k, v]) => n + paxRecordLength(k, v), 0);
+    return 2 * BLOCK + records + padding(records);
+}
+/** The ustar fields, and the PAX records for what ustar cannot hold. */
+function headerFields(entry, s) {
+    const name = entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
+    const pax = [];
+    const fields = { name, linkname: entry.linkname, uname: s.uname, gname: s.gname };
+    for (const [key, paxKey, length] of [
+        ['name', 'path', 100],
+        ['linkname', 'linkpath', 100],
+        ['uname', 'uname', 32],
+        ['gname', 'gname', 32],
+    ]) {
+        const value = fields[key];
+        if (!isAscii(value) || value.length > length)
+            pax.push([paxKey, value]);
+    }
+    const numbers = { uid: s.uid, gid: s.gid, size: entry.size, mtime: s.mtime };
+    for (const key of ['uid', 'gid', 'size', 'mtime']) {
+        const value = numbers[key];
+        if (!(value >= 0 && value < NUMERIC_LIMITS[key])) {
+            pax.push([key, String(value)]);
+            numbers[key] = 0;
         }
     }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    return { fields, numbers, pax };
+}
+/** Zero bytes needed after `n` bytes of data to reach a block boundary. */
+function padding(n) {
+    return (BLOCK - (n % BLOCK)) % BLOCK;
+}
+/** The two zero blocks that end an archive plus tarfile's padding to a record. */
+function endOfArchive(bytesSoFar) {
+    const withEnd = bytesSoFar + 2 * BLOCK;
+    return Buffer.alloc(2 * BLOCK + ((RECORD - (withEnd % RECORD)) % RECORD));
+}
+function ustarBlock(f) {
+    const b = Buffer.alloc(BLOCK);
+    putString(b, 0, 100, f.name);
+    putOctal(b, 100, 8, f.mode);
+    putOctal(b, 108, 8, f.uid);
+    putOctal(b, 116, 8, f.gid);
+    putOctal(b, 124, 12, f.size);
+    putOctal(b, 136, 12, f.mtime);
+    b.fill(0x20, 148, 156); // checksum counts as spaces while summing
+    b[156] = f.typeflag;
+    putString(b, 157, 100, f.linkname);
+    b.write('ustar\u000000', 257, 'latin1');
+    putString(b, 265, 32, f.uname);
+    putString(b, 297, 32, f.gname);
+    // devmajor, devminor and prefix stay NUL: tarfile only fills the device
+    // fields for device nodes and never splits names into a prefix in PAX mode.
+    let sum = 0;
+    for (const byte of b)
+        sum += byte;
+    b.write(`${sum.toString(8).padStart(6, '0')}\u0000`, 148, 'latin1');
+    return b;
+}
+/** tarfile writes header text as ASCII, one `?` per non-ASCII code point. */
+function putString(b, offset, length, s) {
+    let ascii = '';
+    for (const ch of s)
+        ascii += ch.charCodeAt(0) < 0x80 && ch.length === 1 ? ch : '?';
+    b.write(ascii.slice(0, length), offset, 'latin1');
+}
+function putOctal(b, offset, length, n) {
+    b.write(`${n.toString(8).padStart(length - 1, '0')}\u0000`, offset, 'latin1');
+}
+function isAscii(s) {
+    return /^\p{ASCII}*$/u.test(s);
+}
+/** `"<len> <key>=<value>\n"` where `<len>` counts its own digits too. */
+function paxRecord(key, value) {
+    return Buffer.from(`${paxRecordLength(key, value)} ${key}=${value}\n`, 'utf8');
+}
+function paxRecordLength(key, value) {
+    const body = Buffer.byteLength(key) + Buffer.byteLength(value) + 3;
+    let len = body;
+    while (len !== body + String(len).length)
+        len = body + String(len).length;
+    return len;
+}
+
+;// CONCATENATED MODULE: ./lib/cache/scan-layer.js
+
+/**
+ * Walks the members of a cached store layer, strictly, from the chunks it
+ * is fed as the layer is copied: the layer is read once, for hashing,
+ * scanning and copying together. The cache only ever holds what our writer
+ * wrote — ustar headers, PAX records for long or non-ASCII fields, files,
+ * directories and symlinks, zeros after the end — so anything else is
+ * refused rather than interpreted: a lenient reader could be shown a member
+ * that the container runtime's own tar reader would see differently.
+ */
+class LayerScanner {
+    size;
+    check;
+    /** Bytes of the layer consumed so far. */
+    offset = 0;
+    /** What the next bytes are. */
+    state = 'header';
+    block = Buffer.alloc(BLOCK);
+    fill = 0;
+    paxRecords = Buffer.alloc(0);
+    pax;
+    /** Bytes of content (and padding) still to pass over. */
+    left = 0;
+    bad;
+    constructor(
+    /** The layer's size, known before its bytes are: for bounds checks. */
+    size, 
+    /** Returns why a member may not be in this layer, if it may not. */
+    check) {
+        this.size = size;
+        this.check = check;
     }
+    /** The reason the layer is refused, once one is known. */
+    get refused() {
+        return this.bad;
+    }
+    feed(chunk) {
+        let i = 0;
+        while (i < chunk.length && this.bad === undefined) {
+            switch (this.state) {
+                case 'skip': {
+                    const n = Math.min(this.left, chunk.length - i);
+                    i += n;
+                    this.offset += n;
+                    this.left -= n;
+                    if (this.left === 0)
+                        this.state = 'header';
+                    break;
+                }
+                case 'header':
+                case 'pax': {
+                    const into = this.state === 'header' ? this.block : this.paxRecords;
+                    const n = chunk.copy(into, this.fill, i, i + into.length - this.fill);
+                    i += n;
+                    this.offset += n;
+                    this.fill += n;
+                    if (this.fill === into.length) {
+                        this.fill = 0;
+                        if (this.state === 'header')
+                            this.header();
+                        else
+                            this.records();
+                    }
+                    break;
+                }
+                case 'zeros': {
+                    const rest = chunk.subarray(i);
+                    if (!isZero(rest))
+                        this.bad = 'it has data after its end';
+                    i = chunk.length;
+                    this.offset += rest.length;
+                    break;
+                }
+            }
+        }
+    }
+    /** Call after the last chunk: the reason to refuse the layer, if any. */
+    end() {
+        if (this.bad === undefined && this.state !== 'zeros') {
+            this.bad = this.state === 'header' && this.fill === 0 ? 'it ends before its end-of-archive block' : 'it ends inside a tar member';
+        }
+        return this.bad;
+    }
+    header() {
+        const start = this.offset - BLOCK;
+        if (this.block.equals(ZERO_BLOCK)) {
+            if (this.pax !== undefined)
+                this.bad = 'it ends after a PAX header';
+            this.state = 'zeros';
+            return;
+        }
+        const header = parseHeader(this.block);
+        if (typeof header === 'string') {
+            this.bad = header;
+            return;
+        }
+        const dataBlocks = Math.ceil(header.size / BLOCK) * BLOCK;
+        if (start + BLOCK + dataBlocks > this.size) {
+            this.bad = 'a member runs past its end';
+            return;
+        }
+        if (header.type === 'x') {
+            if (this.pax !== undefined)
+                this.bad = 'it has two PAX headers in a row';
+            else if (header.size > 1 << 20)
+                this.bad = 'it has an oversized PAX header';
+            else if (header.size === 0)
+                this.bad = 'a PAX header is empty';
+            else {
+                this.paxRecords = Buffer.alloc(header.size);
+                this.left = dataBlocks - header.size;
+                this.state = 'pax';
+            }
+            return;
+        }
+        const pax = this.pax;
+        this.pax = undefined;
+        const name = pax?.get('path') ?? header.name;
+        const memberSize = pax?.has('size') ? Number(pax.get('size')) : header.size;
+        if (memberSize !== header.size && header.size !== 0) {
+            this.bad = `${name} has two sizes`;
+            return;
+        }
+        if (header.type !== 'file' && memberSize !== 0) {
+            this.bad = `${name} is a ${header.type} with content`;
+            return;
+        }
+        if (start + BLOCK + Math.ceil(memberSize / BLOCK) * BLOCK > this.size) {
+            this.bad = 'a member runs past its end';
+            return;
+        }
+        this.bad = this.check({ name, type: header.type });
+        this.left = Math.ceil(memberSize / BLOCK) * BLOCK;
+        this.state = this.left > 0 ? 'skip' : 'header';
+    }
+    records() {
+        const parsed = parsePax(this.paxRecords);
+        if (typeof parsed === 'string') {
+            this.bad = parsed;
+            return;
+        }
+        this.pax = parsed;
+        this.state = this.left > 0 ? 'skip' : 'header';
+    }
+}
+// Byte-wise JS loops over every header were a tenth of a warm build's time.
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+function isZero(bytes) {
+    for (let i = 0; i < bytes.length; i += BLOCK) {
+        const part = bytes.subarray(i, i + BLOCK);
+        if (!part.equals(ZERO_BLOCK.subarray(0, part.length)))
+            return false;
+    }
+    return true;
 }
 const TYPES = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
 const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
@@ -564,7 +594,7 @@ function parseHeader(b) {
     const type = TYPES[b[156]];
     if (type === undefined)
         return `it holds an entry of type ${JSON.stringify(String.fromCharCode(b[156]))}`;
-    if (b.subarray(345, 500).some((x) => x !== 0))
+    if (!isZero(b.subarray(345, 500)))
         return 'a tar header uses the ustar name prefix';
     const size = octal(b, 124, 12);
     if (Number.isNaN(size))
@@ -598,15 +628,6 @@ function parsePax(records) {
     }
     return out;
 }
-function readExactly(fd, buf, position) {
-    let done = 0;
-    while (done < buf.length) {
-        const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, done, buf.length - done, position + done);
-        if (n === 0)
-            throw new Error('unexpected end of file');
-        done += n;
-    }
-}
 
 ;// CONCATENATED MODULE: ./lib/cache/verify.js
 
@@ -616,52 +637,82 @@ function readExactly(fd, buf, position) {
 
 
 
+
+
 /**
- * Decides whether a restored entry may go into an image. It must describe
- * exactly the layer asked for (key, format, store paths), its bytes must
- * hash to its recorded digest, and every tar member must lie under those
- * store paths (or be `/nix`, `/nix/store`): no `..`, nothing elsewhere.
- * Returns the metadata when it passes, otherwise the reason it does not.
+ * The checks of a restored entry that need no reading of the layer: its
+ * metadata must describe exactly the layer asked for (key, format, store
+ * paths) and its layer file must be a regular file of the recorded size.
+ * The bytes are checked as they are copied into the image (copyCachedLayer).
  */
-async function verifyCachedLayer(entry, expected, readLayer = scanAndHash) {
+async function checkCachedLayer(entry, expected) {
     const meta = checkMeta(entry.meta, expected);
     if (typeof meta === 'string')
         return { ok: false, reason: meta };
     const st = await lstat(entry.file).catch(() => undefined);
     if (st === undefined || !st.isFile())
         return { ok: false, reason: 'its layer is missing or not a regular file' };
-    const size = st.size;
-    if (size !== meta.size)
-        return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
-    const read = await readLayer(entry.file, size);
-    if ('bad' in read)
-        return { ok: false, reason: read.bad };
-    for (const member of read.names) {
-        const bad = checkMember(member, meta.paths);
-        if (bad !== undefined)
-            return { ok: false, reason: bad };
-    }
-    const digest = read.digest;
-    if (digest !== meta.digest)
-        return { ok: false, reason: `its layer hashes to ${digest}, its metadata says ${meta.digest}` };
+    if (st.size !== meta.size)
+        return { ok: false, reason: `its layer has ${st.size} bytes, its metadata says ${meta.size}` };
     return { ok: true, meta };
 }
-/** The reader on this thread; LayerWorkers runs the same on a worker. */
-function scanAndHash(file, size) {
-    const scan = scanLayerMembers(file, size);
-    if ('bad' in scan)
-        return Promise.resolve(scan);
+const CHUNK = 4 << 20;
+/**
+ * Copies a cached layer (or a base image's, from its place in the base
+ * tarball) into its place in the image, reading it once: the
+ * same chunks are hashed, scanned strictly as tar (every member must lie
+ * under the layer's store paths, or be `/nix`, `/nix/store`: no `..`,
+ * nothing elsewhere) and written. Returns the digest, which the caller
+ * compares with the metadata, or why the layer may not be used; then the
+ * bytes already written are garbage to be overwritten.
+ */
+function copyCachedLayer(source, target, onBytes) {
+    const { file, paths } = source;
+    // A base image's layers are whatever its author put there: hashed, not scanned.
+    const scanner = paths === undefined ? undefined : new LayerScanner(target.size, (m) => checkMember(m, paths));
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    let from;
     try {
-        const buf = Buffer.allocUnsafe(8 << 20);
-        for (let n; (n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, 0, buf.length, null)) > 0;)
-            hash.update(buf.subarray(0, n));
+        from = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    }
+    catch (e) {
+        return { bad: `its layer cannot be read (${errors_errnoCode(e) ?? messageOf(e)})` };
+    }
+    let to;
+    try {
+        to = (0,external_node_fs_namespaceObject.openSync)(target.file, 'r+');
+        const buf = Buffer.allocUnsafe(CHUNK);
+        let done = 0;
+        while (done < target.size) {
+            let n;
+            try {
+                n = (0,external_node_fs_namespaceObject.readSync)(from, buf, 0, Math.min(CHUNK, target.size - done), source.offset + done);
+            }
+            catch (e) {
+                // The cache's failure, never the build's.
+                return { bad: `its layer cannot be read (${errors_errnoCode(e) ?? messageOf(e)})` };
+            }
+            if (n === 0)
+                return { bad: `its layer ends after ${done} bytes` };
+            const chunk = buf.subarray(0, n);
+            scanner?.feed(chunk);
+            if (scanner?.refused !== undefined)
+                return { bad: scanner.refused };
+            hash.update(chunk);
+            writeFully(to, target.label, chunk, target.offset + done);
+            done += n;
+            onBytes(n);
+        }
+        const bad = scanner?.end();
+        if (bad !== undefined)
+            return { bad };
+        return { digest: `sha256:${hash.digest('hex')}` };
     }
     finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
+        (0,external_node_fs_namespaceObject.closeSync)(from);
+        if (to !== undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(to);
     }
-    return Promise.resolve({ names: scan.names, digest: `sha256:${hash.digest('hex')}` });
 }
 function checkMeta(raw, expected) {
     if (raw === null || typeof raw !== 'object')
@@ -689,7 +740,7 @@ function checkMeta(raw, expected) {
 function checkMember(header, paths) {
     const name = header.name.replace(/\/+$/, '');
     const kind = header.type;
-    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || path.posix.normalize(name) !== name) {
+    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_namespaceObject.posix.normalize(name) !== name) {
         return `it holds a member outside the store paths: ${header.name}`;
     }
     if (name === '/nix' || name === '/nix/store')
@@ -697,6 +748,168 @@ function checkMember(header, paths) {
     if (paths.some((p) => name === p || name.startsWith(`${p}/`)))
         return undefined;
     return `it holds a member outside the store paths: ${header.name}`;
+}
+
+;// CONCATENATED MODULE: ./lib/layer/names.js
+
+/** A directory entry's name, refusing names that are not UTF-8 rather than mangling them. */
+function utf8Name(raw, dir) {
+    const name = raw.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(raw)) {
+        throw new errors_UserError(`a file name in ${dir} is not valid UTF-8 (${raw.toString('hex')}); such names are not supported`);
+    }
+    return name;
+}
+
+;// CONCATENATED MODULE: ./lib/layer/tar-writer.js
+
+
+
+const STAGING = 1 << 20;
+/**
+ * Frames tar members into a sink through one staging buffer and hashes the
+ * bytes on their way out, so each file is read once, straight into the buffer
+ * that is hashed and written. Files are read synchronously: from the page
+ * cache that costs microseconds, where a promise per read costs far more
+ * than the read itself on trees of many small files.
+ */
+class TarWriter {
+    sink;
+    settings;
+    buf = Buffer.allocUnsafe(STAGING);
+    fill = 0;
+    total = 0;
+    hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    constructor(sink, settings) {
+        this.sink = sink;
+        this.settings = settings;
+    }
+    /** `fd`: an open descriptor of the file's content, for files. */
+    async entry(entry, fd) {
+        await this.put(encodeHeader(entry, this.settings));
+        if (entry.type !== 'file' || entry.size === 0)
+            return;
+        if (fd === undefined)
+            throw new Error(`no content for ${entry.name}`);
+        let left = entry.size;
+        let position = 0;
+        while (left > 0) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const want = Math.min(left, STAGING - this.fill);
+            const bytesRead = (0,external_node_fs_namespaceObject.readSync)(fd, this.buf, this.fill, want, position);
+            if (bytesRead === 0)
+                throw new Error(`${entry.name} shrank while it was being read`);
+            this.fill += bytesRead;
+            position += bytesRead;
+            left -= bytesRead;
+        }
+        await this.put(Buffer.alloc(padding(entry.size)));
+    }
+    /** Ends the archive and returns the digest and size of everything written. */
+    async finish() {
+        await this.put(endOfArchive(this.total + this.fill));
+        await this.flush();
+        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
+    }
+    async put(bytes) {
+        let offset = 0;
+        while (offset < bytes.length) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const n = bytes.copy(this.buf, this.fill, offset);
+            this.fill += n;
+            offset += n;
+        }
+    }
+    async flush() {
+        if (this.fill === 0)
+            return;
+        const chunk = this.buf.subarray(0, this.fill);
+        this.hash.update(chunk);
+        await this.sink.write(chunk);
+        this.total += this.fill;
+        this.fill = 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/layer/store-layer.js
+
+
+
+
+
+
+/**
+ * Writes store paths as one layer tar, byte-identical to nixpkgs'
+ * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
+ * the order given, its tree in Python's `sorted(Path)` order (component by
+ * component), hard links as plain files, modes from the store.
+ */
+async function writeStoreLayer(paths, settings, sink) {
+    const tar = new TarWriter(sink, settings);
+    await walkStoreLayer(paths, async (entry, file) => {
+        if (file === undefined)
+            return tar.entry(entry);
+        let fd;
+        try {
+            fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+        }
+        catch (e) {
+            errors_asUserError(e, `cannot read ${file}`);
+        }
+        try {
+            await tar.entry(entry, fd);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    });
+    return tar.finish();
+}
+/**
+ * The exact size writeStoreLayer will give, from metadata alone: so that
+ * every layer's place in the image is known before any layer is written.
+ */
+async function storeLayerSize(paths, settings) {
+    let size = 0;
+    await walkStoreLayer(paths, (entry) => {
+        size += headerSize(entry, settings) + Math.ceil(entry.size / BLOCK) * BLOCK;
+    });
+    return size + endOfArchive(size).length;
+}
+/** Every member of the layer in order; `file` is set for regular files. */
+async function walkStoreLayer(paths, visit) {
+    for (const dir of ['/nix', '/nix/store']) {
+        await visit({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+    }
+    const walk = async (p) => {
+        let st;
+        try {
+            st = (0,external_node_fs_namespaceObject.lstatSync)(p);
+        }
+        catch (e) {
+            errors_asUserError(e, `cannot read ${p}`);
+        }
+        if (st.isSymbolicLink()) {
+            await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_namespaceObject.readlinkSync)(p) });
+        }
+        else if (st.isDirectory()) {
+            await visit({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
+            // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
+            const names = (0,external_node_fs_namespaceObject.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
+            for (const raw of names)
+                await walk(external_node_path_namespaceObject.join(p, utf8Name(raw, p)));
+        }
+        else if (st.isFile()) {
+            await visit({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, p);
+        }
+        else {
+            throw new errors_UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+        }
+    };
+    for (const p of paths)
+        await walk(p);
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/workers.js
@@ -709,9 +922,9 @@ function checkMember(header, paths) {
 
 const ROLE = 'layered-image-layer-writer';
 /**
- * Store layers written, and cached layers read back, on worker threads, one
- * layer per worker at a time: reading, framing and SHA-256 run on every core
- * instead of one. The worker
+ * Store layers written, and cached layers copied, straight into their place
+ * in the image on worker threads, one layer per worker at a time: reading,
+ * framing, SHA-256 and writing run on every core instead of one. The worker
  * runs this very module, started with a marker in its workerData. From the
  * ncc bundles it runs `dist/layer-writer.js`, a bundle of this module alone,
  * rather than the whole Action with its HTTP and Azure clients.
@@ -725,12 +938,17 @@ class LayerWorkers {
     constructor(count) {
         this.count = count;
     }
-    write(task, onBytes) {
-        return this.run({ kind: 'write', task }, onBytes);
+    /** The size a store layer will have (see storeLayerSize). */
+    size(paths, settings) {
+        return this.run({ kind: 'size', paths, settings }, () => { });
     }
-    /** A cached layer's members and digest, read on a worker (see verify.ts). */
-    scan(file, size) {
-        return this.run({ kind: 'scan', file, size }, () => { });
+    /** Writes a store layer into its place, and into `copyTo` too when given. */
+    write(job, onBytes) {
+        return this.run({ kind: 'write', ...job }, onBytes);
+    }
+    /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
+    copy(job, onBytes) {
+        return this.run({ kind: 'copy', ...job }, onBytes);
     }
     async run(job, onBytes) {
         const worker = await this.acquire();
@@ -804,28 +1022,37 @@ if (isLayerWorkerThread()) {
     const port = external_node_worker_threads_namespaceObject.parentPort;
     port?.on('message', (message) => {
         const { id, job } = message;
-        if (job.kind === 'scan') {
-            scanAndHash(job.file, job.size).then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: messageOf(e), user: e instanceof errors_UserError }));
-            return;
-        }
-        const task = job.task;
-        void (async () => {
-            const sink = await FileSink.create(task.file);
+        const progress = (n) => port.postMessage({ id, progress: n });
+        runJob(job, progress).then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: messageOf(e), user: e instanceof errors_UserError }));
+    });
+}
+async function runJob(job, progress) {
+    switch (job.kind) {
+        case 'size':
+            return storeLayerSize(job.paths, job.settings);
+        case 'copy':
+            return copyCachedLayer(job.source, job.target, progress);
+        case 'write': {
+            const sink = RangeSink.open(job.target, job.copyTo);
             try {
                 const counted = {
                     write: (chunk) => {
-                        port.postMessage({ id, progress: chunk.length });
+                        progress(chunk.length);
                         return sink.write(chunk);
                     },
                     close: () => sink.close(),
                 };
-                return await writeStoreLayer(task.paths, task.settings, counted);
+                const written = await writeStoreLayer(job.paths, job.settings, counted);
+                if (written.size !== job.target.size) {
+                    throw new errors_UserError(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
+                }
+                return written;
             }
             finally {
                 await sink.close();
             }
-        })().then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: messageOf(e), user: e instanceof errors_UserError }));
-    });
+        }
+    }
 }
 
 var __webpack_exports__LayerWorkers = __webpack_exports__.$;

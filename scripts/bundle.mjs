@@ -2,7 +2,7 @@
 // the compiled ESM in lib/. ncc names every output index.js, so each entry is
 // bundled into a scratch folder and moved into place.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, renameSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,9 @@ for (const [entry, name] of [['lib/index.js', 'index.js'], ['lib/cli.js', 'cli.j
     execFileSync('npx', ['ncc', 'build', entry, '-o', scratch, '--quiet', ...license], { cwd: root, stdio: 'inherit' });
     for (const file of readdirSync(scratch)) {
       const target = file === 'index.js' ? name : file;
+      // Chunk files (the CLI's lazily loaded Actions cache) share one folder:
+      // two bundles must never write the same name.
+      if (target !== 'package.json' && existsSync(path.join(dist, target))) throw new Error(`bundling ${entry}: dist/${target} exists already`);
       renameSync(path.join(scratch, file), path.join(dist, target));
     }
   } finally {

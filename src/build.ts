@@ -3,28 +3,29 @@ import { lstat, mkdtemp, open, realpath, rename, rm, stat, unlink } from 'node:f
 import path from 'node:path';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, asUserError, errnoCode } from './errors.js';
-import { configDigest, imageConfigJson, pathsComment } from './image/config.js';
-import { dockerArchiveSink } from './image/docker-archive.js';
-import { ActionsCache } from './cache/actions.js';
+import { configDigest, imageConfigJson, mergeBaseConfig, pathsComment } from './image/config.js';
+import { finishDockerArchive, layerOffsets } from './image/docker-archive.js';
 import type { LayerCache } from './cache/cache.js';
 import { DirectoryCache } from './cache/directory.js';
-import { buildMissingLayers, restoreStoreLayers, saveNewLayers } from './cache/layers.js';
+import { copyBaseLayers, lookupStoreLayers, saveNewLayers, writeStoreLayers } from './cache/layers.js';
+import { readBaseImage, type BaseImage } from './image/base-image.js';
+import { LayerWorkers } from './layer/workers.js';
 import { mergeContents, writeCustomisationLayer } from './layer/customisation.js';
-import { fileLayer } from './layer/layer.js';
-import { FileSink } from './layer/sink.js';
-import { formatBytes, onceEach, Progress, quietLogger, type Logger } from './log.js';
+import type { Layer } from './layer/layer.js';
+import { RangeSink } from './layer/sink.js';
+import { formatBytes, onceEach, quietLogger, type Logger } from './log.js';
 import { queryClosure } from './nix/closure.js';
 import { resolveStorePath, storePathsIn } from './nix/store.js';
 import type { BuildOptions } from './options.js';
-import { planLayers } from './plan/layers.js';
+import type { PlanReport } from './plan/explain.js';
+import { planStoreLayers } from './plan/layers.js';
 import { trackTemporary, untrackTemporary } from './util/temp.js';
-import { imagePopularityOrder } from './plan/popularity.js';
 
 export interface LayerReport {
   digest: Digest;
   size: number;
   paths: string[];
-  source: 'built' | 'restored';
+  source: 'built' | 'restored' | 'base';
 }
 
 export interface BuildReport {
@@ -43,33 +44,10 @@ export interface BuildReport {
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
 export async function build(opts: BuildOptions, logger: Logger = quietLogger): Promise<BuildReport> {
   const log = onceEach(logger);
-  // Every check of the user's input comes before any work or progress line.
-  const contents: string[] = [];
-  for (const c of opts.contents) {
-    // One at a time, so the first bad argument is the one reported.
-    const p = await resolveStorePath(c);
-    if (!contents.includes(p)) contents.push(p);
-  }
-  const configRoots = await configStorePaths(opts);
-  if (contents.length === 0 && configRoots.length === 0) {
-    throw new UserError('nothing to put in the image: give contents, or store paths in the config');
-  }
+  const { contents, configRoots, base } = await resolveRoots(opts);
   const root = await mergeContents(contents);
   const output = await reserveOutput(opts.output);
-
-  const closure = await log.group('Closure', async () => {
-    const found = await queryClosure([...contents, ...configRoots]);
-    const narBytes = [...found.paths.values()].reduce((n, p) => n + p.narSize, 0);
-    log.info(`${found.paths.size} store paths, ${formatBytes(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config`);
-    return found;
-  });
-  const plan = await log.group('Plan', () => {
-    const references = new Map([...closure.paths].map(([p, info]) => [p, info.references]));
-    const layers = planLayers(imagePopularityOrder(references, { contents, config: configRoots }), opts.maxLayers);
-    const grouped = layers.filter((l) => l.length > 1);
-    log.info(`${layers.length} store layers and the customisation layer (maxLayers ${opts.maxLayers})${grouped.length > 0 ? `; the last store layer holds ${grouped[0]?.length} paths` : ''}`);
-    return layers;
-  });
+  const { planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
 
   const work = await mkdtemp(path.join(path.dirname(output.target), '.layered-image-')).catch((e: unknown) =>
     asUserError(e, `cannot create a work folder beside ${opts.output}`),
@@ -77,43 +55,51 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
   trackTemporary(work);
   trackTemporary(output.tmp);
   let saving: Promise<number> = Promise.resolve(0);
+  const workers = new LayerWorkers(opts.concurrency);
   try {
-    const cache = openCache(opts, log);
+    const cache = await openCache(opts, log);
     const planned = await log.group('Cache restore', async () => {
       if (cache === undefined) log.info('no layer cache');
-      return restoreStoreLayers(plan, opts.storeLayerSettings, cache, opts.concurrency, log);
+      return lookupStoreLayers(plan.map((l) => l.paths), opts.storeLayerSettings, cache, log);
     });
-    const sizeOf = (paths: readonly string[]) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
-    const estimatedBytes = sizeOf(planned.filter((l) => l.restored === undefined).flatMap((l) => l.paths));
-    const storeLayers = await log.group('Build layers', () =>
-      buildMissingLayers(planned, { settings: opts.storeLayerSettings, work, concurrency: opts.concurrency, estimatedBytes, sizeOf, log }),
-    );
+    const target = { file: output.tmp, label: `output ${opts.output}` };
+    const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
+      await (await open(output.tmp, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`))).close();
+      const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => {} });
+      const start = layerOffsets(base?.layers.map((l) => l.size) ?? []).pop() as number;
+      const writing = writeStoreLayers(planned, { output: target, start, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
+      // Both settle before either failure is reported: no job is left writing.
+      const [copied, written] = await Promise.allSettled([copying, writing]);
+      if (copied.status === 'rejected') throw copied.reason;
+      if (written.status === 'rejected') throw written.reason;
+      return { baseLayers: copied.value, storeLayers: written.value };
+    });
     // Saves run in the background while the image is assembled; they must
     // finish before `work` goes.
     saving = saveNewLayers(planned, storeLayers, cache, work);
 
     const image = await log.group('Assemble image', async () => {
-      const customFile = path.join(work, 'customisation.tar');
-      const sink = await FileSink.create(customFile);
+      // The customisation layer is last, so its place is known already.
+      const offset = layerOffsets([...baseLayers, ...storeLayers].map((l) => l.size)).pop() as number;
+      const sink = RangeSink.open({ ...target, offset, size: Infinity });
       const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
-      const layers = [
+      const layers: Layer[] = [
+        ...baseLayers,
         ...storeLayers,
-        fileLayer(customFile, { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }),
+        { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) },
       ];
-      const configJson = imageConfigJson({ architecture: opts.architecture, created: opts.created, config: opts.config, layers });
+      const configJson = imageConfigJson({
+        architecture: opts.architecture,
+        created: opts.created,
+        config: base === undefined ? opts.config : mergeBaseConfig(base.config, opts.config),
+        layers,
+        ...(base === undefined ? {} : { base: { history: base.history, layers: base.layers.length } }),
+      });
       const imageId = configDigest(configJson);
       // A tag derived from the config is stable across machines and changes
       // whenever any layer or setting does.
       const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-      const total = layers.reduce((n, l) => n + l.size, 0);
-      const progress = new Progress(log, 'written', total);
-      try {
-        await dockerArchiveSink(output.tmp, { onBytes: (n) => progress.add(n) })
-          .write({ configJson, repoTag: `${opts.name}:${imageTag}`, layers })
-          .catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
-      } finally {
-        progress.end();
-      }
+      finishDockerArchive(output.tmp, { configJson, repoTag: `${opts.name}:${imageTag}`, layers }, target.label);
       await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
       const imageSize = (await stat(output.target)).size;
       log.info(`${opts.output}: ${opts.name}:${imageTag}, ${layers.length} layers, ${formatBytes(imageSize)}`);
@@ -138,6 +124,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       cache: { restored, built: storeLayers.length - restored, saved },
     };
   } finally {
+    await workers.close();
     await saving.catch(() => 0);
     await rm(work, { recursive: true, force: true });
     await unlink(output.tmp).catch(() => {});
@@ -146,17 +133,92 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
   }
 }
 
-function openCache(opts: BuildOptions, log: Logger): LayerCache | undefined {
+/** What build would make of these options, layer by layer, building nothing. */
+export async function explain(opts: BuildOptions, logger: Logger = quietLogger): Promise<PlanReport> {
+  const log = onceEach(logger);
+  const { contents, configRoots, base } = await resolveRoots(opts);
+  await mergeContents(contents); // the same checks as a build makes
+  const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+  const narSize = (paths: readonly string[]) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+  return {
+    name: opts.name,
+    maxLayers: opts.maxLayers,
+    layering: opts.layering,
+    layers: [
+      ...(base?.layers ?? []).map((l, i) => ({ narSize: l.size, paths: [], why: `base image layer ${i + 1} (${l.member}), as it is` })),
+      ...planned.map((l) => ({ narSize: narSize(l.paths), paths: l.paths, why: l.why })),
+      { narSize: 0, paths: [], why: `customisation layer: ${contents.length} contents merged into / as symlinks` },
+    ],
+  };
+}
+
+/** The store paths (and base image) the image is built from; every check of the user's input comes before any work. */
+async function resolveRoots(opts: BuildOptions): Promise<{ contents: string[]; configRoots: string[]; base: BaseImage | undefined }> {
+  const contents: string[] = [];
+  for (const c of opts.contents) {
+    // One at a time, so the first bad argument is the one reported.
+    const p = await resolveStorePath(c);
+    if (!contents.includes(p)) contents.push(p);
+  }
+  const configRoots = await configStorePaths(opts);
+  if (contents.length === 0 && configRoots.length === 0) {
+    throw new UserError('nothing to put in the image: give contents, or store paths in the config');
+  }
+  const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
+  if (base !== undefined) {
+    if (base.architecture !== undefined && base.architecture !== opts.architecture) {
+      throw new UserError(`fromImage ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set architecture to match`);
+    }
+    if (opts.maxLayers - 1 - base.layers.length < 1) {
+      throw new UserError(`fromImage ${opts.fromImage} has ${base.layers.length} layers: maxLayers ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
+    }
+  }
+  return { contents, configRoots, base };
+}
+
+async function closureAndPlan(opts: BuildOptions, contents: string[], configRoots: string[], base: BaseImage | undefined, log: Logger) {
+  const closure = await log.group('Closure', async () => {
+    const found = await queryClosure([...contents, ...configRoots]);
+    const narBytes = [...found.paths.values()].reduce((n, p) => n + p.narSize, 0);
+    log.info(`${found.paths.size} store paths, ${formatBytes(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config`);
+    return found;
+  });
+  const planned = await log.group('Plan', () => {
+    const infos = [...closure.paths.values()];
+    const layers = planStoreLayers({
+      references: new Map(infos.map((info) => [info.path, info.references])),
+      sizes: new Map(infos.map((info) => [info.path, info.narSize])),
+      roots: { contents, config: configRoots },
+      // The customisation layer and a base image's layers count too.
+      layers: opts.maxLayers - 1 - (base?.layers.length ?? 0),
+      layering: opts.layering,
+      groupPopular: opts.groupPopular,
+      hints: opts.hints,
+      exclude: base?.storePaths ?? new Set(),
+    });
+    const shared = layers.filter((l) => l.paths.length > 1).length;
+    const fromBase = base === undefined ? '' : `${base.layers.length} base image layers (${[...closure.paths.keys()].filter((p) => base.storePaths.has(p)).length} store paths already in them), `;
+    log.info(`${fromBase}${layers.length} store layers and the customisation layer (maxLayers ${opts.maxLayers}, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
+    return layers;
+  });
+  return { closure, planned };
+}
+
+async function openCache(opts: BuildOptions, log: Logger): Promise<LayerCache | undefined> {
   const warn = (m: string) => log.warning(m);
   switch (opts.cache.kind) {
     case 'none':
       return undefined;
     case 'directory':
       return new DirectoryCache(opts.cache.dir, warn);
-    case 'actions':
+    case 'actions': {
+      // Loaded only here: its HTTP and Azure clients take longer to load
+      // than a warm build of a small image takes to run.
+      const { ActionsCache } = await import('./cache/actions.js');
       if (ActionsCache.available()) return new ActionsCache(opts.cache.dir, warn);
       log.warning('the GitHub Actions cache service is not available here; building every layer without a cache');
       return undefined;
+    }
   }
 }
 

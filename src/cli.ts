@@ -2,7 +2,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build, type BuildReport } from './build.js';
+import { build, explain, type BuildReport } from './build.js';
+import { formatPlan } from './plan/explain.js';
 import { UserError, messageOf } from './errors.js';
 import type { Logger } from './log.js';
 import { parseOptions } from './options.js';
@@ -11,7 +12,9 @@ import { cleanUpOnSignals } from './util/temp.js';
 
 const USAGE = `usage: layered-image build --name NAME [--tag TAG] --contents PATH [--contents PATH ...]
            [--config JSON | --config @FILE] [--max-layers N] [--created ISO|now]
-           [--architecture ARCH] [--output FILE] [--cache-dir DIR | --no-cache] [--json]`;
+           [--architecture ARCH] [--output FILE] [--cache-dir DIR | --no-cache] [--json]
+           [--from-image TARBALL] [--layering size|popularity] [--group-popular N] [--hint deeper:PATTERN|top:PATTERN ...]
+           [--uid N] [--gid N] [--uname NAME] [--gname NAME] [--mtime SECONDS|ISO] [--explain]`;
 
 const FLAGS = {
   name: { type: 'string' },
@@ -25,6 +28,16 @@ const FLAGS = {
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   json: { type: 'boolean' },
+  'from-image': { type: 'string' },
+  layering: { type: 'string' },
+  'group-popular': { type: 'string' },
+  hint: { type: 'string', multiple: true },
+  explain: { type: 'boolean' },
+  uid: { type: 'string' },
+  gid: { type: 'string' },
+  uname: { type: 'string' },
+  gname: { type: 'string' },
+  mtime: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -56,7 +69,22 @@ export async function main(argv: string[]): Promise<number> {
       output: values.output,
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
+      fromImage: values['from-image'],
+      layering: values.layering,
+      groupPopular: values['group-popular'],
+      hints: values.hint,
+      explain: values.explain,
+      uid: values.uid,
+      gid: values.gid,
+      uname: values.uname,
+      gname: values.gname,
+      mtime: values.mtime,
     });
+    if (opts.explain) {
+      const plan = await explain(opts, stderrLogger());
+      process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
+      return 0;
+    }
     const report = await build(opts, stderrLogger());
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
     return 0;
@@ -132,7 +160,7 @@ function stderrLogger(): Logger {
 
 function humanReport(r: BuildReport): string {
   const rows = r.layers.map((l, i) => {
-    const what = l.paths.length === 0 ? '(customisation layer)' : l.paths.length === 1 ? l.paths[0] : `${l.paths.length} store paths`;
+    const what = l.source === 'base' ? '(base image layer)' : l.paths.length === 0 ? '(customisation layer)' : l.paths.length === 1 ? l.paths[0] : `${l.paths.length} store paths`;
     return `${String(i + 1).padStart(3)}  ${l.digest.slice(7, 19)}  ${String(l.size).padStart(12)}  ${l.source.padEnd(8)}  ${what}`;
   });
   const cache = `  store layers: ${r.cache.restored} restored, ${r.cache.built} built, ${r.cache.saved} saved to the cache`;

@@ -1,17 +1,25 @@
 import * as core from '@actions/core';
 import path from 'node:path';
-import { build, type BuildReport } from './build.js';
+import { build, explain, type BuildReport } from './build.js';
+import { formatPlan } from './plan/explain.js';
 import { UserError, messageOf } from './errors.js';
 import { formatBytes, type Logger } from './log.js';
 import { parseOptions, type RawInputs } from './options.js';
+// build.ts loads the Actions cache lazily, for the CLI's sake; the Action
+// nearly always uses it, and a static import keeps it in dist/index.js
+// rather than in chunk files beside the CLI's.
+import './cache/actions.js';
 
 /** Every input, read in one place; nothing else touches core.getInput. */
 function readInputs(): RawInputs {
   const optional = (name: string) => core.getInput(name) || undefined;
-  const cacheInput = core.getInput('cache') || 'true';
   // The YAML 1.2 core schema's booleans, as core.getBooleanInput takes them.
-  const cache = ['true', 'True', 'TRUE'].includes(cacheInput) ? 'true' : ['false', 'False', 'FALSE'].includes(cacheInput) ? 'false' : undefined;
-  if (cache === undefined) throw new UserError(`cache "${cacheInput}" must be true or false`);
+  const flag = (name: string, fallback: boolean) => {
+    const text = core.getInput(name) || String(fallback);
+    if (['true', 'True', 'TRUE'].includes(text)) return true;
+    if (['false', 'False', 'FALSE'].includes(text)) return false;
+    throw new UserError(`${name} "${text}" must be true or false`);
+  };
   const runnerTemp = process.env['RUNNER_TEMP'];
   return {
     name: optional('name'),
@@ -24,8 +32,18 @@ function readInputs(): RawInputs {
     created: optional('created'),
     architecture: optional('architecture'),
     output: optional('output') ?? (runnerTemp ? path.join(runnerTemp, 'layered-image.tar') : undefined),
-    noCache: cache === 'false',
+    noCache: !flag('cache', true),
     actionsCache: true,
+    fromImage: optional('fromImage'),
+    layering: optional('layering'),
+    groupPopular: optional('groupPopular'),
+    hints: core.getInput('hints').split(/[\s,]+/).filter((h) => h !== ''),
+    explain: flag('explain', false),
+    uid: optional('uid'),
+    gid: optional('gid'),
+    uname: core.getInput('uname') === '' ? undefined : core.getInput('uname'),
+    gname: core.getInput('gname') === '' ? undefined : core.getInput('gname'),
+    mtime: optional('mtime'),
   };
 }
 
@@ -39,6 +57,12 @@ const actionsLogger: Logger = {
 export async function run(): Promise<void> {
   try {
     const opts = await parseOptions(readInputs());
+    if (opts.explain) {
+      const plan = await explain(opts, actionsLogger);
+      core.info(formatPlan(plan));
+      core.setOutput('plan', JSON.stringify(plan));
+      return;
+    }
     const report = await build(opts, actionsLogger);
     core.setOutput('imagePath', report.imagePath);
     core.setOutput('imageName', report.imageName);

@@ -5,6 +5,8 @@ import { UserError, errnoCode } from './errors.js';
 import type { ContainerConfig } from './image/config.js';
 import { parseContainerConfig } from './image/validate-config.js';
 import { DEFAULT_TAR_SETTINGS, type TarSettings } from './layer/tar-header.js';
+import { parseHints, type Hint } from './plan/hints.js';
+import { LAYERINGS, type Layering } from './plan/layers.js';
 
 /** What a front end (CLI flags or Action inputs) hands over, still unchecked. */
 export interface RawInputs {
@@ -22,6 +24,16 @@ export interface RawInputs {
   noCache?: boolean | undefined;
   /** Use the GitHub Actions cache instead of a directory (the Action does). */
   actionsCache?: boolean | undefined;
+  fromImage?: string | undefined;
+  layering?: string | undefined;
+  groupPopular?: string | undefined;
+  hints?: readonly string[] | undefined;
+  explain?: boolean | undefined;
+  uid?: string | undefined;
+  gid?: string | undefined;
+  uname?: string | undefined;
+  gname?: string | undefined;
+  mtime?: string | undefined;
 }
 
 /** `actions`: the GitHub Actions cache, with `dir` where entries are unpacked. */
@@ -39,13 +51,22 @@ export interface BuildOptions {
   architecture: string;
   output: string;
   cache: CacheChoice;
+  /** A docker-archive to build on. */
+  fromImage: string | undefined;
+  /** Ownership and time of every member of every layer. */
   storeLayerSettings: TarSettings;
+  layering: Layering;
+  groupPopular: number;
+  hints: Hint[];
+  /** Print the plan and stop, building nothing. */
+  explain: boolean;
   concurrency: number;
 }
 
 export const MAX_LAYERS_LIMIT = 125;
 export const DEFAULT_MAX_LAYERS = 100;
 export const DEFAULT_CREATED = '1970-01-01T00:00:01Z';
+export const DEFAULT_LAYERING: Layering = 'size';
 
 // The OCI distribution spec's reference grammar (docker/distribution's
 // reference package): an optional registry host, then path components.
@@ -77,7 +98,12 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     architecture: parseArchitecture(raw.architecture),
     output: parseOutput(raw.output, name),
     cache: parseCache(raw, env),
-    storeLayerSettings: { ...DEFAULT_TAR_SETTINGS },
+    fromImage: raw.fromImage === undefined || raw.fromImage.trim() === '' ? undefined : path.resolve(raw.fromImage),
+    storeLayerSettings: parseTarSettings(raw),
+    layering: parseLayering(raw.layering),
+    groupPopular: parseGroupPopular(raw.groupPopular),
+    hints: parseHints(raw.hints ?? []),
+    explain: raw.explain ?? false,
     concurrency: availableParallelism(),
   };
 }
@@ -124,6 +150,59 @@ function parseMaxLayers(raw: string | undefined): number {
     throw new UserError(`maxLayers "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
   }
   return n;
+}
+
+function parseLayering(raw: string | undefined): Layering {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_LAYERING;
+  const value = raw.trim();
+  if (!(LAYERINGS as readonly string[]).includes(value)) throw new UserError(`layering "${raw}" must be one of ${LAYERINGS.join(', ')}`);
+  return value as Layering;
+}
+
+function parseGroupPopular(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 0;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n > 100_000) throw new UserError(`groupPopular "${raw}" must be a whole number (0 for no grouping)`);
+  return n;
+}
+
+const ID_LIMIT = 2 ** 32 - 1;
+
+function parseTarSettings(raw: RawInputs): TarSettings {
+  const id = (what: string, value: string | undefined, fallback: number) => {
+    if (value === undefined || value.trim() === '') return fallback;
+    const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+    if (!Number.isSafeInteger(n) || n > ID_LIMIT) throw new UserError(`${what} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
+    return n;
+  };
+  const owner = (what: string, value: string | undefined, fallback: string) => {
+    if (value === undefined) return fallback;
+    // Control characters would make tar headers that tools print wrongly.
+    if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new UserError(`${what} "${value}" must be up to 255 characters with no control characters`);
+    return value;
+  };
+  return {
+    uid: id('uid', raw.uid, DEFAULT_TAR_SETTINGS.uid),
+    gid: id('gid', raw.gid, DEFAULT_TAR_SETTINGS.gid),
+    uname: owner('uname', raw.uname, DEFAULT_TAR_SETTINGS.uname),
+    gname: owner('gname', raw.gname, DEFAULT_TAR_SETTINGS.gname),
+    mtime: parseMtime(raw.mtime),
+  };
+}
+
+/** Seconds since the epoch, or an RFC 3339 time; never "now", which would make every layer new. */
+function parseMtime(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_TAR_SETTINGS.mtime;
+  const text = raw.trim();
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (Number.isSafeInteger(n)) return n;
+  } else if (text !== 'now') {
+    const date = rfc3339(text.toUpperCase());
+    if (date !== undefined && !Number.isNaN(date.getTime()) && date.getTime() >= 0) return Math.floor(date.getTime() / 1000);
+  }
+  const why = text === 'now' ? ': "now" would give every layer new bytes on every run, defeating the cache' : '';
+  throw new UserError(`mtime "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
 }
 
 function parseCreated(raw: string | undefined): string {

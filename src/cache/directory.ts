@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, messageOf } from '../errors.js';
 import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
@@ -50,8 +50,10 @@ export class DirectoryCache implements LayerCache {
       if (!(await stat(this.dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
       // Not recursive: that form reports a read-only file system as ENOENT.
       await mkdir(scratch);
-      // A copy, not a link: the build's own file is removed when it ends.
-      await copyFile(layerFile, path.join(scratch, LAYER), constants.COPYFILE_FICLONE);
+      // A hard link where the file system allows (the build only removes
+      // its own name for the file), else a copy: never a symlink.
+      const dest = path.join(scratch, LAYER);
+      await link(layerFile, dest).catch(() => copyFile(layerFile, dest, constants.COPYFILE_FICLONE));
       await writeFile(path.join(scratch, META), `${JSON.stringify(meta)}\n`);
     } catch (e) {
       this.warn(`cannot save to ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);

@@ -2,58 +2,86 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDigest } from '../digest.js';
+import { parseDigest, type Digest } from '../digest.js';
+import { errnoCode, messageOf } from '../errors.js';
+import { writeFully } from '../layer/sink.js';
 import type { CachedLayer, LayerMeta } from './cache.js';
 import { LAYER_FORMAT_VERSION } from './key.js';
-import { scanLayerMembers } from './scan-layer.js';
+import { LayerScanner, type ScannedMember } from './scan-layer.js';
 
 /**
- * Decides whether a restored entry may go into an image. It must describe
- * exactly the layer asked for (key, format, store paths), its bytes must
- * hash to its recorded digest, and every tar member must lie under those
- * store paths (or be `/nix`, `/nix/store`): no `..`, nothing elsewhere.
- * Returns the metadata when it passes, otherwise the reason it does not.
+ * The checks of a restored entry that need no reading of the layer: its
+ * metadata must describe exactly the layer asked for (key, format, store
+ * paths) and its layer file must be a regular file of the recorded size.
+ * The bytes are checked as they are copied into the image (copyCachedLayer).
  */
-export async function verifyCachedLayer(
+export async function checkCachedLayer(
   entry: CachedLayer,
   expected: { key: string; paths: readonly string[] },
-  readLayer: LayerReader = scanAndHash,
 ): Promise<{ ok: true; meta: LayerMeta } | { ok: false; reason: string }> {
   const meta = checkMeta(entry.meta, expected);
   if (typeof meta === 'string') return { ok: false, reason: meta };
   const st = await lstat(entry.file).catch(() => undefined);
   if (st === undefined || !st.isFile()) return { ok: false, reason: 'its layer is missing or not a regular file' };
-  const size = st.size;
-  if (size !== meta.size) return { ok: false, reason: `its layer has ${size} bytes, its metadata says ${meta.size}` };
-
-  const read = await readLayer(entry.file, size);
-  if ('bad' in read) return { ok: false, reason: read.bad };
-  for (const member of read.names) {
-    const bad = checkMember(member, meta.paths);
-    if (bad !== undefined) return { ok: false, reason: bad };
-  }
-  const digest = read.digest;
-  if (digest !== meta.digest) return { ok: false, reason: `its layer hashes to ${digest}, its metadata says ${meta.digest}` };
+  if (st.size !== meta.size) return { ok: false, reason: `its layer has ${st.size} bytes, its metadata says ${meta.size}` };
   return { ok: true, meta };
 }
 
-/** Reads a layer once: its members (strictly) and its digest. */
-export type LayerReader = (file: string, size: number) => Promise<ScanResult>;
-export type ScanResult = { names: { name: string; type: string }[]; digest: string } | { bad: string };
+const CHUNK = 4 << 20;
 
-/** The reader on this thread; LayerWorkers runs the same on a worker. */
-export function scanAndHash(file: string, size: number): Promise<ScanResult> {
-  const scan = scanLayerMembers(file, size);
-  if ('bad' in scan) return Promise.resolve(scan);
+/**
+ * Copies a cached layer (or a base image's, from its place in the base
+ * tarball) into its place in the image, reading it once: the
+ * same chunks are hashed, scanned strictly as tar (every member must lie
+ * under the layer's store paths, or be `/nix`, `/nix/store`: no `..`,
+ * nothing elsewhere) and written. Returns the digest, which the caller
+ * compares with the metadata, or why the layer may not be used; then the
+ * bytes already written are garbage to be overwritten.
+ */
+export function copyCachedLayer(
+  source: { file: string; offset: number; paths: readonly string[] | undefined },
+  target: { file: string; label: string; offset: number; size: number },
+  onBytes: (n: number) => void,
+): { digest: Digest } | { bad: string } {
+  const { file, paths } = source;
+  // A base image's layers are whatever its author put there: hashed, not scanned.
+  const scanner = paths === undefined ? undefined : new LayerScanner(target.size, (m) => checkMember(m, paths));
   const hash = createHash('sha256');
-  const fd = openSync(file, 'r');
+  let from: number;
   try {
-    const buf = Buffer.allocUnsafe(8 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
+    from = openSync(file, 'r');
+  } catch (e) {
+    return { bad: `its layer cannot be read (${errnoCode(e) ?? messageOf(e)})` };
   }
-  return Promise.resolve({ names: scan.names, digest: `sha256:${hash.digest('hex')}` });
+  let to: number | undefined;
+  try {
+    to = openSync(target.file, 'r+');
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let done = 0;
+    while (done < target.size) {
+      let n;
+      try {
+        n = readSync(from, buf, 0, Math.min(CHUNK, target.size - done), source.offset + done);
+      } catch (e) {
+        // The cache's failure, never the build's.
+        return { bad: `its layer cannot be read (${errnoCode(e) ?? messageOf(e)})` };
+      }
+      if (n === 0) return { bad: `its layer ends after ${done} bytes` };
+      const chunk = buf.subarray(0, n);
+      scanner?.feed(chunk);
+      if (scanner?.refused !== undefined) return { bad: scanner.refused };
+      hash.update(chunk);
+      writeFully(to, target.label, chunk, target.offset + done);
+      done += n;
+      onBytes(n);
+    }
+    const bad = scanner?.end();
+    if (bad !== undefined) return { bad };
+    return { digest: `sha256:${hash.digest('hex')}` as Digest };
+  } finally {
+    closeSync(from);
+    if (to !== undefined) closeSync(to);
+  }
 }
 
 function checkMeta(raw: unknown, expected: { key: string; paths: readonly string[] }): LayerMeta | string {
@@ -75,7 +103,7 @@ function checkMeta(raw: unknown, expected: { key: string; paths: readonly string
   return { format: LAYER_FORMAT_VERSION, key: expected.key, digest, size: m['size'] as number, paths: [...expected.paths] };
 }
 
-function checkMember(header: { name: string; type: string }, paths: readonly string[]): string | undefined {
+function checkMember(header: ScannedMember, paths: readonly string[]): string | undefined {
   const name = header.name.replace(/\/+$/, '');
   const kind = header.type;
   if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || path.posix.normalize(name) !== name) {

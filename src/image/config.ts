@@ -8,7 +8,10 @@ export interface ImageConfigInput {
   architecture: string;
   created: string;
   config: ContainerConfig;
+  /** Every layer, a base image's first. */
   layers: readonly Pick<Layer, 'digest' | 'comment'>[];
+  /** A base image's history, kept as it is for its `layers` first layers. */
+  base?: { history: readonly unknown[]; layers: number };
 }
 
 /**
@@ -20,11 +23,33 @@ export function imageConfigJson(input: ImageConfigInput): Buffer {
     architecture: input.architecture,
     config: input.config,
     created: input.created,
-    history: input.layers.map((l) => ({ created: input.created, comment: l.comment })),
+    history: [
+      ...(input.base?.history ?? []),
+      ...input.layers.slice(input.base?.layers ?? 0).map((l) => ({ created: input.created, comment: l.comment })),
+    ],
     os: 'linux',
     rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.digest) },
   };
   return Buffer.from(canonicalJson(doc), 'utf8');
+}
+
+/**
+ * The config of an image built on a base, as Docker's FROM gives it: the
+ * base's fields, ours over them, except Env, merged per variable: the base's
+ * variables in their order, a value of ours replacing the base's, then ours
+ * that the base did not have.
+ */
+export function mergeBaseConfig(base: Readonly<Record<string, unknown>>, ours: ContainerConfig): ContainerConfig {
+  const merged: ContainerConfig = { ...base, ...ours };
+  const baseEnv = Array.isArray(base['Env']) ? base['Env'].filter((e): e is string => typeof e === 'string') : [];
+  const ourEnv = Array.isArray(ours['Env']) ? (ours['Env'] as string[]) : [];
+  if (baseEnv.length === 0 && ourEnv.length === 0) return merged;
+  const nameOf = (e: string) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+  const mine = new Map(ourEnv.map((e) => [nameOf(e), e]));
+  const fromBase = baseEnv.map((e) => mine.get(nameOf(e)) ?? e);
+  const baseNames = new Set(baseEnv.map(nameOf));
+  merged['Env'] = [...fromBase, ...ourEnv.filter((e) => !baseNames.has(nameOf(e)))];
+  return merged;
 }
 
 /** The image id: the digest of the config bytes. */

@@ -1,93 +1,70 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { digestHex } from '../digest.js';
 import type { Layer } from '../layer/layer.js';
-import { encodeHeader, endOfArchive, padding, type TarSettings } from '../layer/tar-header.js';
+import { writeFully } from '../layer/sink.js';
+import { BLOCK, encodeHeader, endOfArchive, padding, type TarSettings } from '../layer/tar-header.js';
 import { configDigest, dockerManifestJson } from './config.js';
-import type { ImageParts, ImageSink } from './sink.js';
 
 // Fixed metadata for the archive's own members: nothing here may depend on
 // the machine, the clock or the umask.
 const MEMBER: TarSettings = { mtime: 1, uid: 0, gid: 0, uname: '', gname: '' };
-const CHUNK = 8 << 20;
 
-/**
+/*
  * A docker-archive (what `docker save` makes and `docker load`, `podman load`
- * and `skopeo copy docker-archive:` read) in a new file: each layer as
+ * and `skopeo copy docker-archive:` read): each layer as
  * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
  * nixpkgs' stream_layered_image.py orders them.
  *
- * The archive's headers come from the same encoder as the layers, and a
- * layer kept in a file is copied with large synchronous reads and writes:
- * from the page cache that runs near the speed of `cat`, where a stream
- * pipeline through a tar packer took several times as long.
+ * It is written out of order. A layer member's header is one block whatever
+ * its digest (the name is always 74 characters), so once the layers' sizes
+ * are known every layer has a fixed place: the layer workers write (or copy)
+ * each layer straight into it, in parallel, and the headers, which name the
+ * digests, are filled in last. No layer is written twice.
  */
-export function dockerArchiveSink(file: string, opts: { onBytes?: (n: number) => void } = {}): ImageSink {
-  return { write: (parts) => writeDockerArchive(file, parts, opts.onBytes ?? (() => {})) };
+
+/**
+ * Where each layer's bytes start, for layers of these sizes in image order
+ * (the first at `first`), followed by where the next layer's would start.
+ */
+export function layerOffsets(sizes: readonly number[], first = BLOCK): number[] {
+  const offsets = [first];
+  for (const size of sizes) offsets.push((offsets[offsets.length - 1] as number) + size + padding(size) + BLOCK);
+  return offsets;
 }
 
-async function writeDockerArchive(file: string, parts: ImageParts, onBytes: (n: number) => void): Promise<void> {
-  const fd = openSync(file, 'wx', 0o644);
-  let offset = 0;
-  const put = (bytes: Buffer) => {
-    writeAll(fd, bytes);
-    offset += bytes.length;
-  };
-  const member = (name: string, size: number) => put(encodeHeader({ name, type: 'file', mode: 0o644, size, linkname: '' }, MEMBER));
+/**
+ * Completes an archive whose layer bytes are in place: the layer members'
+ * headers, the config, the manifest and the end of the archive.
+ */
+export function finishDockerArchive(
+  file: string,
+  image: { layers: readonly Pick<Layer, 'digest' | 'size'>[]; configJson: Buffer; repoTag: string },
+  label = file,
+): void {
+  const fd = openSync(file, 'r+');
   try {
-    const layerFiles: string[] = [];
-    for (const layer of parts.layers) {
+    const offsets = layerOffsets(image.layers.map((l) => l.size));
+    const put = (bytes: Buffer, at: number) => writeFully(fd, label, bytes, at);
+    const member = (name: string, size: number, at: number) =>
+      put(encodeHeader({ name, type: 'file', mode: 0o644, size, linkname: '' }, MEMBER), at - BLOCK);
+    const layerFiles = image.layers.map((layer, i) => {
       const name = `${digestHex(layer.digest)}/layer.tar`;
-      layerFiles.push(name);
-      member(name, layer.size);
-      const copied = layer.file !== undefined ? await copyFile(layer.file, fd, onBytes) : await copyStream(layer, fd, onBytes);
-      if (copied !== layer.size) throw new Error(`layer ${name} has ${copied} bytes, expected ${layer.size}`);
-      offset += copied;
-      put(Buffer.alloc(padding(copied)));
+      const at = offsets[i] as number;
+      member(name, layer.size, at);
+      put(Buffer.alloc(padding(layer.size)), at + layer.size);
+      return name;
+    });
+    const configName = `${digestHex(configDigest(image.configJson))}.json`;
+    const manifest = dockerManifestJson(configName, image.repoTag, layerFiles);
+    let at = offsets[offsets.length - 1] as number;
+    for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]] as const) {
+      member(name, bytes.length, at);
+      put(Buffer.concat([bytes, Buffer.alloc(padding(bytes.length))]), at);
+      at += bytes.length + padding(bytes.length) + BLOCK;
     }
-    const configName = `${digestHex(configDigest(parts.configJson))}.json`;
-    const manifest = dockerManifestJson(configName, parts.repoTag, layerFiles);
-    for (const [name, bytes] of [[configName, parts.configJson], ['manifest.json', manifest]] as const) {
-      member(name, bytes.length);
-      put(bytes);
-      put(Buffer.alloc(padding(bytes.length)));
-    }
-    put(endOfArchive(offset));
+    const end = at - BLOCK;
+    put(endOfArchive(end), end);
   } finally {
     closeSync(fd);
   }
-}
-
-async function copyFile(source: string, fd: number, onBytes: (n: number) => void): Promise<number> {
-  const from = openSync(source, 'r');
-  const buf = Buffer.allocUnsafe(CHUNK);
-  let total = 0;
-  try {
-    for (;;) {
-      const n = readSync(from, buf, 0, CHUNK, null);
-      if (n === 0) return total;
-      writeAll(fd, buf.subarray(0, n));
-      total += n;
-      onBytes(n);
-      // Let timers (progress) and background cache saves run between chunks.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } finally {
-    closeSync(from);
-  }
-}
-
-async function copyStream(layer: Layer, fd: number, onBytes: (n: number) => void): Promise<number> {
-  let total = 0;
-  for await (const chunk of layer.open()) {
-    const bytes = chunk as Buffer;
-    writeAll(fd, bytes);
-    total += bytes.length;
-    onBytes(bytes.length);
-  }
-  return total;
-}
-
-function writeAll(fd: number, bytes: Buffer): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }

@@ -1,26 +1,12 @@
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
 import type { Digest } from '../digest.js';
 
-/**
- * A layer as sinks see it: its identity, its size and a way to read its
- * (uncompressed tar) bytes. Nothing is read until a sink calls `open`, and a
- * sink never learns whether the bytes were built now or restored.
- */
+/** A layer of the image, once its bytes are in place: what the config and the report say of it. */
 export interface Layer {
   readonly digest: Digest;
   readonly size: number;
-  /** Store paths in the layer; empty for the customisation layer. */
+  /** Store paths in the layer; empty for the customisation layer and a base image's. */
   readonly paths: readonly string[];
-  readonly source: 'built' | 'restored';
+  readonly source: 'built' | 'restored' | 'base';
   /** What the image history says about this layer. */
   readonly comment: string;
-  open(): Readable;
-  /** Where the bytes sit, when they sit in a file: sinks may copy it directly. */
-  readonly file?: string;
-}
-
-/** A layer whose bytes sit in a file. */
-export function fileLayer(file: string, fields: Omit<Layer, 'open' | 'file'>): Layer {
-  return { ...fields, file, open: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
 }

@@ -1,5 +1,6 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { asUserError } from '../errors.js';
+import { UserError, asUserError } from '../errors.js';
 
 /**
  * Where layer bytes go. `write` resolves once the sink no longer needs the
@@ -37,5 +38,68 @@ export class FileSink implements ByteSink {
 
   close(): Promise<void> {
     return this.fh.close();
+  }
+}
+
+/**
+ * A sink writing into a byte range of an existing file (a layer's place in
+ * the image), and optionally also to a new file of its own (for the cache).
+ * Writes are synchronous: it runs on a layer worker, where nothing else waits.
+ * More bytes than the range holds is an error, so a layer can never
+ * overwrite its neighbour.
+ */
+export class RangeSink implements ByteSink {
+  private written = 0;
+
+  private constructor(
+    private readonly target: { fd: number; label: string; offset: number; size: number },
+    private readonly copy?: { fd: number; file: string },
+  ) {}
+
+  static open(target: { file: string; label: string; offset: number; size: number }, copyTo?: string): RangeSink {
+    const fd = openFd(target.file, target.label, 'r+');
+    try {
+      return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  write(chunk: Buffer): Promise<void> {
+    const { fd, label, offset, size } = this.target;
+    if (this.written + chunk.length > size) {
+      throw new UserError(`a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
+    }
+    writeFully(fd, label, chunk, offset + this.written);
+    if (this.copy !== undefined) writeFully(this.copy.fd, this.copy.file, chunk, null);
+    this.written += chunk.length;
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    closeSync(this.target.fd);
+    if (this.copy !== undefined) closeSync(this.copy.fd);
+    return Promise.resolve();
+  }
+}
+
+function openFd(file: string, label: string, flags: 'r+' | 'w'): number {
+  try {
+    return openSync(file, flags, 0o644);
+  } catch (e) {
+    return asUserError(e, `cannot write ${label}`);
+  }
+}
+
+/** Writes all of `bytes` at `position` (or the file position, for null); `label` names the file in errors. */
+export function writeFully(fd: number, label: string, bytes: Buffer, position: number | null): void {
+  let done = 0;
+  try {
+    while (done < bytes.length) {
+      done += writeSync(fd, bytes, done, bytes.length - done, position === null ? null : position + done);
+    }
+  } catch (e) {
+    asUserError(e, `cannot write ${label}`);
   }
 }

@@ -46,26 +46,7 @@ const NUMERIC_LIMITS = { uid: 8 ** 7, gid: 8 ** 7, size: 8 ** 11, mtime: 8 ** 11
 
 /** The header block(s) for one entry: a PAX extended header first if needed. */
 export function encodeHeader(entry: TarEntry, s: TarSettings): Buffer {
-  const name = entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
-  const pax: [string, string][] = [];
-  const fields = { name, linkname: entry.linkname, uname: s.uname, gname: s.gname };
-  for (const [key, paxKey, length] of [
-    ['name', 'path', 100],
-    ['linkname', 'linkpath', 100],
-    ['uname', 'uname', 32],
-    ['gname', 'gname', 32],
-  ] as const) {
-    const value = fields[key];
-    if (!isAscii(value) || value.length > length) pax.push([paxKey, value]);
-  }
-  const numbers = { uid: s.uid, gid: s.gid, size: entry.size, mtime: s.mtime };
-  for (const key of ['uid', 'gid', 'size', 'mtime'] as const) {
-    const value = numbers[key];
-    if (!(value >= 0 && value < NUMERIC_LIMITS[key])) {
-      pax.push([key, String(value)]);
-      numbers[key] = 0;
-    }
-  }
+  const { fields, numbers, pax } = headerFields(entry, s);
   const main = ustarBlock({
     ...fields,
     ...numbers,
@@ -87,6 +68,39 @@ export function encodeHeader(entry: TarEntry, s: TarSettings): Buffer {
     typeflag: TYPEFLAG.pax,
   });
   return Buffer.concat([paxHeader, records, Buffer.alloc(padding(records.length)), main]);
+}
+
+/** How many bytes encodeHeader gives for this entry, without encoding it. */
+export function headerSize(entry: TarEntry, s: TarSettings): number {
+  const { pax } = headerFields(entry, s);
+  if (pax.length === 0) return BLOCK;
+  const records = pax.reduce((n, [k, v]) => n + paxRecordLength(k, v), 0);
+  return 2 * BLOCK + records + padding(records);
+}
+
+/** The ustar fields, and the PAX records for what ustar cannot hold. */
+function headerFields(entry: TarEntry, s: TarSettings) {
+  const name = entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
+  const pax: [string, string][] = [];
+  const fields = { name, linkname: entry.linkname, uname: s.uname, gname: s.gname };
+  for (const [key, paxKey, length] of [
+    ['name', 'path', 100],
+    ['linkname', 'linkpath', 100],
+    ['uname', 'uname', 32],
+    ['gname', 'gname', 32],
+  ] as const) {
+    const value = fields[key];
+    if (!isAscii(value) || value.length > length) pax.push([paxKey, value]);
+  }
+  const numbers = { uid: s.uid, gid: s.gid, size: entry.size, mtime: s.mtime };
+  for (const key of ['uid', 'gid', 'size', 'mtime'] as const) {
+    const value = numbers[key];
+    if (!(value >= 0 && value < NUMERIC_LIMITS[key])) {
+      pax.push([key, String(value)]);
+      numbers[key] = 0;
+    }
+  }
+  return { fields, numbers, pax };
 }
 
 /** Zero bytes needed after `n` bytes of data to reach a block boundary. */
@@ -152,8 +166,12 @@ function isAscii(s: string): boolean {
 
 /** `"<len> <key>=<value>\n"` where `<len>` counts its own digits too. */
 function paxRecord(key: string, value: string): Buffer {
+  return Buffer.from(`${paxRecordLength(key, value)} ${key}=${value}\n`, 'utf8');
+}
+
+function paxRecordLength(key: string, value: string): number {
   const body = Buffer.byteLength(key) + Buffer.byteLength(value) + 3;
   let len = body;
   while (len !== body + String(len).length) len = body + String(len).length;
-  return Buffer.from(`${len} ${key}=${value}\n`, 'utf8');
+  return len;
 }

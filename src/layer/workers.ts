@@ -3,19 +3,31 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Digest } from '../digest.js';
 import { UserError, messageOf } from '../errors.js';
-import { FileSink } from './sink.js';
-import { writeStoreLayer } from './store-layer.js';
+import { copyCachedLayer } from '../cache/verify.js';
+import { RangeSink } from './sink.js';
+import { storeLayerSize, writeStoreLayer } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
-import { scanAndHash, type ScanResult } from '../cache/verify.js';
 
-/** One store layer to write into `file`. */
-export interface LayerTask {
-  paths: string[];
-  settings: TarSettings;
+/** A layer's place in the image file. */
+export interface LayerTarget {
   file: string;
+  /** What errors call the file: the output's name, not its temporary one. */
+  label: string;
+  offset: number;
+  size: number;
 }
 
-type Job = { kind: 'write'; task: LayerTask } | { kind: 'scan'; file: string; size: number };
+type Job =
+  | { kind: 'size'; paths: string[]; settings: TarSettings }
+  | { kind: 'write'; paths: string[]; settings: TarSettings; target: LayerTarget; copyTo?: string }
+  | { kind: 'copy'; source: CopySource; target: LayerTarget };
+
+/** Bytes to copy: a cached layer file (offset 0) or a range of a base image; `paths` undefined: not scanned. */
+export interface CopySource {
+  file: string;
+  offset: number;
+  paths: string[] | undefined;
+}
 
 type Reply =
   | { id: number; progress: number }
@@ -25,9 +37,9 @@ type Reply =
 const ROLE = 'layered-image-layer-writer';
 
 /**
- * Store layers written, and cached layers read back, on worker threads, one
- * layer per worker at a time: reading, framing and SHA-256 run on every core
- * instead of one. The worker
+ * Store layers written, and cached layers copied, straight into their place
+ * in the image on worker threads, one layer per worker at a time: reading,
+ * framing, SHA-256 and writing run on every core instead of one. The worker
  * runs this very module, started with a marker in its workerData. From the
  * ncc bundles it runs `dist/layer-writer.js`, a bundle of this module alone,
  * rather than the whole Action with its HTTP and Azure clients.
@@ -40,13 +52,22 @@ export class LayerWorkers {
 
   constructor(private readonly count: number) {}
 
-  write(task: LayerTask, onBytes: (n: number) => void): Promise<{ digest: Digest; size: number }> {
-    return this.run({ kind: 'write', task }, onBytes) as Promise<{ digest: Digest; size: number }>;
+  /** The size a store layer will have (see storeLayerSize). */
+  size(paths: string[], settings: TarSettings): Promise<number> {
+    return this.run({ kind: 'size', paths, settings }, () => {}) as Promise<number>;
   }
 
-  /** A cached layer's members and digest, read on a worker (see verify.ts). */
-  scan(file: string, size: number): Promise<ScanResult> {
-    return this.run({ kind: 'scan', file, size }, () => {}) as Promise<ScanResult>;
+  /** Writes a store layer into its place, and into `copyTo` too when given. */
+  write(
+    job: { paths: string[]; settings: TarSettings; target: LayerTarget; copyTo?: string },
+    onBytes: (n: number) => void,
+  ): Promise<{ digest: Digest; size: number }> {
+    return this.run({ kind: 'write', ...job }, onBytes) as Promise<{ digest: Digest; size: number }>;
+  }
+
+  /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
+  copy(job: { source: CopySource; target: LayerTarget }, onBytes: (n: number) => void): Promise<{ digest: Digest } | { bad: string }> {
+    return this.run({ kind: 'copy', ...job }, onBytes) as Promise<{ digest: Digest } | { bad: string }>;
   }
 
   private async run(job: Job, onBytes: (n: number) => void): Promise<unknown> {
@@ -121,31 +142,38 @@ if (isLayerWorkerThread()) {
   const port = parentPort;
   port?.on('message', (message: { id: number; job: Job }) => {
     const { id, job } = message;
-    if (job.kind === 'scan') {
-      scanAndHash(job.file, job.size).then(
-        (result) => port.postMessage({ id, result } satisfies Reply),
-        (e: unknown) => port.postMessage({ id, error: messageOf(e), user: e instanceof UserError } satisfies Reply),
-      );
-      return;
-    }
-    const task = job.task;
-    void (async () => {
-      const sink = await FileSink.create(task.file);
-      try {
-        const counted = {
-          write: (chunk: Buffer) => {
-            port.postMessage({ id, progress: chunk.length } satisfies Reply);
-            return sink.write(chunk);
-          },
-          close: () => sink.close(),
-        };
-        return await writeStoreLayer(task.paths, task.settings, counted);
-      } finally {
-        await sink.close();
-      }
-    })().then(
+    const progress = (n: number) => port.postMessage({ id, progress: n } satisfies Reply);
+    runJob(job, progress).then(
       (result) => port.postMessage({ id, result } satisfies Reply),
       (e: unknown) => port.postMessage({ id, error: messageOf(e), user: e instanceof UserError } satisfies Reply),
     );
   });
+}
+
+async function runJob(job: Job, progress: (n: number) => void): Promise<unknown> {
+  switch (job.kind) {
+    case 'size':
+      return storeLayerSize(job.paths, job.settings);
+    case 'copy':
+      return copyCachedLayer(job.source, job.target, progress);
+    case 'write': {
+      const sink = RangeSink.open(job.target, job.copyTo);
+      try {
+        const counted = {
+          write: (chunk: Buffer) => {
+            progress(chunk.length);
+            return sink.write(chunk);
+          },
+          close: () => sink.close(),
+        };
+        const written = await writeStoreLayer(job.paths, job.settings, counted);
+        if (written.size !== job.target.size) {
+          throw new UserError(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
+        }
+        return written;
+      } finally {
+        await sink.close();
+      }
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { FileSink } from '../../src/layer/sink.js';
-import { writeStoreLayer } from '../../src/layer/store-layer.js';
+import { storeLayerSize, writeStoreLayer } from '../../src/layer/store-layer.js';
 import { DEFAULT_TAR_SETTINGS, type TarSettings } from '../../src/layer/tar-header.js';
 import { nixBuild } from '../support/nix.js';
 import { GOLDEN } from '../support/paths.js';
@@ -45,11 +45,14 @@ describe('store layers match nixpkgs byte for byte (shared/golden)', () => {
     assert.deepEqual(golden.defaults, { ...DEFAULT_TAR_SETTINGS });
   });
 
+  // storeLayerSize places layers in the image before they are written, so
+  // it must agree with the writer to the byte.
   for (const layer of golden.onePathPerLayer) {
     it(`one-path layer ${path.basename(layer.paths[0] ?? '')}`, async () => {
       const got = await layerOf(layer.paths, DEFAULT_TAR_SETTINGS, dir);
       assert.equal(got.digest, layer.diffId);
       assert.equal(got.size, layer.size);
+      assert.equal(await storeLayerSize(layer.paths, DEFAULT_TAR_SETTINGS), layer.size);
     });
   }
 
@@ -58,6 +61,7 @@ describe('store layers match nixpkgs byte for byte (shared/golden)', () => {
       const got = await layerOf(layer.paths, golden.custom.settings, dir);
       assert.equal(got.digest, layer.diffId);
       assert.equal(got.size, layer.size);
+      assert.equal(await storeLayerSize(layer.paths, golden.custom.settings), layer.size);
     });
   }
 
