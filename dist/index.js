@@ -96386,6 +96386,7 @@ function isZero(bytes) {
 }
 const TYPES = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
 const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
+const NUMERIC_PAX_KEYS = new Set(['uid', 'gid', 'size', 'mtime']);
 function parseHeader(b) {
     let sum = 0;
     for (let i = 0; i < tar_header/* BLOCK */.IE; i++)
@@ -96402,6 +96403,10 @@ function parseHeader(b) {
     const size = octal(b, 124, 12);
     if (Number.isNaN(size))
         return 'a tar header has an unreadable size';
+    for (const [offset, length] of [[100, 8], [108, 8], [116, 8], [136, 12]]) {
+        if (Number.isNaN(octal(b, offset, length)))
+            return 'a tar header has an unreadable mode, owner or time';
+    }
     const end = b.indexOf(0, 0);
     const name = b.toString('utf8', 0, end === -1 || end > 100 ? 100 : end);
     return { name, type, size };
@@ -96417,8 +96422,11 @@ function parsePax(records) {
         const space = records.indexOf(0x20, pos);
         if (space === -1)
             return 'a PAX record is malformed';
-        const length = Number(records.toString('latin1', pos, space));
-        if (!Number.isSafeInteger(length) || length <= 0 || pos + length > records.length || records[pos + length - 1] !== 0x0a) {
+        // As strict as Go's archive/tar (what docker and podman read with), or
+        // stricter: a record it refuses would make an image that does not load.
+        const digits = records.toString('latin1', pos, space);
+        const length = /^[1-9][0-9]*$/.test(digits) ? Number(digits) : NaN;
+        if (!Number.isSafeInteger(length) || pos + length > records.length || records[pos + length - 1] !== 0x0a) {
             return 'a PAX record is malformed';
         }
         const record = records.toString('utf8', space + 1, pos + length - 1);
@@ -96426,7 +96434,12 @@ function parsePax(records) {
         const key = record.slice(0, eq);
         if (eq === -1 || !PAX_KEYS.has(key))
             return `it has a PAX record we never write (${JSON.stringify(key)})`;
-        out.set(key, record.slice(eq + 1));
+        const value = record.slice(eq + 1);
+        if (value.includes('\0'))
+            return `its PAX ${key} holds a NUL`;
+        if (NUMERIC_PAX_KEYS.has(key) && !(/^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value))))
+            return `its PAX ${key} is not a whole number`;
+        out.set(key, value);
         pos += length;
     }
     return out;
@@ -96472,18 +96485,29 @@ const CHUNK = 4 << 20;
 function copyCachedLayer(source, target, onBytes) {
     const { file, paths } = source;
     // A base image's layers are whatever its author put there: hashed, not scanned.
-    const scanner = paths === undefined ? undefined : new LayerScanner(target.size, (m) => checkMember(m, paths));
+    const members = paths === undefined ? undefined : memberCheck(paths);
+    const scanner = members === undefined ? undefined : new LayerScanner(target.size, members.check);
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let from;
     try {
-        from = (0,external_node_fs_.openSync)(file, 'r');
+        // Checked before by name; the name may have been given another file
+        // since: never follow a link or wait on a FIFO, and look again.
+        from = (0,external_node_fs_.openSync)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
     }
     catch (e) {
         return { bad: `its layer cannot be read (${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)})` };
     }
     let to;
     try {
-        to = (0,external_node_fs_.openSync)(target.file, 'r+');
+        const st = (0,external_node_fs_.fstatSync)(from);
+        if (!st.isFile() || st.size < source.offset + target.size)
+            return { bad: 'its layer changed after it was checked' };
+        try {
+            to = (0,external_node_fs_.openSync)(target.file, 'r+');
+        }
+        catch (e) {
+            return (0,errors/* asUserError */.Yl)(e, `cannot write ${target.label}`);
+        }
         const buf = Buffer.allocUnsafe(CHUNK);
         let done = 0;
         while (done < target.size) {
@@ -96506,7 +96530,7 @@ function copyCachedLayer(source, target, onBytes) {
             done += n;
             onBytes(n);
         }
-        const bad = scanner?.end();
+        const bad = scanner?.end() ?? members?.missing();
         if (bad !== undefined)
             return { bad };
         return { digest: `sha256:${hash.digest('hex')}` };
@@ -96540,17 +96564,37 @@ function checkMeta(raw, expected) {
     }
     return { format: key/* LAYER_FORMAT_VERSION */.d, key: expected.key, digest, size: m['size'], paths: [...expected.paths] };
 }
-function checkMember(header, paths) {
-    const name = header.name.replace(/\/+$/, '');
-    const kind = header.type;
-    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_.posix.normalize(name) !== name) {
-        return `it holds a member outside the store paths: ${header.name}`;
-    }
-    if (name === '/nix' || name === '/nix/store')
-        return kind === 'directory' ? undefined : `it holds a ${kind} at ${name}`;
-    if (paths.some((p) => name === p || name.startsWith(`${p}/`)))
+/**
+ * The members a cached layer may hold: `/nix`, `/nix/store` and its store
+ * paths' trees, each member under a directory seen before it (never under a
+ * symlink, which a runtime would follow out of the store path), no name
+ * twice, and every store path present.
+ */
+function memberCheck(paths) {
+    const seen = new Map([['/', 'directory']]);
+    const check = (header) => {
+        const name = header.name.replace(/\/+$/, '');
+        const kind = header.type;
+        if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_.posix.normalize(name) !== name) {
+            return `it holds a member outside the store paths: ${header.name}`;
+        }
+        const store = name === '/nix' || name === '/nix/store';
+        if (!store && !paths.some((p) => name === p || name.startsWith(`${p}/`)))
+            return `it holds a member outside the store paths: ${header.name}`;
+        if (store && kind !== 'directory')
+            return `it holds a ${kind} at ${name}`;
+        if (seen.has(name))
+            return `it holds ${name} twice`;
+        if (seen.get(external_node_path_.posix.dirname(name)) !== 'directory')
+            return `it holds ${name} without its directory before it (or under a symlink)`;
+        seen.set(name, kind);
         return undefined;
-    return `it holds a member outside the store paths: ${header.name}`;
+    };
+    const missing = () => {
+        const absent = paths.find((p) => !seen.has(p));
+        return absent === undefined ? undefined : `it lacks ${absent}`;
+    };
+    return { check, missing };
 }
 
 
@@ -96633,7 +96677,7 @@ function asUserError(e, what) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7251);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6841);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4430);
 /* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
 
@@ -96935,7 +96979,9 @@ function paxRecordLength(key, value) {
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3198);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
+/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3198);
+
 
 
 
@@ -96960,7 +97006,7 @@ class TarWriter {
     }
     /** `fd`: an open descriptor of the file's content, for files. */
     async entry(entry, fd) {
-        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .encodeHeader */ .YS)(entry, this.settings));
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .encodeHeader */ .YS)(entry, this.settings));
         if (entry.type !== 'file' || entry.size === 0)
             return;
         if (fd === undefined)
@@ -96973,16 +97019,16 @@ class TarWriter {
             const want = Math.min(left, STAGING - this.fill);
             const bytesRead = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, this.buf, this.fill, want, position);
             if (bytesRead === 0)
-                throw new Error(`${entry.name} shrank while it was being read`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${entry.name} shrank while it was being read`);
             this.fill += bytesRead;
             position += bytesRead;
             left -= bytesRead;
         }
-        await this.put(Buffer.alloc((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .padding */ .Ms)(entry.size)));
+        await this.put(Buffer.alloc((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .padding */ .Ms)(entry.size)));
     }
     /** Ends the archive and returns the digest and size of everything written. */
     async finish() {
-        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_2__/* .endOfArchive */ .PG)(this.total + this.fill));
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .endOfArchive */ .PG)(this.total + this.fill));
         await this.flush();
         return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
     }
@@ -97099,7 +97145,8 @@ async function walkStoreLayer(paths, visit) {
             (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
         }
         if (st.isSymbolicLink()) {
-            await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_.readlinkSync)(p) });
+            // Targets, like names, must be UTF-8: decoding would change them silently.
+            await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,layer_names/* utf8Name */.P)((0,external_node_fs_.readlinkSync)(p, { encoding: 'buffer' }), p) });
         }
         else if (st.isDirectory()) {
             await visit({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
@@ -97160,6 +97207,7 @@ class LayerWorkers {
     async run(job, onBytes) {
         const worker = await this.acquire();
         const id = this.next++;
+        let dead = false;
         try {
             return await new Promise((resolve, reject) => {
                 const done = () => {
@@ -97180,11 +97228,13 @@ class LayerWorkers {
                 };
                 const onError = (e) => {
                     done();
+                    dead = true;
                     reject(e);
                 };
                 // A worker that dies without a word must not leave the build waiting.
                 const onExit = (code) => {
                     done();
+                    dead = true;
                     reject(new Error(`a layer worker exited (code ${code}) in the middle of a layer`));
                 };
                 worker.on('message', onMessage);
@@ -97194,7 +97244,11 @@ class LayerWorkers {
             });
         }
         finally {
-            this.release(worker);
+            // A dead worker never goes back to the pool: the next job gets a new one.
+            if (dead)
+                this.retire(worker);
+            else
+                this.release(worker);
         }
     }
     async close() {
@@ -97214,6 +97268,11 @@ class LayerWorkers {
     }
     release(worker) {
         this.idle.push(worker);
+        this.waiting.shift()?.();
+    }
+    retire(worker) {
+        this.all.splice(this.all.indexOf(worker), 1);
+        void worker.terminate();
         this.waiting.shift()?.();
     }
 }
@@ -97265,13 +97324,13 @@ async function runJob(job, progress) {
 
 /***/ }),
 
-/***/ 6841:
+/***/ 4430:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
@@ -97308,12 +97367,16 @@ function imageConfigJson(input) {
 }
 /**
  * The config of an image built on a base, as Docker's FROM gives it: the
- * base's fields, ours over them, except Env, merged per variable: the base's
- * variables in their order, a value of ours replacing the base's, then ours
- * that the base did not have.
+ * base's fields, ours over them (a field we set replaces the base's whole,
+ * and an Entrypoint of ours drops the base's Cmd), except Env, merged per
+ * variable: the base's variables in their order, a value of ours replacing
+ * the base's, then ours that the base did not have.
  */
 function mergeBaseConfig(base, ours) {
     const merged = { ...base, ...ours };
+    // As Docker does: a new Entrypoint drops the base's Cmd, written for the old one.
+    if (Object.hasOwn(ours, 'Entrypoint') && !Object.hasOwn(ours, 'Cmd'))
+        delete merged['Cmd'];
     const baseEnv = Array.isArray(base['Env']) ? base['Env'].filter((e) => typeof e === 'string') : [];
     const ourEnv = Array.isArray(ours['Env']) ? ours['Env'] : [];
     if (baseEnv.length === 0 && ourEnv.length === 0)
@@ -97362,6 +97425,7 @@ var tar_header = __nccwpck_require__(3198);
 
 
 
+
 // Fixed metadata for the archive's own members: nothing here may depend on
 // the machine, the clock or the umask.
 const MEMBER = { mtime: 1, uid: 0, gid: 0, uname: '', gname: '' };
@@ -97371,49 +97435,77 @@ const MEMBER = { mtime: 1, uid: 0, gid: 0, uname: '', gname: '' };
  * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
  * nixpkgs' stream_layered_image.py orders them.
  *
- * It is written out of order. A layer member's header is one block whatever
- * its digest (the name is always 74 characters), so once the layers' sizes
- * are known every layer has a fixed place: the layer workers write (or copy)
- * each layer straight into it, in parallel, and the headers, which name the
+ * It is written out of order. A layer member's header has the same length
+ * whatever its digest (the name is always 74 characters; only a size of
+ * 8 GiB or more adds a PAX record), so once the layers' sizes are known
+ * every layer has a fixed place: the layer workers write (or copy) each
+ * layer straight into it, in parallel, and the headers, which name the
  * digests, are filled in last. No layer is written twice.
  */
+const LAYER_MEMBER_NAME = `${'0'.repeat(64)}/layer.tar`;
+function member(name, size) {
+    return { name, type: 'file', mode: 0o644, size, linkname: '' };
+}
+/** Bytes of a layer member's header: one block below 8 GiB. */
+function layerHeaderSize(size) {
+    return (0,tar_header/* headerSize */.pw)(member(LAYER_MEMBER_NAME, size), MEMBER);
+}
+/** The largest layer whose place can be known before its size: the last one's. */
+const MAX_LAST_LAYER = 8 ** 11 - 1;
 /**
  * Where each layer's bytes start, for layers of these sizes in image order
- * (the first at `first`), followed by where the next layer's would start.
+ * laid out from byte `from` (where the first one's header goes), and `end`,
+ * where the member after them puts its header.
  */
-function layerOffsets(sizes, first = tar_header/* BLOCK */.IE) {
-    const offsets = [first];
-    for (const size of sizes)
-        offsets.push(offsets[offsets.length - 1] + size + (0,tar_header/* padding */.Ms)(size) + tar_header/* BLOCK */.IE);
-    return offsets;
+function layerPlaces(sizes, from = 0) {
+    const offsets = [];
+    let at = from;
+    for (const size of sizes) {
+        offsets.push(at + layerHeaderSize(size));
+        at += layerHeaderSize(size) + size + (0,tar_header/* padding */.Ms)(size);
+    }
+    return { offsets, end: at };
 }
 /**
  * Completes an archive whose layer bytes are in place: the layer members'
  * headers, the config, the manifest and the end of the archive.
  */
 function finishDockerArchive(file, image, label = file) {
-    const fd = (0,external_node_fs_.openSync)(file, 'r+');
+    let fd;
     try {
-        const offsets = layerOffsets(image.layers.map((l) => l.size));
+        fd = (0,external_node_fs_.openSync)(file, 'r+');
+    }
+    catch (e) {
+        return (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`);
+    }
+    try {
+        const { offsets, end: layersEnd } = layerPlaces(image.layers.map((l) => l.size));
         const put = (bytes, at) => (0,layer_sink/* writeFully */.KM)(fd, label, bytes, at);
-        const member = (name, size, at) => put((0,tar_header/* encodeHeader */.YS)({ name, type: 'file', mode: 0o644, size, linkname: '' }, MEMBER), at - tar_header/* BLOCK */.IE);
+        // A header ends where its member's bytes start.
+        const header = (name, size, at) => {
+            const bytes = (0,tar_header/* encodeHeader */.YS)(member(name, size), MEMBER);
+            put(bytes, at - bytes.length);
+        };
         const layerFiles = image.layers.map((layer, i) => {
             const name = `${(0,digest/* digestHex */.sU)(layer.digest)}/layer.tar`;
             const at = offsets[i];
-            member(name, layer.size, at);
+            header(name, layer.size, at);
             put(Buffer.alloc((0,tar_header/* padding */.Ms)(layer.size)), at + layer.size);
             return name;
         });
         const configName = `${(0,digest/* digestHex */.sU)(configDigest(image.configJson))}.json`;
         const manifest = dockerManifestJson(configName, image.repoTag, layerFiles);
-        let at = offsets[offsets.length - 1];
+        let at = layersEnd + tar_header/* BLOCK */.IE;
         for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]]) {
-            member(name, bytes.length, at);
+            header(name, bytes.length, at);
             put(Buffer.concat([bytes, Buffer.alloc((0,tar_header/* padding */.Ms)(bytes.length))]), at);
             at += bytes.length + (0,tar_header/* padding */.Ms)(bytes.length) + tar_header/* BLOCK */.IE;
         }
         const end = at - tar_header/* BLOCK */.IE;
-        put((0,tar_header/* endOfArchive */.PG)(end), end);
+        const trailer = (0,tar_header/* endOfArchive */.PG)(end);
+        put(trailer, end);
+        // Layers placed again in smaller places leave bytes past the new end.
+        (0,external_node_fs_.ftruncateSync)(fd, end + trailer.length);
     }
     finally {
         (0,external_node_fs_.closeSync)(fd);
@@ -97506,13 +97598,22 @@ class DirectoryCache {
     }
 }
 const MAX_META_BYTES = 1 << 20;
-/** The metadata record, refusing anything but a small regular file. */
+/** The metadata record, refusing anything but a small regular file (never following a link or waiting on a FIFO). */
 async function readMeta(file) {
-    const st = await (0,promises_.lstat)(file);
-    if (!st.isFile() || st.size > MAX_META_BYTES)
-        return 'null';
-    const fh = await (0,promises_.open)(file, 'r');
+    let fh;
     try {
+        fh = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        // A link where the metadata should be: a bad entry, to be replaced.
+        if ((0,errors/* errnoCode */.UK)(e) === 'ELOOP')
+            return 'null';
+        throw e;
+    }
+    try {
+        const st = await fh.stat();
+        if (!st.isFile() || st.size > MAX_META_BYTES)
+            return 'null';
         const buf = Buffer.alloc(st.size);
         const { bytesRead } = await fh.read(buf, 0, st.size, 0);
         return buf.toString('utf8', 0, bytesRead);
@@ -97695,7 +97796,7 @@ async function writeStoreLayers(planned, opts) {
     });
     log.info(`${missing.length} store layers to build (${formatBytes(missing.reduce((n, l) => n + sizes[l.index], 0))})`);
     for (;;) {
-        const offsets = layerOffsets(sizes, opts.start);
+        const { offsets } = layerPlaces(sizes, opts.from);
         const layers = new Array(planned.length);
         const moved = [];
         const progress = new Progress(log, 'written', sizes.reduce((a, b) => a + b, 0));
@@ -97738,7 +97839,7 @@ async function writeStoreLayers(planned, opts) {
 }
 /** Copies a base image's layers into their places, each checked against its diff_id. */
 async function copyBaseLayers(base, opts) {
-    const offsets = layerOffsets(base.layers.map((l) => l.size));
+    const { offsets } = layerPlaces(base.layers.map((l) => l.size));
     return Promise.all(base.layers.map(async (layer, i) => {
         const target = { ...opts.output, offset: offsets[i], size: layer.size };
         const copied = await opts.workers.copy({ source: { file: base.file, offset: layer.offset, paths: undefined }, target }, opts.onBytes);
@@ -97833,7 +97934,7 @@ function readBaseImage(file) {
             catch {
                 throw new errors/* UserError */.yo(`${what}: diff_id ${i + 1} is not a sha256 digest`);
             }
-            if (isGzip(fd, m.offset, m.size))
+            if (isGzip(fd, m.offset, m.size, what))
                 throw new errors/* UserError */.yo(`${what}: layer ${name} is compressed; docker-archive layers are plain tar (re-save it with docker save or skopeo copy)`);
             return { offset: m.offset, size: m.size, diffId, member: name };
         });
@@ -97857,42 +97958,32 @@ function indexTar(fd, size, what) {
     const members = new Map();
     const block = Buffer.alloc(tar_header/* BLOCK */.IE);
     let pos = 0;
-    let longName;
-    let longLink;
+    let ext = {};
     while (pos + tar_header/* BLOCK */.IE <= size) {
-        readAt(fd, block, pos);
-        if (block.every((b) => b === 0))
+        readAt(fd, block, pos, what);
+        if (block.equals(ZERO_BLOCK))
             return members;
         const header = parseHeader(block);
         if (header === undefined)
             throw new errors/* UserError */.yo(`${what} is not a tar archive (bad header at byte ${pos})`);
         const data = pos + tar_header/* BLOCK */.IE;
-        if (data + header.size > size)
+        const memberSize = ext.size ?? header.size;
+        if (data + memberSize > size)
             throw new errors/* UserError */.yo(`${what} is cut short: a member runs past its end`);
-        const next = data + Math.ceil(header.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
-        if (header.type === 'x' || header.type === 'L' || header.type === 'K') {
-            const text = readString(fd, data, header.size);
-            if (header.type === 'L')
-                longName = text.replace(/\0+$/, '');
-            else if (header.type === 'K')
-                longLink = text.replace(/\0+$/, '');
-            else {
-                const pax = parsePax(text);
-                longName = pax.get('path') ?? longName;
-                longLink = pax.get('linkpath') ?? longLink;
-            }
+        if (isExtension(header.type)) {
+            ext = extend(ext, header.type, readExtension(fd, data, header.size, what));
         }
-        else if (header.type !== 'g') {
-            const name = normalise(longName ?? header.name);
+        else {
+            const name = normalise(ext.path ?? header.name);
             const type = header.type === '0' || header.type === '\0' ? 'file' : header.type === '1' || header.type === '2' ? 'link' : 'other';
-            const target = longLink ?? header.linkname;
-            // Hard link targets are archive paths; symlink targets are relative to the member.
-            const resolved = header.type === '2' ? normalise(external_node_path_.posix.join(external_node_path_.posix.dirname(name), target)) : normalise(target);
-            members.set(name, { offset: data, size: header.size, type, target: resolved });
-            longName = undefined;
-            longLink = undefined;
+            const target = ext.linkpath ?? header.linkname;
+            // Hard link targets are archive paths; relative symlink targets are
+            // relative to the member's directory.
+            const resolved = header.type === '2' && !target.startsWith('/') ? normalise(external_node_path_.posix.join(external_node_path_.posix.dirname(name), target)) : normalise(target);
+            members.set(name, { offset: data, size: memberSize, type, target: resolved });
+            ext = {};
         }
-        pos = next;
+        pos = data + Math.ceil((isExtension(header.type) ? header.size : memberSize) / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
     }
     throw new errors/* UserError */.yo(`${what} is not a tar archive, or is cut short`);
 }
@@ -97908,39 +97999,82 @@ function readMember(fd, members, name, what, limit) {
         return undefined;
     if (m.size > limit)
         throw new errors/* UserError */.yo(`${what}: ${name} is too large (${m.size} bytes)`);
-    return readString(fd, m.offset, m.size);
+    return readString(fd, m.offset, m.size, what);
 }
-/** The store paths a base layer holds: `/nix/store/<name>` members, at any depth. */
+/**
+ * The store paths the base image's file system holds: `/nix/store/<name>`
+ * members of its layers, lowest first, with whiteouts in higher layers
+ * taking away what lower ones had.
+ */
 function storePathsIn(fd, layers, what) {
     const found = new Set();
+    const block = Buffer.alloc(tar_header/* BLOCK */.IE);
     for (const layer of layers) {
-        const block = Buffer.alloc(tar_header/* BLOCK */.IE);
+        const inLayer = new Set();
+        const removed = new Set();
+        let opaque = false;
         let pos = layer.offset;
         const end = layer.offset + layer.size;
-        let longName;
+        let ext = {};
         while (pos + tar_header/* BLOCK */.IE <= end) {
-            readAt(fd, block, pos);
-            if (block.every((b) => b === 0))
+            readAt(fd, block, pos, what);
+            if (block.equals(ZERO_BLOCK))
                 break;
             const header = parseHeader(block);
             if (header === undefined)
                 throw new errors/* UserError */.yo(`${what}: layer ${layer.member} is not a tar archive`);
             const data = pos + tar_header/* BLOCK */.IE;
-            if (header.type === 'x' || header.type === 'L') {
-                const text = readString(fd, data, Math.min(header.size, 1 << 20));
-                longName = header.type === 'L' ? text.replace(/\0+$/, '') : (parsePax(text).get('path') ?? longName);
+            if (isExtension(header.type)) {
+                ext = extend(ext, header.type, readExtension(fd, data, header.size, what));
+                pos = data + Math.ceil(header.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+                continue;
             }
-            else {
-                const m = /^nix\/store\/([^/]+)/.exec(normalise(longName ?? header.name));
-                if (m !== null && !m[1]?.startsWith('.wh.'))
-                    found.add(`/nix/store/${m[1]}`);
-                longName = undefined;
-            }
-            pos = data + Math.ceil(header.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+            const m = /^nix\/store\/([^/]+)/.exec(normalise(ext.path ?? header.name));
+            const name = m?.[1];
+            if (name === '.wh..wh..opq')
+                opaque = true;
+            else if (name?.startsWith('.wh.'))
+                removed.add(`/nix/store/${name.slice(4)}`);
+            else if (name !== undefined)
+                inLayer.add(`/nix/store/${name}`);
+            pos = data + Math.ceil((ext.size ?? header.size) / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+            ext = {};
         }
+        if (opaque)
+            found.clear();
+        for (const p of removed)
+            found.delete(p);
+        for (const p of inLayer)
+            found.add(p);
     }
     return found;
 }
+function isExtension(type) {
+    return type === 'x' || type === 'L' || type === 'K' || type === 'g';
+}
+function extend(ext, type, text) {
+    if (type === 'L')
+        return { ...ext, path: text.replace(/\0+$/, '') };
+    if (type === 'K')
+        return { ...ext, linkpath: text.replace(/\0+$/, '') };
+    if (type === 'g')
+        return ext; // global headers: nothing we use
+    const pax = parsePax(text);
+    const size = pax.get('size');
+    return {
+        ...ext,
+        ...(pax.has('path') ? { path: pax.get('path') } : {}),
+        ...(pax.has('linkpath') ? { linkpath: pax.get('linkpath') } : {}),
+        ...(size !== undefined && /^[0-9]+$/.test(size) && Number.isSafeInteger(Number(size)) ? { size: Number(size) } : {}),
+    };
+}
+const MAX_EXTENSION = 1 << 20;
+function readExtension(fd, offset, size, what) {
+    if (size > MAX_EXTENSION)
+        throw new errors/* UserError */.yo(`${what} has an extended tar header of ${size} bytes; it is not a docker-archive`);
+    return readString(fd, offset, size, what);
+}
+const ZERO_BLOCK = Buffer.alloc(tar_header/* BLOCK */.IE);
 function parseHeader(b) {
     let sum = 0;
     for (let i = 0; i < tar_header/* BLOCK */.IE; i++)
@@ -97954,7 +98088,7 @@ function parseHeader(b) {
     };
     let name = field(0, 100);
     // ustar's prefix field (docker save writes plain ustar names).
-    if (b.toString('latin1', 257, 262) === 'ustar') {
+    if (b.toString('latin1', 257, 263) === 'ustar\0') {
         const prefix = field(345, 155);
         if (prefix !== '')
             name = `${prefix}/${name}`;
@@ -97978,42 +98112,239 @@ function parsePax(text) {
 function normalise(name) {
     return external_node_path_.posix.normalize(`/${name}`).slice(1).replace(/\/$/, '');
 }
-function isGzip(fd, offset, size) {
+function isGzip(fd, offset, size, what) {
     if (size < 2)
         return false;
     const magic = Buffer.alloc(2);
-    readAt(fd, magic, offset);
+    readAt(fd, magic, offset, what);
     return magic[0] === 0x1f && magic[1] === 0x8b;
 }
-function readString(fd, offset, size) {
+function readString(fd, offset, size, what) {
     const buf = Buffer.alloc(size);
-    readAt(fd, buf, offset);
+    readAt(fd, buf, offset, what);
     return buf.toString('utf8');
 }
-function readAt(fd, buf, position) {
+function readAt(fd, buf, position, what) {
     let done = 0;
     while (done < buf.length) {
         const n = (0,external_node_fs_.readSync)(fd, buf, done, buf.length - done, position + done);
         if (n === 0)
-            throw new errors/* UserError */.yo('unexpected end of the base image');
+            throw new errors/* UserError */.yo(`${what} ends unexpectedly`);
         done += n;
     }
 }
 function parseJson(text, what) {
+    let value;
     try {
-        return JSON.parse(text);
+        value = JSON.parse(text);
     }
     catch {
         throw new errors/* UserError */.yo(`${what} is not valid JSON`);
     }
+    // The config is copied (and its keys sorted) recursively: no deep nesting.
+    if (depth(value) > 64)
+        throw new errors/* UserError */.yo(`${what} is nested more than 64 levels deep`);
+    return value;
+}
+function depth(value) {
+    let deepest = 0;
+    const stack = [[value, 1]];
+    for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+        const [v, d] = item;
+        deepest = Math.max(deepest, d);
+        if (deepest > 64)
+            return deepest;
+        if (v !== null && typeof v === 'object')
+            for (const child of Object.values(v))
+                stack.push([child, d + 1]);
+    }
+    return deepest;
 }
 
 // EXTERNAL MODULE: ./lib/layer/workers.js + 1 modules
 var layer_workers = __nccwpck_require__(7251);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/layer/names.js
 var layer_names = __nccwpck_require__(893);
 // EXTERNAL MODULE: ./lib/layer/tar-writer.js
 var tar_writer = __nccwpck_require__(6940);
+;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
+
+
+
+
+
+
+
+
+/*
+ * The customisation layer as a real directory, for what needs one: a user's
+ * extraCommands and the Nix database. It holds the merged contents (as
+ * symlinks), then the database, then whatever the script made, and is packed
+ * the way the in-memory tree is: names sorted by bytes, directories we make
+ * 0755, the script's files with the modes it gave them under umask 022, and
+ * every owner and time from the layer settings, never from the disk.
+ */
+/**
+ * A new directory holding the merged tree, 0755 whatever the umask (and
+ * without a setgid bit inherited from where it was made).
+ */
+async function customisationDir(tree, scratch) {
+    const dir = await (0,promises_.mkdtemp)(external_node_path_.join(scratch, 'root-'));
+    try {
+        await (0,promises_.chmod)(dir, 0o755);
+        await materialise(tree, dir);
+    }
+    catch (e) {
+        (0,errors/* asUserError */.Yl)(e, `cannot make the customisation layer in ${scratch}`);
+    }
+    return dir;
+}
+/** Creates the merged tree (directories and symlinks) under `dir`. */
+async function materialise(node, dir) {
+    for (const [name, child] of [...node.children].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
+        const at = external_node_path_.join(dir, name);
+        if (child.kind === 'dir') {
+            await (0,promises_.mkdir)(at);
+            await (0,promises_.chmod)(at, 0o755); // whatever the umask
+            await materialise(child, at);
+        }
+        else {
+            await (0,promises_.symlink)(child.target, at);
+        }
+    }
+}
+/**
+ * Registers `paths` (a closure) in a Nix database at `dir/nix/var/nix/db`,
+ * as nixpkgs' includeNixDB does, with every registration time set to
+ * `mtime` so the layer stays reproducible, and the contents as GC roots.
+ */
+async function addNixDb(dir, paths, contents, mtime) {
+    // The contents may have put a link where the database goes: never write through it.
+    for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
+        const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
+        if (st !== undefined && !st.isDirectory())
+            throw new errors/* UserError */.yo(`includeNixDB: the contents put something other than a directory at /${d}`);
+    }
+    // In the system's temporary folder: a store URL cannot hold every path.
+    const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
+    if (!/^[A-Za-z0-9/._+-]+$/.test(store))
+        throw new errors/* UserError */.yo(`includeNixDB: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
+    try {
+        await loadDb(store, dir, paths, contents, mtime);
+    }
+    catch (e) {
+        (0,errors/* asUserError */.Yl)(e, 'includeNixDB');
+    }
+    finally {
+        await (0,promises_.rm)(store, { recursive: true, force: true });
+    }
+}
+async function loadDb(store, dir, paths, contents, mtime) {
+    const dump = await run('nix-store', ['--dump-db', ...paths], {}, 'includeNixDB: nix-store --dump-db');
+    // A store rooted in scratch: the database lands in store/nix/var/nix/db.
+    await run('nix-store', ['--store', `local?root=${store}`, '--load-db'], { input: dump, env: { USER: process.env['USER'] ?? 'nobody' } }, 'includeNixDB: nix-store --load-db');
+    const db = external_node_path_.join(store, 'nix', 'var', 'nix', 'db');
+    // Registration times are when the database was made, and derivers are
+    // whatever this machine built or fetched the paths with: neither may
+    // change the layer.
+    await run('sqlite3', [external_node_path_.join(db, 'db.sqlite'), `UPDATE ValidPaths SET registrationTime = ${Math.trunc(mtime)}, deriver = NULL;`], {}, 'includeNixDB: sqlite3');
+    const into = external_node_path_.join(dir, 'nix', 'var', 'nix');
+    for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
+        await (0,promises_.mkdir)(external_node_path_.join(dir, d), { recursive: true });
+        await (0,promises_.chmod)(external_node_path_.join(dir, d), 0o755);
+    }
+    // Only the database and its schema version: the lock and the 8 MiB
+    // reserved-space file are made again by Nix where it needs them.
+    for (const f of ['db.sqlite', 'schema']) {
+        await (0,promises_.copyFile)(external_node_path_.join(db, f), external_node_path_.join(into, 'db', f));
+        await (0,promises_.chmod)(external_node_path_.join(into, 'db', f), 0o644);
+    }
+    for (const c of contents) {
+        const root = external_node_path_.join(into, 'gcroots', 'docker', external_node_path_.basename(c));
+        if ((await (0,promises_.lstat)(root).catch(() => undefined)) === undefined)
+            await (0,promises_.symlink)(c, root);
+    }
+}
+/** Runs the user's script in `dir` with umask 022; its output goes to the log. */
+async function runExtraCommands(script, dir, log) {
+    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, 'extraCommands');
+}
+function run(command, args, opts, what) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        const out = [];
+        const err = [];
+        const say = (chunk) => {
+            for (const line of chunk.toString('utf8').split('\n'))
+                if (line !== '')
+                    opts.log?.info(`${what}: ${line}`);
+        };
+        child.stdout.on('data', (c) => (opts.log === undefined ? out.push(c) : say(c)));
+        child.stderr.on('data', (c) => (opts.log === undefined ? err.push(c) : say(c)));
+        child.on('error', (e) => reject(new errors/* UserError */.yo(`${what}: cannot run ${command}: ${(0,errors/* errnoCode */.UK)(e) ?? e.message}`)));
+        child.on('close', (code, signal) => {
+            if (code === 0)
+                return resolve(Buffer.concat(out));
+            const detail = Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? '';
+            reject(new errors/* UserError */.yo(`${what} failed (${signal ?? `exit status ${code}`})${detail === '' ? '' : `: ${detail}`}`));
+        });
+        child.stdin.on('error', () => { }); // a command that exits early closes its input
+        child.stdin.end(opts.input);
+    });
+}
+/** Packs `dir` as the customisation layer. */
+async function packDirectory(dir, settings, sink) {
+    try {
+        return await pack(dir, settings, sink);
+    }
+    catch (e) {
+        return (0,errors/* asUserError */.Yl)(e, 'cannot pack the customisation layer');
+    }
+}
+async function pack(dir, settings, sink) {
+    const tar = new tar_writer/* TarWriter */.r(sink, settings);
+    const walk = async (at, prefix) => {
+        const names = (await (0,promises_.readdir)(at, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => (0,layer_names/* utf8Name */.P)(b, at));
+        for (const name of names) {
+            const file = external_node_path_.join(at, name);
+            const rel = `${prefix}${name}`;
+            const st = await (0,promises_.lstat)(file);
+            if (st.isDirectory()) {
+                await tar.entry({ name: rel, type: 'directory', mode: st.mode, size: 0, linkname: '' });
+                await walk(file, `${rel}/`);
+            }
+            else if (st.isSymbolicLink()) {
+                await tar.entry({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: (0,layer_names/* utf8Name */.P)(await (0,promises_.readlink)(file, { encoding: 'buffer' }), at) });
+            }
+            else if (st.isFile()) {
+                // Hard links go in as plain files, each with its content.
+                let fd;
+                try {
+                    fd = (0,external_node_fs_.openSync)(file, 'r');
+                }
+                catch (e) {
+                    (0,errors/* asUserError */.Yl)(e, `cannot read ${rel} in the customisation layer`);
+                }
+                try {
+                    await tar.entry({ name: rel, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
+                }
+                finally {
+                    (0,external_node_fs_.closeSync)(fd);
+                }
+            }
+            else {
+                throw new errors/* UserError */.yo(`extraCommands made /${rel}, which is neither a file, a directory nor a symlink; a layer holds only those`);
+            }
+        }
+    };
+    await walk(dir, '');
+    return tar.finish();
+}
+
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
 
 
@@ -98058,7 +98389,7 @@ async function mergeDir(into, srcDir, rel, content) {
             }
             continue;
         }
-        const target = st.isSymbolicLink() ? await (0,promises_.readlink)(src) : src;
+        const target = st.isSymbolicLink() ? (0,layer_names/* utf8Name */.P)(await (0,promises_.readlink)(src, { encoding: 'buffer' }), src) : src;
         if (existing === undefined) {
             into.children.set(name, { kind: 'link', target, from: content });
         }
@@ -98092,8 +98423,6 @@ async function writeCustomisationLayer(root, settings, sink) {
     return tar.finish();
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/nix/closure.js
 
 
@@ -98452,13 +98781,15 @@ var temp = __nccwpck_require__(8896);
 
 
 
+
+
 /** inputs → closure → plan → layers → image → docker-archive at `output`. */
 async function build(opts, logger = quietLogger) {
     const log = onceEach(logger);
     const { contents, configRoots, base } = await resolveRoots(opts);
     const root = await mergeContents(contents);
     const output = await reserveOutput(opts.output);
-    const { planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
+    const { closure, planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
     const work = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_path_.dirname(output.target), '.layered-image-')).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder beside ${opts.output}`));
     (0,temp/* trackTemporary */.hN)(work);
     (0,temp/* trackTemporary */.hN)(output.tmp);
@@ -98475,8 +98806,8 @@ async function build(opts, logger = quietLogger) {
         const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
             await (await (0,promises_.open)(output.tmp, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.output}`))).close();
             const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => { } });
-            const start = layerOffsets(base?.layers.map((l) => l.size) ?? []).pop();
-            const writing = writeStoreLayers(planned, { output: target, start, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
+            const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;
+            const writing = writeStoreLayers(planned, { output: target, from, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
             // Both settle before either failure is reported: no job is left writing.
             const [copied, written] = await Promise.allSettled([copying, writing]);
             if (copied.status === 'rejected')
@@ -98488,11 +98819,26 @@ async function build(opts, logger = quietLogger) {
         // Saves run in the background while the image is assembled; they must
         // finish before `work` goes.
         saving = saveNewLayers(planned, storeLayers, cache, work);
+        // From the merged tree in memory, or through a real directory when a
+        // script or the Nix database has to add to it.
+        const customisationLayer = async (tree, sink) => {
+            if (opts.extraCommands === undefined && !opts.includeNixDB)
+                return writeCustomisationLayer(tree, opts.storeLayerSettings, sink);
+            const dir = await customisationDir(tree, work);
+            if (opts.includeNixDB) {
+                // Every path of the closure is in the image, in our layers or the base's.
+                await addNixDb(dir, [...closure.paths.keys()].sort(), contents, opts.storeLayerSettings.mtime);
+            }
+            if (opts.extraCommands !== undefined)
+                await runExtraCommands(opts.extraCommands, dir, log);
+            return packDirectory(dir, opts.storeLayerSettings, sink);
+        };
         const image = await log.group('Assemble image', async () => {
-            // The customisation layer is last, so its place is known already.
-            const offset = layerOffsets([...baseLayers, ...storeLayers].map((l) => l.size)).pop();
-            const sink = layer_sink/* RangeSink */.x6.open({ ...target, offset, size: Infinity });
-            const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
+            // The customisation layer is last, so its place is known already: its
+            // header is one block, as it may not reach 8 GiB.
+            const offset = layerPlaces([...baseLayers, ...storeLayers].map((l) => l.size)).end + tar_header/* BLOCK */.IE;
+            const sink = layer_sink/* RangeSink */.x6.open({ ...target, offset, size: MAX_LAST_LAYER });
+            const custom = await customisationLayer(root, sink).finally(() => sink.close());
             const layers = [
                 ...baseLayers,
                 ...storeLayers,
@@ -98686,8 +99032,6 @@ function formatPlan(plan) {
     return `${lines.join('\n')}\n`;
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./lib/image/validate-config.js
 
 const stringList = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
@@ -98802,6 +99146,8 @@ async function parseOptions(raw, env = process.env) {
         output: parseOutput(raw.output, name),
         cache: parseCache(raw, env),
         fromImage: raw.fromImage === undefined || raw.fromImage.trim() === '' ? undefined : external_node_path_.resolve(raw.fromImage),
+        extraCommands: raw.extraCommands === undefined || raw.extraCommands.trim() === '' ? undefined : raw.extraCommands,
+        includeNixDB: raw.includeNixDB ?? false,
         storeLayerSettings: parseTarSettings(raw),
         layering: parseLayering(raw.layering),
         groupPopular: parseGroupPopular(raw.groupPopular),
@@ -98888,7 +99234,7 @@ function parseTarSettings(raw) {
             return fallback;
         // Control characters would make tar headers that tools print wrongly.
         if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
-            throw new errors/* UserError */.yo(`${what} "${value}" must be up to 255 characters with no control characters`);
+            throw new errors/* UserError */.yo(`${what} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
         return value;
     };
     return {
@@ -99005,6 +99351,8 @@ function readInputs() {
         noCache: !flag('cache', true),
         actionsCache: true,
         fromImage: optional('fromImage'),
+        extraCommands: optional('extraCommands'),
+        includeNixDB: flag('includeNixDB', false),
         layering: optional('layering'),
         groupPopular: optional('groupPopular'),
         hints: core/* getInput */.V4('hints').split(/[\s,]+/).filter((h) => h !== ''),
@@ -99022,7 +99370,7 @@ const actionsLogger = {
     group: (name, phase) => core/* group */.Os(name, () => Promise.resolve(phase())),
 };
 /** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */
-async function run() {
+async function main_run() {
     try {
         const opts = await parseOptions(readInputs());
         if (opts.explain) {

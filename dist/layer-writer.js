@@ -583,6 +583,7 @@ function isZero(bytes) {
 }
 const TYPES = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
 const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
+const NUMERIC_PAX_KEYS = new Set(['uid', 'gid', 'size', 'mtime']);
 function parseHeader(b) {
     let sum = 0;
     for (let i = 0; i < BLOCK; i++)
@@ -599,6 +600,10 @@ function parseHeader(b) {
     const size = octal(b, 124, 12);
     if (Number.isNaN(size))
         return 'a tar header has an unreadable size';
+    for (const [offset, length] of [[100, 8], [108, 8], [116, 8], [136, 12]]) {
+        if (Number.isNaN(octal(b, offset, length)))
+            return 'a tar header has an unreadable mode, owner or time';
+    }
     const end = b.indexOf(0, 0);
     const name = b.toString('utf8', 0, end === -1 || end > 100 ? 100 : end);
     return { name, type, size };
@@ -614,8 +619,11 @@ function parsePax(records) {
         const space = records.indexOf(0x20, pos);
         if (space === -1)
             return 'a PAX record is malformed';
-        const length = Number(records.toString('latin1', pos, space));
-        if (!Number.isSafeInteger(length) || length <= 0 || pos + length > records.length || records[pos + length - 1] !== 0x0a) {
+        // As strict as Go's archive/tar (what docker and podman read with), or
+        // stricter: a record it refuses would make an image that does not load.
+        const digits = records.toString('latin1', pos, space);
+        const length = /^[1-9][0-9]*$/.test(digits) ? Number(digits) : NaN;
+        if (!Number.isSafeInteger(length) || pos + length > records.length || records[pos + length - 1] !== 0x0a) {
             return 'a PAX record is malformed';
         }
         const record = records.toString('utf8', space + 1, pos + length - 1);
@@ -623,7 +631,12 @@ function parsePax(records) {
         const key = record.slice(0, eq);
         if (eq === -1 || !PAX_KEYS.has(key))
             return `it has a PAX record we never write (${JSON.stringify(key)})`;
-        out.set(key, record.slice(eq + 1));
+        const value = record.slice(eq + 1);
+        if (value.includes('\0'))
+            return `its PAX ${key} holds a NUL`;
+        if (NUMERIC_PAX_KEYS.has(key) && !(/^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value))))
+            return `its PAX ${key} is not a whole number`;
+        out.set(key, value);
         pos += length;
     }
     return out;
@@ -669,18 +682,29 @@ const CHUNK = 4 << 20;
 function copyCachedLayer(source, target, onBytes) {
     const { file, paths } = source;
     // A base image's layers are whatever its author put there: hashed, not scanned.
-    const scanner = paths === undefined ? undefined : new LayerScanner(target.size, (m) => checkMember(m, paths));
+    const members = paths === undefined ? undefined : memberCheck(paths);
+    const scanner = members === undefined ? undefined : new LayerScanner(target.size, members.check);
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     let from;
     try {
-        from = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+        // Checked before by name; the name may have been given another file
+        // since: never follow a link or wait on a FIFO, and look again.
+        from = (0,external_node_fs_namespaceObject.openSync)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
     }
     catch (e) {
         return { bad: `its layer cannot be read (${errors_errnoCode(e) ?? messageOf(e)})` };
     }
     let to;
     try {
-        to = (0,external_node_fs_namespaceObject.openSync)(target.file, 'r+');
+        const st = (0,external_node_fs_namespaceObject.fstatSync)(from);
+        if (!st.isFile() || st.size < source.offset + target.size)
+            return { bad: 'its layer changed after it was checked' };
+        try {
+            to = (0,external_node_fs_namespaceObject.openSync)(target.file, 'r+');
+        }
+        catch (e) {
+            return errors_asUserError(e, `cannot write ${target.label}`);
+        }
         const buf = Buffer.allocUnsafe(CHUNK);
         let done = 0;
         while (done < target.size) {
@@ -703,7 +727,7 @@ function copyCachedLayer(source, target, onBytes) {
             done += n;
             onBytes(n);
         }
-        const bad = scanner?.end();
+        const bad = scanner?.end() ?? members?.missing();
         if (bad !== undefined)
             return { bad };
         return { digest: `sha256:${hash.digest('hex')}` };
@@ -737,17 +761,37 @@ function checkMeta(raw, expected) {
     }
     return { format: LAYER_FORMAT_VERSION, key: expected.key, digest, size: m['size'], paths: [...expected.paths] };
 }
-function checkMember(header, paths) {
-    const name = header.name.replace(/\/+$/, '');
-    const kind = header.type;
-    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_namespaceObject.posix.normalize(name) !== name) {
-        return `it holds a member outside the store paths: ${header.name}`;
-    }
-    if (name === '/nix' || name === '/nix/store')
-        return kind === 'directory' ? undefined : `it holds a ${kind} at ${name}`;
-    if (paths.some((p) => name === p || name.startsWith(`${p}/`)))
+/**
+ * The members a cached layer may hold: `/nix`, `/nix/store` and its store
+ * paths' trees, each member under a directory seen before it (never under a
+ * symlink, which a runtime would follow out of the store path), no name
+ * twice, and every store path present.
+ */
+function memberCheck(paths) {
+    const seen = new Map([['/', 'directory']]);
+    const check = (header) => {
+        const name = header.name.replace(/\/+$/, '');
+        const kind = header.type;
+        if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || external_node_path_namespaceObject.posix.normalize(name) !== name) {
+            return `it holds a member outside the store paths: ${header.name}`;
+        }
+        const store = name === '/nix' || name === '/nix/store';
+        if (!store && !paths.some((p) => name === p || name.startsWith(`${p}/`)))
+            return `it holds a member outside the store paths: ${header.name}`;
+        if (store && kind !== 'directory')
+            return `it holds a ${kind} at ${name}`;
+        if (seen.has(name))
+            return `it holds ${name} twice`;
+        if (seen.get(external_node_path_namespaceObject.posix.dirname(name)) !== 'directory')
+            return `it holds ${name} without its directory before it (or under a symlink)`;
+        seen.set(name, kind);
         return undefined;
-    return `it holds a member outside the store paths: ${header.name}`;
+    };
+    const missing = () => {
+        const absent = paths.find((p) => !seen.has(p));
+        return absent === undefined ? undefined : `it lacks ${absent}`;
+    };
+    return { check, missing };
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/names.js
@@ -762,6 +806,7 @@ function utf8Name(raw, dir) {
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/tar-writer.js
+
 
 
 
@@ -799,7 +844,7 @@ class TarWriter {
             const want = Math.min(left, STAGING - this.fill);
             const bytesRead = (0,external_node_fs_namespaceObject.readSync)(fd, this.buf, this.fill, want, position);
             if (bytesRead === 0)
-                throw new Error(`${entry.name} shrank while it was being read`);
+                throw new errors_UserError(`${entry.name} shrank while it was being read`);
             this.fill += bytesRead;
             position += bytesRead;
             left -= bytesRead;
@@ -892,7 +937,8 @@ async function walkStoreLayer(paths, visit) {
             errors_asUserError(e, `cannot read ${p}`);
         }
         if (st.isSymbolicLink()) {
-            await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,external_node_fs_namespaceObject.readlinkSync)(p) });
+            // Targets, like names, must be UTF-8: decoding would change them silently.
+            await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: utf8Name((0,external_node_fs_namespaceObject.readlinkSync)(p, { encoding: 'buffer' }), p) });
         }
         else if (st.isDirectory()) {
             await visit({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
@@ -953,6 +999,7 @@ class LayerWorkers {
     async run(job, onBytes) {
         const worker = await this.acquire();
         const id = this.next++;
+        let dead = false;
         try {
             return await new Promise((resolve, reject) => {
                 const done = () => {
@@ -973,11 +1020,13 @@ class LayerWorkers {
                 };
                 const onError = (e) => {
                     done();
+                    dead = true;
                     reject(e);
                 };
                 // A worker that dies without a word must not leave the build waiting.
                 const onExit = (code) => {
                     done();
+                    dead = true;
                     reject(new Error(`a layer worker exited (code ${code}) in the middle of a layer`));
                 };
                 worker.on('message', onMessage);
@@ -987,7 +1036,11 @@ class LayerWorkers {
             });
         }
         finally {
-            this.release(worker);
+            // A dead worker never goes back to the pool: the next job gets a new one.
+            if (dead)
+                this.retire(worker);
+            else
+                this.release(worker);
         }
     }
     async close() {
@@ -1007,6 +1060,11 @@ class LayerWorkers {
     }
     release(worker) {
         this.idle.push(worker);
+        this.waiting.shift()?.();
+    }
+    retire(worker) {
+        this.all.splice(this.all.indexOf(worker), 1);
+        void worker.terminate();
         this.waiting.shift()?.();
     }
 }

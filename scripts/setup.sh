@@ -2,13 +2,13 @@
 # Installs everything layered-image's demo and tests need on a fresh Debian
 # or Ubuntu machine: Nix (to build closures), skopeo, umoci and runc (to check
 # images as real consumers do), a static busybox (for the test closure),
-# podman (to load and run the archive as `docker load` would), and the npm
-# dependencies. Safe to run again: it installs only what is missing.
+# podman (to load and run the archive as `docker load` would), sqlite3 (for
+# includeNixDB's registration times), and the npm dependencies. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for cmd in nix-build:nix-bin skopeo:skopeo umoci:umoci runc:runc podman:podman busybox:busybox-static; do
+for cmd in nix-build:nix-bin skopeo:skopeo umoci:umoci runc:runc podman:podman busybox:busybox-static sqlite3:sqlite3; do
   command -v "${cmd%%:*}" >/dev/null 2>&1 || need+=("${cmd#*:}")
 done
 # The test closure copies a static busybox; a dynamic one would not run in an image.

@@ -4,15 +4,17 @@ import path from 'node:path';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, asUserError, errnoCode } from './errors.js';
 import { configDigest, imageConfigJson, mergeBaseConfig, pathsComment } from './image/config.js';
-import { finishDockerArchive, layerOffsets } from './image/docker-archive.js';
+import { finishDockerArchive, layerPlaces, MAX_LAST_LAYER } from './image/docker-archive.js';
+import { BLOCK } from './layer/tar-header.js';
 import type { LayerCache } from './cache/cache.js';
 import { DirectoryCache } from './cache/directory.js';
 import { copyBaseLayers, lookupStoreLayers, saveNewLayers, writeStoreLayers } from './cache/layers.js';
 import { readBaseImage, type BaseImage } from './image/base-image.js';
 import { LayerWorkers } from './layer/workers.js';
-import { mergeContents, writeCustomisationLayer } from './layer/customisation.js';
+import { addNixDb, customisationDir, packDirectory, runExtraCommands } from './layer/custom-dir.js';
+import { mergeContents, writeCustomisationLayer, type DirNode } from './layer/customisation.js';
 import type { Layer } from './layer/layer.js';
-import { RangeSink } from './layer/sink.js';
+import { RangeSink, type ByteSink } from './layer/sink.js';
 import { formatBytes, onceEach, quietLogger, type Logger } from './log.js';
 import { queryClosure } from './nix/closure.js';
 import { resolveStorePath, storePathsIn } from './nix/store.js';
@@ -47,7 +49,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
   const { contents, configRoots, base } = await resolveRoots(opts);
   const root = await mergeContents(contents);
   const output = await reserveOutput(opts.output);
-  const { planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
+  const { closure, planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
 
   const work = await mkdtemp(path.join(path.dirname(output.target), '.layered-image-')).catch((e: unknown) =>
     asUserError(e, `cannot create a work folder beside ${opts.output}`),
@@ -66,8 +68,8 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
       await (await open(output.tmp, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`))).close();
       const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => {} });
-      const start = layerOffsets(base?.layers.map((l) => l.size) ?? []).pop() as number;
-      const writing = writeStoreLayers(planned, { output: target, start, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
+      const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;
+      const writing = writeStoreLayers(planned, { output: target, from, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
       // Both settle before either failure is reported: no job is left writing.
       const [copied, written] = await Promise.allSettled([copying, writing]);
       if (copied.status === 'rejected') throw copied.reason;
@@ -78,11 +80,25 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     // finish before `work` goes.
     saving = saveNewLayers(planned, storeLayers, cache, work);
 
+    // From the merged tree in memory, or through a real directory when a
+    // script or the Nix database has to add to it.
+    const customisationLayer = async (tree: DirNode, sink: ByteSink) => {
+      if (opts.extraCommands === undefined && !opts.includeNixDB) return writeCustomisationLayer(tree, opts.storeLayerSettings, sink);
+      const dir = await customisationDir(tree, work);
+      if (opts.includeNixDB) {
+        // Every path of the closure is in the image, in our layers or the base's.
+        await addNixDb(dir, [...closure.paths.keys()].sort(), contents, opts.storeLayerSettings.mtime);
+      }
+      if (opts.extraCommands !== undefined) await runExtraCommands(opts.extraCommands, dir, log);
+      return packDirectory(dir, opts.storeLayerSettings, sink);
+    };
+
     const image = await log.group('Assemble image', async () => {
-      // The customisation layer is last, so its place is known already.
-      const offset = layerOffsets([...baseLayers, ...storeLayers].map((l) => l.size)).pop() as number;
-      const sink = RangeSink.open({ ...target, offset, size: Infinity });
-      const custom = await writeCustomisationLayer(root, opts.storeLayerSettings, sink).finally(() => sink.close());
+      // The customisation layer is last, so its place is known already: its
+      // header is one block, as it may not reach 8 GiB.
+      const offset = layerPlaces([...baseLayers, ...storeLayers].map((l) => l.size)).end + BLOCK;
+      const sink = RangeSink.open({ ...target, offset, size: MAX_LAST_LAYER });
+      const custom = await customisationLayer(root, sink).finally(() => sink.close());
       const layers: Layer[] = [
         ...baseLayers,
         ...storeLayers,

@@ -13,7 +13,7 @@ import { cleanUpOnSignals } from './util/temp.js';
 const USAGE = `usage: layered-image build --name NAME [--tag TAG] --contents PATH [--contents PATH ...]
            [--config JSON | --config @FILE] [--max-layers N] [--created ISO|now]
            [--architecture ARCH] [--output FILE] [--cache-dir DIR | --no-cache] [--json]
-           [--from-image TARBALL] [--layering size|popularity] [--group-popular N] [--hint deeper:PATTERN|top:PATTERN ...]
+           [--from-image TARBALL] [--extra-commands SCRIPT] [--include-nix-db] [--layering size|popularity] [--group-popular N] [--hint deeper:PATTERN|top:PATTERN ...]
            [--uid N] [--gid N] [--uname NAME] [--gname NAME] [--mtime SECONDS|ISO] [--explain]`;
 
 const FLAGS = {
@@ -29,6 +29,8 @@ const FLAGS = {
   'no-cache': { type: 'boolean' },
   json: { type: 'boolean' },
   'from-image': { type: 'string' },
+  'extra-commands': { type: 'string' },
+  'include-nix-db': { type: 'boolean' },
   layering: { type: 'string' },
   'group-popular': { type: 'string' },
   hint: { type: 'string', multiple: true },
@@ -70,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
       fromImage: values['from-image'],
+      extraCommands: values['extra-commands'],
+      includeNixDB: values['include-nix-db'],
       layering: values.layering,
       groupPopular: values['group-popular'],
       hints: values.hint,

@@ -35,6 +35,8 @@ function readInputs(): RawInputs {
     noCache: !flag('cache', true),
     actionsCache: true,
     fromImage: optional('fromImage'),
+    extraCommands: optional('extraCommands'),
+    includeNixDB: flag('includeNixDB', false),
     layering: optional('layering'),
     groupPopular: optional('groupPopular'),
     hints: core.getInput('hints').split(/[\s,]+/).filter((h) => h !== ''),

@@ -25,6 +25,8 @@ export interface RawInputs {
   /** Use the GitHub Actions cache instead of a directory (the Action does). */
   actionsCache?: boolean | undefined;
   fromImage?: string | undefined;
+  extraCommands?: string | undefined;
+  includeNixDB?: boolean | undefined;
   layering?: string | undefined;
   groupPopular?: string | undefined;
   hints?: readonly string[] | undefined;
@@ -53,6 +55,10 @@ export interface BuildOptions {
   cache: CacheChoice;
   /** A docker-archive to build on. */
   fromImage: string | undefined;
+  /** A shell script run in the customisation layer's directory before it is packed. */
+  extraCommands: string | undefined;
+  /** Put a Nix database of the image's closure in the customisation layer. */
+  includeNixDB: boolean;
   /** Ownership and time of every member of every layer. */
   storeLayerSettings: TarSettings;
   layering: Layering;
@@ -99,6 +105,8 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     output: parseOutput(raw.output, name),
     cache: parseCache(raw, env),
     fromImage: raw.fromImage === undefined || raw.fromImage.trim() === '' ? undefined : path.resolve(raw.fromImage),
+    extraCommands: raw.extraCommands === undefined || raw.extraCommands.trim() === '' ? undefined : raw.extraCommands,
+    includeNixDB: raw.includeNixDB ?? false,
     storeLayerSettings: parseTarSettings(raw),
     layering: parseLayering(raw.layering),
     groupPopular: parseGroupPopular(raw.groupPopular),
@@ -178,7 +186,7 @@ function parseTarSettings(raw: RawInputs): TarSettings {
   const owner = (what: string, value: string | undefined, fallback: string) => {
     if (value === undefined) return fallback;
     // Control characters would make tar headers that tools print wrongly.
-    if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new UserError(`${what} "${value}" must be up to 255 characters with no control characters`);
+    if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new UserError(`${what} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
     return value;
   };
   return {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, messageOf } from '../errors.js';
 import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
@@ -83,12 +83,19 @@ export class DirectoryCache implements LayerCache {
 
 const MAX_META_BYTES = 1 << 20;
 
-/** The metadata record, refusing anything but a small regular file. */
+/** The metadata record, refusing anything but a small regular file (never following a link or waiting on a FIFO). */
 async function readMeta(file: string): Promise<string> {
-  const st = await lstat(file);
-  if (!st.isFile() || st.size > MAX_META_BYTES) return 'null';
-  const fh = await open(file, 'r');
+  let fh;
   try {
+    fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    // A link where the metadata should be: a bad entry, to be replaced.
+    if (errnoCode(e) === 'ELOOP') return 'null';
+    throw e;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || st.size > MAX_META_BYTES) return 'null';
     const buf = Buffer.alloc(st.size);
     const { bytesRead } = await fh.read(buf, 0, st.size, 0);
     return buf.toString('utf8', 0, bytesRead);

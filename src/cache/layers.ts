@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathsComment } from '../image/config.js';
-import { layerOffsets } from '../image/docker-archive.js';
+import { layerPlaces } from '../image/docker-archive.js';
 import type { Layer } from '../layer/layer.js';
 import { UserError } from '../errors.js';
 import type { BaseImage } from '../image/base-image.js';
@@ -63,8 +63,8 @@ export async function writeStoreLayers(
   planned: PlannedLayer[],
   opts: {
     output: { file: string; label: string };
-    /** Where the first store layer's bytes go (after any base image's layers). */
-    start: number;
+    /** Where the first store layer's header goes (after any base image's layers). */
+    from: number;
     settings: TarSettings;
     work: string;
     cache: LayerCache | undefined;
@@ -81,7 +81,7 @@ export async function writeStoreLayers(
   });
   log.info(`${missing.length} store layers to build (${formatBytes(missing.reduce((n, l) => n + (sizes[l.index] as number), 0))})`);
   for (;;) {
-    const offsets = layerOffsets(sizes, opts.start);
+    const { offsets } = layerPlaces(sizes, opts.from);
     const layers = new Array<Layer>(planned.length);
     const moved: PlannedLayer[] = [];
     const progress = new Progress(log, 'written', sizes.reduce((a, b) => a + b, 0));
@@ -126,7 +126,7 @@ export async function copyBaseLayers(
   base: BaseImage,
   opts: { output: { file: string; label: string }; workers: LayerWorkers; onBytes: (n: number) => void },
 ): Promise<Layer[]> {
-  const offsets = layerOffsets(base.layers.map((l) => l.size));
+  const { offsets } = layerPlaces(base.layers.map((l) => l.size));
   return Promise.all(
     base.layers.map(async (layer, i): Promise<Layer> => {
       const target: LayerTarget = { ...opts.output, offset: offsets[i] as number, size: layer.size };

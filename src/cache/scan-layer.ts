@@ -158,6 +158,7 @@ function isZero(bytes: Buffer): boolean {
 
 const TYPES: Record<number, string> = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
 const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
+const NUMERIC_PAX_KEYS = new Set(['uid', 'gid', 'size', 'mtime']);
 
 function parseHeader(b: Buffer): { name: string; type: string; size: number } | string {
   let sum = 0;
@@ -169,6 +170,9 @@ function parseHeader(b: Buffer): { name: string; type: string; size: number } | 
   if (!isZero(b.subarray(345, 500))) return 'a tar header uses the ustar name prefix';
   const size = octal(b, 124, 12);
   if (Number.isNaN(size)) return 'a tar header has an unreadable size';
+  for (const [offset, length] of [[100, 8], [108, 8], [116, 8], [136, 12]] as const) {
+    if (Number.isNaN(octal(b, offset, length))) return 'a tar header has an unreadable mode, owner or time';
+  }
   const end = b.indexOf(0, 0);
   const name = b.toString('utf8', 0, end === -1 || end > 100 ? 100 : end);
   return { name, type, size };
@@ -185,15 +189,21 @@ function parsePax(records: Buffer): Map<string, string> | string {
   while (pos < records.length) {
     const space = records.indexOf(0x20, pos);
     if (space === -1) return 'a PAX record is malformed';
-    const length = Number(records.toString('latin1', pos, space));
-    if (!Number.isSafeInteger(length) || length <= 0 || pos + length > records.length || records[pos + length - 1] !== 0x0a) {
+    // As strict as Go's archive/tar (what docker and podman read with), or
+    // stricter: a record it refuses would make an image that does not load.
+    const digits = records.toString('latin1', pos, space);
+    const length = /^[1-9][0-9]*$/.test(digits) ? Number(digits) : NaN;
+    if (!Number.isSafeInteger(length) || pos + length > records.length || records[pos + length - 1] !== 0x0a) {
       return 'a PAX record is malformed';
     }
     const record = records.toString('utf8', space + 1, pos + length - 1);
     const eq = record.indexOf('=');
     const key = record.slice(0, eq);
     if (eq === -1 || !PAX_KEYS.has(key)) return `it has a PAX record we never write (${JSON.stringify(key)})`;
-    out.set(key, record.slice(eq + 1));
+    const value = record.slice(eq + 1);
+    if (value.includes('\0')) return `its PAX ${key} holds a NUL`;
+    if (NUMERIC_PAX_KEYS.has(key) && !(/^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value)))) return `its PAX ${key} is not a whole number`;
+    out.set(key, value);
     pos += length;
   }
   return out;

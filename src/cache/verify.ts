@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDigest, type Digest } from '../digest.js';
-import { errnoCode, messageOf } from '../errors.js';
+import { asUserError, errnoCode, messageOf } from '../errors.js';
 import { writeFully } from '../layer/sink.js';
 import type { CachedLayer, LayerMeta } from './cache.js';
 import { LAYER_FORMAT_VERSION } from './key.js';
@@ -45,17 +45,26 @@ export function copyCachedLayer(
 ): { digest: Digest } | { bad: string } {
   const { file, paths } = source;
   // A base image's layers are whatever its author put there: hashed, not scanned.
-  const scanner = paths === undefined ? undefined : new LayerScanner(target.size, (m) => checkMember(m, paths));
+  const members = paths === undefined ? undefined : memberCheck(paths);
+  const scanner = members === undefined ? undefined : new LayerScanner(target.size, members.check);
   const hash = createHash('sha256');
   let from: number;
   try {
-    from = openSync(file, 'r');
+    // Checked before by name; the name may have been given another file
+    // since: never follow a link or wait on a FIFO, and look again.
+    from = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     return { bad: `its layer cannot be read (${errnoCode(e) ?? messageOf(e)})` };
   }
   let to: number | undefined;
   try {
-    to = openSync(target.file, 'r+');
+    const st = fstatSync(from);
+    if (!st.isFile() || st.size < source.offset + target.size) return { bad: 'its layer changed after it was checked' };
+    try {
+      to = openSync(target.file, 'r+');
+    } catch (e) {
+      return asUserError(e, `cannot write ${target.label}`);
+    }
     const buf = Buffer.allocUnsafe(CHUNK);
     let done = 0;
     while (done < target.size) {
@@ -75,7 +84,7 @@ export function copyCachedLayer(
       done += n;
       onBytes(n);
     }
-    const bad = scanner?.end();
+    const bad = scanner?.end() ?? members?.missing();
     if (bad !== undefined) return { bad };
     return { digest: `sha256:${hash.digest('hex')}` as Digest };
   } finally {
@@ -103,13 +112,31 @@ function checkMeta(raw: unknown, expected: { key: string; paths: readonly string
   return { format: LAYER_FORMAT_VERSION, key: expected.key, digest, size: m['size'] as number, paths: [...expected.paths] };
 }
 
-function checkMember(header: ScannedMember, paths: readonly string[]): string | undefined {
-  const name = header.name.replace(/\/+$/, '');
-  const kind = header.type;
-  if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || path.posix.normalize(name) !== name) {
-    return `it holds a member outside the store paths: ${header.name}`;
-  }
-  if (name === '/nix' || name === '/nix/store') return kind === 'directory' ? undefined : `it holds a ${kind} at ${name}`;
-  if (paths.some((p) => name === p || name.startsWith(`${p}/`))) return undefined;
-  return `it holds a member outside the store paths: ${header.name}`;
+/**
+ * The members a cached layer may hold: `/nix`, `/nix/store` and its store
+ * paths' trees, each member under a directory seen before it (never under a
+ * symlink, which a runtime would follow out of the store path), no name
+ * twice, and every store path present.
+ */
+function memberCheck(paths: readonly string[]): { check: (m: ScannedMember) => string | undefined; missing: () => string | undefined } {
+  const seen = new Map<string, string>([['/', 'directory']]);
+  const check = (header: ScannedMember): string | undefined => {
+    const name = header.name.replace(/\/+$/, '');
+    const kind = header.type;
+    if (!name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '.') || path.posix.normalize(name) !== name) {
+      return `it holds a member outside the store paths: ${header.name}`;
+    }
+    const store = name === '/nix' || name === '/nix/store';
+    if (!store && !paths.some((p) => name === p || name.startsWith(`${p}/`))) return `it holds a member outside the store paths: ${header.name}`;
+    if (store && kind !== 'directory') return `it holds a ${kind} at ${name}`;
+    if (seen.has(name)) return `it holds ${name} twice`;
+    if (seen.get(path.posix.dirname(name)) !== 'directory') return `it holds ${name} without its directory before it (or under a symlink)`;
+    seen.set(name, kind);
+    return undefined;
+  };
+  const missing = () => {
+    const absent = paths.find((p) => !seen.has(p));
+    return absent === undefined ? undefined : `it lacks ${absent}`;
+  };
+  return { check, missing };
 }

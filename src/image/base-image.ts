@@ -79,7 +79,7 @@ export function readBaseImage(file: string): BaseImage {
       } catch {
         throw new UserError(`${what}: diff_id ${i + 1} is not a sha256 digest`);
       }
-      if (isGzip(fd, m.offset, m.size)) throw new UserError(`${what}: layer ${name} is compressed; docker-archive layers are plain tar (re-save it with docker save or skopeo copy)`);
+      if (isGzip(fd, m.offset, m.size, what)) throw new UserError(`${what}: layer ${name} is compressed; docker-archive layers are plain tar (re-save it with docker save or skopeo copy)`);
       return { offset: m.offset, size: m.size, diffId, member: name };
     });
     const inner = config['config'];
@@ -102,36 +102,28 @@ function indexTar(fd: number, size: number, what: string): Map<string, Member> {
   const members = new Map<string, Member>();
   const block = Buffer.alloc(BLOCK);
   let pos = 0;
-  let longName: string | undefined;
-  let longLink: string | undefined;
+  let ext: Extended = {};
   while (pos + BLOCK <= size) {
-    readAt(fd, block, pos);
-    if (block.every((b) => b === 0)) return members;
+    readAt(fd, block, pos, what);
+    if (block.equals(ZERO_BLOCK)) return members;
     const header = parseHeader(block);
     if (header === undefined) throw new UserError(`${what} is not a tar archive (bad header at byte ${pos})`);
     const data = pos + BLOCK;
-    if (data + header.size > size) throw new UserError(`${what} is cut short: a member runs past its end`);
-    const next = data + Math.ceil(header.size / BLOCK) * BLOCK;
-    if (header.type === 'x' || header.type === 'L' || header.type === 'K') {
-      const text = readString(fd, data, header.size);
-      if (header.type === 'L') longName = text.replace(/\0+$/, '');
-      else if (header.type === 'K') longLink = text.replace(/\0+$/, '');
-      else {
-        const pax = parsePax(text);
-        longName = pax.get('path') ?? longName;
-        longLink = pax.get('linkpath') ?? longLink;
-      }
-    } else if (header.type !== 'g') {
-      const name = normalise(longName ?? header.name);
+    const memberSize = ext.size ?? header.size;
+    if (data + memberSize > size) throw new UserError(`${what} is cut short: a member runs past its end`);
+    if (isExtension(header.type)) {
+      ext = extend(ext, header.type, readExtension(fd, data, header.size, what));
+    } else {
+      const name = normalise(ext.path ?? header.name);
       const type = header.type === '0' || header.type === '\0' ? 'file' : header.type === '1' || header.type === '2' ? 'link' : 'other';
-      const target = longLink ?? header.linkname;
-      // Hard link targets are archive paths; symlink targets are relative to the member.
-      const resolved = header.type === '2' ? normalise(path.posix.join(path.posix.dirname(name), target)) : normalise(target);
-      members.set(name, { offset: data, size: header.size, type, target: resolved });
-      longName = undefined;
-      longLink = undefined;
+      const target = ext.linkpath ?? header.linkname;
+      // Hard link targets are archive paths; relative symlink targets are
+      // relative to the member's directory.
+      const resolved = header.type === '2' && !target.startsWith('/') ? normalise(path.posix.join(path.posix.dirname(name), target)) : normalise(target);
+      members.set(name, { offset: data, size: memberSize, type, target: resolved });
+      ext = {};
     }
-    pos = next;
+    pos = data + Math.ceil((isExtension(header.type) ? header.size : memberSize) / BLOCK) * BLOCK;
   }
   throw new UserError(`${what} is not a tar archive, or is cut short`);
 }
@@ -146,36 +138,83 @@ function readMember(fd: number, members: ReadonlyMap<string, Member>, name: stri
   const m = resolve(members, name);
   if (m === undefined) return undefined;
   if (m.size > limit) throw new UserError(`${what}: ${name} is too large (${m.size} bytes)`);
-  return readString(fd, m.offset, m.size);
+  return readString(fd, m.offset, m.size, what);
 }
 
-/** The store paths a base layer holds: `/nix/store/<name>` members, at any depth. */
+/**
+ * The store paths the base image's file system holds: `/nix/store/<name>`
+ * members of its layers, lowest first, with whiteouts in higher layers
+ * taking away what lower ones had.
+ */
 function storePathsIn(fd: number, layers: readonly BaseLayer[], what: string): Set<string> {
   const found = new Set<string>();
+  const block = Buffer.alloc(BLOCK);
   for (const layer of layers) {
-    const block = Buffer.alloc(BLOCK);
+    const inLayer = new Set<string>();
+    const removed = new Set<string>();
+    let opaque = false;
     let pos = layer.offset;
     const end = layer.offset + layer.size;
-    let longName: string | undefined;
+    let ext: Extended = {};
     while (pos + BLOCK <= end) {
-      readAt(fd, block, pos);
-      if (block.every((b) => b === 0)) break;
+      readAt(fd, block, pos, what);
+      if (block.equals(ZERO_BLOCK)) break;
       const header = parseHeader(block);
       if (header === undefined) throw new UserError(`${what}: layer ${layer.member} is not a tar archive`);
       const data = pos + BLOCK;
-      if (header.type === 'x' || header.type === 'L') {
-        const text = readString(fd, data, Math.min(header.size, 1 << 20));
-        longName = header.type === 'L' ? text.replace(/\0+$/, '') : (parsePax(text).get('path') ?? longName);
-      } else {
-        const m = /^nix\/store\/([^/]+)/.exec(normalise(longName ?? header.name));
-        if (m !== null && !m[1]?.startsWith('.wh.')) found.add(`/nix/store/${m[1]}`);
-        longName = undefined;
+      if (isExtension(header.type)) {
+        ext = extend(ext, header.type, readExtension(fd, data, header.size, what));
+        pos = data + Math.ceil(header.size / BLOCK) * BLOCK;
+        continue;
       }
-      pos = data + Math.ceil(header.size / BLOCK) * BLOCK;
+      const m = /^nix\/store\/([^/]+)/.exec(normalise(ext.path ?? header.name));
+      const name = m?.[1];
+      if (name === '.wh..wh..opq') opaque = true;
+      else if (name?.startsWith('.wh.')) removed.add(`/nix/store/${name.slice(4)}`);
+      else if (name !== undefined) inLayer.add(`/nix/store/${name}`);
+      pos = data + Math.ceil((ext.size ?? header.size) / BLOCK) * BLOCK;
+      ext = {};
     }
+    if (opaque) found.clear();
+    for (const p of removed) found.delete(p);
+    for (const p of inLayer) found.add(p);
   }
   return found;
 }
+
+/** What PAX (`x`) and GNU long-name (`L`, `K`) members say of the next member. */
+interface Extended {
+  path?: string;
+  linkpath?: string;
+  size?: number;
+}
+
+function isExtension(type: string): boolean {
+  return type === 'x' || type === 'L' || type === 'K' || type === 'g';
+}
+
+function extend(ext: Extended, type: string, text: string): Extended {
+  if (type === 'L') return { ...ext, path: text.replace(/\0+$/, '') };
+  if (type === 'K') return { ...ext, linkpath: text.replace(/\0+$/, '') };
+  if (type === 'g') return ext; // global headers: nothing we use
+  const pax = parsePax(text);
+  const size = pax.get('size');
+  return {
+    ...ext,
+    ...(pax.has('path') ? { path: pax.get('path') } : {}),
+    ...(pax.has('linkpath') ? { linkpath: pax.get('linkpath') } : {}),
+    ...(size !== undefined && /^[0-9]+$/.test(size) && Number.isSafeInteger(Number(size)) ? { size: Number(size) } : {}),
+  };
+}
+
+const MAX_EXTENSION = 1 << 20;
+
+function readExtension(fd: number, offset: number, size: number, what: string): string {
+  if (size > MAX_EXTENSION) throw new UserError(`${what} has an extended tar header of ${size} bytes; it is not a docker-archive`);
+  return readString(fd, offset, size, what);
+}
+
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 function parseHeader(b: Buffer): { name: string; type: string; size: number; linkname: string } | undefined {
   let sum = 0;
@@ -188,7 +227,7 @@ function parseHeader(b: Buffer): { name: string; type: string; size: number; lin
   };
   let name = field(0, 100);
   // ustar's prefix field (docker save writes plain ustar names).
-  if (b.toString('latin1', 257, 262) === 'ustar') {
+  if (b.toString('latin1', 257, 263) === 'ustar\0') {
     const prefix = field(345, 155);
     if (prefix !== '') name = `${prefix}/${name}`;
   }
@@ -212,32 +251,48 @@ function normalise(name: string): string {
   return path.posix.normalize(`/${name}`).slice(1).replace(/\/$/, '');
 }
 
-function isGzip(fd: number, offset: number, size: number): boolean {
+function isGzip(fd: number, offset: number, size: number, what: string): boolean {
   if (size < 2) return false;
   const magic = Buffer.alloc(2);
-  readAt(fd, magic, offset);
+  readAt(fd, magic, offset, what);
   return magic[0] === 0x1f && magic[1] === 0x8b;
 }
 
-function readString(fd: number, offset: number, size: number): string {
+function readString(fd: number, offset: number, size: number, what: string): string {
   const buf = Buffer.alloc(size);
-  readAt(fd, buf, offset);
+  readAt(fd, buf, offset, what);
   return buf.toString('utf8');
 }
 
-function readAt(fd: number, buf: Buffer, position: number): void {
+function readAt(fd: number, buf: Buffer, position: number, what: string): void {
   let done = 0;
   while (done < buf.length) {
     const n = readSync(fd, buf, done, buf.length - done, position + done);
-    if (n === 0) throw new UserError('unexpected end of the base image');
+    if (n === 0) throw new UserError(`${what} ends unexpectedly`);
     done += n;
   }
 }
 
 function parseJson(text: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new UserError(`${what} is not valid JSON`);
   }
+  // The config is copied (and its keys sorted) recursively: no deep nesting.
+  if (depth(value) > 64) throw new UserError(`${what} is nested more than 64 levels deep`);
+  return value;
+}
+
+function depth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, d] = item;
+    deepest = Math.max(deepest, d);
+    if (deepest > 64) return deepest;
+    if (v !== null && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return deepest;
 }

@@ -35,12 +35,15 @@ export function imageConfigJson(input: ImageConfigInput): Buffer {
 
 /**
  * The config of an image built on a base, as Docker's FROM gives it: the
- * base's fields, ours over them, except Env, merged per variable: the base's
- * variables in their order, a value of ours replacing the base's, then ours
- * that the base did not have.
+ * base's fields, ours over them (a field we set replaces the base's whole,
+ * and an Entrypoint of ours drops the base's Cmd), except Env, merged per
+ * variable: the base's variables in their order, a value of ours replacing
+ * the base's, then ours that the base did not have.
  */
 export function mergeBaseConfig(base: Readonly<Record<string, unknown>>, ours: ContainerConfig): ContainerConfig {
   const merged: ContainerConfig = { ...base, ...ours };
+  // As Docker does: a new Entrypoint drops the base's Cmd, written for the old one.
+  if (Object.hasOwn(ours, 'Entrypoint') && !Object.hasOwn(ours, 'Cmd')) delete merged['Cmd'];
   const baseEnv = Array.isArray(base['Env']) ? base['Env'].filter((e): e is string => typeof e === 'string') : [];
   const ourEnv = Array.isArray(ours['Env']) ? (ours['Env'] as string[]) : [];
   if (baseEnv.length === 0 && ourEnv.length === 0) return merged;

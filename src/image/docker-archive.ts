@@ -1,8 +1,9 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
 import { digestHex } from '../digest.js';
 import type { Layer } from '../layer/layer.js';
 import { writeFully } from '../layer/sink.js';
-import { BLOCK, encodeHeader, endOfArchive, padding, type TarSettings } from '../layer/tar-header.js';
+import { asUserError } from '../errors.js';
+import { BLOCK, encodeHeader, endOfArchive, headerSize, padding, type TarEntry, type TarSettings } from '../layer/tar-header.js';
 import { configDigest, dockerManifestJson } from './config.js';
 
 // Fixed metadata for the archive's own members: nothing here may depend on
@@ -15,21 +16,41 @@ const MEMBER: TarSettings = { mtime: 1, uid: 0, gid: 0, uname: '', gname: '' };
  * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
  * nixpkgs' stream_layered_image.py orders them.
  *
- * It is written out of order. A layer member's header is one block whatever
- * its digest (the name is always 74 characters), so once the layers' sizes
- * are known every layer has a fixed place: the layer workers write (or copy)
- * each layer straight into it, in parallel, and the headers, which name the
+ * It is written out of order. A layer member's header has the same length
+ * whatever its digest (the name is always 74 characters; only a size of
+ * 8 GiB or more adds a PAX record), so once the layers' sizes are known
+ * every layer has a fixed place: the layer workers write (or copy) each
+ * layer straight into it, in parallel, and the headers, which name the
  * digests, are filled in last. No layer is written twice.
  */
 
+const LAYER_MEMBER_NAME = `${'0'.repeat(64)}/layer.tar`;
+
+function member(name: string, size: number): TarEntry {
+  return { name, type: 'file', mode: 0o644, size, linkname: '' };
+}
+
+/** Bytes of a layer member's header: one block below 8 GiB. */
+function layerHeaderSize(size: number): number {
+  return headerSize(member(LAYER_MEMBER_NAME, size), MEMBER);
+}
+
+/** The largest layer whose place can be known before its size: the last one's. */
+export const MAX_LAST_LAYER = 8 ** 11 - 1;
+
 /**
  * Where each layer's bytes start, for layers of these sizes in image order
- * (the first at `first`), followed by where the next layer's would start.
+ * laid out from byte `from` (where the first one's header goes), and `end`,
+ * where the member after them puts its header.
  */
-export function layerOffsets(sizes: readonly number[], first = BLOCK): number[] {
-  const offsets = [first];
-  for (const size of sizes) offsets.push((offsets[offsets.length - 1] as number) + size + padding(size) + BLOCK);
-  return offsets;
+export function layerPlaces(sizes: readonly number[], from = 0): { offsets: number[]; end: number } {
+  const offsets: number[] = [];
+  let at = from;
+  for (const size of sizes) {
+    offsets.push(at + layerHeaderSize(size));
+    at += layerHeaderSize(size) + size + padding(size);
+  }
+  return { offsets, end: at };
 }
 
 /**
@@ -41,29 +62,40 @@ export function finishDockerArchive(
   image: { layers: readonly Pick<Layer, 'digest' | 'size'>[]; configJson: Buffer; repoTag: string },
   label = file,
 ): void {
-  const fd = openSync(file, 'r+');
+  let fd: number;
   try {
-    const offsets = layerOffsets(image.layers.map((l) => l.size));
+    fd = openSync(file, 'r+');
+  } catch (e) {
+    return asUserError(e, `cannot write ${label}`);
+  }
+  try {
+    const { offsets, end: layersEnd } = layerPlaces(image.layers.map((l) => l.size));
     const put = (bytes: Buffer, at: number) => writeFully(fd, label, bytes, at);
-    const member = (name: string, size: number, at: number) =>
-      put(encodeHeader({ name, type: 'file', mode: 0o644, size, linkname: '' }, MEMBER), at - BLOCK);
+    // A header ends where its member's bytes start.
+    const header = (name: string, size: number, at: number) => {
+      const bytes = encodeHeader(member(name, size), MEMBER);
+      put(bytes, at - bytes.length);
+    };
     const layerFiles = image.layers.map((layer, i) => {
       const name = `${digestHex(layer.digest)}/layer.tar`;
       const at = offsets[i] as number;
-      member(name, layer.size, at);
+      header(name, layer.size, at);
       put(Buffer.alloc(padding(layer.size)), at + layer.size);
       return name;
     });
     const configName = `${digestHex(configDigest(image.configJson))}.json`;
     const manifest = dockerManifestJson(configName, image.repoTag, layerFiles);
-    let at = offsets[offsets.length - 1] as number;
+    let at = layersEnd + BLOCK;
     for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]] as const) {
-      member(name, bytes.length, at);
+      header(name, bytes.length, at);
       put(Buffer.concat([bytes, Buffer.alloc(padding(bytes.length))]), at);
       at += bytes.length + padding(bytes.length) + BLOCK;
     }
     const end = at - BLOCK;
-    put(endOfArchive(end), end);
+    const trailer = endOfArchive(end);
+    put(trailer, end);
+    // Layers placed again in smaller places leave bytes past the new end.
+    ftruncateSync(fd, end + trailer.length);
   } finally {
     closeSync(fd);
   }

@@ -7,7 +7,7 @@ import { utf8Name } from './names.js';
 import type { TarSettings } from './tar-header.js';
 import { TarWriter } from './tar-writer.js';
 
-interface DirNode {
+export interface DirNode {
   kind: 'dir';
   children: Map<string, TreeNode>;
   from: string;
@@ -17,7 +17,7 @@ interface LinkNode {
   target: string;
   from: string;
 }
-type TreeNode = DirNode | LinkNode;
+export type TreeNode = DirNode | LinkNode;
 
 /**
  * The image root as nixpkgs' symlinkJoin (lndir) makes it from `contents`:
@@ -58,7 +58,7 @@ async function mergeDir(into: DirNode, srcDir: string, rel: string, content: str
       }
       continue;
     }
-    const target = st.isSymbolicLink() ? await readlink(src) : src;
+    const target = st.isSymbolicLink() ? utf8Name(await readlink(src, { encoding: 'buffer' }), src) : src;
     if (existing === undefined) {
       into.children.set(name, { kind: 'link', target, from: content });
     } else if (existing.kind === 'dir' || existing.target !== target) {

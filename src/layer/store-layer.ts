@@ -64,7 +64,8 @@ async function walkStoreLayer(
       asUserError(e, `cannot read ${p}`);
     }
     if (st.isSymbolicLink()) {
-      await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: readlinkSync(p) });
+      // Targets, like names, must be UTF-8: decoding would change them silently.
+      await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: utf8Name(readlinkSync(p, { encoding: 'buffer' }), p) });
     } else if (st.isDirectory()) {
       await visit({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
       // Sorting the raw UTF-8 bytes gives Python's code-point order of names.

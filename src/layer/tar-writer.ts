@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { readSync } from 'node:fs';
 import type { Digest } from '../digest.js';
+import { UserError } from '../errors.js';
 import type { ByteSink } from './sink.js';
 import { encodeHeader, endOfArchive, padding, type TarEntry, type TarSettings } from './tar-header.js';
 
@@ -35,7 +36,7 @@ export class TarWriter {
       if (this.fill === STAGING) await this.flush();
       const want = Math.min(left, STAGING - this.fill);
       const bytesRead = readSync(fd, this.buf, this.fill, want, position);
-      if (bytesRead === 0) throw new Error(`${entry.name} shrank while it was being read`);
+      if (bytesRead === 0) throw new UserError(`${entry.name} shrank while it was being read`);
       this.fill += bytesRead;
       position += bytesRead;
       left -= bytesRead;

@@ -73,6 +73,7 @@ export class LayerWorkers {
   private async run(job: Job, onBytes: (n: number) => void): Promise<unknown> {
     const worker = await this.acquire();
     const id = this.next++;
+    let dead = false;
     try {
       return await new Promise<unknown>((resolve, reject) => {
         const done = () => {
@@ -89,11 +90,13 @@ export class LayerWorkers {
         };
         const onError = (e: Error) => {
           done();
+          dead = true;
           reject(e);
         };
         // A worker that dies without a word must not leave the build waiting.
         const onExit = (code: number) => {
           done();
+          dead = true;
           reject(new Error(`a layer worker exited (code ${code}) in the middle of a layer`));
         };
         worker.on('message', onMessage);
@@ -102,7 +105,9 @@ export class LayerWorkers {
         worker.postMessage({ id, job });
       });
     } finally {
-      this.release(worker);
+      // A dead worker never goes back to the pool: the next job gets a new one.
+      if (dead) this.retire(worker);
+      else this.release(worker);
     }
   }
 
@@ -124,6 +129,12 @@ export class LayerWorkers {
 
   private release(worker: Worker): void {
     this.idle.push(worker);
+    this.waiting.shift()?.();
+  }
+
+  private retire(worker: Worker): void {
+    this.all.splice(this.all.indexOf(worker), 1);
+    void worker.terminate();
     this.waiting.shift()?.();
   }
 }

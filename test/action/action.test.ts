@@ -82,6 +82,49 @@ describe('the Action bundle (dist/index.js)', () => {
     assert.match(r.summary, /0 restored from the cache, 9 built/);
   });
 
+  it('takes the dockerTools inputs: fromImage, extraCommands, includeNixDB, layering, hints, groupPopular, ownership', async () => {
+    const work = await mkdtemp(path.join(dir, 'inputs-'));
+    const base = await runAction(dir, { name: 'base', contents: nixBuild(CLOSURE_NIX, 'tool'), output: path.join(work, 'base.img') });
+    assert.equal(base.status, 0, base.stdout);
+    const r = await runAction(dir, {
+      name: 'derived',
+      contents: app,
+      config: '{"Cmd":["/bin/app"]}',
+      fromImage: path.join(work, 'base.img'),
+      output: path.join(work, 'derived.img'),
+      extraCommands: 'mkdir -p tmp\nchmod 1777 tmp',
+      includeNixDB: 'true',
+      layering: 'popularity',
+      groupPopular: '3',
+      hints: 'deeper:lib1-*\ntop:lib2-*',
+      uid: '1000',
+      uname: 'app',
+      mtime: '2024-01-01T00:00:00Z',
+      maxLayers: '20',
+    });
+    assert.equal(r.status, 0, r.stdout);
+    const layers = JSON.parse(r.outputs['layers'] ?? '[]') as { source: string; paths: string[] }[];
+    assert.equal(layers.length, 20);
+    assert.deepEqual(layers.map((l) => l.source).slice(0, 4), ['base', 'base', 'base', 'built']);
+    // The 3 most popular paths grouped; lib1, hinted deeper, ranks first and so is among them.
+    assert.equal(layers[3]?.paths.length, 3);
+    assert.ok(layers[3]?.paths.some((p) => p.endsWith('-lib1-1.1')));
+    const { rootfs } = runImage(r.outputs['imagePath'] ?? '', path.join(work, 'run-derived'));
+    assert.ok((await readdir(path.join(rootfs, 'nix', 'var', 'nix', 'db'))).includes('db.sqlite'));
+    assert.ok((await readdir(rootfs)).includes('tmp'));
+  });
+
+  it('explain: logs the plan, sets the plan output and builds nothing', async () => {
+    const r = await runAction(dir, { name: 'plan', contents: app, maxLayers: '10', explain: 'true', hints: 'deeper:lib3-*', output: path.join(dir, 'plan.tar') });
+    assert.equal(r.status, 0, r.stdout);
+    const plan = JSON.parse(r.outputs['plan'] ?? '{}') as { layers: { paths: string[]; why: string }[] };
+    assert.equal(plan.layers.length, 10);
+    assert.equal(plan.layers[0]?.why, 'hint deeper:lib3-*');
+    assert.match(r.stdout, /^plan: 10 layers \(maxLayers 10\), layering size$/m);
+    assert.equal(r.outputs['imagePath'], undefined);
+    assert.ok(!(await readdir(dir)).some((f) => f.startsWith('plan')));
+  });
+
   const bad: { what: string; inputs: () => Record<string, string>; error: string }[] = [
     { what: 'no name', inputs: () => ({ contents: app }), error: 'name is required' },
     { what: 'bad name', inputs: () => ({ name: 'Bad Name', contents: app }), error: 'name "Bad Name" is not a valid image name' },
@@ -92,6 +135,10 @@ describe('the Action bundle (dist/index.js)', () => {
     { what: 'cache not a boolean', inputs: () => ({ name: 'x', contents: app, cache: 'maybe' }), error: 'cache "maybe" must be true or false' },
     { what: 'created not a time', inputs: () => ({ name: 'x', contents: app, created: 'soon' }), error: 'created "soon"' },
     { what: 'unknown architecture', inputs: () => ({ name: 'x', contents: app, architecture: 'vax' }), error: 'architecture "vax"' },
+    { what: 'unknown layering', inputs: () => ({ name: 'x', contents: app, layering: 'random' }), error: 'layering "random" must be one of popularity, size' },
+    { what: 'explain not a boolean', inputs: () => ({ name: 'x', contents: app, explain: 'yes' }), error: 'explain "yes" must be true or false' },
+    { what: 'a bad hint', inputs: () => ({ name: 'x', contents: app, hints: 'deeper:ok\nsideways:x' }), error: 'hint "sideways:x"' },
+    { what: 'mtime now', inputs: () => ({ name: 'x', contents: app, mtime: 'now' }), error: 'mtime "now"' },
   ];
   for (const c of bad) {
     it(`fails the step with one ::error:: line: ${c.what}`, async () => {

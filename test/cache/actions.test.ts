@@ -173,7 +173,7 @@ describe('GitHub Actions cache, through the real @actions/cache and dist/index.j
     const folder = path.join(runnerTemp, 'layered-image-cache', key);
     await mkdir(folder, { recursive: true });
     const pack = tar.pack();
-    pack.entry({ name: `${paths[0]}/`, type: 'directory', mode: 0o755 });
+    for (const d of ['/nix/', '/nix/store/', `${paths[0]}/`]) pack.entry({ name: d, type: 'directory', mode: 0o755 });
     pack.entry({ name: '/etc/passwd', mode: 0o644 }, 'root::0:0::/:/bin/sh\n');
     pack.finalize();
     const chunks: Buffer[] = [];

@@ -125,7 +125,7 @@ describe('local directory cache', () => {
   it('never uses an entry with members outside its store paths, even with a matching digest', () =>
     damaged(async (entry, meta) => {
       const bytes = await tarOf([
-        { name: '/nix/', type: 'directory' },
+        ...STORE_DIRS,
         { name: `${meta.paths[0]}/`, type: 'directory' },
         { name: '/etc/passwd', type: 'file', content: 'root::0:0::/:/bin/sh\n' },
       ]);
@@ -140,6 +140,7 @@ describe('local directory cache', () => {
   it('never uses an entry holding a kind of member our writer never writes (a hard link)', () =>
     damaged(async (entry, meta) => {
       const bytes = await tarOf([
+        ...STORE_DIRS,
         { name: `${meta.paths[0]}/`, type: 'directory' },
         { name: `${meta.paths[0]}/passwd`, type: 'link', linkname: '/etc/passwd' },
       ]);
@@ -155,6 +156,27 @@ describe('local directory cache', () => {
       const bytes = Buffer.concat([link, hidden, endOfArchive(link.length + hidden.length)]);
       await rewrite(entry, meta, bytes);
     }, /is a symlink with content/));
+
+  it('never uses an entry that puts a file under a symlink (which a runtime would follow out of the store path)', () =>
+    damaged(async (entry, meta) => {
+      const bytes = await tarOf([
+        ...STORE_DIRS,
+        { name: `${meta.paths[0]}/`, type: 'directory' },
+        { name: `${meta.paths[0]}/x`, type: 'symlink', linkname: '/etc' },
+        { name: `${meta.paths[0]}/x/passwd`, type: 'file', content: 'root::0:0::/:/bin/sh\n' },
+      ]);
+      await rewrite(entry, meta, bytes);
+    }, /holds \/nix\/store\/[^ ]+\/x\/passwd without its directory before it \(or under a symlink\)/));
+
+  it('never uses an entry that lacks its store path', () =>
+    damaged(async (entry, meta) => rewrite(entry, meta, await tarOf([...STORE_DIRS])), /it lacks \/nix\/store\//));
+
+  it('never uses an entry with data after its end, and writes no byte of it past the image end', () =>
+    damaged(async (entry, meta) => {
+      // Bigger than the layer it claims to be: the layers after it move down.
+      const bytes = Buffer.concat([await readFile(path.join(entry, 'layer.tar')), Buffer.alloc(20480, 0x41)]);
+      await rewrite(entry, meta, bytes);
+    }, /it has data after its end/));
 
   it('never uses an entry whose metadata names other store paths', () =>
     damaged(async (entry) => {
@@ -217,7 +239,7 @@ describe('local directory cache', () => {
   });
 });
 
-async function tarOf(members: { name: string; type: 'file' | 'directory' | 'link'; content?: string; linkname?: string }[]): Promise<Buffer> {
+async function tarOf(members: { name: string; type: 'file' | 'directory' | 'link' | 'symlink'; content?: string; linkname?: string }[]): Promise<Buffer> {
   const pack = tar.pack();
   for (const m of members) pack.entry({ name: m.name, type: m.type, mode: 0o755, linkname: m.linkname }, m.content ?? '');
   pack.finalize();
@@ -225,6 +247,11 @@ async function tarOf(members: { name: string; type: 'file' | 'directory' | 'link
   for await (const chunk of pack) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
+
+const STORE_DIRS = [
+  { name: '/nix/', type: 'directory' as const },
+  { name: '/nix/store/', type: 'directory' as const },
+];
 
 /** Replaces an entry's layer and makes its metadata agree, as a lying cache would. */
 async function rewrite(entry: string, meta: Meta, bytes: Buffer): Promise<void> {

@@ -69,6 +69,16 @@ describe('bad input: one line naming the value, non-zero exit, nothing written',
     { what: 'negative maxLayers after the flag', args: () => ['--name', 'x', '--contents', app, '--max-layers', '-1'], says: /maxLayers "-1"/ },
     { what: 'an empty tag', args: () => ['--name', 'x', '--contents', app, '--tag', ''], says: /--tag needs a value/ },
     { what: 'contents with a newline', args: () => ['--name', 'x', '--contents', '/tmp/x\nevil'], says: /contents "\/tmp\/x\\nevil" does not exist/ },
+    { what: 'unknown layering', args: () => ['--name', 'x', '--contents', app, '--layering', 'random'], says: /layering "random" must be one of popularity, size/ },
+    { what: 'groupPopular not a number', args: () => ['--name', 'x', '--contents', app, '--group-popular', 'ten'], says: /groupPopular "ten"/ },
+    { what: 'a hint without a kind', args: () => ['--name', 'x', '--contents', app, '--hint', 'glibc*'], says: /hint "glibc\*" must be deeper:PATTERN or top:PATTERN/ },
+    { what: 'uid negative', args: () => ['--name', 'x', '--contents', app, '--uid', '-1'], says: /uid "-1" must be a whole number from 0 to 4294967295/ },
+    { what: 'gid too large', args: () => ['--name', 'x', '--contents', app, '--gid', '4294967296'], says: /gid "4294967296"/ },
+    { what: 'uname with a newline', args: () => ['--name', 'x', '--contents', app, '--uname', 'a\nb'], says: /uname "a\\nb" must be up to 255 characters with no control characters/ },
+    { what: 'mtime now', args: () => ['--name', 'x', '--contents', app, '--mtime', 'now'], says: /mtime "now" .*defeating the cache/ },
+    { what: 'mtime not a time', args: () => ['--name', 'x', '--contents', app, '--mtime', 'yesterday'], says: /mtime "yesterday" must be whole seconds since 1970 or an RFC 3339 time/ },
+    { what: 'fromImage missing', args: () => ['--name', 'x', '--contents', app, '--from-image', '/nonexistent/base.tar'], says: /fromImage \/nonexistent\/base\.tar cannot be read: ENOENT/ },
+    { what: 'fromImage a directory', args: () => ['--name', 'x', '--contents', app, '--from-image', dir], says: /fromImage .* is not a file/ },
   ];
 
   for (const c of cases) {
