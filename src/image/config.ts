@@ -35,15 +35,21 @@ export function imageConfigJson(input: ImageConfigInput): Buffer {
 
 /**
  * The config of an image built on a base, as Docker's FROM gives it: the
- * base's fields, ours over them (a field we set replaces the base's whole,
- * and an Entrypoint of ours drops the base's Cmd), except Env, merged per
- * variable: the base's variables in their order, a value of ours replacing
- * the base's, then ours that the base did not have.
+ * base's fields, ours over them (a field we set replaces the base's, and
+ * an Entrypoint of ours drops the base's Cmd); Labels, ExposedPorts and
+ * Volumes are merged per key, ours winning; Env is merged per variable: the
+ * base's variables in their order, a value of ours replacing the base's,
+ * then ours that the base did not have.
  */
 export function mergeBaseConfig(base: Readonly<Record<string, unknown>>, ours: ContainerConfig): ContainerConfig {
   const merged: ContainerConfig = { ...base, ...ours };
   // As Docker does: a new Entrypoint drops the base's Cmd, written for the old one.
   if (Object.hasOwn(ours, 'Entrypoint') && !Object.hasOwn(ours, 'Cmd')) delete merged['Cmd'];
+  // LABEL, EXPOSE and VOLUME add to what the base has.
+  for (const key of ['Labels', 'ExposedPorts', 'Volumes']) {
+    const [b, o] = [base[key], ours[key]];
+    if (isRecord(b) && isRecord(o)) merged[key] = { ...b, ...o };
+  }
   const baseEnv = Array.isArray(base['Env']) ? base['Env'].filter((e): e is string => typeof e === 'string') : [];
   const ourEnv = Array.isArray(ours['Env']) ? (ours['Env'] as string[]) : [];
   if (baseEnv.length === 0 && ourEnv.length === 0) return merged;
@@ -53,6 +59,10 @@ export function mergeBaseConfig(base: Readonly<Record<string, unknown>>, ours: C
   const baseNames = new Set(baseEnv.map(nameOf));
   merged['Env'] = [...fromBase, ...ourEnv.filter((e) => !baseNames.has(nameOf(e)))];
   return merged;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** The image id: the digest of the config bytes. */

@@ -20,7 +20,11 @@ function buildJson(args: string[]): Report {
   return JSON.parse(r.stdout) as Report;
 }
 
-function imageConfig(tarball: string): { config: { Env?: string[]; Cmd?: string[]; WorkingDir?: string }; history: unknown[]; rootfs: { diff_ids: string[] } } {
+function imageConfig(tarball: string): {
+  config: { Env?: string[]; Cmd?: string[]; WorkingDir?: string; Labels?: Record<string, string>; ExposedPorts?: Record<string, unknown> };
+  history: unknown[];
+  rootfs: { diff_ids: string[] };
+} {
   return JSON.parse(execFileSync('skopeo', ['inspect', '--config', `docker-archive:${tarball}`], { encoding: 'utf8' })) as ReturnType<typeof imageConfig>;
 }
 
@@ -37,14 +41,14 @@ describe('fromImage: building on a docker-archive', () => {
     busybox = nixBuild(CLOSURE_NIX, 'busybox');
     dir = await mkdtemp(path.join(tmpdir(), 'from-image-'));
     base = path.join(dir, 'base.tar');
-    const config = { Env: ['A=1', 'B=2'], WorkingDir: '/srv', Cmd: ['/bin/tool'] };
+    const config = { Env: ['A=1', 'B=2'], WorkingDir: '/srv', Cmd: ['/bin/tool'], Labels: { a: 'base', b: 'base' }, ExposedPorts: { '80/tcp': {} } };
     baseReport = buildJson(['--name', 'base', '--contents', tool, '--config', JSON.stringify(config), '--output', base]);
   });
 
   const derived = (out: string, extra: string[] = []) =>
     buildJson([
       ...['--name', 'derived', '--contents', app, '--from-image', base, '--output', out],
-      ...['--config', JSON.stringify({ Env: ['B=3', 'C=4'], Cmd: [`${busybox}/bin/sh`, '-c', '/bin/tool && /bin/app'] })],
+      ...['--config', JSON.stringify({ Env: ['B=3', 'C=4'], Cmd: [`${busybox}/bin/sh`, '-c', '/bin/tool && /bin/app'], Labels: { b: 'ours' }, ExposedPorts: { '8080/tcp': {} } })],
       ...extra,
     ]);
 
@@ -58,11 +62,13 @@ describe('fromImage: building on a docker-archive', () => {
     assert.equal(runImage(out, path.join(dir, 'run-derived')).stdout, 'tool ran\nhello from app\nlibrary 1\n');
   });
 
-  it('merges Env per variable (ours wins), keeps the base config fields we do not set, and its history', () => {
+  it('merges Env per variable and Labels and ports per key (ours wins), keeps the base fields we do not set, and its history', () => {
     const out = path.join(dir, 'env.tar');
     derived(out);
     const config = imageConfig(out);
     assert.deepEqual(config.config.Env, ['A=1', 'B=3', 'C=4']);
+    assert.deepEqual(config.config.Labels, { a: 'base', b: 'ours' });
+    assert.deepEqual(Object.keys(config.config.ExposedPorts ?? {}).sort(), ['80/tcp', '8080/tcp']);
     assert.equal(config.config.WorkingDir, '/srv');
     assert.deepEqual(config.config.Cmd?.[0], `${busybox}/bin/sh`);
     const baseConfig = imageConfig(base);
