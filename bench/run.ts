@@ -139,9 +139,9 @@ async function main(): Promise<void> {
         await mapLimit(changed, availableParallelism(), async (paths, i) => {
           const file = path.join(work, `changed-${rep}-${i}.tar`);
           writeFileSync(file, '');
-          const size = await workers.size(paths, DEFAULT_TAR_SETTINGS);
+          const { members, size } = await workers.walk(paths, DEFAULT_TAR_SETTINGS);
           const target = { file, label: file, offset: 0, size };
-          await workers.write({ paths, settings: DEFAULT_TAR_SETTINGS, target, copyTo: `${file}.cache` }, () => {});
+          await workers.write({ members, settings: DEFAULT_TAR_SETTINGS, target, copyTo: `${file}.cache` }, () => {});
         });
       } finally {
         await workers.close();

@@ -96676,7 +96676,7 @@ function asUserError(e, what) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7251);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7554);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4430);
 /* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
@@ -96819,6 +96819,128 @@ function writeFully(fd, label, bytes, position) {
     catch (e) {
         (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot write ${label}`);
     }
+}
+
+
+/***/ }),
+
+/***/ 9752:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jl: () => (/* binding */ writeMembers),
+/* harmony export */   Vo: () => (/* binding */ membersSize),
+/* harmony export */   gY: () => (/* binding */ storeLayerMembers),
+/* harmony export */   vY: () => (/* binding */ directoryMembers)
+/* harmony export */ });
+/* unused harmony exports writeStoreLayer, storeLayerSize */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(893);
+/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3198);
+/* harmony import */ var _tar_writer_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6940);
+
+
+
+
+
+
+/**
+ * The members of a store layer as nixpkgs' stream_layered_image.py writes
+ * them: `/nix` and `/nix/store` first, then each path in the order given,
+ * its tree in Python's `sorted(Path)` order (component by component), hard
+ * links as plain files, modes from the store.
+ */
+function storeLayerMembers(paths) {
+    const entries = ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
+    const other = (p) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+    for (const p of paths)
+        walk(p, p, entries, other);
+    return { root: '', entries };
+}
+/** The members of a directory's contents, named relative to it (the customisation layer). */
+function directoryMembers(dir, other) {
+    const entries = [];
+    for (const name of sortedNames(dir))
+        walk(node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, name), name, entries, other);
+    return { root: dir, entries };
+}
+/** The exact number of bytes writeMembers gives. */
+function membersSize(members, settings) {
+    let size = 0;
+    for (const entry of members.entries)
+        size += (0,_tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .headerSize */ .pw)(entry, settings) + Math.ceil(entry.size / _tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .BLOCK */ .IE) * _tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .BLOCK */ .IE;
+    return size + (0,_tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .endOfArchive */ .PG)(size).length;
+}
+/** Writes the members as one layer tar; each file is read once, as it is framed and hashed. */
+async function writeMembers(members, settings, sink) {
+    const tar = new _tar_writer_js__WEBPACK_IMPORTED_MODULE_5__/* .TarWriter */ .r(sink, settings);
+    for (const entry of members.entries) {
+        if (entry.type !== 'file') {
+            await tar.entry(entry);
+            continue;
+        }
+        const file = members.root === '' ? entry.name : node_path__WEBPACK_IMPORTED_MODULE_1__.join(members.root, entry.name);
+        let fd;
+        try {
+            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(file, 'r');
+        }
+        catch (e) {
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${file}`);
+        }
+        try {
+            await tar.entry(entry, fd);
+        }
+        finally {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+        }
+    }
+    return tar.finish();
+}
+/** A store layer of these paths, walked and written. */
+function writeStoreLayer(paths, settings, sink) {
+    return writeMembers(storeLayerMembers(paths), settings, sink);
+}
+/** The exact size writeStoreLayer gives, from metadata alone. */
+function storeLayerSize(paths, settings) {
+    return membersSize(storeLayerMembers(paths), settings);
+}
+/** Appends `fsPath`'s tree, parents before children, as members named from `name`. */
+function walk(fsPath, name, out, other) {
+    let st;
+    try {
+        st = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(fsPath);
+    }
+    catch (e) {
+        (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${fsPath}`);
+    }
+    if (st.isSymbolicLink()) {
+        // Targets, like names, must be UTF-8: decoding would change them silently.
+        out.push({ name, type: 'symlink', mode: st.mode, size: 0, linkname: (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .utf8Name */ .P)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readlinkSync)(fsPath, { encoding: 'buffer' }), fsPath) });
+    }
+    else if (st.isDirectory()) {
+        out.push({ name, type: 'directory', mode: st.mode, size: 0, linkname: '' });
+        for (const child of sortedNames(fsPath))
+            walk(node_path__WEBPACK_IMPORTED_MODULE_1__.join(fsPath, child), `${name}/${child}`, out, other);
+    }
+    else if (st.isFile()) {
+        out.push({ name, type: 'file', mode: st.mode, size: st.size, linkname: '' });
+    }
+    else {
+        throw other(name);
+    }
+}
+/** Sorting the raw UTF-8 bytes gives Python's code-point order of names. */
+function sortedNames(dir) {
+    let raw;
+    try {
+        raw = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(dir, { encoding: 'buffer' });
+    }
+    catch (e) {
+        (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${dir}`);
+    }
+    return raw.sort((a, b) => Buffer.compare(a, b)).map((b) => (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .utf8Name */ .P)(b, dir));
 }
 
 
@@ -97056,117 +97178,20 @@ class TarWriter {
 
 /***/ }),
 
-/***/ 7251:
+/***/ 7554:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ LayerWorkers),
-  _: () => (/* binding */ isLayerWorkerThread)
-});
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-// EXTERNAL MODULE: external "node:worker_threads"
-var external_node_worker_threads_ = __nccwpck_require__(5919);
-// EXTERNAL MODULE: ./lib/errors.js
-var errors = __nccwpck_require__(452);
-// EXTERNAL MODULE: ./lib/cache/verify.js + 1 modules
-var verify = __nccwpck_require__(2862);
-// EXTERNAL MODULE: ./lib/layer/sink.js
-var layer_sink = __nccwpck_require__(2814);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./lib/layer/names.js
-var layer_names = __nccwpck_require__(893);
-// EXTERNAL MODULE: ./lib/layer/tar-header.js
-var tar_header = __nccwpck_require__(3198);
-// EXTERNAL MODULE: ./lib/layer/tar-writer.js
-var tar_writer = __nccwpck_require__(6940);
-;// CONCATENATED MODULE: ./lib/layer/store-layer.js
-
-
-
-
-
-
-/**
- * Writes store paths as one layer tar, byte-identical to nixpkgs'
- * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
- * the order given, its tree in Python's `sorted(Path)` order (component by
- * component), hard links as plain files, modes from the store.
- */
-async function writeStoreLayer(paths, settings, sink) {
-    const tar = new tar_writer/* TarWriter */.r(sink, settings);
-    await walkStoreLayer(paths, async (entry, file) => {
-        if (file === undefined)
-            return tar.entry(entry);
-        let fd;
-        try {
-            fd = (0,external_node_fs_.openSync)(file, 'r');
-        }
-        catch (e) {
-            (0,errors/* asUserError */.Yl)(e, `cannot read ${file}`);
-        }
-        try {
-            await tar.entry(entry, fd);
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-    });
-    return tar.finish();
-}
-/**
- * The exact size writeStoreLayer will give, from metadata alone: so that
- * every layer's place in the image is known before any layer is written.
- */
-async function storeLayerSize(paths, settings) {
-    let size = 0;
-    await walkStoreLayer(paths, (entry) => {
-        size += (0,tar_header/* headerSize */.pw)(entry, settings) + Math.ceil(entry.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
-    });
-    return size + (0,tar_header/* endOfArchive */.PG)(size).length;
-}
-/** Every member of the layer in order; `file` is set for regular files. */
-async function walkStoreLayer(paths, visit) {
-    for (const dir of ['/nix', '/nix/store']) {
-        await visit({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
-    }
-    const walk = async (p) => {
-        let st;
-        try {
-            st = (0,external_node_fs_.lstatSync)(p);
-        }
-        catch (e) {
-            (0,errors/* asUserError */.Yl)(e, `cannot read ${p}`);
-        }
-        if (st.isSymbolicLink()) {
-            // Targets, like names, must be UTF-8: decoding would change them silently.
-            await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: (0,layer_names/* utf8Name */.P)((0,external_node_fs_.readlinkSync)(p, { encoding: 'buffer' }), p) });
-        }
-        else if (st.isDirectory()) {
-            await visit({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
-            // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-            const names = (0,external_node_fs_.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
-            for (const raw of names)
-                await walk(external_node_path_.join(p, (0,layer_names/* utf8Name */.P)(raw, p)));
-        }
-        else if (st.isFile()) {
-            await visit({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, p);
-        }
-        else {
-            throw new errors/* UserError */.yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
-        }
-    };
-    for (const p of paths)
-        await walk(p);
-}
-
-;// CONCATENATED MODULE: ./lib/layer/workers.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ LayerWorkers),
+/* harmony export */   _: () => (/* binding */ isLayerWorkerThread)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5919);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
+/* harmony import */ var _cache_verify_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2862);
+/* harmony import */ var _sink_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2814);
+/* harmony import */ var _store_layer_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9752);
 
 
 
@@ -97192,11 +97217,15 @@ class LayerWorkers {
     constructor(count) {
         this.count = count;
     }
-    /** The size a store layer will have (see storeLayerSize). */
-    size(paths, settings) {
-        return this.run({ kind: 'size', paths, settings }, () => { });
+    /**
+     * A store layer's members and exact size, from one walk of its trees: the
+     * size places the layer in the image, and the members are handed to
+     * `write`, which so never walks the trees again.
+     */
+    walk(paths, settings) {
+        return this.run({ kind: 'walk', paths, settings }, () => { });
     }
-    /** Writes a store layer into its place, and into `copyTo` too when given. */
+    /** Writes a layer's members into its place, and into `copyTo` too when given. */
     write(job, onBytes) {
         return this.run({ kind: 'write', ...job }, onBytes);
     }
@@ -97224,7 +97253,7 @@ class LayerWorkers {
                     if ('result' in reply)
                         resolve(reply.result);
                     else
-                        reject(reply.user ? new errors/* UserError */.yo(reply.error) : new Error(reply.error));
+                        reject(reply.user ? new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(reply.error) : new Error(reply.error));
                 };
                 const onError = (e) => {
                     done();
@@ -97259,7 +97288,7 @@ class LayerWorkers {
         if (free !== undefined)
             return free;
         if (this.all.length < this.count) {
-            const worker = new external_node_worker_threads_.Worker(workerScript(), { workerData: { role: ROLE } });
+            const worker = new node_worker_threads__WEBPACK_IMPORTED_MODULE_2__.Worker(workerScript(), { workerData: { role: ROLE } });
             this.all.push(worker);
             return worker;
         }
@@ -97277,29 +97306,31 @@ class LayerWorkers {
     }
 }
 function workerScript() {
-    const self = (0,external_node_url_.fileURLToPath)(import.meta.url);
-    return external_node_path_.basename(self) === 'workers.js' ? self : external_node_path_.join(external_node_path_.dirname(self), 'layer-writer.js');
+    const self = (0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url);
+    return node_path__WEBPACK_IMPORTED_MODULE_0__.basename(self) === 'workers.js' ? self : node_path__WEBPACK_IMPORTED_MODULE_0__.join(node_path__WEBPACK_IMPORTED_MODULE_0__.dirname(self), 'layer-writer.js');
 }
 /** True on a thread started by LayerWorkers, where entry points must stay idle. */
 function isLayerWorkerThread() {
-    return !external_node_worker_threads_.isMainThread && external_node_worker_threads_.workerData?.role === ROLE;
+    return !node_worker_threads__WEBPACK_IMPORTED_MODULE_2__.isMainThread && node_worker_threads__WEBPACK_IMPORTED_MODULE_2__.workerData?.role === ROLE;
 }
 if (isLayerWorkerThread()) {
-    const port = external_node_worker_threads_.parentPort;
+    const port = node_worker_threads__WEBPACK_IMPORTED_MODULE_2__.parentPort;
     port?.on('message', (message) => {
         const { id, job } = message;
         const progress = (n) => port.postMessage({ id, progress: n });
-        runJob(job, progress).then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: (0,errors/* messageOf */.bD)(e), user: e instanceof errors/* UserError */.yo }));
+        runJob(job, progress).then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(e), user: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo }));
     });
 }
 async function runJob(job, progress) {
     switch (job.kind) {
-        case 'size':
-            return storeLayerSize(job.paths, job.settings);
+        case 'walk': {
+            const members = (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .storeLayerMembers */ .gY)(job.paths);
+            return { members, size: (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .membersSize */ .Vo)(members, job.settings) };
+        }
         case 'copy':
-            return (0,verify/* copyCachedLayer */.L)(job.source, job.target, progress);
+            return (0,_cache_verify_js__WEBPACK_IMPORTED_MODULE_4__/* .copyCachedLayer */ .L)(job.source, job.target, progress);
         case 'write': {
-            const sink = layer_sink/* RangeSink */.x6.open(job.target, job.copyTo);
+            const sink = _sink_js__WEBPACK_IMPORTED_MODULE_5__/* .RangeSink */ .x6.open(job.target, job.copyTo);
             try {
                 const counted = {
                     write: (chunk) => {
@@ -97308,9 +97339,9 @@ async function runJob(job, progress) {
                     },
                     close: () => sink.close(),
                 };
-                const written = await writeStoreLayer(job.paths, job.settings, counted);
+                const written = await (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .writeMembers */ .Jl)(job.members, job.settings, counted);
                 if (written.size !== job.target.size) {
-                    throw new errors/* UserError */.yo(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
                 }
                 return written;
             }
@@ -97801,8 +97832,15 @@ async function writeStoreLayers(planned, opts) {
     const { log, workers } = opts;
     const missing = planned.filter((l) => l.cached === undefined);
     const sizes = planned.map((l) => l.cached?.meta.size ?? 0);
+    // Each walk's members go to its write, once: held only until then.
+    const walked = new Map();
+    const walk = async (l) => {
+        const { members, size } = await workers.walk(l.paths, opts.settings);
+        walked.set(l.index, members);
+        return size;
+    };
     await mapLimit(missing, opts.concurrency, async (l) => {
-        sizes[l.index] = await workers.size(l.paths, opts.settings);
+        sizes[l.index] = await walk(l);
     });
     log.info(`${missing.length} store layers to build (${formatBytes(missing.reduce((n, l) => n + sizes[l.index], 0))})`);
     for (;;) {
@@ -97826,7 +97864,7 @@ async function writeStoreLayers(planned, opts) {
                     }
                     layer.cached = undefined;
                     layer.saveable = await notUsed(layer, bad, opts.cache, log);
-                    const size = await workers.size(layer.paths, opts.settings);
+                    const size = await walk(layer);
                     if (size !== target.size) {
                         sizes[layer.index] = size;
                         moved.push(layer);
@@ -97834,7 +97872,9 @@ async function writeStoreLayers(planned, opts) {
                     }
                 }
                 const copyTo = opts.cache !== undefined && layer.saveable ? layerFile(opts.work, layer) : undefined;
-                const { digest, size } = await workers.write({ paths: layer.paths, settings: opts.settings, target, copyTo }, onBytes);
+                const members = walked.get(layer.index) ?? (await workers.walk(layer.paths, opts.settings)).members;
+                walked.delete(layer.index);
+                const { digest, size } = await workers.write({ members, settings: opts.settings, target, copyTo }, onBytes);
                 log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${layer.paths.length} store path(s)`);
                 layers[layer.index] = { digest, size, paths: layer.paths, source: 'built', comment };
             });
@@ -98171,19 +98211,15 @@ function depth(value) {
     return deepest;
 }
 
-// EXTERNAL MODULE: ./lib/layer/workers.js + 1 modules
-var layer_workers = __nccwpck_require__(7251);
+// EXTERNAL MODULE: ./lib/layer/workers.js
+var layer_workers = __nccwpck_require__(7554);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./lib/layer/names.js
-var layer_names = __nccwpck_require__(893);
-// EXTERNAL MODULE: ./lib/layer/tar-writer.js
-var tar_writer = __nccwpck_require__(6940);
+// EXTERNAL MODULE: ./lib/layer/store-layer.js
+var store_layer = __nccwpck_require__(9752);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
-
-
 
 
 
@@ -98306,55 +98342,24 @@ function run(command, args, opts, what) {
         child.stdin.end(opts.input);
     });
 }
-/** Packs `dir` as the customisation layer. */
+/**
+ * Packs `dir` as the customisation layer, as store layers are packed (hard
+ * links as plain files, each with its content), with names relative to it.
+ */
 async function packDirectory(dir, settings, sink) {
+    const other = (name) => new errors/* UserError */.yo(`extraCommands made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
     try {
-        return await pack(dir, settings, sink);
+        return await (0,store_layer/* writeMembers */.Jl)((0,store_layer/* directoryMembers */.vY)(dir, other), settings, sink);
     }
     catch (e) {
         return (0,errors/* asUserError */.Yl)(e, 'cannot pack the customisation layer');
     }
 }
-async function pack(dir, settings, sink) {
-    const tar = new tar_writer/* TarWriter */.r(sink, settings);
-    const walk = async (at, prefix) => {
-        const names = (await (0,promises_.readdir)(at, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => (0,layer_names/* utf8Name */.P)(b, at));
-        for (const name of names) {
-            const file = external_node_path_.join(at, name);
-            const rel = `${prefix}${name}`;
-            const st = await (0,promises_.lstat)(file);
-            if (st.isDirectory()) {
-                await tar.entry({ name: rel, type: 'directory', mode: st.mode, size: 0, linkname: '' });
-                await walk(file, `${rel}/`);
-            }
-            else if (st.isSymbolicLink()) {
-                await tar.entry({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: (0,layer_names/* utf8Name */.P)(await (0,promises_.readlink)(file, { encoding: 'buffer' }), at) });
-            }
-            else if (st.isFile()) {
-                // Hard links go in as plain files, each with its content.
-                let fd;
-                try {
-                    fd = (0,external_node_fs_.openSync)(file, 'r');
-                }
-                catch (e) {
-                    (0,errors/* asUserError */.Yl)(e, `cannot read ${rel} in the customisation layer`);
-                }
-                try {
-                    await tar.entry({ name: rel, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
-                }
-                finally {
-                    (0,external_node_fs_.closeSync)(fd);
-                }
-            }
-            else {
-                throw new errors/* UserError */.yo(`extraCommands made /${rel}, which is neither a file, a directory nor a symlink; a layer holds only those`);
-            }
-        }
-    };
-    await walk(dir, '');
-    return tar.finish();
-}
 
+// EXTERNAL MODULE: ./lib/layer/names.js
+var layer_names = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./lib/layer/tar-writer.js
+var tar_writer = __nccwpck_require__(6940);
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
 
 

@@ -886,16 +886,41 @@ class TarWriter {
 
 
 /**
- * Writes store paths as one layer tar, byte-identical to nixpkgs'
- * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
- * the order given, its tree in Python's `sorted(Path)` order (component by
- * component), hard links as plain files, modes from the store.
+ * The members of a store layer as nixpkgs' stream_layered_image.py writes
+ * them: `/nix` and `/nix/store` first, then each path in the order given,
+ * its tree in Python's `sorted(Path)` order (component by component), hard
+ * links as plain files, modes from the store.
  */
-async function writeStoreLayer(paths, settings, sink) {
+function storeLayerMembers(paths) {
+    const entries = ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
+    const other = (p) => new errors_UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+    for (const p of paths)
+        walk(p, p, entries, other);
+    return { root: '', entries };
+}
+/** The members of a directory's contents, named relative to it (the customisation layer). */
+function directoryMembers(dir, other) {
+    const entries = [];
+    for (const name of sortedNames(dir))
+        walk(path.join(dir, name), name, entries, other);
+    return { root: dir, entries };
+}
+/** The exact number of bytes writeMembers gives. */
+function membersSize(members, settings) {
+    let size = 0;
+    for (const entry of members.entries)
+        size += headerSize(entry, settings) + Math.ceil(entry.size / BLOCK) * BLOCK;
+    return size + endOfArchive(size).length;
+}
+/** Writes the members as one layer tar; each file is read once, as it is framed and hashed. */
+async function writeMembers(members, settings, sink) {
     const tar = new TarWriter(sink, settings);
-    await walkStoreLayer(paths, async (entry, file) => {
-        if (file === undefined)
-            return tar.entry(entry);
+    for (const entry of members.entries) {
+        if (entry.type !== 'file') {
+            await tar.entry(entry);
+            continue;
+        }
+        const file = members.root === '' ? entry.name : external_node_path_namespaceObject.join(members.root, entry.name);
         let fd;
         try {
             fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
@@ -909,53 +934,52 @@ async function writeStoreLayer(paths, settings, sink) {
         finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
-    });
+    }
     return tar.finish();
 }
-/**
- * The exact size writeStoreLayer will give, from metadata alone: so that
- * every layer's place in the image is known before any layer is written.
- */
-async function storeLayerSize(paths, settings) {
-    let size = 0;
-    await walkStoreLayer(paths, (entry) => {
-        size += headerSize(entry, settings) + Math.ceil(entry.size / BLOCK) * BLOCK;
-    });
-    return size + endOfArchive(size).length;
+/** A store layer of these paths, walked and written. */
+function writeStoreLayer(paths, settings, sink) {
+    return writeMembers(storeLayerMembers(paths), settings, sink);
 }
-/** Every member of the layer in order; `file` is set for regular files. */
-async function walkStoreLayer(paths, visit) {
-    for (const dir of ['/nix', '/nix/store']) {
-        await visit({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+/** The exact size writeStoreLayer gives, from metadata alone. */
+function storeLayerSize(paths, settings) {
+    return membersSize(storeLayerMembers(paths), settings);
+}
+/** Appends `fsPath`'s tree, parents before children, as members named from `name`. */
+function walk(fsPath, name, out, other) {
+    let st;
+    try {
+        st = (0,external_node_fs_namespaceObject.lstatSync)(fsPath);
     }
-    const walk = async (p) => {
-        let st;
-        try {
-            st = (0,external_node_fs_namespaceObject.lstatSync)(p);
-        }
-        catch (e) {
-            errors_asUserError(e, `cannot read ${p}`);
-        }
-        if (st.isSymbolicLink()) {
-            // Targets, like names, must be UTF-8: decoding would change them silently.
-            await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: utf8Name((0,external_node_fs_namespaceObject.readlinkSync)(p, { encoding: 'buffer' }), p) });
-        }
-        else if (st.isDirectory()) {
-            await visit({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
-            // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-            const names = (0,external_node_fs_namespaceObject.readdirSync)(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
-            for (const raw of names)
-                await walk(external_node_path_namespaceObject.join(p, utf8Name(raw, p)));
-        }
-        else if (st.isFile()) {
-            await visit({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, p);
-        }
-        else {
-            throw new errors_UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
-        }
-    };
-    for (const p of paths)
-        await walk(p);
+    catch (e) {
+        errors_asUserError(e, `cannot read ${fsPath}`);
+    }
+    if (st.isSymbolicLink()) {
+        // Targets, like names, must be UTF-8: decoding would change them silently.
+        out.push({ name, type: 'symlink', mode: st.mode, size: 0, linkname: utf8Name((0,external_node_fs_namespaceObject.readlinkSync)(fsPath, { encoding: 'buffer' }), fsPath) });
+    }
+    else if (st.isDirectory()) {
+        out.push({ name, type: 'directory', mode: st.mode, size: 0, linkname: '' });
+        for (const child of sortedNames(fsPath))
+            walk(external_node_path_namespaceObject.join(fsPath, child), `${name}/${child}`, out, other);
+    }
+    else if (st.isFile()) {
+        out.push({ name, type: 'file', mode: st.mode, size: st.size, linkname: '' });
+    }
+    else {
+        throw other(name);
+    }
+}
+/** Sorting the raw UTF-8 bytes gives Python's code-point order of names. */
+function sortedNames(dir) {
+    let raw;
+    try {
+        raw = (0,external_node_fs_namespaceObject.readdirSync)(dir, { encoding: 'buffer' });
+    }
+    catch (e) {
+        errors_asUserError(e, `cannot read ${dir}`);
+    }
+    return raw.sort((a, b) => Buffer.compare(a, b)).map((b) => utf8Name(b, dir));
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/workers.js
@@ -984,11 +1008,15 @@ class LayerWorkers {
     constructor(count) {
         this.count = count;
     }
-    /** The size a store layer will have (see storeLayerSize). */
-    size(paths, settings) {
-        return this.run({ kind: 'size', paths, settings }, () => { });
+    /**
+     * A store layer's members and exact size, from one walk of its trees: the
+     * size places the layer in the image, and the members are handed to
+     * `write`, which so never walks the trees again.
+     */
+    walk(paths, settings) {
+        return this.run({ kind: 'walk', paths, settings }, () => { });
     }
-    /** Writes a store layer into its place, and into `copyTo` too when given. */
+    /** Writes a layer's members into its place, and into `copyTo` too when given. */
     write(job, onBytes) {
         return this.run({ kind: 'write', ...job }, onBytes);
     }
@@ -1086,8 +1114,10 @@ if (isLayerWorkerThread()) {
 }
 async function runJob(job, progress) {
     switch (job.kind) {
-        case 'size':
-            return storeLayerSize(job.paths, job.settings);
+        case 'walk': {
+            const members = storeLayerMembers(job.paths);
+            return { members, size: membersSize(members, job.settings) };
+        }
         case 'copy':
             return copyCachedLayer(job.source, job.target, progress);
         case 'write': {
@@ -1100,7 +1130,7 @@ async function runJob(job, progress) {
                     },
                     close: () => sink.close(),
                 };
-                const written = await writeStoreLayer(job.paths, job.settings, counted);
+                const written = await writeMembers(job.members, job.settings, counted);
                 if (written.size !== job.target.size) {
                     throw new errors_UserError(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
                 }

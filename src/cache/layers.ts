@@ -4,6 +4,7 @@ import { layerPlaces } from '../image/docker-archive.js';
 import type { Layer } from '../layer/layer.js';
 import { UserError } from '../errors.js';
 import type { BaseImage } from '../image/base-image.js';
+import type { LayerMembers } from '../layer/store-layer.js';
 import type { LayerWorkers, LayerTarget } from '../layer/workers.js';
 import type { TarSettings } from '../layer/tar-header.js';
 import { formatBytes, Progress, type Logger } from '../log.js';
@@ -76,8 +77,15 @@ export async function writeStoreLayers(
   const { log, workers } = opts;
   const missing = planned.filter((l) => l.cached === undefined);
   const sizes = planned.map((l) => l.cached?.meta.size ?? 0);
+  // Each walk's members go to its write, once: held only until then.
+  const walked = new Map<number, LayerMembers>();
+  const walk = async (l: PlannedLayer) => {
+    const { members, size } = await workers.walk(l.paths, opts.settings);
+    walked.set(l.index, members);
+    return size;
+  };
   await mapLimit(missing, opts.concurrency, async (l) => {
-    sizes[l.index] = await workers.size(l.paths, opts.settings);
+    sizes[l.index] = await walk(l);
   });
   log.info(`${missing.length} store layers to build (${formatBytes(missing.reduce((n, l) => n + (sizes[l.index] as number), 0))})`);
   for (;;) {
@@ -101,7 +109,7 @@ export async function writeStoreLayers(
           }
           layer.cached = undefined;
           layer.saveable = await notUsed(layer, bad, opts.cache, log);
-          const size = await workers.size(layer.paths, opts.settings);
+          const size = await walk(layer);
           if (size !== target.size) {
             sizes[layer.index] = size;
             moved.push(layer);
@@ -109,7 +117,9 @@ export async function writeStoreLayers(
           }
         }
         const copyTo = opts.cache !== undefined && layer.saveable ? layerFile(opts.work, layer) : undefined;
-        const { digest, size } = await workers.write({ paths: layer.paths, settings: opts.settings, target, copyTo }, onBytes);
+        const members = walked.get(layer.index) ?? (await workers.walk(layer.paths, opts.settings)).members;
+        walked.delete(layer.index);
+        const { digest, size } = await workers.write({ members, settings: opts.settings, target, copyTo }, onBytes);
         log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${layer.paths.length} store path(s)`);
         layers[layer.index] = { digest, size, paths: layer.paths, source: 'built', comment };
       });

@@ -1,16 +1,14 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Digest } from '../digest.js';
 import { UserError, asUserError, errnoCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DirNode } from './customisation.js';
-import { utf8Name } from './names.js';
 import type { ByteSink } from './sink.js';
+import { directoryMembers, writeMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
-import { TarWriter } from './tar-writer.js';
 
 /*
  * The customisation layer as a real directory, for what needs one: a user's
@@ -130,46 +128,15 @@ function run(
   });
 }
 
-/** Packs `dir` as the customisation layer. */
+/**
+ * Packs `dir` as the customisation layer, as store layers are packed (hard
+ * links as plain files, each with its content), with names relative to it.
+ */
 export async function packDirectory(dir: string, settings: TarSettings, sink: ByteSink): Promise<{ digest: Digest; size: number }> {
+  const other = (name: string) => new UserError(`extraCommands made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
   try {
-    return await pack(dir, settings, sink);
+    return await writeMembers(directoryMembers(dir, other), settings, sink);
   } catch (e) {
     return asUserError(e, 'cannot pack the customisation layer');
   }
-}
-
-async function pack(dir: string, settings: TarSettings, sink: ByteSink): Promise<{ digest: Digest; size: number }> {
-  const tar = new TarWriter(sink, settings);
-  const walk = async (at: string, prefix: string): Promise<void> => {
-    const names = (await readdir(at, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => utf8Name(b, at));
-    for (const name of names) {
-      const file = path.join(at, name);
-      const rel = `${prefix}${name}`;
-      const st = await lstat(file);
-      if (st.isDirectory()) {
-        await tar.entry({ name: rel, type: 'directory', mode: st.mode, size: 0, linkname: '' });
-        await walk(file, `${rel}/`);
-      } else if (st.isSymbolicLink()) {
-        await tar.entry({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: utf8Name(await readlink(file, { encoding: 'buffer' }), at) });
-      } else if (st.isFile()) {
-        // Hard links go in as plain files, each with its content.
-        let fd: number;
-        try {
-          fd = openSync(file, 'r');
-        } catch (e) {
-          asUserError(e, `cannot read ${rel} in the customisation layer`);
-        }
-        try {
-          await tar.entry({ name: rel, type: 'file', mode: st.mode, size: st.size, linkname: '' }, fd);
-        } finally {
-          closeSync(fd);
-        }
-      } else {
-        throw new UserError(`extraCommands made /${rel}, which is neither a file, a directory nor a symlink; a layer holds only those`);
-      }
-    }
-  };
-  await walk(dir, '');
-  return tar.finish();
 }

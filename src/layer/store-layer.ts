@@ -8,19 +8,52 @@ import { BLOCK, endOfArchive, headerSize, type TarEntry, type TarSettings } from
 import { TarWriter } from './tar-writer.js';
 
 /**
- * Writes store paths as one layer tar, byte-identical to nixpkgs'
- * stream_layered_image.py: `/nix` and `/nix/store` first, then each path in
- * the order given, its tree in Python's `sorted(Path)` order (component by
- * component), hard links as plain files, modes from the store.
+ * A layer's members in order, read from metadata alone: enough to know its
+ * exact size before writing it, and to write it without walking the trees
+ * again. A file's bytes are read from `root` joined with its name (from the
+ * name itself, for store layers, whose names are absolute paths).
  */
-export async function writeStoreLayer(
-  paths: readonly string[],
-  settings: TarSettings,
-  sink: ByteSink,
-): Promise<{ digest: Digest; size: number }> {
+export interface LayerMembers {
+  root: string;
+  entries: TarEntry[];
+}
+
+/**
+ * The members of a store layer as nixpkgs' stream_layered_image.py writes
+ * them: `/nix` and `/nix/store` first, then each path in the order given,
+ * its tree in Python's `sorted(Path)` order (component by component), hard
+ * links as plain files, modes from the store.
+ */
+export function storeLayerMembers(paths: readonly string[]): LayerMembers {
+  const entries: TarEntry[] = ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
+  const other = (p: string) => new UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+  for (const p of paths) walk(p, p, entries, other);
+  return { root: '', entries };
+}
+
+/** The members of a directory's contents, named relative to it (the customisation layer). */
+export function directoryMembers(dir: string, other: (name: string) => UserError): LayerMembers {
+  const entries: TarEntry[] = [];
+  for (const name of sortedNames(dir)) walk(path.join(dir, name), name, entries, other);
+  return { root: dir, entries };
+}
+
+/** The exact number of bytes writeMembers gives. */
+export function membersSize(members: LayerMembers, settings: TarSettings): number {
+  let size = 0;
+  for (const entry of members.entries) size += headerSize(entry, settings) + Math.ceil(entry.size / BLOCK) * BLOCK;
+  return size + endOfArchive(size).length;
+}
+
+/** Writes the members as one layer tar; each file is read once, as it is framed and hashed. */
+export async function writeMembers(members: LayerMembers, settings: TarSettings, sink: ByteSink): Promise<{ digest: Digest; size: number }> {
   const tar = new TarWriter(sink, settings);
-  await walkStoreLayer(paths, async (entry, file) => {
-    if (file === undefined) return tar.entry(entry);
+  for (const entry of members.entries) {
+    if (entry.type !== 'file') {
+      await tar.entry(entry);
+      continue;
+    }
+    const file = members.root === '' ? entry.name : path.join(members.root, entry.name);
     let fd;
     try {
       fd = openSync(file, 'r');
@@ -32,50 +65,48 @@ export async function writeStoreLayer(
     } finally {
       closeSync(fd);
     }
-  });
+  }
   return tar.finish();
 }
 
-/**
- * The exact size writeStoreLayer will give, from metadata alone: so that
- * every layer's place in the image is known before any layer is written.
- */
-export async function storeLayerSize(paths: readonly string[], settings: TarSettings): Promise<number> {
-  let size = 0;
-  await walkStoreLayer(paths, (entry) => {
-    size += headerSize(entry, settings) + Math.ceil(entry.size / BLOCK) * BLOCK;
-  });
-  return size + endOfArchive(size).length;
+/** A store layer of these paths, walked and written. */
+export function writeStoreLayer(paths: readonly string[], settings: TarSettings, sink: ByteSink): Promise<{ digest: Digest; size: number }> {
+  return writeMembers(storeLayerMembers(paths), settings, sink);
 }
 
-/** Every member of the layer in order; `file` is set for regular files. */
-async function walkStoreLayer(
-  paths: readonly string[],
-  visit: (entry: TarEntry, file?: string) => Promise<void> | void,
-): Promise<void> {
-  for (const dir of ['/nix', '/nix/store']) {
-    await visit({ name: dir, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+/** The exact size writeStoreLayer gives, from metadata alone. */
+export function storeLayerSize(paths: readonly string[], settings: TarSettings): number {
+  return membersSize(storeLayerMembers(paths), settings);
+}
+
+/** Appends `fsPath`'s tree, parents before children, as members named from `name`. */
+function walk(fsPath: string, name: string, out: TarEntry[], other: (name: string) => UserError): void {
+  let st;
+  try {
+    st = lstatSync(fsPath);
+  } catch (e) {
+    asUserError(e, `cannot read ${fsPath}`);
   }
-  const walk = async (p: string): Promise<void> => {
-    let st;
-    try {
-      st = lstatSync(p);
-    } catch (e) {
-      asUserError(e, `cannot read ${p}`);
-    }
-    if (st.isSymbolicLink()) {
-      // Targets, like names, must be UTF-8: decoding would change them silently.
-      await visit({ name: p, type: 'symlink', mode: st.mode, size: 0, linkname: utf8Name(readlinkSync(p, { encoding: 'buffer' }), p) });
-    } else if (st.isDirectory()) {
-      await visit({ name: p, type: 'directory', mode: st.mode, size: 0, linkname: '' });
-      // Sorting the raw UTF-8 bytes gives Python's code-point order of names.
-      const names = readdirSync(p, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
-      for (const raw of names) await walk(path.join(p, utf8Name(raw, p)));
-    } else if (st.isFile()) {
-      await visit({ name: p, type: 'file', mode: st.mode, size: st.size, linkname: '' }, p);
-    } else {
-      throw new UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
-    }
-  };
-  for (const p of paths) await walk(p);
+  if (st.isSymbolicLink()) {
+    // Targets, like names, must be UTF-8: decoding would change them silently.
+    out.push({ name, type: 'symlink', mode: st.mode, size: 0, linkname: utf8Name(readlinkSync(fsPath, { encoding: 'buffer' }), fsPath) });
+  } else if (st.isDirectory()) {
+    out.push({ name, type: 'directory', mode: st.mode, size: 0, linkname: '' });
+    for (const child of sortedNames(fsPath)) walk(path.join(fsPath, child), `${name}/${child}`, out, other);
+  } else if (st.isFile()) {
+    out.push({ name, type: 'file', mode: st.mode, size: st.size, linkname: '' });
+  } else {
+    throw other(name);
+  }
+}
+
+/** Sorting the raw UTF-8 bytes gives Python's code-point order of names. */
+function sortedNames(dir: string): string[] {
+  let raw;
+  try {
+    raw = readdirSync(dir, { encoding: 'buffer' });
+  } catch (e) {
+    asUserError(e, `cannot read ${dir}`);
+  }
+  return raw.sort((a, b) => Buffer.compare(a, b)).map((b) => utf8Name(b, dir));
 }

@@ -5,7 +5,7 @@ import type { Digest } from '../digest.js';
 import { UserError, messageOf } from '../errors.js';
 import { copyCachedLayer } from '../cache/verify.js';
 import { RangeSink } from './sink.js';
-import { storeLayerSize, writeStoreLayer } from './store-layer.js';
+import { membersSize, storeLayerMembers, writeMembers, type LayerMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
 
 /** A layer's place in the image file. */
@@ -18,8 +18,8 @@ export interface LayerTarget {
 }
 
 type Job =
-  | { kind: 'size'; paths: string[]; settings: TarSettings }
-  | { kind: 'write'; paths: string[]; settings: TarSettings; target: LayerTarget; copyTo?: string }
+  | { kind: 'walk'; paths: string[]; settings: TarSettings }
+  | { kind: 'write'; members: LayerMembers; settings: TarSettings; target: LayerTarget; copyTo?: string }
   | { kind: 'copy'; source: CopySource; target: LayerTarget };
 
 /** Bytes to copy: a cached layer file (offset 0) or a range of a base image; `paths` undefined: not scanned. */
@@ -52,14 +52,18 @@ export class LayerWorkers {
 
   constructor(private readonly count: number) {}
 
-  /** The size a store layer will have (see storeLayerSize). */
-  size(paths: string[], settings: TarSettings): Promise<number> {
-    return this.run({ kind: 'size', paths, settings }, () => {}) as Promise<number>;
+  /**
+   * A store layer's members and exact size, from one walk of its trees: the
+   * size places the layer in the image, and the members are handed to
+   * `write`, which so never walks the trees again.
+   */
+  walk(paths: string[], settings: TarSettings): Promise<{ members: LayerMembers; size: number }> {
+    return this.run({ kind: 'walk', paths, settings }, () => {}) as Promise<{ members: LayerMembers; size: number }>;
   }
 
-  /** Writes a store layer into its place, and into `copyTo` too when given. */
+  /** Writes a layer's members into its place, and into `copyTo` too when given. */
   write(
-    job: { paths: string[]; settings: TarSettings; target: LayerTarget; copyTo?: string },
+    job: { members: LayerMembers; settings: TarSettings; target: LayerTarget; copyTo?: string },
     onBytes: (n: number) => void,
   ): Promise<{ digest: Digest; size: number }> {
     return this.run({ kind: 'write', ...job }, onBytes) as Promise<{ digest: Digest; size: number }>;
@@ -163,8 +167,10 @@ if (isLayerWorkerThread()) {
 
 async function runJob(job: Job, progress: (n: number) => void): Promise<unknown> {
   switch (job.kind) {
-    case 'size':
-      return storeLayerSize(job.paths, job.settings);
+    case 'walk': {
+      const members = storeLayerMembers(job.paths);
+      return { members, size: membersSize(members, job.settings) };
+    }
     case 'copy':
       return copyCachedLayer(job.source, job.target, progress);
     case 'write': {
@@ -177,7 +183,7 @@ async function runJob(job: Job, progress: (n: number) => void): Promise<unknown>
           },
           close: () => sink.close(),
         };
-        const written = await writeStoreLayer(job.paths, job.settings, counted);
+        const written = await writeMembers(job.members, job.settings, counted);
         if (written.size !== job.target.size) {
           throw new UserError(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
         }

@@ -52,7 +52,7 @@ describe('store layers match nixpkgs byte for byte (shared/golden)', () => {
       const got = await layerOf(layer.paths, DEFAULT_TAR_SETTINGS, dir);
       assert.equal(got.digest, layer.diffId);
       assert.equal(got.size, layer.size);
-      assert.equal(await storeLayerSize(layer.paths, DEFAULT_TAR_SETTINGS), layer.size);
+      assert.equal(storeLayerSize(layer.paths, DEFAULT_TAR_SETTINGS), layer.size);
     });
   }
 
@@ -61,7 +61,7 @@ describe('store layers match nixpkgs byte for byte (shared/golden)', () => {
       const got = await layerOf(layer.paths, golden.custom.settings, dir);
       assert.equal(got.digest, layer.diffId);
       assert.equal(got.size, layer.size);
-      assert.equal(await storeLayerSize(layer.paths, golden.custom.settings), layer.size);
+      assert.equal(storeLayerSize(layer.paths, golden.custom.settings), layer.size);
     });
   }
 
