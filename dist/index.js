@@ -96314,7 +96314,7 @@ class LayerScanner {
     }
     header() {
         const start = this.offset - tar_header/* BLOCK */.IE;
-        if (this.block.equals(ZERO_BLOCK)) {
+        if (this.block.equals(tar_header/* ZERO_BLOCK */.tU)) {
             if (this.pax !== undefined)
                 this.bad = 'it ends after a PAX header';
             this.state = 'zeros';
@@ -96375,11 +96375,10 @@ class LayerScanner {
     }
 }
 // Byte-wise JS loops over every header were a tenth of a warm build's time.
-const ZERO_BLOCK = Buffer.alloc(tar_header/* BLOCK */.IE);
 function isZero(bytes) {
     for (let i = 0; i < bytes.length; i += tar_header/* BLOCK */.IE) {
         const part = bytes.subarray(i, i + tar_header/* BLOCK */.IE);
-        if (!part.equals(ZERO_BLOCK.subarray(0, part.length)))
+        if (!part.equals(tar_header/* ZERO_BLOCK */.tU.subarray(0, part.length)))
             return false;
     }
     return true;
@@ -96388,10 +96387,7 @@ const TYPES = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
 const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
 const NUMERIC_PAX_KEYS = new Set(['uid', 'gid', 'size', 'mtime']);
 function parseHeader(b) {
-    let sum = 0;
-    for (let i = 0; i < tar_header/* BLOCK */.IE; i++)
-        sum += i >= 148 && i < 156 ? 0x20 : b[i];
-    if (octal(b, 148, 8) !== sum)
+    if (!(0,tar_header/* checksumMatches */.XK)(b))
         return 'a tar header has a wrong checksum';
     if (b.toString('latin1', 257, 265) !== 'ustar\u000000')
         return 'a tar header is not ustar';
@@ -96400,20 +96396,14 @@ function parseHeader(b) {
         return `it holds an entry of type ${JSON.stringify(String.fromCharCode(b[156]))}`;
     if (!isZero(b.subarray(345, 500)))
         return 'a tar header uses the ustar name prefix';
-    const size = octal(b, 124, 12);
+    const size = (0,tar_header/* readOctal */.C8)(b, 124, 12);
     if (Number.isNaN(size))
         return 'a tar header has an unreadable size';
     for (const [offset, length] of [[100, 8], [108, 8], [116, 8], [136, 12]]) {
-        if (Number.isNaN(octal(b, offset, length)))
+        if (Number.isNaN((0,tar_header/* readOctal */.C8)(b, offset, length)))
             return 'a tar header has an unreadable mode, owner or time';
     }
-    const end = b.indexOf(0, 0);
-    const name = b.toString('utf8', 0, end === -1 || end > 100 ? 100 : end);
-    return { name, type, size };
-}
-function octal(b, offset, length) {
-    const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/, '');
-    return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
+    return { name: (0,tar_header/* readText */.yR)(b, 0, 100), type, size };
 }
 function parsePax(records) {
     const out = new Map();
@@ -96757,13 +96747,6 @@ class FileSink {
         return this.fh.close();
     }
 }
-/**
- * A sink writing into a byte range of an existing file (a layer's place in
- * the image), and optionally also to a new file of its own (for the cache).
- * Writes are synchronous: it runs on a layer worker, where nothing else waits.
- * More bytes than the range holds is an error, so a layer can never
- * overwrite its neighbour.
- */
 class RangeSink {
     target;
     copy;
@@ -96785,7 +96768,7 @@ class RangeSink {
     write(chunk) {
         const { fd, label, offset, size } = this.target;
         if (this.written + chunk.length > size) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
         }
         writeFully(fd, label, chunk, offset + this.written);
         if (this.copy !== undefined)
@@ -96950,12 +96933,16 @@ function sortedNames(dir) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C8: () => (/* binding */ readOctal),
 /* harmony export */   IE: () => (/* binding */ BLOCK),
 /* harmony export */   Ms: () => (/* binding */ padding),
 /* harmony export */   PG: () => (/* binding */ endOfArchive),
+/* harmony export */   XK: () => (/* binding */ checksumMatches),
 /* harmony export */   YS: () => (/* binding */ encodeHeader),
 /* harmony export */   pw: () => (/* binding */ headerSize),
-/* harmony export */   yL: () => (/* binding */ DEFAULT_TAR_SETTINGS)
+/* harmony export */   tU: () => (/* binding */ ZERO_BLOCK),
+/* harmony export */   yL: () => (/* binding */ DEFAULT_TAR_SETTINGS),
+/* harmony export */   yR: () => (/* binding */ readText)
 /* harmony export */ });
 /* unused harmony export RECORD */
 const DEFAULT_TAR_SETTINGS = Object.freeze({
@@ -97088,6 +97075,28 @@ function paxRecordLength(key, value) {
     while (len !== body + String(len).length)
         len = body + String(len).length;
     return len;
+}
+/*
+ * Reading headers back: the strict scan of cached layers and the lenient
+ * reader of base images share these.
+ */
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+/** An octal numeric field, NUL- or space-terminated; NaN if it is not one. */
+function readOctal(b, offset, length) {
+    const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
+}
+/** A text field, up to its first NUL. */
+function readText(b, offset, length) {
+    const end = b.indexOf(0, offset);
+    return b.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end);
+}
+/** Whether a header block's checksum (its bytes, the checksum field as spaces) is right. */
+function checksumMatches(b) {
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i++)
+        sum += i >= 148 && i < 156 ? 0x20 : b[i];
+    return readOctal(b, 148, 8) === sum;
 }
 
 
@@ -98011,7 +98020,7 @@ function indexTar(fd, size, what) {
     let ext = {};
     while (pos + tar_header/* BLOCK */.IE <= size) {
         readAt(fd, block, pos, what);
-        if (block.equals(ZERO_BLOCK))
+        if (block.equals(tar_header/* ZERO_BLOCK */.tU))
             return members;
         const header = parseHeader(block);
         if (header === undefined)
@@ -98068,7 +98077,7 @@ function storePathsIn(fd, layers, what) {
         let ext = {};
         while (pos + tar_header/* BLOCK */.IE <= end) {
             readAt(fd, block, pos, what);
-            if (block.equals(ZERO_BLOCK))
+            if (block.equals(tar_header/* ZERO_BLOCK */.tU))
                 break;
             const header = parseHeader(block);
             if (header === undefined)
@@ -98124,18 +98133,10 @@ function readExtension(fd, offset, size, what) {
         throw new errors/* UserError */.yo(`${what} has an extended tar header of ${size} bytes; it is not a docker-archive`);
     return readString(fd, offset, size, what);
 }
-const ZERO_BLOCK = Buffer.alloc(tar_header/* BLOCK */.IE);
 function parseHeader(b) {
-    let sum = 0;
-    for (let i = 0; i < tar_header/* BLOCK */.IE; i++)
-        sum += i >= 148 && i < 156 ? 0x20 : b[i];
-    const stored = parseInt(b.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').trim(), 8);
-    if (stored !== sum)
+    if (!(0,tar_header/* checksumMatches */.XK)(b))
         return undefined;
-    const field = (offset, length) => {
-        const end = b.indexOf(0, offset);
-        return b.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end);
-    };
+    const field = (offset, length) => (0,tar_header/* readText */.yR)(b, offset, length);
     let name = field(0, 100);
     // ustar's prefix field (docker save writes plain ustar names).
     if (b.toString('latin1', 257, 263) === 'ustar\0') {
@@ -98145,7 +98146,8 @@ function parseHeader(b) {
     }
     const sizeField = b.subarray(124, 136);
     // GNU base-256 sizes for members of 8 GiB and more.
-    const size = sizeField[0] & 0x80 ? Number(sizeField.readBigUInt64BE(4)) : parseInt(sizeField.toString('latin1').replace(/[\0 ]+$/, '').trim() || '0', 8);
+    const blank = /^[\0 ]*$/.test(sizeField.toString('latin1'));
+    const size = sizeField[0] & 0x80 ? Number(sizeField.readBigUInt64BE(4)) : blank ? 0 : (0,tar_header/* readOctal */.C8)(b, 124, 12);
     if (!Number.isSafeInteger(size) || size < 0)
         return undefined;
     return { name, type: String.fromCharCode(b[156]), size, linkname: field(157, 100) };
@@ -98852,7 +98854,8 @@ async function build(opts, logger = quietLogger) {
             // The customisation layer is last, so its place is known already: its
             // header is one block, as it may not reach 8 GiB.
             const offset = layerPlaces([...baseLayers, ...storeLayers].map((l) => l.size)).end + tar_header/* BLOCK */.IE;
-            const sink = layer_sink/* RangeSink */.x6.open({ ...target, offset, size: MAX_LAST_LAYER });
+            const overflow = `the customisation layer is larger than ${formatBytes(MAX_LAST_LAYER)}; put large files in store paths instead`;
+            const sink = layer_sink/* RangeSink */.x6.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
             const custom = await customisationLayer(root, sink).finally(() => sink.close());
             const layers = [
                 ...baseLayers,

@@ -126,13 +126,6 @@ class FileSink {
         return this.fh.close();
     }
 }
-/**
- * A sink writing into a byte range of an existing file (a layer's place in
- * the image), and optionally also to a new file of its own (for the cache).
- * Writes are synchronous: it runs on a layer worker, where nothing else waits.
- * More bytes than the range holds is an error, so a layer can never
- * overwrite its neighbour.
- */
 class RangeSink {
     target;
     copy;
@@ -154,7 +147,7 @@ class RangeSink {
     write(chunk) {
         const { fd, label, offset, size } = this.target;
         if (this.written + chunk.length > size) {
-            throw new errors_UserError(`a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
+            throw new errors_UserError(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
         }
         writeFully(fd, label, chunk, offset + this.written);
         if (this.copy !== undefined)
@@ -424,6 +417,28 @@ function paxRecordLength(key, value) {
         len = body + String(len).length;
     return len;
 }
+/*
+ * Reading headers back: the strict scan of cached layers and the lenient
+ * reader of base images share these.
+ */
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+/** An octal numeric field, NUL- or space-terminated; NaN if it is not one. */
+function readOctal(b, offset, length) {
+    const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
+}
+/** A text field, up to its first NUL. */
+function readText(b, offset, length) {
+    const end = b.indexOf(0, offset);
+    return b.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end);
+}
+/** Whether a header block's checksum (its bytes, the checksum field as spaces) is right. */
+function checksumMatches(b) {
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i++)
+        sum += i >= 148 && i < 156 ? 0x20 : b[i];
+    return readOctal(b, 148, 8) === sum;
+}
 
 ;// CONCATENATED MODULE: ./lib/cache/scan-layer.js
 
@@ -572,7 +587,6 @@ class LayerScanner {
     }
 }
 // Byte-wise JS loops over every header were a tenth of a warm build's time.
-const ZERO_BLOCK = Buffer.alloc(BLOCK);
 function isZero(bytes) {
     for (let i = 0; i < bytes.length; i += BLOCK) {
         const part = bytes.subarray(i, i + BLOCK);
@@ -585,10 +599,7 @@ const TYPES = { 0x30: 'file', 0x35: 'directory', 0x32: 'symlink', 0x78: 'x' };
 const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 'size', 'mtime']);
 const NUMERIC_PAX_KEYS = new Set(['uid', 'gid', 'size', 'mtime']);
 function parseHeader(b) {
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++)
-        sum += i >= 148 && i < 156 ? 0x20 : b[i];
-    if (octal(b, 148, 8) !== sum)
+    if (!checksumMatches(b))
         return 'a tar header has a wrong checksum';
     if (b.toString('latin1', 257, 265) !== 'ustar\u000000')
         return 'a tar header is not ustar';
@@ -597,20 +608,14 @@ function parseHeader(b) {
         return `it holds an entry of type ${JSON.stringify(String.fromCharCode(b[156]))}`;
     if (!isZero(b.subarray(345, 500)))
         return 'a tar header uses the ustar name prefix';
-    const size = octal(b, 124, 12);
+    const size = readOctal(b, 124, 12);
     if (Number.isNaN(size))
         return 'a tar header has an unreadable size';
     for (const [offset, length] of [[100, 8], [108, 8], [116, 8], [136, 12]]) {
-        if (Number.isNaN(octal(b, offset, length)))
+        if (Number.isNaN(readOctal(b, offset, length)))
             return 'a tar header has an unreadable mode, owner or time';
     }
-    const end = b.indexOf(0, 0);
-    const name = b.toString('utf8', 0, end === -1 || end > 100 ? 100 : end);
-    return { name, type, size };
-}
-function octal(b, offset, length) {
-    const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/, '');
-    return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
+    return { name: readText(b, 0, 100), type, size };
 }
 function parsePax(records) {
     const out = new Map();

@@ -97,7 +97,8 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       // The customisation layer is last, so its place is known already: its
       // header is one block, as it may not reach 8 GiB.
       const offset = layerPlaces([...baseLayers, ...storeLayers].map((l) => l.size)).end + BLOCK;
-      const sink = RangeSink.open({ ...target, offset, size: MAX_LAST_LAYER });
+      const overflow = `the customisation layer is larger than ${formatBytes(MAX_LAST_LAYER)}; put large files in store paths instead`;
+      const sink = RangeSink.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
       const custom = await customisationLayer(root, sink).finally(() => sink.close());
       const layers: Layer[] = [
         ...baseLayers,

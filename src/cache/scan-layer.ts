@@ -1,4 +1,4 @@
-import { BLOCK } from '../layer/tar-header.js';
+import { BLOCK, checksumMatches, readOctal, readText, ZERO_BLOCK } from '../layer/tar-header.js';
 
 /** A member as the scanner saw it; `check` may refuse it. */
 export interface ScannedMember {
@@ -146,8 +146,6 @@ export class LayerScanner {
 }
 
 // Byte-wise JS loops over every header were a tenth of a warm build's time.
-const ZERO_BLOCK = Buffer.alloc(BLOCK);
-
 function isZero(bytes: Buffer): boolean {
   for (let i = 0; i < bytes.length; i += BLOCK) {
     const part = bytes.subarray(i, i + BLOCK);
@@ -161,26 +159,17 @@ const PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname', 'uid', 'gid', 's
 const NUMERIC_PAX_KEYS = new Set(['uid', 'gid', 'size', 'mtime']);
 
 function parseHeader(b: Buffer): { name: string; type: string; size: number } | string {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (b[i] as number);
-  if (octal(b, 148, 8) !== sum) return 'a tar header has a wrong checksum';
+  if (!checksumMatches(b)) return 'a tar header has a wrong checksum';
   if (b.toString('latin1', 257, 265) !== 'ustar\u000000') return 'a tar header is not ustar';
   const type = TYPES[b[156] as number];
   if (type === undefined) return `it holds an entry of type ${JSON.stringify(String.fromCharCode(b[156] as number))}`;
   if (!isZero(b.subarray(345, 500))) return 'a tar header uses the ustar name prefix';
-  const size = octal(b, 124, 12);
+  const size = readOctal(b, 124, 12);
   if (Number.isNaN(size)) return 'a tar header has an unreadable size';
   for (const [offset, length] of [[100, 8], [108, 8], [116, 8], [136, 12]] as const) {
-    if (Number.isNaN(octal(b, offset, length))) return 'a tar header has an unreadable mode, owner or time';
+    if (Number.isNaN(readOctal(b, offset, length))) return 'a tar header has an unreadable mode, owner or time';
   }
-  const end = b.indexOf(0, 0);
-  const name = b.toString('utf8', 0, end === -1 || end > 100 ? 100 : end);
-  return { name, type, size };
-}
-
-function octal(b: Buffer, offset: number, length: number): number {
-  const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/, '');
-  return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
+  return { name: readText(b, 0, 100), type, size };
 }
 
 function parsePax(records: Buffer): Map<string, string> | string {

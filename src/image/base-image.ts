@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { parseDigest, type Digest } from '../digest.js';
 import { UserError, errnoCode, messageOf } from '../errors.js';
-import { BLOCK } from '../layer/tar-header.js';
+import { BLOCK, checksumMatches, readOctal, readText, ZERO_BLOCK } from '../layer/tar-header.js';
 
 /** A layer of the base image, where its bytes sit in the base tarball. */
 export interface BaseLayer {
@@ -214,17 +214,9 @@ function readExtension(fd: number, offset: number, size: number, what: string): 
   return readString(fd, offset, size, what);
 }
 
-const ZERO_BLOCK = Buffer.alloc(BLOCK);
-
 function parseHeader(b: Buffer): { name: string; type: string; size: number; linkname: string } | undefined {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (b[i] as number);
-  const stored = parseInt(b.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').trim(), 8);
-  if (stored !== sum) return undefined;
-  const field = (offset: number, length: number) => {
-    const end = b.indexOf(0, offset);
-    return b.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end);
-  };
+  if (!checksumMatches(b)) return undefined;
+  const field = (offset: number, length: number) => readText(b, offset, length);
   let name = field(0, 100);
   // ustar's prefix field (docker save writes plain ustar names).
   if (b.toString('latin1', 257, 263) === 'ustar\0') {
@@ -233,7 +225,8 @@ function parseHeader(b: Buffer): { name: string; type: string; size: number; lin
   }
   const sizeField = b.subarray(124, 136);
   // GNU base-256 sizes for members of 8 GiB and more.
-  const size = (sizeField[0] as number) & 0x80 ? Number(sizeField.readBigUInt64BE(4)) : parseInt(sizeField.toString('latin1').replace(/[\0 ]+$/, '').trim() || '0', 8);
+  const blank = /^[\0 ]*$/.test(sizeField.toString('latin1'));
+  const size = (sizeField[0] as number) & 0x80 ? Number(sizeField.readBigUInt64BE(4)) : blank ? 0 : readOctal(b, 124, 12);
   if (!Number.isSafeInteger(size) || size < 0) return undefined;
   return { name, type: String.fromCharCode(b[156] as number), size, linkname: field(157, 100) };
 }

@@ -48,15 +48,25 @@ export class FileSink implements ByteSink {
  * More bytes than the range holds is an error, so a layer can never
  * overwrite its neighbour.
  */
+export interface RangeTarget {
+  file: string;
+  /** What errors call the file. */
+  label: string;
+  offset: number;
+  size: number;
+  /** The error when more than `size` bytes come. */
+  overflow?: string;
+}
+
 export class RangeSink implements ByteSink {
   private written = 0;
 
   private constructor(
-    private readonly target: { fd: number; label: string; offset: number; size: number },
+    private readonly target: RangeTarget & { fd: number },
     private readonly copy?: { fd: number; file: string },
   ) {}
 
-  static open(target: { file: string; label: string; offset: number; size: number }, copyTo?: string): RangeSink {
+  static open(target: RangeTarget, copyTo?: string): RangeSink {
     const fd = openFd(target.file, target.label, 'r+');
     try {
       return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
@@ -69,7 +79,7 @@ export class RangeSink implements ByteSink {
   write(chunk: Buffer): Promise<void> {
     const { fd, label, offset, size } = this.target;
     if (this.written + chunk.length > size) {
-      throw new UserError(`a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
+      throw new UserError(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
     }
     writeFully(fd, label, chunk, offset + this.written);
     if (this.copy !== undefined) writeFully(this.copy.fd, this.copy.file, chunk, null);

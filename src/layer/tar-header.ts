@@ -175,3 +175,29 @@ function paxRecordLength(key: string, value: string): number {
   while (len !== body + String(len).length) len = body + String(len).length;
   return len;
 }
+
+/*
+ * Reading headers back: the strict scan of cached layers and the lenient
+ * reader of base images share these.
+ */
+
+export const ZERO_BLOCK: Readonly<Buffer> = Buffer.alloc(BLOCK);
+
+/** An octal numeric field, NUL- or space-terminated; NaN if it is not one. */
+export function readOctal(b: Buffer, offset: number, length: number): number {
+  const text = b.toString('latin1', offset, offset + length).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
+}
+
+/** A text field, up to its first NUL. */
+export function readText(b: Buffer, offset: number, length: number): string {
+  const end = b.indexOf(0, offset);
+  return b.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end);
+}
+
+/** Whether a header block's checksum (its bytes, the checksum field as spaces) is right. */
+export function checksumMatches(b: Buffer): boolean {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (b[i] as number);
+  return readOctal(b, 148, 8) === sum;
+}
