@@ -96807,28 +96807,153 @@ function writeFully(fd, label, bytes, position) {
 
 /***/ }),
 
-/***/ 9752:
+/***/ 6997:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Jl: () => (/* binding */ writeMembers),
-/* harmony export */   Vo: () => (/* binding */ membersSize),
-/* harmony export */   gY: () => (/* binding */ storeLayerMembers),
-/* harmony export */   vY: () => (/* binding */ directoryMembers)
-/* harmony export */ });
-/* unused harmony exports writeStoreLayer, storeLayerSize */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(893);
-/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3198);
-/* harmony import */ var _tar_writer_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6940);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  vY: () => (/* binding */ directoryMembers),
+  Vo: () => (/* binding */ membersSize),
+  Bn: () => (/* binding */ packMembers),
+  gY: () => (/* binding */ storeLayerMembers),
+  Cz: () => (/* binding */ unpackMembers),
+  Jl: () => (/* binding */ writeMembers)
+});
+
+// UNUSED EXPORTS: storeLayerSize, writeStoreLayer
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/layer/names.js
+var names = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./lib/layer/tar-header.js
+var tar_header = __nccwpck_require__(3198);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/layer/tar-writer.js
+
+
+
+
+const STAGING = 1 << 20;
+/**
+ * Frames tar members into a sink through one staging buffer and hashes the
+ * bytes on their way out, so each file is read once, straight into the buffer
+ * that is hashed and written. Files are read synchronously: from the page
+ * cache that costs microseconds, where a promise per read costs far more
+ * than the read itself on trees of many small files.
+ */
+class TarWriter {
+    sink;
+    settings;
+    buf = Buffer.allocUnsafe(STAGING);
+    fill = 0;
+    total = 0;
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    constructor(sink, settings) {
+        this.sink = sink;
+        this.settings = settings;
+    }
+    /** `fd`: an open descriptor of the file's content, for files. */
+    async entry(entry, fd) {
+        await this.put((0,tar_header/* encodeHeader */.YS)(entry, this.settings));
+        if (entry.type !== 'file' || entry.size === 0)
+            return;
+        if (fd === undefined)
+            throw new Error(`no content for ${entry.name}`);
+        let left = entry.size;
+        let position = 0;
+        while (left > 0) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const want = Math.min(left, STAGING - this.fill);
+            const bytesRead = (0,external_node_fs_.readSync)(fd, this.buf, this.fill, want, position);
+            if (bytesRead === 0)
+                throw new errors/* UserError */.yo(`${entry.name} shrank while it was being read`);
+            this.fill += bytesRead;
+            position += bytesRead;
+            left -= bytesRead;
+        }
+        await this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(entry.size)));
+    }
+    /** Ends the archive and returns the digest and size of everything written. */
+    async finish() {
+        await this.put((0,tar_header/* endOfArchive */.PG)(this.total + this.fill));
+        await this.flush();
+        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
+    }
+    async put(bytes) {
+        let offset = 0;
+        while (offset < bytes.length) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const n = bytes.copy(this.buf, this.fill, offset);
+            this.fill += n;
+            offset += n;
+        }
+    }
+    async flush() {
+        if (this.fill === 0)
+            return;
+        const chunk = this.buf.subarray(0, this.fill);
+        this.hash.update(chunk);
+        await this.sink.write(chunk);
+        this.total += this.fill;
+        this.fill = 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/layer/store-layer.js
 
 
 
 
 
 
+const TYPES = ['file', 'directory', 'symlink'];
+// type (u8), mode (u32), size (f64), name and link lengths (u32 each)
+const FIXED = 1 + 4 + 8 + 4 + 4;
+function packMembers(members) {
+    const entries = [...members.entries];
+    const total = entries.reduce((n, e) => n + FIXED + Buffer.byteLength(e.name) + Buffer.byteLength(e.linkname), 0);
+    const bytes = Buffer.from(new ArrayBuffer(total));
+    let at = 0;
+    for (const e of entries) {
+        at = bytes.writeUInt8(TYPES.indexOf(e.type), at);
+        at = bytes.writeUInt32LE(e.mode, at);
+        at = bytes.writeDoubleLE(e.size, at);
+        const nameLength = bytes.write(e.name, at + 8, 'utf8');
+        const linkLength = bytes.write(e.linkname, at + 8 + nameLength, 'utf8');
+        bytes.writeUInt32LE(nameLength, at);
+        bytes.writeUInt32LE(linkLength, at + 4);
+        at += 8 + nameLength + linkLength;
+    }
+    return { root: members.root, bytes };
+}
+function unpackMembers(packed) {
+    const bytes = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.byteLength);
+    function* entries() {
+        let at = 0;
+        while (at < bytes.length) {
+            const type = TYPES[bytes.readUInt8(at)];
+            const mode = bytes.readUInt32LE(at + 1);
+            const size = bytes.readDoubleLE(at + 5);
+            const nameLength = bytes.readUInt32LE(at + 13);
+            const linkLength = bytes.readUInt32LE(at + 17);
+            at += FIXED;
+            const name = bytes.toString('utf8', at, at + nameLength);
+            const linkname = bytes.toString('utf8', at + nameLength, at + nameLength + linkLength);
+            at += nameLength + linkLength;
+            yield { name, type, mode, size, linkname };
+        }
+    }
+    return { root: packed.root, entries: { [Symbol.iterator]: entries } };
+}
 /**
  * The members of a store layer as nixpkgs' stream_layered_image.py writes
  * them: `/nix` and `/nix/store` first, then each path in the order given,
@@ -96837,7 +96962,7 @@ function writeFully(fd, label, bytes, position) {
  */
 function storeLayerMembers(paths) {
     const entries = ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
-    const other = (p) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+    const other = (p) => new errors/* UserError */.yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
     for (const p of paths)
         walk(p, p, entries, other);
     return { root: '', entries };
@@ -96846,37 +96971,37 @@ function storeLayerMembers(paths) {
 function directoryMembers(dir, other) {
     const entries = [];
     for (const name of sortedNames(dir))
-        walk(node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, name), name, entries, other);
+        walk(external_node_path_.join(dir, name), name, entries, other);
     return { root: dir, entries };
 }
 /** The exact number of bytes writeMembers gives. */
 function membersSize(members, settings) {
     let size = 0;
     for (const entry of members.entries)
-        size += (0,_tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .headerSize */ .pw)(entry, settings) + Math.ceil(entry.size / _tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .BLOCK */ .IE) * _tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .BLOCK */ .IE;
-    return size + (0,_tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .endOfArchive */ .PG)(size).length;
+        size += (0,tar_header/* headerSize */.pw)(entry, settings) + Math.ceil(entry.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+    return size + (0,tar_header/* endOfArchive */.PG)(size).length;
 }
 /** Writes the members as one layer tar; each file is read once, as it is framed and hashed. */
 async function writeMembers(members, settings, sink) {
-    const tar = new _tar_writer_js__WEBPACK_IMPORTED_MODULE_5__/* .TarWriter */ .r(sink, settings);
+    const tar = new TarWriter(sink, settings);
     for (const entry of members.entries) {
         if (entry.type !== 'file') {
             await tar.entry(entry);
             continue;
         }
-        const file = members.root === '' ? entry.name : node_path__WEBPACK_IMPORTED_MODULE_1__.join(members.root, entry.name);
+        const file = members.root === '' ? entry.name : external_node_path_.join(members.root, entry.name);
         let fd;
         try {
-            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(file, 'r');
+            fd = (0,external_node_fs_.openSync)(file, 'r');
         }
         catch (e) {
-            (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${file}`);
+            (0,errors/* asUserError */.Yl)(e, `cannot read ${file}`);
         }
         try {
             await tar.entry(entry, fd);
         }
         finally {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+            (0,external_node_fs_.closeSync)(fd);
         }
     }
     return tar.finish();
@@ -96893,19 +97018,19 @@ function storeLayerSize(paths, settings) {
 function walk(fsPath, name, out, other) {
     let st;
     try {
-        st = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(fsPath);
+        st = (0,external_node_fs_.lstatSync)(fsPath);
     }
     catch (e) {
-        (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${fsPath}`);
+        (0,errors/* asUserError */.Yl)(e, `cannot read ${fsPath}`);
     }
     if (st.isSymbolicLink()) {
         // Targets, like names, must be UTF-8: decoding would change them silently.
-        out.push({ name, type: 'symlink', mode: st.mode, size: 0, linkname: (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .utf8Name */ .P)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readlinkSync)(fsPath, { encoding: 'buffer' }), fsPath) });
+        out.push({ name, type: 'symlink', mode: st.mode, size: 0, linkname: (0,names/* utf8Name */.P)((0,external_node_fs_.readlinkSync)(fsPath, { encoding: 'buffer' }), fsPath) });
     }
     else if (st.isDirectory()) {
         out.push({ name, type: 'directory', mode: st.mode, size: 0, linkname: '' });
         for (const child of sortedNames(fsPath))
-            walk(node_path__WEBPACK_IMPORTED_MODULE_1__.join(fsPath, child), `${name}/${child}`, out, other);
+            walk(external_node_path_.join(fsPath, child), `${name}/${child}`, out, other);
     }
     else if (st.isFile()) {
         out.push({ name, type: 'file', mode: st.mode, size: st.size, linkname: '' });
@@ -96918,12 +97043,12 @@ function walk(fsPath, name, out, other) {
 function sortedNames(dir) {
     let raw;
     try {
-        raw = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(dir, { encoding: 'buffer' });
+        raw = (0,external_node_fs_.readdirSync)(dir, { encoding: 'buffer' });
     }
     catch (e) {
-        (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${dir}`);
+        (0,errors/* asUserError */.Yl)(e, `cannot read ${dir}`);
     }
-    return raw.sort((a, b) => Buffer.compare(a, b)).map((b) => (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .utf8Name */ .P)(b, dir));
+    return raw.sort((a, b) => Buffer.compare(a, b)).map((b) => (0,names/* utf8Name */.P)(b, dir));
 }
 
 
@@ -97102,91 +97227,6 @@ function checksumMatches(b) {
 
 /***/ }),
 
-/***/ 6940:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   r: () => (/* binding */ TarWriter)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
-/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3198);
-
-
-
-
-const STAGING = 1 << 20;
-/**
- * Frames tar members into a sink through one staging buffer and hashes the
- * bytes on their way out, so each file is read once, straight into the buffer
- * that is hashed and written. Files are read synchronously: from the page
- * cache that costs microseconds, where a promise per read costs far more
- * than the read itself on trees of many small files.
- */
-class TarWriter {
-    sink;
-    settings;
-    buf = Buffer.allocUnsafe(STAGING);
-    fill = 0;
-    total = 0;
-    hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    constructor(sink, settings) {
-        this.sink = sink;
-        this.settings = settings;
-    }
-    /** `fd`: an open descriptor of the file's content, for files. */
-    async entry(entry, fd) {
-        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .encodeHeader */ .YS)(entry, this.settings));
-        if (entry.type !== 'file' || entry.size === 0)
-            return;
-        if (fd === undefined)
-            throw new Error(`no content for ${entry.name}`);
-        let left = entry.size;
-        let position = 0;
-        while (left > 0) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const want = Math.min(left, STAGING - this.fill);
-            const bytesRead = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, this.buf, this.fill, want, position);
-            if (bytesRead === 0)
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${entry.name} shrank while it was being read`);
-            this.fill += bytesRead;
-            position += bytesRead;
-            left -= bytesRead;
-        }
-        await this.put(Buffer.alloc((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .padding */ .Ms)(entry.size)));
-    }
-    /** Ends the archive and returns the digest and size of everything written. */
-    async finish() {
-        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .endOfArchive */ .PG)(this.total + this.fill));
-        await this.flush();
-        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
-    }
-    async put(bytes) {
-        let offset = 0;
-        while (offset < bytes.length) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const n = bytes.copy(this.buf, this.fill, offset);
-            this.fill += n;
-            offset += n;
-        }
-    }
-    async flush() {
-        if (this.fill === 0)
-            return;
-        const chunk = this.buf.subarray(0, this.fill);
-        this.hash.update(chunk);
-        await this.sink.write(chunk);
-        this.total += this.fill;
-        this.fill = 0;
-    }
-}
-
-
-/***/ }),
-
 /***/ 7554:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -97200,7 +97240,7 @@ class TarWriter {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
 /* harmony import */ var _cache_verify_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2862);
 /* harmony import */ var _sink_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2814);
-/* harmony import */ var _store_layer_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9752);
+/* harmony import */ var _store_layer_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6997);
 
 
 
@@ -97236,13 +97276,14 @@ class LayerWorkers {
     }
     /** Writes a layer's members into its place, and into `copyTo` too when given. */
     write(job, onBytes) {
-        return this.run({ kind: 'write', ...job }, onBytes);
+        // The members move to the worker: this thread's copy is gone after.
+        return this.run({ kind: 'write', ...job }, onBytes, [job.members.bytes.buffer]);
     }
     /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
     copy(job, onBytes) {
         return this.run({ kind: 'copy', ...job }, onBytes);
     }
-    async run(job, onBytes) {
+    async run(job, onBytes, transfer = []) {
         const worker = await this.acquire();
         const id = this.next++;
         let dead = false;
@@ -97278,7 +97319,7 @@ class LayerWorkers {
                 worker.on('message', onMessage);
                 worker.once('error', onError);
                 worker.once('exit', onExit);
-                worker.postMessage({ id, job });
+                worker.postMessage({ id, job }, transfer);
             });
         }
         finally {
@@ -97327,14 +97368,19 @@ if (isLayerWorkerThread()) {
     port?.on('message', (message) => {
         const { id, job } = message;
         const progress = (n) => port.postMessage({ id, progress: n });
-        runJob(job, progress).then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(e), user: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo }));
+        runJob(job, progress).then((result) => port.postMessage({ id, result }, transferable(result)), (e) => port.postMessage({ id, error: (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(e), user: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo }));
     });
+}
+/** A walk's packed members move to the main thread rather than being copied. */
+function transferable(result) {
+    const bytes = result?.members?.bytes;
+    return bytes === undefined ? [] : [bytes.buffer];
 }
 async function runJob(job, progress) {
     switch (job.kind) {
         case 'walk': {
             const members = (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .storeLayerMembers */ .gY)(job.paths);
-            return { members, size: (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .membersSize */ .Vo)(members, job.settings) };
+            return { members: (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .packMembers */ .Bn)(members), size: (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .membersSize */ .Vo)(members, job.settings) };
         }
         case 'copy':
             return (0,_cache_verify_js__WEBPACK_IMPORTED_MODULE_4__/* .copyCachedLayer */ .L)(job.source, job.target, progress);
@@ -97348,7 +97394,7 @@ async function runJob(job, progress) {
                     },
                     close: () => sink.close(),
                 };
-                const written = await (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .writeMembers */ .Jl)(job.members, job.settings, counted);
+                const written = await (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .writeMembers */ .Jl)((0,_store_layer_js__WEBPACK_IMPORTED_MODULE_6__/* .unpackMembers */ .Cz)(job.members), job.settings, counted);
                 if (written.size !== job.target.size) {
                     throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
                 }
@@ -98219,8 +98265,8 @@ var layer_workers = __nccwpck_require__(7554);
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./lib/layer/store-layer.js
-var store_layer = __nccwpck_require__(9752);
+// EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
+var store_layer = __nccwpck_require__(6997);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
 
 
@@ -98360,8 +98406,6 @@ async function packDirectory(dir, settings, sink) {
 
 // EXTERNAL MODULE: ./lib/layer/names.js
 var layer_names = __nccwpck_require__(893);
-// EXTERNAL MODULE: ./lib/layer/tar-writer.js
-var tar_writer = __nccwpck_require__(6940);
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
 
 
@@ -98420,24 +98464,25 @@ function conflict(relPath, existing, other) {
     return new errors/* UserError */.yo(`contents collide at /${relPath}: ${first} and ${other}`);
 }
 /** Writes the merged tree as the customisation layer, parents before children. */
-async function writeCustomisationLayer(root, settings, sink) {
-    const tar = new tar_writer/* TarWriter */.r(sink, settings);
-    const walk = async (dir, prefix) => {
+function writeCustomisationLayer(root, settings, sink) {
+    const entries = [];
+    const walk = (dir, prefix) => {
         const names = [...dir.children.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         for (const name of names) {
             const node = dir.children.get(name);
             const rel = `${prefix}${name}`;
             if (node.kind === 'dir') {
-                await tar.entry({ name: rel, type: 'directory', mode: 0o755, size: 0, linkname: '' });
-                await walk(node, `${rel}/`);
+                entries.push({ name: rel, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+                walk(node, `${rel}/`);
             }
             else {
-                await tar.entry({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: node.target });
+                entries.push({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: node.target });
             }
         }
     };
-    await walk(root, '');
-    return tar.finish();
+    walk(root, '');
+    // Directories and symlinks only: no file is read.
+    return (0,store_layer/* writeMembers */.Jl)({ root: '', entries }, settings, sink);
 }
 
 ;// CONCATENATED MODULE: ./lib/nix/closure.js

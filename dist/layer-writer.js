@@ -890,6 +890,45 @@ class TarWriter {
 
 
 
+const store_layer_TYPES = ['file', 'directory', 'symlink'];
+// type (u8), mode (u32), size (f64), name and link lengths (u32 each)
+const FIXED = 1 + 4 + 8 + 4 + 4;
+function packMembers(members) {
+    const entries = [...members.entries];
+    const total = entries.reduce((n, e) => n + FIXED + Buffer.byteLength(e.name) + Buffer.byteLength(e.linkname), 0);
+    const bytes = Buffer.from(new ArrayBuffer(total));
+    let at = 0;
+    for (const e of entries) {
+        at = bytes.writeUInt8(store_layer_TYPES.indexOf(e.type), at);
+        at = bytes.writeUInt32LE(e.mode, at);
+        at = bytes.writeDoubleLE(e.size, at);
+        const nameLength = bytes.write(e.name, at + 8, 'utf8');
+        const linkLength = bytes.write(e.linkname, at + 8 + nameLength, 'utf8');
+        bytes.writeUInt32LE(nameLength, at);
+        bytes.writeUInt32LE(linkLength, at + 4);
+        at += 8 + nameLength + linkLength;
+    }
+    return { root: members.root, bytes };
+}
+function unpackMembers(packed) {
+    const bytes = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.byteLength);
+    function* entries() {
+        let at = 0;
+        while (at < bytes.length) {
+            const type = store_layer_TYPES[bytes.readUInt8(at)];
+            const mode = bytes.readUInt32LE(at + 1);
+            const size = bytes.readDoubleLE(at + 5);
+            const nameLength = bytes.readUInt32LE(at + 13);
+            const linkLength = bytes.readUInt32LE(at + 17);
+            at += FIXED;
+            const name = bytes.toString('utf8', at, at + nameLength);
+            const linkname = bytes.toString('utf8', at + nameLength, at + nameLength + linkLength);
+            at += nameLength + linkLength;
+            yield { name, type, mode, size, linkname };
+        }
+    }
+    return { root: packed.root, entries: { [Symbol.iterator]: entries } };
+}
 /**
  * The members of a store layer as nixpkgs' stream_layered_image.py writes
  * them: `/nix` and `/nix/store` first, then each path in the order given,
@@ -1023,13 +1062,14 @@ class LayerWorkers {
     }
     /** Writes a layer's members into its place, and into `copyTo` too when given. */
     write(job, onBytes) {
-        return this.run({ kind: 'write', ...job }, onBytes);
+        // The members move to the worker: this thread's copy is gone after.
+        return this.run({ kind: 'write', ...job }, onBytes, [job.members.bytes.buffer]);
     }
     /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
     copy(job, onBytes) {
         return this.run({ kind: 'copy', ...job }, onBytes);
     }
-    async run(job, onBytes) {
+    async run(job, onBytes, transfer = []) {
         const worker = await this.acquire();
         const id = this.next++;
         let dead = false;
@@ -1065,7 +1105,7 @@ class LayerWorkers {
                 worker.on('message', onMessage);
                 worker.once('error', onError);
                 worker.once('exit', onExit);
-                worker.postMessage({ id, job });
+                worker.postMessage({ id, job }, transfer);
             });
         }
         finally {
@@ -1114,14 +1154,19 @@ if (isLayerWorkerThread()) {
     port?.on('message', (message) => {
         const { id, job } = message;
         const progress = (n) => port.postMessage({ id, progress: n });
-        runJob(job, progress).then((result) => port.postMessage({ id, result }), (e) => port.postMessage({ id, error: messageOf(e), user: e instanceof errors_UserError }));
+        runJob(job, progress).then((result) => port.postMessage({ id, result }, transferable(result)), (e) => port.postMessage({ id, error: messageOf(e), user: e instanceof errors_UserError }));
     });
+}
+/** A walk's packed members move to the main thread rather than being copied. */
+function transferable(result) {
+    const bytes = result?.members?.bytes;
+    return bytes === undefined ? [] : [bytes.buffer];
 }
 async function runJob(job, progress) {
     switch (job.kind) {
         case 'walk': {
             const members = storeLayerMembers(job.paths);
-            return { members, size: membersSize(members, job.settings) };
+            return { members: packMembers(members), size: membersSize(members, job.settings) };
         }
         case 'copy':
             return copyCachedLayer(job.source, job.target, progress);
@@ -1135,7 +1180,7 @@ async function runJob(job, progress) {
                     },
                     close: () => sink.close(),
                 };
-                const written = await writeMembers(job.members, job.settings, counted);
+                const written = await writeMembers(unpackMembers(job.members), job.settings, counted);
                 if (written.size !== job.target.size) {
                     throw new errors_UserError(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
                 }

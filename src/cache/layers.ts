@@ -4,7 +4,7 @@ import { layerPlaces } from '../image/docker-archive.js';
 import type { Layer } from '../layer/layer.js';
 import { UserError } from '../errors.js';
 import type { BaseImage } from '../image/base-image.js';
-import type { LayerMembers } from '../layer/store-layer.js';
+import type { PackedMembers } from '../layer/store-layer.js';
 import type { LayerWorkers, LayerTarget } from '../layer/workers.js';
 import type { TarSettings } from '../layer/tar-header.js';
 import { formatBytes, Progress, type Logger } from '../log.js';
@@ -78,7 +78,7 @@ export async function writeStoreLayers(
   const missing = planned.filter((l) => l.cached === undefined);
   const sizes = planned.map((l) => l.cached?.meta.size ?? 0);
   // Each walk's members go to its write, once: held only until then.
-  const walked = new Map<number, LayerMembers>();
+  const walked = new Map<number, PackedMembers>();
   const walk = async (l: PlannedLayer) => {
     const { members, size } = await workers.walk(l.paths, opts.settings);
     walked.set(l.index, members);

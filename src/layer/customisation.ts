@@ -4,8 +4,8 @@ import type { Digest } from '../digest.js';
 import { UserError } from '../errors.js';
 import type { ByteSink } from './sink.js';
 import { utf8Name } from './names.js';
-import type { TarSettings } from './tar-header.js';
-import { TarWriter } from './tar-writer.js';
+import { writeMembers } from './store-layer.js';
+import type { TarEntry, TarSettings } from './tar-header.js';
 
 export interface DirNode {
   kind: 'dir';
@@ -73,25 +73,22 @@ function conflict(relPath: string, existing: TreeNode, other: string): UserError
 }
 
 /** Writes the merged tree as the customisation layer, parents before children. */
-export async function writeCustomisationLayer(
-  root: DirNode,
-  settings: TarSettings,
-  sink: ByteSink,
-): Promise<{ digest: Digest; size: number }> {
-  const tar = new TarWriter(sink, settings);
-  const walk = async (dir: DirNode, prefix: string): Promise<void> => {
+export function writeCustomisationLayer(root: DirNode, settings: TarSettings, sink: ByteSink): Promise<{ digest: Digest; size: number }> {
+  const entries: TarEntry[] = [];
+  const walk = (dir: DirNode, prefix: string): void => {
     const names = [...dir.children.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     for (const name of names) {
       const node = dir.children.get(name) as TreeNode;
       const rel = `${prefix}${name}`;
       if (node.kind === 'dir') {
-        await tar.entry({ name: rel, type: 'directory', mode: 0o755, size: 0, linkname: '' });
-        await walk(node, `${rel}/`);
+        entries.push({ name: rel, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+        walk(node, `${rel}/`);
       } else {
-        await tar.entry({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: node.target });
+        entries.push({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: node.target });
       }
     }
   };
-  await walk(root, '');
-  return tar.finish();
+  walk(root, '');
+  // Directories and symlinks only: no file is read.
+  return writeMembers({ root: '', entries }, settings, sink);
 }

@@ -15,7 +15,60 @@ import { TarWriter } from './tar-writer.js';
  */
 export interface LayerMembers {
   root: string;
-  entries: TarEntry[];
+  entries: Iterable<TarEntry>;
+}
+
+/**
+ * Members packed into one buffer: what a walk hands, through the main
+ * thread, to the worker that writes the layer. Its memory can move between
+ * threads without a copy, and it takes a fraction of what as many objects
+ * would (the main thread holds every unwritten layer's members at once).
+ */
+export interface PackedMembers {
+  root: string;
+  bytes: Uint8Array;
+}
+
+const TYPES = ['file', 'directory', 'symlink'] as const;
+// type (u8), mode (u32), size (f64), name and link lengths (u32 each)
+const FIXED = 1 + 4 + 8 + 4 + 4;
+
+export function packMembers(members: LayerMembers): PackedMembers {
+  const entries = [...members.entries];
+  const total = entries.reduce((n, e) => n + FIXED + Buffer.byteLength(e.name) + Buffer.byteLength(e.linkname), 0);
+  const bytes = Buffer.from(new ArrayBuffer(total));
+  let at = 0;
+  for (const e of entries) {
+    at = bytes.writeUInt8(TYPES.indexOf(e.type), at);
+    at = bytes.writeUInt32LE(e.mode, at);
+    at = bytes.writeDoubleLE(e.size, at);
+    const nameLength = bytes.write(e.name, at + 8, 'utf8');
+    const linkLength = bytes.write(e.linkname, at + 8 + nameLength, 'utf8');
+    bytes.writeUInt32LE(nameLength, at);
+    bytes.writeUInt32LE(linkLength, at + 4);
+    at += 8 + nameLength + linkLength;
+  }
+  return { root: members.root, bytes };
+}
+
+export function unpackMembers(packed: PackedMembers): LayerMembers {
+  const bytes = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.byteLength);
+  function* entries(): Generator<TarEntry> {
+    let at = 0;
+    while (at < bytes.length) {
+      const type = TYPES[bytes.readUInt8(at)] as TarEntry['type'];
+      const mode = bytes.readUInt32LE(at + 1);
+      const size = bytes.readDoubleLE(at + 5);
+      const nameLength = bytes.readUInt32LE(at + 13);
+      const linkLength = bytes.readUInt32LE(at + 17);
+      at += FIXED;
+      const name = bytes.toString('utf8', at, at + nameLength);
+      const linkname = bytes.toString('utf8', at + nameLength, at + nameLength + linkLength);
+      at += nameLength + linkLength;
+      yield { name, type, mode, size, linkname };
+    }
+  }
+  return { root: packed.root, entries: { [Symbol.iterator]: entries } };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Digest } from '../digest.js';
 import { UserError, messageOf } from '../errors.js';
 import { copyCachedLayer } from '../cache/verify.js';
 import { RangeSink } from './sink.js';
-import { membersSize, storeLayerMembers, writeMembers, type LayerMembers } from './store-layer.js';
+import { membersSize, packMembers, storeLayerMembers, unpackMembers, writeMembers, type PackedMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
 
 /** A layer's place in the image file. */
@@ -19,7 +19,7 @@ export interface LayerTarget {
 
 type Job =
   | { kind: 'walk'; paths: string[]; settings: TarSettings }
-  | { kind: 'write'; members: LayerMembers; settings: TarSettings; target: LayerTarget; copyTo?: string }
+  | { kind: 'write'; members: PackedMembers; settings: TarSettings; target: LayerTarget; copyTo?: string }
   | { kind: 'copy'; source: CopySource; target: LayerTarget };
 
 /** Bytes to copy: a cached layer file (offset 0) or a range of a base image; `paths` undefined: not scanned. */
@@ -57,16 +57,17 @@ export class LayerWorkers {
    * size places the layer in the image, and the members are handed to
    * `write`, which so never walks the trees again.
    */
-  walk(paths: string[], settings: TarSettings): Promise<{ members: LayerMembers; size: number }> {
-    return this.run({ kind: 'walk', paths, settings }, () => {}) as Promise<{ members: LayerMembers; size: number }>;
+  walk(paths: string[], settings: TarSettings): Promise<{ members: PackedMembers; size: number }> {
+    return this.run({ kind: 'walk', paths, settings }, () => {}) as Promise<{ members: PackedMembers; size: number }>;
   }
 
   /** Writes a layer's members into its place, and into `copyTo` too when given. */
   write(
-    job: { members: LayerMembers; settings: TarSettings; target: LayerTarget; copyTo?: string },
+    job: { members: PackedMembers; settings: TarSettings; target: LayerTarget; copyTo?: string },
     onBytes: (n: number) => void,
   ): Promise<{ digest: Digest; size: number }> {
-    return this.run({ kind: 'write', ...job }, onBytes) as Promise<{ digest: Digest; size: number }>;
+    // The members move to the worker: this thread's copy is gone after.
+    return this.run({ kind: 'write', ...job }, onBytes, [job.members.bytes.buffer as ArrayBuffer]) as Promise<{ digest: Digest; size: number }>;
   }
 
   /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
@@ -74,7 +75,7 @@ export class LayerWorkers {
     return this.run({ kind: 'copy', ...job }, onBytes) as Promise<{ digest: Digest } | { bad: string }>;
   }
 
-  private async run(job: Job, onBytes: (n: number) => void): Promise<unknown> {
+  private async run(job: Job, onBytes: (n: number) => void, transfer: ArrayBuffer[] = []): Promise<unknown> {
     const worker = await this.acquire();
     const id = this.next++;
     let dead = false;
@@ -106,7 +107,7 @@ export class LayerWorkers {
         worker.on('message', onMessage);
         worker.once('error', onError);
         worker.once('exit', onExit);
-        worker.postMessage({ id, job });
+        worker.postMessage({ id, job }, transfer);
       });
     } finally {
       // A dead worker never goes back to the pool: the next job gets a new one.
@@ -159,17 +160,23 @@ if (isLayerWorkerThread()) {
     const { id, job } = message;
     const progress = (n: number) => port.postMessage({ id, progress: n } satisfies Reply);
     runJob(job, progress).then(
-      (result) => port.postMessage({ id, result } satisfies Reply),
+      (result) => port.postMessage({ id, result } satisfies Reply, transferable(result)),
       (e: unknown) => port.postMessage({ id, error: messageOf(e), user: e instanceof UserError } satisfies Reply),
     );
   });
+}
+
+/** A walk's packed members move to the main thread rather than being copied. */
+function transferable(result: unknown): ArrayBuffer[] {
+  const bytes = (result as { members?: PackedMembers } | null)?.members?.bytes;
+  return bytes === undefined ? [] : [bytes.buffer as ArrayBuffer];
 }
 
 async function runJob(job: Job, progress: (n: number) => void): Promise<unknown> {
   switch (job.kind) {
     case 'walk': {
       const members = storeLayerMembers(job.paths);
-      return { members, size: membersSize(members, job.settings) };
+      return { members: packMembers(members), size: membersSize(members, job.settings) };
     }
     case 'copy':
       return copyCachedLayer(job.source, job.target, progress);
@@ -183,7 +190,7 @@ async function runJob(job: Job, progress: (n: number) => void): Promise<unknown>
           },
           close: () => sink.close(),
         };
-        const written = await writeMembers(job.members, job.settings, counted);
+        const written = await writeMembers(unpackMembers(job.members), job.settings, counted);
         if (written.size !== job.target.size) {
           throw new UserError(`a layer came out at ${written.size} bytes, not the ${job.target.size} planned: its store paths changed while it was being written`);
         }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { FileSink } from '../../src/layer/sink.js';
-import { storeLayerSize, writeStoreLayer } from '../../src/layer/store-layer.js';
+import { packMembers, storeLayerMembers, storeLayerSize, unpackMembers, writeMembers, writeStoreLayer } from '../../src/layer/store-layer.js';
 import { DEFAULT_TAR_SETTINGS, type TarSettings } from '../../src/layer/tar-header.js';
 import { nixBuild } from '../support/nix.js';
 import { GOLDEN } from '../support/paths.js';
@@ -64,6 +64,17 @@ describe('store layers match nixpkgs byte for byte (shared/golden)', () => {
       assert.equal(storeLayerSize(layer.paths, golden.custom.settings), layer.size);
     });
   }
+
+  it('members packed for another thread write the same layer', async () => {
+    const { paths, diffId, size } = golden.allInOneLayer;
+    const packed = packMembers(storeLayerMembers(paths));
+    assert.deepEqual([...unpackMembers(packed).entries], [...storeLayerMembers(paths).entries]);
+    const file = path.join(dir, 'packed.tar');
+    const sink = await FileSink.create(file);
+    const got = await writeMembers(unpackMembers(packed), DEFAULT_TAR_SETTINGS, sink);
+    await sink.close();
+    assert.deepEqual(got, { digest: diffId, size });
+  });
 
   it('all four paths in one layer: same digest and the very same bytes', async () => {
     const got = await layerOf(golden.allInOneLayer.paths, DEFAULT_TAR_SETTINGS, dir);
