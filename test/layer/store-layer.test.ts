@@ -8,7 +8,7 @@ import { FileSink } from '../../src/layer/sink.js';
 import { packMembers, storeLayerMembers, storeLayerSize, unpackMembers, writeMembers, writeStoreLayer } from '../../src/layer/store-layer.js';
 import { DEFAULT_TAR_SETTINGS, type TarSettings } from '../../src/layer/tar-header.js';
 import { nixBuild } from '../support/nix.js';
-import { GOLDEN } from '../support/paths.js';
+import { COMMITTED_GOLDEN, GOLDEN, SHARED_GOLDEN } from '../support/paths.js';
 
 interface GoldenLayer {
   paths: string[];
@@ -84,5 +84,15 @@ describe('store layers match nixpkgs byte for byte (shared/golden)', () => {
     const firstDiff = ours.findIndex((b, i) => b !== theirs[i]);
     assert.equal(firstDiff, -1, `first differing byte at offset ${firstDiff}`);
     assert.equal(ours.length, theirs.length);
+  });
+});
+
+describe('the committed copy of the golden files', () => {
+  it('is the shared reference, byte for byte, where the reference is beside the checkout', async (t) => {
+    if (GOLDEN !== SHARED_GOLDEN) return t.skip('no ../shared/golden beside this checkout');
+    for (const f of ['expected.json', 'fixture.nix', 'all-in-one.layer.tar', 'all-in-one.listing.txt']) {
+      const [shared, committed] = await Promise.all([readFile(path.join(SHARED_GOLDEN, f)), readFile(path.join(COMMITTED_GOLDEN, f))]);
+      assert.ok(shared.equals(committed), `test/golden/${f} differs from ../shared/golden/${f}`);
+    }
   });
 });
