@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdtemp, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, asUserError, errnoCode } from './errors.js';
@@ -7,18 +8,28 @@ import { configDigest, imageConfigJson, mergeBaseConfig, pathsComment } from './
 import { finishDockerArchive, layerPlaces, MAX_LAST_LAYER } from './image/docker-archive.js';
 import { BLOCK } from './layer/tar-header.js';
 import type { LayerCache } from './cache/cache.js';
+import { layerCacheKey } from './cache/key.js';
+import { mergeRecord, parseRecord, recordScope } from './cache/record.js';
+import type { CompressedBlob, Image, ImageLayer } from './image/image.js';
+import { checkLayoutTarget, writeOciLayout } from './image/oci-layout.js';
+import type { FileRange } from './layer/compress.js';
+import { RegistryClient } from './registry/client.js';
+import { findCredentials, type Credentials } from './registry/credentials.js';
+import { findKnownLayers, type BlobLead, type KnownLayer } from './registry/known-layers.js';
+import { pushImage, type BlobOutcome, type PushReport } from './registry/push.js';
+import { parseRepository } from './registry/reference.js';
 import { DirectoryCache } from './cache/directory.js';
 import { copyBaseLayers, lookupStoreLayers, saveNewLayers, writeStoreLayers } from './cache/layers.js';
 import { readBaseImage, type BaseImage } from './image/base-image.js';
 import { LayerWorkers } from './layer/workers.js';
 import { addNixDb, customisationDir, packDirectory, runExtraCommands } from './layer/custom-dir.js';
 import { mergeContents, writeCustomisationLayer, type DirNode } from './layer/customisation.js';
-import type { Layer } from './layer/layer.js';
+import type { Layer, LayerSource } from './layer/layer.js';
 import { RangeSink, type ByteSink } from './layer/sink.js';
 import { formatBytes, onceEach, quietLogger, type Logger } from './log.js';
 import { queryClosure } from './nix/closure.js';
 import { resolveStorePath, storePathsIn } from './nix/store.js';
-import type { BuildOptions } from './options.js';
+import type { BuildOptions, OutputChoice, PushChoice } from './options.js';
 import type { PlanReport } from './plan/explain.js';
 import { planStoreLayers } from './plan/layers.js';
 import { trackTemporary, untrackTemporary } from './util/temp.js';
@@ -27,46 +38,91 @@ export interface LayerReport {
   digest: Digest;
   size: number;
   paths: string[];
-  source: 'built' | 'restored' | 'base';
+  source: LayerSource;
+  /** The compressed blob, where this build made or found one (OCI layout, push). */
+  compressedDigest?: Digest;
+  compressedSize?: number;
+  /** What the push did with its blob. */
+  pushed?: BlobOutcome;
 }
 
 export interface BuildReport {
-  imagePath: string;
+  /** The docker-archive or OCI layout written; undefined when the image was only pushed. */
+  imagePath: string | undefined;
   imageName: string;
+  /** The first of imageTags: the docker-archive's RepoTag. */
   imageTag: string;
+  imageTags: string[];
   imageId: Digest;
   layerDigests: Digest[];
   layers: LayerReport[];
-  /** Bytes of the docker-archive written. */
-  imageSize: number;
+  /** Bytes of the docker-archive or layout written. */
+  imageSize: number | undefined;
   /** Store layers restored, built, and newly saved to the cache. */
   cache: { restored: number; built: number; saved: number };
+  push?: Omit<PushReport, 'layers'>;
 }
 
-/** inputs → closure → plan → layers → image → docker-archive at `output`. */
+/**
+ * inputs → closure → plan → layers → one image value → its sinks: a
+ * docker-archive or OCI layout at `output`, and the registry.
+ *
+ * Layers are laid out in docker-archive order in one file (the archive
+ * itself when that is the output, else a work file), so the archive needs no
+ * second copy; compressed blobs are made from their ranges, on the workers,
+ * when a sink first asks. Store layers the registry has are not made at all
+ * unless a local image needs them.
+ */
 export async function build(opts: BuildOptions, logger: Logger = quietLogger): Promise<BuildReport> {
   const log = onceEach(logger);
   const { contents, configRoots, base } = await resolveRoots(opts);
   const root = await mergeContents(contents);
   const output = await reserveOutput(opts.output);
+  const push = opts.push === undefined ? undefined : await pushTarget(opts, opts.push, log);
   const { closure, planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
 
-  const work = await mkdtemp(path.join(path.dirname(output.target), '.layered-image-')).catch((e: unknown) =>
-    asUserError(e, `cannot create a work folder beside ${opts.output}`),
+  // Beside the output, so that its files can be renamed or linked into it.
+  const workParent = output === undefined ? tmpdir() : path.dirname(output.target);
+  const work = await mkdtemp(path.join(workParent, '.layered-image-')).catch((e: unknown) =>
+    asUserError(e, `cannot create a work folder in ${workParent}`),
   );
   trackTemporary(work);
-  trackTemporary(output.tmp);
-  let saving: Promise<number> = Promise.resolve(0);
+  if (output !== undefined) trackTemporary(output.tmp);
   const workers = new LayerWorkers(opts.concurrency);
+  let saving: Promise<number> = Promise.resolve(0);
   try {
     const cache = await openCache(opts, log);
+    const keys = plan.map((l) => layerCacheKey(l.paths, opts.storeLayerSettings));
+    const scope = recordScope(opts.name, opts.architecture);
+    const compressing = push !== undefined || output?.choice.kind === 'oci';
+    const earlier = compressing && cache !== undefined ? parseRecord(await cache.loadRecord(scope)) : [];
+    const known =
+      push === undefined
+        ? new Map<string, KnownLayer>()
+        : await log.group('Registry', () =>
+            findKnownLayers({
+              target: push,
+              keys: new Set(keys),
+              leads: earlier,
+              cacheFrom: push.cacheFrom,
+              compression: opts.compression,
+              clientFor: push.clientFor,
+              log,
+            }),
+          );
+    // A local image needs every layer; a push only those the registry
+    // lacks, and only those are looked up in the cache.
+    const toMake = plan.filter((_, i) => output !== undefined || !known.has(keys[i] as string));
     const planned = await log.group('Cache restore', async () => {
       if (cache === undefined) log.info('no layer cache');
-      return lookupStoreLayers(plan.map((l) => l.paths), opts.storeLayerSettings, cache, log);
+      return lookupStoreLayers(toMake.map((l) => l.paths), opts.storeLayerSettings, cache, log);
     });
-    const target = { file: output.tmp, label: `output ${opts.output}` };
+    const layerFile = output?.choice.kind === 'docker-archive' ? output.tmp : path.join(work, 'layers.tar');
+    const label = output === undefined ? 'a work file' : `output ${output.choice.path}`;
+    const target = { file: layerFile, label };
+
     const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
-      await (await open(output.tmp, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`))).close();
+      await (await open(layerFile, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write ${label}`))).close();
       const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => {} });
       const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;
       const writing = writeStoreLayers(planned, { output: target, from, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
@@ -76,9 +132,6 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       if (written.status === 'rejected') throw written.reason;
       return { baseLayers: copied.value, storeLayers: written.value };
     });
-    // Saves run in the background while the image is assembled; they must
-    // finish before `work` goes.
-    saving = saveNewLayers(planned, storeLayers, cache, work);
 
     // From the merged tree in memory, or through a real directory when a
     // script or the Nix database has to add to it.
@@ -96,14 +149,31 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     const image = await log.group('Assemble image', async () => {
       // The customisation layer is last, so its place is known already: its
       // header is one block, as it may not reach 8 GiB.
-      const offset = layerPlaces([...baseLayers, ...storeLayers].map((l) => l.size)).end + BLOCK;
+      const made = [...baseLayers, ...storeLayers];
+      const offset = layerPlaces(made.map((l) => l.size)).end + BLOCK;
       const overflow = `the customisation layer is larger than ${formatBytes(MAX_LAST_LAYER)}; put large files in store paths instead`;
       const sink = RangeSink.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
       const custom = await customisationLayer(root, sink).finally(() => sink.close());
-      const layers: Layer[] = [
-        ...baseLayers,
-        ...storeLayers,
-        { ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) },
+      const { offsets } = layerPlaces([...made, custom].map((l) => l.size));
+      const blobs = new BlobMaker({ workers, work, compression: opts.compression, known, log });
+      // `at`: its place among the layers made here; `index`: in the image.
+      const here = (l: Layer, at: number, index: number, key: string | undefined): ImageLayer => {
+        const bytes = { file: layerFile, offset: offsets[at] as number, size: l.size };
+        return { ...l, key, bytes, compressed: blobs.forLayer(index, l, key, bytes) };
+      };
+      const madeAt = new Map(planned.map((p) => [p.key, p.index]));
+      const storeLayerValues = plan.map(({ paths }, j): ImageLayer => {
+        const key = keys[j] as string;
+        const index = baseLayers.length + j;
+        const i = madeAt.get(key);
+        if (i !== undefined) return here(storeLayers[i] as Layer, baseLayers.length + i, index, key);
+        const k = known.get(key) as KnownLayer;
+        return { digest: k.diffId, size: k.size, paths, source: 'registry', comment: pathsComment('store paths', paths), key, bytes: undefined, compressed: blobs.inRegistry(index, k) };
+      });
+      const layers: ImageLayer[] = [
+        ...baseLayers.map((l, i) => here(l, i, i, undefined)),
+        ...storeLayerValues,
+        here({ ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }, made.length, baseLayers.length + plan.length, undefined),
       ];
       const configJson = imageConfigJson({
         architecture: opts.architecture,
@@ -115,38 +185,150 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       const imageId = configDigest(configJson);
       // A tag derived from the config is stable across machines and changes
       // whenever any layer or setting does.
-      const imageTag = opts.tag ?? digestHex(imageId).slice(0, 32);
-      finishDockerArchive(output.tmp, { configJson, repoTag: `${opts.name}:${imageTag}`, layers }, target.label);
-      await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write output ${opts.output}`));
-      const imageSize = (await stat(output.target)).size;
-      log.info(`${opts.output}: ${opts.name}:${imageTag}, ${layers.length} layers, ${formatBytes(imageSize)}`);
-      return { layers, imageId, imageTag, imageSize };
+      const tags = opts.tags.length > 0 ? opts.tags : [digestHex(imageId).slice(0, 32)];
+      const value: Image = { name: opts.name, tags, configJson, imageId, layers };
+      return { value, blobs };
     });
+    // Saves run in the background while the image goes to its sinks; they
+    // must finish before `work` goes.
+    saving = saveNewLayers(planned, storeLayers, cache, work);
+
+    const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
+    const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
 
     const saved = await log.group('Cache save', async () => {
       const n = await saving;
-      if (cache !== undefined) log.info(`${n} new store layers saved to the ${cache.description}`);
-      else log.info('no layer cache');
+      if (cache === undefined) {
+        log.info('no layer cache');
+        return n;
+      }
+      log.info(`${n} new store layers saved to the ${cache.description}`);
+      const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`]);
+      if (now.length > 0 && (await cache.saveRecord(scope, mergeRecord(earlier, now)))) log.info(`blob record saved: ${now.length} layer blobs`);
       return n;
     });
     const restored = storeLayers.filter((l) => l.source === 'restored').length;
     return {
-      imagePath: opts.output,
+      imagePath: output?.choice.path,
       imageName: opts.name,
-      imageTag: image.imageTag,
-      imageId: image.imageId,
-      imageSize: image.imageSize,
-      layerDigests: image.layers.map((l) => l.digest),
-      layers: image.layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
+      imageTag: image.value.tags[0] as string,
+      imageTags: [...image.value.tags],
+      imageId: image.value.imageId,
+      imageSize,
+      layerDigests: image.value.layers.map((l) => l.digest),
+      layers: image.value.layers.map((l, i) => {
+        const blob = image.blobs.of(i);
+        const outcome = pushed?.layers[i];
+        return {
+          digest: l.digest,
+          size: l.size,
+          paths: [...l.paths],
+          source: l.source,
+          ...(blob === undefined ? {} : { compressedDigest: blob.digest, compressedSize: blob.size }),
+          ...(outcome === undefined ? {} : { pushed: outcome }),
+        };
+      }),
       cache: { restored, built: storeLayers.length - restored, saved },
+      ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
     };
   } finally {
     await workers.close();
     await saving.catch(() => 0);
     await rm(work, { recursive: true, force: true });
-    await unlink(output.tmp).catch(() => {});
+    if (output !== undefined) await rm(output.tmp, { recursive: true, force: true }).catch(() => {});
     untrackTemporary(work);
-    untrackTemporary(output.tmp);
+    if (output !== undefined) untrackTemporary(output.tmp);
+  }
+}
+
+/** The local image: the docker-archive completed and renamed into place, or an OCI layout. Returns its bytes. */
+async function writeOutput(
+  image: Image,
+  output: LocalOutput,
+  opts: { work: string; compression: BuildOptions['compression']; concurrency: number; log: Logger },
+): Promise<number> {
+  const { choice } = output;
+  let size: number;
+  if (choice.kind === 'docker-archive') {
+    finishDockerArchive(output.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0] as string}`, layers: image.layers }, `output ${choice.path}`);
+    await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write output ${choice.path}`));
+    size = (await stat(output.target)).size;
+  } else {
+    await writeOciLayout(image, { dir: output.target, scratch: output.tmp, compression: opts.compression, concurrency: opts.concurrency * 2 });
+    size = await directoryBytes(output.target);
+  }
+  opts.log.info(`${choice.path}: ${choice.kind} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
+  return size;
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) n += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return n;
+}
+
+/**
+ * Makes each layer's compressed blob once, on the workers, when a sink first
+ * asks for it; a blob the registry is known to hold for a layer with the
+ * same diff_id is used as it is. Layers are named by their index in the image.
+ */
+class BlobMaker {
+  private readonly blobs = new Map<number, CompressedBlob>();
+
+  constructor(
+    private readonly opts: {
+      workers: LayerWorkers;
+      work: string;
+      compression: BuildOptions['compression'];
+      known: ReadonlyMap<string, KnownLayer>;
+      log: Logger;
+    },
+  ) {}
+
+  forLayer(index: number, layer: Layer, key: string | undefined, bytes: FileRange): () => Promise<CompressedBlob> {
+    let made: Promise<CompressedBlob> | undefined;
+    return () => (made ??= this.make(index, layer, key, bytes));
+  }
+
+  /** A layer not made here: its blob is the registry's. */
+  inRegistry(index: number, known: KnownLayer): () => Promise<CompressedBlob> {
+    const blob: CompressedBlob = { ...known.blob, bytes: undefined, inRegistry: known.inRegistry };
+    this.blobs.set(index, blob);
+    return () => Promise.resolve(blob);
+  }
+
+  private async make(index: number, layer: Layer, key: string | undefined, bytes: FileRange): Promise<CompressedBlob> {
+    const { compression, known } = this.opts;
+    const k = key === undefined ? undefined : known.get(key);
+    let blob: CompressedBlob;
+    if (k !== undefined && k.diffId === layer.digest) {
+      blob = { ...k.blob, bytes: undefined, inRegistry: k.inRegistry };
+    } else if (compression === 'none') {
+      blob = { digest: layer.digest, size: layer.size, bytes };
+    } else {
+      if (k !== undefined) this.opts.log.warning(`the registry's blob for layer ${index + 1} was recorded with another diff_id than the layer built here; compressing this one`);
+      const out = path.join(this.opts.work, `blob-${index}.${compression === 'gzip' ? 'gz' : 'zst'}`);
+      const made = await this.opts.workers.compress({ source: bytes, compression, out }, () => {});
+      blob = { ...made, bytes: { file: out, offset: 0, size: made.size } };
+    }
+    this.blobs.set(index, blob);
+    return blob;
+  }
+
+  /** The blob of the layer at `index`, if one was made or found. */
+  of(index: number): CompressedBlob | undefined {
+    return this.blobs.get(index);
+  }
+
+  /** Leads for the blob record: every store layer whose blob is known now, and where it is pushed. */
+  leads(image: Image, pushedTo: readonly string[]): BlobLead[] {
+    return image.layers.flatMap((layer, i) => {
+      const blob = this.blobs.get(i);
+      if (layer.key === undefined || blob === undefined) return [];
+      return [{ key: layer.key, diffId: layer.digest, size: layer.size, compression: this.opts.compression, digest: blob.digest, blobSize: blob.size, repositories: [...pushedTo] }];
+    });
   }
 }
 
@@ -252,20 +434,34 @@ async function configStorePaths(opts: BuildOptions): Promise<string[]> {
   return found;
 }
 
+/** The local image's place: `target` once complete, `tmp` (a file, or a folder for a layout) until then. */
+interface LocalOutput {
+  choice: OutputChoice;
+  target: string;
+  tmp: string;
+}
+
 /**
  * Checks that the output can be written before any work is done, and keeps
  * a temporary name beside it: the image appears under its real name only
- * once complete, and an existing file there is untouched until then. Only a
- * regular file (or a link to one, which is followed) is ever replaced.
+ * once complete, and an existing one there is untouched until then. Only a
+ * regular file (or a link to one, which is followed) is ever replaced by an
+ * archive, only an OCI layout (or an empty folder) by a layout.
  */
-async function reserveOutput(output: string): Promise<{ target: string; tmp: string }> {
+async function reserveOutput(choice: OutputChoice | undefined): Promise<LocalOutput | undefined> {
+  if (choice === undefined) return undefined;
+  const output = choice.path;
   let target = output;
   const st = await stat(output).catch(() => undefined);
-  if (st !== undefined) {
+  if (choice.kind === 'oci') {
+    await checkLayoutTarget(output);
+    if (st !== undefined) target = await realpath(output);
+  } else if (st !== undefined) {
     if (st.isDirectory()) throw new UserError(`output ${output} is a directory`);
     if (!st.isFile()) throw new UserError(`output ${output} exists and is not a regular file; it is left alone`);
     target = await realpath(output);
-  } else if ((await lstat(output).catch(() => undefined))?.isSymbolicLink()) {
+  }
+  if (st === undefined && (await lstat(output).catch(() => undefined))?.isSymbolicLink()) {
     throw new UserError(`output ${output} is a symlink to nothing`);
   }
   const tmp = path.join(path.dirname(target), `.layered-image-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
@@ -275,5 +471,33 @@ async function reserveOutput(output: string): Promise<{ target: string; tmp: str
   } catch (e) {
     throw new UserError(`output ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
   }
-  return { target, tmp };
+  return { choice, target, tmp };
+}
+
+/** The registry client and repository for `opts.name`, with credentials from inputs or the usual files. */
+async function pushTarget(opts: BuildOptions, choice: PushChoice, log: Logger) {
+  const { registry, repository } = parseRepository(opts.name);
+  const clients = new Map<string, RegistryClient>();
+  const clientFor = (host: string): RegistryClient => {
+    const had = clients.get(host);
+    if (had !== undefined) return had;
+    const client = new RegistryClient({ registry: host, credentials: credentials.get(host), insecureRegistries: choice.insecureRegistries, retries: choice.retries, log: (m) => log.info(m) });
+    clients.set(host, client);
+    return client;
+  };
+  const credentials = new Map<string, Credentials | undefined>();
+  for (const host of new Set([registry, ...choice.cacheFrom.map((r) => r.registry)])) {
+    const explicit = host === registry ? choice.credentials : undefined;
+    credentials.set(host, await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) }));
+  }
+  return {
+    client: clientFor(registry),
+    registry,
+    repository,
+    name: opts.name,
+    format: choice.manifestFormat,
+    compression: opts.compression,
+    cacheFrom: choice.cacheFrom,
+    clientFor,
+  };
 }

@@ -10,21 +10,29 @@ import { parseOptions } from './options.js';
 import { isLayerWorkerThread } from './layer/workers.js';
 import { cleanUpOnSignals } from './util/temp.js';
 
-const USAGE = `usage: layered-image build --name NAME [--tag TAG] --contents PATH [--contents PATH ...]
+const USAGE = `usage: layered-image build --name NAME [--tag TAG ...] --contents PATH [--contents PATH ...]
            [--config JSON | --config @FILE] [--max-layers N] [--created ISO|now]
-           [--architecture ARCH] [--output FILE] [--cache-dir DIR | --no-cache] [--json]
+           [--architecture ARCH] [--output FILE|DIR] [--output-format docker-archive|oci] [--cache-dir DIR | --no-cache] [--json]
+           [--push] [--compression gzip|zstd|none] [--manifest-format oci|docker] [--cache-from REF ...] [--insecure-registry HOST ...] [--retries N]
            [--from-image TARBALL] [--extra-commands SCRIPT] [--include-nix-db] [--layering size|popularity] [--group-popular N] [--hint deeper:PATTERN|top:PATTERN ...]
            [--uid N] [--gid N] [--uname NAME] [--gname NAME] [--mtime SECONDS|ISO] [--explain]`;
 
 const FLAGS = {
   name: { type: 'string' },
-  tag: { type: 'string' },
+  tag: { type: 'string', multiple: true },
   contents: { type: 'string', multiple: true },
   config: { type: 'string' },
   'max-layers': { type: 'string' },
   created: { type: 'string' },
   architecture: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  'output-format': { type: 'string' },
+  compression: { type: 'string' },
+  push: { type: 'boolean' },
+  'manifest-format': { type: 'string' },
+  'cache-from': { type: 'string', multiple: true },
+  'insecure-registry': { type: 'string', multiple: true },
+  retries: { type: 'string' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -62,13 +70,20 @@ export async function main(argv: string[]): Promise<number> {
     if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`);
     const opts = await parseOptions({
       name: values.name,
-      tag: values.tag,
+      tags: values.tag,
       contents: values.contents ?? [],
       config: values.config,
       maxLayers: values['max-layers'],
       created: values.created,
       architecture: values.architecture,
       output: values.output,
+      outputFormat: values['output-format'],
+      compression: values.compression,
+      push: values.push,
+      manifestFormat: values['manifest-format'],
+      cacheFrom: values['cache-from'],
+      insecureRegistries: values['insecure-registry'],
+      retries: values.retries,
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
       fromImage: values['from-image'],
@@ -168,7 +183,10 @@ function humanReport(r: BuildReport): string {
     return `${String(i + 1).padStart(3)}  ${l.digest.slice(7, 19)}  ${String(l.size).padStart(12)}  ${l.source.padEnd(8)}  ${what}`;
   });
   const cache = `  store layers: ${r.cache.restored} restored, ${r.cache.built} built, ${r.cache.saved} saved to the cache`;
-  return [`image ${r.imagePath}`, `  ${r.imageName}:${r.imageTag}  ${r.imageId}`, cache, ...rows, ''].join('\n');
+  const b = r.push?.blobs;
+  const pushed = r.push === undefined || b === undefined ? [] : [`pushed ${r.push.refs.join(', ')}`, `  ${r.push.digest}: ${b.uploaded} blobs uploaded (${b.uploadedBytes} bytes), ${b.mounted} mounted, ${b.existing} already there`];
+  const image = r.imagePath === undefined ? [] : [`image ${r.imagePath}`];
+  return [...image, ...pushed, `  ${r.imageName}:${r.imageTag}  ${r.imageId}`, cache, ...rows, ''].join('\n');
 }
 
 function isEntryPoint(): boolean {

@@ -20,10 +20,18 @@ function readInputs(): RawInputs {
     if (['false', 'False', 'FALSE'].includes(text)) return false;
     throw new UserError(`${name} "${text}" must be true or false`);
   };
+  const list = (name: string) => core.getInput(name).split(/[\s,]+/).filter((v) => v !== '');
   const runnerTemp = process.env['RUNNER_TEMP'];
+  const push = flag('push', false);
+  const outputFormat = optional('outputFormat');
+  // Pushing is the job then: with no output given, nothing local is written.
+  const defaultOutput = push || !runnerTemp ? undefined : path.join(runnerTemp, outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
+  const password = core.getInput('password');
+  // Masked before anything can print it.
+  if (password !== '') core.setSecret(password);
   return {
     name: optional('name'),
-    tag: optional('tag'),
+    tags: [...list('tag'), ...list('tags')],
     contents: core.getInput('contents').split(/\s+/).filter((c) => c !== ''),
     // JSON only: the CLI's @FILE form would let an input read runner files.
     config: optional('config'),
@@ -31,7 +39,16 @@ function readInputs(): RawInputs {
     maxLayers: optional('maxLayers'),
     created: optional('created'),
     architecture: optional('architecture'),
-    output: optional('output') ?? (runnerTemp ? path.join(runnerTemp, 'layered-image.tar') : undefined),
+    output: optional('output') ?? defaultOutput,
+    outputFormat,
+    compression: optional('compression'),
+    push,
+    manifestFormat: optional('manifestFormat'),
+    cacheFrom: list('cacheFrom'),
+    insecureRegistries: list('insecureRegistries'),
+    retries: optional('retries'),
+    username: optional('username'),
+    password: password === '' ? undefined : password,
     noCache: !flag('cache', true),
     actionsCache: true,
     fromImage: optional('fromImage'),
@@ -39,7 +56,7 @@ function readInputs(): RawInputs {
     includeNixDB: flag('includeNixDB', false),
     layering: optional('layering'),
     groupPopular: optional('groupPopular'),
-    hints: core.getInput('hints').split(/[\s,]+/).filter((h) => h !== ''),
+    hints: list('hints'),
     explain: flag('explain', false),
     uid: optional('uid'),
     gid: optional('gid'),
@@ -66,7 +83,7 @@ export async function run(): Promise<void> {
       return;
     }
     const report = await build(opts, actionsLogger);
-    core.setOutput('imagePath', report.imagePath);
+    core.setOutput('imagePath', report.imagePath ?? '');
     core.setOutput('imageName', report.imageName);
     core.setOutput('imageTag', report.imageTag);
     core.setOutput('imageId', report.imageId);
@@ -74,6 +91,10 @@ export async function run(): Promise<void> {
     core.setOutput('layers', JSON.stringify(report.layers));
     core.setOutput('cacheHits', String(report.cache.restored));
     core.setOutput('layersBuilt', String(report.cache.built));
+    if (report.push !== undefined) {
+      core.setOutput('digest', report.push.digest);
+      core.setOutput('imageRef', `${report.imageName}@${report.push.digest}`);
+    }
     await writeSummary(report);
   } catch (e) {
     if (e instanceof UserError) core.setFailed(e.message);
@@ -89,12 +110,22 @@ async function writeSummary(r: BuildReport): Promise<void> {
     formatBytes(l.size),
     l.paths.length === 0 ? '<em>customisation layer</em>' : l.paths.map((p) => `<code>${escapeHtml(p)}</code>`).join('<br>'),
     l.source,
+    ...(r.push === undefined ? [] : [l.pushed === 'uploaded' && l.compressedSize !== undefined ? `uploaded (${formatBytes(l.compressedSize)})` : (l.pushed ?? '')]),
   ]);
+  const b = r.push?.blobs;
+  const pushed = r.push === undefined || b === undefined
+    ? []
+    : [
+        `pushed ${r.push.refs.map((ref) => `<code>${escapeHtml(ref)}</code>`).join(', ')} as <code>${r.push.digest}</code>`,
+        `blobs: ${b.uploaded} uploaded (${formatBytes(b.uploadedBytes)}), ${b.mounted} mounted, ${b.existing} already there`,
+      ];
+  const local = r.imagePath === undefined ? [] : [`${r.layers.length} layers, ${formatBytes(r.imageSize ?? 0)} in <code>${escapeHtml(r.imagePath)}</code>`];
   await core.summary
     .addHeading(`Image ${escapeHtml(`${r.imageName}:${r.imageTag}`)}`, 3)
     .addList([
       `id <code>${r.imageId}</code>`,
-      `${r.layers.length} layers, ${formatBytes(r.imageSize)} in <code>${escapeHtml(r.imagePath)}</code>`,
+      ...local,
+      ...pushed,
       `store layers: ${r.cache.restored} restored from the cache, ${r.cache.built} built, ${r.cache.saved} saved to the cache`,
     ])
     .addTable([
@@ -104,6 +135,7 @@ async function writeSummary(r: BuildReport): Promise<void> {
         { data: 'size', header: true },
         { data: 'store paths', header: true },
         { data: 'source', header: true },
+        ...(r.push === undefined ? [] : [{ data: 'push', header: true }]),
       ],
       ...rows,
     ])

@@ -4,14 +4,19 @@ import path from 'node:path';
 import { UserError, errnoCode } from './errors.js';
 import type { ContainerConfig } from './image/config.js';
 import { parseContainerConfig } from './image/validate-config.js';
+import { checkCompression, COMPRESSIONS, type Compression } from './layer/compress.js';
 import { DEFAULT_TAR_SETTINGS, type TarSettings } from './layer/tar-header.js';
+import { MANIFEST_FORMATS, type ManifestFormat } from './image/manifest.js';
+import type { ImageRef } from './registry/known-layers.js';
+import { parseRepository } from './registry/reference.js';
 import { parseHints, type Hint } from './plan/hints.js';
 import { LAYERINGS, type Layering } from './plan/layers.js';
 
 /** What a front end (CLI flags or Action inputs) hands over, still unchecked. */
 export interface RawInputs {
   name?: string | undefined;
-  tag?: string | undefined;
+  /** The first is the docker-archive's RepoTag; every one is pushed. */
+  tags?: readonly string[] | undefined;
   contents: readonly string[];
   /** JSON text, or `@FILE` to read it from a file where configFromFile allows. */
   config?: string | undefined;
@@ -20,6 +25,16 @@ export interface RawInputs {
   created?: string | undefined;
   architecture?: string | undefined;
   output?: string | undefined;
+  outputFormat?: string | undefined;
+  compression?: string | undefined;
+  push?: boolean | undefined;
+  manifestFormat?: string | undefined;
+  cacheFrom?: readonly string[] | undefined;
+  insecureRegistries?: readonly string[] | undefined;
+  retries?: string | undefined;
+  /** Registry credentials given as inputs; otherwise the usual credential files are read. */
+  username?: string | undefined;
+  password?: string | undefined;
   cacheDir?: string | undefined;
   noCache?: boolean | undefined;
   /** Use the GitHub Actions cache instead of a directory (the Action does). */
@@ -38,20 +53,42 @@ export interface RawInputs {
   mtime?: string | undefined;
 }
 
+/** Where the local image goes: a docker-archive file or an OCI layout directory. */
+export interface OutputChoice {
+  kind: 'docker-archive' | 'oci';
+  path: string;
+}
+
+export const OUTPUT_FORMATS = ['docker-archive', 'oci'] as const;
+
+/** How and where the image is pushed: to `name` under every tag. */
+export interface PushChoice {
+  manifestFormat: ManifestFormat;
+  cacheFrom: ImageRef[];
+  insecureRegistries: string[];
+  /** Tries after the first of a registry request that failed on 429, 5xx or a dropped connection. */
+  retries: number;
+  credentials: { username: string; password: string } | undefined;
+}
+
 /** `actions`: the GitHub Actions cache, with `dir` where entries are unpacked. */
 export type CacheChoice = { kind: 'none' } | { kind: 'directory' | 'actions'; dir: string };
 
 /** The one validated description of a build that the engine accepts. */
 export interface BuildOptions {
   name: string;
-  /** Undefined: derived from the image content. */
-  tag: string | undefined;
+  /** Empty: one tag derived from the image content. */
+  tags: string[];
   contents: string[];
   config: ContainerConfig;
   maxLayers: number;
   created: string;
   architecture: string;
-  output: string;
+  /** Undefined when the image is only pushed: nothing local is written. */
+  output: OutputChoice | undefined;
+  /** Of the layer blobs in an OCI layout or a registry. */
+  compression: Compression;
+  push: PushChoice | undefined;
   cache: CacheChoice;
   /** A docker-archive to build on. */
   fromImage: string | undefined;
@@ -88,21 +125,26 @@ const NODE_TO_GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm:
 
 export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = process.env): Promise<BuildOptions> {
   const name = parseName(raw.name);
-  const tag = raw.tag === undefined || raw.tag === '' ? undefined : parseTag(raw.tag);
+  const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
   const config = await parseConfig(raw.config, raw.configFromFile ?? true);
   const contents = raw.contents.map((c, i) => {
     if (c.trim() === '') throw new UserError(`contents #${i + 1} is empty`);
     return c;
   });
+  const compression = parseChoice('compression', raw.compression, COMPRESSIONS, 'gzip');
+  checkCompression(compression);
+  const push = raw.push ? parsePush(raw, name, tags, compression) : undefined;
   return {
     name,
-    tag,
+    tags,
     contents,
     config,
     maxLayers: parseMaxLayers(raw.maxLayers),
     created: parseCreated(raw.created),
     architecture: parseArchitecture(raw.architecture),
-    output: parseOutput(raw.output, name),
+    output: parseOutput(raw, name),
+    compression,
+    push,
     cache: parseCache(raw, env),
     fromImage: raw.fromImage === undefined || raw.fromImage.trim() === '' ? undefined : path.resolve(raw.fromImage),
     extraCommands: raw.extraCommands === undefined || raw.extraCommands.trim() === '' ? undefined : raw.extraCommands,
@@ -116,10 +158,68 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
   };
 }
 
-function parseOutput(raw: string | undefined, name: string): string {
-  if (raw === undefined || raw === '') return path.resolve(`${name.replace(/[/:]/g, '-')}.tar`);
-  if (raw.endsWith('/')) throw new UserError(`output ${raw} names a directory; give a file name`);
-  return path.resolve(raw);
+function parseOutput(raw: RawInputs, name: string): OutputChoice | undefined {
+  const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
+  const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
+  if (given === undefined) {
+    // Pushing is the job then: nothing local is written.
+    if (raw.push) return undefined;
+    const base = name.replace(/[/:]/g, '-');
+    return { kind, path: path.resolve(kind === 'oci' ? `${base}-oci` : `${base}.tar`) };
+  }
+  if (kind === 'docker-archive' && given.endsWith('/')) throw new UserError(`output ${given} names a directory; give a file name`);
+  return { kind, path: path.resolve(given) };
+}
+
+function parseChoice<T extends string>(what: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim();
+  if (!(choices as readonly string[]).includes(value)) throw new UserError(`${what} "${raw}" must be one of ${choices.join(', ')}`);
+  return value as T;
+}
+
+function parsePush(raw: RawInputs, name: string, tags: string[], compression: Compression): PushChoice {
+  const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci');
+  if (manifestFormat === 'docker' && compression !== 'gzip') throw new UserError(`manifestFormat docker takes gzip layers only, not compression ${compression}`);
+  const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
+    if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h)) throw new UserError(`insecure registry "${h}" must be a host or host:port`);
+    return h.toLowerCase();
+  });
+  const { registry, repository } = parseRepository(name);
+  const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
+  // By default, the tags being pushed and latest: whatever was pushed last under them.
+  const cacheFrom = given.length > 0
+    ? given.map(parseImageRef)
+    : [...new Set([...tags, 'latest'])].map((reference) => ({ registry, repository, reference }));
+  const username = raw.username ?? '';
+  const password = raw.password ?? '';
+  if ((username === '') !== (password === '')) throw new UserError(username === '' ? 'password is given without a username' : `username ${username} is given without a password`);
+  const retriesText = raw.retries?.trim() ?? '';
+  const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
+  if (!Number.isSafeInteger(retries) || retries > 20) throw new UserError(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
+  return { manifestFormat, cacheFrom, insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
+}
+
+/** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest. */
+export function parseImageRef(text: string): ImageRef {
+  const raw = text.trim();
+  const at = raw.indexOf('@');
+  let name = raw;
+  let reference = 'latest';
+  if (at >= 0) {
+    name = raw.slice(0, at);
+    reference = raw.slice(at + 1);
+    if (!/^sha256:[0-9a-f]{64}$/.test(reference)) throw new UserError(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
+  } else {
+    const colon = raw.lastIndexOf(':');
+    if (colon > raw.lastIndexOf('/')) {
+      name = raw.slice(0, colon);
+      reference = raw.slice(colon + 1);
+      if (!TAG_RE.test(reference)) throw new UserError(`cacheFrom "${text}" has an invalid tag "${reference}"`);
+    }
+  }
+  if (!NAME_RE.test(name.toLowerCase())) throw new UserError(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
+  return { ...parseRepository(name.toLowerCase()), reference };
 }
 
 function parseName(raw: string | undefined): string {

@@ -4,13 +4,23 @@ import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { messageOf } from '../errors.js';
 import { capturingFailures } from './actions-output.js';
+import { inCacheRoot } from './actions-root.js';
 import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
+
+const RECORD_PREFIX = 'layered-image-record-';
+
+/** A new key for every run and attempt; a run outside Actions (tests, local) gets the clock's. */
+function runId(): string {
+  const run = process.env['GITHUB_RUN_ID'];
+  return run ? `${run}-${process.env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : `t${Date.now()}`;
+}
 
 /**
  * The GitHub Actions cache through `@actions/cache`: one entry per layer,
  * holding a folder with the layer tar and its metadata (one entry, not two).
- * The folder's path is part of the entry's version, so it is derived from
- * the key alone and is the same on save and restore.
+ * The folder's path is part of the entry's version, so @actions/cache is
+ * given it relative to our root, named by the key alone: the same string on
+ * save and restore, on every runner, whatever its RUNNER_TEMP.
  */
 export class ActionsCache implements LayerCache {
   readonly description = 'GitHub Actions cache';
@@ -35,6 +45,12 @@ export class ActionsCache implements LayerCache {
     return cache.isFeatureAvailable();
   }
 
+  /** Runs an @actions/cache call on a folder under the root (see actions-root.ts). */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(this.root, { recursive: true });
+    return inCacheRoot(this.root, fn);
+  }
+
   private folder(key: string): string {
     return path.join(this.root, key);
   }
@@ -46,7 +62,7 @@ export class ActionsCache implements LayerCache {
       await rm(folder, { recursive: true, force: true });
       // @actions/cache treats keys as prefixes; fixed-length keys make the
       // only possible match the exact one, checked here all the same.
-      const hit = await capturingFailures((m) => this.failed('restore', m), () => cache.restoreCache([folder], key, []));
+      const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache.restoreCache([path.basename(folder)], key, [])));
       if (hit !== key) return undefined;
       const meta: unknown = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
       return { meta, file: path.join(folder, 'layer.tar') };
@@ -68,7 +84,41 @@ export class ActionsCache implements LayerCache {
       await writeFile(path.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
       // -1: not saved. A refused reservation (another job is saving the
       // same layer) is normal and only logged as info by @actions/cache.
-      const id = await capturingFailures((m) => this.failed('save', m), () => cache.saveCache([folder], key));
+      const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache.saveCache([path.basename(folder)], key)));
+      return id !== -1;
+    } catch (e) {
+      this.failed('save', messageOf(e));
+      return false;
+    }
+  }
+
+  /**
+   * The record is saved under a new key each run (entries are immutable)
+   * and restored by its scope's prefix, which gives the newest.
+   */
+  async loadRecord(scope: string): Promise<unknown> {
+    if (!this.restoring) return undefined;
+    const folder = this.folder(`record-${scope}`);
+    try {
+      await rm(folder, { recursive: true, force: true });
+      const prefix = `${RECORD_PREFIX}${scope}-`;
+      const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache.restoreCache([path.basename(folder)], `${prefix}${runId()}`, [prefix])));
+      if (hit === undefined) return undefined;
+      return JSON.parse(await readFile(path.join(folder, 'record.json'), 'utf8').catch(() => 'null')) as unknown;
+    } catch (e) {
+      this.failed('restore', messageOf(e));
+      return undefined;
+    }
+  }
+
+  async saveRecord(scope: string, record: unknown): Promise<boolean> {
+    if (!this.saving) return false;
+    const folder = this.folder(`record-${scope}`);
+    try {
+      await rm(folder, { recursive: true, force: true });
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, 'record.json'), `${JSON.stringify(record)}\n`);
+      const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache.saveCache([path.basename(folder)], `${RECORD_PREFIX}${scope}-${runId()}`)));
       return id !== -1;
     } catch (e) {
       this.failed('save', messageOf(e));

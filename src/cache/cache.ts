@@ -33,4 +33,8 @@ export interface LayerCache {
    * can replace it (a directory can; Actions cache entries are immutable).
    */
   discard(key: string): Promise<boolean>;
+  /** The blob record of one scope (see record.ts), unverified; undefined when there is none. */
+  loadRecord(scope: string): Promise<unknown>;
+  /** Returns whether the record was stored. */
+  saveRecord(scope: string, record: unknown): Promise<boolean>;
 }

@@ -7,6 +7,8 @@ import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
 
 const LAYER = 'layer.tar';
 const META = 'meta.json';
+// Not a key's name: keys start with layered-image-layer-.
+const RECORDS = 'records';
 
 /**
  * A cache in a local directory, the CLI's default: one folder per key with
@@ -78,6 +80,36 @@ export class DirectoryCache implements LayerCache {
   async discard(key: string): Promise<boolean> {
     await rm(path.join(this.dir, key), { recursive: true, force: true }).catch(() => {});
     return true;
+  }
+
+  private recordFile(scope: string): string {
+    return path.join(this.dir, RECORDS, `${scope}.json`);
+  }
+
+  async loadRecord(scope: string): Promise<unknown> {
+    try {
+      return JSON.parse(await readMeta(this.recordFile(scope))) as unknown;
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code !== undefined && code !== 'ENOENT' && code !== 'ENOTDIR') this.warn(`cannot read the cache in ${this.dir}: ${code}`);
+      return undefined;
+    }
+  }
+
+  async saveRecord(scope: string, record: unknown): Promise<boolean> {
+    const file = this.recordFile(scope);
+    const scratch = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(scratch, `${JSON.stringify(record)}\n`, { flag: 'wx' });
+      // Whole or not at all; a concurrent build's record may win, which costs only leads.
+      await rename(scratch, file);
+      return true;
+    } catch (e) {
+      this.warn(`cannot save to ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);
+      await rm(scratch, { force: true }).catch(() => {});
+      return false;
+    }
   }
 }
 

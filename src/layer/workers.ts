@@ -4,6 +4,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { Digest } from '../digest.js';
 import { UserError, messageOf } from '../errors.js';
 import { copyCachedLayer } from '../cache/verify.js';
+import { compressRange, type Compression, type FileRange } from './compress.js';
 import { RangeSink } from './sink.js';
 import { membersSize, packMembers, storeLayerMembers, unpackMembers, writeMembers, type PackedMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
@@ -20,7 +21,8 @@ export interface LayerTarget {
 type Job =
   | { kind: 'walk'; paths: string[]; settings: TarSettings }
   | { kind: 'write'; members: PackedMembers; settings: TarSettings; target: LayerTarget; copyTo?: string }
-  | { kind: 'copy'; source: CopySource; target: LayerTarget };
+  | { kind: 'copy'; source: CopySource; target: LayerTarget }
+  | { kind: 'compress'; source: FileRange; compression: Exclude<Compression, 'none'>; out: string };
 
 /** Bytes to copy: a cached layer file (offset 0) or a range of a base image; `paths` undefined: not scanned. */
 export interface CopySource {
@@ -73,6 +75,11 @@ export class LayerWorkers {
   /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
   copy(job: { source: CopySource; target: LayerTarget }, onBytes: (n: number) => void): Promise<{ digest: Digest } | { bad: string }> {
     return this.run({ kind: 'copy', ...job }, onBytes) as Promise<{ digest: Digest } | { bad: string }>;
+  }
+
+  /** Compresses a layer from its place into the file `out`. */
+  compress(job: { source: FileRange; compression: Exclude<Compression, 'none'>; out: string }, onBytes: (n: number) => void): Promise<{ digest: Digest; size: number }> {
+    return this.run({ kind: 'compress', ...job }, onBytes) as Promise<{ digest: Digest; size: number }>;
   }
 
   private async run(job: Job, onBytes: (n: number) => void, transfer: ArrayBuffer[] = []): Promise<unknown> {
@@ -180,6 +187,8 @@ async function runJob(job: Job, progress: (n: number) => void): Promise<unknown>
     }
     case 'copy':
       return copyCachedLayer(job.source, job.target, progress);
+    case 'compress':
+      return compressRange(job.source, job.compression, job.out, progress);
     case 'write': {
       const sink = RangeSink.open(job.target, job.copyTo);
       try {

@@ -72,7 +72,7 @@ describe('the Action bundle (dist/index.js)', () => {
     assert.deepEqual(warnings, ['::warning::the GitHub Actions cache service is not available here; building every layer without a cache']);
 
     const groups = r.stdout.split('\n').filter((l) => l.startsWith('::group::')).map((l) => l.slice(9));
-    assert.deepEqual(groups, ['Closure', 'Plan', 'Cache restore', 'Build layers', 'Assemble image', 'Cache save']);
+    assert.deepEqual(groups, ['Closure', 'Plan', 'Cache restore', 'Build layers', 'Assemble image', 'Write image', 'Cache save']);
     assert.equal(r.stdout.split('\n').filter((l) => l === '::endgroup::').length, groups.length);
 
     assert.match(r.summary, new RegExp(`<h3>Image action-app:${r.outputs['imageTag']}</h3>`));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as actionsCache from '@actions/cache';
 import tar from 'tar-stream';
+import { inCacheRoot } from '../../src/cache/actions-root.js';
 import { LAYER_FORMAT_VERSION, layerCacheKey } from '../../src/cache/key.js';
 import { sha256Digest } from '../../src/digest.js';
 import { DEFAULT_TAR_SETTINGS } from '../../src/layer/tar-header.js';
@@ -160,6 +161,17 @@ describe('GitHub Actions cache, through the real @actions/cache and dist/index.j
     await coldWithFaults('upload-500', [{ endpoint: 'upload', kind: 'status', status: 500 }]);
   });
 
+  it('an entry saved under one RUNNER_TEMP is restored under another (container jobs, self-hosted runners)', async () => {
+    const dir = path.join(root, 'other-temp');
+    const s = await server(dir);
+    const first = await runAction(path.join(dir, 'run1'), { ...s.env, RUNNER_TEMP: path.join(dir, 'home-runner-work-_temp') }, inputs());
+    assert.equal(first.status, 0, first.stdout);
+    const second = await runAction(path.join(dir, 'run2'), { ...s.env, RUNNER_TEMP: path.join(dir, '__w', '_temp') }, inputs());
+    assert.equal(second.status, 0, second.stdout);
+    assert.equal(second.outputs['cacheHits'], String(storeLayers));
+    assert.ok(second.image.equals(reference));
+  });
+
   it('an entry that lies about its layer is not used and is not saved over', async () => {
     const dir = path.join(root, 'lying');
     const s = await server(dir);
@@ -181,13 +193,13 @@ describe('GitHub Actions cache, through the real @actions/cache and dist/index.j
     const layer = Buffer.concat(chunks);
     await writeFile(path.join(folder, 'layer.tar'), layer);
     await writeFile(path.join(folder, 'meta.json'), JSON.stringify({ format: LAYER_FORMAT_VERSION, key, digest: sha256Digest(layer), size: layer.length, paths }));
-    // @actions/cache stores paths relative to the workspace: use the run's.
+    // Saved as the Action saves: the folder named relative to its root.
     const workspace = path.join(dir, 'run');
     await mkdir(workspace, { recursive: true });
     const saved = process.env;
-    process.env = { ...saved, ...s.env, GITHUB_WORKSPACE: workspace };
+    process.env = { ...saved, ...s.env };
     try {
-      assert.notEqual(await actionsCache.saveCache([folder], key), -1);
+      assert.notEqual(await inCacheRoot(path.dirname(folder), () => actionsCache.saveCache([key], key)), -1);
     } finally {
       process.env = saved;
     }

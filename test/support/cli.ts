@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { CLI } from './paths.js';
 
 export interface CliResult {
@@ -16,4 +16,16 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
     maxBuffer: 64 << 20,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * As runCli, without blocking this process: for tests whose servers (a
+ * token server, a fault proxy) answer the CLI from here.
+ */
+export function runCliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : (child.exitCode ?? 1), stdout, stderr });
+    });
+  });
 }

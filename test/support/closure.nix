@@ -2,8 +2,9 @@
 # library-like store paths whose references form a nixpkgs-shaped graph
 # (many paths share a few popular ones), and an app script run by busybox.
 #   nix-build test/support/closure.nix --option sandbox false
-# `salt` changes one mid-level library (and so everything above it).
-{ libs ? 30, salt ? "" }:
+# `salt` changes one mid-level library (and so everything above it);
+# `appSalt` changes the app alone.
+{ libs ? 30, salt ? "", appSalt ? "" }:
 let
   mk = name: script: builtins.derivation {
     inherit name;
@@ -33,7 +34,7 @@ let
   top = builtins.genList (i: lib (libs / 2 + i)) (libs - libs / 2);
   app = mk "app-1.0" ''
     mkdir -p $out/bin $out/etc
-    printf '#!${busybox}/bin/sh\necho "hello from app"\n${busybox}/bin/cat ${lib 1}/lib/data.txt\n' > $out/bin/app
+    printf '#!${busybox}/bin/sh\necho "hello from app${appSalt}"\n${busybox}/bin/cat ${lib 1}/lib/data.txt\n' > $out/bin/app
     chmod 0755 $out/bin/app
     echo "${builtins.concatStringsSep " " (map toString top)}" > $out/etc/uses
   '';

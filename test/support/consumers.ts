@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * Runs an image the way a container runtime would: skopeo converts the
@@ -10,9 +11,27 @@ import path from 'node:path';
 export function runImage(tarball: string, work: string): { stdout: string; rootfs: string } {
   mkdirSync(work, { recursive: true });
   const layout = path.join(work, 'oci');
-  const bundle = path.join(work, 'bundle');
   execFileSync('skopeo', ['copy', '--quiet', `docker-archive:${tarball}`, `oci:${layout}:latest`], { stdio: 'pipe' });
-  execFileSync('umoci', ['unpack', '--image', `${layout}:latest`, bundle], { stdio: 'pipe' });
+  return runLayout(layout, 'latest', work);
+}
+
+/**
+ * Pulls an image from a registry on loopback with skopeo, then runs it as
+ * runImage does. skopeo runs without blocking this process, where a test's
+ * token server may be the one to answer it.
+ */
+export async function pullAndRun(ref: string, work: string, authfile?: string): Promise<{ stdout: string; rootfs: string }> {
+  mkdirSync(work, { recursive: true });
+  const layout = path.join(work, 'pulled');
+  const auth = authfile === undefined ? [] : ['--authfile', authfile];
+  await promisify(execFile)('skopeo', ['copy', '--quiet', '--src-tls-verify=false', ...auth, `docker://${ref}`, `oci:${layout}:pulled`]);
+  return runLayout(layout, 'pulled', work);
+}
+
+/** umoci unpacks an OCI layout's image into a runtime bundle, and runc runs its Entrypoint/Cmd. */
+export function runLayout(layout: string, tag: string, work: string): { stdout: string; rootfs: string } {
+  const bundle = path.join(work, `bundle-${tag}`);
+  execFileSync('umoci', ['unpack', '--image', `${layout}:${tag}`, bundle], { stdio: 'pipe' });
   const configFile = path.join(bundle, 'config.json');
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as { process: { terminal: boolean } };
   config.process.terminal = false;

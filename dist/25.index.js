@@ -1,8 +1,8 @@
-export const id = 807;
-export const ids = [807];
+export const id = 25;
+export const ids = [25];
 export const modules = {
 
-/***/ 5807:
+/***/ 3025:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -11,8 +11,8 @@ __webpack_require__.d(__webpack_exports__, {
   ActionsCache: () => (/* binding */ ActionsCache)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 359 modules
-var cache = __webpack_require__(885);
+// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 357 modules
+var cache = __webpack_require__(5078);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -80,6 +80,48 @@ function decodeCommand(s) {
     return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%').split('\n')[0] ?? s;
 }
 
+;// CONCATENATED MODULE: ./lib/cache/actions-root.js
+/**
+ * @actions/cache puts the paths it is given into each entry's version, and
+ * stores files relative to GITHUB_WORKSPACE. An absolute path under
+ * RUNNER_TEMP would make entries of GitHub-hosted runners, container jobs
+ * (`/__w/_temp`) and self-hosted runners three different entries; a path
+ * relative to the workspace would put our files in the user's checkout.
+ * So its calls get a relative path, the same string on every runner, and
+ * run with the working directory and GITHUB_WORKSPACE both at our own
+ * folder, for as long as any call is in flight. Everything else in a build
+ * uses absolute paths, resolved before the first cache call.
+ */
+let actions_root_inFlight = 0;
+let saved;
+async function inCacheRoot(root, call) {
+    if (actions_root_inFlight++ === 0) {
+        saved = { cwd: process.cwd(), workspace: process.env['GITHUB_WORKSPACE'] };
+        try {
+            process.chdir(root);
+        }
+        catch (e) {
+            actions_root_inFlight--;
+            saved = undefined;
+            throw e;
+        }
+        process.env['GITHUB_WORKSPACE'] = root;
+    }
+    try {
+        return await call();
+    }
+    finally {
+        if (--actions_root_inFlight === 0 && saved !== undefined) {
+            process.chdir(saved.cwd);
+            if (saved.workspace === undefined)
+                delete process.env['GITHUB_WORKSPACE'];
+            else
+                process.env['GITHUB_WORKSPACE'] = saved.workspace;
+            saved = undefined;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/cache/actions.js
 
 
@@ -87,11 +129,19 @@ function decodeCommand(s) {
 
 
 
+
+const RECORD_PREFIX = 'layered-image-record-';
+/** A new key for every run and attempt; a run outside Actions (tests, local) gets the clock's. */
+function runId() {
+    const run = process.env['GITHUB_RUN_ID'];
+    return run ? `${run}-${process.env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : `t${Date.now()}`;
+}
 /**
  * The GitHub Actions cache through `@actions/cache`: one entry per layer,
  * holding a folder with the layer tar and its metadata (one entry, not two).
- * The folder's path is part of the entry's version, so it is derived from
- * the key alone and is the same on save and restore.
+ * The folder's path is part of the entry's version, so @actions/cache is
+ * given it relative to our root, named by the key alone: the same string on
+ * save and restore, on every runner, whatever its RUNNER_TEMP.
  */
 class ActionsCache {
     root;
@@ -117,6 +167,11 @@ class ActionsCache {
     static available() {
         return cache/* isFeatureAvailable */.w3();
     }
+    /** Runs an @actions/cache call on a folder under the root (see actions-root.ts). */
+    async call(fn) {
+        await (0,promises_.mkdir)(this.root, { recursive: true });
+        return inCacheRoot(this.root, fn);
+    }
     folder(key) {
         return external_node_path_.join(this.root, key);
     }
@@ -128,7 +183,7 @@ class ActionsCache {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             // @actions/cache treats keys as prefixes; fixed-length keys make the
             // only possible match the exact one, checked here all the same.
-            const hit = await capturingFailures((m) => this.failed('restore', m), () => cache/* restoreCache */.P3([folder], key, []));
+            const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache/* restoreCache */.P3([external_node_path_.basename(folder)], key, [])));
             if (hit !== key)
                 return undefined;
             const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
@@ -152,7 +207,44 @@ class ActionsCache {
             await (0,promises_.writeFile)(external_node_path_.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
             // -1: not saved. A refused reservation (another job is saving the
             // same layer) is normal and only logged as info by @actions/cache.
-            const id = await capturingFailures((m) => this.failed('save', m), () => cache/* saveCache */.Io([folder], key));
+            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache/* saveCache */.Io([external_node_path_.basename(folder)], key)));
+            return id !== -1;
+        }
+        catch (e) {
+            this.failed('save', (0,errors/* messageOf */.bD)(e));
+            return false;
+        }
+    }
+    /**
+     * The record is saved under a new key each run (entries are immutable)
+     * and restored by its scope's prefix, which gives the newest.
+     */
+    async loadRecord(scope) {
+        if (!this.restoring)
+            return undefined;
+        const folder = this.folder(`record-${scope}`);
+        try {
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
+            const prefix = `${RECORD_PREFIX}${scope}-`;
+            const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache/* restoreCache */.P3([external_node_path_.basename(folder)], `${prefix}${runId()}`, [prefix])));
+            if (hit === undefined)
+                return undefined;
+            return JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'record.json'), 'utf8').catch(() => 'null'));
+        }
+        catch (e) {
+            this.failed('restore', (0,errors/* messageOf */.bD)(e));
+            return undefined;
+        }
+    }
+    async saveRecord(scope, record) {
+        if (!this.saving)
+            return false;
+        const folder = this.folder(`record-${scope}`);
+        try {
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
+            await (0,promises_.mkdir)(folder, { recursive: true });
+            await (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${JSON.stringify(record)}\n`);
+            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache/* saveCache */.Io([external_node_path_.basename(folder)], `${RECORD_PREFIX}${scope}-${runId()}`)));
             return id !== -1;
         }
         catch (e) {

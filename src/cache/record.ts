@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { parseDigest } from '../digest.js';
+import { COMPRESSIONS, type Compression } from '../layer/compress.js';
+import type { BlobLead } from '../registry/known-layers.js';
+
+/**
+ * The blob record: what earlier runs learned of store layers' compressed
+ * blobs (digest, size, where they were pushed), kept as one small entry per
+ * image and platform rather than one per layer, so that a run can find the
+ * blobs a registry has without restoring, building or compressing anything.
+ * Read as leads: each is confirmed with the registry before it is used.
+ */
+export const RECORD_FORMAT = 1;
+/** The newest leads kept: some thousands of layers, a few hundred KiB. */
+const MAX_LEADS = 4000;
+
+/** One record per image name and architecture: what a matrix job restores is its own image's. */
+export function recordScope(name: string, architecture: string): string {
+  return createHash('sha256').update(JSON.stringify([name, architecture])).digest('hex').slice(0, 32);
+}
+
+/** The leads of a stored record; anything malformed is dropped, never trusted. */
+export function parseRecord(raw: unknown): BlobLead[] {
+  const leads = (raw as { format?: unknown; leads?: unknown } | null)?.format === RECORD_FORMAT ? (raw as { leads: unknown }).leads : undefined;
+  if (!Array.isArray(leads)) return [];
+  const out: BlobLead[] = [];
+  for (const l of leads as Record<string, unknown>[]) {
+    try {
+      if (typeof l['key'] !== 'string' || !(COMPRESSIONS as readonly unknown[]).includes(l['compression'])) continue;
+      const sizes = [l['size'], l['blobSize']];
+      if (!sizes.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) continue;
+      const repositories = Array.isArray(l['repositories']) ? l['repositories'].filter((r): r is string => typeof r === 'string') : [];
+      out.push({
+        key: l['key'],
+        diffId: parseDigest(String(l['diffId'])),
+        size: l['size'] as number,
+        compression: l['compression'] as Compression,
+        digest: parseDigest(String(l['digest'])),
+        blobSize: l['blobSize'] as number,
+        repositories,
+      });
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
+/** This run's leads first, then the earlier ones not superseded, with their repositories joined. */
+export function mergeRecord(earlier: readonly BlobLead[], now: readonly BlobLead[]): { format: number; leads: BlobLead[] } {
+  const byBlob = new Map<string, BlobLead>();
+  for (const lead of [...now, ...earlier]) {
+    const id = `${lead.compression} ${lead.key} ${lead.digest}`;
+    const had = byBlob.get(id);
+    byBlob.set(id, had === undefined ? { ...lead } : { ...had, repositories: [...new Set([...had.repositories, ...lead.repositories])] });
+  }
+  return { format: RECORD_FORMAT, leads: [...byBlob.values()].slice(0, MAX_LEADS) };
+}

@@ -1,0 +1,90 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { digestHex, sha256Digest, type Digest } from '../digest.js';
+import { UserError, asUserError, errnoCode } from '../errors.js';
+import { layerMediaType, type Compression, type FileRange } from '../layer/compress.js';
+import { mapLimit } from '../util/pool.js';
+import { canonicalJson } from './config.js';
+import { layerAnnotations, type Image } from './image.js';
+import { imageManifest, INDEX_MEDIA_TYPES } from './manifest.js';
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+
+/**
+ * Writes the image as an OCI image layout (`oci-layout`, `index.json`,
+ * `blobs/sha256/…`, compressed layers), as `skopeo copy oci:DIR:TAG` and
+ * `umoci unpack` read it, one index entry per tag. It is made in `scratch`
+ * (a new folder beside `dir`) and renamed into place, so a failed build
+ * leaves an existing layout as it was. Compressed blobs made for this build
+ * are hard-linked, not copied.
+ */
+export async function writeOciLayout(
+  image: Image,
+  opts: { dir: string; scratch: string; compression: Compression; concurrency: number },
+): Promise<{ digest: Digest }> {
+  const blobs = path.join(opts.scratch, 'blobs', 'sha256');
+  await mkdir(blobs, { recursive: true }).catch((e: unknown) => asUserError(e, `cannot write output ${opts.dir}`));
+  const put = (digest: Digest) => path.join(blobs, digestHex(digest));
+  // Largest first, so the compression of a big layer never starts last.
+  const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
+  const descriptors = new Array<{ mediaType: string; digest: Digest; size: number; annotations?: Record<string, string> }>(image.layers.length);
+  await mapLimit(order, opts.concurrency, async (i) => {
+    const layer = image.layers[i] as Image['layers'][number];
+    const blob = await layer.compressed();
+    if (blob.bytes === undefined) throw new Error(`layer ${i + 1} has no local bytes for an OCI layout`);
+    await placeBlob(blob.bytes, put(blob.digest), opts.dir);
+    const annotations = layerAnnotations(layer);
+    descriptors[i] = { mediaType: layerMediaType(opts.compression, 'oci'), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
+  });
+  const configDigest = sha256Digest(image.configJson);
+  const manifest = imageManifest('oci', { digest: configDigest, size: image.configJson.length }, descriptors);
+  const index = {
+    schemaVersion: 2,
+    mediaType: INDEX_MEDIA_TYPES[0],
+    manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
+  };
+  const write = (file: string, bytes: Buffer | string) => writeFile(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e: unknown) => asUserError(e, `cannot write output ${opts.dir}`));
+  await write(put(configDigest), image.configJson);
+  await write(put(manifest.digest), manifest.bytes);
+  await write(path.join(opts.scratch, 'index.json'), canonicalJson(index));
+  await write(path.join(opts.scratch, 'oci-layout'), canonicalJson({ imageLayoutVersion: '1.0.0' }));
+  await replaceDirectory(opts.scratch, opts.dir);
+  return { digest: manifest.digest };
+}
+
+/** A whole file is linked into the layout; a range (an uncompressed layer in a larger file) is copied. */
+async function placeBlob(bytes: FileRange, to: string, dir: string): Promise<void> {
+  const whole = bytes.offset === 0 && (await stat(bytes.file)).size === bytes.size;
+  try {
+    if (whole) await link(bytes.file, to);
+    else await pipeline(createReadStream(bytes.file, { start: bytes.offset, end: bytes.offset + bytes.size - 1 }), createWriteStream(to, { flags: 'wx', mode: 0o644 }));
+  } catch (e) {
+    // Two layers with the same bytes share one blob.
+    if (errnoCode(e) === 'EEXIST') return;
+    asUserError(e, `cannot write output ${dir}`);
+  }
+}
+
+/** Checks before any work that `dir` may be written: new, or an OCI layout (which is replaced). */
+export async function checkLayoutTarget(dir: string): Promise<void> {
+  const st = await lstat(dir).catch(() => undefined);
+  if (st === undefined) return;
+  if (!st.isDirectory()) throw new UserError(`output ${dir} exists and is not a directory; an OCI layout is a directory`);
+  const isLayout = await lstat(path.join(dir, 'oci-layout')).then(() => true, () => false);
+  const empty = (await readdir(dir)).length === 0;
+  if (!isLayout && !empty) throw new UserError(`output ${dir} is a directory that is not an OCI layout; it is left alone`);
+}
+
+async function replaceDirectory(from: string, to: string): Promise<void> {
+  const old = `${from}.old`;
+  const had = await lstat(to).then(() => true, () => false);
+  try {
+    if (had) await rename(to, old);
+    await rename(from, to);
+  } catch (e) {
+    asUserError(e, `cannot write output ${to}`);
+  }
+  if (had) await rm(old, { recursive: true, force: true });
+}

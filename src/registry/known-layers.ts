@@ -1,0 +1,132 @@
+import { parseDigest, type Digest } from '../digest.js';
+import { messageOf } from '../errors.js';
+import { ANNOTATION_DIFF_ID, ANNOTATION_KEY, ANNOTATION_SIZE } from '../image/image.js';
+import { INDEX_MEDIA_TYPES, manifestLayers } from '../image/manifest.js';
+import type { Compression } from '../layer/compress.js';
+import type { Logger } from '../log.js';
+import { mapLimit } from '../util/pool.js';
+import type { RegistryClient } from './client.js';
+
+/** A store layer the registry holds as a blob: enough to push a manifest naming it without making it. */
+export interface KnownLayer {
+  diffId: Digest;
+  size: number;
+  blob: { digest: Digest; size: number };
+  inRegistry: 'existing' | 'mounted';
+}
+
+/** What some earlier push says of a layer's blob: a lead, confirmed before it is used. */
+export interface BlobLead {
+  key: string;
+  diffId: Digest;
+  size: number;
+  compression: Compression;
+  digest: Digest;
+  blobSize: number;
+  /** Where it was pushed: `registry/repository`. */
+  repositories: readonly string[];
+}
+
+/** An image a build may take blobs from (`--cache-from`). */
+export interface ImageRef {
+  registry: string;
+  repository: string;
+  /** A tag or a digest. */
+  reference: string;
+}
+
+export function refString(ref: ImageRef): string {
+  return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
+}
+
+/** The compression a layer media type names, if it is a layer type at all. */
+export function compressionOf(mediaType: string): Compression | undefined {
+  if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip') return 'gzip';
+  if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd') return 'zstd';
+  if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar') return 'none';
+  return undefined;
+}
+
+// HEADs and mounts are small requests that wait on the network.
+const CONCURRENCY = 8;
+
+/**
+ * The store layers (by cache key) whose blobs the target repository holds,
+ * or can mount from another repository of the same registry: leads come
+ * from the manifests of `cacheFrom` refs (their layers carry our
+ * annotations) and from what earlier runs recorded. Every lead is
+ * confirmed with a HEAD (or a mount) before it is used, so a blob the
+ * registry has since lost is built and uploaded instead. A cacheFrom ref
+ * that cannot be read is a warning: it is a cache.
+ */
+export async function findKnownLayers(opts: {
+  target: { client: RegistryClient; registry: string; repository: string };
+  keys: ReadonlySet<string>;
+  leads: readonly BlobLead[];
+  cacheFrom: readonly ImageRef[];
+  compression: Compression;
+  clientFor: (registry: string) => RegistryClient;
+  log: Logger;
+}): Promise<Map<string, KnownLayer>> {
+  const { target, log } = opts;
+  const leads = new Map<string, BlobLead[]>();
+  const add = (lead: BlobLead) => {
+    if (!opts.keys.has(lead.key) || lead.compression !== opts.compression) return;
+    leads.set(lead.key, [...(leads.get(lead.key) ?? []), lead]);
+  };
+  for (const ref of opts.cacheFrom) {
+    for (const lead of await leadsFromManifest(ref, opts.clientFor(ref.registry), log)) add(lead);
+  }
+  opts.leads.forEach(add);
+
+  const known = new Map<string, KnownLayer>();
+  const here = `${target.registry}/${target.repository}`;
+  await mapLimit([...leads.values()], CONCURRENCY, async (candidates) => {
+    for (const lead of candidates) {
+      const found = (digest: Digest, inRegistry: KnownLayer['inRegistry']) =>
+        known.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest, size: lead.blobSize }, inRegistry });
+      if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize) return void found(lead.digest, 'existing');
+      for (const where of lead.repositories) {
+        if (where === here || !where.startsWith(`${target.registry}/`)) continue;
+        if (await target.client.mountBlob(target.repository, lead.digest, where.slice(target.registry.length + 1))) return void found(lead.digest, 'mounted');
+      }
+    }
+  });
+  const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
+  log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} leads not there`);
+  return known;
+}
+
+async function leadsFromManifest(ref: ImageRef, client: RegistryClient, log: Logger): Promise<BlobLead[]> {
+  let manifest;
+  try {
+    manifest = await client.getManifest(ref.repository, ref.reference);
+  } catch (e) {
+    log.warning(`cacheFrom ${refString(ref)} cannot be read, so it is not used: ${messageOf(e)}`);
+    return [];
+  }
+  if (manifest === undefined) {
+    log.info(`cacheFrom ${refString(ref)}: not in the registry (yet)`);
+    return [];
+  }
+  if (INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
+    log.info(`cacheFrom ${refString(ref)} is an image index; only image manifests are used`);
+    return [];
+  }
+  const leads: BlobLead[] = [];
+  for (const layer of manifestLayers(manifest.bytes)) {
+    const a = layer.annotations ?? {};
+    const compression = compressionOf(layer.mediaType);
+    const size = Number(a[ANNOTATION_SIZE]);
+    const key = a[ANNOTATION_KEY];
+    if (compression === undefined || key === undefined || !Number.isSafeInteger(size) || size < 0) continue;
+    let diffId: Digest;
+    try {
+      diffId = parseDigest(a[ANNOTATION_DIFF_ID] ?? '');
+    } catch {
+      continue;
+    }
+    leads.push({ key, diffId, size, compression, digest: layer.digest, blobSize: layer.size, repositories: [`${ref.registry}/${ref.repository}`] });
+  }
+  return leads;
+}

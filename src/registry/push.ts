@@ -1,0 +1,91 @@
+import { sha256Digest, type Digest } from '../digest.js';
+import { layerMediaType, type Compression } from '../layer/compress.js';
+import { formatBytes, Progress, type Logger } from '../log.js';
+import { layerAnnotations, type Descriptor, type Image } from '../image/image.js';
+import { imageManifest, type ManifestFormat } from '../image/manifest.js';
+import { mapLimit } from '../util/pool.js';
+import type { RegistryClient } from './client.js';
+
+/** Where and how an image is pushed. */
+export interface PushTarget {
+  client: RegistryClient;
+  /** The registry as the user named it, for refs and messages. */
+  registry: string;
+  repository: string;
+  /** The name as given (`host/team/app`), for refs. */
+  name: string;
+  tags: readonly string[];
+  format: ManifestFormat;
+  compression: Compression;
+}
+
+export type BlobOutcome = 'uploaded' | 'mounted' | 'existing';
+
+export interface PushReport {
+  /** The manifest digest the registry confirmed. */
+  digest: Digest;
+  refs: string[];
+  blobs: { uploaded: number; uploadedBytes: number; mounted: number; existing: number };
+  /** What happened to each layer's blob, in layer order. */
+  layers: BlobOutcome[];
+}
+
+// Uploads wait on the network; compressions, which they wait for first,
+// are bounded by the layer workers.
+const UPLOADS = 4;
+
+/**
+ * Pushes the image: each layer's blob unless the registry has it, the
+ * config, then the manifest under every tag. Blobs come before the manifest,
+ * so an interrupted push leaves only blobs that the next push finds and
+ * reuses, never a tag naming something missing.
+ */
+export async function pushImage(image: Image, target: PushTarget, log: Logger): Promise<PushReport> {
+  const { client, repository } = target;
+  const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
+  const outcomes = new Array<BlobOutcome>(image.layers.length);
+  const descriptors = new Array<Descriptor>(image.layers.length);
+  const progress = new Progress(log, 'compressed and uploaded', image.layers.reduce((n, l) => n + (l.source === 'registry' ? 0 : l.size), 0));
+  // Largest first: the longest compression and upload never start last.
+  const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
+  try {
+    await mapLimit(order, UPLOADS, async (i) => {
+      const layer = image.layers[i] as Image['layers'][number];
+      const blob = await layer.compressed();
+      const annotations = layerAnnotations(layer);
+      descriptors[i] = { mediaType: layerMediaType(target.compression, target.format), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
+      let outcome: BlobOutcome;
+      if (blob.inRegistry !== undefined) outcome = blob.inRegistry;
+      else if ((await client.blobExists(repository, blob.digest)) === blob.size) outcome = 'existing';
+      else {
+        if (blob.bytes === undefined) throw new Error(`layer ${i + 1}'s blob is neither here nor in the registry`);
+        await client.uploadBlob(repository, blob.digest, blob.size, { file: blob.bytes.file, offset: blob.bytes.offset });
+        blobs.uploadedBytes += blob.size;
+        outcome = 'uploaded';
+      }
+      blobs[outcome]++;
+      outcomes[i] = outcome;
+      if (layer.source !== 'registry') progress.add(layer.size);
+      log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${formatBytes(blob.size)})` : ''}`);
+    });
+  } finally {
+    progress.end();
+  }
+  const configDigest = sha256Digest(image.configJson);
+  if ((await client.blobExists(repository, configDigest)) !== image.configJson.length) {
+    await client.uploadBlob(repository, configDigest, image.configJson.length, { bytes: image.configJson });
+    blobs.uploaded++;
+    blobs.uploadedBytes += image.configJson.length;
+  } else {
+    blobs.existing++;
+  }
+  const manifest = imageManifest(target.format, { digest: configDigest, size: image.configJson.length }, descriptors);
+  const refs: string[] = [];
+  for (const tag of target.tags) {
+    // The client checks that the registry confirms this manifest's digest.
+    await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
+    refs.push(`${target.name}:${tag}`);
+  }
+  log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${formatBytes(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
+  return { digest: manifest.digest, refs, blobs, layers: outcomes };
+}

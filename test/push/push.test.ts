@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../support/cli.js';
+import { pullAndRun, runLayout } from '../support/consumers.js';
+import { closureOf, nixBuild } from '../support/nix.js';
+import { CLOSURE_NIX } from '../support/paths.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
+
+interface Report {
+  imagePath?: string;
+  imageTag: string;
+  imageTags: string[];
+  layerDigests: string[];
+  layers: { digest: string; size: number; source: string; compressedDigest?: string; compressedSize?: number; pushed?: string }[];
+  cache: { restored: number; built: number; saved: number };
+  push?: { digest: string; refs: string[]; blobs: { uploaded: number; uploadedBytes: number; mounted: number; existing: number } };
+}
+
+let registry: TestRegistry | undefined;
+const reg = (): TestRegistry => {
+  assert.ok(registry !== undefined);
+  return registry;
+};
+
+/** Runs the CLI; returns once the registry's log holds every request it made. */
+async function build(args: string[], cwd?: string): Promise<Report> {
+  const r = runCli(['build', '--json', ...args], cwd === undefined ? {} : { cwd });
+  assert.equal(r.status, 0, r.stderr);
+  await registry?.settled();
+  return JSON.parse(r.stdout) as Report;
+}
+
+/** Completed blob uploads since `before`, from the registry's own log. */
+const uploadsSince = (repository: string, before: number) => reg().blobUploads(repository) - before;
+
+const manifestPuts = (repository: string) =>
+  reg().accessLog().filter((l) => l.includes(`"PUT /v2/${repository}/manifests/`) && / 201 /.test(l)).length;
+
+describe('pushing to a real registry (docker-registry on loopback)', () => {
+  let dir: string;
+  let app: string;
+  let storePaths: number;
+  const config = JSON.stringify({ Cmd: ['/bin/app'] });
+  const appWith = (salt: string) => nixBuild(CLOSURE_NIX, 'app', { appSalt: salt });
+
+  before(async () => {
+    registry = await startRegistry({ deleteEnabled: true });
+    dir = await mkdtemp(path.join(tmpdir(), 'push-'));
+    app = appWith('');
+    storePaths = closureOf(app).length;
+  });
+  after(async () => {
+    await reg().stop();
+    registry = undefined;
+  });
+
+  it('pushes an image skopeo pulls and runc runs, writing nothing local; an app-only change on a new tag uploads only what changed', async () => {
+    const name = `${reg().host}/team/app`;
+    const cwd = await mkdtemp(path.join(dir, 'cwd-'));
+    const first = await build(['--name', name, '--tag', 'v1', '--contents', app, '--config', config, '--push', '--no-cache'], cwd);
+    assert.equal(first.imagePath, undefined);
+    assert.deepEqual(await readdir(cwd), [], 'a push with no --output writes nothing here');
+    assert.deepEqual(first.push?.refs, [`${name}:v1`]);
+    assert.match(first.push?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
+    // Every layer and the config, nothing else.
+    assert.equal(first.push?.blobs.uploaded, storePaths + 2);
+    assert.equal(reg().blobUploads('team/app'), storePaths + 2);
+    assert.ok(first.layers.every((l) => l.pushed === 'uploaded' && l.compressedDigest !== undefined));
+    assert.equal((await pullAndRun(`${name}:v1`, path.join(dir, 'run-v1'))).stdout, 'hello from app\nlibrary 1\n');
+
+    // The registry confirms the digest we computed, and serves the manifest we made.
+    const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${name}:v1`], { encoding: 'utf8' });
+    const manifest = JSON.parse(raw) as { mediaType: string; layers: { mediaType: string; digest: string; annotations?: Record<string, string> }[] };
+    assert.equal(manifest.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+    assert.deepEqual(manifest.layers.map((l) => l.digest), first.layers.map((l) => l.compressedDigest));
+    assert.ok(manifest.layers.slice(0, -1).every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' && l.annotations?.['org.layered-image.cache-key'] !== undefined));
+
+    // A fresh state: no cache at all, only --cache-from the first tag.
+    const before = reg().blobUploads('team/app');
+    const changed = appWith('-2');
+    const second = await build(['--name', name, '--tag', 'v2', '--contents', changed, '--config', config, '--push', '--no-cache', '--cache-from', `${name}:v1`]);
+    // The app's layer, the customisation layer (its symlinks point at the new app) and the config.
+    assert.equal(uploadsSince('team/app', before), 3);
+    assert.equal(second.push?.blobs.uploaded, 3);
+    assert.equal(second.push?.blobs.existing, storePaths - 1);
+    assert.equal(second.cache.built, 1, 'only the changed store layer is built');
+    assert.equal(second.layers.filter((l) => l.source === 'registry').length, storePaths - 1);
+    assert.equal((await pullAndRun(`${name}:v2`, path.join(dir, 'run-v2'))).stdout, 'hello from app-2\nlibrary 1\n');
+    assert.equal(manifestPuts('team/app'), 2);
+  });
+
+  it('with the cache directory of an earlier push and no --cache-from, uploads only the changed layers', async () => {
+    const name = `${reg().host}/team/cached`;
+    const cacheDir = await mkdtemp(path.join(dir, 'cache-'));
+    await build(['--name', name, '--tag', 'a', '--contents', app, '--config', config, '--push', '--cache-dir', cacheDir]);
+    const before = reg().blobUploads('team/cached');
+    const next = await build(['--name', name, '--tag', 'b', '--contents', appWith('-3'), '--config', config, '--push', '--cache-dir', cacheDir]);
+    assert.equal(uploadsSince('team/cached', before), 3);
+    assert.equal(next.cache.built, 1);
+    assert.equal(next.cache.restored, 0, 'layers the registry has are not even restored');
+    assert.equal((await pullAndRun(`${name}:b`, path.join(dir, 'run-b'))).stdout, 'hello from app-3\nlibrary 1\n');
+  });
+
+  it('uploads again a reused blob that the registry has lost, and the image still pulls and runs', async () => {
+    const name = `${reg().host}/team/lost`;
+    const first = await build(['--name', name, '--tag', 'v1', '--contents', app, '--config', config, '--push', '--no-cache']);
+    const lost = first.layers[0]?.compressedDigest ?? '';
+    const del = await fetch(`http://${reg().host}/v2/team/lost/blobs/${lost}`, { method: 'DELETE' });
+    assert.equal(del.status, 202);
+    assert.equal((await fetch(`http://${reg().host}/v2/team/lost/blobs/${lost}`, { method: 'HEAD' })).status, 404);
+    const before = reg().blobUploads('team/lost');
+    const second = await build(['--name', name, '--tag', 'v2', '--contents', appWith('-4'), '--config', config, '--push', '--no-cache', '--cache-from', `${name}:v1`]);
+    assert.equal(second.layers[0]?.source, 'built');
+    assert.equal(second.layers[0]?.compressedDigest, lost, 'gzip of the same layer gives the same blob');
+    assert.equal(uploadsSince('team/lost', before), 4);
+    assert.equal((await pullAndRun(`${name}:v2`, path.join(dir, 'run-lost'))).stdout, 'hello from app-4\nlibrary 1\n');
+  });
+
+  it('mounts blobs another repository of the registry has, when a cacheFrom there names them', async () => {
+    const from = `${reg().host}/team/source`;
+    await build(['--name', from, '--tag', 'v1', '--contents', app, '--config', config, '--push', '--no-cache']);
+    const name = `${reg().host}/other/app`;
+    const r = await build(['--name', name, '--tag', 'v1', '--contents', app, '--config', config, '--push', '--no-cache', '--cache-from', `${from}:v1`]);
+    assert.equal(r.push?.blobs.mounted, storePaths);
+    assert.equal(reg().blobUploads('other/app'), 2, 'the customisation layer and the config');
+    assert.equal((await pullAndRun(`${name}:v1`, path.join(dir, 'run-mounted'))).stdout, 'hello from app\nlibrary 1\n');
+  });
+
+  it('pushes every tag, and Docker v2 schema 2 manifests on request', async () => {
+    const name = `${reg().host}/team/docker`;
+    const r = await build(['--name', name, '--tag', 'one', '--tag', 'two', '--contents', app, '--config', config, '--push', '--no-cache', '--manifest-format', 'docker']);
+    assert.deepEqual(r.push?.refs, [`${name}:one`, `${name}:two`]);
+    for (const tag of ['one', 'two']) {
+      const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${name}:${tag}`], { encoding: 'utf8' })) as { mediaType: string; config: { mediaType: string }; layers: { mediaType: string }[] };
+      assert.equal(raw.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+      assert.equal(raw.config.mediaType, 'application/vnd.docker.container.image.v1+json');
+      assert.ok(raw.layers.every((l) => l.mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip'));
+    }
+    assert.equal((await pullAndRun(`${name}:two`, path.join(dir, 'run-docker'))).stdout, 'hello from app\nlibrary 1\n');
+  });
+
+  it('with --output too, writes the complete local image and pushes the same layers', async () => {
+    const name = `${reg().host}/team/both`;
+    const out = path.join(dir, 'both.tar');
+    const r = await build(['--name', name, '--tag', 'v1', '--contents', app, '--config', config, '--push', '--no-cache', '--output', out]);
+    assert.equal(r.imagePath, out);
+    const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${name}:v1`], { encoding: 'utf8' })) as { Layers: string[] };
+    assert.equal(inspected.Layers.length, r.layerDigests.length);
+    const local = JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${out}`], { encoding: 'utf8' })) as { Layers: string[] };
+    assert.deepEqual(local.Layers, r.layerDigests);
+  });
+});
+
+describe('OCI image layout output', () => {
+  let dir: string;
+  let app: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'oci-'));
+    app = nixBuild(CLOSURE_NIX, 'app');
+  });
+
+  it('writes a layout that skopeo and umoci accept and runc runs, with the same bytes every time', async () => {
+    const out = path.join(dir, 'layout');
+    const args = ['--name', 'team/app', '--tag', 'v1', '--contents', app, '--config', JSON.stringify({ Cmd: ['/bin/app'] }), '--output-format', 'oci', '--no-cache'];
+    const r = await build([...args, '--output', out]);
+    assert.equal(r.imagePath, out);
+    assert.deepEqual((await readdir(out)).sort(), ['blobs', 'index.json', 'oci-layout']);
+    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+    assert.equal(index.manifests[0]?.annotations['org.opencontainers.image.ref.name'], 'v1');
+    const inspected = JSON.parse(execFileSync('skopeo', ['inspect', `oci:${out}:v1`], { encoding: 'utf8' })) as { Layers: string[] };
+    assert.deepEqual(inspected.Layers, r.layers.map((l) => l.compressedDigest));
+    assert.equal(runLayout(out, 'v1', path.join(dir, 'run')).stdout, 'hello from app\nlibrary 1\n');
+    execFileSync('skopeo', ['copy', '--quiet', `oci:${out}:v1`, `oci:${path.join(dir, 'copied')}:v1`]);
+
+    // Again, elsewhere: the same blobs, so the same manifest.
+    const again = path.join(dir, 'again');
+    const r2 = await build([...args, '--output', again]);
+    assert.deepEqual(r2.layers.map((l) => l.compressedDigest), r.layers.map((l) => l.compressedDigest));
+    assert.equal(await readFile(path.join(again, 'index.json'), 'utf8'), await readFile(path.join(out, 'index.json'), 'utf8'));
+    // Written again over itself: replaced whole.
+    await build([...args, '--output', out]);
+    assert.equal((await readdir(path.join(out, 'blobs', 'sha256'))).length, r.layers.length + 2);
+  });
+
+  it('refuses a directory that is not an OCI layout, and leaves it alone', async () => {
+    const had = (await readdir(dir)).sort();
+    const r = runCli(['build', '--name', 'x', '--contents', app, '--output-format', 'oci', '--output', dir, '--no-cache']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^layered-image: output .* is a directory that is not an OCI layout; it is left alone\n$/);
+    assert.deepEqual((await readdir(dir)).sort(), had);
+  });
+});
