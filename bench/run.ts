@@ -1,8 +1,13 @@
 /**
  * `npm run bench`: cold, warm and incremental builds of a realistic closure
  * against the machine's floor (reading and hashing the same bytes once with
- * tar and openssl, and copying the image once with cat), several runs each,
- * medians and ratios printed and written to bench/results/.
+ * tar and openssl, and copying the image once with cat), then pushes to a
+ * registry against our docker-archive and skopeo (bench/push.ts), several
+ * runs each, medians and ratios printed and written to bench/results/.
+ *
+ * BENCH_REPS (5): runs of each build measurement; BENCH_PUSH_REPS (3):
+ * rounds of push measurements; BENCH_ONLY=reuse or BENCH_ONLY=push: only
+ * the layer reuse, or only the pushes (written to <date>-push.json).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,11 +19,15 @@ import { DEFAULT_TAR_SETTINGS } from '../src/layer/tar-header.js';
 import { mapLimit } from '../src/util/pool.js';
 import { buildClosure, type BenchClosure } from './closure.js';
 import { measureReuse, REUSE_MAX_LAYERS, type ReuseRow } from './reuse.js';
+import { median, settle } from './measure.js';
+import { measurePush, pushLines } from './push.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const CLI = path.join(REPO, 'build', 'src', 'cli.js');
 const REPS = Number(process.env['BENCH_REPS'] ?? 5);
+const PUSH_REPS = Number(process.env['BENCH_PUSH_REPS'] ?? 3);
+const ONLY = process.env['BENCH_ONLY'];
 
 interface Timed {
   seconds: number;
@@ -28,18 +37,6 @@ interface Timed {
 interface Report {
   layers: { digest: string; size: number; paths: string[]; source: string }[];
   cache: { restored: number; built: number; saved: number };
-}
-
-/**
- * The same start for every measurement: every dirty page written back, so
- * that none pays for the writeback of the one before it (a cold build
- * leaves 1.6 GB to write), and what it reads (`inputs`) in the page cache,
- * so that none pays for a read from disk that the one before it was spared.
- * On these machines the page cache is small and drops files between runs.
- */
-function settle(inputs: readonly string[]): void {
-  execFileSync('sync');
-  execFileSync('sh', ['-c', 'find "$@" -type f -exec cat {} + > /dev/null', 'sh', ...inputs]);
 }
 
 /** Runs a command under GNU time, settled first; returns wall seconds and peak RSS. */
@@ -52,12 +49,6 @@ function timed(argv: string[], opts: { shell?: boolean; inputs: readonly string[
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);
   const lines = r.stderr.trim().split('\n');
   return { seconds, maxRssKiB: Number(lines[lines.length - 1]), stdout: r.stdout };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 function cliBuild(closure: BenchClosure, out: string, cache: string[], inputs: readonly string[]): Timed & { report: Report } {
@@ -81,22 +72,44 @@ async function main(): Promise<void> {
   try {
     process.stderr.write('bench: building the closures in the Nix store (slow the first time only)\n');
     const v1 = buildClosure(work, { scale: 1 });
-    const v2 = buildClosure(work, { scale: 1, salt: 'changed' });
+    // The app only (the root path) changed, every other path the same.
     const appChanged = buildClosure(work, { scale: 1, salt: 'changed', salted: 'bench-app-1.0' });
-    const big = buildClosure(work, { scale: 2 });
-    process.stderr.write(`bench: closure ${v1.paths} paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB; twice-size closure ${(big.bytes / 1e9).toFixed(2)} GB\n`);
     if (v1.paths < 150 || v1.files < 40_000 || v1.bytes < 1e9) {
       throw new Error('this machine lacks the file trees for a closure of 150 paths, 40,000 files and 1 GB');
     }
+    const closureOf = (root: string) => execFileSync('nix-store', ['-qR', root], { encoding: 'utf8' }).trim().split('\n');
+    const push = () => {
+      process.stderr.write(`bench: pushes, ${PUSH_REPS} rounds\n`);
+      return measurePush({
+        v1,
+        v2: appChanged,
+        v1Paths: closureOf(v1.root),
+        v2Paths: closureOf(appChanged.root),
+        cli: CLI,
+        work,
+        reps: PUSH_REPS,
+        log: (m) => process.stderr.write(`${m}\n`),
+      });
+    };
+    if (ONLY === 'push') {
+      process.stderr.write(`bench: closure ${v1.paths} paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB\n`);
+      const pushed = await push();
+      const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), closure: v1, push: pushed };
+      const file = writeResults(`${results.date}-push.json`, results);
+      process.stdout.write(`${[...pushLines(pushed), `results: ${path.relative(REPO, file)}`].join('\n')}\n`);
+      return;
+    }
+    const v2 = buildClosure(work, { scale: 1, salt: 'changed' });
+    const big = buildClosure(work, { scale: 2 });
+    process.stderr.write(`bench: closure ${v1.paths} paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB; twice-size closure ${(big.bytes / 1e9).toFixed(2)} GB\n`);
     process.stderr.write('bench: layer reuse by layering strategy\n');
     const reuse = await measureReuse(v1.root, [
       { name: 'app only', root: appChanged.root },
       { name: 'one mid-level package (lib5)', root: v2.root },
     ]);
     process.stdout.write(reuseTable(reuse));
-    if (process.env['BENCH_ONLY'] === 'reuse') return;
+    if (ONLY === 'reuse') return;
 
-    const closureOf = (root: string) => execFileSync('nix-store', ['-qR', root], { encoding: 'utf8' }).trim().split('\n');
     const storePaths = closureOf(v1.root);
     const v2Paths = closureOf(v2.root);
     const v1Paths = new Set(storePaths);
@@ -158,6 +171,10 @@ async function main(): Promise<void> {
     process.stderr.write('bench: peak memory of a cold build of the twice-size closure\n');
     const bigCold = cliBuild(big, out('big'), ['--no-cache'], []);
     const imageBytes = statSync(out('cold')).size;
+    // Builds' files go first: the pushes need the disk's room and a quiet page cache.
+    for (const name of ['seed', 'cold', 'warm', 'incremental', 'big']) rmSync(out(name), { force: true });
+    rmSync(seeded, { recursive: true, force: true });
+    const pushed = await push();
 
     const m = {
       cold: median(cold.map((t) => t.seconds)),
@@ -193,11 +210,10 @@ async function main(): Promise<void> {
       ratios,
       targetsMet: targets,
       reuse,
+      push: pushed,
       runs: { cold, warm, incremental, changedAlone, hashFloor, copyFloor },
     };
-    mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
-    const file = path.join(REPO, 'bench', 'results', `${results.date}.json`);
-    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    const file = writeResults(`${results.date}.json`, results);
 
     const row = (name: string, s: number, note: string) => `${name.padEnd(26)} ${s.toFixed(2).padStart(7)} s   ${note}`;
     const lines = [
@@ -209,12 +225,20 @@ async function main(): Promise<void> {
       row('hash floor (tar | sha256)', m.hashFloor, ''),
       row('copy floor (cat image)', m.copyFloor, ''),
       `peak RSS: cold ${rss.coldMiB.toFixed(0)} MiB, warm ${rss.warmMiB.toFixed(0)} MiB, cold at twice the size ${rss.coldTwiceSizeMiB.toFixed(0)} MiB (target ≤ 256, flat)`,
+      ...pushLines(pushed),
       `results: ${path.relative(REPO, file)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+function writeResults(name: string, results: object): string {
+  mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
+  const file = path.join(REPO, 'bench', 'results', name);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
 }
 
 /** Reuse as a share of v2's bytes, and as a share of the ideal, per change, layering and maxLayers. */

@@ -96592,7 +96592,7 @@ function copyCachedLayer(source, target, onBytes) {
         if (!st.isFile() || st.size < source.offset + target.size)
             return { bad: 'its layer changed after it was checked' };
         try {
-            to = (0,external_node_fs_.openSync)(target.file, 'r+');
+            to = target.stream ?? (0,external_node_fs_.openSync)(target.file, 'r+');
         }
         catch (e) {
             return (0,errors/* asUserError */.Yl)(e, `cannot write ${target.label}`);
@@ -96615,7 +96615,7 @@ function copyCachedLayer(source, target, onBytes) {
             if (scanner?.refused !== undefined)
                 return { bad: scanner.refused };
             hash.update(chunk);
-            (0,sink/* writeFully */.KM)(to, target.label, chunk, target.offset + done);
+            (0,sink/* writeFully */.KM)(to, target.label, chunk, target.stream === undefined ? target.offset + done : null);
             done += n;
             onBytes(n);
         }
@@ -96626,7 +96626,7 @@ function copyCachedLayer(source, target, onBytes) {
     }
     finally {
         (0,external_node_fs_.closeSync)(from);
-        if (to !== undefined)
+        if (to !== undefined && target.stream === undefined)
             (0,external_node_fs_.closeSync)(to);
     }
 }
@@ -96896,9 +96896,9 @@ function utf8Name(raw, dir) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   KM: () => (/* binding */ writeFully),
+/* harmony export */   UP: () => (/* binding */ FileSink),
 /* harmony export */   x6: () => (/* binding */ RangeSink)
 /* harmony export */ });
-/* unused harmony export FileSink */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
@@ -96914,7 +96914,7 @@ class FileSink {
         this.file = file;
     }
     static async create(file) {
-        const fh = await open(file, 'wx', 0o644).catch((e) => asUserError(e, `cannot write ${file}`));
+        const fh = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(file, 'wx', 0o644).catch((e) => (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot write ${file}`));
         return new FileSink(fh, file);
     }
     async write(chunk) {
@@ -96926,7 +96926,7 @@ class FileSink {
             }
         }
         catch (e) {
-            asUserError(e, `cannot write ${this.file}`);
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot write ${this.file}`);
         }
     }
     close() {
@@ -96942,12 +96942,13 @@ class RangeSink {
         this.copy = copy;
     }
     static open(target, copyTo) {
-        const fd = openFd(target.file, target.label, 'r+');
+        const fd = target.stream ?? openFd(target.file, target.label, 'r+');
         try {
             return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
         }
         catch (e) {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+            if (target.stream === undefined)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
             throw e;
         }
     }
@@ -96956,14 +96957,15 @@ class RangeSink {
         if (this.written + chunk.length > size) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
         }
-        writeFully(fd, label, chunk, offset + this.written);
+        writeFully(fd, label, chunk, this.target.stream === undefined ? offset + this.written : null);
         if (this.copy !== undefined)
             writeFully(this.copy.fd, this.copy.file, chunk, null);
         this.written += chunk.length;
         return Promise.resolve();
     }
     close() {
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(this.target.fd);
+        if (this.target.stream === undefined)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(this.target.fd);
         if (this.copy !== undefined)
             (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(this.copy.fd);
         return Promise.resolve();
@@ -96980,15 +96982,24 @@ function openFd(file, label, flags) {
 /** Writes all of `bytes` at `position` (or the file position, for null); `label` names the file in errors. */
 function writeFully(fd, label, bytes, position) {
     let done = 0;
-    try {
-        while (done < bytes.length) {
+    while (done < bytes.length) {
+        try {
             done += (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeSync)(fd, bytes, done, bytes.length - done, position === null ? null : position + done);
         }
-    }
-    catch (e) {
-        (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot write ${label}`);
+        catch (e) {
+            // A pipe in non-blocking mode (standard output, as a parent may leave
+            // it) is full: its reader is slower. Wait a little, as a blocking write would.
+            if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e) === 'EAGAIN') {
+                Atomics.wait(PAUSE, 0, 0, 2);
+                continue;
+            }
+            if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e) === 'EPIPE')
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`cannot write ${label}: its reader has gone (EPIPE)`);
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot write ${label}`);
+        }
     }
 }
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 
 /***/ }),
@@ -97801,6 +97812,47 @@ function finishDockerArchive(file, image, label = file) {
     }
     finally {
         (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/**
+ * A docker-archive written front to back, in one pass, to a stream that
+ * cannot seek (standard output, for `| docker load`): layer members are
+ * named by their place, as their digests are not known before they are
+ * written, and the config and manifest.json come last, which `docker load`
+ * and `podman load` accept. The caller writes each member's data to the
+ * same descriptor between `begin` and `end`.
+ */
+class ArchiveStream {
+    fd;
+    label;
+    written = 0;
+    constructor(fd, label) {
+        this.fd = fd;
+        this.label = label;
+    }
+    begin(name, size) {
+        this.put((0,tar_header/* encodeHeader */.YS)(member(name, size), MEMBER));
+    }
+    /** After a member's `size` bytes of data. */
+    end(size) {
+        this.written += size;
+        this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(size)));
+    }
+    file(name, bytes) {
+        this.begin(name, bytes.length);
+        this.put(bytes);
+        this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(bytes.length)));
+    }
+    /** The config, manifest.json and the end of the archive. */
+    finish(image) {
+        const configName = `${(0,lib_digest/* digestHex */.sU)(configDigest(image.configJson))}.json`;
+        this.file(configName, image.configJson);
+        this.file('manifest.json', dockerManifestJson(configName, image.repoTag, image.layerFiles));
+        this.put((0,tar_header/* endOfArchive */.PG)(this.written));
+    }
+    put(bytes) {
+        (0,layer_sink/* writeFully */.KM)(this.fd, this.label, bytes, null);
+        this.written += bytes.length;
     }
 }
 
@@ -100514,6 +100566,7 @@ var temp = __nccwpck_require__(8896);
 
 
 
+
 /**
  * inputs → closure → plan → layers → one image value → its sinks: a
  * docker-archive or OCI layout at `output`, and the registry.
@@ -100540,6 +100593,9 @@ async function build(opts, logger = quietLogger) {
     const workers = new layer_workers/* LayerWorkers */.$(opts.concurrency);
     let saving = Promise.resolve(0);
     try {
+        if (opts.output?.kind === 'stdout') {
+            return await streamImage(opts, { contents, root, base, closurePaths: [...closure.paths.keys()], plan, work, workers, log });
+        }
         const cache = await openCache(opts, log);
         const keys = plan.map((l) => (0,key/* layerCacheKey */.L)(l.paths, opts.storeLayerSettings));
         const scope = recordScope(opts.name, opts.architecture);
@@ -100580,20 +100636,6 @@ async function build(opts, logger = quietLogger) {
                 throw written.reason;
             return { baseLayers: copied.value, storeLayers: written.value };
         });
-        // From the merged tree in memory, or through a real directory when a
-        // script or the Nix database has to add to it.
-        const customisationLayer = async (tree, sink) => {
-            if (opts.extraCommands === undefined && !opts.includeNixDB)
-                return writeCustomisationLayer(tree, opts.storeLayerSettings, sink);
-            const dir = await customisationDir(tree, work);
-            if (opts.includeNixDB) {
-                // Every path of the closure is in the image, in our layers or the base's.
-                await addNixDb(dir, [...closure.paths.keys()].sort(), contents, opts.storeLayerSettings.mtime);
-            }
-            if (opts.extraCommands !== undefined)
-                await runExtraCommands(opts.extraCommands, dir, log);
-            return packDirectory(dir, opts.storeLayerSettings, sink);
-        };
         const image = await log.group('Assemble image', async () => {
             // The customisation layer is last, so its place is known already: its
             // header is one block, as it may not reach 8 GiB.
@@ -100601,7 +100643,7 @@ async function build(opts, logger = quietLogger) {
             const offset = layerPlaces(made.map((l) => l.size)).end + tar_header/* BLOCK */.IE;
             const overflow = `the customisation layer is larger than ${formatBytes(MAX_LAST_LAYER)}; put large files in store paths instead`;
             const sink = layer_sink/* RangeSink */.x6.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
-            const custom = await customisationLayer(root, sink).finally(() => sink.close());
+            const custom = await customisationLayer(opts, { root, work, contents, closurePaths: [...closure.paths.keys()], log }, sink).finally(() => sink.close());
             const { offsets } = layerPlaces([...made, custom].map((l) => l.size));
             const blobs = new BlobMaker({ workers, work, compression: opts.compression, known, log });
             // `at`: its place among the layers made here; `index`: in the image.
@@ -100624,17 +100666,9 @@ async function build(opts, logger = quietLogger) {
                 ...storeLayerValues,
                 here({ ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }, made.length, baseLayers.length + plan.length, undefined),
             ];
-            const configJson = imageConfigJson({
-                architecture: opts.architecture,
-                created: opts.created,
-                config: base === undefined ? opts.config : mergeBaseConfig(base.config, opts.config),
-                layers,
-                ...(base === undefined ? {} : { base: { history: base.history, layers: base.layers.length } }),
-            });
+            const configJson = configFor(opts, base, layers);
             const imageId = configDigest(configJson);
-            // A tag derived from the config is stable across machines and changes
-            // whenever any layer or setting does.
-            const tags = opts.tags.length > 0 ? opts.tags : [(0,lib_digest/* digestHex */.sU)(imageId).slice(0, 32)];
+            const tags = tagsFor(opts, imageId);
             const value = { name: opts.name, tags, configJson, imageId, layers };
             return { value, blobs };
         });
@@ -100690,6 +100724,104 @@ async function build(opts, logger = quietLogger) {
         if (output !== undefined)
             (0,temp/* untrackTemporary */.OW)(output.tmp);
     }
+}
+/** From the merged tree in memory, or through a real directory when a script or the Nix database has to add to it. */
+async function customisationLayer(opts, ctx, sink) {
+    if (opts.extraCommands === undefined && !opts.includeNixDB)
+        return writeCustomisationLayer(ctx.root, opts.storeLayerSettings, sink);
+    const dir = await customisationDir(ctx.root, ctx.work);
+    // Every path of the closure is in the image, in our layers or the base's.
+    if (opts.includeNixDB)
+        await addNixDb(dir, [...ctx.closurePaths].sort(), ctx.contents, opts.storeLayerSettings.mtime);
+    if (opts.extraCommands !== undefined)
+        await runExtraCommands(opts.extraCommands, dir, ctx.log);
+    return packDirectory(dir, opts.storeLayerSettings, sink);
+}
+/** The image config for these layers, a base image's first. */
+function configFor(opts, base, layers) {
+    return imageConfigJson({
+        architecture: opts.architecture,
+        created: opts.created,
+        config: base === undefined ? opts.config : mergeBaseConfig(base.config, opts.config),
+        layers,
+        ...(base === undefined ? {} : { base: { history: base.history, layers: base.layers.length } }),
+    });
+}
+/** A tag derived from the config is stable across machines and changes whenever any layer or setting does. */
+function tagsFor(opts, imageId) {
+    return opts.tags.length > 0 ? opts.tags : [(0,lib_digest/* digestHex */.sU)(imageId).slice(0, 32)];
+}
+/**
+ * `--output -`: the image as a docker-archive on standard output, written in
+ * one pass and never to disk, as nixpkgs' streamLayeredImage does, for
+ * `| docker load`. The stream is in layer order, so layers are written one
+ * after another (each on a worker, after every layer was sized in
+ * parallel), and all are built from the store: a cached layer's bytes
+ * could only be checked after they had gone out.
+ */
+async function streamImage(opts, ctx) {
+    const { workers, log, base } = ctx;
+    const label = 'standard output';
+    const out = new ArchiveStream(1, label);
+    const layerFiles = [];
+    const layers = [];
+    const place = (size) => {
+        const name = `${String(layerFiles.length + 1).padStart(3, '0')}/layer.tar`;
+        layerFiles.push(name);
+        out.begin(name, size);
+        return { file: '', label, offset: 0, size, stream: out.fd };
+    };
+    await log.group('Build layers', async () => {
+        const walked = await mapLimit(ctx.plan, opts.concurrency, (l) => workers.walk(l.paths, opts.storeLayerSettings));
+        const total = (base?.layers ?? []).reduce((n, l) => n + l.size, 0) + walked.reduce((n, w) => n + w.size, 0);
+        const progress = new Progress(log, 'written', total);
+        try {
+            for (const [i, l] of (base?.layers ?? []).entries()) {
+                const copied = await workers.copy({ source: { file: base?.file ?? '', offset: l.offset, paths: undefined }, target: place(l.size) }, (n) => progress.add(n));
+                if ('bad' in copied || copied.digest !== l.diffId)
+                    throw new errors/* UserError */.yo(`fromImage ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
+                out.end(l.size);
+                layers.push({ digest: l.diffId, size: l.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base?.file ?? '')}, layer ${i + 1}` });
+            }
+            for (const [i, l] of ctx.plan.entries()) {
+                const { members, size } = walked[i];
+                const written = await workers.write({ members, settings: opts.storeLayerSettings, target: place(size) }, (n) => progress.add(n));
+                out.end(size);
+                layers.push({ digest: written.digest, size, paths: l.paths, source: 'built', comment: pathsComment('store paths', l.paths) });
+            }
+        }
+        finally {
+            progress.end();
+        }
+        log.info(`${layers.length} layers written to ${label}`);
+    });
+    return log.group('Assemble image', async () => {
+        // Small, and its size must come first: made in the work folder, then sent.
+        const file = external_node_path_.join(ctx.work, 'customisation.tar');
+        const sink = await layer_sink/* FileSink */.UP.create(file);
+        const custom = await customisationLayer(opts, { ...ctx, closurePaths: ctx.closurePaths }, sink).finally(() => sink.close());
+        const copied = await workers.copy({ source: { file, offset: 0, paths: undefined }, target: place(custom.size) }, () => { });
+        if ('bad' in copied || copied.digest !== custom.digest)
+            throw new Error('the customisation layer changed while it was sent');
+        out.end(custom.size);
+        layers.push({ ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', ctx.contents) });
+        const configJson = configFor(opts, base, layers);
+        const imageId = configDigest(configJson);
+        const tags = tagsFor(opts, imageId);
+        out.finish({ configJson, repoTag: `${opts.name}:${tags[0]}`, layerFiles });
+        log.info(`${label}: ${opts.name}:${tags[0]}, ${layers.length} layers`);
+        return {
+            imagePath: '-',
+            imageName: opts.name,
+            imageTag: tags[0],
+            imageTags: tags,
+            imageId,
+            imageSize: undefined,
+            layerDigests: layers.map((l) => l.digest),
+            layers: layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
+            cache: { restored: 0, built: ctx.plan.length, saved: 0 },
+        };
+    });
 }
 /** The local image: the docker-archive completed and renamed into place, or an OCI layout. Returns its bytes. */
 async function writeOutput(image, output, opts) {
@@ -100878,7 +101010,7 @@ async function configStorePaths(opts) {
  * archive, only an OCI layout (or an empty folder) by a layout.
  */
 async function reserveOutput(choice) {
-    if (choice === undefined)
+    if (choice === undefined || choice.kind === 'stdout')
         return undefined;
     const output = choice.path;
     let target = output;
@@ -101085,6 +101217,15 @@ async function parseOptions(raw, env = process.env) {
 function parseOutput(raw, name) {
     const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
     const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
+    if (given === '-') {
+        if (!raw.stdoutAllowed)
+            throw new errors/* UserError */.yo('output - (standard output) is for the command line; give a file name');
+        if (kind !== 'docker-archive')
+            throw new errors/* UserError */.yo(`output - (standard output) takes a docker-archive, not ${kind}`);
+        if (raw.push)
+            throw new errors/* UserError */.yo('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
+        return { kind: 'stdout' };
+    }
     if (given === undefined) {
         // Pushing is the job then: nothing local is written.
         if (raw.push)

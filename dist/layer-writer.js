@@ -135,12 +135,13 @@ class RangeSink {
         this.copy = copy;
     }
     static open(target, copyTo) {
-        const fd = openFd(target.file, target.label, 'r+');
+        const fd = target.stream ?? openFd(target.file, target.label, 'r+');
         try {
             return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
         }
         catch (e) {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            if (target.stream === undefined)
+                (0,external_node_fs_namespaceObject.closeSync)(fd);
             throw e;
         }
     }
@@ -149,14 +150,15 @@ class RangeSink {
         if (this.written + chunk.length > size) {
             throw new errors_UserError(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
         }
-        writeFully(fd, label, chunk, offset + this.written);
+        writeFully(fd, label, chunk, this.target.stream === undefined ? offset + this.written : null);
         if (this.copy !== undefined)
             writeFully(this.copy.fd, this.copy.file, chunk, null);
         this.written += chunk.length;
         return Promise.resolve();
     }
     close() {
-        (0,external_node_fs_namespaceObject.closeSync)(this.target.fd);
+        if (this.target.stream === undefined)
+            (0,external_node_fs_namespaceObject.closeSync)(this.target.fd);
         if (this.copy !== undefined)
             (0,external_node_fs_namespaceObject.closeSync)(this.copy.fd);
         return Promise.resolve();
@@ -173,15 +175,24 @@ function openFd(file, label, flags) {
 /** Writes all of `bytes` at `position` (or the file position, for null); `label` names the file in errors. */
 function writeFully(fd, label, bytes, position) {
     let done = 0;
-    try {
-        while (done < bytes.length) {
+    while (done < bytes.length) {
+        try {
             done += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, done, bytes.length - done, position === null ? null : position + done);
         }
-    }
-    catch (e) {
-        errors_asUserError(e, `cannot write ${label}`);
+        catch (e) {
+            // A pipe in non-blocking mode (standard output, as a parent may leave
+            // it) is full: its reader is slower. Wait a little, as a blocking write would.
+            if (errors_errnoCode(e) === 'EAGAIN') {
+                Atomics.wait(PAUSE, 0, 0, 2);
+                continue;
+            }
+            if (errors_errnoCode(e) === 'EPIPE')
+                throw new errors_UserError(`cannot write ${label}: its reader has gone (EPIPE)`);
+            errors_asUserError(e, `cannot write ${label}`);
+        }
     }
 }
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 ;// CONCATENATED MODULE: ./lib/nix/store.js
 
@@ -705,7 +716,7 @@ function copyCachedLayer(source, target, onBytes) {
         if (!st.isFile() || st.size < source.offset + target.size)
             return { bad: 'its layer changed after it was checked' };
         try {
-            to = (0,external_node_fs_namespaceObject.openSync)(target.file, 'r+');
+            to = target.stream ?? (0,external_node_fs_namespaceObject.openSync)(target.file, 'r+');
         }
         catch (e) {
             return errors_asUserError(e, `cannot write ${target.label}`);
@@ -728,7 +739,7 @@ function copyCachedLayer(source, target, onBytes) {
             if (scanner?.refused !== undefined)
                 return { bad: scanner.refused };
             hash.update(chunk);
-            writeFully(to, target.label, chunk, target.offset + done);
+            writeFully(to, target.label, chunk, target.stream === undefined ? target.offset + done : null);
             done += n;
             onBytes(n);
         }
@@ -739,7 +750,7 @@ function copyCachedLayer(source, target, onBytes) {
     }
     finally {
         (0,external_node_fs_namespaceObject.closeSync)(from);
-        if (to !== undefined)
+        if (to !== undefined && target.stream === undefined)
             (0,external_node_fs_namespaceObject.closeSync)(to);
     }
 }

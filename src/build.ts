@@ -5,7 +5,7 @@ import path from 'node:path';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, asUserError, errnoCode } from './errors.js';
 import { configDigest, imageConfigJson, mergeBaseConfig, pathsComment } from './image/config.js';
-import { finishDockerArchive, layerPlaces, MAX_LAST_LAYER } from './image/docker-archive.js';
+import { ArchiveStream, finishDockerArchive, layerPlaces, MAX_LAST_LAYER } from './image/docker-archive.js';
 import { BLOCK } from './layer/tar-header.js';
 import type { LayerCache } from './cache/cache.js';
 import { layerCacheKey } from './cache/key.js';
@@ -13,6 +13,7 @@ import { mergeRecord, parseRecord, recordScope } from './cache/record.js';
 import type { CompressedBlob, Image, ImageLayer } from './image/image.js';
 import { checkLayoutTarget, writeOciLayout } from './image/oci-layout.js';
 import type { FileRange } from './layer/compress.js';
+import type { PackedMembers } from './layer/store-layer.js';
 import { RegistryClient } from './registry/client.js';
 import { findCredentials, type Credentials } from './registry/credentials.js';
 import { findKnownLayers, type BlobLead, type KnownLayer } from './registry/known-layers.js';
@@ -25,13 +26,14 @@ import { LayerWorkers } from './layer/workers.js';
 import { addNixDb, customisationDir, packDirectory, runExtraCommands } from './layer/custom-dir.js';
 import { mergeContents, writeCustomisationLayer, type DirNode } from './layer/customisation.js';
 import type { Layer, LayerSource } from './layer/layer.js';
-import { RangeSink, type ByteSink } from './layer/sink.js';
-import { formatBytes, onceEach, quietLogger, type Logger } from './log.js';
+import { FileSink, RangeSink, type ByteSink } from './layer/sink.js';
+import { formatBytes, onceEach, Progress, quietLogger, type Logger } from './log.js';
 import { queryClosure } from './nix/closure.js';
 import { resolveStorePath, storePathsIn } from './nix/store.js';
 import type { BuildOptions, OutputChoice, PushChoice } from './options.js';
 import type { PlanReport } from './plan/explain.js';
 import { planStoreLayers } from './plan/layers.js';
+import { mapLimit } from './util/pool.js';
 import { trackTemporary, untrackTemporary } from './util/temp.js';
 
 export interface LayerReport {
@@ -91,6 +93,9 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
   const workers = new LayerWorkers(opts.concurrency);
   let saving: Promise<number> = Promise.resolve(0);
   try {
+    if (opts.output?.kind === 'stdout') {
+      return await streamImage(opts, { contents, root, base, closurePaths: [...closure.paths.keys()], plan, work, workers, log });
+    }
     const cache = await openCache(opts, log);
     const keys = plan.map((l) => layerCacheKey(l.paths, opts.storeLayerSettings));
     const scope = recordScope(opts.name, opts.architecture);
@@ -133,19 +138,6 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       return { baseLayers: copied.value, storeLayers: written.value };
     });
 
-    // From the merged tree in memory, or through a real directory when a
-    // script or the Nix database has to add to it.
-    const customisationLayer = async (tree: DirNode, sink: ByteSink) => {
-      if (opts.extraCommands === undefined && !opts.includeNixDB) return writeCustomisationLayer(tree, opts.storeLayerSettings, sink);
-      const dir = await customisationDir(tree, work);
-      if (opts.includeNixDB) {
-        // Every path of the closure is in the image, in our layers or the base's.
-        await addNixDb(dir, [...closure.paths.keys()].sort(), contents, opts.storeLayerSettings.mtime);
-      }
-      if (opts.extraCommands !== undefined) await runExtraCommands(opts.extraCommands, dir, log);
-      return packDirectory(dir, opts.storeLayerSettings, sink);
-    };
-
     const image = await log.group('Assemble image', async () => {
       // The customisation layer is last, so its place is known already: its
       // header is one block, as it may not reach 8 GiB.
@@ -153,7 +145,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       const offset = layerPlaces(made.map((l) => l.size)).end + BLOCK;
       const overflow = `the customisation layer is larger than ${formatBytes(MAX_LAST_LAYER)}; put large files in store paths instead`;
       const sink = RangeSink.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
-      const custom = await customisationLayer(root, sink).finally(() => sink.close());
+      const custom = await customisationLayer(opts, { root, work, contents, closurePaths: [...closure.paths.keys()], log }, sink).finally(() => sink.close());
       const { offsets } = layerPlaces([...made, custom].map((l) => l.size));
       const blobs = new BlobMaker({ workers, work, compression: opts.compression, known, log });
       // `at`: its place among the layers made here; `index`: in the image.
@@ -175,17 +167,9 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
         ...storeLayerValues,
         here({ ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', contents) }, made.length, baseLayers.length + plan.length, undefined),
       ];
-      const configJson = imageConfigJson({
-        architecture: opts.architecture,
-        created: opts.created,
-        config: base === undefined ? opts.config : mergeBaseConfig(base.config, opts.config),
-        layers,
-        ...(base === undefined ? {} : { base: { history: base.history, layers: base.layers.length } }),
-      });
+      const configJson = configFor(opts, base, layers);
       const imageId = configDigest(configJson);
-      // A tag derived from the config is stable across machines and changes
-      // whenever any layer or setting does.
-      const tags = opts.tags.length > 0 ? opts.tags : [digestHex(imageId).slice(0, 32)];
+      const tags = tagsFor(opts, imageId);
       const value: Image = { name: opts.name, tags, configJson, imageId, layers };
       return { value, blobs };
     });
@@ -239,6 +223,109 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     untrackTemporary(work);
     if (output !== undefined) untrackTemporary(output.tmp);
   }
+}
+
+/** From the merged tree in memory, or through a real directory when a script or the Nix database has to add to it. */
+async function customisationLayer(
+  opts: BuildOptions,
+  ctx: { root: DirNode; work: string; contents: readonly string[]; closurePaths: readonly string[]; log: Logger },
+  sink: ByteSink,
+): Promise<{ digest: Digest; size: number }> {
+  if (opts.extraCommands === undefined && !opts.includeNixDB) return writeCustomisationLayer(ctx.root, opts.storeLayerSettings, sink);
+  const dir = await customisationDir(ctx.root, ctx.work);
+  // Every path of the closure is in the image, in our layers or the base's.
+  if (opts.includeNixDB) await addNixDb(dir, [...ctx.closurePaths].sort(), ctx.contents, opts.storeLayerSettings.mtime);
+  if (opts.extraCommands !== undefined) await runExtraCommands(opts.extraCommands, dir, ctx.log);
+  return packDirectory(dir, opts.storeLayerSettings, sink);
+}
+
+/** The image config for these layers, a base image's first. */
+function configFor(opts: BuildOptions, base: BaseImage | undefined, layers: readonly Layer[]): Buffer {
+  return imageConfigJson({
+    architecture: opts.architecture,
+    created: opts.created,
+    config: base === undefined ? opts.config : mergeBaseConfig(base.config, opts.config),
+    layers,
+    ...(base === undefined ? {} : { base: { history: base.history, layers: base.layers.length } }),
+  });
+}
+
+/** A tag derived from the config is stable across machines and changes whenever any layer or setting does. */
+function tagsFor(opts: BuildOptions, imageId: Digest): string[] {
+  return opts.tags.length > 0 ? opts.tags : [digestHex(imageId).slice(0, 32)];
+}
+
+/**
+ * `--output -`: the image as a docker-archive on standard output, written in
+ * one pass and never to disk, as nixpkgs' streamLayeredImage does, for
+ * `| docker load`. The stream is in layer order, so layers are written one
+ * after another (each on a worker, after every layer was sized in
+ * parallel), and all are built from the store: a cached layer's bytes
+ * could only be checked after they had gone out.
+ */
+async function streamImage(
+  opts: BuildOptions,
+  ctx: { contents: string[]; root: DirNode; base: BaseImage | undefined; closurePaths: string[]; plan: readonly { paths: string[] }[]; work: string; workers: LayerWorkers; log: Logger },
+): Promise<BuildReport> {
+  const { workers, log, base } = ctx;
+  const label = 'standard output';
+  const out = new ArchiveStream(1, label);
+  const layerFiles: string[] = [];
+  const layers: Layer[] = [];
+  const place = (size: number) => {
+    const name = `${String(layerFiles.length + 1).padStart(3, '0')}/layer.tar`;
+    layerFiles.push(name);
+    out.begin(name, size);
+    return { file: '', label, offset: 0, size, stream: out.fd };
+  };
+  await log.group('Build layers', async () => {
+    const walked = await mapLimit(ctx.plan, opts.concurrency, (l) => workers.walk(l.paths, opts.storeLayerSettings));
+    const total = (base?.layers ?? []).reduce((n, l) => n + l.size, 0) + walked.reduce((n, w) => n + w.size, 0);
+    const progress = new Progress(log, 'written', total);
+    try {
+      for (const [i, l] of (base?.layers ?? []).entries()) {
+        const copied = await workers.copy({ source: { file: base?.file ?? '', offset: l.offset, paths: undefined }, target: place(l.size) }, (n) => progress.add(n));
+        if ('bad' in copied || copied.digest !== l.diffId) throw new UserError(`fromImage ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
+        out.end(l.size);
+        layers.push({ digest: l.diffId, size: l.size, paths: [], source: 'base', comment: `base image ${path.basename(base?.file ?? '')}, layer ${i + 1}` });
+      }
+      for (const [i, l] of ctx.plan.entries()) {
+        const { members, size } = walked[i] as { members: PackedMembers; size: number };
+        const written = await workers.write({ members, settings: opts.storeLayerSettings, target: place(size) }, (n) => progress.add(n));
+        out.end(size);
+        layers.push({ digest: written.digest, size, paths: l.paths, source: 'built', comment: pathsComment('store paths', l.paths) });
+      }
+    } finally {
+      progress.end();
+    }
+    log.info(`${layers.length} layers written to ${label}`);
+  });
+  return log.group('Assemble image', async () => {
+    // Small, and its size must come first: made in the work folder, then sent.
+    const file = path.join(ctx.work, 'customisation.tar');
+    const sink = await FileSink.create(file);
+    const custom = await customisationLayer(opts, { ...ctx, closurePaths: ctx.closurePaths }, sink).finally(() => sink.close());
+    const copied = await workers.copy({ source: { file, offset: 0, paths: undefined }, target: place(custom.size) }, () => {});
+    if ('bad' in copied || copied.digest !== custom.digest) throw new Error('the customisation layer changed while it was sent');
+    out.end(custom.size);
+    layers.push({ ...custom, paths: [], source: 'built', comment: pathsComment('customisation layer, contents', ctx.contents) });
+    const configJson = configFor(opts, base, layers);
+    const imageId = configDigest(configJson);
+    const tags = tagsFor(opts, imageId);
+    out.finish({ configJson, repoTag: `${opts.name}:${tags[0] as string}`, layerFiles });
+    log.info(`${label}: ${opts.name}:${tags[0] as string}, ${layers.length} layers`);
+    return {
+      imagePath: '-',
+      imageName: opts.name,
+      imageTag: tags[0] as string,
+      imageTags: tags,
+      imageId,
+      imageSize: undefined,
+      layerDigests: layers.map((l) => l.digest),
+      layers: layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
+      cache: { restored: 0, built: ctx.plan.length, saved: 0 },
+    };
+  });
 }
 
 /** The local image: the docker-archive completed and renamed into place, or an OCI layout. Returns its bytes. */
@@ -436,7 +523,7 @@ async function configStorePaths(opts: BuildOptions): Promise<string[]> {
 
 /** The local image's place: `target` once complete, `tmp` (a file, or a folder for a layout) until then. */
 interface LocalOutput {
-  choice: OutputChoice;
+  choice: Exclude<OutputChoice, { kind: 'stdout' }>;
   target: string;
   tmp: string;
 }
@@ -449,7 +536,7 @@ interface LocalOutput {
  * archive, only an OCI layout (or an empty folder) by a layout.
  */
 async function reserveOutput(choice: OutputChoice | undefined): Promise<LocalOutput | undefined> {
-  if (choice === undefined) return undefined;
+  if (choice === undefined || choice.kind === 'stdout') return undefined;
   const output = choice.path;
   let target = output;
   const st = await stat(output).catch(() => undefined);

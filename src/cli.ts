@@ -12,7 +12,7 @@ import { cleanUpOnSignals } from './util/temp.js';
 
 const USAGE = `usage: layered-image build --name NAME [--tag TAG ...] --contents PATH [--contents PATH ...]
            [--config JSON | --config @FILE] [--max-layers N] [--created ISO|now]
-           [--architecture ARCH] [--output FILE|DIR] [--output-format docker-archive|oci] [--cache-dir DIR | --no-cache] [--json]
+           [--architecture ARCH] [--output FILE|DIR|-] [--output-format docker-archive|oci] [--cache-dir DIR | --no-cache] [--json]
            [--push] [--compression gzip|zstd|none] [--manifest-format oci|docker] [--cache-from REF ...] [--insecure-registry HOST ...] [--retries N]
            [--from-image TARBALL] [--extra-commands SCRIPT] [--include-nix-db] [--layering size|popularity] [--group-popular N] [--hint deeper:PATTERN|top:PATTERN ...]
            [--uid N] [--gid N] [--uname NAME] [--gname NAME] [--mtime SECONDS|ISO] [--explain]`;
@@ -77,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       created: values.created,
       architecture: values.architecture,
       output: values.output,
+      stdoutAllowed: true,
       outputFormat: values['output-format'],
       compression: values.compression,
       push: values.push,
@@ -104,8 +105,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
       return 0;
     }
+    const toStdout = opts.output?.kind === 'stdout';
+    if (toStdout && values.json) throw new UserError('--json prints to standard output, which --output - gives to the image');
     const report = await build(opts, stderrLogger());
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
+    // With --output -, standard output carries the image alone.
+    (toStdout ? process.stderr : process.stdout).write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
     return 0;
   } catch (e) {
     if (e instanceof UserError) {

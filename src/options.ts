@@ -32,6 +32,8 @@ export interface RawInputs {
   cacheFrom?: readonly string[] | undefined;
   insecureRegistries?: readonly string[] | undefined;
   retries?: string | undefined;
+  /** `-` may name standard output (the CLI's, not the Action's, whose stdout is its log). */
+  stdoutAllowed?: boolean | undefined;
   /** Registry credentials given as inputs; otherwise the usual credential files are read. */
   username?: string | undefined;
   password?: string | undefined;
@@ -53,11 +55,8 @@ export interface RawInputs {
   mtime?: string | undefined;
 }
 
-/** Where the local image goes: a docker-archive file or an OCI layout directory. */
-export interface OutputChoice {
-  kind: 'docker-archive' | 'oci';
-  path: string;
-}
+/** Where the local image goes: a docker-archive file, an OCI layout directory, or a docker-archive on standard output. */
+export type OutputChoice = { kind: 'docker-archive' | 'oci'; path: string } | { kind: 'stdout' };
 
 export const OUTPUT_FORMATS = ['docker-archive', 'oci'] as const;
 
@@ -161,6 +160,12 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
 function parseOutput(raw: RawInputs, name: string): OutputChoice | undefined {
   const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
   const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
+  if (given === '-') {
+    if (!raw.stdoutAllowed) throw new UserError('output - (standard output) is for the command line; give a file name');
+    if (kind !== 'docker-archive') throw new UserError(`output - (standard output) takes a docker-archive, not ${kind}`);
+    if (raw.push) throw new UserError('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
+    return { kind: 'stdout' };
+  }
   if (given === undefined) {
     // Pushing is the job then: nothing local is written.
     if (raw.push) return undefined;

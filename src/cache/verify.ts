@@ -40,7 +40,7 @@ const CHUNK = 4 << 20;
  */
 export function copyCachedLayer(
   source: { file: string; offset: number; paths: readonly string[] | undefined },
-  target: { file: string; label: string; offset: number; size: number },
+  target: { file: string; label: string; offset: number; size: number; stream?: number },
   onBytes: (n: number) => void,
 ): { digest: Digest } | { bad: string } {
   const { file, paths } = source;
@@ -61,7 +61,7 @@ export function copyCachedLayer(
     const st = fstatSync(from);
     if (!st.isFile() || st.size < source.offset + target.size) return { bad: 'its layer changed after it was checked' };
     try {
-      to = openSync(target.file, 'r+');
+      to = target.stream ?? openSync(target.file, 'r+');
     } catch (e) {
       return asUserError(e, `cannot write ${target.label}`);
     }
@@ -80,7 +80,7 @@ export function copyCachedLayer(
       scanner?.feed(chunk);
       if (scanner?.refused !== undefined) return { bad: scanner.refused };
       hash.update(chunk);
-      writeFully(to, target.label, chunk, target.offset + done);
+      writeFully(to, target.label, chunk, target.stream === undefined ? target.offset + done : null);
       done += n;
       onBytes(n);
     }
@@ -89,7 +89,7 @@ export function copyCachedLayer(
     return { digest: `sha256:${hash.digest('hex')}` as Digest };
   } finally {
     closeSync(from);
-    if (to !== undefined) closeSync(to);
+    if (to !== undefined && target.stream === undefined) closeSync(to);
   }
 }
 

@@ -100,3 +100,49 @@ export function finishDockerArchive(
     closeSync(fd);
   }
 }
+
+/**
+ * A docker-archive written front to back, in one pass, to a stream that
+ * cannot seek (standard output, for `| docker load`): layer members are
+ * named by their place, as their digests are not known before they are
+ * written, and the config and manifest.json come last, which `docker load`
+ * and `podman load` accept. The caller writes each member's data to the
+ * same descriptor between `begin` and `end`.
+ */
+export class ArchiveStream {
+  private written = 0;
+
+  constructor(
+    readonly fd: number,
+    private readonly label: string,
+  ) {}
+
+  begin(name: string, size: number): void {
+    this.put(encodeHeader(member(name, size), MEMBER));
+  }
+
+  /** After a member's `size` bytes of data. */
+  end(size: number): void {
+    this.written += size;
+    this.put(Buffer.alloc(padding(size)));
+  }
+
+  file(name: string, bytes: Buffer): void {
+    this.begin(name, bytes.length);
+    this.put(bytes);
+    this.put(Buffer.alloc(padding(bytes.length)));
+  }
+
+  /** The config, manifest.json and the end of the archive. */
+  finish(image: { configJson: Buffer; repoTag: string; layerFiles: readonly string[] }): void {
+    const configName = `${digestHex(configDigest(image.configJson))}.json`;
+    this.file(configName, image.configJson);
+    this.file('manifest.json', dockerManifestJson(configName, image.repoTag, image.layerFiles));
+    this.put(endOfArchive(this.written));
+  }
+
+  private put(bytes: Buffer): void {
+    writeFully(this.fd, this.label, bytes, null);
+    this.written += bytes.length;
+  }
+}

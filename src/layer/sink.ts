@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { UserError, asUserError } from '../errors.js';
+import { UserError, asUserError, errnoCode } from '../errors.js';
 
 /**
  * Where layer bytes go. `write` resolves once the sink no longer needs the
@@ -56,6 +56,12 @@ export interface RangeTarget {
   size: number;
   /** The error when more than `size` bytes come. */
   overflow?: string;
+  /**
+   * An open descriptor written in order instead of `file` at `offset`: an
+   * image streamed to standard output. It is the process's own, shared by
+   * every thread, so bytes from a worker land after the main thread's.
+   */
+  stream?: number;
 }
 
 export class RangeSink implements ByteSink {
@@ -67,11 +73,11 @@ export class RangeSink implements ByteSink {
   ) {}
 
   static open(target: RangeTarget, copyTo?: string): RangeSink {
-    const fd = openFd(target.file, target.label, 'r+');
+    const fd = target.stream ?? openFd(target.file, target.label, 'r+');
     try {
       return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
     } catch (e) {
-      closeSync(fd);
+      if (target.stream === undefined) closeSync(fd);
       throw e;
     }
   }
@@ -81,14 +87,14 @@ export class RangeSink implements ByteSink {
     if (this.written + chunk.length > size) {
       throw new UserError(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
     }
-    writeFully(fd, label, chunk, offset + this.written);
+    writeFully(fd, label, chunk, this.target.stream === undefined ? offset + this.written : null);
     if (this.copy !== undefined) writeFully(this.copy.fd, this.copy.file, chunk, null);
     this.written += chunk.length;
     return Promise.resolve();
   }
 
   close(): Promise<void> {
-    closeSync(this.target.fd);
+    if (this.target.stream === undefined) closeSync(this.target.fd);
     if (this.copy !== undefined) closeSync(this.copy.fd);
     return Promise.resolve();
   }
@@ -105,11 +111,20 @@ function openFd(file: string, label: string, flags: 'r+' | 'w'): number {
 /** Writes all of `bytes` at `position` (or the file position, for null); `label` names the file in errors. */
 export function writeFully(fd: number, label: string, bytes: Buffer, position: number | null): void {
   let done = 0;
-  try {
-    while (done < bytes.length) {
+  while (done < bytes.length) {
+    try {
       done += writeSync(fd, bytes, done, bytes.length - done, position === null ? null : position + done);
+    } catch (e) {
+      // A pipe in non-blocking mode (standard output, as a parent may leave
+      // it) is full: its reader is slower. Wait a little, as a blocking write would.
+      if (errnoCode(e) === 'EAGAIN') {
+        Atomics.wait(PAUSE, 0, 0, 2);
+        continue;
+      }
+      if (errnoCode(e) === 'EPIPE') throw new UserError(`cannot write ${label}: its reader has gone (EPIPE)`);
+      asUserError(e, `cannot write ${label}`);
     }
-  } catch (e) {
-    asUserError(e, `cannot write ${label}`);
   }
 }
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));

@@ -16,6 +16,8 @@ export interface LayerTarget {
   label: string;
   offset: number;
   size: number;
+  /** Written in order to this descriptor instead (see RangeTarget). */
+  stream?: number;
 }
 
 type Job =

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -192,5 +192,57 @@ describe('OCI image layout output', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^layered-image: output .* is a directory that is not an OCI layout; it is left alone\n$/);
     assert.deepEqual((await readdir(dir)).sort(), had);
+  });
+});
+
+describe('push options: bad values are one line, exit 1, nothing pushed or written', () => {
+  let app: string;
+  before(() => {
+    app = nixBuild(CLOSURE_NIX, 'app');
+  });
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown compression', ['--compression', 'brotli'], /^layered-image: compression "brotli" must be one of gzip, zstd, none$/],
+    ['docker manifests with uncompressed layers', ['--manifest-format', 'docker', '--compression', 'none'], /^layered-image: manifestFormat docker takes gzip layers only, not compression none$/],
+    ['an unknown manifest format', ['--manifest-format', 'v1'], /^layered-image: manifestFormat "v1" must be one of oci, docker$/],
+    ['a cacheFrom that is not a reference', ['--cache-from', 'UP/Case:Tag!'], /^layered-image: cacheFrom "UP\/Case:Tag!" has an invalid tag "Tag!"$/],
+    ['a cacheFrom digest that is not sha256', ['--cache-from', 'x/y@md5:abc'], /^layered-image: cacheFrom "x\/y@md5:abc" has a digest that is not sha256: and 64 hex digits$/],
+    ['an insecure registry that is not a host', ['--insecure-registry', 'http://x/'], /^layered-image: insecure registry "http:\/\/x\/" must be a host or host:port$/],
+    ['retries out of range', ['--retries', '99'], /^layered-image: retries "99" must be a whole number from 0 to 20$/],
+    ['an unknown output format', ['--output-format', 'tarball'], /^layered-image: outputFormat "tarball" must be one of docker-archive, oci$/],
+  ];
+  for (const [what, extra, message] of cases) {
+    it(what, async () => {
+      const cwd = await mkdtemp(path.join(tmpdir(), 'push-bad-'));
+      const r = runCli(['build', '--name', '127.0.0.1:9/team/app', '--contents', app, '--push', '--no-cache', ...extra], { cwd });
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr.trim(), message);
+      assert.deepEqual(await readdir(cwd), []);
+    });
+  }
+
+  it('zstd: layers of the +zstd media type, which podman runs, where Node has zstd; one line where it does not', async () => {
+    const zlib = await import('node:zlib');
+    if (typeof (zlib as { createZstdCompress?: unknown }).createZstdCompress !== 'function') {
+      const r = runCli(['build', '--name', 'x', '--contents', app, '--no-cache', '--compression', 'zstd', '--output-format', 'oci']);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^layered-image: compression "zstd" needs Node 22\.15 or later \(this is Node [\d.]+\); use gzip\n$/);
+      return;
+    }
+    // podman names an oci: image after its path, which must be lowercase.
+    const dir = path.join(tmpdir(), `zstd-${process.pid}-${Date.now()}`);
+    await mkdir(dir);
+    const out = path.join(dir, 'layout');
+    const r = runCli(['build', '--json', '--name', 'x', '--tag', 'z', '--contents', app, '--config', JSON.stringify({ Cmd: ['/bin/app'] }), '--no-cache', '--compression', 'zstd', '--output-format', 'oci', '--output', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(await readFile(path.join(out, 'blobs', 'sha256', (index.manifests[0]?.digest ?? '').slice(7)), 'utf8')) as { layers: { mediaType: string }[] };
+    assert.ok(manifest.layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd'));
+    // podman reads zstd layers (umoci 0.4.7 does not).
+    const conf = path.join(dir, 'containers.conf');
+    await writeFile(conf, '[containers]\ndefault_ulimits = []\n');
+    const podman = (...args: string[]) => execFileSync('podman', ['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'runroot'), ...args], { encoding: 'utf8', env: { ...process.env, CONTAINERS_CONF: conf } });
+    const id = podman('pull', '-q', `oci:${out}:z`).trim();
+    assert.equal(podman('run', '--rm', '--network=none', id), 'hello from app\nlibrary 1\n');
   });
 });
