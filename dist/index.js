@@ -101542,7 +101542,9 @@ async function main_run() {
             core/* setOutput */.uH('digest', report.push.digest);
             core/* setOutput */.uH('imageRef', `${report.imageName}@${report.push.digest}`);
         }
-        await writeSummary(report);
+        // The image is built and the outputs are set: a summary that cannot be
+        // written is worth a warning, not a failed step.
+        await writeSummary(report).catch((e) => core/* warning */.$e(`the job summary cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`));
     }
     catch (e) {
         if (e instanceof errors/* UserError */.yo)

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import path from 'node:path';
 import { build, explain, type BuildReport } from './build.js';
 import { formatPlan } from './plan/explain.js';
-import { UserError, messageOf } from './errors.js';
+import { UserError, errnoCode, messageOf } from './errors.js';
 import { formatBytes, type Logger } from './log.js';
 import { parseOptions, type RawInputs } from './options.js';
 // build.ts loads the Actions cache lazily, for the CLI's sake; the Action
@@ -95,7 +95,9 @@ export async function run(): Promise<void> {
       core.setOutput('digest', report.push.digest);
       core.setOutput('imageRef', `${report.imageName}@${report.push.digest}`);
     }
-    await writeSummary(report);
+    // The image is built and the outputs are set: a summary that cannot be
+    // written is worth a warning, not a failed step.
+    await writeSummary(report).catch((e: unknown) => core.warning(`the job summary cannot be written: ${errnoCode(e) ?? messageOf(e)}`));
   } catch (e) {
     if (e instanceof UserError) core.setFailed(e.message);
     else core.setFailed(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : messageOf(e)}`);

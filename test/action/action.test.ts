@@ -16,13 +16,13 @@ interface ActionRun {
 }
 
 /** Runs the committed Action bundle as the runner does: inputs in INPUT_* variables. */
-async function runAction(dir: string, inputs: Record<string, string>): Promise<ActionRun> {
+async function runAction(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
   const run = await mkdtemp(path.join(dir, 'run-'));
   const outputFile = path.join(run, 'github-output');
   const summaryFile = path.join(run, 'step-summary');
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], RUNNER_TEMP: run, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile };
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], RUNNER_TEMP: run, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...extraEnv };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'index.js')], { env, encoding: 'utf8', cwd: run });
   return {
@@ -112,6 +112,17 @@ describe('the Action bundle (dist/index.js)', () => {
     const { rootfs } = runImage(r.outputs['imagePath'] ?? '', path.join(work, 'run-derived'));
     assert.ok((await readdir(path.join(rootfs, 'nix', 'var', 'nix', 'db'))).includes('db.sqlite'));
     assert.ok((await readdir(rootfs)).includes('tmp'));
+  });
+
+  it('a job summary that cannot be written is a warning: the step stays green with every output set', async () => {
+    const r = await runAction(dir, { name: 'action-app', contents: app, config: '{"Cmd":["/bin/app"]}', maxLayers: '10' }, { GITHUB_STEP_SUMMARY: path.join(dir, 'no-such-dir', 'summary') });
+    assert.equal(r.status, 0, r.stdout);
+    const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
+    assert.equal(warnings.length, 2, r.stdout);
+    assert.ok(warnings.some((w) => w.startsWith('::warning::the job summary cannot be written: ')), r.stdout);
+    assert.ok(!r.stdout.includes('::error::'));
+    for (const name of ['imagePath', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt']) assert.ok((r.outputs[name] ?? '') !== '', name);
+    assert.equal(runImage(r.outputs['imagePath'] ?? '', path.join(dir, 'bundle-summary')).stdout, 'hello from app\nlibrary 1\n');
   });
 
   it('explain: logs the plan, sets the plan output and builds nothing', async () => {
