@@ -13,6 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 357 modules
 var cache = __webpack_require__(5078);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -123,6 +125,7 @@ async function inCacheRoot(root, call) {
 }
 
 ;// CONCATENATED MODULE: ./lib/cache/actions.js
+
 
 
 
@@ -243,8 +246,11 @@ class ActionsCache {
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             await (0,promises_.mkdir)(folder, { recursive: true });
-            await (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${JSON.stringify(record)}\n`);
-            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache/* saveCache */.Io([external_node_path_.basename(folder)], `${RECORD_PREFIX}${scope}-${runId()}`)));
+            // The content in the key too: matrix jobs of one run each save theirs.
+            const text = JSON.stringify(record);
+            await (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${text}\n`);
+            const key = `${RECORD_PREFIX}${scope}-${runId()}-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12)}`;
+            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache/* saveCache */.Io([external_node_path_.basename(folder)], key)));
             return id !== -1;
         }
         catch (e) {

@@ -96130,6 +96130,7 @@ async function inCacheRoot(root, call) {
 
 
 
+
 const RECORD_PREFIX = 'layered-image-record-';
 /** A new key for every run and attempt; a run outside Actions (tests, local) gets the clock's. */
 function runId() {
@@ -96243,8 +96244,11 @@ class ActionsCache {
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             await (0,promises_.mkdir)(folder, { recursive: true });
-            await (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${JSON.stringify(record)}\n`);
-            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache_saveCache([external_node_path_.basename(folder)], `${RECORD_PREFIX}${scope}-${runId()}`)));
+            // The content in the key too: matrix jobs of one run each save theirs.
+            const text = JSON.stringify(record);
+            await (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${text}\n`);
+            const key = `${RECORD_PREFIX}${scope}-${runId()}-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12)}`;
+            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache_saveCache([external_node_path_.basename(folder)], key)));
             return id !== -1;
         }
         catch (e) {
@@ -96833,8 +96837,8 @@ function layerMediaType(c, format) {
     return c === 'none' ? 'application/vnd.oci.image.layer.v1.tar' : `application/vnd.oci.image.layer.v1.tar+${c}`;
 }
 function compressor(c) {
-    // No flushes, so the bytes depend on the input alone, not on how it was
-    // chunked; zlib's gzip header carries no name and a zero time.
+    // No flushes, so for one zlib the bytes depend on the input alone, not on
+    // how it was chunked; zlib's gzip header carries no name and a zero time.
     if (c === 'gzip')
         return node_zlib__WEBPACK_IMPORTED_MODULE_4__.createGzip({ level: GZIP_LEVEL, chunkSize: 1 << 20 });
     const z = node_zlib__WEBPACK_IMPORTED_MODULE_4__;
@@ -97632,8 +97636,6 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/digest.js
 var lib_digest = __nccwpck_require__(8463);
 // EXTERNAL MODULE: ./lib/errors.js
@@ -97867,16 +97869,21 @@ var compress = __nccwpck_require__(9641);
 /**
  * The blob record: what earlier runs learned of store layers' compressed
  * blobs (digest, size, where they were pushed), kept as one small entry per
- * image and platform rather than one per layer, so that a run can find the
+ * registry and platform rather than one per layer, so that a run can find the
  * blobs a registry has without restoring, building or compressing anything.
  * Read as leads: each is confirmed with the registry before it is used.
  */
 const RECORD_FORMAT = 1;
-/** The newest leads kept: some thousands of layers, a few hundred KiB. */
-const MAX_LEADS = 4000;
-/** One record per image name and architecture: what a matrix job restores is its own image's. */
-function recordScope(name, architecture) {
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([name, architecture])).digest('hex').slice(0, 32);
+/** The newest leads kept: about 350 bytes each, so the record stays under the 1 MiB a cache reads of it. */
+const MAX_LEADS = 2500;
+/**
+ * One record per registry and architecture, shared by the images of a
+ * matrix: a layer one repository pushed (glibc, say) is then mounted into
+ * another rather than uploaded again. Layers of one architecture never
+ * serve another's (their store paths differ), so each has its own.
+ */
+function recordScope(registry, architecture) {
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([registry, architecture])).digest('hex').slice(0, 32);
 }
 /** The leads of a stored record; anything malformed is dropped, never trusted. */
 function parseRecord(raw) {
@@ -98071,7 +98078,9 @@ async function writeOciLayout(image, opts) {
     await write(external_node_path_.join(opts.scratch, 'index.json'), canonicalJson(index));
     await write(external_node_path_.join(opts.scratch, 'oci-layout'), canonicalJson({ imageLayoutVersion: '1.0.0' }));
     await replaceDirectory(opts.scratch, opts.dir);
-    return { digest: manifest.digest };
+    const blobBytes = [...new Map(descriptors.map((d) => [d.digest, d.size])).values()].reduce((a, b) => a + b, 0);
+    const size = blobBytes + image.configJson.length + manifest.size + Buffer.byteLength(canonicalJson(index)) + Buffer.byteLength(canonicalJson({ imageLayoutVersion: '1.0.0' }));
+    return { digest: manifest.digest, size };
 }
 /** A whole file is linked into the layout; a range (an uncompressed layer in a larger file) is copied. */
 async function placeBlob(bytes, to, dir) {
@@ -98101,15 +98110,18 @@ async function checkLayoutTarget(dir) {
     if (!isLayout && !empty)
         throw new errors/* UserError */.yo(`output ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
+/** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
 async function replaceDirectory(from, to) {
     const old = `${from}.old`;
     const had = await (0,promises_.lstat)(to).then(() => true, () => false);
+    if (had)
+        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${to}`));
     try {
-        if (had)
-            await (0,promises_.rename)(to, old);
         await (0,promises_.rename)(from, to);
     }
     catch (e) {
+        if (had)
+            await (0,promises_.rename)(old, to).catch(() => { });
         (0,errors/* asUserError */.Yl)(e, `cannot write output ${to}`);
     }
     if (had)
@@ -98789,6 +98801,16 @@ class RegistryClient {
         });
         this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
     }
+    /**
+     * Checks, before any work is done, that the registry answers and takes
+     * our credentials for pushing to `repository`.
+     */
+    async ping(repository) {
+        const op = 'GET /v2/';
+        const res = await this.transport.request({ op, method: 'GET', url: '/v2/', scopes: push(repository) });
+        if (res.status !== 200)
+            throw statusError(this.transport.prefix(op), res.status, res.body);
+    }
     /** The blob's size when the repository has it. */
     async blobExists(repository, digest) {
         const op = `HEAD blob ${blobName(repository, digest)}`;
@@ -98878,7 +98900,8 @@ class RegistryClient {
             op,
             method: 'GET',
             url: `/v2/${repository}/manifests/${reference}`,
-            scopes: push(repository),
+            // Reading asks for no more: a cacheFrom may be a repository we can only pull.
+            scopes: pull(repository),
             headers: { accept: accept.join(', ') },
             maxBody: MAX_MANIFEST_BYTES,
             followRedirects: true,
@@ -98899,7 +98922,7 @@ class RegistryClient {
     /** A small blob (an image config), checked against its digest. */
     async getBlob(repository, digest, maxBytes) {
         const op = `GET blob ${blobName(repository, digest)}`;
-        const res = await this.transport.request({ op, method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: push(repository), maxBody: maxBytes, followRedirects: true });
+        const res = await this.transport.request({ op, method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: pull(repository), maxBody: maxBytes, followRedirects: true });
         if (res.status !== 200)
             throw statusError(this.transport.prefix(op), res.status, res.body);
         if ((0,lib_digest/* sha256Digest */.sI)(res.body) !== digest)
@@ -98928,6 +98951,9 @@ class RegistryClient {
 }
 function push(repository) {
     return [`repository:${repository}:pull,push`];
+}
+function pull(repository) {
+    return [`repository:${repository}:pull`];
 }
 /** `team/app@sha256:0123456789ab`: enough of the digest to tell blobs apart in a message. */
 function blobName(repository, digest) {
@@ -99156,6 +99182,7 @@ function nonEmpty(s) {
 
 
 
+
 function refString(ref) {
     return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
 }
@@ -99203,7 +99230,7 @@ async function findKnownLayers(opts) {
             for (const where of lead.repositories) {
                 if (where === here || !where.startsWith(`${target.registry}/`))
                     continue;
-                if (await target.client.mountBlob(target.repository, lead.digest, where.slice(target.registry.length + 1)))
+                if (await tryMount(target, lead.digest, where.slice(target.registry.length + 1), log))
                     return void found(lead.digest, 'mounted');
             }
         }
@@ -99211,6 +99238,18 @@ async function findKnownLayers(opts) {
     const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
     log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} leads not there`);
     return known;
+}
+/** A mount is a shortcut: one the registry refuses (no pull right there, say) means a HEAD and an upload instead. */
+async function tryMount(target, digest, from, log) {
+    try {
+        return await target.client.mountBlob(target.repository, digest, from);
+    }
+    catch (e) {
+        if (!(e instanceof RegistryError) || e.status === undefined)
+            throw e;
+        log.info(`cannot mount from ${from} (${e.status}); uploading instead`);
+        return false;
+    }
 }
 async function leadsFromManifest(ref, client, log) {
     let manifest;
@@ -99263,6 +99302,7 @@ function onceEach(log) {
             log.warning(m);
         },
         group: (name, phase) => log.group(name, phase),
+        secret: (value) => log.secret?.(value),
     };
 }
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -99977,6 +100017,8 @@ function depth(value) {
 
 // EXTERNAL MODULE: ./lib/layer/workers.js
 var layer_workers = __nccwpck_require__(7554);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
 var store_layer = __nccwpck_require__(6997);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
@@ -100566,7 +100608,6 @@ var temp = __nccwpck_require__(8896);
 
 
 
-
 /**
  * inputs → closure → plan → layers → one image value → its sinks: a
  * docker-archive or OCI layout at `output`, and the registry.
@@ -100585,7 +100626,7 @@ async function build(opts, logger = quietLogger) {
     const push = opts.push === undefined ? undefined : await pushTarget(opts, opts.push, log);
     const { closure, planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
     // Beside the output, so that its files can be renamed or linked into it.
-    const workParent = output === undefined ? (0,external_node_os_.tmpdir)() : external_node_path_.dirname(output.target);
+    const workParent = output === undefined ? opts.scratch : external_node_path_.dirname(output.target);
     const work = await (0,promises_.mkdtemp)(external_node_path_.join(workParent, '.layered-image-')).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder in ${workParent}`));
     (0,temp/* trackTemporary */.hN)(work);
     if (output !== undefined)
@@ -100598,9 +100639,11 @@ async function build(opts, logger = quietLogger) {
         }
         const cache = await openCache(opts, log);
         const keys = plan.map((l) => (0,key/* layerCacheKey */.L)(l.paths, opts.storeLayerSettings));
-        const scope = recordScope(opts.name, opts.architecture);
-        const compressing = push !== undefined || output?.choice.kind === 'oci';
-        const earlier = compressing && cache !== undefined ? parseRecord(await cache.loadRecord(scope)) : [];
+        // An OCI layout holds every blob, so none can be left to the registry.
+        const layoutNeedsBlobs = output?.choice.kind === 'oci';
+        // The blob record serves pushes alone: it says what a registry holds.
+        const scope = push === undefined ? undefined : recordScope(push.registry, opts.architecture);
+        const earlier = scope !== undefined && cache !== undefined ? parseRecord(await cache.loadRecord(scope)) : [];
         const known = push === undefined
             ? new Map()
             : await log.group('Registry', () => findKnownLayers({
@@ -100621,10 +100664,14 @@ async function build(opts, logger = quietLogger) {
             return lookupStoreLayers(toMake.map((l) => l.paths), opts.storeLayerSettings, cache, log);
         });
         const layerFile = output?.choice.kind === 'docker-archive' ? output.tmp : external_node_path_.join(work, 'layers.tar');
+        const readFrom = output?.choice.kind === 'docker-archive' ? external_node_path_.join(work, 'archive.tar') : layerFile;
         const label = output === undefined ? 'a work file' : `output ${output.choice.path}`;
         const target = { file: layerFile, label };
         const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
             await (await (0,promises_.open)(layerFile, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`))).close();
+            // Blobs are read from the layers' places after the archive is renamed into place: through a second name.
+            if (layerFile !== readFrom)
+                await (0,promises_.link)(layerFile, readFrom).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`));
             const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => { } });
             const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;
             const writing = writeStoreLayers(planned, { output: target, from, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
@@ -100645,10 +100692,10 @@ async function build(opts, logger = quietLogger) {
             const sink = layer_sink/* RangeSink */.x6.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
             const custom = await customisationLayer(opts, { root, work, contents, closurePaths: [...closure.paths.keys()], log }, sink).finally(() => sink.close());
             const { offsets } = layerPlaces([...made, custom].map((l) => l.size));
-            const blobs = new BlobMaker({ workers, work, compression: opts.compression, known, log });
+            const blobs = new BlobMaker({ workers, work, compression: opts.compression, known: layoutNeedsBlobs ? new Map() : known, log });
             // `at`: its place among the layers made here; `index`: in the image.
             const here = (l, at, index, key) => {
-                const bytes = { file: layerFile, offset: offsets[at], size: l.size };
+                const bytes = { file: readFrom, offset: offsets[at], size: l.size };
                 return { ...l, key, bytes, compressed: blobs.forLayer(index, l, key, bytes) };
             };
             const madeAt = new Map(planned.map((p) => [p.key, p.index]));
@@ -100675,8 +100722,9 @@ async function build(opts, logger = quietLogger) {
         // Saves run in the background while the image goes to its sinks; they
         // must finish before `work` goes.
         saving = saveNewLayers(planned, storeLayers, cache, work);
-        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
+        // The local image first: a push that fails still leaves it.
         const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
+        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
         const saved = await log.group('Cache save', async () => {
             const n = await saving;
             if (cache === undefined) {
@@ -100684,8 +100732,8 @@ async function build(opts, logger = quietLogger) {
                 return n;
             }
             log.info(`${n} new store layers saved to the ${cache.description}`);
-            const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`]);
-            if (now.length > 0 && (await cache.saveRecord(scope, mergeRecord(earlier, now))))
+            const now = push === undefined ? [] : image.blobs.leads(image.value, [`${push.registry}/${push.repository}`]);
+            if (scope !== undefined && now.length > 0 && (await cache.saveRecord(scope, mergeRecord(earlier, now))))
                 log.info(`blob record saved: ${now.length} layer blobs`);
             return n;
         });
@@ -100833,19 +100881,10 @@ async function writeOutput(image, output, opts) {
         size = (await (0,promises_.stat)(output.target)).size;
     }
     else {
-        await writeOciLayout(image, { dir: output.target, scratch: output.tmp, compression: opts.compression, concurrency: opts.concurrency * 2 });
-        size = await directoryBytes(output.target);
+        size = (await writeOciLayout(image, { dir: output.target, scratch: output.tmp, compression: opts.compression, concurrency: opts.concurrency * 2 })).size;
     }
     opts.log.info(`${choice.path}: ${choice.kind} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
     return size;
-}
-async function directoryBytes(dir) {
-    let n = 0;
-    for (const entry of await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true })) {
-        if (entry.isFile())
-            n += (await (0,promises_.stat)(external_node_path_.join(entry.parentPath, entry.name))).size;
-    }
-    return n;
 }
 /**
  * Makes each layer's compressed blob once, on the workers, when a sink first
@@ -101055,10 +101094,20 @@ async function pushTarget(opts, choice, log) {
     const credentials = new Map();
     for (const host of new Set([registry, ...choice.cacheFrom.map((r) => r.registry)])) {
         const explicit = host === registry ? choice.credentials : undefined;
-        credentials.set(host, await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) }));
+        const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
+        // Those read from files are masked as the inputs are (which the Action masked already).
+        if (found !== undefined && explicit === undefined) {
+            const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
+            for (const secret of forms)
+                log.secret?.(secret);
+        }
+        credentials.set(host, found);
     }
+    const client = clientFor(registry);
+    // A registry that is down, or refuses the credentials, fails the push now, not after the build.
+    await client.ping(repository);
     return {
-        client: clientFor(registry),
+        client,
         registry,
         repository,
         name: opts.name,
@@ -101212,6 +101261,7 @@ async function parseOptions(raw, env = process.env) {
         hints: parseHints(raw.hints ?? []),
         explain: raw.explain ?? false,
         concurrency: (0,external_node_os_.availableParallelism)(),
+        scratch: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
     };
 }
 function parseOutput(raw, name) {
@@ -101475,9 +101525,11 @@ function readInputs() {
     // Pushing is the job then: with no output given, nothing local is written.
     const defaultOutput = push || !runnerTemp ? undefined : external_node_path_.join(runnerTemp, outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
     const password = core/* getInput */.V4('password');
-    // Masked before anything can print it.
-    if (password !== '')
+    // Masked before anything can print it, with the form Basic auth sends.
+    if (password !== '') {
         core/* setSecret */.Pq(password);
+        core/* setSecret */.Pq(Buffer.from(`${core/* getInput */.V4('username')}:${password}`).toString('base64'));
+    }
     return {
         name: optional('name'),
         tags: [...list('tag'), ...list('tags')],
@@ -101518,6 +101570,7 @@ const actionsLogger = {
     info: (m) => core/* info */.pq(m),
     warning: (m) => core/* warning */.$e(m),
     group: (name, phase) => core/* group */.Os(name, () => Promise.resolve(phase())),
+    secret: (value) => core/* setSecret */.Pq(value),
 };
 /** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */
 async function main_run() {

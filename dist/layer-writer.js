@@ -850,8 +850,8 @@ function layerMediaType(c, format) {
     return c === 'none' ? 'application/vnd.oci.image.layer.v1.tar' : `application/vnd.oci.image.layer.v1.tar+${c}`;
 }
 function compressor(c) {
-    // No flushes, so the bytes depend on the input alone, not on how it was
-    // chunked; zlib's gzip header carries no name and a zero time.
+    // No flushes, so for one zlib the bytes depend on the input alone, not on
+    // how it was chunked; zlib's gzip header carries no name and a zero time.
     if (c === 'gzip')
         return external_node_zlib_namespaceObject.createGzip({ level: GZIP_LEVEL, chunkSize: 1 << 20 });
     const z = external_node_zlib_namespaceObject;

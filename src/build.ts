@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdtemp, open, readdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, lstat, mkdtemp, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, asUserError, errnoCode } from './errors.js';
@@ -84,7 +83,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
   const { closure, planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
 
   // Beside the output, so that its files can be renamed or linked into it.
-  const workParent = output === undefined ? tmpdir() : path.dirname(output.target);
+  const workParent = output === undefined ? opts.scratch : path.dirname(output.target);
   const work = await mkdtemp(path.join(workParent, '.layered-image-')).catch((e: unknown) =>
     asUserError(e, `cannot create a work folder in ${workParent}`),
   );
@@ -98,9 +97,11 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     }
     const cache = await openCache(opts, log);
     const keys = plan.map((l) => layerCacheKey(l.paths, opts.storeLayerSettings));
-    const scope = recordScope(opts.name, opts.architecture);
-    const compressing = push !== undefined || output?.choice.kind === 'oci';
-    const earlier = compressing && cache !== undefined ? parseRecord(await cache.loadRecord(scope)) : [];
+    // An OCI layout holds every blob, so none can be left to the registry.
+    const layoutNeedsBlobs = output?.choice.kind === 'oci';
+    // The blob record serves pushes alone: it says what a registry holds.
+    const scope = push === undefined ? undefined : recordScope(push.registry, opts.architecture);
+    const earlier = scope !== undefined && cache !== undefined ? parseRecord(await cache.loadRecord(scope)) : [];
     const known =
       push === undefined
         ? new Map<string, KnownLayer>()
@@ -123,11 +124,14 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       return lookupStoreLayers(toMake.map((l) => l.paths), opts.storeLayerSettings, cache, log);
     });
     const layerFile = output?.choice.kind === 'docker-archive' ? output.tmp : path.join(work, 'layers.tar');
+    const readFrom = output?.choice.kind === 'docker-archive' ? path.join(work, 'archive.tar') : layerFile;
     const label = output === undefined ? 'a work file' : `output ${output.choice.path}`;
     const target = { file: layerFile, label };
 
     const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
       await (await open(layerFile, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write ${label}`))).close();
+      // Blobs are read from the layers' places after the archive is renamed into place: through a second name.
+      if (layerFile !== readFrom) await link(layerFile, readFrom).catch((e: unknown) => asUserError(e, `cannot write ${label}`));
       const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => {} });
       const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;
       const writing = writeStoreLayers(planned, { output: target, from, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
@@ -147,10 +151,10 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       const sink = RangeSink.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
       const custom = await customisationLayer(opts, { root, work, contents, closurePaths: [...closure.paths.keys()], log }, sink).finally(() => sink.close());
       const { offsets } = layerPlaces([...made, custom].map((l) => l.size));
-      const blobs = new BlobMaker({ workers, work, compression: opts.compression, known, log });
+      const blobs = new BlobMaker({ workers, work, compression: opts.compression, known: layoutNeedsBlobs ? new Map() : known, log });
       // `at`: its place among the layers made here; `index`: in the image.
       const here = (l: Layer, at: number, index: number, key: string | undefined): ImageLayer => {
-        const bytes = { file: layerFile, offset: offsets[at] as number, size: l.size };
+        const bytes = { file: readFrom, offset: offsets[at] as number, size: l.size };
         return { ...l, key, bytes, compressed: blobs.forLayer(index, l, key, bytes) };
       };
       const madeAt = new Map(planned.map((p) => [p.key, p.index]));
@@ -177,8 +181,9 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     // must finish before `work` goes.
     saving = saveNewLayers(planned, storeLayers, cache, work);
 
-    const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
+    // The local image first: a push that fails still leaves it.
     const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
+    const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
 
     const saved = await log.group('Cache save', async () => {
       const n = await saving;
@@ -187,8 +192,8 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
         return n;
       }
       log.info(`${n} new store layers saved to the ${cache.description}`);
-      const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`]);
-      if (now.length > 0 && (await cache.saveRecord(scope, mergeRecord(earlier, now)))) log.info(`blob record saved: ${now.length} layer blobs`);
+      const now = push === undefined ? [] : image.blobs.leads(image.value, [`${push.registry}/${push.repository}`]);
+      if (scope !== undefined && now.length > 0 && (await cache.saveRecord(scope, mergeRecord(earlier, now)))) log.info(`blob record saved: ${now.length} layer blobs`);
       return n;
     });
     const restored = storeLayers.filter((l) => l.source === 'restored').length;
@@ -341,19 +346,10 @@ async function writeOutput(
     await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write output ${choice.path}`));
     size = (await stat(output.target)).size;
   } else {
-    await writeOciLayout(image, { dir: output.target, scratch: output.tmp, compression: opts.compression, concurrency: opts.concurrency * 2 });
-    size = await directoryBytes(output.target);
+    size = (await writeOciLayout(image, { dir: output.target, scratch: output.tmp, compression: opts.compression, concurrency: opts.concurrency * 2 })).size;
   }
   opts.log.info(`${choice.path}: ${choice.kind} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
   return size;
-}
-
-async function directoryBytes(dir: string): Promise<number> {
-  let n = 0;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) n += (await stat(path.join(entry.parentPath, entry.name))).size;
-  }
-  return n;
 }
 
 /**
@@ -575,10 +571,19 @@ async function pushTarget(opts: BuildOptions, choice: PushChoice, log: Logger) {
   const credentials = new Map<string, Credentials | undefined>();
   for (const host of new Set([registry, ...choice.cacheFrom.map((r) => r.registry)])) {
     const explicit = host === registry ? choice.credentials : undefined;
-    credentials.set(host, await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) }));
+    const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
+    // Those read from files are masked as the inputs are (which the Action masked already).
+    if (found !== undefined && explicit === undefined) {
+      const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
+      for (const secret of forms) log.secret?.(secret);
+    }
+    credentials.set(host, found);
   }
+  const client = clientFor(registry);
+  // A registry that is down, or refuses the credentials, fails the push now, not after the build.
+  await client.ping(repository);
   return {
-    client: clientFor(registry),
+    client,
     registry,
     repository,
     name: opts.name,

@@ -4,6 +4,8 @@ export interface Logger {
   warning(message: string): void;
   /** One phase of the build; the Action folds each into a log group. */
   group<T>(name: string, phase: () => Promise<T> | T): Promise<T>;
+  /** A credential found on the way (in a docker config, say), for the Action to mask in its log. */
+  secret?(value: string): void;
 }
 
 export const quietLogger: Logger = { info: () => {}, warning: () => {}, group: (_name, phase) => Promise.resolve(phase()) };
@@ -19,6 +21,7 @@ export function onceEach(log: Logger): Logger {
       log.warning(m);
     },
     group: (name, phase) => log.group(name, phase),
+    secret: (value) => log.secret?.(value),
   };
 }
 

@@ -27,8 +27,11 @@ function readInputs(): RawInputs {
   // Pushing is the job then: with no output given, nothing local is written.
   const defaultOutput = push || !runnerTemp ? undefined : path.join(runnerTemp, outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
   const password = core.getInput('password');
-  // Masked before anything can print it.
-  if (password !== '') core.setSecret(password);
+  // Masked before anything can print it, with the form Basic auth sends.
+  if (password !== '') {
+    core.setSecret(password);
+    core.setSecret(Buffer.from(`${core.getInput('username')}:${password}`).toString('base64'));
+  }
   return {
     name: optional('name'),
     tags: [...list('tag'), ...list('tags')],
@@ -70,6 +73,7 @@ const actionsLogger: Logger = {
   info: (m) => core.info(m),
   warning: (m) => core.warning(m),
   group: (name, phase) => core.group(name, () => Promise.resolve(phase())),
+  secret: (value) => core.setSecret(value),
 };
 
 /** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */

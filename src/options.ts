@@ -1,4 +1,4 @@
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, errnoCode } from './errors.js';
@@ -103,6 +103,8 @@ export interface BuildOptions {
   /** Print the plan and stop, building nothing. */
   explain: boolean;
   concurrency: number;
+  /** Where a build that writes nothing local keeps its work files: RUNNER_TEMP on a runner. */
+  scratch: string;
 }
 
 export const MAX_LAYERS_LIMIT = 125;
@@ -154,6 +156,7 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     hints: parseHints(raw.hints ?? []),
     explain: raw.explain ?? false,
     concurrency: availableParallelism(),
+    scratch: env['RUNNER_TEMP'] || tmpdir(),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as cache from '@actions/cache';
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -117,8 +118,11 @@ export class ActionsCache implements LayerCache {
     try {
       await rm(folder, { recursive: true, force: true });
       await mkdir(folder, { recursive: true });
-      await writeFile(path.join(folder, 'record.json'), `${JSON.stringify(record)}\n`);
-      const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache.saveCache([path.basename(folder)], `${RECORD_PREFIX}${scope}-${runId()}`)));
+      // The content in the key too: matrix jobs of one run each save theirs.
+      const text = JSON.stringify(record);
+      await writeFile(path.join(folder, 'record.json'), `${text}\n`);
+      const key = `${RECORD_PREFIX}${scope}-${runId()}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+      const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache.saveCache([path.basename(folder)], key)));
       return id !== -1;
     } catch (e) {
       this.failed('save', messageOf(e));

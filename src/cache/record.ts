@@ -6,17 +6,22 @@ import type { BlobLead } from '../registry/known-layers.js';
 /**
  * The blob record: what earlier runs learned of store layers' compressed
  * blobs (digest, size, where they were pushed), kept as one small entry per
- * image and platform rather than one per layer, so that a run can find the
+ * registry and platform rather than one per layer, so that a run can find the
  * blobs a registry has without restoring, building or compressing anything.
  * Read as leads: each is confirmed with the registry before it is used.
  */
 export const RECORD_FORMAT = 1;
-/** The newest leads kept: some thousands of layers, a few hundred KiB. */
-const MAX_LEADS = 4000;
+/** The newest leads kept: about 350 bytes each, so the record stays under the 1 MiB a cache reads of it. */
+const MAX_LEADS = 2500;
 
-/** One record per image name and architecture: what a matrix job restores is its own image's. */
-export function recordScope(name: string, architecture: string): string {
-  return createHash('sha256').update(JSON.stringify([name, architecture])).digest('hex').slice(0, 32);
+/**
+ * One record per registry and architecture, shared by the images of a
+ * matrix: a layer one repository pushed (glibc, say) is then mounted into
+ * another rather than uploaded again. Layers of one architecture never
+ * serve another's (their store paths differ), so each has its own.
+ */
+export function recordScope(registry: string, architecture: string): string {
+  return createHash('sha256').update(JSON.stringify([registry, architecture])).digest('hex').slice(0, 32);
 }
 
 /** The leads of a stored record; anything malformed is dropped, never trusted. */

@@ -23,7 +23,7 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
 export async function writeOciLayout(
   image: Image,
   opts: { dir: string; scratch: string; compression: Compression; concurrency: number },
-): Promise<{ digest: Digest }> {
+): Promise<{ digest: Digest; size: number }> {
   const blobs = path.join(opts.scratch, 'blobs', 'sha256');
   await mkdir(blobs, { recursive: true }).catch((e: unknown) => asUserError(e, `cannot write output ${opts.dir}`));
   const put = (digest: Digest) => path.join(blobs, digestHex(digest));
@@ -51,7 +51,9 @@ export async function writeOciLayout(
   await write(path.join(opts.scratch, 'index.json'), canonicalJson(index));
   await write(path.join(opts.scratch, 'oci-layout'), canonicalJson({ imageLayoutVersion: '1.0.0' }));
   await replaceDirectory(opts.scratch, opts.dir);
-  return { digest: manifest.digest };
+  const blobBytes = [...new Map(descriptors.map((d) => [d.digest, d.size])).values()].reduce((a, b) => a + b, 0);
+  const size = blobBytes + image.configJson.length + manifest.size + Buffer.byteLength(canonicalJson(index)) + Buffer.byteLength(canonicalJson({ imageLayoutVersion: '1.0.0' }));
+  return { digest: manifest.digest, size };
 }
 
 /** A whole file is linked into the layout; a range (an uncompressed layer in a larger file) is copied. */
@@ -77,13 +79,15 @@ export async function checkLayoutTarget(dir: string): Promise<void> {
   if (!isLayout && !empty) throw new UserError(`output ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
 
+/** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
 async function replaceDirectory(from: string, to: string): Promise<void> {
   const old = `${from}.old`;
   const had = await lstat(to).then(() => true, () => false);
+  if (had) await rename(to, old).catch((e: unknown) => asUserError(e, `cannot write output ${to}`));
   try {
-    if (had) await rename(to, old);
     await rename(from, to);
   } catch (e) {
+    if (had) await rename(old, to).catch(() => {});
     asUserError(e, `cannot write output ${to}`);
   }
   if (had) await rm(old, { recursive: true, force: true });

@@ -47,8 +47,8 @@ export function layerMediaType(c: Compression, format: 'oci' | 'docker'): string
 }
 
 function compressor(c: Exclude<Compression, 'none'>): Transform {
-  // No flushes, so the bytes depend on the input alone, not on how it was
-  // chunked; zlib's gzip header carries no name and a zero time.
+  // No flushes, so for one zlib the bytes depend on the input alone, not on
+  // how it was chunked; zlib's gzip header carries no name and a zero time.
   if (c === 'gzip') return zlib.createGzip({ level: GZIP_LEVEL, chunkSize: 1 << 20 });
   const z = zlib as ZstdZlib;
   if (z.createZstdCompress === undefined || z.constants.ZSTD_c_compressionLevel === undefined) throw new UserError('zstd is not available in this Node');

@@ -64,6 +64,16 @@ export class RegistryClient {
     this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   }
 
+  /**
+   * Checks, before any work is done, that the registry answers and takes
+   * our credentials for pushing to `repository`.
+   */
+  async ping(repository: string): Promise<void> {
+    const op = 'GET /v2/';
+    const res = await this.transport.request({ op, method: 'GET', url: '/v2/', scopes: push(repository) });
+    if (res.status !== 200) throw statusError(this.transport.prefix(op), res.status, res.body);
+  }
+
   /** The blob's size when the repository has it. */
   async blobExists(repository: string, digest: Digest): Promise<number | undefined> {
     const op = `HEAD blob ${blobName(repository, digest)}`;
@@ -147,7 +157,8 @@ export class RegistryClient {
       op,
       method: 'GET',
       url: `/v2/${repository}/manifests/${reference}`,
-      scopes: push(repository),
+      // Reading asks for no more: a cacheFrom may be a repository we can only pull.
+      scopes: pull(repository),
       headers: { accept: accept.join(', ') },
       maxBody: MAX_MANIFEST_BYTES,
       followRedirects: true,
@@ -166,7 +177,7 @@ export class RegistryClient {
   /** A small blob (an image config), checked against its digest. */
   async getBlob(repository: string, digest: Digest, maxBytes: number): Promise<Buffer> {
     const op = `GET blob ${blobName(repository, digest)}`;
-    const res = await this.transport.request({ op, method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: push(repository), maxBody: maxBytes, followRedirects: true });
+    const res = await this.transport.request({ op, method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: pull(repository), maxBody: maxBytes, followRedirects: true });
     if (res.status !== 200) throw statusError(this.transport.prefix(op), res.status, res.body);
     if (sha256Digest(res.body) !== digest) throw new RegistryError(`${this.transport.prefix(op)}: the content does not match its digest`);
     return res.body;
@@ -193,6 +204,10 @@ export class RegistryClient {
 
 function push(repository: string): string[] {
   return [`repository:${repository}:pull,push`];
+}
+
+function pull(repository: string): string[] {
+  return [`repository:${repository}:pull`];
 }
 
 /** `team/app@sha256:0123456789ab`: enough of the digest to tell blobs apart in a message. */

@@ -5,7 +5,7 @@ import { INDEX_MEDIA_TYPES, manifestLayers } from '../image/manifest.js';
 import type { Compression } from '../layer/compress.js';
 import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
-import type { RegistryClient } from './client.js';
+import { RegistryError, type RegistryClient } from './client.js';
 
 /** A store layer the registry holds as a blob: enough to push a manifest naming it without making it. */
 export interface KnownLayer {
@@ -88,13 +88,24 @@ export async function findKnownLayers(opts: {
       if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize) return void found(lead.digest, 'existing');
       for (const where of lead.repositories) {
         if (where === here || !where.startsWith(`${target.registry}/`)) continue;
-        if (await target.client.mountBlob(target.repository, lead.digest, where.slice(target.registry.length + 1))) return void found(lead.digest, 'mounted');
+        if (await tryMount(target, lead.digest, where.slice(target.registry.length + 1), log)) return void found(lead.digest, 'mounted');
       }
     }
   });
   const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
   log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} leads not there`);
   return known;
+}
+
+/** A mount is a shortcut: one the registry refuses (no pull right there, say) means a HEAD and an upload instead. */
+async function tryMount(target: { client: RegistryClient; repository: string }, digest: Digest, from: string, log: Logger): Promise<boolean> {
+  try {
+    return await target.client.mountBlob(target.repository, digest, from);
+  } catch (e) {
+    if (!(e instanceof RegistryError) || e.status === undefined) throw e;
+    log.info(`cannot mount from ${from} (${e.status}); uploading instead`);
+    return false;
+  }
 }
 
 async function leadsFromManifest(ref: ImageRef, client: RegistryClient, log: Logger): Promise<BlobLead[]> {

@@ -103,6 +103,19 @@ describe('the Action pushing to a registry', () => {
     }
   });
 
+  it('credentials that docker login wrote are used and masked', async () => {
+    const docker = await mkdtemp(path.join(root, 'docker-'));
+    const auth = Buffer.from('bot:hunter2-very-secret').toString('base64');
+    await writeFile(path.join(docker, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth } } }));
+    const r = await runAction(root, { ...cache.env, DOCKER_CONFIG: docker }, { name: `${registry.host}/team/login`, contents: app, config, push: 'true' });
+    assert.equal(r.status, 0, r.stdout);
+    const lines = r.stdout.split('\n');
+    for (const secret of ['hunter2-very-secret', auth]) {
+      assert.deepEqual(lines.filter((l) => l.includes(secret)), [`::add-mask::${secret}`]);
+    }
+    assert.match(r.outputs['digest'] ?? '', /^sha256:/);
+  });
+
   it('a wrong password fails the step with one ::error:: line naming the registry, never the password', async () => {
     const r = await runAction(root, cache.env, { name: `${registry.host}/team/action`, contents: app, config, push: 'true', username: 'bot', password: 'not-the-password-42', retries: '0' });
     assert.equal(r.status, 1);

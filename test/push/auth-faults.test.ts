@@ -68,6 +68,7 @@ describe('pushing with credentials, and when the registry fails', () => {
       assert.equal(r.status, 1);
       assert.match(r.stderr.split('\n').at(-2) ?? '', new RegExp(`^layered-image: registry ${registry.host}: .*401`));
       assert.equal(r.stdout, '');
+      assert.doesNotMatch(r.stderr, /^build layers:/m, 'found out before any work');
       assertNoSecret(r, [`${PASSWORD}-wrong`, Buffer.from(`${USER}:${PASSWORD}-wrong`).toString('base64')]);
     });
 
@@ -140,6 +141,7 @@ describe('pushing with credentials, and when the registry fails', () => {
       const r = await push(`${host}/team/app`, 'v1', {}, ['--retries', '1']);
       assert.equal(r.status, 1);
       assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('layered-image: ') && !l.includes('warning')).at(-1), `layered-image: registry ${host} is not reachable: ECONNREFUSED`);
+      assert.doesNotMatch(r.stderr, /^(closure|build layers):/m, 'found out before any work');
     });
   });
 });

@@ -148,10 +148,22 @@ describe('pushing to a real registry (docker-registry on loopback)', () => {
     const out = path.join(dir, 'both.tar');
     const r = await build(['--name', name, '--tag', 'v1', '--contents', app, '--config', config, '--push', '--no-cache', '--output', out]);
     assert.equal(r.imagePath, out);
-    const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${name}:v1`], { encoding: 'utf8' })) as { Layers: string[] };
-    assert.equal(inspected.Layers.length, r.layerDigests.length);
+    const pushedConfig = JSON.parse(execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${name}:v1`], { encoding: 'utf8' })) as { rootfs: { diff_ids: string[] } };
+    assert.deepEqual(pushedConfig.rootfs.diff_ids, r.layerDigests);
     const local = JSON.parse(execFileSync('skopeo', ['inspect', `docker-archive:${out}`], { encoding: 'utf8' })) as { Layers: string[] };
     assert.deepEqual(local.Layers, r.layerDigests);
+  });
+
+  it('a warm push with an OCI layout too: the layout is complete, and only what changed goes up', async () => {
+    const name = `${reg().host}/team/layout`;
+    await build(['--name', name, '--tag', 'v1', '--contents', app, '--config', config, '--push', '--no-cache']);
+    const before = reg().blobUploads('team/layout');
+    const out = path.join(dir, 'warm-layout');
+    const r = await build(['--name', name, '--tag', 'v2', '--contents', appWith('-5'), '--config', config, '--push', '--no-cache', '--cache-from', `${name}:v1`, '--output-format', 'oci', '--output', out]);
+    assert.equal(r.imagePath, out);
+    assert.equal(uploadsSince('team/layout', before), 3);
+    assert.equal((await readdir(path.join(out, 'blobs', 'sha256'))).length, r.layers.length + 2);
+    assert.equal(runLayout(out, 'v2', path.join(dir, 'run-warm-layout')).stdout, 'hello from app-5\nlibrary 1\n');
   });
 });
 
@@ -184,6 +196,16 @@ describe('OCI image layout output', () => {
     // Written again over itself: replaced whole.
     await build([...args, '--output', out]);
     assert.equal((await readdir(path.join(out, 'blobs', 'sha256'))).length, r.layers.length + 2);
+  });
+
+  it('gives the same blobs whether a layer was built (compressed as it was written) or restored from the cache (compressed after)', async () => {
+    const cacheDir = await mkdtemp(path.join(dir, 'cache-'));
+    const args = ['--name', 'team/app', '--tag', 'v1', '--contents', app, '--output-format', 'oci', '--cache-dir', cacheDir];
+    const built = await build([...args, '--output', path.join(dir, 'built')]);
+    const restored = await build([...args, '--output', path.join(dir, 'restored')]);
+    assert.equal(built.cache.built, restored.cache.restored);
+    assert.ok(restored.cache.restored > 0);
+    assert.deepEqual(restored.layers.map((l) => l.compressedDigest), built.layers.map((l) => l.compressedDigest));
   });
 
   it('refuses a directory that is not an OCI layout, and leaves it alone', async () => {
