@@ -179,78 +179,66 @@ class ActionsCache {
         return external_node_path_.join(this.root, key);
     }
     async restore(key) {
-        if (!this.restoring)
+        // @actions/cache treats keys as prefixes; fixed-length keys make the
+        // only possible match the exact one, checked here all the same.
+        const folder = await this.restoreFolder(key, key, [], (hit) => hit === key);
+        if (folder === undefined)
             return undefined;
-        const folder = this.folder(key);
-        try {
-            await (0,promises_.rm)(folder, { recursive: true, force: true });
-            // @actions/cache treats keys as prefixes; fixed-length keys make the
-            // only possible match the exact one, checked here all the same.
-            const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache/* restoreCache */.P3([external_node_path_.basename(folder)], key, [])));
-            if (hit !== key)
-                return undefined;
-            const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
-            return { meta, file: external_node_path_.join(folder, 'layer.tar') };
-        }
-        catch (e) {
-            this.failed('restore', (0,errors/* messageOf */.bD)(e));
-            return undefined;
-        }
+        const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
+        return { meta, file: external_node_path_.join(folder, 'layer.tar') };
     }
-    async save(key, layerFile, meta) {
-        if (!this.saving)
-            return false;
-        const folder = this.folder(key);
-        try {
-            await (0,promises_.rm)(folder, { recursive: true, force: true });
-            await (0,promises_.mkdir)(folder, { recursive: true });
+    save(key, layerFile, meta) {
+        return this.saveFolder(key, key, async (folder) => {
             // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
             const dest = external_node_path_.join(folder, 'layer.tar');
             await (0,promises_.link)(layerFile, dest).catch(() => (0,promises_.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
             await (0,promises_.writeFile)(external_node_path_.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
-            // -1: not saved. A refused reservation (another job is saving the
-            // same layer) is normal and only logged as info by @actions/cache.
-            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache/* saveCache */.Io([external_node_path_.basename(folder)], key)));
-            return id !== -1;
-        }
-        catch (e) {
-            this.failed('save', (0,errors/* messageOf */.bD)(e));
-            return false;
-        }
+        });
     }
     /**
      * The record is saved under a new key each run (entries are immutable)
      * and restored by its scope's prefix, which gives the newest.
      */
     async loadRecord(scope) {
+        const prefix = `${RECORD_PREFIX}${scope}-`;
+        const folder = await this.restoreFolder(`record-${scope}`, `${prefix}${runId()}`, [prefix], (hit) => hit !== undefined);
+        if (folder === undefined)
+            return undefined;
+        return JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'record.json'), 'utf8').catch(() => 'null'));
+    }
+    saveRecord(scope, record) {
+        const text = JSON.stringify(record);
+        // The content in the key too: matrix jobs of one run each save theirs.
+        const key = `${RECORD_PREFIX}${scope}-${runId()}-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12)}`;
+        return this.saveFolder(`record-${scope}`, key, (folder) => (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${text}\n`));
+    }
+    /** Restores an entry into its folder, emptied first; the folder when `accept` takes the key that matched. */
+    async restoreFolder(name, key, restoreKeys, accept) {
         if (!this.restoring)
             return undefined;
-        const folder = this.folder(`record-${scope}`);
+        const folder = this.folder(name);
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
-            const prefix = `${RECORD_PREFIX}${scope}-`;
-            const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache/* restoreCache */.P3([external_node_path_.basename(folder)], `${prefix}${runId()}`, [prefix])));
-            if (hit === undefined)
-                return undefined;
-            return JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'record.json'), 'utf8').catch(() => 'null'));
+            const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache/* restoreCache */.P3([name], key, restoreKeys)));
+            return accept(hit) ? folder : undefined;
         }
         catch (e) {
             this.failed('restore', (0,errors/* messageOf */.bD)(e));
             return undefined;
         }
     }
-    async saveRecord(scope, record) {
+    /** Fills a new folder and saves it under `key`; whether it was stored. */
+    async saveFolder(name, key, fill) {
         if (!this.saving)
             return false;
-        const folder = this.folder(`record-${scope}`);
+        const folder = this.folder(name);
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             await (0,promises_.mkdir)(folder, { recursive: true });
-            // The content in the key too: matrix jobs of one run each save theirs.
-            const text = JSON.stringify(record);
-            await (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${text}\n`);
-            const key = `${RECORD_PREFIX}${scope}-${runId()}-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12)}`;
-            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache/* saveCache */.Io([external_node_path_.basename(folder)], key)));
+            await fill(folder);
+            // -1: not saved. A refused reservation (another job is saving the
+            // same key) is normal and only logged as info by @actions/cache.
+            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache/* saveCache */.Io([name], key)));
             return id !== -1;
         }
         catch (e) {

@@ -30088,18 +30088,9 @@ function nonEmpty(s) {
 
 
 
+
 function refString(ref) {
     return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
-}
-/** The compression a layer media type names, if it is a layer type at all. */
-function compressionOf(mediaType) {
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip')
-        return 'gzip';
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')
-        return 'zstd';
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar')
-        return 'none';
-    return undefined;
 }
 // HEADs and mounts are small requests that wait on the network.
 const CONCURRENCY = 8;
@@ -30176,7 +30167,7 @@ async function leadsFromManifest(ref, client, log) {
     const leads = [];
     for (const layer of (0,image_manifest/* manifestLayers */.gQ)(manifest.bytes)) {
         const a = layer.annotations ?? {};
-        const compression = compressionOf(layer.mediaType);
+        const compression = (0,compress/* compressionOf */.MB)(layer.mediaType);
         const size = Number(a[ANNOTATION_SIZE]);
         const key = a[ANNOTATION_KEY];
         if (compression === undefined || key === undefined || !Number.isSafeInteger(size) || size < 0)
@@ -30459,8 +30450,8 @@ var verify = __nccwpck_require__(2862);
 const CACHE_CONCURRENCY = 8;
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
 /** Looks up every layer's key and keeps the entries whose metadata fits. */
-async function lookupStoreLayers(plan, settings, cache, log) {
-    const planned = plan.map((paths, index) => ({ index, paths, key: (0,key/* layerCacheKey */.L)(paths, settings), saveable: true }));
+async function lookupStoreLayers(plan, cache, log) {
+    const planned = plan.map(({ paths, key }, index) => ({ index, paths, key, saveable: true }));
     if (cache === undefined)
         return planned;
     const found = await mapLimit(planned, CACHE_CONCURRENCY, async (layer) => {
@@ -31250,19 +31241,19 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
             }));
         // A local image needs every layer; a push only those the registry
         // lacks, and only those are looked up in the cache.
-        const toMake = plan.filter((_, i) => output !== undefined || !known.has(keys[i]));
+        const toMake = plan.map((l, i) => ({ paths: l.paths, key: keys[i] })).filter((l) => output !== undefined || !known.has(l.key));
         const planned = await log.group('Cache restore', async () => {
             if (cache === undefined)
                 log.info('no layer cache');
-            return lookupStoreLayers(toMake.map((l) => l.paths), opts.storeLayerSettings, cache, log);
+            return lookupStoreLayers(toMake, cache, log);
         });
         const layerFile = output?.choice.kind === 'docker-archive' ? output.tmp : external_node_path_.join(work, 'layers.tar');
-        const readFrom = output?.choice.kind === 'docker-archive' ? external_node_path_.join(work, 'archive.tar') : layerFile;
+        // A push reads blobs from the layers' places after the archive is renamed into place: through a second name.
+        const readFrom = output?.choice.kind === 'docker-archive' && push !== undefined ? external_node_path_.join(work, 'archive.tar') : layerFile;
         const label = output === undefined ? 'a work file' : `output ${output.choice.path}`;
         const target = { file: layerFile, label };
         const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
             await (await (0,promises_.open)(layerFile, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`))).close();
-            // Blobs are read from the layers' places after the archive is renamed into place: through a second name.
             if (layerFile !== readFrom)
                 await (0,promises_.link)(layerFile, readFrom).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`));
             const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => { } });
@@ -32604,6 +32595,7 @@ function manifestLayers(bytes) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MB: () => (/* binding */ compressionOf),
 /* harmony export */   _7: () => (/* binding */ COMPRESSIONS),
 /* harmony export */   jA: () => (/* binding */ checkCompression),
 /* harmony export */   sG: () => (/* binding */ layerMediaType),
@@ -32642,11 +32634,22 @@ function checkCompression(c) {
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
 function layerMediaType(c, format) {
     if (format === 'docker') {
+        // options.ts refuses the pair; reaching here is a bug.
         if (c !== 'gzip')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`manifestFormat docker takes gzip layers only, not ${c}`);
+            throw new Error(`Docker manifests take gzip layers only, not ${c}`);
         return 'application/vnd.docker.image.rootfs.diff.tar.gzip';
     }
     return c === 'none' ? 'application/vnd.oci.image.layer.v1.tar' : `application/vnd.oci.image.layer.v1.tar+${c}`;
+}
+/** The compression a layer media type names (OCI or Docker), if it is a layer type at all: layerMediaType's inverse. */
+function compressionOf(mediaType) {
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip')
+        return 'gzip';
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')
+        return 'zstd';
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar')
+        return 'none';
+    return undefined;
 }
 function compressor(c) {
     // No flushes, so for one zlib the bytes depend on the input alone, not on

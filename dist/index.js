@@ -96177,78 +96177,66 @@ class ActionsCache {
         return external_node_path_.join(this.root, key);
     }
     async restore(key) {
-        if (!this.restoring)
+        // @actions/cache treats keys as prefixes; fixed-length keys make the
+        // only possible match the exact one, checked here all the same.
+        const folder = await this.restoreFolder(key, key, [], (hit) => hit === key);
+        if (folder === undefined)
             return undefined;
-        const folder = this.folder(key);
-        try {
-            await (0,promises_.rm)(folder, { recursive: true, force: true });
-            // @actions/cache treats keys as prefixes; fixed-length keys make the
-            // only possible match the exact one, checked here all the same.
-            const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => restoreCache([external_node_path_.basename(folder)], key, [])));
-            if (hit !== key)
-                return undefined;
-            const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
-            return { meta, file: external_node_path_.join(folder, 'layer.tar') };
-        }
-        catch (e) {
-            this.failed('restore', (0,errors/* messageOf */.bD)(e));
-            return undefined;
-        }
+        const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
+        return { meta, file: external_node_path_.join(folder, 'layer.tar') };
     }
-    async save(key, layerFile, meta) {
-        if (!this.saving)
-            return false;
-        const folder = this.folder(key);
-        try {
-            await (0,promises_.rm)(folder, { recursive: true, force: true });
-            await (0,promises_.mkdir)(folder, { recursive: true });
+    save(key, layerFile, meta) {
+        return this.saveFolder(key, key, async (folder) => {
             // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
             const dest = external_node_path_.join(folder, 'layer.tar');
             await (0,promises_.link)(layerFile, dest).catch(() => (0,promises_.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
             await (0,promises_.writeFile)(external_node_path_.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
-            // -1: not saved. A refused reservation (another job is saving the
-            // same layer) is normal and only logged as info by @actions/cache.
-            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache_saveCache([external_node_path_.basename(folder)], key)));
-            return id !== -1;
-        }
-        catch (e) {
-            this.failed('save', (0,errors/* messageOf */.bD)(e));
-            return false;
-        }
+        });
     }
     /**
      * The record is saved under a new key each run (entries are immutable)
      * and restored by its scope's prefix, which gives the newest.
      */
     async loadRecord(scope) {
+        const prefix = `${RECORD_PREFIX}${scope}-`;
+        const folder = await this.restoreFolder(`record-${scope}`, `${prefix}${runId()}`, [prefix], (hit) => hit !== undefined);
+        if (folder === undefined)
+            return undefined;
+        return JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'record.json'), 'utf8').catch(() => 'null'));
+    }
+    saveRecord(scope, record) {
+        const text = JSON.stringify(record);
+        // The content in the key too: matrix jobs of one run each save theirs.
+        const key = `${RECORD_PREFIX}${scope}-${runId()}-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12)}`;
+        return this.saveFolder(`record-${scope}`, key, (folder) => (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${text}\n`));
+    }
+    /** Restores an entry into its folder, emptied first; the folder when `accept` takes the key that matched. */
+    async restoreFolder(name, key, restoreKeys, accept) {
         if (!this.restoring)
             return undefined;
-        const folder = this.folder(`record-${scope}`);
+        const folder = this.folder(name);
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
-            const prefix = `${RECORD_PREFIX}${scope}-`;
-            const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => restoreCache([external_node_path_.basename(folder)], `${prefix}${runId()}`, [prefix])));
-            if (hit === undefined)
-                return undefined;
-            return JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'record.json'), 'utf8').catch(() => 'null'));
+            const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => restoreCache([name], key, restoreKeys)));
+            return accept(hit) ? folder : undefined;
         }
         catch (e) {
             this.failed('restore', (0,errors/* messageOf */.bD)(e));
             return undefined;
         }
     }
-    async saveRecord(scope, record) {
+    /** Fills a new folder and saves it under `key`; whether it was stored. */
+    async saveFolder(name, key, fill) {
         if (!this.saving)
             return false;
-        const folder = this.folder(`record-${scope}`);
+        const folder = this.folder(name);
         try {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             await (0,promises_.mkdir)(folder, { recursive: true });
-            // The content in the key too: matrix jobs of one run each save theirs.
-            const text = JSON.stringify(record);
-            await (0,promises_.writeFile)(external_node_path_.join(folder, 'record.json'), `${text}\n`);
-            const key = `${RECORD_PREFIX}${scope}-${runId()}-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12)}`;
-            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache_saveCache([external_node_path_.basename(folder)], key)));
+            await fill(folder);
+            // -1: not saved. A refused reservation (another job is saving the
+            // same key) is normal and only logged as info by @actions/cache.
+            const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache_saveCache([name], key)));
             return id !== -1;
         }
         catch (e) {
@@ -96792,6 +96780,7 @@ __webpack_async_result__();
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MB: () => (/* binding */ compressionOf),
 /* harmony export */   _7: () => (/* binding */ COMPRESSIONS),
 /* harmony export */   jA: () => (/* binding */ checkCompression),
 /* harmony export */   sG: () => (/* binding */ layerMediaType),
@@ -96830,11 +96819,22 @@ function checkCompression(c) {
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
 function layerMediaType(c, format) {
     if (format === 'docker') {
+        // options.ts refuses the pair; reaching here is a bug.
         if (c !== 'gzip')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`manifestFormat docker takes gzip layers only, not ${c}`);
+            throw new Error(`Docker manifests take gzip layers only, not ${c}`);
         return 'application/vnd.docker.image.rootfs.diff.tar.gzip';
     }
     return c === 'none' ? 'application/vnd.oci.image.layer.v1.tar' : `application/vnd.oci.image.layer.v1.tar+${c}`;
+}
+/** The compression a layer media type names (OCI or Docker), if it is a layer type at all: layerMediaType's inverse. */
+function compressionOf(mediaType) {
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip')
+        return 'gzip';
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')
+        return 'zstd';
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar')
+        return 'none';
+    return undefined;
 }
 function compressor(c) {
     // No flushes, so for one zlib the bytes depend on the input alone, not on
@@ -99183,18 +99183,9 @@ function nonEmpty(s) {
 
 
 
+
 function refString(ref) {
     return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
-}
-/** The compression a layer media type names, if it is a layer type at all. */
-function compressionOf(mediaType) {
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip')
-        return 'gzip';
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')
-        return 'zstd';
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar')
-        return 'none';
-    return undefined;
 }
 // HEADs and mounts are small requests that wait on the network.
 const CONCURRENCY = 8;
@@ -99271,7 +99262,7 @@ async function leadsFromManifest(ref, client, log) {
     const leads = [];
     for (const layer of manifestLayers(manifest.bytes)) {
         const a = layer.annotations ?? {};
-        const compression = compressionOf(layer.mediaType);
+        const compression = (0,compress/* compressionOf */.MB)(layer.mediaType);
         const size = Number(a[ANNOTATION_SIZE]);
         const key = a[ANNOTATION_KEY];
         if (compression === undefined || key === undefined || !Number.isSafeInteger(size) || size < 0)
@@ -99612,8 +99603,8 @@ var verify = __nccwpck_require__(2862);
 const CACHE_CONCURRENCY = 8;
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
 /** Looks up every layer's key and keeps the entries whose metadata fits. */
-async function lookupStoreLayers(plan, settings, cache, log) {
-    const planned = plan.map((paths, index) => ({ index, paths, key: (0,key/* layerCacheKey */.L)(paths, settings), saveable: true }));
+async function lookupStoreLayers(plan, cache, log) {
+    const planned = plan.map(({ paths, key }, index) => ({ index, paths, key, saveable: true }));
     if (cache === undefined)
         return planned;
     const found = await mapLimit(planned, CACHE_CONCURRENCY, async (layer) => {
@@ -100657,19 +100648,19 @@ async function build(opts, logger = quietLogger) {
             }));
         // A local image needs every layer; a push only those the registry
         // lacks, and only those are looked up in the cache.
-        const toMake = plan.filter((_, i) => output !== undefined || !known.has(keys[i]));
+        const toMake = plan.map((l, i) => ({ paths: l.paths, key: keys[i] })).filter((l) => output !== undefined || !known.has(l.key));
         const planned = await log.group('Cache restore', async () => {
             if (cache === undefined)
                 log.info('no layer cache');
-            return lookupStoreLayers(toMake.map((l) => l.paths), opts.storeLayerSettings, cache, log);
+            return lookupStoreLayers(toMake, cache, log);
         });
         const layerFile = output?.choice.kind === 'docker-archive' ? output.tmp : external_node_path_.join(work, 'layers.tar');
-        const readFrom = output?.choice.kind === 'docker-archive' ? external_node_path_.join(work, 'archive.tar') : layerFile;
+        // A push reads blobs from the layers' places after the archive is renamed into place: through a second name.
+        const readFrom = output?.choice.kind === 'docker-archive' && push !== undefined ? external_node_path_.join(work, 'archive.tar') : layerFile;
         const label = output === undefined ? 'a work file' : `output ${output.choice.path}`;
         const target = { file: layerFile, label };
         const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
             await (await (0,promises_.open)(layerFile, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`))).close();
-            // Blobs are read from the layers' places after the archive is renamed into place: through a second name.
             if (layerFile !== readFrom)
                 await (0,promises_.link)(layerFile, readFrom).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`));
             const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => { } });

@@ -843,11 +843,22 @@ function checkCompression(c) {
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
 function layerMediaType(c, format) {
     if (format === 'docker') {
+        // options.ts refuses the pair; reaching here is a bug.
         if (c !== 'gzip')
-            throw new UserError(`manifestFormat docker takes gzip layers only, not ${c}`);
+            throw new Error(`Docker manifests take gzip layers only, not ${c}`);
         return 'application/vnd.docker.image.rootfs.diff.tar.gzip';
     }
     return c === 'none' ? 'application/vnd.oci.image.layer.v1.tar' : `application/vnd.oci.image.layer.v1.tar+${c}`;
+}
+/** The compression a layer media type names (OCI or Docker), if it is a layer type at all: layerMediaType's inverse. */
+function compressionOf(mediaType) {
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip')
+        return 'gzip';
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')
+        return 'zstd';
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar')
+        return 'none';
+    return undefined;
 }
 function compressor(c) {
     // No flushes, so for one zlib the bytes depend on the input alone, not on

@@ -118,19 +118,19 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
           );
     // A local image needs every layer; a push only those the registry
     // lacks, and only those are looked up in the cache.
-    const toMake = plan.filter((_, i) => output !== undefined || !known.has(keys[i] as string));
+    const toMake = plan.map((l, i) => ({ paths: l.paths, key: keys[i] as string })).filter((l) => output !== undefined || !known.has(l.key));
     const planned = await log.group('Cache restore', async () => {
       if (cache === undefined) log.info('no layer cache');
-      return lookupStoreLayers(toMake.map((l) => l.paths), opts.storeLayerSettings, cache, log);
+      return lookupStoreLayers(toMake, cache, log);
     });
     const layerFile = output?.choice.kind === 'docker-archive' ? output.tmp : path.join(work, 'layers.tar');
-    const readFrom = output?.choice.kind === 'docker-archive' ? path.join(work, 'archive.tar') : layerFile;
+    // A push reads blobs from the layers' places after the archive is renamed into place: through a second name.
+    const readFrom = output?.choice.kind === 'docker-archive' && push !== undefined ? path.join(work, 'archive.tar') : layerFile;
     const label = output === undefined ? 'a work file' : `output ${output.choice.path}`;
     const target = { file: layerFile, label };
 
     const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
       await (await open(layerFile, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write ${label}`))).close();
-      // Blobs are read from the layers' places after the archive is renamed into place: through a second name.
       if (layerFile !== readFrom) await link(layerFile, readFrom).catch((e: unknown) => asUserError(e, `cannot write ${label}`));
       const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => {} });
       const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;

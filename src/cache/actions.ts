@@ -57,40 +57,21 @@ export class ActionsCache implements LayerCache {
   }
 
   async restore(key: string): Promise<CachedLayer | undefined> {
-    if (!this.restoring) return undefined;
-    const folder = this.folder(key);
-    try {
-      await rm(folder, { recursive: true, force: true });
-      // @actions/cache treats keys as prefixes; fixed-length keys make the
-      // only possible match the exact one, checked here all the same.
-      const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache.restoreCache([path.basename(folder)], key, [])));
-      if (hit !== key) return undefined;
-      const meta: unknown = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
-      return { meta, file: path.join(folder, 'layer.tar') };
-    } catch (e) {
-      this.failed('restore', messageOf(e));
-      return undefined;
-    }
+    // @actions/cache treats keys as prefixes; fixed-length keys make the
+    // only possible match the exact one, checked here all the same.
+    const folder = await this.restoreFolder(key, key, [], (hit) => hit === key);
+    if (folder === undefined) return undefined;
+    const meta: unknown = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
+    return { meta, file: path.join(folder, 'layer.tar') };
   }
 
-  async save(key: string, layerFile: string, meta: LayerMeta): Promise<boolean> {
-    if (!this.saving) return false;
-    const folder = this.folder(key);
-    try {
-      await rm(folder, { recursive: true, force: true });
-      await mkdir(folder, { recursive: true });
+  save(key: string, layerFile: string, meta: LayerMeta): Promise<boolean> {
+    return this.saveFolder(key, key, async (folder) => {
       // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
       const dest = path.join(folder, 'layer.tar');
       await link(layerFile, dest).catch(() => copyFile(layerFile, dest, constants.COPYFILE_FICLONE));
       await writeFile(path.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
-      // -1: not saved. A refused reservation (another job is saving the
-      // same layer) is normal and only logged as info by @actions/cache.
-      const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache.saveCache([path.basename(folder)], key)));
-      return id !== -1;
-    } catch (e) {
-      this.failed('save', messageOf(e));
-      return false;
-    }
+    });
   }
 
   /**
@@ -98,31 +79,44 @@ export class ActionsCache implements LayerCache {
    * and restored by its scope's prefix, which gives the newest.
    */
   async loadRecord(scope: string): Promise<unknown> {
+    const prefix = `${RECORD_PREFIX}${scope}-`;
+    const folder = await this.restoreFolder(`record-${scope}`, `${prefix}${runId()}`, [prefix], (hit) => hit !== undefined);
+    if (folder === undefined) return undefined;
+    return JSON.parse(await readFile(path.join(folder, 'record.json'), 'utf8').catch(() => 'null')) as unknown;
+  }
+
+  saveRecord(scope: string, record: unknown): Promise<boolean> {
+    const text = JSON.stringify(record);
+    // The content in the key too: matrix jobs of one run each save theirs.
+    const key = `${RECORD_PREFIX}${scope}-${runId()}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+    return this.saveFolder(`record-${scope}`, key, (folder) => writeFile(path.join(folder, 'record.json'), `${text}\n`));
+  }
+
+  /** Restores an entry into its folder, emptied first; the folder when `accept` takes the key that matched. */
+  private async restoreFolder(name: string, key: string, restoreKeys: string[], accept: (hit: string | undefined) => boolean): Promise<string | undefined> {
     if (!this.restoring) return undefined;
-    const folder = this.folder(`record-${scope}`);
+    const folder = this.folder(name);
     try {
       await rm(folder, { recursive: true, force: true });
-      const prefix = `${RECORD_PREFIX}${scope}-`;
-      const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache.restoreCache([path.basename(folder)], `${prefix}${runId()}`, [prefix])));
-      if (hit === undefined) return undefined;
-      return JSON.parse(await readFile(path.join(folder, 'record.json'), 'utf8').catch(() => 'null')) as unknown;
+      const hit = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache.restoreCache([name], key, restoreKeys)));
+      return accept(hit) ? folder : undefined;
     } catch (e) {
       this.failed('restore', messageOf(e));
       return undefined;
     }
   }
 
-  async saveRecord(scope: string, record: unknown): Promise<boolean> {
+  /** Fills a new folder and saves it under `key`; whether it was stored. */
+  private async saveFolder(name: string, key: string, fill: (folder: string) => Promise<void>): Promise<boolean> {
     if (!this.saving) return false;
-    const folder = this.folder(`record-${scope}`);
+    const folder = this.folder(name);
     try {
       await rm(folder, { recursive: true, force: true });
       await mkdir(folder, { recursive: true });
-      // The content in the key too: matrix jobs of one run each save theirs.
-      const text = JSON.stringify(record);
-      await writeFile(path.join(folder, 'record.json'), `${text}\n`);
-      const key = `${RECORD_PREFIX}${scope}-${runId()}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
-      const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache.saveCache([path.basename(folder)], key)));
+      await fill(folder);
+      // -1: not saved. A refused reservation (another job is saving the
+      // same key) is normal and only logged as info by @actions/cache.
+      const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache.saveCache([name], key)));
       return id !== -1;
     } catch (e) {
       this.failed('save', messageOf(e));

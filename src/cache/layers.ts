@@ -11,7 +11,7 @@ import { formatBytes, Progress, type Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
 import { RateLimit } from '../util/rate-limit.js';
 import type { LayerCache, LayerMeta } from './cache.js';
-import { LAYER_FORMAT_VERSION, layerCacheKey } from './key.js';
+import { LAYER_FORMAT_VERSION } from './key.js';
 import { checkCachedLayer } from './verify.js';
 
 /** One store layer of the plan, and what the cache had for it. */
@@ -31,12 +31,11 @@ const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
 
 /** Looks up every layer's key and keeps the entries whose metadata fits. */
 export async function lookupStoreLayers(
-  plan: readonly string[][],
-  settings: TarSettings,
+  plan: readonly { paths: string[]; key: string }[],
   cache: LayerCache | undefined,
   log: Logger,
 ): Promise<PlannedLayer[]> {
-  const planned = plan.map((paths, index): PlannedLayer => ({ index, paths, key: layerCacheKey(paths, settings), saveable: true }));
+  const planned = plan.map(({ paths, key }, index): PlannedLayer => ({ index, paths, key, saveable: true }));
   if (cache === undefined) return planned;
   const found = await mapLimit(planned, CACHE_CONCURRENCY, async (layer): Promise<PlannedLayer> => {
     const entry = await cache.restore(layer.key);

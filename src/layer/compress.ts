@@ -40,10 +40,19 @@ export function checkCompression(c: Compression): void {
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
 export function layerMediaType(c: Compression, format: 'oci' | 'docker'): string {
   if (format === 'docker') {
-    if (c !== 'gzip') throw new UserError(`manifestFormat docker takes gzip layers only, not ${c}`);
+    // options.ts refuses the pair; reaching here is a bug.
+    if (c !== 'gzip') throw new Error(`Docker manifests take gzip layers only, not ${c}`);
     return 'application/vnd.docker.image.rootfs.diff.tar.gzip';
   }
   return c === 'none' ? 'application/vnd.oci.image.layer.v1.tar' : `application/vnd.oci.image.layer.v1.tar+${c}`;
+}
+
+/** The compression a layer media type names (OCI or Docker), if it is a layer type at all: layerMediaType's inverse. */
+export function compressionOf(mediaType: string): Compression | undefined {
+  if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip') return 'gzip';
+  if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd') return 'zstd';
+  if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar') return 'none';
+  return undefined;
 }
 
 function compressor(c: Exclude<Compression, 'none'>): Transform {

@@ -2,7 +2,7 @@ import { parseDigest, type Digest } from '../digest.js';
 import { messageOf } from '../errors.js';
 import { ANNOTATION_DIFF_ID, ANNOTATION_KEY, ANNOTATION_SIZE } from '../image/image.js';
 import { INDEX_MEDIA_TYPES, manifestLayers } from '../image/manifest.js';
-import type { Compression } from '../layer/compress.js';
+import { compressionOf, type Compression } from '../layer/compress.js';
 import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
 import { RegistryError, type RegistryClient } from './client.js';
@@ -37,14 +37,6 @@ export interface ImageRef {
 
 export function refString(ref: ImageRef): string {
   return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
-}
-
-/** The compression a layer media type names, if it is a layer type at all. */
-export function compressionOf(mediaType: string): Compression | undefined {
-  if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip') return 'gzip';
-  if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd') return 'zstd';
-  if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar') return 'none';
-  return undefined;
 }
 
 // HEADs and mounts are small requests that wait on the network.
