@@ -5,9 +5,14 @@
  * registry against our docker-archive and skopeo (bench/push.ts), several
  * runs each, medians and ratios printed and written to bench/results/.
  *
+ * Last, the Action's runs against the test cache service across a hosted
+ * runner's network (bench/action.ts).
+ *
  * BENCH_REPS (5): runs of each build measurement; BENCH_PUSH_REPS (3):
- * rounds of push measurements; BENCH_ONLY=reuse or BENCH_ONLY=push: only
- * the layer reuse, or only the pushes (written to <date>-push.json).
+ * rounds of push measurements; BENCH_ACTION_REPS (1): rounds of Action
+ * runs; BENCH_ONLY=reuse, BENCH_ONLY=push or BENCH_ONLY=action: only the
+ * layer reuse, only the pushes (written to <date>-push.json), or only the
+ * Action runs (written to <date>-action.json).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,12 +26,14 @@ import { buildClosure, type BenchClosure } from './closure.js';
 import { measureReuse, REUSE_MAX_LAYERS, type ReuseRow } from './reuse.js';
 import { median, settle } from './measure.js';
 import { measurePush, pushLines } from './push.js';
+import { actionLines, measureAction } from './action.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const CLI = path.join(REPO, 'build', 'src', 'cli.js');
 const REPS = Number(process.env['BENCH_REPS'] ?? 5);
 const PUSH_REPS = Number(process.env['BENCH_PUSH_REPS'] ?? 3);
+const ACTION_REPS = Number(process.env['BENCH_ACTION_REPS'] ?? 1);
 const ONLY = process.env['BENCH_ONLY'];
 
 interface Timed {
@@ -91,6 +98,27 @@ async function main(): Promise<void> {
         log: (m) => process.stderr.write(`${m}\n`),
       });
     };
+    const action = () => {
+      process.stderr.write(`bench: Action runs, ${ACTION_REPS} round${ACTION_REPS === 1 ? '' : 's'}\n`);
+      return measureAction({
+        v1,
+        v2: appChanged,
+        v1Paths: closureOf(v1.root),
+        v2Paths: closureOf(appChanged.root),
+        repo: REPO,
+        work,
+        reps: ACTION_REPS,
+        log: (m) => process.stderr.write(`${m}\n`),
+      });
+    };
+    if (ONLY === 'action') {
+      process.stderr.write(`bench: closure ${v1.paths} paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB\n`);
+      const acted = await action();
+      const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), closure: v1, action: acted };
+      const file = writeResults(`${results.date}-action.json`, results);
+      process.stdout.write(`${[...actionLines(acted), `results: ${path.relative(REPO, file)}`].join('\n')}\n`);
+      return;
+    }
     if (ONLY === 'push') {
       process.stderr.write(`bench: closure ${v1.paths} paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB\n`);
       const pushed = await push();
@@ -142,8 +170,7 @@ async function main(): Promise<void> {
       rmSync(cache, { recursive: true, force: true });
 
       // The changed layers alone, built the way the incremental build builds
-      // them: sized, then written on the layer workers into a file and into
-      // the copy that the cache is given.
+      // them: sized, then written on the layer workers into a file.
       const changed = inc.report.layers.filter((l) => l.source === 'built' && l.paths.length > 0).map((l) => l.paths);
       settle(changed.flat());
       const t0 = process.hrtime.bigint();
@@ -154,14 +181,14 @@ async function main(): Promise<void> {
           writeFileSync(file, '');
           const { members, size } = await workers.walk(paths, DEFAULT_TAR_SETTINGS);
           const target = { file, label: file, offset: 0, size };
-          await workers.write({ members, settings: DEFAULT_TAR_SETTINGS, target, copyTo: `${file}.cache` }, () => {});
+          await workers.write({ members, settings: DEFAULT_TAR_SETTINGS, target }, () => {});
         });
       } finally {
         await workers.close();
       }
       changedAlone.push(Number(process.hrtime.bigint() - t0) / 1e9);
       for (let i = 0; i < changed.length; i++) {
-        for (const f of [`changed-${rep}-${i}.tar`, `changed-${rep}-${i}.tar.cache`]) rmSync(path.join(work, f), { force: true });
+        rmSync(path.join(work, `changed-${rep}-${i}.tar`), { force: true });
       }
 
       hashFloor.push(timed([`tar -cf - -P ${storePaths.join(' ')} | openssl dgst -sha256 > /dev/null`], { shell: true, inputs: storePaths }).seconds);
@@ -175,6 +202,7 @@ async function main(): Promise<void> {
     for (const name of ['seed', 'cold', 'warm', 'incremental', 'big']) rmSync(out(name), { force: true });
     rmSync(seeded, { recursive: true, force: true });
     const pushed = await push();
+    const acted = await action();
 
     const m = {
       cold: median(cold.map((t) => t.seconds)),
@@ -211,6 +239,7 @@ async function main(): Promise<void> {
       targetsMet: targets,
       reuse,
       push: pushed,
+      action: acted,
       runs: { cold, warm, incremental, changedAlone, hashFloor, copyFloor },
     };
     const file = writeResults(`${results.date}.json`, results);
@@ -226,6 +255,7 @@ async function main(): Promise<void> {
       row('copy floor (cat image)', m.copyFloor, ''),
       `peak RSS: cold ${rss.coldMiB.toFixed(0)} MiB, warm ${rss.warmMiB.toFixed(0)} MiB, cold at twice the size ${rss.coldTwiceSizeMiB.toFixed(0)} MiB (target ≤ 256, flat)`,
       ...pushLines(pushed),
+      ...actionLines(acted),
       `results: ${path.relative(REPO, file)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -140,8 +140,15 @@ function runId() {
     return run ? `${run}-${process.env['GITHUB_RUN_ATTEMPT'] ?? '1'}` : `t${Date.now()}`;
 }
 /**
- * The GitHub Actions cache through `@actions/cache`: one entry per layer,
- * holding a folder with the layer tar and its metadata (one entry, not two).
+ * Below these uncompressed sizes a layer's blob gets no entry: restoring one
+ * costs two service calls, a download and an unpacking by tar and zstd
+ * processes, about as long as gzip (at level 1, ~100 MB/s a core) takes
+ * for 8 MiB, or zstd (~350 MB/s) for 32 MiB. bench/action.ts measures it.
+ */
+const MIN_LAYER_BYTES = { gzip: 8 << 20, zstd: 32 << 20 };
+/**
+ * The GitHub Actions cache through `@actions/cache`: one entry per large
+ * layer blob, holding a folder with the blob and its metadata (one entry, not two).
  * The folder's path is part of the entry's version, so @actions/cache is
  * given it relative to our root, named by the key alone: the same string on
  * save and restore, on every runner, whatever its RUNNER_TEMP.
@@ -178,20 +185,24 @@ class ActionsCache {
     folder(key) {
         return external_node_path_.join(this.root, key);
     }
-    async restore(key) {
+    remote = true;
+    minLayerBytes(compression) {
+        return MIN_LAYER_BYTES[compression];
+    }
+    async restoreBlob(key) {
         // @actions/cache treats keys as prefixes; fixed-length keys make the
         // only possible match the exact one, checked here all the same.
         const folder = await this.restoreFolder(key, key, [], (hit) => hit === key);
         if (folder === undefined)
             return undefined;
         const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
-        return { meta, file: external_node_path_.join(folder, 'layer.tar') };
+        return { meta, file: external_node_path_.join(folder, 'blob') };
     }
-    save(key, layerFile, meta) {
+    saveBlob(key, blobFile, meta) {
         return this.saveFolder(key, key, async (folder) => {
             // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
-            const dest = external_node_path_.join(folder, 'layer.tar');
-            await (0,promises_.link)(layerFile, dest).catch(() => (0,promises_.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
+            const dest = external_node_path_.join(folder, 'blob');
+            await (0,promises_.link)(blobFile, dest).catch(() => (0,promises_.copyFile)(blobFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
             await (0,promises_.writeFile)(external_node_path_.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
         });
     }
@@ -236,10 +247,17 @@ class ActionsCache {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             await (0,promises_.mkdir)(folder, { recursive: true });
             await fill(folder);
-            // -1: not saved. A refused reservation (another job is saving the
-            // same key) is normal and only logged as info by @actions/cache.
+            // -1: not saved. A refused reservation (another job saved or is
+            // saving the same key) is normal and only logged as info by
+            // @actions/cache; one lookup tells whether the entry is there, so the
+            // record can name it rather than have every later run make it again.
             const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache/* saveCache */.Io([name], key)));
-            return id !== -1;
+            if (id !== -1)
+                return true;
+            if (!this.saving || !this.restoring)
+                return false;
+            const there = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache/* restoreCache */.P3([name], key, [], { lookupOnly: true })));
+            return there === key;
         }
         catch (e) {
             this.failed('save', (0,errors/* messageOf */.bD)(e));

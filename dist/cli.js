@@ -28686,7 +28686,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 4255:
+/***/ 764:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28849,7 +28849,7 @@ class ArchiveStream {
 }
 
 // EXTERNAL MODULE: ./lib/cache/key.js
-var key = __nccwpck_require__(2009);
+var cache_key = __nccwpck_require__(2009);
 // EXTERNAL MODULE: ./lib/layer/compress.js
 var compress = __nccwpck_require__(9641);
 ;// CONCATENATED MODULE: ./lib/cache/record.js
@@ -28858,19 +28858,22 @@ var compress = __nccwpck_require__(9641);
 
 /**
  * The blob record: what earlier runs learned of store layers' compressed
- * blobs (digest, size, where they were pushed), kept as one small entry per
- * registry and platform rather than one per layer, so that a run can find the
- * blobs a registry has without restoring, building or compressing anything.
- * Read as leads: each is confirmed with the registry before it is used.
+ * blobs (digest, size, where they were pushed, whether the layer cache holds
+ * them), kept as one small entry per registry and platform rather than one
+ * per layer, so that a run can find the blobs a registry or the cache has
+ * without a lookup per layer, and without restoring, building or
+ * compressing anything. Read as leads: each is confirmed with the registry,
+ * or checked through when restored, before it is used.
  */
-const RECORD_FORMAT = 1;
+const RECORD_FORMAT = 2;
 /** The newest leads kept: about 350 bytes each, so the record stays under the 1 MiB a cache reads of it. */
 const MAX_LEADS = 2500;
 /**
  * One record per registry and architecture, shared by the images of a
  * matrix: a layer one repository pushed (glibc, say) is then mounted into
  * another rather than uploaded again. Layers of one architecture never
- * serve another's (their store paths differ), so each has its own.
+ * serve another's (their store paths differ), so each has its own. Builds
+ * that push nowhere share the registry "".
  */
 function recordScope(registry, architecture) {
     return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([registry, architecture])).digest('hex').slice(0, 32);
@@ -28897,6 +28900,7 @@ function parseRecord(raw) {
                 digest: (0,lib_digest/* parseDigest */.m)(String(l['digest'])),
                 blobSize: l['blobSize'],
                 repositories,
+                ...(typeof l['cached'] === 'boolean' ? { cached: l['cached'] } : {}),
             });
         }
         catch {
@@ -28905,19 +28909,44 @@ function parseRecord(raw) {
     }
     return out;
 }
-/** This run's leads first, then the earlier ones not superseded, with their repositories joined. */
+/**
+ * This run's leads first, then the earlier ones not superseded, with their
+ * repositories joined. What this run learned of a layer's cache entry (one
+ * per layer and compression) overrides what earlier runs said of it,
+ * whichever blob they named. Leads that name neither a repository nor a
+ * cached blob lead nowhere and are dropped.
+ */
 function mergeRecord(earlier, now) {
+    const entry = (l) => `${l.compression} ${l.key}`;
+    const learned = new Map();
+    for (const l of now)
+        if (l.cached !== undefined)
+            learned.set(entry(l), l);
     const byBlob = new Map();
     for (const lead of [...now, ...earlier]) {
-        const id = `${lead.compression} ${lead.key} ${lead.digest}`;
+        const id = `${entry(lead)} ${lead.digest}`;
         const had = byBlob.get(id);
-        byBlob.set(id, had === undefined ? { ...lead } : { ...had, repositories: [...new Set([...had.repositories, ...lead.repositories])] });
+        const known = learned.get(entry(lead));
+        const cached = known === undefined ? (had?.cached ?? lead.cached) : known.cached === true && known.digest === lead.digest;
+        const repositories = [...new Set([...(had?.repositories ?? []), ...lead.repositories])];
+        byBlob.set(id, { ...(had ?? lead), repositories, ...(cached === undefined ? {} : { cached }) });
     }
-    return { format: RECORD_FORMAT, leads: [...byBlob.values()].slice(0, MAX_LEADS) };
+    const leads = [...byBlob.values()].filter((l) => l.repositories.length > 0 || l.cached === true);
+    return { format: RECORD_FORMAT, leads: leads.slice(0, MAX_LEADS) };
+}
+/** Whether a merged record says no more than the leads it was made from: then it need not be saved. */
+function sameLeads(a, b) {
+    const norm = (leads) => leads
+        .map((l) => JSON.stringify([l.compression, l.key, l.digest, l.diffId, l.size, l.blobSize, [...l.repositories].sort(), l.cached === true]))
+        .sort()
+        .join('\n');
+    return norm(a) === norm(b);
 }
 
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+// EXTERNAL MODULE: ./lib/log.js
+var lib_log = __nccwpck_require__(7309);
 ;// CONCATENATED MODULE: ./lib/util/pool.js
 /**
  * Runs `task` over `items` with at most `limit` in flight and returns the
@@ -28945,6 +28974,248 @@ async function mapLimit(items, limit, task) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./lib/util/rate-limit.js
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * At most `count` starts in any window of `windowMs`: the Actions cache
+ * accepts about 200 new entries per minute per repository.
+ */
+class RateLimit {
+    count;
+    windowMs;
+    clock;
+    starts = [];
+    constructor(count, windowMs, clock = realClock) {
+        this.count = count;
+        this.windowMs = windowMs;
+        this.clock = clock;
+    }
+    async acquire() {
+        for (;;) {
+            const now = this.clock.now();
+            while (this.starts.length > 0 && now - this.starts[0] >= this.windowMs)
+                this.starts.shift();
+            if (this.starts.length < this.count) {
+                this.starts.push(now);
+                return;
+            }
+            await this.clock.sleep(this.starts[0] + this.windowMs - now);
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./lib/cache/verify.js + 1 modules
+var verify = __nccwpck_require__(2862);
+;// CONCATENATED MODULE: ./lib/cache/blobs.js
+
+
+
+
+
+
+// Cache calls are mostly waiting on the network; more of them than cores.
+const CACHE_CONCURRENCY = 8;
+const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
+function emptyLookup() {
+    return { restored: new Map(), refuted: new Set(), unsaveable: new Set(), recorded: new Set() };
+}
+/** The layers of `wanted` the record says the cache holds a blob of, with the layer's and the blob's recorded sizes. */
+function recordedLayers(wanted, ctx) {
+    const leads = new Map(ctx.leads.filter((l) => l.cached === true && l.compression === ctx.compression).map((l) => [l.key, l]));
+    return wanted.flatMap((l) => {
+        const lead = leads.get(l.key);
+        return lead === undefined ? [] : [{ ...l, size: lead.size, blobSize: lead.blobSize }];
+    });
+}
+/**
+ * Restores one layer's blob and checks it through on the layer workers
+ * (checkBlobBytes); records the outcome in `lookup`, which the saver reads
+ * as it goes. Undefined when the
+ * layer must be built instead.
+ */
+async function restoreBlob(layer, ctx, lookup) {
+    const key = (0,cache_key/* blobCacheKey */.HM)(layer.key, ctx.compression);
+    const entry = await ctx.cache.restoreBlob(key);
+    if (entry === undefined) {
+        lookup.refuted.add(layer.key);
+        return undefined;
+    }
+    const verdict = await (0,verify/* checkCachedBlob */.QA)(entry, { key: layer.key, compression: ctx.compression, paths: layer.paths });
+    const bad = verdict.ok ? (await ctx.workers.checkBlob(entry.file, verdict.meta)).bad : verdict.reason;
+    if (bad === undefined && verdict.ok) {
+        const blob = { meta: verdict.meta, file: entry.file };
+        lookup.restored.set(layer.key, blob);
+        return blob;
+    }
+    const what = layer.paths.length === 1 ? layer.paths[0] : `${layer.paths.length} store paths`;
+    ctx.log.warning(`cached blob of layer ${layer.index + 1} (${what}) was not used: ${bad ?? 'refused'}; building it instead`);
+    lookup.refuted.add(layer.key);
+    if (!(await ctx.cache.discard(key)))
+        lookup.unsaveable.add(layer.key);
+    return undefined;
+}
+/** Restores every recorded blob of `wanted`, 8 at a time (for a docker-archive, whose layers are all built anyway). */
+async function restoreBlobs(wanted, ctx, lookup) {
+    const asked = recordedLayers(wanted, ctx);
+    for (const l of asked)
+        lookup.recorded.add(l.key);
+    await mapLimit(asked, CACHE_CONCURRENCY, (layer) => restoreBlob(layer, ctx, lookup));
+    logRestores(lookup, asked.length, wanted.length, ctx);
+}
+/**
+ * Makes the blob of every layer of `wanted` one of two ways at once: the
+ * network restores recorded blobs from the largest down, while the cores
+ * build and compress the layers the cache lacks and, while the restores
+ * left would outlast that work (at the rates measured so far), recorded
+ * layers from the smallest up, so that both ends finish together. Which is
+ * cheaper depends on the runner's bandwidth and cores, unknown beforehand;
+ * racing them, a slow cache costs little more than none (the cores never
+ * wait for it), and a fast one takes most of the bytes. A blob found bad
+ * is built. A local cache is not raced: reading a blob from disk beats
+ * compressing it.
+ */
+async function restoreOrBuild(wanted, ctx, lookup) {
+    const recorded = recordedLayers(wanted, ctx).sort((a, b) => b.size - a.size || a.index - b.index);
+    const onRecord = new Set(recorded.map((l) => l.key));
+    for (const k of onRecord)
+        lookup.recorded.add(k);
+    // Largest first: no big layer starts last while a core idles, and its blob's save starts early.
+    const toBuild = wanted.filter((l) => !onRecord.has(l.key)).sort(largestFirst);
+    const started = external_node_perf_hooks_.performance.now();
+    const rates = { restoredBytes: 0, builtBytes: 0, buildMs: 0 };
+    let restoring = 0;
+    const waiting = [];
+    const woken = () => new Promise((resolve) => waiting.push(resolve));
+    // Whether the restores not yet started would outlast the builders' own work, at the rates seen so far.
+    const restoresOutlast = () => {
+        if (!ctx.cache.remote || recorded.length === 0)
+            return false;
+        if (toBuild.length === 0)
+            return true;
+        if (rates.restoredBytes === 0 || rates.buildMs === 0)
+            return false;
+        const netRate = rates.restoredBytes / (external_node_perf_hooks_.performance.now() - started);
+        const buildRate = (rates.builtBytes / rates.buildMs) * ctx.builders;
+        const restoreLeft = recorded.reduce((n, l) => n + l.blobSize, 0) / netRate;
+        const buildLeft = toBuild.reduce((n, l) => n + (l.estimate ?? 0), 0) / buildRate;
+        return restoreLeft > buildLeft;
+    };
+    const restorer = async () => {
+        for (let layer = recorded.shift(); layer !== undefined; layer = recorded.shift()) {
+            restoring++;
+            try {
+                const blob = await restoreBlob(layer, ctx, lookup);
+                if (blob === undefined)
+                    toBuild.push(layer);
+                else
+                    rates.restoredBytes += blob.meta.blobSize;
+            }
+            finally {
+                restoring--;
+                for (const wake of waiting.splice(0))
+                    wake();
+            }
+        }
+    };
+    const builder = async () => {
+        for (;;) {
+            const layer = restoresOutlast() ? recorded.pop() : toBuild.shift();
+            if (layer !== undefined) {
+                const t = external_node_perf_hooks_.performance.now();
+                await ctx.build(layer);
+                rates.buildMs += external_node_perf_hooks_.performance.now() - t;
+                rates.builtBytes += layer.estimate ?? 0;
+                continue;
+            }
+            if (restoring === 0)
+                return;
+            // Nothing to take now: a restore in flight may yet fail and need building.
+            await woken();
+        }
+    };
+    const asked = recorded.length;
+    await Promise.all([...Array.from({ length: CACHE_CONCURRENCY }, restorer), ...Array.from({ length: ctx.builders }, builder)]);
+    logRestores(lookup, asked, wanted.length, ctx);
+}
+/** By estimated size, largest first; then in image order. */
+function largestFirst(a, b) {
+    return (b.estimate ?? 0) - (a.estimate ?? 0) || a.index - b.index;
+}
+function logRestores(lookup, asked, wanted, ctx) {
+    const bytes = [...lookup.restored.values()].reduce((n, b) => n + b.meta.blobSize, 0);
+    const bad = [...lookup.refuted].length;
+    ctx.log.info(`${lookup.restored.size} of ${wanted} layer blobs restored from the ${ctx.cache.description} (${(0,lib_log/* formatBytes */.z3)(bytes)}); ${asked} recorded there${bad > 0 ? `, ${bad} of them not usable` : ''}`);
+}
+/**
+ * Saves blobs as they are made, in the background, so that uploads overlap
+ * the compression of the layers after them; throttled to the Actions
+ * cache's rate limit. Only layers at least the backend's `minLayerBytes`
+ * get an entry: a later run would rather compress a smaller one again.
+ */
+class BlobSaver {
+    cache;
+    compression;
+    lookup;
+    saves = [];
+    running = 0;
+    queue = [];
+    constructor(cache, compression, 
+    /** What this run's restores found: a restored blob is there already, a bad immutable one may not be replaced. */
+    lookup) {
+        this.cache = cache;
+        this.compression = compression;
+        this.lookup = lookup;
+    }
+    /** Whether a blob of this layer would be saved. */
+    wants(layer) {
+        const { restored, unsaveable, recorded, refuted } = this.lookup;
+        if (restored.has(layer.key) || unsaveable.has(layer.key) || (recorded.has(layer.key) && !refuted.has(layer.key)))
+            return false;
+        return layer.size >= this.cache.minLayerBytes(this.compression);
+    }
+    /** Starts saving a blob made now; the file must stay until `done()` resolves. */
+    add(layer, blob) {
+        if (!this.wants(layer))
+            return;
+        const meta = {
+            format: cache_key/* BLOB_FORMAT_VERSION */.xL,
+            key: layer.key,
+            compression: this.compression,
+            diffId: layer.diffId,
+            size: layer.size,
+            digest: blob.digest,
+            blobSize: blob.size,
+            paths: [...layer.paths],
+        };
+        this.saves.push(this.slot(async () => {
+            await SAVES_PER_MINUTE.acquire();
+            return (await this.cache.saveBlob((0,cache_key/* blobCacheKey */.HM)(layer.key, this.compression), blob.file, meta)) ? layer.key : undefined;
+        }));
+    }
+    /** The layer keys whose blobs the cache holds now. */
+    async done() {
+        const saved = await Promise.all(this.saves);
+        return new Set(saved.filter((k) => k !== undefined));
+    }
+    async slot(fn) {
+        if (this.running >= CACHE_CONCURRENCY)
+            await new Promise((resolve) => this.queue.push(resolve));
+        this.running++;
+        try {
+            return await fn();
+        }
+        finally {
+            this.running--;
+            this.queue.shift()?.();
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
 ;// CONCATENATED MODULE: ./lib/image/image.js
 // Annotations on pushed store layers: what a later build needs to use the
 // blob without building, restoring or compressing the layer.
@@ -29020,12 +29291,21 @@ async function writeOciLayout(image, opts) {
     const size = blobBytes + image.configJson.length + manifest.size + Buffer.byteLength((0,config/* canonicalJson */.dj)(index)) + Buffer.byteLength((0,config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
     return { digest: manifest.digest, size };
 }
-/** A whole file is linked into the layout; a range (an uncompressed layer in a larger file) is copied. */
+/**
+ * A whole file is linked into the layout (or cloned or copied, from another
+ * file system: a cache's); a range (an uncompressed layer in a larger file)
+ * is copied.
+ */
 async function placeBlob(bytes, to, dir) {
     const whole = bytes.offset === 0 && (await (0,promises_.stat)(bytes.file)).size === bytes.size;
     try {
-        if (whole)
-            await (0,promises_.link)(bytes.file, to);
+        if (whole) {
+            await (0,promises_.link)(bytes.file, to).catch((e) => {
+                if ((0,errors/* errnoCode */.UK)(e) !== 'EXDEV')
+                    throw e;
+                return (0,promises_.copyFile)(bytes.file, to, external_node_fs_.constants.COPYFILE_EXCL | external_node_fs_.constants.COPYFILE_FICLONE);
+            });
+        }
         else
             await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(bytes.file, { start: bytes.offset, end: bytes.offset + bytes.size - 1 }), (0,external_node_fs_.createWriteStream)(to, { flags: 'wx', mode: 0o644 }));
     }
@@ -30184,8 +30464,6 @@ async function leadsFromManifest(ref, client, log) {
     return leads;
 }
 
-// EXTERNAL MODULE: ./lib/log.js
-var lib_log = __nccwpck_require__(7309);
 ;// CONCATENATED MODULE: ./lib/registry/push.js
 
 
@@ -30264,15 +30542,16 @@ async function pushImage(image, target, log) {
 
 
 
-const LAYER = 'layer.tar';
+const BLOB = 'blob';
 const META = 'meta.json';
-// Not a key's name: keys start with layered-image-layer-.
+// Not a key's name: keys start with layered-image-blob-.
 const RECORDS = 'records';
 /**
  * A cache in a local directory, the CLI's default: one folder per key with
- * the layer tar and its metadata beside it, so a layer's digest can be read
- * without reading the layer. Entries appear whole or not at all (written
- * into a scratch folder, then renamed).
+ * a compressed layer blob and its metadata beside it, so what the blob is
+ * can be read without reading it. Entries appear whole or not at all
+ * (written into a scratch folder, then renamed). An entry costs a folder
+ * and a hard link, so every blob is worth one.
  */
 class DirectoryCache {
     dir;
@@ -30283,7 +30562,11 @@ class DirectoryCache {
         this.warn = warn;
         this.description = `directory ${dir}`;
     }
-    async restore(key) {
+    remote = false;
+    minLayerBytes() {
+        return 0;
+    }
+    async restoreBlob(key) {
         const entry = external_node_path_.join(this.dir, key);
         let text;
         try {
@@ -30301,9 +30584,9 @@ class DirectoryCache {
         catch {
             meta = undefined; // reported by verification as missing metadata
         }
-        return { meta, file: external_node_path_.join(entry, LAYER) };
+        return { meta, file: external_node_path_.join(entry, BLOB) };
     }
-    async save(key, layerFile, meta) {
+    async saveBlob(key, blobFile, meta) {
         const entry = external_node_path_.join(this.dir, key);
         const scratch = external_node_path_.join(this.dir, `.tmp-${key}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
         try {
@@ -30314,8 +30597,8 @@ class DirectoryCache {
             await (0,promises_.mkdir)(scratch);
             // A hard link where the file system allows (the build only removes
             // its own name for the file), else a copy: never a symlink.
-            const dest = external_node_path_.join(scratch, LAYER);
-            await (0,promises_.link)(layerFile, dest).catch(() => (0,promises_.copyFile)(layerFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
+            const dest = external_node_path_.join(scratch, BLOB);
+            await (0,promises_.link)(blobFile, dest).catch(() => (0,promises_.copyFile)(blobFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
             await (0,promises_.writeFile)(external_node_path_.join(scratch, META), `${JSON.stringify(meta)}\n`);
         }
         catch (e) {
@@ -30401,147 +30684,56 @@ async function readMeta(file) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/util/rate-limit.js
-const realClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+;// CONCATENATED MODULE: ./lib/layer/write-layers.js
+
+
+
+
+
+
+
 /**
- * At most `count` starts in any window of `windowMs`: the Actions cache
- * accepts about 200 new entries per minute per repository.
- */
-class RateLimit {
-    count;
-    windowMs;
-    clock;
-    starts = [];
-    constructor(count, windowMs, clock = realClock) {
-        this.count = count;
-        this.windowMs = windowMs;
-        this.clock = clock;
-    }
-    async acquire() {
-        for (;;) {
-            const now = this.clock.now();
-            while (this.starts.length > 0 && now - this.starts[0] >= this.windowMs)
-                this.starts.shift();
-            if (this.starts.length < this.count) {
-                this.starts.push(now);
-                return;
-            }
-            await this.clock.sleep(this.starts[0] + this.windowMs - now);
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./lib/cache/verify.js + 1 modules
-var verify = __nccwpck_require__(2862);
-;// CONCATENATED MODULE: ./lib/cache/layers.js
-
-
-
-
-
-
-
-
-
-// Cache calls are mostly waiting on the network; more of them than cores.
-const CACHE_CONCURRENCY = 8;
-const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
-/** Looks up every layer's key and keeps the entries whose metadata fits. */
-async function lookupStoreLayers(plan, cache, log) {
-    const planned = plan.map(({ paths, key }, index) => ({ index, paths, key, saveable: true }));
-    if (cache === undefined)
-        return planned;
-    const found = await mapLimit(planned, CACHE_CONCURRENCY, async (layer) => {
-        const entry = await cache.restore(layer.key);
-        if (entry === undefined)
-            return layer;
-        const verdict = await (0,verify/* checkCachedLayer */.O)(entry, layer);
-        if (!verdict.ok)
-            return { ...layer, saveable: await notUsed(layer, verdict.reason, cache, log) };
-        return { ...layer, saveable: false, cached: { file: entry.file, meta: verdict.meta } };
-    });
-    const hits = found.filter((l) => l.cached !== undefined);
-    const bytes = hits.reduce((n, l) => n + (l.cached?.meta.size ?? 0), 0);
-    log.info(`${hits.length} of ${plan.length} store layers found in the ${cache.description} (${(0,lib_log/* formatBytes */.z3)(bytes)})`);
-    return found;
-}
-/**
- * Puts every store layer into its place in the image file `output`, in
+ * Builds every store layer into its place in the image file `output`, in
  * parallel on the layer workers, largest first so that no big layer starts
- * last while the other core idles: cached layers are copied (and checked on
- * the way), the others built. A cached layer that fails its check is built
- * in its place; should it come out another size, every layer is placed and
- * written again. Built layers that the cache should get are also written
- * to `work`, for saveNewLayers.
+ * last while the other core idles. Each layer's trees are walked once, for
+ * its size (which places it) and its members (which the write takes).
  */
 async function writeStoreLayers(planned, opts) {
     const { log, workers } = opts;
-    const missing = planned.filter((l) => l.cached === undefined);
-    const sizes = planned.map((l) => l.cached?.meta.size ?? 0);
     // Each walk's members go to its write, once: held only until then.
     const walked = new Map();
-    const walk = async (l) => {
+    const sizes = await mapLimit(planned, opts.concurrency, async (l) => {
         const { members, size } = await workers.walk(l.paths, opts.settings);
         walked.set(l.index, members);
         return size;
-    };
-    await mapLimit(missing, opts.concurrency, async (l) => {
-        sizes[l.index] = await walk(l);
     });
-    log.info(`${missing.length} store layers to build (${(0,lib_log/* formatBytes */.z3)(missing.reduce((n, l) => n + sizes[l.index], 0))})`);
-    for (;;) {
-        const { offsets } = layerPlaces(sizes, opts.from);
-        const layers = new Array(planned.length);
-        const moved = [];
-        const progress = new lib_log/* Progress */.ke(log, 'written', sizes.reduce((a, b) => a + b, 0));
-        const order = [...planned].sort((a, b) => sizes[b.index] - sizes[a.index] || a.index - b.index);
-        try {
-            await mapLimit(order, opts.concurrency, async (layer) => {
-                const target = { ...opts.output, offset: offsets[layer.index], size: sizes[layer.index] };
-                const onBytes = (n) => progress.add(n);
-                const comment = (0,config/* pathsComment */.SA)('store paths', layer.paths);
-                if (layer.cached !== undefined) {
-                    const { meta, file } = layer.cached;
-                    const copied = await workers.copy({ source: { file, offset: 0, paths: layer.paths }, target }, onBytes);
-                    const bad = 'bad' in copied ? copied.bad : copied.digest !== meta.digest ? `its layer hashes to ${copied.digest}, its metadata says ${meta.digest}` : undefined;
-                    if (bad === undefined) {
-                        layers[layer.index] = { digest: meta.digest, size: meta.size, paths: layer.paths, source: 'restored', comment };
-                        return;
-                    }
-                    layer.cached = undefined;
-                    layer.saveable = await notUsed(layer, bad, opts.cache, log);
-                    const size = await walk(layer);
-                    if (size !== target.size) {
-                        sizes[layer.index] = size;
-                        moved.push(layer);
-                        return;
-                    }
-                }
-                const copyTo = opts.cache !== undefined && layer.saveable ? layerFile(opts.work, layer) : undefined;
-                const members = walked.get(layer.index) ?? (await workers.walk(layer.paths, opts.settings)).members;
-                walked.delete(layer.index);
-                const { digest, size } = await workers.write({ members, settings: opts.settings, target, copyTo }, onBytes);
-                log.info(`layer ${layer.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${layer.paths.length} store path(s)`);
-                layers[layer.index] = { digest, size, paths: layer.paths, source: 'built', comment };
-            });
-        }
-        finally {
-            progress.end();
-        }
-        if (moved.length === 0)
-            return layers;
-        log.info(`${moved.length} store layer(s) rebuilt at another size than the cache said; writing the layers again in their new places`);
+    log.info(`${planned.length} store layers to build (${(0,lib_log/* formatBytes */.z3)(sizes.reduce((a, b) => a + b, 0))})`);
+    const { offsets } = layerPlaces(sizes, opts.from);
+    const layers = new Array(planned.length);
+    const progress = new lib_log/* Progress */.ke(log, 'written', sizes.reduce((a, b) => a + b, 0));
+    const order = planned.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
+    try {
+        await mapLimit(order, opts.concurrency, async (i) => {
+            const layer = planned[i];
+            const target = { ...opts.output, offset: offsets[i], size: sizes[i] };
+            const members = walked.get(layer.index);
+            walked.delete(layer.index);
+            const { digest, size } = await workers.write({ members, settings: opts.settings, target }, (n) => progress.add(n));
+            log.info(`layer ${layer.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${layer.paths.length} store path(s)`);
+            layers[i] = { digest, size, paths: layer.paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', layer.paths) };
+        });
     }
+    finally {
+        progress.end();
+    }
+    return layers;
 }
 /** Copies a base image's layers into their places, each checked against its diff_id. */
 async function copyBaseLayers(base, opts) {
     const { offsets } = layerPlaces(base.layers.map((l) => l.size));
     return Promise.all(base.layers.map(async (layer, i) => {
         const target = { ...opts.output, offset: offsets[i], size: layer.size };
-        const copied = await opts.workers.copy({ source: { file: base.file, offset: layer.offset, paths: undefined }, target }, opts.onBytes);
+        const copied = await opts.workers.copy({ source: { file: base.file, offset: layer.offset }, target }, opts.onBytes);
         if ('bad' in copied)
             throw new errors/* UserError */.yo(`fromImage ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
         if (copied.digest !== layer.diffId) {
@@ -30550,29 +30742,19 @@ async function copyBaseLayers(base, opts) {
         return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base.file)}, layer ${i + 1}` };
     }));
 }
-/** Warns that a cache entry was refused; returns whether a new one may be saved. */
-async function notUsed(layer, reason, cache, log) {
-    const what = layer.paths.length === 1 ? layer.paths[0] : `${layer.paths.length} store paths`;
-    log.warning(`cached layer ${layer.index + 1} (${what}) was not used: ${reason}; building it instead`);
-    return cache === undefined ? false : cache.discard(layer.key);
-}
 /**
- * Saves the layers built now whose keys the cache did not have, throttled
- * to the Actions cache's rate limit. Resolves to the number saved.
+ * Builds one store layer into a file of its own, for an output that needs
+ * only its compressed blob (an OCI layout, a push): walked, then written on
+ * a layer worker. Returns the layer and where its bytes are.
  */
-function saveNewLayers(planned, layers, cache, work) {
-    if (cache === undefined)
-        return Promise.resolve(0);
-    const toSave = planned.filter((l) => layers[l.index]?.source === 'built' && l.saveable);
-    return mapLimit(toSave, CACHE_CONCURRENCY, async (l) => {
-        await SAVES_PER_MINUTE.acquire();
-        const layer = layers[l.index];
-        const meta = { format: key/* LAYER_FORMAT_VERSION */.d, key: l.key, digest: layer.digest, size: layer.size, paths: [...l.paths] };
-        return cache.save(l.key, layerFile(work, l), meta);
-    }).then((saved) => saved.filter(Boolean).length);
-}
-function layerFile(work, layer) {
-    return external_node_path_.join(work, `store-${layer.index}.tar`);
+async function writeStoreLayer(layer, opts) {
+    const { workers, settings, file } = opts;
+    const paths = [...layer.paths];
+    const { members, size } = await workers.walk(paths, settings);
+    await (await (0,promises_.open)(file, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write a work file in ${external_node_path_.dirname(file)}`))).close();
+    const { digest } = await workers.write({ members, settings, target: { file, label: 'a work file', offset: 0, size } }, () => { });
+    opts.log.info(`layer ${layer.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${paths.length} store path(s)`);
+    return { layer: { digest, size, paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', paths) }, bytes: { file, offset: 0, size } };
 }
 
 ;// CONCATENATED MODULE: ./lib/image/base-image.js
@@ -31192,6 +31374,7 @@ var temp = __nccwpck_require__(8896);
 
 
 
+
 /**
  * inputs → closure → plan → layers → one image value → its sinks: a
  * docker-archive or OCI layout at `output`, and the registry.
@@ -31216,49 +31399,102 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
     if (output !== undefined)
         (0,temp/* trackTemporary */.hN)(output.tmp);
     const workers = new layer_workers/* LayerWorkers */.$(opts.concurrency);
-    let saving = Promise.resolve(0);
+    // Blob saves run while the image goes to its sinks; they must end before `work` goes.
+    let saver;
     try {
         if (opts.output?.kind === 'stdout') {
             return await streamImage(opts, { contents, root, base, closurePaths: [...closure.paths.keys()], plan, work, workers, log });
         }
         const cache = await openCache(opts, log);
-        const keys = plan.map((l) => (0,key/* layerCacheKey */.L)(l.paths, opts.storeLayerSettings));
-        // An OCI layout holds every blob, so none can be left to the registry.
-        const layoutNeedsBlobs = output?.choice.kind === 'oci';
-        // The blob record serves pushes alone: it says what a registry holds.
-        const scope = push === undefined ? undefined : recordScope(push.registry, opts.architecture);
-        const earlier = scope !== undefined && cache !== undefined ? parseRecord(await cache.loadRecord(scope)) : [];
-        const known = push === undefined
-            ? new Map()
-            : await log.group('Registry', () => findKnownLayers({
-                target: push,
-                keys: new Set(keys),
-                leads: earlier,
-                cacheFrom: push.cacheFrom,
-                compression: opts.compression,
-                clientFor: push.clientFor,
-                log,
-            }));
-        // A local image needs every layer; a push only those the registry
-        // lacks, and only those are looked up in the cache.
-        const toMake = plan.map((l, i) => ({ paths: l.paths, key: keys[i] })).filter((l) => output !== undefined || !known.has(l.key));
-        const planned = await log.group('Cache restore', async () => {
-            if (cache === undefined)
-                log.info('no layer cache');
-            return lookupStoreLayers(toMake, cache, log);
+        const keys = plan.map((l) => (0,cache_key/* layerCacheKey */.L_)(l.paths, opts.storeLayerSettings));
+        const local = output?.choice.kind;
+        // Which store layers need a blob: all for an OCI layout (it holds every
+        // blob), for a push those the registry lacks; and which need their
+        // uncompressed bytes: all for a docker-archive, else those whose blob
+        // must be made here.
+        const blobCompression = opts.compression === 'none' ? undefined : opts.compression;
+        // The record serves pushes (what a registry holds) and blob restores
+        // (what the cache holds). An OCI layout always reads it: nothing is
+        // restored without it. A push reads it only when the layers that its
+        // cacheFrom manifests leave unknown are worth it (see RECORD_WORTH_BYTES).
+        const usesRecord = cache !== undefined && (push !== undefined || (local === 'oci' && blobCompression !== undefined));
+        const scope = usesRecord ? recordScope(push?.registry ?? '', opts.architecture) : undefined;
+        let earlier;
+        const readRecord = async () => (earlier ??= scope === undefined || cache === undefined ? [] : parseRecord(await cache.loadRecord(scope)));
+        if (local === 'oci')
+            await readRecord();
+        const narBytes = (paths) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+        const known = new Map();
+        if (push !== undefined) {
+            await log.group('Registry', async () => {
+                const find = (keySet, leads, cacheFrom) => findKnownLayers({ target: push, keys: keySet, leads, cacheFrom, compression: opts.compression, clientFor: push.clientFor, log });
+                for (const [k, v] of await find(new Set(keys), earlier ?? [], push.cacheFrom))
+                    known.set(k, v);
+                if (earlier !== undefined || scope === undefined)
+                    return;
+                const unknown = plan.filter((_, j) => !known.has(keys[j]));
+                const bytes = unknown.reduce((n, l) => n + narBytes(l.paths), 0);
+                if (bytes < RECORD_WORTH_BYTES) {
+                    if (unknown.length > 0)
+                        log.info(`blob record not read: the ${unknown.length} store layers the registry lacks (${(0,lib_log/* formatBytes */.z3)(bytes)}) cost less to make than a cache restore`);
+                    return;
+                }
+                const leads = await readRecord();
+                if (leads.length > 0)
+                    for (const [k, v] of await find(new Set(unknown.map((l) => (0,cache_key/* layerCacheKey */.L_)(l.paths, opts.storeLayerSettings))), leads, []))
+                        known.set(k, v);
+            });
+        }
+        const storeIndex = (j) => (base?.layers.length ?? 0) + j;
+        const needsBlob = (key) => local === 'oci' || (push !== undefined && !known.has(key));
+        const wanted = plan.map((l, j) => ({ index: storeIndex(j), paths: l.paths, key: keys[j], estimate: narBytes(l.paths) })).filter((l) => needsBlob(l.key));
+        const restoring = cache === undefined || blobCompression === undefined || wanted.length === 0 ? undefined : { cache, leads: earlier ?? [], compression: blobCompression, workers, log };
+        // A docker-archive holds every layer uncompressed: those are built
+        // into it, in place. Other outputs need only blobs: a store layer is
+        // built (into a file of its own) only when its blob is not restored.
+        const inPlace = local === 'docker-archive';
+        const lookup = emptyLookup();
+        await log.group('Cache restore', async () => {
+            if (restoring === undefined)
+                log.info(cache === undefined ? 'no layer cache' : 'no layer blobs wanted from the cache: store layers are built, which is faster than restoring them');
+            else if (inPlace)
+                await restoreBlobs(wanted, restoring, lookup);
+            else
+                log.info(`${recordedLayers(wanted, restoring).length} of ${wanted.length} layer blobs recorded in the ${restoring.cache.description}: restored while the others are built (see Build layers)`);
         });
-        const layerFile = output?.choice.kind === 'docker-archive' ? output.tmp : external_node_path_.join(work, 'layers.tar');
+        const toBuild = inPlace ? plan.map((l, j) => ({ index: storeIndex(j), paths: l.paths, key: keys[j] })) : [];
+        const layerFile = inPlace ? output.tmp : external_node_path_.join(work, 'layers.tar');
         // A push reads blobs from the layers' places after the archive is renamed into place: through a second name.
-        const readFrom = output?.choice.kind === 'docker-archive' && push !== undefined ? external_node_path_.join(work, 'archive.tar') : layerFile;
+        const readFrom = inPlace && push !== undefined ? external_node_path_.join(work, 'archive.tar') : layerFile;
         const label = output === undefined ? 'a work file' : `output ${output.choice.path}`;
         const target = { file: layerFile, label };
+        // Blobs made now are saved as they are made, when a later run will
+        // restore them: for an OCI layout, which needs every blob; a push's
+        // later runs find them in the registry instead.
+        saver = cache !== undefined && blobCompression !== undefined && local === 'oci' ? new BlobSaver(cache, blobCompression, lookup) : undefined;
+        const blobs = new BlobMaker({ workers, work, compression: opts.compression, known: local === 'oci' ? new Map() : known, restored: lookup.restored, saver, log });
+        // Store layers built into files of their own. Their blobs are made at
+        // once when they race restores (the cores' share must include the
+        // compression); for a push alone, as the uploads ask, so that uploads
+        // overlap the compression of the layers after them.
+        const eager = local === 'oci' || restoring !== undefined;
+        const alone = new Map();
+        const buildAlone = async (l) => {
+            const made = await writeStoreLayer(l, { file: external_node_path_.join(work, `store-${l.index}.tar`), settings: opts.storeLayerSettings, workers, log });
+            const compressed = blobs.forLayer(l.index, made.layer, l.key, made.bytes);
+            if (eager)
+                await compressed();
+            alone.set(l.key, { ...made, compressed });
+        };
         const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
             await (await (0,promises_.open)(layerFile, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`))).close();
             if (layerFile !== readFrom)
                 await (0,promises_.link)(layerFile, readFrom).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`));
             const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => { } });
             const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;
-            const writing = writeStoreLayers(planned, { output: target, from, settings: opts.storeLayerSettings, work, cache, workers, concurrency: opts.concurrency, log });
+            const writing = inPlace
+                ? writeStoreLayers(toBuild, { output: target, from, settings: opts.storeLayerSettings, workers, concurrency: opts.concurrency, log })
+                : (restoring === undefined ? mapLimit([...wanted].sort(largestFirst), opts.concurrency, buildAlone) : restoreOrBuild(wanted, { ...restoring, builders: opts.concurrency, build: buildAlone }, lookup)).then(() => []);
             // Both settle before either failure is reported: no job is left writing.
             const [copied, written] = await Promise.allSettled([copying, writing]);
             if (copied.status === 'rejected')
@@ -31276,21 +31512,26 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
             const sink = layer_sink/* RangeSink */.x6.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
             const custom = await customisationLayer(opts, { root, work, contents, closurePaths: [...closure.paths.keys()], log }, sink).finally(() => sink.close());
             const { offsets } = layerPlaces([...made, custom].map((l) => l.size));
-            const blobs = new BlobMaker({ workers, work, compression: opts.compression, known: layoutNeedsBlobs ? new Map() : known, log });
             // `at`: its place among the layers made here; `index`: in the image.
             const here = (l, at, index, key) => {
                 const bytes = { file: readFrom, offset: offsets[at], size: l.size };
                 return { ...l, key, bytes, compressed: blobs.forLayer(index, l, key, bytes) };
             };
-            const madeAt = new Map(planned.map((p) => [p.key, p.index]));
             const storeLayerValues = plan.map(({ paths }, j) => {
                 const key = keys[j];
-                const index = baseLayers.length + j;
-                const i = madeAt.get(key);
-                if (i !== undefined)
-                    return here(storeLayers[i], baseLayers.length + i, index, key);
+                const index = storeIndex(j);
+                const comment = (0,config/* pathsComment */.SA)('store paths', paths);
+                if (inPlace)
+                    return here(storeLayers[j], baseLayers.length + j, index, key);
+                const own = alone.get(key);
+                if (own !== undefined)
+                    return { ...own.layer, key, bytes: own.bytes, compressed: own.compressed };
+                const cached = lookup.restored.get(key);
+                if (cached !== undefined) {
+                    return { digest: cached.meta.diffId, size: cached.meta.size, paths, source: 'restored', comment, key, bytes: undefined, compressed: blobs.fromCache(index, cached) };
+                }
                 const k = known.get(key);
-                return { digest: k.diffId, size: k.size, paths, source: 'registry', comment: (0,config/* pathsComment */.SA)('store paths', paths), key, bytes: undefined, compressed: blobs.inRegistry(index, k) };
+                return { digest: k.diffId, size: k.size, paths, source: 'registry', comment, key, bytes: undefined, compressed: blobs.inRegistry(index, k) };
             });
             const layers = [
                 ...baseLayers.map((l, i) => here(l, i, i, undefined)),
@@ -31303,25 +31544,40 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
             const value = { name: opts.name, tags, configJson, imageId, layers };
             return { value, blobs };
         });
-        // Saves run in the background while the image goes to its sinks; they
-        // must finish before `work` goes.
-        saving = saveNewLayers(planned, storeLayers, cache, work);
         // The local image first: a push that fails still leaves it.
         const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
         const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
         const saved = await log.group('Cache save', async () => {
-            const n = await saving;
             if (cache === undefined) {
                 log.info('no layer cache');
-                return n;
+                return 0;
             }
-            log.info(`${n} new store layers saved to the ${cache.description}`);
-            const now = push === undefined ? [] : image.blobs.leads(image.value, [`${push.registry}/${push.repository}`]);
-            if (scope !== undefined && now.length > 0 && (await cache.saveRecord(scope, mergeRecord(earlier, now))))
-                log.info(`blob record saved: ${now.length} layer blobs`);
-            return n;
+            const savedKeys = (await saver?.done()) ?? new Set();
+            log.info(saver === undefined ? 'no layer blobs to save: a later run builds these layers, or finds their blobs in the registry' : `${savedKeys.size} new layer blobs saved to the ${cache.description}`);
+            if (scope === undefined)
+                return savedKeys.size;
+            const cachedNow = (key) => lookup.restored.has(key) ? true : lookup.unsaveable.has(key) ? false : savedKeys.has(key) ? true : lookup.refuted.has(key) ? false : undefined;
+            const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`], cachedNow);
+            // A push's record is saved only when what it newly says (the blobs
+            // compressed here) is worth a later run's restore; the pushed tags'
+            // manifests say the rest.
+            const had = new Set((earlier ?? []).map((l) => `${l.compression} ${l.key} ${l.digest}`));
+            const madeHere = new Set(image.value.layers.filter((l) => l.source === 'built' && l.key !== undefined).map((l) => l.key));
+            const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(`${l.compression} ${l.key} ${l.digest}`)).reduce((n, l) => n + l.size, 0);
+            if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES) {
+                log.info(`blob record not saved: its new leads (${(0,lib_log/* formatBytes */.z3)(newBytes)} of layers) are worth less than a restore`);
+                return savedKeys.size;
+            }
+            const before = await readRecord();
+            const merged = mergeRecord(before, now);
+            if (sameLeads(mergeRecord(before, []).leads, merged.leads))
+                log.info('blob record unchanged; not saved');
+            else if (await cache.saveRecord(scope, merged))
+                log.info(`blob record saved: ${merged.leads.length} layer blobs`);
+            return savedKeys.size;
         });
-        const restored = storeLayers.filter((l) => l.source === 'restored').length;
+        const restored = image.value.layers.filter((l) => l.source === 'restored').length;
+        const built = image.value.layers.filter((l) => l.key !== undefined && l.source === 'built').length;
         return {
             imagePath: output?.choice.path,
             imageName: opts.name,
@@ -31342,13 +31598,13 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
                     ...(outcome === undefined ? {} : { pushed: outcome }),
                 };
             }),
-            cache: { restored, built: storeLayers.length - restored, saved },
+            cache: { restored, built, saved },
             ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
         };
     }
     finally {
         await workers.close();
-        await saving.catch(() => 0);
+        await saver?.done().catch(() => undefined);
         await (0,promises_.rm)(work, { recursive: true, force: true });
         if (output !== undefined)
             await (0,promises_.rm)(output.tmp, { recursive: true, force: true }).catch(() => { });
@@ -31388,8 +31644,8 @@ function tagsFor(opts, imageId) {
  * one pass and never to disk, as nixpkgs' streamLayeredImage does, for
  * `| docker load`. The stream is in layer order, so layers are written one
  * after another (each on a worker, after every layer was sized in
- * parallel), and all are built from the store: a cached layer's bytes
- * could only be checked after they had gone out.
+ * parallel), and all are built from the store, which packs them faster
+ * than any cache restores them.
  */
 async function streamImage(opts, ctx) {
     const { workers, log, base } = ctx;
@@ -31409,7 +31665,7 @@ async function streamImage(opts, ctx) {
         const progress = new lib_log/* Progress */.ke(log, 'written', total);
         try {
             for (const [i, l] of (base?.layers ?? []).entries()) {
-                const copied = await workers.copy({ source: { file: base?.file ?? '', offset: l.offset, paths: undefined }, target: place(l.size) }, (n) => progress.add(n));
+                const copied = await workers.copy({ source: { file: base?.file ?? '', offset: l.offset }, target: place(l.size) }, (n) => progress.add(n));
                 if ('bad' in copied || copied.digest !== l.diffId)
                     throw new errors/* UserError */.yo(`fromImage ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
                 out.end(l.size);
@@ -31432,7 +31688,7 @@ async function streamImage(opts, ctx) {
         const file = external_node_path_.join(ctx.work, 'customisation.tar');
         const sink = await layer_sink/* FileSink */.UP.create(file);
         const custom = await customisationLayer(opts, { ...ctx, closurePaths: ctx.closurePaths }, sink).finally(() => sink.close());
-        const copied = await workers.copy({ source: { file, offset: 0, paths: undefined }, target: place(custom.size) }, () => { });
+        const copied = await workers.copy({ source: { file, offset: 0 }, target: place(custom.size) }, () => { });
         if ('bad' in copied || copied.digest !== custom.digest)
             throw new Error('the customisation layer changed while it was sent');
         out.end(custom.size);
@@ -31472,8 +31728,9 @@ async function writeOutput(image, output, opts) {
 }
 /**
  * Makes each layer's compressed blob once, on the workers, when a sink first
- * asks for it; a blob the registry is known to hold for a layer with the
- * same diff_id is used as it is. Layers are named by their index in the image.
+ * asks for it; a blob the registry is known to hold, or the cache gave, for
+ * a layer with the same diff_id is used as it is. Blobs made here go to the
+ * saver, if there is one. Layers are named by their index in the image.
  */
 class BlobMaker {
     opts;
@@ -31491,12 +31748,23 @@ class BlobMaker {
         this.blobs.set(index, blob);
         return () => Promise.resolve(blob);
     }
+    /** A layer not made here: its blob came from the cache, checked. */
+    fromCache(index, restored) {
+        const { digest, blobSize } = restored.meta;
+        const blob = { digest, size: blobSize, bytes: { file: restored.file, offset: 0, size: blobSize } };
+        this.blobs.set(index, blob);
+        return () => Promise.resolve(blob);
+    }
     async make(index, layer, key, bytes) {
         const { compression, known } = this.opts;
         const k = key === undefined ? undefined : known.get(key);
+        const cached = key === undefined ? undefined : this.opts.restored.get(key);
         let blob;
         if (k !== undefined && k.diffId === layer.digest) {
             blob = { ...k.blob, bytes: undefined, inRegistry: k.inRegistry };
+        }
+        else if (cached !== undefined && cached.meta.diffId === layer.digest) {
+            blob = { digest: cached.meta.digest, size: cached.meta.blobSize, bytes: { file: cached.file, offset: 0, size: cached.meta.blobSize } };
         }
         else if (compression === 'none') {
             blob = { digest: layer.digest, size: layer.size, bytes };
@@ -31507,6 +31775,8 @@ class BlobMaker {
             const out = external_node_path_.join(this.opts.work, `blob-${index}.${compression === 'gzip' ? 'gz' : 'zst'}`);
             const made = await this.opts.workers.compress({ source: bytes, compression, out }, () => { });
             blob = { ...made, bytes: { file: out, offset: 0, size: made.size } };
+            if (key !== undefined)
+                this.opts.saver?.add({ key, paths: layer.paths, diffId: layer.digest, size: layer.size }, { file: out, digest: made.digest, size: made.size });
         }
         this.blobs.set(index, blob);
         return blob;
@@ -31515,16 +31785,41 @@ class BlobMaker {
     of(index) {
         return this.blobs.get(index);
     }
-    /** Leads for the blob record: every store layer whose blob is known now, and where it is pushed. */
-    leads(image, pushedTo) {
+    /**
+     * Leads for the blob record: every store layer whose blob is known now,
+     * where it is pushed, and what this run learned of its cache entry.
+     */
+    leads(image, pushedTo, cached) {
+        if (this.opts.compression === 'none')
+            return [];
         return image.layers.flatMap((layer, i) => {
             const blob = this.blobs.get(i);
             if (layer.key === undefined || blob === undefined)
                 return [];
-            return [{ key: layer.key, diffId: layer.digest, size: layer.size, compression: this.opts.compression, digest: blob.digest, blobSize: blob.size, repositories: [...pushedTo] }];
+            const inCache = cached(layer.key);
+            return [
+                {
+                    key: layer.key,
+                    diffId: layer.digest,
+                    size: layer.size,
+                    compression: this.opts.compression,
+                    digest: blob.digest,
+                    blobSize: blob.size,
+                    repositories: [...pushedTo],
+                    ...(inCache === undefined ? {} : { cached: inCache }),
+                },
+            ];
         });
     }
 }
+/**
+ * What a push's blob record must be able to save before it is read or
+ * saved: a restore of it costs two service calls and a tar+zstd unpacking
+ * (~0.15 s with the bench's network), a save three calls and a packing
+ * (~0.35 s); gzip at level 1 makes 64 MiB of layer in about that time on
+ * two cores. Below this, the layers are made again instead.
+ */
+const RECORD_WORTH_BYTES = 64 << 20;
 /** What build would make of these options, layer by layer, building nothing. */
 async function explain(opts, logger = lib_log/* quietLogger */.Vj) {
     const log = (0,lib_log/* onceEach */.fF)(logger);
@@ -31709,11 +32004,15 @@ async function pushTarget(opts, choice, log) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ layerCacheKey),
-/* harmony export */   d: () => (/* binding */ LAYER_FORMAT_VERSION)
+/* harmony export */   HM: () => (/* binding */ blobCacheKey),
+/* harmony export */   L_: () => (/* binding */ layerCacheKey),
+/* harmony export */   xL: () => (/* binding */ BLOB_FORMAT_VERSION)
 /* harmony export */ });
+/* unused harmony export LAYER_FORMAT_VERSION */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var _nix_store_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5214);
+/* harmony import */ var _layer_compress_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9641);
+/* harmony import */ var _nix_store_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5214);
+
 
 
 /**
@@ -31721,7 +32020,10 @@ async function pushTarget(opts, choice, log) {
  * by an older writer are never mistaken for current ones.
  */
 const LAYER_FORMAT_VERSION = 1;
+/** Bump whenever a blob entry's layout or metadata changes. */
+const BLOB_FORMAT_VERSION = 1;
 const PREFIX = 'layered-image-layer-';
+const BLOB_PREFIX = 'layered-image-blob-';
 /**
  * The cache key of a store layer: everything that decides its bytes (the
  * writer's format, the store directory, the tar settings and the store-path
@@ -31731,11 +32033,17 @@ const PREFIX = 'layered-image-layer-';
 function layerCacheKey(paths, settings) {
     const material = JSON.stringify({
         format: LAYER_FORMAT_VERSION,
-        store: (0,_nix_store_js__WEBPACK_IMPORTED_MODULE_1__/* .storeDir */ .rT)(),
+        store: (0,_nix_store_js__WEBPACK_IMPORTED_MODULE_2__/* .storeDir */ .rT)(),
         settings: [settings.mtime, settings.uid, settings.gid, settings.uname, settings.gname],
-        paths: paths.map(_nix_store_js__WEBPACK_IMPORTED_MODULE_1__/* .storePathHash */ .jV),
+        paths: paths.map(_nix_store_js__WEBPACK_IMPORTED_MODULE_2__/* .storePathHash */ .jV),
     });
     return PREFIX + (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(material).digest('hex');
+}
+/** The key of a layer's compressed blob: the layer's key, the compression and its level; fixed-length too. */
+function blobCacheKey(layerKey, compression) {
+    const level = compression === 'gzip' ? _layer_compress_js__WEBPACK_IMPORTED_MODULE_1__/* .GZIP_LEVEL */ .Gw : _layer_compress_js__WEBPACK_IMPORTED_MODULE_1__/* .ZSTD_LEVEL */ .D4;
+    const material = JSON.stringify({ format: BLOB_FORMAT_VERSION, layer: layerKey, compression, level });
+    return BLOB_PREFIX + (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(material).digest('hex');
 }
 
 
@@ -31747,8 +32055,9 @@ function layerCacheKey(paths, settings) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  O: () => (/* binding */ checkCachedLayer),
-  L: () => (/* binding */ copyCachedLayer)
+  Z9: () => (/* binding */ checkBlobBytes),
+  QA: () => (/* binding */ checkCachedBlob),
+  Cl: () => (/* binding */ copyBaseLayer)
 });
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -31759,6 +32068,12 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: ./lib/digest.js
 var lib_digest = __nccwpck_require__(8463);
 // EXTERNAL MODULE: ./lib/errors.js
@@ -31773,8 +32088,8 @@ var tar_header = __nccwpck_require__(3198);
 
 /**
  * Walks the members of a cached store layer, strictly, from the chunks it
- * is fed as the layer is copied: the layer is read once, for hashing,
- * scanning and copying together. The cache only ever holds what our writer
+ * is fed as its blob is decompressed: the blob is read once, for hashing,
+ * decompressing and scanning together. The cache only ever holds what our writer
  * wrote — ustar headers, PAX records for long or non-ASCII fields, files,
  * directories and symlinks, zeros after the end — so anything else is
  * refused rather than interpreted: a lenient reader could be shown a member
@@ -31986,44 +32301,115 @@ function parsePax(records) {
 
 
 
+
+
+
 /**
- * The checks of a restored entry that need no reading of the layer: its
- * metadata must describe exactly the layer asked for (key, format, store
- * paths) and its layer file must be a regular file of the recorded size.
- * The bytes are checked as they are copied into the image (copyCachedLayer).
+ * The checks of a restored blob entry that need no reading of it: its
+ * metadata must describe exactly the layer asked for (key, format,
+ * compression, store paths) and its blob must be a regular file of the
+ * recorded size. The bytes are checked by checkBlobBytes, on a worker.
  */
-async function checkCachedLayer(entry, expected) {
+async function checkCachedBlob(entry, expected) {
     const meta = checkMeta(entry.meta, expected);
     if (typeof meta === 'string')
         return { ok: false, reason: meta };
     const st = await (0,promises_.lstat)(entry.file).catch(() => undefined);
     if (st === undefined || !st.isFile())
-        return { ok: false, reason: 'its layer is missing or not a regular file' };
-    if (st.size !== meta.size)
-        return { ok: false, reason: `its layer has ${st.size} bytes, its metadata says ${meta.size}` };
+        return { ok: false, reason: 'its blob is missing or not a regular file' };
+    if (st.size !== meta.blobSize)
+        return { ok: false, reason: `its blob has ${st.size} bytes, its metadata says ${meta.blobSize}` };
     return { ok: true, meta };
 }
 const CHUNK = 4 << 20;
+function decompressor(c) {
+    if (c === 'gzip')
+        return external_node_zlib_.createGunzip({ chunkSize: 1 << 20 });
+    const make = external_node_zlib_.createZstdDecompress;
+    if (make === undefined)
+        throw new Error('zstd is not available in this Node');
+    return make();
+}
 /**
- * Copies a cached layer (or a base image's, from its place in the base
- * tarball) into its place in the image, reading it once: the
- * same chunks are hashed, scanned strictly as tar (every member must lie
- * under the layer's store paths, or be `/nix`, `/nix/store`: no `..`,
- * nothing elsewhere) and written. Returns the digest, which the caller
- * compares with the metadata, or why the layer may not be used; then the
- * bytes already written are garbage to be overwritten.
+ * Reads a cached blob once: its bytes are hashed (they must be the blob the
+ * metadata names) and decompressed, and the layer that comes out is hashed
+ * (it must be the diff_id and size the image config will say) and scanned
+ * strictly as tar — every member under the layer's store paths, or `/nix`,
+ * `/nix/store`: no `..`, nothing elsewhere — so that a cache that lies
+ * cannot put anything in an image. Returns why it may not be used, if so.
  */
-function copyCachedLayer(source, target, onBytes) {
-    const { file, paths } = source;
-    // A base image's layers are whatever its author put there: hashed, not scanned.
-    const members = paths === undefined ? undefined : memberCheck(paths);
-    const scanner = members === undefined ? undefined : new LayerScanner(target.size, members.check);
+async function checkBlobBytes(file, meta) {
+    let fh;
+    try {
+        // Checked before by name; the name may have been given another file
+        // since: never follow a link or wait on a FIFO.
+        fh = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        return { bad: `its blob cannot be read (${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)})` };
+    }
+    try {
+        if (!(await fh.stat()).isFile())
+            return { bad: 'its blob changed after it was checked' };
+        const blobHash = (0,external_node_crypto_.createHash)('sha256');
+        let blobBytes = 0;
+        const layerHash = (0,external_node_crypto_.createHash)('sha256');
+        let layerBytes = 0;
+        const members = memberCheck(meta.paths);
+        const scanner = new LayerScanner(meta.size, members.check);
+        let refused;
+        const hashed = new external_node_stream_.Transform({
+            transform(chunk, _encoding, done) {
+                blobHash.update(chunk);
+                blobBytes += chunk.length;
+                done(null, chunk);
+            },
+        });
+        // Refusing a layer ends the pipeline early: the rest is not read.
+        const scanned = new external_node_stream_.Writable({
+            write(chunk, _encoding, done) {
+                layerBytes += chunk.length;
+                if (layerBytes > meta.size)
+                    refused = `its layer is larger than the ${meta.size} bytes its metadata says`;
+                else
+                    scanner.feed(chunk);
+                refused ??= scanner.refused;
+                layerHash.update(chunk);
+                done(refused === undefined ? null : new Error(refused));
+            },
+        });
+        try {
+            await (0,external_node_stream_promises_.pipeline)(fh.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), hashed, decompressor(meta.compression), scanned);
+        }
+        catch (e) {
+            return { bad: refused ?? `its blob does not decompress (${(0,errors/* messageOf */.bD)(e)})` };
+        }
+        const blobDigest = `sha256:${blobHash.digest('hex')}`;
+        if (blobBytes !== meta.blobSize || blobDigest !== meta.digest)
+            return { bad: `its blob hashes to ${blobDigest}, its metadata says ${meta.digest}` };
+        const bad = scanner.end() ?? members.missing();
+        if (bad !== undefined)
+            return { bad };
+        const diffId = `sha256:${layerHash.digest('hex')}`;
+        if (layerBytes !== meta.size || diffId !== meta.diffId)
+            return { bad: `its layer hashes to ${diffId} (${layerBytes} bytes), its metadata says ${meta.diffId} (${meta.size})` };
+        return {};
+    }
+    finally {
+        await fh.close();
+    }
+}
+/**
+ * Copies a base image's layer from its place in the base tarball into its
+ * place in the image, reading it once: the same chunks are hashed and
+ * written. Returns the digest, which the caller compares with the base
+ * config's diff_id, or why the layer cannot be read.
+ */
+function copyBaseLayer(source, target, onBytes) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let from;
     try {
-        // Checked before by name; the name may have been given another file
-        // since: never follow a link or wait on a FIFO, and look again.
-        from = (0,external_node_fs_.openSync)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+        from = (0,external_node_fs_.openSync)(source.file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
     }
     catch (e) {
         return { bad: `its layer cannot be read (${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)})` };
@@ -32047,23 +32433,16 @@ function copyCachedLayer(source, target, onBytes) {
                 n = (0,external_node_fs_.readSync)(from, buf, 0, Math.min(CHUNK, target.size - done), source.offset + done);
             }
             catch (e) {
-                // The cache's failure, never the build's.
                 return { bad: `its layer cannot be read (${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)})` };
             }
             if (n === 0)
                 return { bad: `its layer ends after ${done} bytes` };
             const chunk = buf.subarray(0, n);
-            scanner?.feed(chunk);
-            if (scanner?.refused !== undefined)
-                return { bad: scanner.refused };
             hash.update(chunk);
             (0,sink/* writeFully */.KM)(to, target.label, chunk, target.stream === undefined ? target.offset + done : null);
             done += n;
             onBytes(n);
         }
-        const bad = scanner?.end() ?? members?.missing();
-        if (bad !== undefined)
-            return { bad };
         return { digest: `sha256:${hash.digest('hex')}` };
     }
     finally {
@@ -32076,24 +32455,29 @@ function checkMeta(raw, expected) {
     if (raw === null || typeof raw !== 'object')
         return 'its metadata is missing or not an object';
     const m = raw;
-    if (m['format'] !== key/* LAYER_FORMAT_VERSION */.d)
-        return `its metadata has format ${String(m['format'])}, not ${key/* LAYER_FORMAT_VERSION */.d}`;
+    if (m['format'] !== key/* BLOB_FORMAT_VERSION */.xL)
+        return `its metadata has format ${String(m['format'])}, not ${key/* BLOB_FORMAT_VERSION */.xL}`;
     if (m['key'] !== expected.key)
         return 'its metadata names another key';
+    if (m['compression'] !== expected.compression || expected.compression === 'none')
+        return `its metadata names another compression (${String(m['compression'])})`;
     const paths = m['paths'];
     if (!Array.isArray(paths) || paths.length !== expected.paths.length || paths.some((p, i) => p !== expected.paths[i])) {
         return 'its metadata names other store paths than the key was made from';
     }
-    if (!Number.isSafeInteger(m['size']) || m['size'] < 0)
-        return 'its metadata has no valid size';
-    let digest;
+    for (const n of ['size', 'blobSize']) {
+        if (!Number.isSafeInteger(m[n]) || m[n] < 0)
+            return `its metadata has no valid ${n}`;
+    }
+    let digest, diffId;
     try {
         digest = (0,lib_digest/* parseDigest */.m)(String(m['digest']));
+        diffId = (0,lib_digest/* parseDigest */.m)(String(m['diffId']));
     }
     catch {
         return 'its metadata has no valid digest';
     }
-    return { format: key/* LAYER_FORMAT_VERSION */.d, key: expected.key, digest, size: m['size'], paths: [...expected.paths] };
+    return { format: key/* BLOB_FORMAT_VERSION */.xL, key: expected.key, compression: expected.compression, diffId, size: m['size'], digest, blobSize: m['blobSize'], paths: [...expected.paths] };
 }
 /**
  * The members a cached layer may hold: `/nix`, `/nix/store` and its store
@@ -32136,17 +32520,20 @@ function memberCheck(paths) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ FLAGS),
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4255);
-/* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7928);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3461);
-/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7554);
-/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8896);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
+/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(764);
+/* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7928);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(452);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3461);
+/* harmony import */ var _layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3198);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7554);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8896);
 
 
 
@@ -32156,12 +32543,8 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-const USAGE = `usage: layered-image build --name NAME [--tag TAG ...] --contents PATH [--contents PATH ...]
-           [--config JSON | --config @FILE] [--max-layers N] [--created ISO|now]
-           [--architecture ARCH] [--output FILE|DIR|-] [--output-format docker-archive|oci] [--cache-dir DIR | --no-cache] [--json]
-           [--push] [--compression gzip|zstd|none] [--manifest-format oci|docker] [--cache-from REF ...] [--insecure-registry HOST ...] [--retries N]
-           [--from-image TARBALL] [--extra-commands SCRIPT] [--include-nix-db] [--layering size|popularity] [--group-popular N] [--hint deeper:PATTERN|top:PATTERN ...]
-           [--uid N] [--gid N] [--uname NAME] [--gname NAME] [--mtime SECONDS|ISO] [--explain]`;
+
+
 const FLAGS = {
     name: { type: 'string' },
     tag: { type: 'string', multiple: true },
@@ -32196,25 +32579,106 @@ const FLAGS = {
     debug: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
 };
+/** A line of `build --help` for each flag: a flag missing here does not compile. */
+const HELP = {
+    name: { arg: 'NAME', text: 'image name (required); with --push, its host names the registry' },
+    tag: { arg: 'TAG', text: 'image tag, repeatable; all are pushed (default: from the image id)' },
+    contents: { arg: 'PATH', text: 'a store path or a link to one, repeatable: its closure goes in' },
+    config: { arg: 'JSON|@FILE', text: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
+    'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_MAX_LAYERS */ .AW})` },
+    created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_CREATED */ .xe})` },
+    architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
+    output: { arg: 'FILE|DIR|-', text: 'file or OCI dir, - for stdout (default ./NAME.tar; none with --push)' },
+    'output-format': { arg: 'FORMAT', text: 'docker-archive, or oci for an OCI layout (default docker-archive)' },
+    compression: { arg: 'ALGO', text: 'blobs of a push or an OCI layout: gzip, zstd or none (default gzip)' },
+    push: { text: 'push NAME:TAG for each tag, uploading only blobs the registry lacks' },
+    'manifest-format': { arg: 'FORMAT', text: 'manifest of a push: oci, or docker (gzip layers only) (default oci)' },
+    'cache-from': { arg: 'REF', text: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
+    'insecure-registry': { arg: 'HOST', text: 'registry spoken to over plain HTTP, repeatable (loopback always is)' },
+    retries: { arg: 'N', text: 'retries on 429, 5xx or a dropped connection, 0–20 (default 5)' },
+    'cache-dir': { arg: 'DIR', text: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
+    'no-cache': { text: 'read and keep no cache: every blob made again (not with --cache-dir)' },
+    json: { text: 'print the build report, or the --explain plan, as one JSON object' },
+    'from-image': { arg: 'TARBALL', text: 'a docker-archive to build on: its layers go first' },
+    'extra-commands': { arg: 'SCRIPT', text: "shell script run in the customisation layer's directory" },
+    'include-nix-db': { text: "put a Nix database of the image's store paths in /nix/var/nix/db" },
+    layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_LAYERING */ .ag})` },
+    'group-popular': { arg: 'N', text: 'the N most popular paths share the lowest layer (default 0, off)' },
+    hint: { arg: 'KIND:PATTERN', text: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
+    explain: { text: 'print the layer plan (sizes, paths and why) and build nothing' },
+    uid: { arg: 'N', text: `owner id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.uid})` },
+    gid: { arg: 'N', text: `group id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.gid})` },
+    uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.uname})` },
+    gname: { arg: 'NAME', text: `group name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.gname})` },
+    mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.mtime})` },
+    debug: { text: 'on an internal error, print its stack' },
+    help: { text: 'print this help' },
+};
+const USAGE = 'usage: layered-image build --name NAME [--contents PATH ...] [flag ...]';
+const GENERAL_HELP = `${USAGE}
+       layered-image --version
+       layered-image --help
+
+Builds a layered Docker/OCI image from Nix store closures, making only what changed.
+
+commands:
+  build     build an image (layered-image build --help lists its flags)
+  version   print the version (also --version)
+  help      print this help (also --help, -h)
+`;
+function buildHelp() {
+    const rows = Object.entries(HELP).map(([flag, { arg, text }]) => {
+        const option = FLAGS[flag];
+        const short = 'short' in option ? `-${option.short}, ` : '    ';
+        return { head: `${short}--${flag}${arg === undefined ? '' : ` ${arg}`}`, text };
+    });
+    const width = Math.max(...rows.map((r) => r.head.length)) + 2;
+    return `${USAGE}\n\nflags:\n${rows.map((r) => `  ${r.head.padEnd(width)}${r.text}\n`).join('')}`;
+}
+/** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
+function version() {
+    for (let dir = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url));; dir = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(dir)) {
+        const pkg = readPackage(node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, 'package.json'));
+        if (pkg?.name === 'layered-image' && typeof pkg.version === 'string')
+            return pkg.version;
+        if (node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(dir) === dir)
+            throw new Error(`no package.json of layered-image above ${(0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)}`);
+    }
+}
+function readPackage(file) {
+    try {
+        return JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'));
+    }
+    catch (e) {
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errnoCode */ .UK)(e) === 'ENOENT')
+            return undefined;
+        throw e;
+    }
+}
 /** Runs the CLI and returns its exit status; never exits the process itself. */
 async function main(argv) {
     const debug = argv.includes('--debug');
     try {
         const [command, ...rest] = argv;
+        if (command === '--version' || command === 'version') {
+            process.stdout.write(`layered-image ${version()}\n`);
+            return 0;
+        }
         if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-            process.stdout.write(`${USAGE}\n`);
+            // No command at all is a usage error: the help goes to stderr then.
+            (command === undefined ? process.stderr : process.stdout).write(GENERAL_HELP);
             return command === undefined ? 2 : 0;
         }
         if (command !== 'build')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`unknown command "${command}"\n${USAGE}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unknown command "${command}"; layered-image --help lists them`);
         const { values, positionals } = parseFlags(rest);
         if (values.help) {
-            process.stdout.write(`${USAGE}\n`);
+            process.stdout.write(buildHelp());
             return 0;
         }
         if (positionals.length > 0)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseOptions */ .Ac)({
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
+        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseOptions */ .Ac)({
             name: values.name,
             tags: values.tag,
             contents: values.contents ?? [],
@@ -32247,40 +32711,40 @@ async function main(argv) {
             mtime: values.mtime,
         });
         if (opts.explain) {
-            const plan = await (0,_build_js__WEBPACK_IMPORTED_MODULE_3__/* .explain */ .W)(opts, stderrLogger());
-            process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : (0,_plan_explain_js__WEBPACK_IMPORTED_MODULE_4__/* .formatPlan */ .n)(plan));
+            const plan = await (0,_build_js__WEBPACK_IMPORTED_MODULE_4__/* .explain */ .W)(opts, stderrLogger());
+            process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : (0,_plan_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPlan */ .n)(plan));
             return 0;
         }
         const toStdout = opts.output?.kind === 'stdout';
         if (toStdout && values.json)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo('--json prints to standard output, which --output - gives to the image');
-        const report = await (0,_build_js__WEBPACK_IMPORTED_MODULE_3__/* .build */ .j)(opts, stderrLogger());
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--json prints to standard output, which --output - gives to the image');
+        const report = await (0,_build_js__WEBPACK_IMPORTED_MODULE_4__/* .build */ .j)(opts, stderrLogger());
         // With --output -, standard output carries the image alone.
         (toStdout ? process.stderr : process.stdout).write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
         return 0;
     }
     catch (e) {
-        if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo) {
+        if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo) {
             process.stderr.write(`layered-image: ${e.message.split('\n')[0]}\n`);
             return 1;
         }
-        process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .messageOf */ .bD)(e)} (--debug shows where)\n`);
+        process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e)} (--debug shows where)\n`);
         return 70;
     }
 }
 function parseFlags(args) {
     let parsed;
     try {
-        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({ args: joinDashValues(args), options: FLAGS, strict: true, allowPositionals: true });
+        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: joinDashValues(args), options: FLAGS, strict: true, allowPositionals: true });
     }
     catch (e) {
         // parseArgs' own messages run over several lines; keep the first.
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .messageOf */ .bD)(e).split('\n')[0] ?? 'bad arguments');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e).split('\n')[0] ?? 'bad arguments');
     }
     for (const [flag, value] of Object.entries(parsed.values)) {
         const values = Array.isArray(value) ? value : [value];
         if (values.some((v) => v === ''))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`--${flag} needs a value, got an empty one`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`--${flag} needs a value, got an empty one`);
     }
     return parsed;
 }
@@ -32343,14 +32807,14 @@ function isEntryPoint() {
     if (argv1 === undefined)
         return false;
     try {
-        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(argv1) === (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)((0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url));
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(argv1) === (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url));
     }
     catch {
         return false;
     }
 }
-if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_7__/* .isLayerWorkerThread */ ._)()) {
-    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_8__/* .cleanUpOnSignals */ .BR)();
+if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_9__/* .isLayerWorkerThread */ ._)()) {
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_10__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
 }
 
@@ -32595,13 +33059,15 @@ function manifestLayers(bytes) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D4: () => (/* binding */ ZSTD_LEVEL),
+/* harmony export */   Gw: () => (/* binding */ GZIP_LEVEL),
 /* harmony export */   MB: () => (/* binding */ compressionOf),
 /* harmony export */   _7: () => (/* binding */ COMPRESSIONS),
 /* harmony export */   jA: () => (/* binding */ checkCompression),
 /* harmony export */   sG: () => (/* binding */ layerMediaType),
 /* harmony export */   sc: () => (/* binding */ compressRange)
 /* harmony export */ });
-/* unused harmony exports GZIP_LEVEL, ZSTD_LEVEL, zstdAvailable */
+/* unused harmony export zstdAvailable */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7075);
@@ -32754,22 +33220,12 @@ class FileSink {
 }
 class RangeSink {
     target;
-    copy;
     written = 0;
-    constructor(target, copy) {
+    constructor(target) {
         this.target = target;
-        this.copy = copy;
     }
-    static open(target, copyTo) {
-        const fd = target.stream ?? openFd(target.file, target.label, 'r+');
-        try {
-            return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
-        }
-        catch (e) {
-            if (target.stream === undefined)
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
-            throw e;
-        }
+    static open(target) {
+        return new RangeSink({ ...target, fd: target.stream ?? openFd(target.file, target.label, 'r+') });
     }
     write(chunk) {
         const { fd, label, offset, size } = this.target;
@@ -32777,16 +33233,12 @@ class RangeSink {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
         }
         writeFully(fd, label, chunk, this.target.stream === undefined ? offset + this.written : null);
-        if (this.copy !== undefined)
-            writeFully(this.copy.fd, this.copy.file, chunk, null);
         this.written += chunk.length;
         return Promise.resolve();
     }
     close() {
         if (this.target.stream === undefined)
             (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(this.target.fd);
-        if (this.copy !== undefined)
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(this.copy.fd);
         return Promise.resolve();
     }
 }
@@ -33218,7 +33670,7 @@ function paxRecordLength(key, value) {
     return len;
 }
 /*
- * Reading headers back: the strict scan of cached layers and the lenient
+ * Reading headers back: the strict scan of cached blobs' layers and the lenient
  * reader of base images share these.
  */
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
@@ -33268,7 +33720,7 @@ function checksumMatches(b) {
 
 const ROLE = 'layered-image-layer-writer';
 /**
- * Store layers written, and cached layers copied, straight into their place
+ * Store layers written, and base layers copied, straight into their place
  * in the image on worker threads, one layer per worker at a time: reading,
  * framing, SHA-256 and writing run on every core instead of one. The worker
  * runs this very module, started with a marker in its workerData. From the
@@ -33292,14 +33744,18 @@ class LayerWorkers {
     walk(paths, settings) {
         return this.run({ kind: 'walk', paths, settings }, () => { });
     }
-    /** Writes a layer's members into its place, and into `copyTo` too when given. */
+    /** Writes a layer's members into its place. */
     write(job, onBytes) {
         // The members move to the worker: this thread's copy is gone after.
         return this.run({ kind: 'write', ...job }, onBytes, [job.members.bytes.buffer]);
     }
-    /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
+    /** Copies a base image's layer into its place, hashing it (see copyBaseLayer). */
     copy(job, onBytes) {
         return this.run({ kind: 'copy', ...job }, onBytes);
+    }
+    /** Reads a cached blob through and checks it against its metadata (see checkBlobBytes). */
+    checkBlob(file, meta) {
+        return this.run({ kind: 'check-blob', file, meta }, () => { });
     }
     /** Compresses a layer from its place into the file `out`. */
     compress(job, onBytes) {
@@ -33405,11 +33861,13 @@ async function runJob(job, progress) {
             return { members: (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_7__/* .packMembers */ .Bn)(members), size: (0,_store_layer_js__WEBPACK_IMPORTED_MODULE_7__/* .membersSize */ .Vo)(members, job.settings) };
         }
         case 'copy':
-            return (0,_cache_verify_js__WEBPACK_IMPORTED_MODULE_4__/* .copyCachedLayer */ .L)(job.source, job.target, progress);
+            return (0,_cache_verify_js__WEBPACK_IMPORTED_MODULE_4__/* .copyBaseLayer */ .Cl)(job.source, job.target, progress);
+        case 'check-blob':
+            return (0,_cache_verify_js__WEBPACK_IMPORTED_MODULE_4__/* .checkBlobBytes */ .Z9)(job.file, job.meta);
         case 'compress':
             return (0,_compress_js__WEBPACK_IMPORTED_MODULE_5__/* .compressRange */ .sc)(job.source, job.compression, job.out, progress);
         case 'write': {
-            const sink = _sink_js__WEBPACK_IMPORTED_MODULE_6__/* .RangeSink */ .x6.open(job.target, job.copyTo);
+            const sink = _sink_js__WEBPACK_IMPORTED_MODULE_6__/* .RangeSink */ .x6.open(job.target);
             try {
                 const counted = {
                     write: (chunk) => {
@@ -33603,10 +34061,14 @@ async function statOrFail(p, raw) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  xe: () => (/* binding */ DEFAULT_CREATED),
+  ag: () => (/* binding */ DEFAULT_LAYERING),
+  AW: () => (/* binding */ DEFAULT_MAX_LAYERS),
+  Mp: () => (/* binding */ MAX_LAYERS_LIMIT),
   Ac: () => (/* binding */ parseOptions)
 });
 
-// UNUSED EXPORTS: DEFAULT_CREATED, DEFAULT_LAYERING, DEFAULT_MAX_LAYERS, MAX_LAYERS_LIMIT, OUTPUT_FORMATS, parseImageRef
+// UNUSED EXPORTS: OUTPUT_FORMATS, parseImageRef
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
@@ -35459,6 +35921,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ // This entry module used 'module' so it can't be inlined
 /******/ var __webpack_exports__ = __nccwpck_require__(9069);
 /******/ __webpack_exports__ = await __webpack_exports__;
+/******/ var __webpack_exports__FLAGS = __webpack_exports__.W;
 /******/ var __webpack_exports__main = __webpack_exports__.i;
-/******/ export { __webpack_exports__main as main };
+/******/ export { __webpack_exports__FLAGS as FLAGS, __webpack_exports__main as main };
 /******/ 

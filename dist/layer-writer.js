@@ -78,6 +78,12 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./lib/digest.js
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
@@ -128,22 +134,12 @@ class FileSink {
 }
 class RangeSink {
     target;
-    copy;
     written = 0;
-    constructor(target, copy) {
+    constructor(target) {
         this.target = target;
-        this.copy = copy;
     }
-    static open(target, copyTo) {
-        const fd = target.stream ?? openFd(target.file, target.label, 'r+');
-        try {
-            return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
-        }
-        catch (e) {
-            if (target.stream === undefined)
-                (0,external_node_fs_namespaceObject.closeSync)(fd);
-            throw e;
-        }
+    static open(target) {
+        return new RangeSink({ ...target, fd: target.stream ?? openFd(target.file, target.label, 'r+') });
     }
     write(chunk) {
         const { fd, label, offset, size } = this.target;
@@ -151,16 +147,12 @@ class RangeSink {
             throw new errors_UserError(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
         }
         writeFully(fd, label, chunk, this.target.stream === undefined ? offset + this.written : null);
-        if (this.copy !== undefined)
-            writeFully(this.copy.fd, this.copy.file, chunk, null);
         this.written += chunk.length;
         return Promise.resolve();
     }
     close() {
         if (this.target.stream === undefined)
             (0,external_node_fs_namespaceObject.closeSync)(this.target.fd);
-        if (this.copy !== undefined)
-            (0,external_node_fs_namespaceObject.closeSync)(this.copy.fd);
         return Promise.resolve();
     }
 }
@@ -193,6 +185,86 @@ function writeFully(fd, label, bytes, position) {
     }
 }
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+;// CONCATENATED MODULE: ./lib/layer/compress.js
+
+
+
+
+
+
+const COMPRESSIONS = (/* unused pure expression or super */ null && (['gzip', 'zstd', 'none']));
+/**
+ * gzip level 1 packs at about twice the speed of level 6 on these machines
+ * (107 against 51 MB/s a core) for a blob 10% larger; compressing is most
+ * of a cold push, and every later push reuses the blob.
+ */
+const compress_GZIP_LEVEL = 1;
+const compress_ZSTD_LEVEL = 3;
+/** Node has zstd from 22.15 (and the Actions runtime, node24); not 20. */
+function zstdAvailable() {
+    return typeof zlib.createZstdCompress === 'function';
+}
+function checkCompression(c) {
+    if (c === 'zstd' && !zstdAvailable()) {
+        throw new UserError(`compression "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
+    }
+}
+/** The layer media type for a compression, in the OCI or the Docker manifest format. */
+function layerMediaType(c, format) {
+    if (format === 'docker') {
+        // options.ts refuses the pair; reaching here is a bug.
+        if (c !== 'gzip')
+            throw new Error(`Docker manifests take gzip layers only, not ${c}`);
+        return 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+    }
+    return c === 'none' ? 'application/vnd.oci.image.layer.v1.tar' : `application/vnd.oci.image.layer.v1.tar+${c}`;
+}
+/** The compression a layer media type names (OCI or Docker), if it is a layer type at all: layerMediaType's inverse. */
+function compressionOf(mediaType) {
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip')
+        return 'gzip';
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')
+        return 'zstd';
+    if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar')
+        return 'none';
+    return undefined;
+}
+function compressor(c) {
+    // No flushes, so for one zlib the bytes depend on the input alone, not on
+    // how it was chunked; zlib's gzip header carries no name and a zero time.
+    if (c === 'gzip')
+        return external_node_zlib_namespaceObject.createGzip({ level: compress_GZIP_LEVEL, chunkSize: 1 << 20 });
+    const z = external_node_zlib_namespaceObject;
+    if (z.createZstdCompress === undefined || z.constants.ZSTD_c_compressionLevel === undefined)
+        throw new errors_UserError('zstd is not available in this Node');
+    return z.createZstdCompress({ params: { [z.constants.ZSTD_c_compressionLevel]: compress_ZSTD_LEVEL } });
+}
+/**
+ * Compresses a range of a file (a layer in its place) into a new file,
+ * streaming, and returns the compressed digest and size. Runs on a layer
+ * worker, so compression of several layers uses every core.
+ */
+async function compressRange(source, c, out, onBytes) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    let size = 0;
+    const counted = new external_node_stream_namespaceObject.Transform({
+        transform(chunk, _encoding, done) {
+            hash.update(chunk);
+            size += chunk.length;
+            done(null, chunk);
+        },
+    });
+    const input = (0,external_node_fs_namespaceObject.createReadStream)(source.file, { start: source.offset, end: source.offset + source.size - 1, highWaterMark: 1 << 20 });
+    input.on('data', (chunk) => onBytes(chunk.length));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(input, compressor(c), counted, (0,external_node_fs_namespaceObject.createWriteStream)(out, { flags: 'wx', mode: 0o644 }));
+    }
+    catch (e) {
+        errors_asUserError(e, `cannot compress a layer into ${out}`);
+    }
+    return { digest: `sha256:${hash.digest('hex')}`, size };
+}
 
 ;// CONCATENATED MODULE: ./lib/nix/store.js
 
@@ -274,12 +346,16 @@ async function statOrFail(p, raw) {
 ;// CONCATENATED MODULE: ./lib/cache/key.js
 
 
+
 /**
  * Bump whenever the store layer writer changes its bytes, so entries written
  * by an older writer are never mistaken for current ones.
  */
-const key_LAYER_FORMAT_VERSION = 1;
+const LAYER_FORMAT_VERSION = 1;
+/** Bump whenever a blob entry's layout or metadata changes. */
+const key_BLOB_FORMAT_VERSION = 1;
 const PREFIX = 'layered-image-layer-';
+const BLOB_PREFIX = 'layered-image-blob-';
 /**
  * The cache key of a store layer: everything that decides its bytes (the
  * writer's format, the store directory, the tar settings and the store-path
@@ -288,12 +364,18 @@ const PREFIX = 'layered-image-layer-';
  */
 function layerCacheKey(paths, settings) {
     const material = JSON.stringify({
-        format: key_LAYER_FORMAT_VERSION,
+        format: LAYER_FORMAT_VERSION,
         store: storeDir(),
         settings: [settings.mtime, settings.uid, settings.gid, settings.uname, settings.gname],
         paths: paths.map(storePathHash),
     });
     return PREFIX + createHash('sha256').update(material).digest('hex');
+}
+/** The key of a layer's compressed blob: the layer's key, the compression and its level; fixed-length too. */
+function blobCacheKey(layerKey, compression) {
+    const level = compression === 'gzip' ? GZIP_LEVEL : ZSTD_LEVEL;
+    const material = JSON.stringify({ format: key_BLOB_FORMAT_VERSION, layer: layerKey, compression, level });
+    return BLOB_PREFIX + createHash('sha256').update(material).digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/tar-header.js
@@ -429,7 +511,7 @@ function paxRecordLength(key, value) {
     return len;
 }
 /*
- * Reading headers back: the strict scan of cached layers and the lenient
+ * Reading headers back: the strict scan of cached blobs' layers and the lenient
  * reader of base images share these.
  */
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
@@ -455,8 +537,8 @@ function checksumMatches(b) {
 
 /**
  * Walks the members of a cached store layer, strictly, from the chunks it
- * is fed as the layer is copied: the layer is read once, for hashing,
- * scanning and copying together. The cache only ever holds what our writer
+ * is fed as its blob is decompressed: the blob is read once, for hashing,
+ * decompressing and scanning together. The cache only ever holds what our writer
  * wrote — ustar headers, PAX records for long or non-ASCII fields, files,
  * directories and symlinks, zeros after the end — so anything else is
  * refused rather than interpreted: a lenient reader could be shown a member
@@ -668,44 +750,115 @@ function parsePax(records) {
 
 
 
+
+
+
 /**
- * The checks of a restored entry that need no reading of the layer: its
- * metadata must describe exactly the layer asked for (key, format, store
- * paths) and its layer file must be a regular file of the recorded size.
- * The bytes are checked as they are copied into the image (copyCachedLayer).
+ * The checks of a restored blob entry that need no reading of it: its
+ * metadata must describe exactly the layer asked for (key, format,
+ * compression, store paths) and its blob must be a regular file of the
+ * recorded size. The bytes are checked by checkBlobBytes, on a worker.
  */
-async function checkCachedLayer(entry, expected) {
+async function checkCachedBlob(entry, expected) {
     const meta = checkMeta(entry.meta, expected);
     if (typeof meta === 'string')
         return { ok: false, reason: meta };
     const st = await lstat(entry.file).catch(() => undefined);
     if (st === undefined || !st.isFile())
-        return { ok: false, reason: 'its layer is missing or not a regular file' };
-    if (st.size !== meta.size)
-        return { ok: false, reason: `its layer has ${st.size} bytes, its metadata says ${meta.size}` };
+        return { ok: false, reason: 'its blob is missing or not a regular file' };
+    if (st.size !== meta.blobSize)
+        return { ok: false, reason: `its blob has ${st.size} bytes, its metadata says ${meta.blobSize}` };
     return { ok: true, meta };
 }
 const CHUNK = 4 << 20;
+function decompressor(c) {
+    if (c === 'gzip')
+        return external_node_zlib_namespaceObject.createGunzip({ chunkSize: 1 << 20 });
+    const make = external_node_zlib_namespaceObject.createZstdDecompress;
+    if (make === undefined)
+        throw new Error('zstd is not available in this Node');
+    return make();
+}
 /**
- * Copies a cached layer (or a base image's, from its place in the base
- * tarball) into its place in the image, reading it once: the
- * same chunks are hashed, scanned strictly as tar (every member must lie
- * under the layer's store paths, or be `/nix`, `/nix/store`: no `..`,
- * nothing elsewhere) and written. Returns the digest, which the caller
- * compares with the metadata, or why the layer may not be used; then the
- * bytes already written are garbage to be overwritten.
+ * Reads a cached blob once: its bytes are hashed (they must be the blob the
+ * metadata names) and decompressed, and the layer that comes out is hashed
+ * (it must be the diff_id and size the image config will say) and scanned
+ * strictly as tar — every member under the layer's store paths, or `/nix`,
+ * `/nix/store`: no `..`, nothing elsewhere — so that a cache that lies
+ * cannot put anything in an image. Returns why it may not be used, if so.
  */
-function copyCachedLayer(source, target, onBytes) {
-    const { file, paths } = source;
-    // A base image's layers are whatever its author put there: hashed, not scanned.
-    const members = paths === undefined ? undefined : memberCheck(paths);
-    const scanner = members === undefined ? undefined : new LayerScanner(target.size, members.check);
+async function checkBlobBytes(file, meta) {
+    let fh;
+    try {
+        // Checked before by name; the name may have been given another file
+        // since: never follow a link or wait on a FIFO.
+        fh = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        return { bad: `its blob cannot be read (${errors_errnoCode(e) ?? messageOf(e)})` };
+    }
+    try {
+        if (!(await fh.stat()).isFile())
+            return { bad: 'its blob changed after it was checked' };
+        const blobHash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        let blobBytes = 0;
+        const layerHash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        let layerBytes = 0;
+        const members = memberCheck(meta.paths);
+        const scanner = new LayerScanner(meta.size, members.check);
+        let refused;
+        const hashed = new external_node_stream_namespaceObject.Transform({
+            transform(chunk, _encoding, done) {
+                blobHash.update(chunk);
+                blobBytes += chunk.length;
+                done(null, chunk);
+            },
+        });
+        // Refusing a layer ends the pipeline early: the rest is not read.
+        const scanned = new external_node_stream_namespaceObject.Writable({
+            write(chunk, _encoding, done) {
+                layerBytes += chunk.length;
+                if (layerBytes > meta.size)
+                    refused = `its layer is larger than the ${meta.size} bytes its metadata says`;
+                else
+                    scanner.feed(chunk);
+                refused ??= scanner.refused;
+                layerHash.update(chunk);
+                done(refused === undefined ? null : new Error(refused));
+            },
+        });
+        try {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(fh.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }), hashed, decompressor(meta.compression), scanned);
+        }
+        catch (e) {
+            return { bad: refused ?? `its blob does not decompress (${messageOf(e)})` };
+        }
+        const blobDigest = `sha256:${blobHash.digest('hex')}`;
+        if (blobBytes !== meta.blobSize || blobDigest !== meta.digest)
+            return { bad: `its blob hashes to ${blobDigest}, its metadata says ${meta.digest}` };
+        const bad = scanner.end() ?? members.missing();
+        if (bad !== undefined)
+            return { bad };
+        const diffId = `sha256:${layerHash.digest('hex')}`;
+        if (layerBytes !== meta.size || diffId !== meta.diffId)
+            return { bad: `its layer hashes to ${diffId} (${layerBytes} bytes), its metadata says ${meta.diffId} (${meta.size})` };
+        return {};
+    }
+    finally {
+        await fh.close();
+    }
+}
+/**
+ * Copies a base image's layer from its place in the base tarball into its
+ * place in the image, reading it once: the same chunks are hashed and
+ * written. Returns the digest, which the caller compares with the base
+ * config's diff_id, or why the layer cannot be read.
+ */
+function copyBaseLayer(source, target, onBytes) {
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     let from;
     try {
-        // Checked before by name; the name may have been given another file
-        // since: never follow a link or wait on a FIFO, and look again.
-        from = (0,external_node_fs_namespaceObject.openSync)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+        from = (0,external_node_fs_namespaceObject.openSync)(source.file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
     }
     catch (e) {
         return { bad: `its layer cannot be read (${errors_errnoCode(e) ?? messageOf(e)})` };
@@ -729,23 +882,16 @@ function copyCachedLayer(source, target, onBytes) {
                 n = (0,external_node_fs_namespaceObject.readSync)(from, buf, 0, Math.min(CHUNK, target.size - done), source.offset + done);
             }
             catch (e) {
-                // The cache's failure, never the build's.
                 return { bad: `its layer cannot be read (${errors_errnoCode(e) ?? messageOf(e)})` };
             }
             if (n === 0)
                 return { bad: `its layer ends after ${done} bytes` };
             const chunk = buf.subarray(0, n);
-            scanner?.feed(chunk);
-            if (scanner?.refused !== undefined)
-                return { bad: scanner.refused };
             hash.update(chunk);
             writeFully(to, target.label, chunk, target.stream === undefined ? target.offset + done : null);
             done += n;
             onBytes(n);
         }
-        const bad = scanner?.end() ?? members?.missing();
-        if (bad !== undefined)
-            return { bad };
         return { digest: `sha256:${hash.digest('hex')}` };
     }
     finally {
@@ -758,24 +904,29 @@ function checkMeta(raw, expected) {
     if (raw === null || typeof raw !== 'object')
         return 'its metadata is missing or not an object';
     const m = raw;
-    if (m['format'] !== LAYER_FORMAT_VERSION)
-        return `its metadata has format ${String(m['format'])}, not ${LAYER_FORMAT_VERSION}`;
+    if (m['format'] !== BLOB_FORMAT_VERSION)
+        return `its metadata has format ${String(m['format'])}, not ${BLOB_FORMAT_VERSION}`;
     if (m['key'] !== expected.key)
         return 'its metadata names another key';
+    if (m['compression'] !== expected.compression || expected.compression === 'none')
+        return `its metadata names another compression (${String(m['compression'])})`;
     const paths = m['paths'];
     if (!Array.isArray(paths) || paths.length !== expected.paths.length || paths.some((p, i) => p !== expected.paths[i])) {
         return 'its metadata names other store paths than the key was made from';
     }
-    if (!Number.isSafeInteger(m['size']) || m['size'] < 0)
-        return 'its metadata has no valid size';
-    let digest;
+    for (const n of ['size', 'blobSize']) {
+        if (!Number.isSafeInteger(m[n]) || m[n] < 0)
+            return `its metadata has no valid ${n}`;
+    }
+    let digest, diffId;
     try {
         digest = parseDigest(String(m['digest']));
+        diffId = parseDigest(String(m['diffId']));
     }
     catch {
         return 'its metadata has no valid digest';
     }
-    return { format: LAYER_FORMAT_VERSION, key: expected.key, digest, size: m['size'], paths: [...expected.paths] };
+    return { format: BLOB_FORMAT_VERSION, key: expected.key, compression: expected.compression, diffId, size: m['size'], digest, blobSize: m['blobSize'], paths: [...expected.paths] };
 }
 /**
  * The members a cached layer may hold: `/nix`, `/nix/store` and its store
@@ -808,92 +959,6 @@ function memberCheck(paths) {
         return absent === undefined ? undefined : `it lacks ${absent}`;
     };
     return { check, missing };
-}
-
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-;// CONCATENATED MODULE: ./lib/layer/compress.js
-
-
-
-
-
-
-const COMPRESSIONS = (/* unused pure expression or super */ null && (['gzip', 'zstd', 'none']));
-/**
- * gzip level 1 packs at about twice the speed of level 6 on these machines
- * (107 against 51 MB/s a core) for a blob 10% larger; compressing is most
- * of a cold push, and every later push reuses the blob.
- */
-const GZIP_LEVEL = 1;
-const ZSTD_LEVEL = 3;
-/** Node has zstd from 22.15 (and the Actions runtime, node24); not 20. */
-function zstdAvailable() {
-    return typeof zlib.createZstdCompress === 'function';
-}
-function checkCompression(c) {
-    if (c === 'zstd' && !zstdAvailable()) {
-        throw new UserError(`compression "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
-    }
-}
-/** The layer media type for a compression, in the OCI or the Docker manifest format. */
-function layerMediaType(c, format) {
-    if (format === 'docker') {
-        // options.ts refuses the pair; reaching here is a bug.
-        if (c !== 'gzip')
-            throw new Error(`Docker manifests take gzip layers only, not ${c}`);
-        return 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-    }
-    return c === 'none' ? 'application/vnd.oci.image.layer.v1.tar' : `application/vnd.oci.image.layer.v1.tar+${c}`;
-}
-/** The compression a layer media type names (OCI or Docker), if it is a layer type at all: layerMediaType's inverse. */
-function compressionOf(mediaType) {
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar.gzip')
-        return 'gzip';
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')
-        return 'zstd';
-    if (mediaType === 'application/vnd.oci.image.layer.v1.tar' || mediaType === 'application/vnd.docker.image.rootfs.diff.tar')
-        return 'none';
-    return undefined;
-}
-function compressor(c) {
-    // No flushes, so for one zlib the bytes depend on the input alone, not on
-    // how it was chunked; zlib's gzip header carries no name and a zero time.
-    if (c === 'gzip')
-        return external_node_zlib_namespaceObject.createGzip({ level: GZIP_LEVEL, chunkSize: 1 << 20 });
-    const z = external_node_zlib_namespaceObject;
-    if (z.createZstdCompress === undefined || z.constants.ZSTD_c_compressionLevel === undefined)
-        throw new errors_UserError('zstd is not available in this Node');
-    return z.createZstdCompress({ params: { [z.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
-}
-/**
- * Compresses a range of a file (a layer in its place) into a new file,
- * streaming, and returns the compressed digest and size. Runs on a layer
- * worker, so compression of several layers uses every core.
- */
-async function compressRange(source, c, out, onBytes) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    let size = 0;
-    const counted = new external_node_stream_namespaceObject.Transform({
-        transform(chunk, _encoding, done) {
-            hash.update(chunk);
-            size += chunk.length;
-            done(null, chunk);
-        },
-    });
-    const input = (0,external_node_fs_namespaceObject.createReadStream)(source.file, { start: source.offset, end: source.offset + source.size - 1, highWaterMark: 1 << 20 });
-    input.on('data', (chunk) => onBytes(chunk.length));
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(input, compressor(c), counted, (0,external_node_fs_namespaceObject.createWriteStream)(out, { flags: 'wx', mode: 0o644 }));
-    }
-    catch (e) {
-        errors_asUserError(e, `cannot compress a layer into ${out}`);
-    }
-    return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/names.js
@@ -1134,7 +1199,7 @@ function sortedNames(dir) {
 
 const ROLE = 'layered-image-layer-writer';
 /**
- * Store layers written, and cached layers copied, straight into their place
+ * Store layers written, and base layers copied, straight into their place
  * in the image on worker threads, one layer per worker at a time: reading,
  * framing, SHA-256 and writing run on every core instead of one. The worker
  * runs this very module, started with a marker in its workerData. From the
@@ -1158,14 +1223,18 @@ class LayerWorkers {
     walk(paths, settings) {
         return this.run({ kind: 'walk', paths, settings }, () => { });
     }
-    /** Writes a layer's members into its place, and into `copyTo` too when given. */
+    /** Writes a layer's members into its place. */
     write(job, onBytes) {
         // The members move to the worker: this thread's copy is gone after.
         return this.run({ kind: 'write', ...job }, onBytes, [job.members.bytes.buffer]);
     }
-    /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
+    /** Copies a base image's layer into its place, hashing it (see copyBaseLayer). */
     copy(job, onBytes) {
         return this.run({ kind: 'copy', ...job }, onBytes);
+    }
+    /** Reads a cached blob through and checks it against its metadata (see checkBlobBytes). */
+    checkBlob(file, meta) {
+        return this.run({ kind: 'check-blob', file, meta }, () => { });
     }
     /** Compresses a layer from its place into the file `out`. */
     compress(job, onBytes) {
@@ -1271,11 +1340,13 @@ async function runJob(job, progress) {
             return { members: packMembers(members), size: membersSize(members, job.settings) };
         }
         case 'copy':
-            return copyCachedLayer(job.source, job.target, progress);
+            return copyBaseLayer(job.source, job.target, progress);
+        case 'check-blob':
+            return checkBlobBytes(job.file, job.meta);
         case 'compress':
             return compressRange(job.source, job.compression, job.out, progress);
         case 'write': {
-            const sink = RangeSink.open(job.target, job.copyTo);
+            const sink = RangeSink.open(job.target);
             try {
                 const counted = {
                     write: (chunk) => {

@@ -1,23 +1,18 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, explain, type BuildReport } from './build.js';
 import { formatPlan } from './plan/explain.js';
-import { UserError, messageOf } from './errors.js';
+import { UserError, errnoCode, messageOf } from './errors.js';
 import type { Logger } from './log.js';
-import { parseOptions } from './options.js';
+import { DEFAULT_CREATED, DEFAULT_LAYERING, DEFAULT_MAX_LAYERS, MAX_LAYERS_LIMIT, parseOptions } from './options.js';
+import { DEFAULT_TAR_SETTINGS } from './layer/tar-header.js';
 import { isLayerWorkerThread } from './layer/workers.js';
 import { cleanUpOnSignals } from './util/temp.js';
 
-const USAGE = `usage: layered-image build --name NAME [--tag TAG ...] --contents PATH [--contents PATH ...]
-           [--config JSON | --config @FILE] [--max-layers N] [--created ISO|now]
-           [--architecture ARCH] [--output FILE|DIR|-] [--output-format docker-archive|oci] [--cache-dir DIR | --no-cache] [--json]
-           [--push] [--compression gzip|zstd|none] [--manifest-format oci|docker] [--cache-from REF ...] [--insecure-registry HOST ...] [--retries N]
-           [--from-image TARBALL] [--extra-commands SCRIPT] [--include-nix-db] [--layering size|popularity] [--group-popular N] [--hint deeper:PATTERN|top:PATTERN ...]
-           [--uid N] [--gid N] [--uname NAME] [--gname NAME] [--mtime SECONDS|ISO] [--explain]`;
-
-const FLAGS = {
+export const FLAGS = {
   name: { type: 'string' },
   tag: { type: 'string', multiple: true },
   contents: { type: 'string', multiple: true },
@@ -52,19 +47,102 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** A line of `build --help` for each flag: a flag missing here does not compile. */
+const HELP: Record<keyof typeof FLAGS, { arg?: string; text: string }> = {
+  name: { arg: 'NAME', text: 'image name (required); with --push, its host names the registry' },
+  tag: { arg: 'TAG', text: 'image tag, repeatable; all are pushed (default: from the image id)' },
+  contents: { arg: 'PATH', text: 'a store path or a link to one, repeatable: its closure goes in' },
+  config: { arg: 'JSON|@FILE', text: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
+  'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default ${DEFAULT_MAX_LAYERS})` },
+  created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${DEFAULT_CREATED})` },
+  architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
+  output: { arg: 'FILE|DIR|-', text: 'file or OCI dir, - for stdout (default ./NAME.tar; none with --push)' },
+  'output-format': { arg: 'FORMAT', text: 'docker-archive, or oci for an OCI layout (default docker-archive)' },
+  compression: { arg: 'ALGO', text: 'blobs of a push or an OCI layout: gzip, zstd or none (default gzip)' },
+  push: { text: 'push NAME:TAG for each tag, uploading only blobs the registry lacks' },
+  'manifest-format': { arg: 'FORMAT', text: 'manifest of a push: oci, or docker (gzip layers only) (default oci)' },
+  'cache-from': { arg: 'REF', text: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
+  'insecure-registry': { arg: 'HOST', text: 'registry spoken to over plain HTTP, repeatable (loopback always is)' },
+  retries: { arg: 'N', text: 'retries on 429, 5xx or a dropped connection, 0–20 (default 5)' },
+  'cache-dir': { arg: 'DIR', text: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
+  'no-cache': { text: 'read and keep no cache: every blob made again (not with --cache-dir)' },
+  json: { text: 'print the build report, or the --explain plan, as one JSON object' },
+  'from-image': { arg: 'TARBALL', text: 'a docker-archive to build on: its layers go first' },
+  'extra-commands': { arg: 'SCRIPT', text: "shell script run in the customisation layer's directory" },
+  'include-nix-db': { text: "put a Nix database of the image's store paths in /nix/var/nix/db" },
+  layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${DEFAULT_LAYERING})` },
+  'group-popular': { arg: 'N', text: 'the N most popular paths share the lowest layer (default 0, off)' },
+  hint: { arg: 'KIND:PATTERN', text: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
+  explain: { text: 'print the layer plan (sizes, paths and why) and build nothing' },
+  uid: { arg: 'N', text: `owner id of every file in every layer (default ${DEFAULT_TAR_SETTINGS.uid})` },
+  gid: { arg: 'N', text: `group id of every file in every layer (default ${DEFAULT_TAR_SETTINGS.gid})` },
+  uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${DEFAULT_TAR_SETTINGS.uname})` },
+  gname: { arg: 'NAME', text: `group name of every file in every layer (default ${DEFAULT_TAR_SETTINGS.gname})` },
+  mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${DEFAULT_TAR_SETTINGS.mtime})` },
+  debug: { text: 'on an internal error, print its stack' },
+  help: { text: 'print this help' },
+};
+
+const USAGE = 'usage: layered-image build --name NAME [--contents PATH ...] [flag ...]';
+
+const GENERAL_HELP = `${USAGE}
+       layered-image --version
+       layered-image --help
+
+Builds a layered Docker/OCI image from Nix store closures, making only what changed.
+
+commands:
+  build     build an image (layered-image build --help lists its flags)
+  version   print the version (also --version)
+  help      print this help (also --help, -h)
+`;
+
+function buildHelp(): string {
+  const rows = Object.entries(HELP).map(([flag, { arg, text }]) => {
+    const option = FLAGS[flag as keyof typeof FLAGS];
+    const short = 'short' in option ? `-${option.short}, ` : '    ';
+    return { head: `${short}--${flag}${arg === undefined ? '' : ` ${arg}`}`, text };
+  });
+  const width = Math.max(...rows.map((r) => r.head.length)) + 2;
+  return `${USAGE}\n\nflags:\n${rows.map((r) => `  ${r.head.padEnd(width)}${r.text}\n`).join('')}`;
+}
+
+/** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
+function version(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const pkg = readPackage(path.join(dir, 'package.json'));
+    if (pkg?.name === 'layered-image' && typeof pkg.version === 'string') return pkg.version;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json of layered-image above ${fileURLToPath(import.meta.url)}`);
+  }
+}
+
+function readPackage(file: string): { name?: unknown; version?: unknown } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
 /** Runs the CLI and returns its exit status; never exits the process itself. */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     const [command, ...rest] = argv;
+    if (command === '--version' || command === 'version') {
+      process.stdout.write(`layered-image ${version()}\n`);
+      return 0;
+    }
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+      // No command at all is a usage error: the help goes to stderr then.
+      (command === undefined ? process.stderr : process.stdout).write(GENERAL_HELP);
       return command === undefined ? 2 : 0;
     }
-    if (command !== 'build') throw new UserError(`unknown command "${command}"\n${USAGE}`);
+    if (command !== 'build') throw new UserError(`unknown command "${command}"; layered-image --help lists them`);
     const { values, positionals } = parseFlags(rest);
     if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(buildHelp());
       return 0;
     }
     if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`);

@@ -132,7 +132,7 @@ async function writeSummary(r: BuildReport): Promise<void> {
       `id <code>${r.imageId}</code>`,
       ...local,
       ...pushed,
-      `store layers: ${r.cache.restored} restored from the cache, ${r.cache.built} built, ${r.cache.saved} saved to the cache`,
+      `store layers: ${r.cache.restored} restored from the cache (as compressed blobs), ${r.cache.built} built, ${r.cache.saved} blobs saved to the cache`,
     ])
     .addTable([
       [

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { messageOf } from '../errors.js';
 import { capturingFailures } from './actions-output.js';
 import { inCacheRoot } from './actions-root.js';
-import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
+import type { BlobMeta, CachedBlob, LayerCache } from './cache.js';
+import type { Compression } from '../layer/compress.js';
 
 const RECORD_PREFIX = 'layered-image-record-';
 
@@ -17,8 +18,16 @@ function runId(): string {
 }
 
 /**
- * The GitHub Actions cache through `@actions/cache`: one entry per layer,
- * holding a folder with the layer tar and its metadata (one entry, not two).
+ * Below these uncompressed sizes a layer's blob gets no entry: restoring one
+ * costs two service calls, a download and an unpacking by tar and zstd
+ * processes, about as long as gzip (at level 1, ~100 MB/s a core) takes
+ * for 8 MiB, or zstd (~350 MB/s) for 32 MiB. bench/action.ts measures it.
+ */
+const MIN_LAYER_BYTES: Record<Exclude<Compression, 'none'>, number> = { gzip: 8 << 20, zstd: 32 << 20 };
+
+/**
+ * The GitHub Actions cache through `@actions/cache`: one entry per large
+ * layer blob, holding a folder with the blob and its metadata (one entry, not two).
  * The folder's path is part of the entry's version, so @actions/cache is
  * given it relative to our root, named by the key alone: the same string on
  * save and restore, on every runner, whatever its RUNNER_TEMP.
@@ -56,20 +65,26 @@ export class ActionsCache implements LayerCache {
     return path.join(this.root, key);
   }
 
-  async restore(key: string): Promise<CachedLayer | undefined> {
+  readonly remote = true;
+
+  minLayerBytes(compression: Exclude<Compression, 'none'>): number {
+    return MIN_LAYER_BYTES[compression];
+  }
+
+  async restoreBlob(key: string): Promise<CachedBlob | undefined> {
     // @actions/cache treats keys as prefixes; fixed-length keys make the
     // only possible match the exact one, checked here all the same.
     const folder = await this.restoreFolder(key, key, [], (hit) => hit === key);
     if (folder === undefined) return undefined;
     const meta: unknown = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
-    return { meta, file: path.join(folder, 'layer.tar') };
+    return { meta, file: path.join(folder, 'blob') };
   }
 
-  save(key: string, layerFile: string, meta: LayerMeta): Promise<boolean> {
+  saveBlob(key: string, blobFile: string, meta: BlobMeta): Promise<boolean> {
     return this.saveFolder(key, key, async (folder) => {
       // @actions/cache packs the folder itself: a hard link (or a clone) saves a copy.
-      const dest = path.join(folder, 'layer.tar');
-      await link(layerFile, dest).catch(() => copyFile(layerFile, dest, constants.COPYFILE_FICLONE));
+      const dest = path.join(folder, 'blob');
+      await link(blobFile, dest).catch(() => copyFile(blobFile, dest, constants.COPYFILE_FICLONE));
       await writeFile(path.join(folder, 'meta.json'), `${JSON.stringify(meta)}\n`);
     });
   }
@@ -114,10 +129,15 @@ export class ActionsCache implements LayerCache {
       await rm(folder, { recursive: true, force: true });
       await mkdir(folder, { recursive: true });
       await fill(folder);
-      // -1: not saved. A refused reservation (another job is saving the
-      // same key) is normal and only logged as info by @actions/cache.
+      // -1: not saved. A refused reservation (another job saved or is
+      // saving the same key) is normal and only logged as info by
+      // @actions/cache; one lookup tells whether the entry is there, so the
+      // record can name it rather than have every later run make it again.
       const id = await capturingFailures((m) => this.failed('save', m), () => this.call(() => cache.saveCache([name], key)));
-      return id !== -1;
+      if (id !== -1) return true;
+      if (!this.saving || !this.restoring) return false;
+      const there = await capturingFailures((m) => this.failed('restore', m), () => this.call(() => cache.restoreCache([name], key, [], { lookupOnly: true })));
+      return there === key;
     } catch (e) {
       this.failed('save', messageOf(e));
       return false;

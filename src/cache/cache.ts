@@ -1,33 +1,57 @@
 import type { Digest } from '../digest.js';
+import type { Compression } from '../layer/compress.js';
 
-/** What is stored beside a layer tar: enough to use it without reading it. */
-export interface LayerMeta {
+/**
+ * What is stored beside a compressed layer blob: enough to put the blob in
+ * an image without building, reading or compressing its layer.
+ */
+export interface BlobMeta {
   format: number;
+  /** The store layer's cache key (key.ts), which the entry's key is made from. */
   key: string;
-  digest: Digest;
+  compression: Exclude<Compression, 'none'>;
+  /** The uncompressed layer: the config's diff_id and its size. */
+  diffId: Digest;
   size: number;
+  /** The blob. */
+  digest: Digest;
+  blobSize: number;
   /** Store paths in the layer, in layer order. */
   paths: string[];
 }
 
 /** A cache entry as a backend hands it back: unverified. */
-export interface CachedLayer {
+export interface CachedBlob {
   meta: unknown;
-  /** The layer tar, in a file the build may read until it ends. */
+  /** The blob, in a file the build may read (and link) until it ends. */
   file: string;
 }
 
 /**
- * Storage for packed store layers. A miss is `undefined`, never an error:
- * backends turn their own failures into warnings through `warn` and report
- * a miss or an unsaved layer, because caching must never fail a build.
+ * Storage for compressed store-layer blobs and the blob record. Only
+ * blobs are kept: with its store paths on the machine (always, as the
+ * closure was just queried), an uncompressed layer packs faster than any
+ * cache restores it, while compression costs tens of MB/s a core. A miss is
+ * `undefined`, never an error: backends turn their own failures into
+ * warnings through `warn` and report a miss or an unsaved entry, because
+ * caching must never fail a build.
  */
 export interface LayerCache {
   /** Human name for logs: "directory /x", "GitHub Actions cache". */
   readonly description: string;
-  restore(key: string): Promise<CachedLayer | undefined>;
-  /** Returns whether the entry was stored. */
-  save(key: string, layerFile: string, meta: LayerMeta): Promise<boolean>;
+  /**
+   * The smallest uncompressed layer whose blob is worth an entry here:
+   * below it, compressing the layer again costs less than restoring it.
+   */
+  minLayerBytes(compression: Exclude<Compression, 'none'>): number;
+  /**
+   * Whether a restore waits on a network: then the cores race it, building
+   * recorded layers too (see restoreOrBuild); a local one always wins.
+   */
+  readonly remote: boolean;
+  restoreBlob(key: string): Promise<CachedBlob | undefined>;
+  /** Returns whether the entry is stored (or was there already). */
+  saveBlob(key: string, blobFile: string, meta: BlobMeta): Promise<boolean>;
   /**
    * Called when an entry failed verification. Returns whether a new save
    * can replace it (a directory can; Actions cache entries are immutable).

@@ -3,18 +3,19 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, messageOf } from '../errors.js';
-import type { CachedLayer, LayerCache, LayerMeta } from './cache.js';
+import type { BlobMeta, CachedBlob, LayerCache } from './cache.js';
 
-const LAYER = 'layer.tar';
+const BLOB = 'blob';
 const META = 'meta.json';
-// Not a key's name: keys start with layered-image-layer-.
+// Not a key's name: keys start with layered-image-blob-.
 const RECORDS = 'records';
 
 /**
  * A cache in a local directory, the CLI's default: one folder per key with
- * the layer tar and its metadata beside it, so a layer's digest can be read
- * without reading the layer. Entries appear whole or not at all (written
- * into a scratch folder, then renamed).
+ * a compressed layer blob and its metadata beside it, so what the blob is
+ * can be read without reading it. Entries appear whole or not at all
+ * (written into a scratch folder, then renamed). An entry costs a folder
+ * and a hard link, so every blob is worth one.
  */
 export class DirectoryCache implements LayerCache {
   readonly description: string;
@@ -26,7 +27,13 @@ export class DirectoryCache implements LayerCache {
     this.description = `directory ${dir}`;
   }
 
-  async restore(key: string): Promise<CachedLayer | undefined> {
+  readonly remote = false;
+
+  minLayerBytes(): number {
+    return 0;
+  }
+
+  async restoreBlob(key: string): Promise<CachedBlob | undefined> {
     const entry = path.join(this.dir, key);
     let text: string;
     try {
@@ -41,10 +48,10 @@ export class DirectoryCache implements LayerCache {
     } catch {
       meta = undefined; // reported by verification as missing metadata
     }
-    return { meta, file: path.join(entry, LAYER) };
+    return { meta, file: path.join(entry, BLOB) };
   }
 
-  async save(key: string, layerFile: string, meta: LayerMeta): Promise<boolean> {
+  async saveBlob(key: string, blobFile: string, meta: BlobMeta): Promise<boolean> {
     const entry = path.join(this.dir, key);
     const scratch = path.join(this.dir, `.tmp-${key}-${randomBytes(6).toString('hex')}`);
     try {
@@ -54,8 +61,8 @@ export class DirectoryCache implements LayerCache {
       await mkdir(scratch);
       // A hard link where the file system allows (the build only removes
       // its own name for the file), else a copy: never a symlink.
-      const dest = path.join(scratch, LAYER);
-      await link(layerFile, dest).catch(() => copyFile(layerFile, dest, constants.COPYFILE_FICLONE));
+      const dest = path.join(scratch, BLOB);
+      await link(blobFile, dest).catch(() => copyFile(blobFile, dest, constants.COPYFILE_FICLONE));
       await writeFile(path.join(scratch, META), `${JSON.stringify(meta)}\n`);
     } catch (e) {
       this.warn(`cannot save to ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { GZIP_LEVEL, ZSTD_LEVEL, type Compression } from '../layer/compress.js';
 import { storeDir, storePathHash } from '../nix/store.js';
 import type { TarSettings } from '../layer/tar-header.js';
 
@@ -7,8 +8,11 @@ import type { TarSettings } from '../layer/tar-header.js';
  * by an older writer are never mistaken for current ones.
  */
 export const LAYER_FORMAT_VERSION = 1;
+/** Bump whenever a blob entry's layout or metadata changes. */
+export const BLOB_FORMAT_VERSION = 1;
 
 const PREFIX = 'layered-image-layer-';
+const BLOB_PREFIX = 'layered-image-blob-';
 
 /**
  * The cache key of a store layer: everything that decides its bytes (the
@@ -24,4 +28,11 @@ export function layerCacheKey(paths: readonly string[], settings: TarSettings): 
     paths: paths.map(storePathHash),
   });
   return PREFIX + createHash('sha256').update(material).digest('hex');
+}
+
+/** The key of a layer's compressed blob: the layer's key, the compression and its level; fixed-length too. */
+export function blobCacheKey(layerKey: string, compression: Exclude<Compression, 'none'>): string {
+  const level = compression === 'gzip' ? GZIP_LEVEL : ZSTD_LEVEL;
+  const material = JSON.stringify({ format: BLOB_FORMAT_VERSION, layer: layerKey, compression, level });
+  return BLOB_PREFIX + createHash('sha256').update(material).digest('hex');
 }

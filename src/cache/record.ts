@@ -5,12 +5,14 @@ import type { BlobLead } from '../registry/known-layers.js';
 
 /**
  * The blob record: what earlier runs learned of store layers' compressed
- * blobs (digest, size, where they were pushed), kept as one small entry per
- * registry and platform rather than one per layer, so that a run can find the
- * blobs a registry has without restoring, building or compressing anything.
- * Read as leads: each is confirmed with the registry before it is used.
+ * blobs (digest, size, where they were pushed, whether the layer cache holds
+ * them), kept as one small entry per registry and platform rather than one
+ * per layer, so that a run can find the blobs a registry or the cache has
+ * without a lookup per layer, and without restoring, building or
+ * compressing anything. Read as leads: each is confirmed with the registry,
+ * or checked through when restored, before it is used.
  */
-export const RECORD_FORMAT = 1;
+export const RECORD_FORMAT = 2;
 /** The newest leads kept: about 350 bytes each, so the record stays under the 1 MiB a cache reads of it. */
 const MAX_LEADS = 2500;
 
@@ -18,7 +20,8 @@ const MAX_LEADS = 2500;
  * One record per registry and architecture, shared by the images of a
  * matrix: a layer one repository pushed (glibc, say) is then mounted into
  * another rather than uploaded again. Layers of one architecture never
- * serve another's (their store paths differ), so each has its own.
+ * serve another's (their store paths differ), so each has its own. Builds
+ * that push nowhere share the registry "".
  */
 export function recordScope(registry: string, architecture: string): string {
   return createHash('sha256').update(JSON.stringify([registry, architecture])).digest('hex').slice(0, 32);
@@ -43,6 +46,7 @@ export function parseRecord(raw: unknown): BlobLead[] {
         digest: parseDigest(String(l['digest'])),
         blobSize: l['blobSize'] as number,
         repositories,
+        ...(typeof l['cached'] === 'boolean' ? { cached: l['cached'] } : {}),
       });
     } catch {
       continue;
@@ -51,13 +55,36 @@ export function parseRecord(raw: unknown): BlobLead[] {
   return out;
 }
 
-/** This run's leads first, then the earlier ones not superseded, with their repositories joined. */
+/**
+ * This run's leads first, then the earlier ones not superseded, with their
+ * repositories joined. What this run learned of a layer's cache entry (one
+ * per layer and compression) overrides what earlier runs said of it,
+ * whichever blob they named. Leads that name neither a repository nor a
+ * cached blob lead nowhere and are dropped.
+ */
 export function mergeRecord(earlier: readonly BlobLead[], now: readonly BlobLead[]): { format: number; leads: BlobLead[] } {
+  const entry = (l: BlobLead) => `${l.compression} ${l.key}`;
+  const learned = new Map<string, BlobLead>();
+  for (const l of now) if (l.cached !== undefined) learned.set(entry(l), l);
   const byBlob = new Map<string, BlobLead>();
   for (const lead of [...now, ...earlier]) {
-    const id = `${lead.compression} ${lead.key} ${lead.digest}`;
+    const id = `${entry(lead)} ${lead.digest}`;
     const had = byBlob.get(id);
-    byBlob.set(id, had === undefined ? { ...lead } : { ...had, repositories: [...new Set([...had.repositories, ...lead.repositories])] });
+    const known = learned.get(entry(lead));
+    const cached = known === undefined ? (had?.cached ?? lead.cached) : known.cached === true && known.digest === lead.digest;
+    const repositories = [...new Set([...(had?.repositories ?? []), ...lead.repositories])];
+    byBlob.set(id, { ...(had ?? lead), repositories, ...(cached === undefined ? {} : { cached }) });
   }
-  return { format: RECORD_FORMAT, leads: [...byBlob.values()].slice(0, MAX_LEADS) };
+  const leads = [...byBlob.values()].filter((l) => l.repositories.length > 0 || l.cached === true);
+  return { format: RECORD_FORMAT, leads: leads.slice(0, MAX_LEADS) };
+}
+
+/** Whether a merged record says no more than the leads it was made from: then it need not be saved. */
+export function sameLeads(a: readonly BlobLead[], b: readonly BlobLead[]): boolean {
+  const norm = (leads: readonly BlobLead[]) =>
+    leads
+      .map((l) => JSON.stringify([l.compression, l.key, l.digest, l.diffId, l.size, l.blobSize, [...l.repositories].sort(), l.cached === true]))
+      .sort()
+      .join('\n');
+  return norm(a) === norm(b);
 }

@@ -8,8 +8,8 @@ export interface ScannedMember {
 
 /**
  * Walks the members of a cached store layer, strictly, from the chunks it
- * is fed as the layer is copied: the layer is read once, for hashing,
- * scanning and copying together. The cache only ever holds what our writer
+ * is fed as its blob is decompressed: the blob is read once, for hashing,
+ * decompressing and scanning together. The cache only ever holds what our writer
  * wrote — ustar headers, PAX records for long or non-ASCII fields, files,
  * directories and symlinks, zeros after the end — so anything else is
  * refused rather than interpreted: a lenient reader could be shown a member

@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { link, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, link, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { digestHex, sha256Digest, type Digest } from '../digest.js';
@@ -56,11 +56,20 @@ export async function writeOciLayout(
   return { digest: manifest.digest, size };
 }
 
-/** A whole file is linked into the layout; a range (an uncompressed layer in a larger file) is copied. */
+/**
+ * A whole file is linked into the layout (or cloned or copied, from another
+ * file system: a cache's); a range (an uncompressed layer in a larger file)
+ * is copied.
+ */
 async function placeBlob(bytes: FileRange, to: string, dir: string): Promise<void> {
   const whole = bytes.offset === 0 && (await stat(bytes.file)).size === bytes.size;
   try {
-    if (whole) await link(bytes.file, to);
+    if (whole) {
+      await link(bytes.file, to).catch((e: unknown) => {
+        if (errnoCode(e) !== 'EXDEV') throw e;
+        return copyFile(bytes.file, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      });
+    }
     else await pipeline(createReadStream(bytes.file, { start: bytes.offset, end: bytes.offset + bytes.size - 1 }), createWriteStream(to, { flags: 'wx', mode: 0o644 }));
   } catch (e) {
     // Two layers with the same bytes share one blob.

@@ -1,8 +1,9 @@
 import type { Digest } from '../digest.js';
 
 /**
- * Where a layer came from: built now, restored from the layer cache, taken
- * from a base image, or known to the registry already (and so not made here).
+ * Where a layer came from: built now, its compressed blob restored from the
+ * layer cache (and so not built), taken from a base image, or known to the
+ * registry already (and so not made here).
  */
 export type LayerSource = 'built' | 'restored' | 'base' | 'registry';
 

@@ -67,19 +67,10 @@ export interface RangeTarget {
 export class RangeSink implements ByteSink {
   private written = 0;
 
-  private constructor(
-    private readonly target: RangeTarget & { fd: number },
-    private readonly copy?: { fd: number; file: string },
-  ) {}
+  private constructor(private readonly target: RangeTarget & { fd: number }) {}
 
-  static open(target: RangeTarget, copyTo?: string): RangeSink {
-    const fd = target.stream ?? openFd(target.file, target.label, 'r+');
-    try {
-      return new RangeSink({ ...target, fd }, copyTo === undefined ? undefined : { fd: openFd(copyTo, copyTo, 'w'), file: copyTo });
-    } catch (e) {
-      if (target.stream === undefined) closeSync(fd);
-      throw e;
-    }
+  static open(target: RangeTarget): RangeSink {
+    return new RangeSink({ ...target, fd: target.stream ?? openFd(target.file, target.label, 'r+') });
   }
 
   write(chunk: Buffer): Promise<void> {
@@ -88,19 +79,17 @@ export class RangeSink implements ByteSink {
       throw new UserError(this.target.overflow ?? `a layer came out larger than planned (${size} bytes): its store paths changed while it was being written`);
     }
     writeFully(fd, label, chunk, this.target.stream === undefined ? offset + this.written : null);
-    if (this.copy !== undefined) writeFully(this.copy.fd, this.copy.file, chunk, null);
     this.written += chunk.length;
     return Promise.resolve();
   }
 
   close(): Promise<void> {
     if (this.target.stream === undefined) closeSync(this.target.fd);
-    if (this.copy !== undefined) closeSync(this.copy.fd);
     return Promise.resolve();
   }
 }
 
-function openFd(file: string, label: string, flags: 'r+' | 'w'): number {
+function openFd(file: string, label: string, flags: 'r+'): number {
   try {
     return openSync(file, flags, 0o644);
   } catch (e) {

@@ -177,7 +177,7 @@ function paxRecordLength(key: string, value: string): number {
 }
 
 /*
- * Reading headers back: the strict scan of cached layers and the lenient
+ * Reading headers back: the strict scan of cached blobs' layers and the lenient
  * reader of base images share these.
  */
 

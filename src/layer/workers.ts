@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Digest } from '../digest.js';
 import { UserError, messageOf } from '../errors.js';
-import { copyCachedLayer } from '../cache/verify.js';
+import type { BlobMeta } from '../cache/cache.js';
+import { checkBlobBytes, copyBaseLayer } from '../cache/verify.js';
 import { compressRange, type Compression, type FileRange } from './compress.js';
 import { RangeSink } from './sink.js';
 import { membersSize, packMembers, storeLayerMembers, unpackMembers, writeMembers, type PackedMembers } from './store-layer.js';
@@ -22,16 +23,10 @@ export interface LayerTarget {
 
 type Job =
   | { kind: 'walk'; paths: string[]; settings: TarSettings }
-  | { kind: 'write'; members: PackedMembers; settings: TarSettings; target: LayerTarget; copyTo?: string }
-  | { kind: 'copy'; source: CopySource; target: LayerTarget }
-  | { kind: 'compress'; source: FileRange; compression: Exclude<Compression, 'none'>; out: string };
-
-/** Bytes to copy: a cached layer file (offset 0) or a range of a base image; `paths` undefined: not scanned. */
-export interface CopySource {
-  file: string;
-  offset: number;
-  paths: string[] | undefined;
-}
+  | { kind: 'write'; members: PackedMembers; settings: TarSettings; target: LayerTarget }
+  | { kind: 'copy'; source: { file: string; offset: number }; target: LayerTarget }
+  | { kind: 'compress'; source: FileRange; compression: Exclude<Compression, 'none'>; out: string }
+  | { kind: 'check-blob'; file: string; meta: BlobMeta };
 
 type Reply =
   | { id: number; progress: number }
@@ -41,7 +36,7 @@ type Reply =
 const ROLE = 'layered-image-layer-writer';
 
 /**
- * Store layers written, and cached layers copied, straight into their place
+ * Store layers written, and base layers copied, straight into their place
  * in the image on worker threads, one layer per worker at a time: reading,
  * framing, SHA-256 and writing run on every core instead of one. The worker
  * runs this very module, started with a marker in its workerData. From the
@@ -65,18 +60,23 @@ export class LayerWorkers {
     return this.run({ kind: 'walk', paths, settings }, () => {}) as Promise<{ members: PackedMembers; size: number }>;
   }
 
-  /** Writes a layer's members into its place, and into `copyTo` too when given. */
+  /** Writes a layer's members into its place. */
   write(
-    job: { members: PackedMembers; settings: TarSettings; target: LayerTarget; copyTo?: string },
+    job: { members: PackedMembers; settings: TarSettings; target: LayerTarget },
     onBytes: (n: number) => void,
   ): Promise<{ digest: Digest; size: number }> {
     // The members move to the worker: this thread's copy is gone after.
     return this.run({ kind: 'write', ...job }, onBytes, [job.members.bytes.buffer as ArrayBuffer]) as Promise<{ digest: Digest; size: number }>;
   }
 
-  /** Copies a cached layer into its place, checking it (see copyCachedLayer). */
-  copy(job: { source: CopySource; target: LayerTarget }, onBytes: (n: number) => void): Promise<{ digest: Digest } | { bad: string }> {
+  /** Copies a base image's layer into its place, hashing it (see copyBaseLayer). */
+  copy(job: { source: { file: string; offset: number }; target: LayerTarget }, onBytes: (n: number) => void): Promise<{ digest: Digest } | { bad: string }> {
     return this.run({ kind: 'copy', ...job }, onBytes) as Promise<{ digest: Digest } | { bad: string }>;
+  }
+
+  /** Reads a cached blob through and checks it against its metadata (see checkBlobBytes). */
+  checkBlob(file: string, meta: BlobMeta): Promise<{ bad?: string }> {
+    return this.run({ kind: 'check-blob', file, meta }, () => {}) as Promise<{ bad?: string }>;
   }
 
   /** Compresses a layer from its place into the file `out`. */
@@ -188,11 +188,13 @@ async function runJob(job: Job, progress: (n: number) => void): Promise<unknown>
       return { members: packMembers(members), size: membersSize(members, job.settings) };
     }
     case 'copy':
-      return copyCachedLayer(job.source, job.target, progress);
+      return copyBaseLayer(job.source, job.target, progress);
+    case 'check-blob':
+      return checkBlobBytes(job.file, job.meta);
     case 'compress':
       return compressRange(job.source, job.compression, job.out, progress);
     case 'write': {
-      const sink = RangeSink.open(job.target, job.copyTo);
+      const sink = RangeSink.open(job.target);
       try {
         const counted = {
           write: (chunk: Buffer) => {

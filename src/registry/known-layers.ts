@@ -25,6 +25,8 @@ export interface BlobLead {
   blobSize: number;
   /** Where it was pushed: `registry/repository`. */
   repositories: readonly string[];
+  /** Whether the layer cache holds the blob (true), does not (false), or this run did not learn (absent). */
+  cached?: boolean;
 }
 
 /** An image a build may take blobs from (`--cache-from`). */

@@ -79,7 +79,7 @@ describe('the Action bundle (dist/index.js)', () => {
     assert.ok(r.summary.includes(r.outputs['imageId'] ?? 'missing'));
     assert.ok(r.summary.includes(`<code>${app}</code>`));
     assert.equal((r.summary.match(/<tr>/g) ?? []).length, 1 + 10);
-    assert.match(r.summary, /0 restored from the cache, 9 built/);
+    assert.match(r.summary, /0 restored from the cache \(as compressed blobs\), 9 built/);
   });
 
   it('takes the dockerTools inputs: fromImage, extraCommands, includeNixDB, layering, hints, groupPopular, ownership', async () => {

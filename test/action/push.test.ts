@@ -46,7 +46,6 @@ describe('the Action pushing to a registry', () => {
   let registry: TestRegistry;
   let cache: CacheServer;
   let app: string;
-  let storePaths: number;
   const config = JSON.stringify({ Cmd: ['/bin/app'] });
 
   before(async () => {
@@ -54,7 +53,6 @@ describe('the Action pushing to a registry', () => {
     registry = await startRegistry({ auth: { htpasswd: { user: 'bot', password: 'hunter2-very-secret' } } });
     cache = await startCacheServer({ dir: path.join(root, 'cache-service') });
     app = nixBuild(CLOSURE_NIX, 'app');
-    storePaths = closureOf(app).length;
   });
   after(async () => {
     await cache.close();
@@ -62,8 +60,12 @@ describe('the Action pushing to a registry', () => {
   });
 
   it('pushes on every run with a new tag; the second run, sharing only the Actions cache, uploads and builds only what changed', async () => {
+    // 72 MiB of data: a push worth the blob record (64 MiB), which tells
+    // the second run what the registry holds, with no tag of it to read.
+    const big = (appSalt: string) => nixBuild(CLOSURE_NIX, 'bigApp', { dataMiB: '72', appSalt });
+    const storePaths = closureOf(big('')).length;
     const name = `${registry.host}/team/action`;
-    const inputs = { name, contents: app, config, push: 'true', username: 'bot', password: 'hunter2-very-secret' };
+    const inputs = { name, contents: big(''), config, push: 'true', username: 'bot', password: 'hunter2-very-secret' };
     const first = await runAction(root, cache.env, { ...inputs, tag: 'sha-1' });
     assert.equal(first.status, 0, first.stdout);
     assert.match(first.outputs['digest'] ?? '', /^sha256:[0-9a-f]{64}$/);
@@ -78,7 +80,7 @@ describe('the Action pushing to a registry', () => {
     const before = registry.blobUploads('team/action');
     assert.equal(before, storePaths + 2);
 
-    const changed = nixBuild(CLOSURE_NIX, 'app', { appSalt: '-action' });
+    const changed = big('-action');
     const second = await runAction(root, cache.env, { ...inputs, contents: changed, tag: 'sha-2' });
     assert.equal(second.status, 0, second.stdout);
     await registry.settled();
@@ -91,7 +93,7 @@ describe('the Action pushing to a registry', () => {
 
     const authfile = path.join(root, 'auth.json');
     await writeFile(authfile, JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from('bot:hunter2-very-secret').toString('base64') } } }));
-    assert.equal((await pullAndRun(`${name}:sha-2`, path.join(root, 'pulled'), authfile)).stdout, 'hello from app-action\nlibrary 1\n');
+    assert.equal((await pullAndRun(`${name}:sha-2`, path.join(root, 'pulled'), authfile)).stdout, 'big app-action\ndata.hex\n');
 
     // The password is masked before anything is printed, and appears nowhere else.
     for (const run of [first, second]) {

@@ -125,18 +125,19 @@ describe('ownership and time of the layers', () => {
   });
 
   it('created changes no layer; mtime and ownership change every layer, and the cache keys with them', () => {
+    // An OCI layout, whose blobs the cache keeps.
     const cache = path.join(dir, 'cache');
-    const base = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--output', path.join(dir, 't1.tar')]);
-    const now = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--created', 'now', '--output', path.join(dir, 't2.tar')]);
+    const base = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--output-format', 'oci', '--output', path.join(dir, 't1')]);
+    const now = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--created', 'now', '--output-format', 'oci', '--output', path.join(dir, 't2')]);
     assert.deepEqual(now.layers.map((l) => l.digest), base.layers.map((l) => l.digest));
     assert.equal(now.cache.built, 0);
-    const later = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--mtime', '1700000000', '--output', path.join(dir, 't3.tar')]);
+    const later = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--mtime', '1700000000', '--output-format', 'oci', '--output', path.join(dir, 't3')]);
     const storeLayers = (r: Report) => r.layers.filter((l) => l.paths.length > 0).map((l) => l.digest);
     assert.equal(storeLayers(later).filter((d) => storeLayers(base).includes(d)).length, 0);
     assert.equal(later.cache.restored, 0, 'a layer cached with another mtime was used');
-    const uid = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--uid', '1000', '--output', path.join(dir, 't4.tar')]);
+    const uid = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--uid', '1000', '--output-format', 'oci', '--output', path.join(dir, 't4')]);
     assert.equal(uid.cache.restored, 0, 'a layer cached with another owner was used');
-    const again = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--uid', '1000', '--output', path.join(dir, 't5.tar')]);
+    const again = build(['--cache-dir', cache, '--name', 't', '--contents', app, '--uid', '1000', '--output-format', 'oci', '--output', path.join(dir, 't5')]);
     assert.equal(again.cache.built, 0);
   });
 });

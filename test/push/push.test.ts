@@ -93,16 +93,35 @@ describe('pushing to a real registry (docker-registry on loopback)', () => {
     assert.equal(manifestPuts('team/app'), 2);
   });
 
-  it('with the cache directory of an earlier push and no --cache-from, uploads only the changed layers', async () => {
+  it('with the cache directory of an earlier push and no tag of it to read, the blob record says what the registry holds: only the changed layer is built', async () => {
+    // 72 MiB of data: enough layer to be worth the record (64 MiB).
+    const big = (appSalt: string) => nixBuild(CLOSURE_NIX, 'bigApp', { dataMiB: '72', appSalt });
     const name = `${reg().host}/team/cached`;
     const cacheDir = await mkdtemp(path.join(dir, 'cache-'));
-    await build(['--name', name, '--tag', 'a', '--contents', app, '--config', config, '--push', '--cache-dir', cacheDir]);
+    await build(['--name', name, '--tag', 'a', '--contents', big(''), '--config', config, '--push', '--cache-dir', cacheDir]);
+    assert.equal((await readdir(path.join(cacheDir, 'records'))).length, 1);
     const before = reg().blobUploads('team/cached');
-    const next = await build(['--name', name, '--tag', 'b', '--contents', appWith('-3'), '--config', config, '--push', '--cache-dir', cacheDir]);
+    const next = await build(['--name', name, '--tag', 'b', '--contents', big('-3'), '--config', config, '--push', '--cache-dir', cacheDir]);
     assert.equal(uploadsSince('team/cached', before), 3);
     assert.equal(next.cache.built, 1);
     assert.equal(next.cache.restored, 0, 'layers the registry has are not even restored');
-    assert.equal((await pullAndRun(`${name}:b`, path.join(dir, 'run-b'))).stdout, 'hello from app-3\nlibrary 1\n');
+    assert.deepEqual(next.layers.map((l) => l.source).sort(), ['built', 'built', 'registry', 'registry']);
+    assert.equal((await pullAndRun(`${name}:b`, path.join(dir, 'run-b'))).stdout.split('\n')[0], 'big app-3');
+  });
+
+  it('a small image neither reads nor saves the record: making its few layers again costs less', async () => {
+    const name = `${reg().host}/team/small`;
+    const cacheDir = await mkdtemp(path.join(dir, 'cache-'));
+    const args = ['--name', name, '--contents', app, '--config', config, '--push', '--cache-dir', cacheDir];
+    const first = runCli(['build', '--json', '--tag', 'a', ...args]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /blob record not saved/);
+    const second = runCli(['build', '--json', '--tag', 'b', ...args]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /blob record not read/);
+    assert.equal((JSON.parse(second.stdout) as Report).cache.built, storePaths);
+    assert.deepEqual(await readdir(cacheDir), []);
+    await reg().settled();
   });
 
   it('uploads again a reused blob that the registry has lost, and the image still pulls and runs', async () => {

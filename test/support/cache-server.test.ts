@@ -6,9 +6,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { after, afterEach, before, describe, it } from 'node:test';
 import * as cache from '@actions/cache';
-import { startCacheServer, type CacheServer } from './cache-server.js';
+import { startCacheServer, type CacheServer, type NetworkModel } from './cache-server.js';
 
 const SERVICE = 'github.actions.results.api.v1.CacheService';
 
@@ -357,5 +358,143 @@ describe('test cache server with the real @actions/cache (v2)', () => {
       assert.equal(ok.value, 'layer-0001');
       assertFilesRestored();
     });
+  });
+});
+
+describe('test cache server with a network model', () => {
+  const MiB = 1 << 20;
+  const FAST = 1 << 30;
+  let root: string;
+  let dir: string;
+  let plain: CacheServer;
+  const servers: CacheServer[] = [];
+  const data = crypto.randomBytes(4 * MiB);
+  let downloadUrl: string;
+
+  /** A server on the shared state with `network`: a new "CI run" across that network. */
+  async function across(network: NetworkModel): Promise<CacheServer> {
+    const s = await startCacheServer({ dir, network });
+    servers.push(s);
+    return s;
+  }
+  const seconds = async (fn: () => Promise<unknown>): Promise<number> => {
+    const t0 = performance.now();
+    await fn();
+    return (performance.now() - t0) / 1000;
+  };
+  /** The download URL's host is the server that handed it out; another server on the same state takes the same path and signature. */
+  const via = (server: CacheServer, url: string) => new URL(new URL(url).pathname + new URL(url).search, server.url).href;
+  const get = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
+
+  before(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-server-network-'));
+    dir = path.join(root, 'state');
+    // Seeded at loopback speed, so only the measured requests cross the network.
+    plain = await startCacheServer({ dir });
+    servers.push(plain);
+    const created = await rpc(plain, 'CreateCacheEntry', { key: 'blob-4mib', version: 'v1' });
+    const put = await fetch(String(created.body['signed_upload_url']), { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: data });
+    assert.equal(put.status, 201);
+    await put.arrayBuffer();
+    assert.equal((await rpc(plain, 'FinalizeCacheEntryUpload', { key: 'blob-4mib', version: 'v1', size_bytes: String(data.length) })).status, 200);
+    downloadUrl = String((await rpc(plain, 'GetCacheEntryDownloadURL', { key: 'blob-4mib', version: 'v1' })).body['signed_download_url']);
+  });
+
+  after(async () => {
+    restoreEnv();
+    await Promise.all(servers.map((s) => s.close()));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('delays every request, RPC or blob, by the latency; without a network model it does not', async () => {
+    const slow = await across({ latencyMs: 300, downloadBytesPerSecond: FAST, uploadBytesPerSecond: FAST });
+    const rpcSeconds = await seconds(() => rpc(slow, 'GetCacheEntryDownloadURL', { key: 'absent', version: 'v1' }));
+    assert.ok(rpcSeconds >= 0.29, `an RPC took ${rpcSeconds} s`);
+    const getSeconds = await seconds(() => fetch(via(slow, downloadUrl), { method: 'HEAD' }).then((r) => r.arrayBuffer()));
+    assert.ok(getSeconds >= 0.29, `a blob HEAD took ${getSeconds} s`);
+    const plainSeconds = await seconds(() => rpc(plain, 'GetCacheEntryDownloadURL', { key: 'absent', version: 'v1' }));
+    assert.ok(plainSeconds < 0.2, `an RPC without a network model took ${plainSeconds} s`);
+  });
+
+  it('caps downloads at the download rate, and counts the bytes', async () => {
+    const s = await across({ latencyMs: 0, downloadBytesPerSecond: 8 * MiB, uploadBytesPerSecond: FAST });
+    let got = Buffer.alloc(0);
+    const t = await seconds(async () => (got = await get(via(s, downloadUrl))));
+    assert.ok(got.equals(data), 'the downloaded bytes differ');
+    // 4 MiB at 8 MiB/s: 0.5 s.
+    assert.ok(t >= 0.45 && t < 2.5, `4 MiB at 8 MiB/s took ${t} s`);
+    assert.equal(s.stats().bytesDownloaded, data.length);
+    assert.equal(s.stats().downloads, 1);
+  });
+
+  it('caps uploads at the upload rate, and counts the bytes', async () => {
+    const s = await across({ latencyMs: 0, downloadBytesPerSecond: FAST, uploadBytesPerSecond: 8 * MiB });
+    const created = await rpc(s, 'CreateCacheEntry', { key: 'upload-4mib', version: 'v1' });
+    let status = 0;
+    const t = await seconds(async () => {
+      const put = await fetch(String(created.body['signed_upload_url']), { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: data });
+      status = put.status;
+      await put.arrayBuffer();
+    });
+    assert.equal(status, 201);
+    assert.ok(t >= 0.45 && t < 2.5, `4 MiB at 8 MiB/s took ${t} s`);
+    assert.equal(s.stats().bytesUploaded, data.length);
+    assert.equal((await rpc(s, 'FinalizeCacheEntryUpload', { key: 'upload-4mib', version: 'v1' })).status, 200);
+    const url = String((await rpc(s, 'GetCacheEntryDownloadURL', { key: 'upload-4mib', version: 'v1' })).body['signed_download_url']);
+    assert.ok((await get(url)).equals(data), 'the stored bytes differ');
+  });
+
+  it('counts the bytes of concurrent uploads', async () => {
+    const s = await across({ latencyMs: 0, downloadBytesPerSecond: FAST, uploadBytesPerSecond: 64 * MiB });
+    const statuses = await Promise.all(
+      ['concurrent-1', 'concurrent-2', 'concurrent-3'].map(async (key) => {
+        const created = await rpc(s, 'CreateCacheEntry', { key, version: 'v1' });
+        const put = await fetch(String(created.body['signed_upload_url']), { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: data });
+        await put.arrayBuffer();
+        return put.status;
+      }),
+    );
+    assert.deepEqual(statuses, [201, 201, 201]);
+    assert.equal(s.stats().bytesUploaded, 3 * data.length);
+  });
+
+  it('shares one pipe among concurrent downloads, which take turns', async () => {
+    const s = await across({ latencyMs: 0, downloadBytesPerSecond: 16 * MiB, uploadBytesPerSecond: FAST });
+    const t0 = performance.now();
+    const done: number[] = [];
+    const bodies = await Promise.all(
+      [0, 1].map(async () => {
+        const b = await get(via(s, downloadUrl));
+        done.push((performance.now() - t0) / 1000);
+        return b;
+      }),
+    );
+    assert.ok(bodies.every((b) => b.equals(data)));
+    // Alone, each would take 0.25 s; together, 8 MiB through 16 MiB/s take 0.5 s, and both end near the end.
+    assert.ok(Math.max(...done) >= 0.45, `both took ${Math.max(...done)} s`);
+    assert.ok(Math.min(...done) >= 0.3, `the first ended after ${Math.min(...done)} s: the transfers did not take turns`);
+    assert.equal(s.stats().bytesDownloaded, 2 * data.length);
+  });
+
+  it('serves the real @actions/cache save and restore across the network model', async () => {
+    const s = await across({ latencyMs: 20, downloadBytesPerSecond: 32 * MiB, uploadBytesPerSecond: 32 * MiB });
+    const work = path.join(root, 'work');
+    const file = path.join(work, 'data.bin');
+    fs.mkdirSync(work, { recursive: true });
+    fs.writeFileSync(file, data.subarray(0, MiB));
+    useEnv(s.env);
+    try {
+      const saved = await capture(() => cache.saveCache([work], 'network-1'));
+      assert.ok(saved.value > 0, saved.warnings.join('; '));
+      fs.rmSync(work, { recursive: true });
+      const restored = await capture(() => cache.restoreCache([work], 'network-1'));
+      assert.equal(restored.value, 'network-1', restored.warnings.join('; '));
+      assert.ok(fs.readFileSync(file).equals(data.subarray(0, MiB)));
+      const st = s.stats();
+      assert.equal(st.entriesFinalized, 1);
+      assert.ok(st.bytesUploaded > 0 && st.bytesDownloaded === st.bytesUploaded, JSON.stringify(st));
+    } finally {
+      restoreEnv();
+    }
   });
 });

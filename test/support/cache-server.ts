@@ -24,13 +24,20 @@
  * what the first one committed. Only finalized entries can be found; entries are
  * immutable, and creating one that exists (or is being uploaded) answers 409
  * `already_exists`, as GitHub does.
+ *
+ * With `network`, it answers as the service does across a runner's network:
+ * each request waits a latency first, and blob bytes flow through one pipe per
+ * direction, shared by every transfer (see HOSTED_RUNNER_NETWORK).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type CacheEndpoint = 'create' | 'finalize' | 'download-url' | 'upload' | 'download';
 
@@ -61,6 +68,9 @@ export interface CacheServerStats {
   misses: number;
   /** Complete, unfaulted GETs of a committed blob. */
   downloads: number;
+  /** Blob bytes sent (GET bodies, faulted ones included) and blob bytes received (upload and block bodies). */
+  bytesDownloaded: number;
+  bytesUploaded: number;
   /** Requests refused by the service's own rules (auth, conflicts, bad signatures, bad input). */
   rejected: number;
   /** Requests answered by an injected fault. */
@@ -95,12 +105,49 @@ export interface CacheServerOptions {
   keepReservations?: boolean;
   /** RUNNER_TEMP for clients (the client creates its archives there); default `<dir>/runner-temp`. */
   runnerTemp?: string;
+  /** A network between clients and the service; default none (loopback speed, no added latency). */
+  network?: NetworkModel;
 }
+
+/** What a runner's network adds to the service: see HOSTED_RUNNER_NETWORK. */
+export interface NetworkModel {
+  /** Added before every request is handled (RPCs and blob requests alike): a round trip plus the service's own time. */
+  latencyMs: number;
+  /** Blob bytes per second to clients, all downloads together. */
+  downloadBytesPerSecond: number;
+  /** Blob bytes per second from clients, all uploads together. */
+  uploadBytesPerSecond: number;
+}
+
+/**
+ * The cache service as a GitHub-hosted Linux runner sees it.
+ *
+ * Download: single restores on hosted runners are reported at 50 MB/s
+ * (actions/cache#928), 59–92 MB/s (#944), 88 MB/s over 2.2 GB (#1141) and
+ * climbing to 98 MB/s over 5 GB (#810), as the client counts them
+ * (MiB/s): 100 MB/s is the top of that range, the service's own cap rather
+ * than the runner's NIC (several Gbit/s), so every transfer shares it.
+ * Upload: no public figure was found; half the download rate, as blob
+ * stores and the suggested model both take uploads to be slower.
+ * Latency: every call is a separate HTTPS request from the runner's region
+ * to the results service or to blob storage; 50 ms per request is a round
+ * trip across a region plus the service's handling. A restore costs two
+ * requests (look-up, GET) and a save three (create, PUT, finalize).
+ */
+export const HOSTED_RUNNER_NETWORK: NetworkModel = {
+  latencyMs: 50,
+  downloadBytesPerSecond: 100e6,
+  uploadBytesPerSecond: 50e6,
+};
 
 const SERVICE = 'github.actions.results.api.v1.CacheService';
 const BLOB_PREFIX = '/_blob/actions-cache/';
 const MAX_KEY_LENGTH = 512;
 const MAX_RPC_BODY = 1 << 20;
+/** The most bytes a transfer sends before others get their turn on a shared pipe. */
+const SLICE = 64 << 10;
+/** An idle pipe keeps this much credit (timer lateness is made up from it); no more, so the cap holds over any longer span. */
+const BURST_MS = 10;
 
 interface StoredEntry {
   id: number;
@@ -175,6 +222,8 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
   saveIndex();
 
   let faults: { fault: Fault; remaining: number }[] = [];
+  const downPipe = opts.network && new Pipe(opts.network.downloadBytesPerSecond);
+  const upPipe = opts.network && new Pipe(opts.network.uploadBytesPerSecond);
   const stats: CacheServerStats = {
     requests: { create: 0, finalize: 0, 'download-url': 0, upload: 0, download: 0, other: 0 },
     entriesCreated: 0,
@@ -182,6 +231,8 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
     hits: 0,
     misses: 0,
     downloads: 0,
+    bytesDownloaded: 0,
+    bytesUploaded: 0,
     rejected: 0,
     faultsInjected: 0,
     rejections: [],
@@ -403,7 +454,8 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
         await drain(req);
         throw reject('upload', 400, 'x-ms-blob-type must be BlockBlob');
       }
-      await receiveFile(req, uploadPath(entry.id));
+      const received = await receiveFile(req, uploadPath(entry.id), upPipe);
+      stats.bytesUploaded += received;
       sendCreated(res, req.headers['content-md5']);
       return;
     }
@@ -414,7 +466,8 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
         throw reject('upload', 400, 'blockid is required');
       }
       fs.mkdirSync(blocksDir(entry.id), { recursive: true });
-      await receiveFile(req, path.join(blocksDir(entry.id), blockFileName(blockId)));
+      const received = await receiveFile(req, path.join(blocksDir(entry.id), blockFileName(blockId)), upPipe);
+      stats.bytesUploaded += received;
       sendCreated(res, req.headers['content-md5']);
       return;
     }
@@ -472,7 +525,9 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
         data = data.subarray(0, Math.floor(data.length / 2));
       }
       res.writeHead(200, { ...common, 'content-length': String(data.length) });
-      res.end(data);
+      stats.bytesDownloaded += data.length;
+      if (downPipe) await pipeline(Readable.from([data]), throttle(downPipe), res);
+      else res.end(data);
       return;
     }
 
@@ -511,13 +566,16 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
       if (req.method === 'GET') stats.downloads++;
       return;
     }
-    await pipeline(fs.createReadStream(file, { start, end }), res);
+    const body = fs.createReadStream(file, { start, end });
+    await (downPipe ? pipeline(body, throttle(downPipe), res) : pipeline(body, res));
+    stats.bytesDownloaded += length;
     if (status === 200) stats.downloads++;
   }
 
   // --------------------------------------------------------------- server --
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (opts.network && opts.network.latencyMs > 0) await sleep(opts.network.latencyMs);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const twirp = new RegExp(`^/twirp/${SERVICE.replace(/\./g, '\\.')}/([A-Za-z]+)$`).exec(url.pathname);
     try {
@@ -669,20 +727,62 @@ async function drain(req: http.IncomingMessage): Promise<void> {
   }
 }
 
-/** Streams the request body to `dest` via a temp file, so a broken upload leaves nothing behind. */
-async function receiveFile(req: http.IncomingMessage, dest: string): Promise<void> {
+/** Streams the request body to `dest` via a temp file, so a broken upload leaves nothing behind; returns its size. */
+async function receiveFile(req: http.IncomingMessage, dest: string, pipe: Pipe | undefined): Promise<number> {
   const tmp = `${dest}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
-    await pipeline(req, fs.createWriteStream(tmp));
+    const out = fs.createWriteStream(tmp);
+    await (pipe ? pipeline(req, throttle(pipe), out) : pipeline(req, out));
+    const size = fs.statSync(tmp).size;
     const expected = req.headers['content-length'];
-    if (expected !== undefined && fs.statSync(tmp).size !== Number(expected)) {
+    if (expected !== undefined && size !== Number(expected)) {
       throw new HttpError(400, 'the body is shorter than Content-Length');
     }
     fs.renameSync(tmp, dest);
+    return size;
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/**
+ * One direction of the network, shared by every transfer: a token bucket
+ * kept as the time at which the bytes granted so far are through. Transfers
+ * ask for a slice at a time, so concurrent ones take turns.
+ */
+class Pipe {
+  private through = 0;
+
+  constructor(private readonly bytesPerSecond: number) {}
+
+  /** Resolves once `bytes` more have passed, after those granted before them. */
+  async pass(bytes: number): Promise<void> {
+    const now = performance.now();
+    this.through = Math.max(this.through, now - BURST_MS) + (bytes * 1000) / this.bytesPerSecond;
+    const wait = this.through - now;
+    // Waits under a millisecond are left to the bucket's credit: timers are not finer.
+    if (wait >= 1) await sleep(wait);
+  }
+}
+
+/** Passes a stream through `pipe`, a slice at a time, holding each until the pipe has carried it. */
+function throttle(pipe: Pipe): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const slices: Buffer[] = [];
+      for (let at = 0; at < chunk.length; at += SLICE) slices.push(chunk.subarray(at, at + SLICE));
+      void (async () => {
+        for (const slice of slices) {
+          await pipe.pass(slice.length);
+          this.push(slice);
+        }
+      })().then(
+        () => done(),
+        (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+      );
+    },
+  });
 }
 
 function blockFileName(blockId: string): string {

@@ -3,8 +3,9 @@
 # (many paths share a few popular ones), and an app script run by busybox.
 #   nix-build test/support/closure.nix --option sandbox false
 # `salt` changes one mid-level library (and so everything above it);
-# `appSalt` changes the app alone.
-{ libs ? 30, salt ? "", appSalt ? "" }:
+# `appSalt` changes the app alone. `bigApp` has a data path of `dataMiB`
+# (9 MiB: a layer large enough that the Actions cache keeps its blob).
+{ libs ? 30, salt ? "", appSalt ? "", dataMiB ? "9" }:
 let
   mk = name: script: builtins.derivation {
     inherit name;
@@ -44,7 +45,18 @@ let
     printf '#!${busybox}/bin/sh\necho "tool ran"\n' > $out/bin/tool
     chmod 0755 $out/bin/tool
   '';
+  # Hex text from awk's seeded generator: the same on every build, and
+  # packing into about half its size, like real files.
+  data = mk "data-${dataMiB}m-1.0" ''
+    mkdir -p $out/share
+    LC_ALL=C awk 'BEGIN { srand(1); for (i = 0; i < ${toString (131072 * builtins.fromJSON dataMiB)}; i++) printf "%08x", int(rand() * 4294967296) }' > $out/share/data.hex
+  '';
+  bigApp = mk "big-app-1.0" ''
+    mkdir -p $out/bin
+    printf '#!${busybox}/bin/sh\necho "big app${appSalt}"\n${busybox}/bin/ls ${data}/share\n' > $out/bin/app
+    chmod 0755 $out/bin/app
+  '';
 in {
-  inherit busybox app tool;
+  inherit busybox app tool bigApp;
   lib1 = lib 1;
 }
