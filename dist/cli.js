@@ -28880,7 +28880,9 @@ function recordScope(registry, architecture) {
 }
 /** The leads of a stored record; anything malformed is dropped, never trusted. */
 function parseRecord(raw) {
-    const leads = raw?.format === RECORD_FORMAT ? raw.leads : undefined;
+    // Format 1 had no word of the cache: its leads are read as they are.
+    const format = raw?.format;
+    const leads = format === RECORD_FORMAT || format === 1 ? raw.leads : undefined;
     if (!Array.isArray(leads))
         return [];
     const out = [];
@@ -28901,6 +28903,7 @@ function parseRecord(raw) {
                 blobSize: l['blobSize'],
                 repositories,
                 ...(typeof l['cached'] === 'boolean' ? { cached: l['cached'] } : {}),
+                ...(l['bad'] === true ? { bad: true } : {}),
             });
         }
         catch {
@@ -28928,16 +28931,19 @@ function mergeRecord(earlier, now) {
         const had = byBlob.get(id);
         const known = learned.get(entry(lead));
         const cached = known === undefined ? (had?.cached ?? lead.cached) : known.cached === true && known.digest === lead.digest;
+        // A bad entry stays bad: it is immutable, and no save can replace it.
+        const bad = known === undefined ? had?.bad === true || lead.bad === true : known.bad === true;
         const repositories = [...new Set([...(had?.repositories ?? []), ...lead.repositories])];
-        byBlob.set(id, { ...(had ?? lead), repositories, ...(cached === undefined ? {} : { cached }) });
+        const { bad: _wasBad, cached: _wasCached, ...rest } = had ?? lead;
+        byBlob.set(id, { ...rest, repositories, ...(cached === undefined ? {} : { cached }), ...(bad ? { bad } : {}) });
     }
-    const leads = [...byBlob.values()].filter((l) => l.repositories.length > 0 || l.cached === true);
+    const leads = [...byBlob.values()].filter((l) => l.repositories.length > 0 || l.cached === true || l.bad === true);
     return { format: RECORD_FORMAT, leads: leads.slice(0, MAX_LEADS) };
 }
 /** Whether a merged record says no more than the leads it was made from: then it need not be saved. */
 function sameLeads(a, b) {
     const norm = (leads) => leads
-        .map((l) => JSON.stringify([l.compression, l.key, l.digest, l.diffId, l.size, l.blobSize, [...l.repositories].sort(), l.cached === true]))
+        .map((l) => JSON.stringify([l.compression, l.key, l.digest, l.diffId, l.size, l.blobSize, [...l.repositories].sort(), l.cached === true, l.bad === true]))
         .sort()
         .join('\n');
     return norm(a) === norm(b);
@@ -29019,12 +29025,14 @@ var verify = __nccwpck_require__(2862);
 // Cache calls are mostly waiting on the network; more of them than cores.
 const CACHE_CONCURRENCY = 8;
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
-function emptyLookup() {
-    return { restored: new Map(), refuted: new Set(), unsaveable: new Set(), recorded: new Set() };
+/** A lookup that knows, from the record, which layers' entries were found bad (immutable) by earlier runs. */
+function emptyLookup(leads = [], compression) {
+    const bad = leads.filter((l) => l.bad === true && l.compression === compression).map((l) => l.key);
+    return { restored: new Map(), refuted: new Set(), unsaveable: new Set(bad), recorded: new Set() };
 }
 /** The layers of `wanted` the record says the cache holds a blob of, with the layer's and the blob's recorded sizes. */
 function recordedLayers(wanted, ctx) {
-    const leads = new Map(ctx.leads.filter((l) => l.cached === true && l.compression === ctx.compression).map((l) => [l.key, l]));
+    const leads = new Map(ctx.leads.filter((l) => l.cached === true && l.bad !== true && l.compression === ctx.compression).map((l) => [l.key, l]));
     return wanted.flatMap((l) => {
         const lead = leads.get(l.key);
         return lead === undefined ? [] : [{ ...l, size: lead.size, blobSize: lead.blobSize }];
@@ -29040,11 +29048,16 @@ async function restoreBlob(layer, ctx, lookup) {
     const key = (0,cache_key/* blobCacheKey */.HM)(layer.key, ctx.compression);
     const entry = await ctx.cache.restoreBlob(key);
     if (entry === undefined) {
-        lookup.refuted.add(layer.key);
+        // A miss from a service that has stopped answering says nothing of what it holds.
+        if (!ctx.cache.degraded)
+            lookup.refuted.add(layer.key);
         return undefined;
     }
     const verdict = await (0,verify/* checkCachedBlob */.QA)(entry, { key: layer.key, compression: ctx.compression, paths: layer.paths });
-    const bad = verdict.ok ? (await ctx.workers.checkBlob(entry.file, verdict.meta)).bad : verdict.reason;
+    // The metadata says how much layer the blob makes; a bomb would say far more than the store paths hold.
+    const bound = layer.estimate === undefined ? Infinity : layer.estimate * 2 + (16 << 20);
+    const tooLarge = verdict.ok && verdict.meta.size > bound ? `its metadata says the layer has ${verdict.meta.size} bytes; its store paths hold about ${layer.estimate ?? 0}` : undefined;
+    const bad = !verdict.ok ? verdict.reason : (tooLarge ?? (await ctx.workers.checkBlob(entry.file, verdict.meta)).bad);
     if (bad === undefined && verdict.ok) {
         const blob = { meta: verdict.meta, file: entry.file };
         lookup.restored.set(layer.key, blob);
@@ -29072,8 +29085,9 @@ async function restoreBlobs(wanted, ctx, lookup) {
  * left would outlast that work (at the rates measured so far), recorded
  * layers from the smallest up, so that both ends finish together. Which is
  * cheaper depends on the runner's bandwidth and cores, unknown beforehand;
- * racing them, a slow cache costs little more than none (the cores never
- * wait for it), and a fast one takes most of the bytes. A blob found bad
+ * racing them, a slow cache costs little more than none (the cores wait
+ * only for the restores in flight at the end), and a fast one takes most
+ * of the bytes. A blob found bad
  * is built. A local cache is not raced: reading a blob from disk beats
  * compressing it.
  */
@@ -29103,15 +29117,30 @@ async function restoreOrBuild(wanted, ctx, lookup) {
         const buildLeft = toBuild.reduce((n, l) => n + (l.estimate ?? 0), 0) / buildRate;
         return restoreLeft > buildLeft;
     };
+    // The first failure stops the taking of work; it is thrown once every
+    // job in flight has ended, so none is left writing into `work`.
+    let failure;
+    const guarded = (fn) => async () => {
+        try {
+            await fn();
+        }
+        catch (e) {
+            failure ??= { error: e };
+            recorded.length = 0;
+            toBuild.length = 0;
+            for (const wake of waiting.splice(0))
+                wake();
+        }
+    };
     const restorer = async () => {
         for (let layer = recorded.shift(); layer !== undefined; layer = recorded.shift()) {
             restoring++;
             try {
                 const blob = await restoreBlob(layer, ctx, lookup);
-                if (blob === undefined)
-                    toBuild.push(layer);
-                else
+                if (blob !== undefined)
                     rates.restoredBytes += blob.meta.blobSize;
+                else if (failure === undefined)
+                    toBuild.push(layer);
             }
             finally {
                 restoring--;
@@ -29130,14 +29159,16 @@ async function restoreOrBuild(wanted, ctx, lookup) {
                 rates.builtBytes += layer.estimate ?? 0;
                 continue;
             }
-            if (restoring === 0)
+            if (restoring === 0 || failure !== undefined)
                 return;
             // Nothing to take now: a restore in flight may yet fail and need building.
             await woken();
         }
     };
     const asked = recorded.length;
-    await Promise.all([...Array.from({ length: CACHE_CONCURRENCY }, restorer), ...Array.from({ length: ctx.builders }, builder)]);
+    await Promise.all([...Array.from({ length: CACHE_CONCURRENCY }, guarded(restorer)), ...Array.from({ length: ctx.builders }, guarded(builder))]);
+    if (failure !== undefined)
+        throw failure.error;
     logRestores(lookup, asked, wanted.length, ctx);
 }
 /** By estimated size, largest first; then in image order. */
@@ -29292,8 +29323,8 @@ async function writeOciLayout(image, opts) {
     return { digest: manifest.digest, size };
 }
 /**
- * A whole file is linked into the layout (or cloned or copied, from another
- * file system: a cache's); a range (an uncompressed layer in a larger file)
+ * A whole file is linked into the layout (or cloned or copied where a link
+ * is refused: another file system, a cache owned by another user); a range (an uncompressed layer in a larger file)
  * is copied.
  */
 async function placeBlob(bytes, to, dir) {
@@ -29301,7 +29332,7 @@ async function placeBlob(bytes, to, dir) {
     try {
         if (whole) {
             await (0,promises_.link)(bytes.file, to).catch((e) => {
-                if ((0,errors/* errnoCode */.UK)(e) !== 'EXDEV')
+                if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
                     throw e;
                 return (0,promises_.copyFile)(bytes.file, to, external_node_fs_.constants.COPYFILE_EXCL | external_node_fs_.constants.COPYFILE_FICLONE);
             });
@@ -30563,6 +30594,7 @@ class DirectoryCache {
         this.description = `directory ${dir}`;
     }
     remote = false;
+    degraded = false;
     minLayerBytes() {
         return 0;
     }
@@ -31037,11 +31069,14 @@ function depth(value) {
 
 // EXTERNAL MODULE: ./lib/layer/workers.js
 var layer_workers = __nccwpck_require__(7554);
+// EXTERNAL MODULE: ./lib/cache/actions-root.js
+var actions_root = __nccwpck_require__(6318);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
 var store_layer = __nccwpck_require__(6997);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
+
 
 
 
@@ -31143,7 +31178,9 @@ async function runExtraCommands(script, dir, log) {
 }
 function run(command, args, opts, what) {
     return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        // As outside cache calls: a background cache save may have moved them.
+        const outside = (0,actions_root/* outsideCacheRoot */.Y)();
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { cwd: opts.cwd ?? outside.cwd, env: { ...outside.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
         const out = [];
         const err = [];
         const say = (chunk) => {
@@ -31387,6 +31424,13 @@ var temp = __nccwpck_require__(8896);
  */
 async function build(opts, logger = lib_log/* quietLogger */.Vj) {
     const log = (0,lib_log/* onceEach */.fF)(logger);
+    // Only a push or an OCI layout has anything to gain from the cache (a
+    // docker-archive's layers pack faster than they restore). The Actions
+    // cache's module takes a few tenths of a second to load: begun now, it
+    // loads while the closure is queried.
+    const cacheUsed = opts.push !== undefined || opts.output?.kind === 'oci';
+    if (cacheUsed && opts.cache.kind === 'actions')
+        Promise.all(/* import() */[__nccwpck_require__.e(78), __nccwpck_require__.e(807)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5807)).catch(() => undefined);
     const { contents, configRoots, base } = await resolveRoots(opts);
     const root = await mergeContents(contents);
     const output = await reserveOutput(opts.output);
@@ -31405,7 +31449,8 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
         if (opts.output?.kind === 'stdout') {
             return await streamImage(opts, { contents, root, base, closurePaths: [...closure.paths.keys()], plan, work, workers, log });
         }
-        const cache = await openCache(opts, log);
+        const cache = cacheUsed ? await openCache(opts, log) : undefined;
+        const noCache = cacheUsed || opts.cache.kind === 'none' ? 'no layer cache' : "no cache used: a docker-archive's store layers are built, which is faster than restoring them";
         const keys = plan.map((l) => (0,cache_key/* layerCacheKey */.L_)(l.paths, opts.storeLayerSettings));
         const local = output?.choice.kind;
         // Which store layers need a blob: all for an OCI layout (it holds every
@@ -31453,10 +31498,10 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
         // into it, in place. Other outputs need only blobs: a store layer is
         // built (into a file of its own) only when its blob is not restored.
         const inPlace = local === 'docker-archive';
-        const lookup = emptyLookup();
+        const lookup = emptyLookup(earlier ?? [], blobCompression);
         await log.group('Cache restore', async () => {
             if (restoring === undefined)
-                log.info(cache === undefined ? 'no layer cache' : 'no layer blobs wanted from the cache: store layers are built, which is faster than restoring them');
+                log.info(cache === undefined ? noCache : 'no layer blobs wanted from the cache: store layers are built, which is faster than restoring them');
             else if (inPlace)
                 await restoreBlobs(wanted, restoring, lookup);
             else
@@ -31477,7 +31522,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
         // once when they race restores (the cores' share must include the
         // compression); for a push alone, as the uploads ask, so that uploads
         // overlap the compression of the layers after them.
-        const eager = local === 'oci' || restoring !== undefined;
+        const eager = local === 'oci' || (restoring !== undefined && recordedLayers(wanted, restoring).length > 0);
         const alone = new Map();
         const buildAlone = async (l) => {
             const made = await writeStoreLayer(l, { file: external_node_path_.join(work, `store-${l.index}.tar`), settings: opts.storeLayerSettings, workers, log });
@@ -31544,36 +31589,51 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
             const value = { name: opts.name, tags, configJson, imageId, layers };
             return { value, blobs };
         });
-        // The local image first: a push that fails still leaves it.
-        const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
-        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
-        const saved = await log.group('Cache save', async () => {
-            if (cache === undefined) {
-                log.info('no layer cache');
-                return 0;
-            }
-            const savedKeys = (await saver?.done()) ?? new Set();
-            log.info(saver === undefined ? 'no layer blobs to save: a later run builds these layers, or finds their blobs in the registry' : `${savedKeys.size} new layer blobs saved to the ${cache.description}`);
-            if (scope === undefined)
-                return savedKeys.size;
-            const cachedNow = (key) => lookup.restored.has(key) ? true : lookup.unsaveable.has(key) ? false : savedKeys.has(key) ? true : lookup.refuted.has(key) ? false : undefined;
-            const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`], cachedNow);
+        /** The record's new leads merged and saved, if worth it; returns what to log. */
+        const saveRecord = async (savedKeys) => {
+            if (scope === undefined || cache === undefined)
+                return [];
+            const state = (key) => lookup.restored.has(key)
+                ? { cached: true }
+                : lookup.unsaveable.has(key)
+                    ? { cached: false, bad: true }
+                    : savedKeys.has(key)
+                        ? { cached: true }
+                        : lookup.refuted.has(key)
+                            ? { cached: false }
+                            : {};
+            const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`], state);
             // A push's record is saved only when what it newly says (the blobs
             // compressed here) is worth a later run's restore; the pushed tags'
             // manifests say the rest.
             const had = new Set((earlier ?? []).map((l) => `${l.compression} ${l.key} ${l.digest}`));
             const madeHere = new Set(image.value.layers.filter((l) => l.source === 'built' && l.key !== undefined).map((l) => l.key));
             const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(`${l.compression} ${l.key} ${l.digest}`)).reduce((n, l) => n + l.size, 0);
-            if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES) {
-                log.info(`blob record not saved: its new leads (${(0,lib_log/* formatBytes */.z3)(newBytes)} of layers) are worth less than a restore`);
-                return savedKeys.size;
-            }
+            // What this run found of the cache's entries is always kept.
+            const findings = lookup.refuted.size > 0 || [...lookup.unsaveable].some((k) => !(earlier ?? []).some((l) => l.key === k && l.bad === true));
+            if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings)
+                return [`blob record not saved: its new leads (${(0,lib_log/* formatBytes */.z3)(newBytes)} of layers) are worth less than a restore`];
             const before = await readRecord();
             const merged = mergeRecord(before, now);
             if (sameLeads(mergeRecord(before, []).leads, merged.leads))
-                log.info('blob record unchanged; not saved');
-            else if (await cache.saveRecord(scope, merged))
-                log.info(`blob record saved: ${merged.leads.length} layer blobs`);
+                return ['blob record unchanged; not saved'];
+            return (await cache.saveRecord(scope, merged)) ? [`blob record saved: ${merged.leads.length} layer blobs`] : [];
+        };
+        // The local image first: a push that fails still leaves it.
+        const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
+        // A push's record needs only the blobs' digests: saved while the blobs upload.
+        const early = push !== undefined && saver === undefined ? Promise.all(image.value.layers.map((l) => l.compressed())).then(() => saveRecord(new Set())) : undefined;
+        early?.catch(() => undefined);
+        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
+        const saved = await log.group('Cache save', async () => {
+            if (cache === undefined) {
+                log.info(noCache);
+                return 0;
+            }
+            const savedKeys = (await saver?.done()) ?? new Set();
+            log.info(saver === undefined ? 'no layer blobs to save: a later run builds these layers, or finds their blobs in the registry' : `${savedKeys.size} new layer blobs saved to the ${cache.description}`);
+            for (const line of await (early ?? saveRecord(savedKeys)))
+                log.info(line);
             return savedKeys.size;
         });
         const restored = image.value.layers.filter((l) => l.source === 'restored').length;
@@ -31789,14 +31849,14 @@ class BlobMaker {
      * Leads for the blob record: every store layer whose blob is known now,
      * where it is pushed, and what this run learned of its cache entry.
      */
-    leads(image, pushedTo, cached) {
+    leads(image, pushedTo, state) {
         if (this.opts.compression === 'none')
             return [];
         return image.layers.flatMap((layer, i) => {
             const blob = this.blobs.get(i);
             if (layer.key === undefined || blob === undefined)
                 return [];
-            const inCache = cached(layer.key);
+            const { cached, bad } = state(layer.key);
             return [
                 {
                     key: layer.key,
@@ -31806,7 +31866,8 @@ class BlobMaker {
                     digest: blob.digest,
                     blobSize: blob.size,
                     repositories: [...pushedTo],
-                    ...(inCache === undefined ? {} : { cached: inCache }),
+                    ...(cached === undefined ? {} : { cached }),
+                    ...(bad === true ? { bad } : {}),
                 },
             ];
         });
@@ -31899,7 +31960,7 @@ async function openCache(opts, log) {
         case 'actions': {
             // Loaded only here: its HTTP and Azure clients take longer to load
             // than a warm build of a small image takes to run.
-            const { ActionsCache } = await Promise.all(/* import() */[__nccwpck_require__.e(78), __nccwpck_require__.e(25)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3025));
+            const { ActionsCache } = await Promise.all(/* import() */[__nccwpck_require__.e(78), __nccwpck_require__.e(807)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5807));
             if (ActionsCache.available())
                 return new ActionsCache(opts.cache.dir, warn);
             log.warning('the GitHub Actions cache service is not available here; building every layer without a cache');
@@ -32000,6 +32061,72 @@ async function pushTarget(opts, choice, log) {
 
 /***/ }),
 
+/***/ 6318:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ inCacheRoot),
+/* harmony export */   Y: () => (/* binding */ outsideCacheRoot)
+/* harmony export */ });
+/**
+ * @actions/cache puts the paths it is given into each entry's version, and
+ * stores files relative to GITHUB_WORKSPACE. An absolute path under
+ * RUNNER_TEMP would make entries of GitHub-hosted runners, container jobs
+ * (`/__w/_temp`) and self-hosted runners three different entries; a path
+ * relative to the workspace would put our files in the user's checkout.
+ * So its calls get a relative path, the same string on every runner, and
+ * run with the working directory and GITHUB_WORKSPACE both at our own
+ * folder, for as long as any call is in flight. Everything else in a build
+ * uses absolute paths, resolved before the first cache call.
+ */
+let inFlight = 0;
+let saved;
+/**
+ * The working directory and environment as they are outside cache calls:
+ * for child processes (extraCommands, nix-store), which may start while a
+ * background save is in flight.
+ */
+function outsideCacheRoot() {
+    if (saved === undefined)
+        return { cwd: process.cwd(), env: process.env };
+    const env = { ...process.env };
+    if (saved.workspace === undefined)
+        delete env['GITHUB_WORKSPACE'];
+    else
+        env['GITHUB_WORKSPACE'] = saved.workspace;
+    return { cwd: saved.cwd, env };
+}
+async function inCacheRoot(root, call) {
+    if (inFlight++ === 0) {
+        saved = { cwd: process.cwd(), workspace: process.env['GITHUB_WORKSPACE'] };
+        try {
+            process.chdir(root);
+        }
+        catch (e) {
+            inFlight--;
+            saved = undefined;
+            throw e;
+        }
+        process.env['GITHUB_WORKSPACE'] = root;
+    }
+    try {
+        return await call();
+    }
+    finally {
+        if (--inFlight === 0 && saved !== undefined) {
+            process.chdir(saved.cwd);
+            if (saved.workspace === undefined)
+                delete process.env['GITHUB_WORKSPACE'];
+            else
+                process.env['GITHUB_WORKSPACE'] = saved.workspace;
+            saved = undefined;
+        }
+    }
+}
+
+
+/***/ }),
+
 /***/ 2009:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32039,10 +32166,17 @@ function layerCacheKey(paths, settings) {
     });
     return PREFIX + (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(material).digest('hex');
 }
-/** The key of a layer's compressed blob: the layer's key, the compression and its level; fixed-length too. */
+/**
+ * The key of a layer's compressed blob: the layer's key, the compression,
+ * its level and the compressor's version (another zlib or zstd may pack the
+ * same layer into other bytes, and a restored blob must be the one this
+ * machine would make); fixed-length too.
+ */
 function blobCacheKey(layerKey, compression) {
     const level = compression === 'gzip' ? _layer_compress_js__WEBPACK_IMPORTED_MODULE_1__/* .GZIP_LEVEL */ .Gw : _layer_compress_js__WEBPACK_IMPORTED_MODULE_1__/* .ZSTD_LEVEL */ .D4;
-    const material = JSON.stringify({ format: BLOB_FORMAT_VERSION, layer: layerKey, compression, level });
+    const versions = process.versions;
+    const compressor = compression === 'gzip' ? `zlib ${versions.zlib}` : `zstd ${versions.zstd ?? process.versions.node}`;
+    const material = JSON.stringify({ format: BLOB_FORMAT_VERSION, layer: layerKey, compression, level, compressor });
     return BLOB_PREFIX + (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(material).digest('hex');
 }
 

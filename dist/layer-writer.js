@@ -371,10 +371,17 @@ function layerCacheKey(paths, settings) {
     });
     return PREFIX + createHash('sha256').update(material).digest('hex');
 }
-/** The key of a layer's compressed blob: the layer's key, the compression and its level; fixed-length too. */
+/**
+ * The key of a layer's compressed blob: the layer's key, the compression,
+ * its level and the compressor's version (another zlib or zstd may pack the
+ * same layer into other bytes, and a restored blob must be the one this
+ * machine would make); fixed-length too.
+ */
 function blobCacheKey(layerKey, compression) {
     const level = compression === 'gzip' ? GZIP_LEVEL : ZSTD_LEVEL;
-    const material = JSON.stringify({ format: key_BLOB_FORMAT_VERSION, layer: layerKey, compression, level });
+    const versions = process.versions;
+    const compressor = compression === 'gzip' ? `zlib ${versions.zlib}` : `zstd ${versions.zstd ?? process.versions.node}`;
+    const material = JSON.stringify({ format: key_BLOB_FORMAT_VERSION, layer: layerKey, compression, level, compressor });
     return BLOB_PREFIX + createHash('sha256').update(material).digest('hex');
 }
 

@@ -77,6 +77,12 @@ export interface BuildReport {
  */
 export async function build(opts: BuildOptions, logger: Logger = quietLogger): Promise<BuildReport> {
   const log = onceEach(logger);
+  // Only a push or an OCI layout has anything to gain from the cache (a
+  // docker-archive's layers pack faster than they restore). The Actions
+  // cache's module takes a few tenths of a second to load: begun now, it
+  // loads while the closure is queried.
+  const cacheUsed = opts.push !== undefined || opts.output?.kind === 'oci';
+  if (cacheUsed && opts.cache.kind === 'actions') import('./cache/actions.js').catch(() => undefined);
   const { contents, configRoots, base } = await resolveRoots(opts);
   const root = await mergeContents(contents);
   const output = await reserveOutput(opts.output);
@@ -97,7 +103,8 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     if (opts.output?.kind === 'stdout') {
       return await streamImage(opts, { contents, root, base, closurePaths: [...closure.paths.keys()], plan, work, workers, log });
     }
-    const cache = await openCache(opts, log);
+    const cache = cacheUsed ? await openCache(opts, log) : undefined;
+    const noCache = cacheUsed || opts.cache.kind === 'none' ? 'no layer cache' : "no cache used: a docker-archive's store layers are built, which is faster than restoring them";
     const keys = plan.map((l) => layerCacheKey(l.paths, opts.storeLayerSettings));
     const local = output?.choice.kind;
     // Which store layers need a blob: all for an OCI layout (it holds every
@@ -140,9 +147,9 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     // into it, in place. Other outputs need only blobs: a store layer is
     // built (into a file of its own) only when its blob is not restored.
     const inPlace = local === 'docker-archive';
-    const lookup = emptyLookup();
+    const lookup = emptyLookup(earlier ?? [], blobCompression);
     await log.group('Cache restore', async () => {
-      if (restoring === undefined) log.info(cache === undefined ? 'no layer cache' : 'no layer blobs wanted from the cache: store layers are built, which is faster than restoring them');
+      if (restoring === undefined) log.info(cache === undefined ? noCache : 'no layer blobs wanted from the cache: store layers are built, which is faster than restoring them');
       else if (inPlace) await restoreBlobs(wanted, restoring, lookup);
       else log.info(`${recordedLayers(wanted, restoring).length} of ${wanted.length} layer blobs recorded in the ${restoring.cache.description}: restored while the others are built (see Build layers)`);
     });
@@ -162,7 +169,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     // once when they race restores (the cores' share must include the
     // compression); for a push alone, as the uploads ask, so that uploads
     // overlap the compression of the layers after them.
-    const eager = local === 'oci' || restoring !== undefined;
+    const eager = local === 'oci' || (restoring !== undefined && recordedLayers(wanted, restoring).length > 0);
     const alone = new Map<string, { layer: Layer; bytes: FileRange; compressed: () => Promise<CompressedBlob> }>();
     const buildAlone = async (l: { index: number; key: string; paths: readonly string[] }) => {
       const made = await writeStoreLayer(l, { file: path.join(work, `store-${l.index}.tar`), settings: opts.storeLayerSettings, workers, log });
@@ -226,35 +233,50 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       return { value, blobs };
     });
 
-    // The local image first: a push that fails still leaves it.
-    const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
-    const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
-
-    const saved = await log.group('Cache save', async () => {
-      if (cache === undefined) {
-        log.info('no layer cache');
-        return 0;
-      }
-      const savedKeys = (await saver?.done()) ?? new Set<string>();
-      log.info(saver === undefined ? 'no layer blobs to save: a later run builds these layers, or finds their blobs in the registry' : `${savedKeys.size} new layer blobs saved to the ${cache.description}`);
-      if (scope === undefined) return savedKeys.size;
-      const cachedNow = (key: string) =>
-        lookup.restored.has(key) ? true : lookup.unsaveable.has(key) ? false : savedKeys.has(key) ? true : lookup.refuted.has(key) ? false : undefined;
-      const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`], cachedNow);
+    /** The record's new leads merged and saved, if worth it; returns what to log. */
+    const saveRecord = async (savedKeys: ReadonlySet<string>): Promise<string[]> => {
+      if (scope === undefined || cache === undefined) return [];
+      const state = (key: string): { cached?: boolean; bad?: boolean } =>
+        lookup.restored.has(key)
+          ? { cached: true }
+          : lookup.unsaveable.has(key)
+            ? { cached: false, bad: true }
+            : savedKeys.has(key)
+              ? { cached: true }
+              : lookup.refuted.has(key)
+                ? { cached: false }
+                : {};
+      const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`], state);
       // A push's record is saved only when what it newly says (the blobs
       // compressed here) is worth a later run's restore; the pushed tags'
       // manifests say the rest.
       const had = new Set((earlier ?? []).map((l) => `${l.compression} ${l.key} ${l.digest}`));
       const madeHere = new Set(image.value.layers.filter((l) => l.source === 'built' && l.key !== undefined).map((l) => l.key));
       const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(`${l.compression} ${l.key} ${l.digest}`)).reduce((n, l) => n + l.size, 0);
-      if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES) {
-        log.info(`blob record not saved: its new leads (${formatBytes(newBytes)} of layers) are worth less than a restore`);
-        return savedKeys.size;
-      }
+      // What this run found of the cache's entries is always kept.
+      const findings = lookup.refuted.size > 0 || [...lookup.unsaveable].some((k) => !(earlier ?? []).some((l) => l.key === k && l.bad === true));
+      if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings) return [`blob record not saved: its new leads (${formatBytes(newBytes)} of layers) are worth less than a restore`];
       const before = await readRecord();
       const merged = mergeRecord(before, now);
-      if (sameLeads(mergeRecord(before, []).leads, merged.leads)) log.info('blob record unchanged; not saved');
-      else if (await cache.saveRecord(scope, merged)) log.info(`blob record saved: ${merged.leads.length} layer blobs`);
+      if (sameLeads(mergeRecord(before, []).leads, merged.leads)) return ['blob record unchanged; not saved'];
+      return (await cache.saveRecord(scope, merged)) ? [`blob record saved: ${merged.leads.length} layer blobs`] : [];
+    };
+
+    // The local image first: a push that fails still leaves it.
+    const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
+    // A push's record needs only the blobs' digests: saved while the blobs upload.
+    const early = push !== undefined && saver === undefined ? Promise.all(image.value.layers.map((l) => l.compressed())).then(() => saveRecord(new Set())) : undefined;
+    early?.catch(() => undefined);
+    const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
+
+    const saved = await log.group('Cache save', async () => {
+      if (cache === undefined) {
+        log.info(noCache);
+        return 0;
+      }
+      const savedKeys = (await saver?.done()) ?? new Set<string>();
+      log.info(saver === undefined ? 'no layer blobs to save: a later run builds these layers, or finds their blobs in the registry' : `${savedKeys.size} new layer blobs saved to the ${cache.description}`);
+      for (const line of await (early ?? saveRecord(savedKeys))) log.info(line);
       return savedKeys.size;
     });
     const restored = image.value.layers.filter((l) => l.source === 'restored').length;
@@ -486,12 +508,12 @@ class BlobMaker {
    * Leads for the blob record: every store layer whose blob is known now,
    * where it is pushed, and what this run learned of its cache entry.
    */
-  leads(image: Image, pushedTo: readonly string[], cached: (key: string) => boolean | undefined): BlobLead[] {
+  leads(image: Image, pushedTo: readonly string[], state: (key: string) => { cached?: boolean; bad?: boolean }): BlobLead[] {
     if (this.opts.compression === 'none') return [];
     return image.layers.flatMap((layer, i) => {
       const blob = this.blobs.get(i);
       if (layer.key === undefined || blob === undefined) return [];
-      const inCache = cached(layer.key);
+      const { cached, bad } = state(layer.key);
       return [
         {
           key: layer.key,
@@ -501,7 +523,8 @@ class BlobMaker {
           digest: blob.digest,
           blobSize: blob.size,
           repositories: [...pushedTo],
-          ...(inCache === undefined ? {} : { cached: inCache }),
+          ...(cached === undefined ? {} : { cached }),
+          ...(bad === true ? { bad } : {}),
         },
       ];
     });

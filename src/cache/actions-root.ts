@@ -12,6 +12,19 @@
 let inFlight = 0;
 let saved: { cwd: string; workspace: string | undefined } | undefined;
 
+/**
+ * The working directory and environment as they are outside cache calls:
+ * for child processes (extraCommands, nix-store), which may start while a
+ * background save is in flight.
+ */
+export function outsideCacheRoot(): { cwd: string; env: NodeJS.ProcessEnv } {
+  if (saved === undefined) return { cwd: process.cwd(), env: process.env };
+  const env = { ...process.env };
+  if (saved.workspace === undefined) delete env['GITHUB_WORKSPACE'];
+  else env['GITHUB_WORKSPACE'] = saved.workspace;
+  return { cwd: saved.cwd, env };
+}
+
 export async function inCacheRoot<T>(root: string, call: () => Promise<T>): Promise<T> {
   if (inFlight++ === 0) {
     saved = { cwd: process.cwd(), workspace: process.env['GITHUB_WORKSPACE'] };

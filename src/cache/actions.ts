@@ -67,6 +67,11 @@ export class ActionsCache implements LayerCache {
 
   readonly remote = true;
 
+  /** After a restore failed, a miss says nothing of what the cache holds. */
+  get degraded(): boolean {
+    return !this.restoring;
+  }
+
   minLayerBytes(compression: Exclude<Compression, 'none'>): number {
     return MIN_LAYER_BYTES[compression];
   }
@@ -76,7 +81,7 @@ export class ActionsCache implements LayerCache {
     // only possible match the exact one, checked here all the same.
     const folder = await this.restoreFolder(key, key, [], (hit) => hit === key);
     if (folder === undefined) return undefined;
-    const meta: unknown = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
+    const meta = parseOrNull(await readFile(path.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
     return { meta, file: path.join(folder, 'blob') };
   }
 
@@ -97,7 +102,7 @@ export class ActionsCache implements LayerCache {
     const prefix = `${RECORD_PREFIX}${scope}-`;
     const folder = await this.restoreFolder(`record-${scope}`, `${prefix}${runId()}`, [prefix], (hit) => hit !== undefined);
     if (folder === undefined) return undefined;
-    return JSON.parse(await readFile(path.join(folder, 'record.json'), 'utf8').catch(() => 'null')) as unknown;
+    return parseOrNull(await readFile(path.join(folder, 'record.json'), 'utf8').catch(() => 'null'));
   }
 
   saveRecord(scope: string, record: unknown): Promise<boolean> {
@@ -149,5 +154,14 @@ export class ActionsCache implements LayerCache {
     // the rest of this run, and saving under its key would only be refused.
     await rm(this.folder(key), { recursive: true, force: true }).catch(() => {});
     return false;
+  }
+}
+
+/** What a restored entry's JSON says; a malformed one is no entry (verification reports it), never an error. */
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
   }
 }

@@ -48,13 +48,15 @@ export interface RestoreContext {
   log: Logger;
 }
 
-export function emptyLookup(): BlobLookup {
-  return { restored: new Map(), refuted: new Set(), unsaveable: new Set(), recorded: new Set() };
+/** A lookup that knows, from the record, which layers' entries were found bad (immutable) by earlier runs. */
+export function emptyLookup(leads: readonly BlobLead[] = [], compression?: Compression): BlobLookup {
+  const bad = leads.filter((l) => l.bad === true && l.compression === compression).map((l) => l.key);
+  return { restored: new Map(), refuted: new Set(), unsaveable: new Set(bad), recorded: new Set() };
 }
 
 /** The layers of `wanted` the record says the cache holds a blob of, with the layer's and the blob's recorded sizes. */
 export function recordedLayers<L extends WantedLayer>(wanted: readonly L[], ctx: RestoreContext): (L & { size: number; blobSize: number })[] {
-  const leads = new Map(ctx.leads.filter((l) => l.cached === true && l.compression === ctx.compression).map((l) => [l.key, l]));
+  const leads = new Map(ctx.leads.filter((l) => l.cached === true && l.bad !== true && l.compression === ctx.compression).map((l) => [l.key, l]));
   return wanted.flatMap((l) => {
     const lead = leads.get(l.key);
     return lead === undefined ? [] : [{ ...l, size: lead.size, blobSize: lead.blobSize }];
@@ -71,11 +73,15 @@ export async function restoreBlob(layer: WantedLayer, ctx: RestoreContext, looku
   const key = blobCacheKey(layer.key, ctx.compression);
   const entry = await ctx.cache.restoreBlob(key);
   if (entry === undefined) {
-    lookup.refuted.add(layer.key);
+    // A miss from a service that has stopped answering says nothing of what it holds.
+    if (!ctx.cache.degraded) lookup.refuted.add(layer.key);
     return undefined;
   }
   const verdict = await checkCachedBlob(entry, { key: layer.key, compression: ctx.compression, paths: layer.paths });
-  const bad = verdict.ok ? (await ctx.workers.checkBlob(entry.file, verdict.meta)).bad : verdict.reason;
+  // The metadata says how much layer the blob makes; a bomb would say far more than the store paths hold.
+  const bound = layer.estimate === undefined ? Infinity : layer.estimate * 2 + (16 << 20);
+  const tooLarge = verdict.ok && verdict.meta.size > bound ? `its metadata says the layer has ${verdict.meta.size} bytes; its store paths hold about ${layer.estimate ?? 0}` : undefined;
+  const bad = !verdict.ok ? verdict.reason : (tooLarge ?? (await ctx.workers.checkBlob(entry.file, verdict.meta)).bad);
   if (bad === undefined && verdict.ok) {
     const blob = { meta: verdict.meta, file: entry.file };
     lookup.restored.set(layer.key, blob);
@@ -103,8 +109,9 @@ export async function restoreBlobs(wanted: readonly WantedLayer[], ctx: RestoreC
  * left would outlast that work (at the rates measured so far), recorded
  * layers from the smallest up, so that both ends finish together. Which is
  * cheaper depends on the runner's bandwidth and cores, unknown beforehand;
- * racing them, a slow cache costs little more than none (the cores never
- * wait for it), and a fast one takes most of the bytes. A blob found bad
+ * racing them, a slow cache costs little more than none (the cores wait
+ * only for the restores in flight at the end), and a fast one takes most
+ * of the bytes. A blob found bad
  * is built. A local cache is not raced: reading a blob from disk beats
  * compressing it.
  */
@@ -134,13 +141,26 @@ export async function restoreOrBuild(
     const buildLeft = toBuild.reduce((n, l) => n + (l.estimate ?? 0), 0) / buildRate;
     return restoreLeft > buildLeft;
   };
+  // The first failure stops the taking of work; it is thrown once every
+  // job in flight has ended, so none is left writing into `work`.
+  let failure: { error: unknown } | undefined;
+  const guarded = (fn: () => Promise<void>) => async () => {
+    try {
+      await fn();
+    } catch (e) {
+      failure ??= { error: e };
+      recorded.length = 0;
+      toBuild.length = 0;
+      for (const wake of waiting.splice(0)) wake();
+    }
+  };
   const restorer = async () => {
     for (let layer = recorded.shift(); layer !== undefined; layer = recorded.shift()) {
       restoring++;
       try {
         const blob = await restoreBlob(layer, ctx, lookup);
-        if (blob === undefined) toBuild.push(layer);
-        else rates.restoredBytes += blob.meta.blobSize;
+        if (blob !== undefined) rates.restoredBytes += blob.meta.blobSize;
+        else if (failure === undefined) toBuild.push(layer);
       } finally {
         restoring--;
         for (const wake of waiting.splice(0)) wake();
@@ -157,13 +177,14 @@ export async function restoreOrBuild(
         rates.builtBytes += layer.estimate ?? 0;
         continue;
       }
-      if (restoring === 0) return;
+      if (restoring === 0 || failure !== undefined) return;
       // Nothing to take now: a restore in flight may yet fail and need building.
       await woken();
     }
   };
   const asked = recorded.length;
-  await Promise.all([...Array.from({ length: CACHE_CONCURRENCY }, restorer), ...Array.from({ length: ctx.builders }, builder)]);
+  await Promise.all([...Array.from({ length: CACHE_CONCURRENCY }, guarded(restorer)), ...Array.from({ length: ctx.builders }, guarded(builder))]);
+  if (failure !== undefined) throw failure.error;
   logRestores(lookup, asked, wanted.length, ctx);
 }
 

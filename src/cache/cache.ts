@@ -49,6 +49,8 @@ export interface LayerCache {
    * recorded layers too (see restoreOrBuild); a local one always wins.
    */
   readonly remote: boolean;
+  /** True once the backend has stopped asking its service (after a failure): its misses are no longer news. */
+  readonly degraded: boolean;
   restoreBlob(key: string): Promise<CachedBlob | undefined>;
   /** Returns whether the entry is stored (or was there already). */
   saveBlob(key: string, blobFile: string, meta: BlobMeta): Promise<boolean>;

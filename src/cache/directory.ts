@@ -28,6 +28,7 @@ export class DirectoryCache implements LayerCache {
   }
 
   readonly remote = false;
+  readonly degraded = false;
 
   minLayerBytes(): number {
     return 0;

@@ -29,7 +29,9 @@ export function recordScope(registry: string, architecture: string): string {
 
 /** The leads of a stored record; anything malformed is dropped, never trusted. */
 export function parseRecord(raw: unknown): BlobLead[] {
-  const leads = (raw as { format?: unknown; leads?: unknown } | null)?.format === RECORD_FORMAT ? (raw as { leads: unknown }).leads : undefined;
+  // Format 1 had no word of the cache: its leads are read as they are.
+  const format = (raw as { format?: unknown } | null)?.format;
+  const leads = format === RECORD_FORMAT || format === 1 ? (raw as { leads: unknown }).leads : undefined;
   if (!Array.isArray(leads)) return [];
   const out: BlobLead[] = [];
   for (const l of leads as Record<string, unknown>[]) {
@@ -47,6 +49,7 @@ export function parseRecord(raw: unknown): BlobLead[] {
         blobSize: l['blobSize'] as number,
         repositories,
         ...(typeof l['cached'] === 'boolean' ? { cached: l['cached'] } : {}),
+        ...(l['bad'] === true ? { bad: true } : {}),
       });
     } catch {
       continue;
@@ -72,10 +75,13 @@ export function mergeRecord(earlier: readonly BlobLead[], now: readonly BlobLead
     const had = byBlob.get(id);
     const known = learned.get(entry(lead));
     const cached = known === undefined ? (had?.cached ?? lead.cached) : known.cached === true && known.digest === lead.digest;
+    // A bad entry stays bad: it is immutable, and no save can replace it.
+    const bad = known === undefined ? had?.bad === true || lead.bad === true : known.bad === true;
     const repositories = [...new Set([...(had?.repositories ?? []), ...lead.repositories])];
-    byBlob.set(id, { ...(had ?? lead), repositories, ...(cached === undefined ? {} : { cached }) });
+    const { bad: _wasBad, cached: _wasCached, ...rest } = had ?? lead;
+    byBlob.set(id, { ...rest, repositories, ...(cached === undefined ? {} : { cached }), ...(bad ? { bad } : {}) });
   }
-  const leads = [...byBlob.values()].filter((l) => l.repositories.length > 0 || l.cached === true);
+  const leads = [...byBlob.values()].filter((l) => l.repositories.length > 0 || l.cached === true || l.bad === true);
   return { format: RECORD_FORMAT, leads: leads.slice(0, MAX_LEADS) };
 }
 
@@ -83,7 +89,7 @@ export function mergeRecord(earlier: readonly BlobLead[], now: readonly BlobLead
 export function sameLeads(a: readonly BlobLead[], b: readonly BlobLead[]): boolean {
   const norm = (leads: readonly BlobLead[]) =>
     leads
-      .map((l) => JSON.stringify([l.compression, l.key, l.digest, l.diffId, l.size, l.blobSize, [...l.repositories].sort(), l.cached === true]))
+      .map((l) => JSON.stringify([l.compression, l.key, l.digest, l.diffId, l.size, l.blobSize, [...l.repositories].sort(), l.cached === true, l.bad === true]))
       .sort()
       .join('\n');
   return norm(a) === norm(b);

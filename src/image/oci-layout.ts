@@ -57,8 +57,8 @@ export async function writeOciLayout(
 }
 
 /**
- * A whole file is linked into the layout (or cloned or copied, from another
- * file system: a cache's); a range (an uncompressed layer in a larger file)
+ * A whole file is linked into the layout (or cloned or copied where a link
+ * is refused: another file system, a cache owned by another user); a range (an uncompressed layer in a larger file)
  * is copied.
  */
 async function placeBlob(bytes: FileRange, to: string, dir: string): Promise<void> {
@@ -66,7 +66,7 @@ async function placeBlob(bytes: FileRange, to: string, dir: string): Promise<voi
   try {
     if (whole) {
       await link(bytes.file, to).catch((e: unknown) => {
-        if (errnoCode(e) !== 'EXDEV') throw e;
+        if (errnoCode(e) === 'EEXIST') throw e;
         return copyFile(bytes.file, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
       });
     }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { outsideCacheRoot } from '../cache/actions-root.js';
 import { chmod, copyFile, lstat, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -109,7 +110,9 @@ function run(
   what: string,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // As outside cache calls: a background cache save may have moved them.
+    const outside = outsideCacheRoot();
+    const child = spawn(command, args, { cwd: opts.cwd ?? outside.cwd, env: { ...outside.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const say = (chunk: Buffer) => {

@@ -27,6 +27,8 @@ export interface BlobLead {
   repositories: readonly string[];
   /** Whether the layer cache holds the blob (true), does not (false), or this run did not learn (absent). */
   cached?: boolean;
+  /** The cache's entry for this layer was found bad, and cannot be replaced (Actions cache entries are immutable). */
+  bad?: boolean;
 }
 
 /** An image a build may take blobs from (`--cache-from`). */

@@ -162,6 +162,22 @@ describe('GitHub Actions cache, through the real @actions/cache and dist/index.j
     assert.doesNotMatch(run.stdout, /::error::/);
   });
 
+  it('a run whose lookups fail forgets nothing: the next healthy run restores the blob', async () => {
+    const dir = path.join(root, 'blip');
+    const seeded = await runAction(path.join(dir, 'seed'), (await server(dir)).env, inputs());
+    assert.equal(seeded.status, 0, seeded.stdout);
+    // It builds everything and may save nothing over what the cache holds, nor a record that forgets it.
+    const faulty = await server(dir, [{ endpoint: 'download-url', kind: 'status', status: 500 }]);
+    const blip = await runAction(path.join(dir, 'blip'), faulty.env, inputs());
+    assert.equal(blip.status, 0, blip.stdout);
+    assert.ok(faulty.stats().faultsInjected > 0, 'the fault never fired');
+    assert.equal(blip.outputs['cacheHits'], '0');
+    const healthy = await runAction(path.join(dir, 'healthy'), (await server(dir)).env, inputs());
+    assert.equal(healthy.status, 0, healthy.stdout);
+    assert.equal(healthy.outputs['cacheHits'], '1');
+    assert.equal(healthy.image, reference);
+  });
+
   it('HTTP 429 on every lookup: restores nothing, still green', async () => {
     await withFaults('lookup-429', [{ endpoint: 'download-url', kind: 'status', status: 429 }]);
   });
@@ -252,9 +268,15 @@ describe('GitHub Actions cache, through the real @actions/cache and dist/index.j
     assert.equal(run.outputs['cacheHits'], '0');
     // The bad entry is immutable: not saved again; the record is, saying so.
     assert.equal(s.stats().entriesFinalized, 2 + 1);
-    const next = await runAction(path.join(dir, 'next'), s.env, inputs());
-    assert.equal(next.status, 0, next.stdout);
-    assert.deepEqual(warnings(next.stdout), [], 'the record still led to the bad entry');
-    assert.equal(next.image, plain.image);
+    for (const again of ['next', 'after-next']) {
+      const created = s.stats().entriesFinalized;
+      const next = await runAction(path.join(dir, again), s.env, inputs());
+      assert.equal(next.status, 0, next.stdout);
+      assert.deepEqual(warnings(next.stdout), [], 'the record led to the bad entry again');
+      assert.equal(next.outputs['cacheHits'], '0');
+      assert.equal(next.image, plain.image);
+      // Nothing saved over the bad entry, and the record, unchanged, not saved again.
+      assert.equal(s.stats().entriesFinalized, created);
+    }
   });
 });

@@ -1,10 +1,12 @@
-export const id = 25;
-export const ids = [25];
+export const id = 807;
+export const ids = [807];
 export const modules = {
 
-/***/ 3025:
+/***/ 5807:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
@@ -82,48 +84,8 @@ function decodeCommand(s) {
     return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%').split('\n')[0] ?? s;
 }
 
-;// CONCATENATED MODULE: ./lib/cache/actions-root.js
-/**
- * @actions/cache puts the paths it is given into each entry's version, and
- * stores files relative to GITHUB_WORKSPACE. An absolute path under
- * RUNNER_TEMP would make entries of GitHub-hosted runners, container jobs
- * (`/__w/_temp`) and self-hosted runners three different entries; a path
- * relative to the workspace would put our files in the user's checkout.
- * So its calls get a relative path, the same string on every runner, and
- * run with the working directory and GITHUB_WORKSPACE both at our own
- * folder, for as long as any call is in flight. Everything else in a build
- * uses absolute paths, resolved before the first cache call.
- */
-let actions_root_inFlight = 0;
-let saved;
-async function inCacheRoot(root, call) {
-    if (actions_root_inFlight++ === 0) {
-        saved = { cwd: process.cwd(), workspace: process.env['GITHUB_WORKSPACE'] };
-        try {
-            process.chdir(root);
-        }
-        catch (e) {
-            actions_root_inFlight--;
-            saved = undefined;
-            throw e;
-        }
-        process.env['GITHUB_WORKSPACE'] = root;
-    }
-    try {
-        return await call();
-    }
-    finally {
-        if (--actions_root_inFlight === 0 && saved !== undefined) {
-            process.chdir(saved.cwd);
-            if (saved.workspace === undefined)
-                delete process.env['GITHUB_WORKSPACE'];
-            else
-                process.env['GITHUB_WORKSPACE'] = saved.workspace;
-            saved = undefined;
-        }
-    }
-}
-
+// EXTERNAL MODULE: ./lib/cache/actions-root.js
+var actions_root = __webpack_require__(6318);
 ;// CONCATENATED MODULE: ./lib/cache/actions.js
 
 
@@ -180,12 +142,16 @@ class ActionsCache {
     /** Runs an @actions/cache call on a folder under the root (see actions-root.ts). */
     async call(fn) {
         await (0,promises_.mkdir)(this.root, { recursive: true });
-        return inCacheRoot(this.root, fn);
+        return (0,actions_root/* inCacheRoot */.I)(this.root, fn);
     }
     folder(key) {
         return external_node_path_.join(this.root, key);
     }
     remote = true;
+    /** After a restore failed, a miss says nothing of what the cache holds. */
+    get degraded() {
+        return !this.restoring;
+    }
     minLayerBytes(compression) {
         return MIN_LAYER_BYTES[compression];
     }
@@ -195,7 +161,7 @@ class ActionsCache {
         const folder = await this.restoreFolder(key, key, [], (hit) => hit === key);
         if (folder === undefined)
             return undefined;
-        const meta = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
+        const meta = parseOrNull(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
         return { meta, file: external_node_path_.join(folder, 'blob') };
     }
     saveBlob(key, blobFile, meta) {
@@ -215,7 +181,7 @@ class ActionsCache {
         const folder = await this.restoreFolder(`record-${scope}`, `${prefix}${runId()}`, [prefix], (hit) => hit !== undefined);
         if (folder === undefined)
             return undefined;
-        return JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, 'record.json'), 'utf8').catch(() => 'null'));
+        return parseOrNull(await (0,promises_.readFile)(external_node_path_.join(folder, 'record.json'), 'utf8').catch(() => 'null'));
     }
     saveRecord(scope, record) {
         const text = JSON.stringify(record);
@@ -269,6 +235,15 @@ class ActionsCache {
         // the rest of this run, and saving under its key would only be refused.
         await (0,promises_.rm)(this.folder(key), { recursive: true, force: true }).catch(() => { });
         return false;
+    }
+}
+/** What a restored entry's JSON says; a malformed one is no entry (verification reports it), never an error. */
+function parseOrNull(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return null;
     }
 }
 
