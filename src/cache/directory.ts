@@ -27,8 +27,8 @@ export class DirectoryCache implements LayerCache {
     this.description = `directory ${dir}`;
   }
 
-  readonly remote = false;
-  readonly degraded = false;
+  readonly remote: boolean = false;
+  readonly degraded: boolean = false;
 
   minLayerBytes(): number {
     return 0;
