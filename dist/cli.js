@@ -31463,7 +31463,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
         // restored without it. A push reads it only when the layers that its
         // cacheFrom manifests leave unknown are worth it (see RECORD_WORTH_BYTES).
         const usesRecord = cache !== undefined && (push !== undefined || (local === 'oci' && blobCompression !== undefined));
-        const scope = usesRecord ? recordScope(push?.registry ?? '', opts.architecture) : undefined;
+        const scope = usesRecord ? recordScope(push?.registry ?? '', opts.variant === undefined ? opts.architecture : `${opts.architecture}/${opts.variant}`) : undefined;
         let earlier;
         const readRecord = async () => (earlier ??= scope === undefined || cache === undefined ? [] : parseRecord(await cache.loadRecord(scope)));
         if (local === 'oci')
@@ -31689,6 +31689,7 @@ async function customisationLayer(opts, ctx, sink) {
 function configFor(opts, base, layers) {
     return (0,config/* imageConfigJson */.K9)({
         architecture: opts.architecture,
+        variant: opts.variant,
         created: opts.created,
         config: base === undefined ? opts.config : (0,config/* mergeBaseConfig */.yw)(base.config, opts.config),
         layers,
@@ -32687,6 +32688,7 @@ const FLAGS = {
     'max-layers': { type: 'string' },
     created: { type: 'string' },
     architecture: { type: 'string' },
+    platform: { type: 'string' },
     output: { type: 'string', short: 'o' },
     'output-format': { type: 'string' },
     compression: { type: 'string' },
@@ -32722,6 +32724,7 @@ const HELP = {
     'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_MAX_LAYERS */ .AW})` },
     created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_CREATED */ .xe})` },
     architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
+    platform: { arg: 'OS/ARCH[/VAR]', text: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
     output: { arg: 'FILE|DIR|-', text: 'file or OCI dir, - for stdout (default ./NAME.tar; none with --push)' },
     'output-format': { arg: 'FORMAT', text: 'docker-archive, or oci for an OCI layout (default docker-archive)' },
     compression: { arg: 'ALGO', text: 'blobs of a push or an OCI layout: gzip, zstd or none (default gzip)' },
@@ -32820,6 +32823,7 @@ async function main(argv) {
             maxLayers: values['max-layers'],
             created: values.created,
             architecture: values.architecture,
+            platform: values.platform,
             output: values.output,
             stdoutAllowed: true,
             outputFormat: values['output-format'],
@@ -33057,6 +33061,7 @@ function imageConfigJson(input) {
         ],
         os: 'linux',
         rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.digest) },
+        ...(input.variant === undefined ? {} : { variant: input.variant }),
     };
     return Buffer.from(canonicalJson(doc), 'utf8');
 }
@@ -34341,7 +34346,7 @@ async function parseOptions(raw, env = process.env) {
         config,
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
-        architecture: parseArchitecture(raw.architecture),
+        ...parsePlatform(raw.platform, raw.architecture),
         output: parseOutput(raw, name),
         compression,
         push,
@@ -34560,6 +34565,34 @@ function rfc3339(s) {
     const inRange = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth &&
         hour <= 23 && minute <= 59 && second <= 59 && offH <= 23 && offM <= 59;
     return inRange ? new Date(s) : undefined;
+}
+/** The variants each architecture has in the OCI image index spec and in Go's GOARM/GOAMD64. */
+const VARIANTS = { arm: ['v5', 'v6', 'v7', 'v8'], arm64: ['v8'], amd64: ['v1', 'v2', 'v3', 'v4'] };
+/**
+ * `--platform os/arch[/variant]`, or `--architecture` alone (its shorthand,
+ * as before). Only linux: every store path is built for it.
+ */
+function parsePlatform(raw, architecture) {
+    if (raw === undefined || raw === '')
+        return { architecture: parseArchitecture(architecture) };
+    const parts = raw.split('/');
+    const [os, arch, variant] = parts;
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === ''))
+        throw new errors/* UserError */.yo(`platform "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
+    if (os !== 'linux')
+        throw new errors/* UserError */.yo(`platform "${raw}": the os must be linux, not "${os}"`);
+    if (!ARCHITECTURES.includes(arch))
+        throw new errors/* UserError */.yo(`platform "${raw}": architecture "${arch}" is not one of ${ARCHITECTURES.join(', ')}`);
+    if (architecture !== undefined && architecture !== '' && architecture !== arch) {
+        throw new errors/* UserError */.yo(`platform "${raw}" and architecture "${architecture}" disagree; give one of them`);
+    }
+    if (variant === undefined)
+        return { architecture: arch };
+    const known = VARIANTS[arch] ?? [];
+    if (!known.includes(variant)) {
+        throw new errors/* UserError */.yo(`platform "${raw}": ${arch} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
+    }
+    return { architecture: arch, variant };
 }
 function parseArchitecture(raw) {
     if (raw === undefined || raw === '') {

@@ -97806,6 +97806,7 @@ function imageConfigJson(input) {
         ],
         os: 'linux',
         rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.digest) },
+        ...(input.variant === undefined ? {} : { variant: input.variant }),
     };
     return Buffer.from(canonicalJson(doc), 'utf8');
 }
@@ -101019,7 +101020,7 @@ async function build(opts, logger = quietLogger) {
         // restored without it. A push reads it only when the layers that its
         // cacheFrom manifests leave unknown are worth it (see RECORD_WORTH_BYTES).
         const usesRecord = cache !== undefined && (push !== undefined || (local === 'oci' && blobCompression !== undefined));
-        const scope = usesRecord ? recordScope(push?.registry ?? '', opts.architecture) : undefined;
+        const scope = usesRecord ? recordScope(push?.registry ?? '', opts.variant === undefined ? opts.architecture : `${opts.architecture}/${opts.variant}`) : undefined;
         let earlier;
         const readRecord = async () => (earlier ??= scope === undefined || cache === undefined ? [] : parseRecord(await cache.loadRecord(scope)));
         if (local === 'oci')
@@ -101245,6 +101246,7 @@ async function customisationLayer(opts, ctx, sink) {
 function configFor(opts, base, layers) {
     return imageConfigJson({
         architecture: opts.architecture,
+        variant: opts.variant,
         created: opts.created,
         config: base === undefined ? opts.config : mergeBaseConfig(base.config, opts.config),
         layers,
@@ -101743,7 +101745,7 @@ async function parseOptions(raw, env = process.env) {
         config,
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
-        architecture: parseArchitecture(raw.architecture),
+        ...parsePlatform(raw.platform, raw.architecture),
         output: parseOutput(raw, name),
         compression,
         push,
@@ -101963,6 +101965,34 @@ function rfc3339(s) {
         hour <= 23 && minute <= 59 && second <= 59 && offH <= 23 && offM <= 59;
     return inRange ? new Date(s) : undefined;
 }
+/** The variants each architecture has in the OCI image index spec and in Go's GOARM/GOAMD64. */
+const VARIANTS = { arm: ['v5', 'v6', 'v7', 'v8'], arm64: ['v8'], amd64: ['v1', 'v2', 'v3', 'v4'] };
+/**
+ * `--platform os/arch[/variant]`, or `--architecture` alone (its shorthand,
+ * as before). Only linux: every store path is built for it.
+ */
+function parsePlatform(raw, architecture) {
+    if (raw === undefined || raw === '')
+        return { architecture: parseArchitecture(architecture) };
+    const parts = raw.split('/');
+    const [os, arch, variant] = parts;
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === ''))
+        throw new errors/* UserError */.yo(`platform "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
+    if (os !== 'linux')
+        throw new errors/* UserError */.yo(`platform "${raw}": the os must be linux, not "${os}"`);
+    if (!ARCHITECTURES.includes(arch))
+        throw new errors/* UserError */.yo(`platform "${raw}": architecture "${arch}" is not one of ${ARCHITECTURES.join(', ')}`);
+    if (architecture !== undefined && architecture !== '' && architecture !== arch) {
+        throw new errors/* UserError */.yo(`platform "${raw}" and architecture "${architecture}" disagree; give one of them`);
+    }
+    if (variant === undefined)
+        return { architecture: arch };
+    const known = VARIANTS[arch] ?? [];
+    if (!known.includes(variant)) {
+        throw new errors/* UserError */.yo(`platform "${raw}": ${arch} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
+    }
+    return { architecture: arch, variant };
+}
 function parseArchitecture(raw) {
     if (raw === undefined || raw === '') {
         const arch = NODE_TO_GOARCH[process.arch];
@@ -102036,6 +102066,7 @@ function readInputs() {
         maxLayers: optional('maxLayers'),
         created: optional('created'),
         architecture: optional('architecture'),
+        platform: optional('platform'),
         output: optional('output') ?? defaultOutput,
         outputFormat,
         compression: optional('compression'),

@@ -117,7 +117,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     // restored without it. A push reads it only when the layers that its
     // cacheFrom manifests leave unknown are worth it (see RECORD_WORTH_BYTES).
     const usesRecord = cache !== undefined && (push !== undefined || (local === 'oci' && blobCompression !== undefined));
-    const scope = usesRecord ? recordScope(push?.registry ?? '', opts.architecture) : undefined;
+    const scope = usesRecord ? recordScope(push?.registry ?? '', opts.variant === undefined ? opts.architecture : `${opts.architecture}/${opts.variant}`) : undefined;
     let earlier: BlobLead[] | undefined;
     const readRecord = async (): Promise<BlobLead[]> => (earlier ??= scope === undefined || cache === undefined ? [] : parseRecord(await cache.loadRecord(scope)));
     if (local === 'oci') await readRecord();
@@ -332,6 +332,7 @@ async function customisationLayer(
 function configFor(opts: BuildOptions, base: BaseImage | undefined, layers: readonly Layer[]): Buffer {
   return imageConfigJson({
     architecture: opts.architecture,
+    variant: opts.variant,
     created: opts.created,
     config: base === undefined ? opts.config : mergeBaseConfig(base.config, opts.config),
     layers,

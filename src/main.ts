@@ -42,6 +42,7 @@ function readInputs(): RawInputs {
     maxLayers: optional('maxLayers'),
     created: optional('created'),
     architecture: optional('architecture'),
+    platform: optional('platform'),
     output: optional('output') ?? defaultOutput,
     outputFormat,
     compression: optional('compression'),

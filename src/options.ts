@@ -24,6 +24,8 @@ export interface RawInputs {
   maxLayers?: string | undefined;
   created?: string | undefined;
   architecture?: string | undefined;
+  /** `os/arch[/variant]`, as OCI platforms are written: `linux/arm64`, `linux/arm/v7`. */
+  platform?: string | undefined;
   output?: string | undefined;
   outputFormat?: string | undefined;
   compression?: string | undefined;
@@ -83,6 +85,8 @@ export interface BuildOptions {
   maxLayers: number;
   created: string;
   architecture: string;
+  /** The platform's variant (`v7` of linux/arm/v7), when it has one. */
+  variant?: string | undefined;
   /** Undefined when the image is only pushed: nothing local is written. */
   output: OutputChoice | undefined;
   /** Of the layer blobs in an OCI layout or a registry. */
@@ -142,7 +146,7 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     config,
     maxLayers: parseMaxLayers(raw.maxLayers),
     created: parseCreated(raw.created),
-    architecture: parseArchitecture(raw.architecture),
+    ...parsePlatform(raw.platform, raw.architecture),
     output: parseOutput(raw, name),
     compression,
     push,
@@ -342,6 +346,31 @@ function rfc3339(s: string): Date | undefined {
     (month as number) >= 1 && (month as number) <= 12 && (day as number) >= 1 && (day as number) <= daysInMonth &&
     (hour as number) <= 23 && (minute as number) <= 59 && (second as number) <= 59 && (offH as number) <= 23 && (offM as number) <= 59;
   return inRange ? new Date(s) : undefined;
+}
+
+/** The variants each architecture has in the OCI image index spec and in Go's GOARM/GOAMD64. */
+const VARIANTS: Record<string, readonly string[]> = { arm: ['v5', 'v6', 'v7', 'v8'], arm64: ['v8'], amd64: ['v1', 'v2', 'v3', 'v4'] };
+
+/**
+ * `--platform os/arch[/variant]`, or `--architecture` alone (its shorthand,
+ * as before). Only linux: every store path is built for it.
+ */
+function parsePlatform(raw: string | undefined, architecture: string | undefined): { architecture: string; variant?: string } {
+  if (raw === undefined || raw === '') return { architecture: parseArchitecture(architecture) };
+  const parts = raw.split('/');
+  const [os, arch, variant] = parts;
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) throw new UserError(`platform "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
+  if (os !== 'linux') throw new UserError(`platform "${raw}": the os must be linux, not "${os as string}"`);
+  if (!ARCHITECTURES.includes(arch as string)) throw new UserError(`platform "${raw}": architecture "${arch as string}" is not one of ${ARCHITECTURES.join(', ')}`);
+  if (architecture !== undefined && architecture !== '' && architecture !== arch) {
+    throw new UserError(`platform "${raw}" and architecture "${architecture}" disagree; give one of them`);
+  }
+  if (variant === undefined) return { architecture: arch as string };
+  const known = VARIANTS[arch as string] ?? [];
+  if (!known.includes(variant)) {
+    throw new UserError(`platform "${raw}": ${arch as string} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
+  }
+  return { architecture: arch as string, variant };
 }
 
 function parseArchitecture(raw: string | undefined): string {

@@ -6,6 +6,8 @@ export type ContainerConfig = Record<string, unknown>;
 
 export interface ImageConfigInput {
   architecture: string;
+  /** The platform's variant (v7 of linux/arm/v7); absent from the config when there is none. */
+  variant?: string | undefined;
   created: string;
   config: ContainerConfig;
   /** Every layer, a base image's first. */
@@ -29,6 +31,7 @@ export function imageConfigJson(input: ImageConfigInput): Buffer {
     ],
     os: 'linux',
     rootfs: { type: 'layers', diff_ids: input.layers.map((l) => l.digest) },
+    ...(input.variant === undefined ? {} : { variant: input.variant }),
   };
   return Buffer.from(canonicalJson(doc), 'utf8');
 }

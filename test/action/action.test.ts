@@ -145,6 +145,7 @@ describe('the Action bundle (dist/index.js)', () => {
     { what: 'Cmd not a list', inputs: () => ({ name: 'x', contents: app, config: '{"Cmd":"/bin/app"}' }), error: 'config.Cmd must be a list of strings' },
     { what: 'missing contents', inputs: () => ({ name: 'x', contents: '/nonexistent/result' }), error: 'contents /nonexistent/result does not exist' },
     { what: 'cache not a boolean', inputs: () => ({ name: 'x', contents: app, cache: 'maybe' }), error: 'cache "maybe" must be true or false' },
+    { what: 'platform of another os', inputs: () => ({ name: 'x', contents: app, platform: 'windows/amd64' }), error: 'platform "windows/amd64": the os must be linux, not "windows"' },
     { what: 'created not a time', inputs: () => ({ name: 'x', contents: app, created: 'soon' }), error: 'created "soon"' },
     { what: 'unknown architecture', inputs: () => ({ name: 'x', contents: app, architecture: 'vax' }), error: 'architecture "vax"' },
     { what: 'unknown layering', inputs: () => ({ name: 'x', contents: app, layering: 'random' }), error: 'layering "random" must be one of popularity, size' },

@@ -142,6 +142,35 @@ describe('ownership and time of the layers', () => {
   });
 });
 
+describe('platform', () => {
+  let app: string;
+  let dir: string;
+  before(async () => {
+    app = nixBuild(CLOSURE_NIX, 'app');
+    dir = await mkdtemp(path.join(tmpdir(), 'platform-'));
+  });
+  const configOf = (archive: string) => {
+    const manifest = JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json'], { encoding: 'utf8' })) as { Config: string }[];
+    return JSON.parse(execFileSync('tar', ['-xOf', archive, manifest[0]?.Config ?? ''], { encoding: 'utf8' })) as Record<string, unknown>;
+  };
+
+  it('--platform sets os, architecture and variant in the config; the layers are the same bytes', () => {
+    const out = (n: string) => path.join(dir, `${n}.tar`);
+    const plain = runCli(['build', '--json', '--no-cache', '--name', 'p', '--contents', app, '--architecture', 'arm', '--output', out('plain')]);
+    assert.equal(plain.status, 0, plain.stderr);
+    const v7 = runCli(['build', '--json', '--no-cache', '--name', 'p', '--contents', app, '--platform', 'linux/arm/v7', '--output', out('v7')]);
+    assert.equal(v7.status, 0, v7.stderr);
+    const config = configOf(out('v7'));
+    assert.deepEqual([config['os'], config['architecture'], config['variant']], ['linux', 'arm', 'v7']);
+    assert.equal(configOf(out('plain'))['variant'], undefined, 'a platform without a variant names none');
+    const layers = (r: string) => (JSON.parse(r) as { layerDigests: string[] }).layerDigests;
+    assert.deepEqual(layers(v7.stdout), layers(plain.stdout));
+    const arm64 = runCli(['build', '--json', '--no-cache', '--name', 'p', '--contents', app, '--platform', 'linux/arm64', '--architecture', 'arm64', '--output', out('arm64')]);
+    assert.equal(arm64.status, 0, arm64.stderr);
+    assert.deepEqual([configOf(out('arm64'))['architecture'], configOf(out('arm64'))['variant']], ['arm64', undefined]);
+  });
+});
+
 describe('explain', () => {
   let app: string;
   let dir: string;
