@@ -98079,6 +98079,10 @@ function parseRecord(raw) {
  * whichever blob they named. Leads that name neither a repository nor a
  * cached blob lead nowhere and are dropped.
  */
+/** Which blob a lead names: leads with the same id are one lead. */
+function leadId(l) {
+    return `${l.compression} ${l.key} ${l.digest}`;
+}
 function mergeRecord(earlier, now) {
     const entry = (l) => `${l.compression} ${l.key}`;
     const learned = new Map();
@@ -98087,7 +98091,7 @@ function mergeRecord(earlier, now) {
             learned.set(entry(l), l);
     const byBlob = new Map();
     for (const lead of [...now, ...earlier]) {
-        const id = `${entry(lead)} ${lead.digest}`;
+        const id = leadId(lead);
         const had = byBlob.get(id);
         const known = learned.get(entry(lead));
         const cached = known === undefined ? (had?.cached ?? lead.cached) : known.cached === true && known.digest === lead.digest;
@@ -100677,6 +100681,10 @@ function nixStore(args) {
         });
     });
 }
+/** The NAR bytes of these store paths of the closure: a layer's size, near enough, before it is walked. */
+function narSizeOf(closure, paths) {
+    return paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+}
 
 // EXTERNAL MODULE: ./lib/nix/store.js
 var store = __nccwpck_require__(5214);
@@ -101025,7 +101033,7 @@ async function build(opts, logger = quietLogger) {
         const readRecord = async () => (earlier ??= scope === undefined || cache === undefined ? [] : parseRecord(await cache.loadRecord(scope)));
         if (local === 'oci')
             await readRecord();
-        const narBytes = (paths) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+        const narBytes = (paths) => narSizeOf(closure, paths);
         const known = new Map();
         if (push !== undefined) {
             await log.group('Registry', async () => {
@@ -101064,7 +101072,7 @@ async function build(opts, logger = quietLogger) {
             else
                 log.info(`${recordedLayers(wanted, restoring).length} of ${wanted.length} layer blobs recorded in the ${restoring.cache.description}: restored while the others are built (see Build layers)`);
         });
-        const toBuild = inPlace ? plan.map((l, j) => ({ index: storeIndex(j), paths: l.paths, key: keys[j] })) : [];
+        const toBuild = inPlace ? plan.map((l, j) => ({ index: storeIndex(j), paths: l.paths })) : [];
         const layerFile = inPlace ? output.tmp : external_node_path_.join(work, 'layers.tar');
         // A push reads blobs from the layers' places after the archive is renamed into place: through a second name.
         const readFrom = inPlace && push !== undefined ? external_node_path_.join(work, 'archive.tar') : layerFile;
@@ -101163,9 +101171,9 @@ async function build(opts, logger = quietLogger) {
             // A push's record is saved only when what it newly says (the blobs
             // compressed here) is worth a later run's restore; the pushed tags'
             // manifests say the rest.
-            const had = new Set((earlier ?? []).map((l) => `${l.compression} ${l.key} ${l.digest}`));
+            const had = new Set((earlier ?? []).map(leadId));
             const madeHere = new Set(image.value.layers.filter((l) => l.source === 'built' && l.key !== undefined).map((l) => l.key));
-            const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(`${l.compression} ${l.key} ${l.digest}`)).reduce((n, l) => n + l.size, 0);
+            const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(leadId(l))).reduce((n, l) => n + l.size, 0);
             // What this run found of the cache's entries is always kept.
             const findings = lookup.refuted.size > 0 || [...lookup.unsaveable].some((k) => !(earlier ?? []).some((l) => l.key === k && l.bad === true));
             if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings)
@@ -101445,14 +101453,13 @@ async function explain(opts, logger = quietLogger) {
     const { contents, configRoots, base } = await resolveRoots(opts);
     await mergeContents(contents); // the same checks as a build makes
     const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
-    const narSize = (paths) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
     return {
         name: opts.name,
         maxLayers: opts.maxLayers,
         layering: opts.layering,
         layers: [
             ...(base?.layers ?? []).map((l, i) => ({ narSize: l.size, paths: [], why: `base image layer ${i + 1} (${l.member}), as it is` })),
-            ...planned.map((l) => ({ narSize: narSize(l.paths), paths: l.paths, why: l.why })),
+            ...planned.map((l) => ({ narSize: narSizeOf(closure, l.paths), paths: l.paths, why: l.why })),
             { narSize: 0, paths: [], why: `customisation layer: ${contents.length} contents merged into / as symlinks` },
         ],
     };

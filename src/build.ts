@@ -8,7 +8,7 @@ import { ArchiveStream, finishDockerArchive, layerPlaces, MAX_LAST_LAYER } from 
 import { BLOCK } from './layer/tar-header.js';
 import type { LayerCache } from './cache/cache.js';
 import { layerCacheKey } from './cache/key.js';
-import { mergeRecord, parseRecord, recordScope, sameLeads } from './cache/record.js';
+import { leadId, mergeRecord, parseRecord, recordScope, sameLeads } from './cache/record.js';
 import { BlobSaver, emptyLookup, largestFirst, recordedLayers, restoreBlobs, restoreOrBuild, type RestoredBlob } from './cache/blobs.js';
 import type { CompressedBlob, Image, ImageLayer } from './image/image.js';
 import { checkLayoutTarget, writeOciLayout } from './image/oci-layout.js';
@@ -28,7 +28,7 @@ import { mergeContents, writeCustomisationLayer, type DirNode } from './layer/cu
 import type { Layer, LayerSource } from './layer/layer.js';
 import { FileSink, RangeSink, type ByteSink } from './layer/sink.js';
 import { formatBytes, onceEach, Progress, quietLogger, type Logger } from './log.js';
-import { queryClosure } from './nix/closure.js';
+import { narSizeOf, queryClosure } from './nix/closure.js';
 import { resolveStorePath, storePathsIn } from './nix/store.js';
 import type { BuildOptions, OutputChoice, PushChoice } from './options.js';
 import type { PlanReport } from './plan/explain.js';
@@ -121,7 +121,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     let earlier: BlobLead[] | undefined;
     const readRecord = async (): Promise<BlobLead[]> => (earlier ??= scope === undefined || cache === undefined ? [] : parseRecord(await cache.loadRecord(scope)));
     if (local === 'oci') await readRecord();
-    const narBytes = (paths: readonly string[]) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+    const narBytes = (paths: readonly string[]) => narSizeOf(closure, paths);
     const known = new Map<string, KnownLayer>();
     if (push !== undefined) {
       await log.group('Registry', async () => {
@@ -153,7 +153,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       else if (inPlace) await restoreBlobs(wanted, restoring, lookup);
       else log.info(`${recordedLayers(wanted, restoring).length} of ${wanted.length} layer blobs recorded in the ${restoring.cache.description}: restored while the others are built (see Build layers)`);
     });
-    const toBuild = inPlace ? plan.map((l, j): PlannedLayer => ({ index: storeIndex(j), paths: l.paths, key: keys[j] as string })) : [];
+    const toBuild = inPlace ? plan.map((l, j): PlannedLayer => ({ index: storeIndex(j), paths: l.paths })) : [];
     const layerFile = inPlace ? (output as LocalOutput).tmp : path.join(work, 'layers.tar');
     // A push reads blobs from the layers' places after the archive is renamed into place: through a second name.
     const readFrom = inPlace && push !== undefined ? path.join(work, 'archive.tar') : layerFile;
@@ -250,9 +250,9 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       // A push's record is saved only when what it newly says (the blobs
       // compressed here) is worth a later run's restore; the pushed tags'
       // manifests say the rest.
-      const had = new Set((earlier ?? []).map((l) => `${l.compression} ${l.key} ${l.digest}`));
+      const had = new Set((earlier ?? []).map(leadId));
       const madeHere = new Set(image.value.layers.filter((l) => l.source === 'built' && l.key !== undefined).map((l) => l.key));
-      const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(`${l.compression} ${l.key} ${l.digest}`)).reduce((n, l) => n + l.size, 0);
+      const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(leadId(l))).reduce((n, l) => n + l.size, 0);
       // What this run found of the cache's entries is always kept.
       const findings = lookup.refuted.size > 0 || [...lookup.unsaveable].some((k) => !(earlier ?? []).some((l) => l.key === k && l.bad === true));
       if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings) return [`blob record not saved: its new leads (${formatBytes(newBytes)} of layers) are worth less than a restore`];
@@ -547,14 +547,13 @@ export async function explain(opts: BuildOptions, logger: Logger = quietLogger):
   const { contents, configRoots, base } = await resolveRoots(opts);
   await mergeContents(contents); // the same checks as a build makes
   const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
-  const narSize = (paths: readonly string[]) => paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
   return {
     name: opts.name,
     maxLayers: opts.maxLayers,
     layering: opts.layering,
     layers: [
       ...(base?.layers ?? []).map((l, i) => ({ narSize: l.size, paths: [], why: `base image layer ${i + 1} (${l.member}), as it is` })),
-      ...planned.map((l) => ({ narSize: narSize(l.paths), paths: l.paths, why: l.why })),
+      ...planned.map((l) => ({ narSize: narSizeOf(closure, l.paths), paths: l.paths, why: l.why })),
       { narSize: 0, paths: [], why: `customisation layer: ${contents.length} contents merged into / as symlinks` },
     ],
   };

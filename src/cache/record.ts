@@ -65,13 +65,18 @@ export function parseRecord(raw: unknown): BlobLead[] {
  * whichever blob they named. Leads that name neither a repository nor a
  * cached blob lead nowhere and are dropped.
  */
+/** Which blob a lead names: leads with the same id are one lead. */
+export function leadId(l: BlobLead): string {
+  return `${l.compression} ${l.key} ${l.digest}`;
+}
+
 export function mergeRecord(earlier: readonly BlobLead[], now: readonly BlobLead[]): { format: number; leads: BlobLead[] } {
   const entry = (l: BlobLead) => `${l.compression} ${l.key}`;
   const learned = new Map<string, BlobLead>();
   for (const l of now) if (l.cached !== undefined) learned.set(entry(l), l);
   const byBlob = new Map<string, BlobLead>();
   for (const lead of [...now, ...earlier]) {
-    const id = `${entry(lead)} ${lead.digest}`;
+    const id = leadId(lead);
     const had = byBlob.get(id);
     const known = learned.get(entry(lead));
     const cached = known === undefined ? (had?.cached ?? lead.cached) : known.cached === true && known.digest === lead.digest;

@@ -12,11 +12,10 @@ import type { PackedMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
 import type { LayerWorkers, LayerTarget } from './workers.js';
 
-/** A store layer to build: its place in the plan, its store paths and cache key. */
+/** A store layer to build: its place in the image and its store paths. */
 export interface PlannedLayer {
   index: number;
   paths: string[];
-  key: string;
 }
 
 /**

@@ -87,3 +87,8 @@ function nixStore(args: string[]): Promise<string> {
     });
   });
 }
+
+/** The NAR bytes of these store paths of the closure: a layer's size, near enough, before it is walked. */
+export function narSizeOf(closure: Closure, paths: readonly string[]): number {
+  return paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+}
