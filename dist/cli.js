@@ -21,7 +21,7 @@ var tls = __nccwpck_require__(4756);
 var http = __nccwpck_require__(8611);
 var https = __nccwpck_require__(5692);
 var events = __nccwpck_require__(4434);
-var assert = __nccwpck_require__(2613);
+var assert = __nccwpck_require__(4994);
 var util = __nccwpck_require__(9023);
 
 
@@ -28371,7 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2613:
+/***/ 4994:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
@@ -28452,6 +28452,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
@@ -28686,7 +28693,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 764:
+/***/ 2501:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28957,33 +28964,8 @@ function sameLeads(a, b) {
 var external_node_perf_hooks_ = __nccwpck_require__(643);
 // EXTERNAL MODULE: ./lib/log.js
 var lib_log = __nccwpck_require__(7309);
-;// CONCATENATED MODULE: ./lib/util/pool.js
-/**
- * Runs `task` over `items` with at most `limit` in flight and returns the
- * results in the order of `items`. The first failure rejects the whole run
- * once the tasks already started have settled, so no work is left behind.
- */
-async function mapLimit(items, limit, task) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const i = next++;
-            try {
-                results[i] = await task(items[i], i);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failure !== undefined)
-        throw failure.error;
-    return results;
-}
-
+// EXTERNAL MODULE: ./lib/util/pool.js
+var pool = __nccwpck_require__(9860);
 ;// CONCATENATED MODULE: ./lib/util/rate-limit.js
 const realClock = {
     now: () => Date.now(),
@@ -29079,7 +29061,7 @@ async function restoreBlobs(wanted, ctx, lookup) {
     const asked = recordedLayers(wanted, ctx);
     for (const l of asked)
         lookup.recorded.add(l.key);
-    await mapLimit(asked, CACHE_CONCURRENCY, (layer) => restoreBlob(layer, ctx, lookup));
+    await (0,pool/* mapLimit */.s)(asked, CACHE_CONCURRENCY, (layer) => restoreBlob(layer, ctx, lookup));
     logRestores(lookup, asked.length, wanted.length, ctx);
 }
 /**
@@ -29300,7 +29282,7 @@ async function writeOciLayout(image, opts) {
     // Largest first, so the compression of a big layer never starts last.
     const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
     const descriptors = new Array(image.layers.length);
-    await mapLimit(order, opts.concurrency, async (i) => {
+    await (0,pool/* mapLimit */.s)(order, opts.concurrency, async (i) => {
         const layer = image.layers[i];
         const blob = await layer.compressed();
         if (blob.bytes === undefined)
@@ -29313,7 +29295,7 @@ async function writeOciLayout(image, opts) {
     const manifest = (0,image_manifest/* imageManifest */.Bz)('oci', { digest: configDigest, size: image.configJson.length }, descriptors);
     const index = {
         schemaVersion: 2,
-        mediaType: image_manifest/* INDEX_MEDIA_TYPES */.kA[0],
+        mediaType: image_manifest/* INDEX_TYPES */.V.oci,
         manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
     };
     const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.dir}`));
@@ -29381,1021 +29363,10 @@ async function replaceDirectory(from, to) {
         await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./lib/registry/http.js
-
-
-
-function bufferBody(bytes) {
-    return { length: bytes.length, open: () => external_node_stream_.Readable.from([bytes]) };
-}
-/** The connection failed (`ECONNREFUSED`, `ETIMEDOUT`, a TLS code, …); carries no URL or header. */
-class NetworkError extends Error {
-    code;
-    constructor(code) {
-        super(code);
-        this.code = code;
-    }
-}
-const USER_AGENT = 'layered-image';
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-/** Lets each request be aborted, which http-client offers no other way to do. */
-class AbortWith {
-    signal;
-    constructor(signal) {
-        this.signal = signal;
-    }
-    prepareRequest(options) {
-        options.signal = this.signal;
-    }
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        throw new Error('not an authentication handler');
-    }
-}
-/**
- * One HTTP exchange through @actions/http-client (so HTTPS_PROXY and
- * NO_PROXY apply), with redirects and retries left to the caller, the body
- * streamed with an explicit Content-Length, and the answer read in full.
- */
-async function send(req) {
-    const controller = new AbortController();
-    let failure;
-    const abort = (e) => {
-        failure ??= e;
-        controller.abort();
-    };
-    const client = new lib/* HttpClient */.Qq(USER_AGENT, [new AbortWith(controller.signal)], {
-        allowRedirects: false,
-        allowRetries: false,
-        keepAlive: false,
-        socketTimeout: req.timeoutMs,
-    });
-    const headers = { ...req.headers };
-    if (req.body !== undefined || BODY_METHODS.has(req.method))
-        headers['content-length'] = req.body?.length ?? 0;
-    const stream = req.body?.open();
-    stream?.on('error', (e) => abort(e));
-    try {
-        const res = await client.request(req.method, req.url.href, stream ?? null, headers);
-        const { body, truncated } = await readAll(res.message, req, abort);
-        return { status: res.message.statusCode ?? 0, headers: res.message.headers, body, truncated };
-    }
-    catch (e) {
-        controller.abort();
-        if (failure !== undefined)
-            throw failure;
-        throw asNetworkError(e);
-    }
-    finally {
-        stream?.destroy();
-        client.dispose();
-    }
-}
-function readAll(message, req, abort) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        let settled = false;
-        const finish = (truncated) => {
-            settled = true;
-            clearTimeout(timer);
-            resolve({ body: Buffer.concat(chunks), truncated });
-        };
-        const fail = (e) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            reject(e instanceof Error ? e : new NetworkError('ECONNRESET'));
-        };
-        const onIdle = () => {
-            abort(new NetworkError('ETIMEDOUT'));
-            fail(new NetworkError('ETIMEDOUT'));
-        };
-        let timer = setTimeout(onIdle, req.timeoutMs);
-        message.on('data', (chunk) => {
-            if (settled)
-                return;
-            clearTimeout(timer);
-            timer = setTimeout(onIdle, req.timeoutMs);
-            if (size + chunk.length > req.maxBody) {
-                chunks.push(chunk.subarray(0, req.maxBody - size));
-                finish(true);
-                message.destroy();
-                return;
-            }
-            chunks.push(chunk);
-            size += chunk.length;
-        });
-        message.on('end', () => {
-            if (!settled)
-                finish(false);
-        });
-        message.on('error', fail);
-        message.on('close', () => {
-            if (!settled && !message.complete)
-                fail(new NetworkError('ECONNRESET'));
-        });
-    });
-}
-// Codes of programming mistakes (a bad header value, …) stay what they are.
-const BUG_CODE = /^ERR_(?!TLS_|SSL_)/;
-/** Strips a failed request down to its code: Node's messages may carry the URL. */
-function asNetworkError(e) {
-    if (e instanceof NetworkError)
-        return e;
-    if (!(e instanceof Error))
-        return new NetworkError('unknown error');
-    // http-client reports its socket timeout as a plain Error naming the path.
-    if (e.message.startsWith('Request timeout'))
-        return new NetworkError('ETIMEDOUT');
-    if (e.message === 'socket hang up')
-        return new NetworkError('ECONNRESET');
-    const code = (0,errors/* errnoCode */.UK)(e);
-    if (code === undefined || BUG_CODE.test(code))
-        return e;
-    return new NetworkError(code);
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: ./lib/registry/registry-error.js
-
-
-/**
- * A registry refused or failed an operation: one line naming the registry,
- * the operation and what went wrong; never a credential, token or URL query.
- */
-class RegistryError extends errors/* UserError */.yo {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** `404 Not Found`. */
-function statusText(status) {
-    const text = external_node_http_.STATUS_CODES[status];
-    return text === undefined ? String(status) : `${status} ${text}`;
-}
-const HINTS = {
-    401: ' (check the credentials)',
-    403: ' (the credentials do not allow this)',
-    429: ' (rate limited)',
-};
-/** The first `{code, message}` of an OCI error body, on one short line. */
-function errorBodySummary(body) {
-    if (body.length === 0 || body.length > 65536)
-        return '';
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        return '';
-    }
-    const errors = typeof parsed === 'object' && parsed !== null && 'errors' in parsed ? parsed.errors : undefined;
-    const first = Array.isArray(errors) ? errors[0] : undefined;
-    if (typeof first !== 'object' || first === null)
-        return '';
-    const code = 'code' in first && typeof first.code === 'string' ? first.code : '';
-    const message = 'message' in first && typeof first.message === 'string' ? first.message : '';
-    // Registry text is untrusted: printable ASCII, bounded.
-    const line = `${code} ${message}`.replace(/[^\x20-\x7e]+/g, ' ').trim();
-    return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-/** The error for an answer the operation cannot use. */
-function statusError(prefix, status, body = Buffer.alloc(0)) {
-    const summary = errorBodySummary(body);
-    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${HINTS[status] ?? ''}`, status);
-}
-
-;// CONCATENATED MODULE: ./lib/registry/challenge.js
-const SEPARATORS = ' \t,=';
-/**
- * Parses a `WWW-Authenticate` value (RFC 9110 §11.6.1), which may hold
- * several challenges and quoted values with commas and escapes in them, e.g.
- * `Bearer realm="https://auth.example/token",service="reg",scope="repository:a/b:pull,push"`.
- */
-function parseChallenges(header) {
-    const challenges = [];
-    let i = 0;
-    const skip = (chars) => {
-        while (i < header.length && chars.includes(header.charAt(i)))
-            i++;
-    };
-    const token = () => {
-        const start = i;
-        while (i < header.length && !SEPARATORS.includes(header.charAt(i)))
-            i++;
-        return header.slice(start, i);
-    };
-    while (i < header.length) {
-        skip(' \t,');
-        const name = token();
-        if (name === '') {
-            i++;
-            continue;
-        }
-        skip(' \t');
-        if (header.charAt(i) !== '=') {
-            challenges.push({ scheme: name.toLowerCase(), params: {} });
-            continue;
-        }
-        i++;
-        skip(' \t');
-        const value = header.charAt(i) === '"' ? quoted() : token();
-        const current = challenges.at(-1);
-        if (current !== undefined)
-            current.params[name.toLowerCase()] = value;
-    }
-    return challenges;
-    function quoted() {
-        let out = '';
-        for (i++; i < header.length; i++) {
-            const c = header.charAt(i);
-            if (c === '"') {
-                i++;
-                break;
-            }
-            if (c === '\\' && i + 1 < header.length)
-                i++;
-            out += header.charAt(i);
-        }
-        return out;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./lib/registry/retry.js
-
-
-/** A failure worth another try (429, most 5xx, a dropped connection), and the error to give when tries run out. */
-class Retryable extends Error {
-    op;
-    what;
-    final;
-    retryAfterMs;
-    constructor(op, what, final, retryAfterMs) {
-        super(final.message);
-        this.op = op;
-        this.what = what;
-        this.final = final;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-const MAX_DELAY_MS = 30_000;
-/** 501 and 505 say the server never will. */
-function isRetryableStatus(status) {
-    return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
-}
-/** Runs `fn` until it ends without a Retryable, backing off exponentially or as the server asks. */
-async function withRetries(policy, fn) {
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (e) {
-            if (!(e instanceof Retryable))
-                throw e;
-            if (attempt >= policy.retries)
-                throw e.final;
-            const ms = Math.min(MAX_DELAY_MS, e.retryAfterMs ?? policy.baseMs * 2 ** attempt);
-            policy.log?.(`registry ${policy.registry}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
-            await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
-        }
-    }
-}
-/** `Retry-After` as delta-seconds or an HTTP date. */
-function parseRetryAfter(header, now = Date.now()) {
-    if (typeof header !== 'string')
-        return undefined;
-    const value = header.trim();
-    if (/^\d+$/.test(value))
-        return Number(value) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-// The host is not there at all, as opposed to a connection that broke.
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-/**
- * The error for a failed connection: a Retryable for the transient kinds.
- * `server` names a host other than the registry (a token server).
- */
-function connectionFailure(opts) {
-    const { registry, op, code } = opts;
-    const who = opts.server === undefined ? `registry ${registry}` : `registry ${registry}: token server ${opts.server}`;
-    let message;
-    if (UNREACHABLE.has(code))
-        message = `${who} is not reachable: ${code}`;
-    else if (code === 'ETIMEDOUT')
-        message = `${who}: ${op}: no answer (ETIMEDOUT)`;
-    else
-        message = `${who}: ${op}: connection failed: ${code}`;
-    const final = new RegistryError(message);
-    return TRANSIENT.has(code) ? new Retryable(op, code, final) : final;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/auth.js
-
-
-
-
-const CLIENT_ID = 'layered-image';
-const DEFAULT_TOKEN_SECONDS = 60;
-const MAX_TOKEN_RESPONSE = 1 << 20;
-/**
- * What the registry asked for on its last 401, and the bearer tokens it
- * led to, one per set of scopes, reused until shortly before they expire.
- */
-class Authenticator {
-    opts;
-    scheme;
-    tokens = new Map();
-    pending = new Map();
-    constructor(opts) {
-        this.opts = opts;
-    }
-    get hasCredentials() {
-        return this.opts.credentials !== undefined;
-    }
-    /** The Authorization header for a request on these scopes; none until the registry has asked. */
-    async authorization(scopes, op) {
-        const scheme = this.scheme;
-        if (scheme === undefined)
-            return undefined;
-        if (scheme.kind === 'basic')
-            return this.basic(op);
-        const token = await this.token(scheme, scopes, op);
-        return `Bearer ${token.value}`;
-    }
-    /**
-     * Takes in a 401's challenge; true when the request should be sent again
-     * with a new authorization (once learned, or once a rejected token is dropped).
-     */
-    unauthorized(header, sent, scopes, op) {
-        const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : (header ?? ''));
-        const bearer = challenges.find((c) => c.scheme === 'bearer');
-        const realm = bearer?.params.realm;
-        if (bearer !== undefined && realm !== undefined) {
-            const scheme = { kind: 'bearer', realm: this.realmUrl(realm, op), service: bearer.params.service };
-            this.scheme = scheme;
-            if (sent?.startsWith('Bearer ') === true) {
-                const key = tokenKey(scheme, scopes);
-                if (this.tokens.get(key)?.value === sent.slice('Bearer '.length))
-                    this.tokens.delete(key);
-            }
-            return true;
-        }
-        if (challenges.some((c) => c.scheme === 'basic')) {
-            if (sent?.startsWith('Basic ') === true)
-                return false;
-            this.scheme = { kind: 'basic' };
-            this.basic(op); // throws when there is nothing to send
-            return true;
-        }
-        return false;
-    }
-    basic(op) {
-        const creds = this.opts.credentials;
-        if (creds === undefined)
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (401 Unauthorized)`, 401);
-        if (!('username' in creds)) {
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs a username and password; an identity token works only with token auth`, 401);
-        }
-        return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    }
-    realmUrl(realm, op) {
-        let url;
-        try {
-            url = new URL(realm);
-        }
-        catch {
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: the token realm is not a URL`);
-        }
-        if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.opts.allowsHttp(url.host))) {
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: token server ${url.host} is not HTTPS; not sending credentials there`);
-        }
-        return url;
-    }
-    async token(scheme, scopes, op) {
-        const key = tokenKey(scheme, scopes);
-        const cached = this.tokens.get(key);
-        if (cached !== undefined && Date.now() < cached.refreshAt)
-            return cached;
-        let pending = this.pending.get(key);
-        if (pending === undefined) {
-            pending = this.fetchToken(scheme, scopes, op).finally(() => this.pending.delete(key));
-            this.pending.set(key, pending);
-        }
-        const token = await pending;
-        this.tokens.set(key, token);
-        return token;
-    }
-    /**
-     * Docker's token protocol: GET realm?service&scope with Basic credentials;
-     * an identity token is a refresh token, exchanged by the OAuth2 POST form.
-     */
-    async fetchToken(scheme, scopes, op) {
-        const creds = this.opts.credentials;
-        const url = new URL(scheme.realm);
-        const headers = { accept: 'application/json' };
-        let method = 'GET';
-        let form;
-        if (creds !== undefined && 'identityToken' in creds) {
-            method = 'POST';
-            const params = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: CLIENT_ID });
-            if (scheme.service !== undefined)
-                params.set('service', scheme.service);
-            if (scopes.length > 0)
-                params.set('scope', scopes.join(' '));
-            form = Buffer.from(params.toString());
-            headers['content-type'] = 'application/x-www-form-urlencoded';
-        }
-        else {
-            if (scheme.service !== undefined)
-                url.searchParams.set('service', scheme.service);
-            for (const scope of scopes)
-                url.searchParams.append('scope', scope);
-            if (creds !== undefined)
-                headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-        }
-        const server = url.host;
-        const prefix = `registry ${this.opts.registry}: ${op}: token server ${server}`;
-        let res;
-        try {
-            res = await send({
-                method,
-                url,
-                headers,
-                body: form === undefined ? undefined : bufferBody(form),
-                timeoutMs: this.opts.timeoutMs,
-                maxBody: MAX_TOKEN_RESPONSE,
-            });
-        }
-        catch (e) {
-            if (e instanceof NetworkError)
-                throw connectionFailure({ registry: this.opts.registry, op, code: e.code, server });
-            throw e;
-        }
-        if (res.status === 401 || res.status === 403) {
-            if (creds === undefined)
-                throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (token server: ${statusText(res.status)})`, 401);
-            throw new RegistryError(`${prefix}: ${statusText(res.status)} (check the credentials)`, res.status);
-        }
-        // The token server's body is not shown: it is not the registry's and may echo what it was sent.
-        if (isRetryableStatus(res.status)) {
-            throw new Retryable(op, `token server ${res.status}`, statusError(prefix, res.status), parseRetryAfter(res.headers['retry-after']));
-        }
-        if (res.status !== 200 || res.truncated)
-            throw statusError(prefix, res.status);
-        return parseToken(res.body, prefix);
-    }
-}
-function tokenKey(scheme, scopes) {
-    return [scheme.realm.href, scheme.service ?? '', ...[...scopes].sort()].join('\n');
-}
-function parseToken(body, prefix) {
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new RegistryError(`${prefix}: the answer is not JSON`);
-    }
-    const fields = typeof parsed === 'object' && parsed !== null ? parsed : {};
-    const value = [fields.token, fields.access_token].find((v) => typeof v === 'string' && v !== '');
-    if (value === undefined)
-        throw new RegistryError(`${prefix}: the answer has no token`);
-    const seconds = typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_TOKEN_SECONDS;
-    // Renew early so a token does not expire between being read and being checked.
-    const margin = Math.min(30, seconds / 4);
-    return { value, refreshAt: Date.now() + (seconds - margin) * 1000 };
-}
-
-// EXTERNAL MODULE: ./lib/registry/reference.js
-var reference = __nccwpck_require__(9758);
-;// CONCATENATED MODULE: ./lib/registry/transport.js
-
-
-
-
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 5;
-// Each request may be sent again once the challenge is known, and once more with a fresh token.
-const MAX_REAUTHS = 2;
-const DEFAULT_MAX_BODY = 64 * 1024;
-/**
- * HTTP to one registry: the scheme, authentication from its challenges,
- * and retries of transient failures. The verbs above it know nothing of
- * tokens.
- */
-class Transport {
-    opts;
-    base;
-    auth;
-    constructor(opts) {
-        this.opts = opts;
-        const insecure = new Set(opts.insecureRegistries ?? []);
-        const allowsHttp = (host) => (0,reference/* isLoopback */.U9)(host) || insecure.has(host) || insecure.has((0,reference/* hostname */.OI)(host));
-        const host = (0,reference/* apiHost */.nz)(opts.registry);
-        this.base = new URL(`${allowsHttp(opts.registry) || allowsHttp(host) ? 'http' : 'https'}://${host}`);
-        this.auth = new Authenticator({ registry: opts.registry, credentials: opts.credentials, allowsHttp, timeoutMs: opts.timeoutMs });
-    }
-    /** `registry HOST: OP`, the start of every message about a request. */
-    prefix(op) {
-        return `registry ${this.opts.registry}: ${op}`;
-    }
-    request(req) {
-        return req.retry === false ? this.attempt(req) : this.retrying(() => this.attempt(req));
-    }
-    /** Runs a sequence of requests made with `retry: false` again from its start after a transient failure. */
-    retrying(fn) {
-        return withRetries({ registry: this.opts.registry, retries: this.opts.retries, baseMs: this.opts.retryBaseMs, log: this.opts.log }, fn);
-    }
-    async attempt(req) {
-        const prefix = this.prefix(req.op);
-        const maxBody = req.maxBody ?? DEFAULT_MAX_BODY;
-        let url = this.resolve(req.url, this.base, prefix);
-        let reauths = 0;
-        let redirects = 0;
-        for (;;) {
-            const own = url.origin === this.base.origin;
-            const authorization = own ? await this.auth.authorization(req.scopes, req.op) : undefined;
-            const headers = { ...req.headers };
-            if (authorization !== undefined)
-                headers.authorization = authorization;
-            const res = await this.exchange(req, url, headers, maxBody);
-            if (res.status === 401 && own) {
-                if (reauths < MAX_REAUTHS && this.auth.unauthorized(res.headers['www-authenticate'], authorization, req.scopes, req.op)) {
-                    reauths++;
-                    continue;
-                }
-                if (!this.auth.hasCredentials)
-                    throw new RegistryError(`${prefix}: needs credentials (401 Unauthorized)`, 401);
-                throw statusError(prefix, 401, res.body);
-            }
-            if (isRetryableStatus(res.status)) {
-                throw new Retryable(req.op, String(res.status), statusError(prefix, res.status, res.body), parseRetryAfter(res.headers['retry-after']));
-            }
-            if (REDIRECTS.has(res.status) && req.followRedirects === true) {
-                const location = res.headers.location;
-                if (location === undefined || redirects >= MAX_REDIRECTS)
-                    throw statusError(prefix, res.status);
-                const next = this.resolve(location, url, prefix);
-                if (url.protocol === 'https:' && next.protocol !== 'https:')
-                    throw new RegistryError(`${prefix}: redirected from HTTPS to plain HTTP; not following`);
-                url = next;
-                redirects++;
-                continue;
-            }
-            if (res.truncated && res.status < 300)
-                throw new RegistryError(`${prefix}: the answer is larger than ${maxBody} bytes`);
-            return { status: res.status, headers: res.headers, body: res.body, url };
-        }
-    }
-    async exchange(req, url, headers, maxBody) {
-        try {
-            return await send({ method: req.method, url, headers, body: req.body, timeoutMs: this.opts.timeoutMs, maxBody });
-        }
-        catch (e) {
-            if (e instanceof NetworkError)
-                throw connectionFailure({ registry: this.opts.registry, op: req.op, code: e.code });
-            throw e;
-        }
-    }
-    resolve(location, base, prefix) {
-        let url;
-        try {
-            url = new URL(location, base);
-        }
-        catch {
-            throw new RegistryError(`${prefix}: the registry sent a Location that is not a URL`);
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:')
-            throw new RegistryError(`${prefix}: the registry sent a Location that is not HTTP`);
-        return url;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/registry/client.js
-
-
-
-
-
-
-
-
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const MANIFEST_TYPES = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST];
-// Registries refuse larger manifests; distribution's own limit.
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
-/** The verbs of pushing an image: blobs exist, mount, upload; manifests get and put. */
-class RegistryClient {
-    transport;
-    chunkSize;
-    constructor(opts) {
-        this.transport = new Transport({
-            registry: opts.registry,
-            credentials: opts.credentials,
-            insecureRegistries: opts.insecureRegistries,
-            retries: opts.retries ?? 5,
-            retryBaseMs: opts.retryBaseMs ?? 500,
-            timeoutMs: opts.timeoutMs ?? 120_000,
-            log: opts.log,
-        });
-        this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    }
-    /**
-     * Checks, before any work is done, that the registry answers and takes
-     * our credentials for pushing to `repository`.
-     */
-    async ping(repository) {
-        const op = 'GET /v2/';
-        const res = await this.transport.request({ op, method: 'GET', url: '/v2/', scopes: push(repository) });
-        if (res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
-    }
-    /** The blob's size when the repository has it. */
-    async blobExists(repository, digest) {
-        const op = `HEAD blob ${blobName(repository, digest)}`;
-        const res = await this.transport.request({ op, method: 'HEAD', url: `/v2/${repository}/blobs/${digest}`, scopes: push(repository), followRedirects: true });
-        if (res.status === 404)
-            return undefined;
-        if (res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
-        const size = Number(res.headers['content-length']);
-        if (!Number.isSafeInteger(size) || size < 0)
-            throw new RegistryError(`${this.transport.prefix(op)}: the answer has no Content-Length`);
-        return size;
-    }
-    /** Links a blob from another repository of the same registry; false when the registry would not. */
-    async mountBlob(repository, digest, from) {
-        const op = `POST mount ${blobName(from, digest)} into ${repository}`;
-        const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
-        const scopes = [...push(repository), `repository:${from}:pull`];
-        const res = await this.transport.request({ op, method: 'POST', url: `/v2/${repository}/blobs/uploads/?${query}`, scopes });
-        if (res.status === 201)
-            return true;
-        if (res.status !== 202)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
-        // The registry opened an upload instead; the caller will upload, so drop this one.
-        const location = res.headers.location;
-        if (location !== undefined) {
-            const url = new URL(location, res.url).href;
-            await this.transport.request({ op: `DELETE upload ${repository}`, method: 'DELETE', url, scopes, retry: false }).catch(() => undefined);
-        }
-        return false;
-    }
-    /**
-     * Uploads `size` bytes: one PUT, or PATCH chunks then a PUT when larger
-     * than the chunk size. A failure part way starts a new upload session.
-     */
-    async uploadBlob(repository, digest, size, source) {
-        const slice = await sliceOf(source, size);
-        const name = blobName(repository, digest);
-        const scopes = push(repository);
-        const prefix = (op) => this.transport.prefix(op);
-        await this.transport.retrying(async () => {
-            const started = await this.transport.request({ op: `POST upload ${repository}`, method: 'POST', url: `/v2/${repository}/blobs/uploads/`, scopes, retry: false });
-            if (started.status !== 202)
-                throw statusError(prefix(`POST upload ${repository}`), started.status, started.body);
-            let location = nextLocation(started, prefix(`POST upload ${repository}`));
-            let last = slice(0, size);
-            if (size > this.chunkSize) {
-                for (let offset = 0; offset < size; offset += this.chunkSize) {
-                    const length = Math.min(this.chunkSize, size - offset);
-                    const op = `PATCH blob ${name}`;
-                    const res = await this.transport.request({
-                        op,
-                        method: 'PATCH',
-                        url: location,
-                        scopes,
-                        headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + length - 1}` },
-                        body: slice(offset, length),
-                        retry: false,
-                    });
-                    if (res.status !== 202)
-                        throw statusError(prefix(op), res.status, res.body);
-                    location = nextLocation(res, prefix(op));
-                }
-                last = undefined;
-            }
-            const op = `PUT blob ${name}`;
-            const res = await this.transport.request({
-                op,
-                method: 'PUT',
-                url: withQuery(location, `digest=${encodeURIComponent(digest)}`),
-                scopes,
-                headers: last === undefined ? {} : { 'content-type': 'application/octet-stream' },
-                body: last,
-                retry: false,
-            });
-            if (res.status !== 201 && res.status !== 204)
-                throw statusError(prefix(op), res.status, res.body);
-            const confirmed = res.headers['docker-content-digest'];
-            if (typeof confirmed === 'string' && confirmed !== digest)
-                throw new RegistryError(`${prefix(op)}: the registry stored ${confirmed}`);
-        });
-    }
-    /** A manifest or index by tag or digest; undefined when there is none. */
-    async getManifest(repository, reference, accept = MANIFEST_TYPES) {
-        const op = `GET manifest ${manifestName(repository, reference)}`;
-        const res = await this.transport.request({
-            op,
-            method: 'GET',
-            url: `/v2/${repository}/manifests/${reference}`,
-            // Reading asks for no more: a cacheFrom may be a repository we can only pull.
-            scopes: pull(repository),
-            headers: { accept: accept.join(', ') },
-            maxBody: MAX_MANIFEST_BYTES,
-            followRedirects: true,
-        });
-        if (res.status === 404)
-            return undefined;
-        if (res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
-        const digest = (0,lib_digest/* sha256Digest */.sI)(res.body);
-        const claimed = res.headers['docker-content-digest'];
-        if (typeof claimed === 'string' && claimed.startsWith('sha256:') && claimed !== digest) {
-            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match Docker-Content-Digest ${claimed}`);
-        }
-        if (reference.startsWith('sha256:') && reference !== digest)
-            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match the digest asked for`);
-        return { mediaType: mediaTypeOf(res), digest, bytes: res.body };
-    }
-    /** A small blob (an image config), checked against its digest. */
-    async getBlob(repository, digest, maxBytes) {
-        const op = `GET blob ${blobName(repository, digest)}`;
-        const res = await this.transport.request({ op, method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: pull(repository), maxBody: maxBytes, followRedirects: true });
-        if (res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
-        if ((0,lib_digest/* sha256Digest */.sI)(res.body) !== digest)
-            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match its digest`);
-        return res.body;
-    }
-    /** Stores a manifest under a tag or digest; the digest the registry confirms. */
-    async putManifest(repository, reference, mediaType, bytes) {
-        const op = `PUT manifest ${manifestName(repository, reference)}`;
-        const res = await this.transport.request({
-            op,
-            method: 'PUT',
-            url: `/v2/${repository}/manifests/${reference}`,
-            scopes: push(repository),
-            headers: { 'content-type': mediaType },
-            body: bufferBody(bytes),
-        });
-        if (res.status !== 201 && res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
-        const digest = (0,lib_digest/* sha256Digest */.sI)(bytes);
-        const confirmed = res.headers['docker-content-digest'];
-        if (typeof confirmed === 'string' && confirmed !== digest)
-            throw new RegistryError(`${this.transport.prefix(op)}: the registry confirmed ${confirmed}, not ${digest}`);
-        return digest;
-    }
-}
-function push(repository) {
-    return [`repository:${repository}:pull,push`];
-}
-function pull(repository) {
-    return [`repository:${repository}:pull`];
-}
-/** `team/app@sha256:0123456789ab`: enough of the digest to tell blobs apart in a message. */
-function blobName(repository, digest) {
-    return `${repository}@${digest.slice(0, 'sha256:'.length + 12)}`;
-}
-function manifestName(repository, reference) {
-    return reference.startsWith('sha256:') ? blobName(repository, (0,lib_digest/* parseDigest */.m)(reference)) : `${repository}:${reference}`;
-}
-/** Upload URLs carry the session state in their query; the digest is added to it, not put in its place. */
-function withQuery(url, param) {
-    const hash = url.indexOf('#');
-    const bare = hash < 0 ? url : url.slice(0, hash);
-    return `${bare}${bare.includes('?') ? '&' : '?'}${param}`;
-}
-function nextLocation(res, prefix) {
-    const location = res.headers.location;
-    if (location === undefined || location === '')
-        throw new RegistryError(`${prefix}: the answer has no Location`);
-    try {
-        return new URL(location, res.url).href;
-    }
-    catch {
-        throw new RegistryError(`${prefix}: the registry sent a Location that is not a URL`);
-    }
-}
-function mediaTypeOf(res) {
-    const header = (res.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-    if (header !== '' && header !== 'application/json' && header !== 'text/plain')
-        return header;
-    try {
-        const parsed = JSON.parse(res.body.toString('utf8'));
-        if (typeof parsed === 'object' && parsed !== null && 'mediaType' in parsed && typeof parsed.mediaType === 'string')
-            return parsed.mediaType;
-    }
-    catch {
-        // Not JSON: the header is all there is.
-    }
-    return header;
-}
-/** Bodies for byte ranges of the blob, each opened afresh per send. */
-async function sliceOf(source, size) {
-    if ('bytes' in source) {
-        if (source.bytes.length !== size)
-            throw new Error(`blob source has ${source.bytes.length} bytes, not ${size}`);
-        return (offset, length) => bufferBody(source.bytes.subarray(offset, offset + length));
-    }
-    const { file } = source;
-    const start = source.offset ?? 0;
-    const fileSize = await (0,promises_.stat)(file).then((s) => s.size, (e) => (0,errors/* asUserError */.Yl)(e, `read ${file}`));
-    if (start + size > fileSize)
-        throw new Error(`${file} has ${fileSize} bytes, fewer than ${start} + ${size}`);
-    return (offset, length) => ({
-        length,
-        open: () => (length === 0 ? external_node_stream_.Readable.from([]) : (0,external_node_fs_.createReadStream)(file, { start: start + offset, end: start + offset + length - 1 })),
-    });
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./lib/registry/credentials.js
-
-
-
-
-
-// Docker keys Hub's entries by its v1 index URL.
-const HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set([reference/* DOCKER_HUB */.Xb, 'index.docker.io', 'registry-1.docker.io']);
-const HELPER_TIMEOUT_MS = 30_000;
-/**
- * Credentials for a registry, looked up as docker and podman do: explicit
- * ones; docker's config.json (`credHelpers`, `auths`, `credsStore`); then
- * the containers auth files. A helper that is missing or fails gives none.
- */
-async function findCredentials(registry, opts) {
-    if (opts.explicit !== undefined)
-        return opts.explicit;
-    const { env } = opts;
-    const home = nonEmpty(env.HOME);
-    const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : external_node_path_.join(home, '.docker'));
-    if (dockerDir !== undefined) {
-        const file = external_node_path_.join(dockerDir, 'config.json');
-        const config = await readConfig(file);
-        if (config !== undefined) {
-            const found = await fromDockerConfig(registry, config, file, env);
-            if (found !== undefined)
-                return found;
-        }
-    }
-    const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
-    const containerFiles = [nonEmpty(env.REGISTRY_AUTH_FILE), runtime === undefined ? undefined : external_node_path_.join(runtime, 'containers', 'auth.json')];
-    for (const file of containerFiles) {
-        if (file === undefined)
-            continue;
-        const config = await readConfig(file);
-        const found = config === undefined ? undefined : fromAuths(registry, config, file);
-        if (found !== undefined)
-            return found;
-    }
-    return undefined;
-}
-async function fromDockerConfig(registry, config, file, env) {
-    const helpers = objectField(config, 'credHelpers', file);
-    for (const key of keysFor(registry)) {
-        const helper = helpers?.[key];
-        if (typeof helper !== 'string' || helper === '')
-            continue;
-        const found = await runHelper(helper, key, env);
-        if (found !== undefined)
-            return found;
-        break;
-    }
-    const fromFile = fromAuths(registry, config, file);
-    if (fromFile !== undefined)
-        return fromFile;
-    const store = config.credsStore;
-    if (typeof store === 'string' && store !== '')
-        return runHelper(store, keysFor(registry)[0] ?? registry, env);
-    return undefined;
-}
-/** An `auths` entry: `auth` (base64 user:pass), `username`/`password` or `identitytoken`. */
-function fromAuths(registry, config, file) {
-    const auths = objectField(config, 'auths', file);
-    if (auths === undefined)
-        return undefined;
-    const wanted = new Set(keysFor(registry).map(hostOfKey));
-    for (const [key, entry] of Object.entries(auths)) {
-        if (!wanted.has(hostOfKey(key)) || typeof entry !== 'object' || entry === null)
-            continue;
-        const fields = entry;
-        const identityToken = fields.identitytoken;
-        if (typeof identityToken === 'string' && identityToken !== '')
-            return { identityToken };
-        const auth = fields.auth;
-        if (typeof auth === 'string' && auth !== '') {
-            const decoded = Buffer.from(auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon <= 0)
-                throw new errors/* UserError */.yo(`${file}: auths entry for ${key} has an "auth" value that is not base64 of user:password`);
-            return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        const { username, password } = fields;
-        if (typeof username === 'string' && username !== '' && typeof password === 'string')
-            return { username, password };
-    }
-    return undefined;
-}
-/** The keys a registry may be stored under; the first is what docker passes to helpers. */
-function keysFor(registry) {
-    return HUB_HOSTS.has(registry) ? [HUB_KEY, ...HUB_HOSTS] : [registry];
-}
-/** `https://host/v1/` and `http://host` forms name the same registry as `host`. */
-function hostOfKey(key) {
-    const bare = key.replace(/^[a-z]+:\/\//i, '');
-    const slash = bare.indexOf('/');
-    return slash < 0 ? bare : bare.slice(0, slash);
-}
-/** `docker-credential-NAME get`, the server on stdin, `{Username, Secret}` on stdout. */
-async function runHelper(name, serverUrl, env) {
-    if (!/^[A-Za-z0-9._-]+$/.test(name))
-        return undefined;
-    const stdout = await new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${name}`, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 1 << 20 }, (error, out) => {
-            resolve(error === null ? out : undefined);
-        });
-        // A helper that exits before reading stdin must not crash us with EPIPE.
-        child.stdin?.on('error', () => undefined);
-        child.stdin?.end(serverUrl);
-    });
-    if (stdout === undefined)
-        return undefined;
-    let reply;
-    try {
-        reply = JSON.parse(stdout);
-    }
-    catch {
-        return undefined;
-    }
-    if (typeof reply !== 'object' || reply === null)
-        return undefined;
-    const { Username: username, Secret: secret } = reply;
-    if (typeof secret !== 'string' || secret === '')
-        return undefined;
-    if (username === '<token>')
-        return { identityToken: secret };
-    return typeof username === 'string' && username !== '' ? { username, password: secret } : undefined;
-}
-/** A JSON config file, undefined when there is none; one line naming it when it is unusable. */
-async function readConfig(file) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (e) {
-        const code = (0,errors/* errnoCode */.UK)(e);
-        if (code === 'ENOENT' || code === 'ENOTDIR')
-            return undefined;
-        throw new errors/* UserError */.yo(`cannot read ${file}: ${code ?? 'unknown error'}`);
-    }
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new errors/* UserError */.yo(`${file} is not valid JSON`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new errors/* UserError */.yo(`${file} is not a JSON object`);
-    return parsed;
-}
-function objectField(config, name, file) {
-    const value = config[name];
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value !== 'object' || Array.isArray(value))
-        throw new errors/* UserError */.yo(`${file}: "${name}" is not an object`);
-    return value;
-}
-function nonEmpty(s) {
-    return s === undefined || s === '' ? undefined : s;
-}
-
+// EXTERNAL MODULE: ./lib/registry/connect.js + 1 modules
+var connect = __nccwpck_require__(1694);
+// EXTERNAL MODULE: ./lib/registry/client.js + 7 modules
+var client = __nccwpck_require__(2613);
 ;// CONCATENATED MODULE: ./lib/registry/known-layers.js
 
 
@@ -30427,13 +29398,13 @@ async function findKnownLayers(opts) {
         leads.set(lead.key, [...(leads.get(lead.key) ?? []), lead]);
     };
     for (const ref of opts.cacheFrom) {
-        for (const lead of await leadsFromManifest(ref, opts.clientFor(ref.registry), log))
+        for (const lead of await leadsFromManifest(ref, opts.platform, opts.clientFor(ref.registry), log))
             add(lead);
     }
     opts.leads.forEach(add);
     const known = new Map();
     const here = `${target.registry}/${target.repository}`;
-    await mapLimit([...leads.values()], CONCURRENCY, async (candidates) => {
+    await (0,pool/* mapLimit */.s)([...leads.values()], CONCURRENCY, async (candidates) => {
         for (const lead of candidates) {
             const found = (digest, inRegistry) => known.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest, size: lead.blobSize }, inRegistry });
             if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize)
@@ -30456,16 +29427,33 @@ async function tryMount(target, digest, from, log) {
         return await target.client.mountBlob(target.repository, digest, from);
     }
     catch (e) {
-        if (!(e instanceof RegistryError) || e.status === undefined)
+        if (!(e instanceof client/* RegistryError */.gl) || e.status === undefined)
             throw e;
         log.info(`cannot mount from ${from} (${e.status}); uploading instead`);
         return false;
     }
 }
-async function leadsFromManifest(ref, client, log) {
+/**
+ * The leads of a cacheFrom image; of an index (a multi-platform tag), those
+ * of its manifest for our platform: another platform's store paths differ,
+ * so none of its layers would be ours.
+ */
+async function leadsFromManifest(ref, platform, client, log) {
     let manifest;
     try {
         manifest = await client.getManifest(ref.repository, ref.reference);
+        if (manifest !== undefined && image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType)) {
+            const entry = (0,image_manifest/* indexEntries */.nL)(manifest.bytes).find((e) => (0,image_manifest/* samePlatform */.my)(e.platform, platform));
+            if (entry === undefined) {
+                log.info(`cacheFrom ${refString(ref)} is an image index with no manifest for ${(0,image_manifest/* platformString */.Fd)(platform)}`);
+                return [];
+            }
+            manifest = await client.getManifest(ref.repository, entry.digest);
+            if (manifest === undefined || image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType)) {
+                log.info(`cacheFrom ${refString(ref)}: its manifest for ${(0,image_manifest/* platformString */.Fd)(platform)} is not an image manifest in the registry`);
+                return [];
+            }
+        }
     }
     catch (e) {
         log.warning(`cacheFrom ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
@@ -30473,10 +29461,6 @@ async function leadsFromManifest(ref, client, log) {
     }
     if (manifest === undefined) {
         log.info(`cacheFrom ${refString(ref)}: not in the registry (yet)`);
-        return [];
-    }
-    if (image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType)) {
-        log.info(`cacheFrom ${refString(ref)} is an image index; only image manifests are used`);
         return [];
     }
     const leads = [];
@@ -30524,7 +29508,7 @@ async function pushImage(image, target, log) {
     // Largest first: the longest compression and upload never start last.
     const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
     try {
-        await mapLimit(order, UPLOADS, async (i) => {
+        await (0,pool/* mapLimit */.s)(order, UPLOADS, async (i) => {
             const layer = image.layers[i];
             const blob = await layer.compressed();
             const annotations = layerAnnotations(layer);
@@ -30566,6 +29550,10 @@ async function pushImage(image, target, log) {
         // The client checks that the registry confirms this manifest's digest.
         await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
         refs.push(`${target.name}:${tag}`);
+    }
+    if (target.tags.length === 0) {
+        await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
+        refs.push(`${target.name}@${manifest.digest}`);
     }
     log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${(0,lib_log/* formatBytes */.z3)(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
     return { digest: manifest.digest, refs, blobs, layers: outcomes };
@@ -30738,7 +29726,7 @@ async function writeStoreLayers(planned, opts) {
     const { log, workers } = opts;
     // Each walk's members go to its write, once: held only until then.
     const walked = new Map();
-    const sizes = await mapLimit(planned, opts.concurrency, async (l) => {
+    const sizes = await (0,pool/* mapLimit */.s)(planned, opts.concurrency, async (l) => {
         const { members, size } = await workers.walk(l.paths, opts.settings);
         walked.set(l.index, members);
         return size;
@@ -30749,7 +29737,7 @@ async function writeStoreLayers(planned, opts) {
     const progress = new lib_log/* Progress */.ke(log, 'written', sizes.reduce((a, b) => a + b, 0));
     const order = planned.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
     try {
-        await mapLimit(order, opts.concurrency, async (i) => {
+        await (0,pool/* mapLimit */.s)(order, opts.concurrency, async (i) => {
             const layer = planned[i];
             const target = { ...opts.output, offset: offsets[i], size: sizes[i] };
             const members = walked.get(layer.index);
@@ -31073,6 +30061,8 @@ function depth(value) {
 
 // EXTERNAL MODULE: ./lib/layer/workers.js
 var layer_workers = __nccwpck_require__(7554);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./lib/cache/actions-root.js
 var actions_root = __nccwpck_require__(6318);
 // EXTERNAL MODULE: external "node:os"
@@ -31184,7 +30174,7 @@ function run(command, args, opts, what) {
     return new Promise((resolve, reject) => {
         // As outside cache calls: a background cache save may have moved them.
         const outside = (0,actions_root/* outsideCacheRoot */.Y)();
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { cwd: opts.cwd ?? outside.cwd, env: { ...outside.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_.spawn)(command, args, { cwd: opts.cwd ?? outside.cwd, env: { ...outside.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
         const out = [];
         const err = [];
         const say = (chunk) => {
@@ -31366,7 +30356,7 @@ function cmp(a, b) {
 const ANSI_ESCAPES = /\x1b\[[0-9;]*m/g;
 function nixStore(args) {
     return new Promise((resolve, reject) => {
-        (0,external_node_child_process_namespaceObject.execFile)('nix-store', args, { maxBuffer: 1 << 30, encoding: 'utf8' }, (err, stdout, stderr) => {
+        (0,external_node_child_process_.execFile)('nix-store', args, { maxBuffer: 1 << 30, encoding: 'utf8' }, (err, stdout, stderr) => {
             if (!err)
                 return resolve(stdout);
             if ('code' in err && err.code === 'ENOENT') {
@@ -31390,8 +30380,6 @@ var plan_layers = __nccwpck_require__(9227);
 // EXTERNAL MODULE: ./lib/util/temp.js
 var temp = __nccwpck_require__(8896);
 ;// CONCATENATED MODULE: ./lib/build.js
-
-
 
 
 
@@ -31480,7 +30468,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
         const known = new Map();
         if (push !== undefined) {
             await log.group('Registry', async () => {
-                const find = (keySet, leads, cacheFrom) => findKnownLayers({ target: push, keys: keySet, leads, cacheFrom, compression: opts.compression, clientFor: push.clientFor, log });
+                const find = (keySet, leads, cacheFrom) => findKnownLayers({ target: push, keys: keySet, leads, cacheFrom, compression: opts.compression, platform: push.platform, clientFor: push.clientFor, log });
                 for (const [k, v] of await find(new Set(keys), earlier ?? [], push.cacheFrom))
                     known.set(k, v);
                 if (earlier !== undefined || scope === undefined)
@@ -31547,7 +30535,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
             const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;
             const writing = inPlace
                 ? writeStoreLayers(toBuild, { output: target, from, settings: opts.storeLayerSettings, workers, concurrency: opts.concurrency, log })
-                : (restoring === undefined ? mapLimit([...wanted].sort(largestFirst), opts.concurrency, buildAlone) : restoreOrBuild(wanted, { ...restoring, builders: opts.concurrency, build: buildAlone }, lookup)).then(() => []);
+                : (restoring === undefined ? (0,pool/* mapLimit */.s)([...wanted].sort(largestFirst), opts.concurrency, buildAlone) : restoreOrBuild(wanted, { ...restoring, builders: opts.concurrency, build: buildAlone }, lookup)).then(() => []);
             // Both settle before either failure is reported: no job is left writing.
             const [copied, written] = await Promise.allSettled([copying, writing]);
             if (copied.status === 'rejected')
@@ -31632,7 +30620,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
         // A push's record needs only the blobs' digests: saved while the blobs upload.
         const early = push !== undefined && saver === undefined ? Promise.all(image.value.layers.map((l) => l.compressed())).then(() => saveRecord(new Set())) : undefined;
         early?.catch(() => undefined);
-        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
+        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: push.byDigest ? [] : image.value.tags }, log));
         const saved = await log.group('Cache save', async () => {
             if (cache === undefined) {
                 log.info(noCache);
@@ -31729,7 +30717,7 @@ async function streamImage(opts, ctx) {
         return { file: '', label, offset: 0, size, stream: out.fd };
     };
     await log.group('Build layers', async () => {
-        const walked = await mapLimit(ctx.plan, opts.concurrency, (l) => workers.walk(l.paths, opts.storeLayerSettings));
+        const walked = await (0,pool/* mapLimit */.s)(ctx.plan, opts.concurrency, (l) => workers.walk(l.paths, opts.storeLayerSettings));
         const total = (base?.layers ?? []).reduce((n, l) => n + l.size, 0) + walked.reduce((n, w) => n + w.size, 0);
         const progress = new lib_log/* Progress */.ke(log, 'written', total);
         try {
@@ -32029,40 +31017,15 @@ async function reserveOutput(choice) {
 }
 /** The registry client and repository for `opts.name`, with credentials from inputs or the usual files. */
 async function pushTarget(opts, choice, log) {
-    const { registry, repository } = (0,reference/* parseRepository */.SU)(opts.name);
-    const clients = new Map();
-    const clientFor = (host) => {
-        const had = clients.get(host);
-        if (had !== undefined)
-            return had;
-        const client = new RegistryClient({ registry: host, credentials: credentials.get(host), insecureRegistries: choice.insecureRegistries, retries: choice.retries, log: (m) => log.info(m) });
-        clients.set(host, client);
-        return client;
-    };
-    const credentials = new Map();
-    for (const host of new Set([registry, ...choice.cacheFrom.map((r) => r.registry)])) {
-        const explicit = host === registry ? choice.credentials : undefined;
-        const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
-        // Those read from files are masked as the inputs are (which the Action masked already).
-        if (found !== undefined && explicit === undefined) {
-            const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
-            for (const secret of forms)
-                log.secret?.(secret);
-        }
-        credentials.set(host, found);
-    }
-    const client = clientFor(registry);
-    // A registry that is down, or refuses the credentials, fails the push now, not after the build.
-    await client.ping(repository);
+    const connection = await (0,connect/* connect */.N)(opts.name, choice, choice.cacheFrom.map((r) => r.registry), log);
     return {
-        client,
-        registry,
-        repository,
+        ...connection,
         name: opts.name,
         format: choice.manifestFormat,
         compression: opts.compression,
         cacheFrom: choice.cacheFrom,
-        clientFor,
+        byDigest: choice.byDigest,
+        platform: { os: 'linux', architecture: opts.architecture, variant: opts.variant },
     };
 }
 
@@ -32662,20 +31625,23 @@ function memberCheck(paths) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ FLAGS),
-/* harmony export */   i: () => (/* binding */ main)
+/* harmony export */   Wg: () => (/* binding */ FLAGS),
+/* harmony export */   iW: () => (/* binding */ main),
+/* harmony export */   xX: () => (/* binding */ INDEX_FLAGS)
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
-/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(764);
+/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2501);
 /* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7928);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(452);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3461);
-/* harmony import */ var _layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3198);
-/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7554);
-/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8896);
+/* harmony import */ var _make_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(122);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3461);
+/* harmony import */ var _layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3198);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7554);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8896);
+
 
 
 
@@ -32700,6 +31666,7 @@ const FLAGS = {
     'output-format': { type: 'string' },
     compression: { type: 'string' },
     push: { type: 'boolean' },
+    'push-by-digest': { type: 'boolean' },
     'manifest-format': { type: 'string' },
     'cache-from': { type: 'string', multiple: true },
     'insecure-registry': { type: 'string', multiple: true },
@@ -32728,14 +31695,15 @@ const HELP = {
     tag: { arg: 'TAG', text: 'image tag, repeatable; all are pushed (default: from the image id)' },
     contents: { arg: 'PATH', text: 'a store path or a link to one, repeatable: its closure goes in' },
     config: { arg: 'JSON|@FILE', text: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
-    'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_MAX_LAYERS */ .AW})` },
-    created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_CREATED */ .xe})` },
+    'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_8__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_MAX_LAYERS */ .AW})` },
+    created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_CREATED */ .xe})` },
     architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
     platform: { arg: 'OS/ARCH[/VAR]', text: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
     output: { arg: 'FILE|DIR|-', text: 'file or OCI dir, - for stdout (default ./NAME.tar; none with --push)' },
     'output-format': { arg: 'FORMAT', text: 'docker-archive, or oci for an OCI layout (default docker-archive)' },
     compression: { arg: 'ALGO', text: 'blobs of a push or an OCI layout: gzip, zstd or none (default gzip)' },
     push: { text: 'push NAME:TAG for each tag, uploading only blobs the registry lacks' },
+    'push-by-digest': { text: 'push with no tag (an index tags it): the report gives NAME@DIGEST' },
     'manifest-format': { arg: 'FORMAT', text: 'manifest of a push: oci, or docker (gzip layers only) (default oci)' },
     'cache-from': { arg: 'REF', text: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
     'insecure-registry': { arg: 'HOST', text: 'registry spoken to over plain HTTP, repeatable (loopback always is)' },
@@ -32746,20 +31714,44 @@ const HELP = {
     'from-image': { arg: 'TARBALL', text: 'a docker-archive to build on: its layers go first' },
     'extra-commands': { arg: 'SCRIPT', text: "shell script run in the customisation layer's directory" },
     'include-nix-db': { text: "put a Nix database of the image's store paths in /nix/var/nix/db" },
-    layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${_options_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_LAYERING */ .ag})` },
+    layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${_options_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_LAYERING */ .ag})` },
     'group-popular': { arg: 'N', text: 'the N most popular paths share the lowest layer (default 0, off)' },
     hint: { arg: 'KIND:PATTERN', text: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
     explain: { text: 'print the layer plan (sizes, paths and why) and build nothing' },
-    uid: { arg: 'N', text: `owner id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.uid})` },
-    gid: { arg: 'N', text: `group id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.gid})` },
-    uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.uname})` },
-    gname: { arg: 'NAME', text: `group name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.gname})` },
-    mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_TAR_SETTINGS */ .yL.mtime})` },
+    uid: { arg: 'N', text: `owner id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.uid})` },
+    gid: { arg: 'N', text: `group id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.gid})` },
+    uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.uname})` },
+    gname: { arg: 'NAME', text: `group name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.gname})` },
+    mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.mtime})` },
     debug: { text: 'on an internal error, print its stack' },
     help: { text: 'print this help' },
 };
+const INDEX_FLAGS = {
+    name: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    manifest: { type: 'string', multiple: true },
+    'manifest-format': { type: 'string' },
+    'insecure-registry': { type: 'string', multiple: true },
+    retries: { type: 'string' },
+    json: { type: 'boolean' },
+    debug: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+};
+const INDEX_HELP = {
+    name: { arg: 'NAME', text: 'image name (required): the repository holding the manifests' },
+    tag: { arg: 'TAG', text: 'tag the index is pushed under, repeatable (at least one)' },
+    manifest: { arg: 'DIGEST', text: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
+    'manifest-format': { arg: 'FORMAT', text: 'oci, an image index, or docker, a manifest list (default oci)' },
+    'insecure-registry': HELP['insecure-registry'],
+    retries: HELP.retries,
+    json: { text: 'print the report (digest, refs, manifests) as one JSON object' },
+    debug: HELP.debug,
+    help: HELP.help,
+};
 const USAGE = 'usage: layered-image build --name NAME [--contents PATH ...] [flag ...]';
+const INDEX_USAGE = 'usage: layered-image index --name NAME --tag TAG --manifest DIGEST [--manifest DIGEST ...]';
 const GENERAL_HELP = `${USAGE}
+       ${INDEX_USAGE.slice('usage: '.length)}
        layered-image --version
        layered-image --help
 
@@ -32767,17 +31759,17 @@ Builds a layered Docker/OCI image from Nix store closures, making only what chan
 
 commands:
   build     build an image (layered-image build --help lists its flags)
+  index     push one tag for images of several platforms, pushed by digest (index --help)
   version   print the version (also --version)
   help      print this help (also --help, -h)
 `;
-function buildHelp() {
-    const rows = Object.entries(HELP).map(([flag, { arg, text }]) => {
-        const option = FLAGS[flag];
-        const short = 'short' in option ? `-${option.short}, ` : '    ';
-        return { head: `${short}--${flag}${arg === undefined ? '' : ` ${arg}`}`, text };
+function flagHelp(usage, flags, help) {
+    const rows = Object.entries(help).map(([flag, { arg, text }]) => {
+        const short = flags[flag]?.short;
+        return { head: `${short === undefined ? '    ' : `-${short}, `}--${flag}${arg === undefined ? '' : ` ${arg}`}`, text };
     });
     const width = Math.max(...rows.map((r) => r.head.length)) + 2;
-    return `${USAGE}\n\nflags:\n${rows.map((r) => `  ${r.head.padEnd(width)}${r.text}\n`).join('')}`;
+    return `${usage}\n\nflags:\n${rows.map((r) => `  ${r.head.padEnd(width)}${r.text}\n`).join('')}`;
 }
 /** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
 function version() {
@@ -32813,16 +31805,18 @@ async function main(argv) {
             (command === undefined ? process.stderr : process.stdout).write(GENERAL_HELP);
             return command === undefined ? 2 : 0;
         }
+        if (command === 'index')
+            return await indexCommand(rest);
         if (command !== 'build')
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unknown command "${command}"; layered-image --help lists them`);
-        const { values, positionals } = parseFlags(rest);
+        const { values, positionals } = parseFlags(rest, FLAGS);
         if (values.help) {
-            process.stdout.write(buildHelp());
+            process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
             return 0;
         }
         if (positionals.length > 0)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseOptions */ .Ac)({
+        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseOptions */ .Ac)({
             name: values.name,
             tags: values.tag,
             contents: values.contents ?? [],
@@ -32836,6 +31830,7 @@ async function main(argv) {
             outputFormat: values['output-format'],
             compression: values.compression,
             push: values.push,
+            pushByDigest: values['push-by-digest'],
             manifestFormat: values['manifest-format'],
             cacheFrom: values['cache-from'],
             insecureRegistries: values['insecure-registry'],
@@ -32877,10 +31872,32 @@ async function main(argv) {
         return 70;
     }
 }
-function parseFlags(args) {
+/** `layered-image index`: reads the manifests, checks them, pushes the index. */
+async function indexCommand(args) {
+    const { values, positionals } = parseFlags(args, INDEX_FLAGS);
+    if (values.help) {
+        process.stdout.write(flagHelp(INDEX_USAGE, INDEX_FLAGS, INDEX_HELP));
+        return 0;
+    }
+    if (positionals.length > 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
+    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseIndexOptions */ .G7)({
+        name: values.name,
+        tags: values.tag,
+        manifests: values.manifest ?? [],
+        manifestFormat: values['manifest-format'],
+        insecureRegistries: values['insecure-registry'],
+        retries: values.retries,
+    });
+    const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_7__/* .makeIndex */ .H)(opts, stderrLogger());
+    const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
+    return 0;
+}
+function parseFlags(args, flags) {
     let parsed;
     try {
-        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: joinDashValues(args), options: FLAGS, strict: true, allowPositionals: true });
+        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: joinDashValues(args, flags), options: flags, strict: true, allowPositionals: true });
     }
     catch (e) {
         // parseArgs' own messages run over several lines; keep the first.
@@ -32898,13 +31915,13 @@ function parseFlags(args) {
  * not a flag belongs to the flag before it, so the value gets checked and
  * named rather than parseArgs calling the command line ambiguous.
  */
-function joinDashValues(args) {
+function joinDashValues(args, flags) {
     const out = [];
     for (let i = 0; i < args.length; i++) {
         const arg = args[i];
         const next = args[i + 1];
-        const option = arg.startsWith('--') ? FLAGS[arg.slice(2)] : undefined;
-        if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next)) {
+        const option = arg.startsWith('--') ? flags[arg.slice(2)] : undefined;
+        if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next, flags)) {
             out.push(`${arg}=${next}`);
             i++;
         }
@@ -32914,10 +31931,10 @@ function joinDashValues(args) {
     }
     return out;
 }
-function isFlag(arg) {
+function isFlag(arg, flags) {
     if (arg.startsWith('--'))
-        return Object.hasOwn(FLAGS, arg.slice(2).split('=')[0]);
-    return arg === '-o' || arg === '-h';
+        return Object.hasOwn(flags, arg.slice(2).split('=')[0]);
+    return Object.values(flags).some((f) => f.short !== undefined && arg === `-${f.short}`);
 }
 /** Progress on stderr, each line led by its phase: `closure: 32 store paths, …`. */
 function stderrLogger() {
@@ -32958,8 +31975,8 @@ function isEntryPoint() {
         return false;
     }
 }
-if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_9__/* .isLayerWorkerThread */ ._)()) {
-    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_10__/* .cleanUpOnSignals */ .BR)();
+if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_10__/* .isLayerWorkerThread */ ._)()) {
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_11__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
 }
 
@@ -33138,11 +32155,19 @@ function pathsComment(prefix, paths) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Bz: () => (/* binding */ imageManifest),
+/* harmony export */   Fd: () => (/* binding */ platformString),
+/* harmony export */   Ko: () => (/* binding */ configPlatform),
+/* harmony export */   ML: () => (/* binding */ IMAGE_MANIFEST_TYPES),
 /* harmony export */   N9: () => (/* binding */ MANIFEST_FORMATS),
+/* harmony export */   V: () => (/* binding */ INDEX_TYPES),
+/* harmony export */   Wz: () => (/* binding */ manifestConfig),
+/* harmony export */   Z2: () => (/* binding */ MEDIA_TYPES),
 /* harmony export */   gQ: () => (/* binding */ manifestLayers),
-/* harmony export */   kA: () => (/* binding */ INDEX_MEDIA_TYPES)
+/* harmony export */   kA: () => (/* binding */ INDEX_MEDIA_TYPES),
+/* harmony export */   my: () => (/* binding */ samePlatform),
+/* harmony export */   nL: () => (/* binding */ indexEntries),
+/* harmony export */   sS: () => (/* binding */ imageIndex)
 /* harmony export */ });
-/* unused harmony export MEDIA_TYPES */
 /* harmony import */ var _digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8463);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4887);
 
@@ -33158,7 +32183,84 @@ const MEDIA_TYPES = {
         config: 'application/vnd.docker.container.image.v1+json',
     },
 };
-const INDEX_MEDIA_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+const INDEX_TYPES = {
+    oci: 'application/vnd.oci.image.index.v1+json',
+    docker: 'application/vnd.docker.distribution.manifest.list.v2+json',
+};
+const INDEX_MEDIA_TYPES = Object.values(INDEX_TYPES);
+const IMAGE_MANIFEST_TYPES = [MEDIA_TYPES.oci.manifest, MEDIA_TYPES.docker.manifest];
+/** `linux/arm/v7`. */
+function platformString(p) {
+    return `${p.os}/${p.architecture}${p.variant === undefined ? '' : `/${p.variant}`}`;
+}
+function samePlatform(a, b) {
+    return a.os === b.os && a.architecture === b.architecture && (a.variant ?? '') === (b.variant ?? '');
+}
+/**
+ * An image index (OCI) or manifest list (Docker) of one manifest per
+ * platform. Entries go in platform order, so the same manifests give the
+ * same index whatever order the jobs that pushed them finished in.
+ */
+function imageIndex(format, entries) {
+    const mediaType = INDEX_TYPES[format];
+    const sorted = [...entries].sort((a, b) => compare(platformString(a.platform), platformString(b.platform)) || compare(a.digest, b.digest));
+    const doc = {
+        schemaVersion: 2,
+        mediaType,
+        manifests: sorted.map((e) => ({
+            mediaType: e.mediaType,
+            digest: e.digest,
+            size: e.size,
+            platform: { os: e.platform.os, architecture: e.platform.architecture, ...(e.platform.variant === undefined ? {} : { variant: e.platform.variant }) },
+        })),
+    };
+    const bytes = Buffer.from((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .canonicalJson */ .dj)(doc), 'utf8');
+    return { mediaType, bytes, digest: (0,_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256Digest */ .sI)(bytes), size: bytes.length, entries: sorted };
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** The entries of an index someone else may have written: those with a digest and a platform. */
+function indexEntries(bytes) {
+    const manifests = parseJson(bytes)?.manifests;
+    if (!Array.isArray(manifests))
+        return [];
+    const found = [];
+    for (const raw of manifests) {
+        const m = raw;
+        const p = m?.platform;
+        if (typeof m?.mediaType !== 'string' || typeof m.digest !== 'string' || !DIGEST_RE.test(m.digest) || !Number.isSafeInteger(m.size))
+            continue;
+        if (typeof p?.os !== 'string' || typeof p.architecture !== 'string' || (p.variant !== undefined && typeof p.variant !== 'string'))
+            continue;
+        found.push({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: { os: p.os, architecture: p.architecture, variant: p.variant } });
+    }
+    return found;
+}
+/** The config descriptor of an image manifest, when it has a usable one. */
+function manifestConfig(bytes) {
+    const config = parseJson(bytes)?.config;
+    if (typeof config?.digest !== 'string' || !DIGEST_RE.test(config.digest) || !Number.isSafeInteger(config.size) || config.size < 0)
+        return undefined;
+    return { digest: config.digest, size: config.size };
+}
+/** The platform an image config gives, when it names an os and an architecture. */
+function configPlatform(bytes) {
+    const c = parseJson(bytes);
+    if (typeof c?.os !== 'string' || c.os === '' || typeof c.architecture !== 'string' || c.architecture === '')
+        return undefined;
+    return { os: c.os, architecture: c.architecture, variant: typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined };
+}
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+function parseJson(bytes) {
+    try {
+        const doc = JSON.parse(bytes.toString('utf8'));
+        return doc !== null && typeof doc === 'object' ? doc : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 /** An image manifest (OCI, or Docker v2 schema 2), its bytes canonical so the same image always has the same digest. */
 function imageManifest(format, config, layers) {
     const mediaType = MEDIA_TYPES[format].manifest;
@@ -33173,20 +32275,13 @@ function imageManifest(format, config, layers) {
 }
 /** The layer descriptors of a manifest someone else may have written: only what can be used is kept. */
 function manifestLayers(bytes) {
-    let doc;
-    try {
-        doc = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        return [];
-    }
-    const layers = doc?.layers;
+    const layers = parseJson(bytes)?.layers;
     if (!Array.isArray(layers))
         return [];
     const found = [];
     for (const raw of layers) {
         const l = raw;
-        if (typeof l?.mediaType !== 'string' || typeof l.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(l.digest))
+        if (typeof l?.mediaType !== 'string' || typeof l.digest !== 'string' || !DIGEST_RE.test(l.digest))
             continue;
         if (!Number.isSafeInteger(l.size) || l.size < 0)
             continue;
@@ -34109,6 +33204,97 @@ class Progress {
 
 /***/ }),
 
+/***/ 122:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  H: () => (/* binding */ makeIndex)
+});
+
+// EXTERNAL MODULE: ./lib/registry/connect.js + 1 modules
+var connect = __nccwpck_require__(1694);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/image/manifest.js
+var image_manifest = __nccwpck_require__(4252);
+// EXTERNAL MODULE: ./lib/util/pool.js
+var pool = __nccwpck_require__(9860);
+;// CONCATENATED MODULE: ./lib/registry/push-index.js
+
+
+
+// Image configs are small; a bound keeps a hostile registry from filling memory.
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+const READS = 4;
+/**
+ * Reads each manifest and its config from the repository, checks that each
+ * is an image manifest and that no platform comes twice, and only then
+ * pushes the index under every tag: bad input pushes nothing.
+ */
+async function pushIndex(target, digests, log) {
+    const { client, repository, name } = target;
+    const entries = await (0,pool/* mapLimit */.s)(digests, READS, async (digest) => {
+        const manifest = await client.getManifest(repository, digest);
+        if (manifest === undefined)
+            throw new errors/* UserError */.yo(`manifest ${digest} is not in ${name}`);
+        if (image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType))
+            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
+        if (!image_manifest/* IMAGE_MANIFEST_TYPES */.ML.includes(manifest.mediaType))
+            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : manifest.mediaType}, not an image manifest`);
+        // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
+        if (target.format === 'docker' && manifest.mediaType !== image_manifest/* MEDIA_TYPES */.Z2.docker.manifest) {
+            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
+        }
+        const config = (0,image_manifest/* manifestConfig */.Wz)(manifest.bytes);
+        if (config === undefined)
+            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} has no config descriptor`);
+        const platform = (0,image_manifest/* configPlatform */.Ko)(await client.getBlob(repository, config.digest, MAX_CONFIG_BYTES));
+        if (platform === undefined)
+            throw new errors/* UserError */.yo(`the config of manifest ${digest} in ${name} names no os and architecture`);
+        log.info(`${digest}: ${(0,image_manifest/* platformString */.Fd)(platform)}`);
+        return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
+    });
+    const byPlatform = new Map();
+    for (const e of entries) {
+        const platform = (0,image_manifest/* platformString */.Fd)(e.platform);
+        const other = byPlatform.get(platform);
+        if (other !== undefined)
+            throw new errors/* UserError */.yo(`manifests ${other} and ${e.digest} are both for ${platform}; an index takes one manifest per platform`);
+        byPlatform.set(platform, e.digest);
+    }
+    const index = (0,image_manifest/* imageIndex */.sS)(target.format, entries);
+    const refs = [];
+    for (const tag of target.tags) {
+        // The client checks that the registry confirms this index's digest.
+        await client.putManifest(repository, tag, index.mediaType, index.bytes);
+        refs.push(`${name}:${tag}`);
+    }
+    log.info(`pushed ${refs.join(', ')} (${index.digest}): an index of ${index.entries.length} manifests`);
+    return {
+        digest: index.digest,
+        mediaType: index.mediaType,
+        refs,
+        manifests: index.entries.map((e) => ({ platform: (0,image_manifest/* platformString */.Fd)(e.platform), digest: e.digest, size: e.size, mediaType: e.mediaType })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/make-index.js
+
+
+/**
+ * `layered-image index` and the Action's `index` input: one tag for the
+ * images that matrix jobs pushed by digest, one per platform.
+ */
+async function makeIndex(opts, log) {
+    const { client, repository } = await log.group('Registry', () => (0,connect/* connect */.N)(opts.name, opts, [], log));
+    return log.group('Index', () => pushIndex({ client, repository, name: opts.name, tags: opts.tags, format: opts.manifestFormat }, opts.manifests, log));
+}
+
+
+/***/ }),
+
 /***/ 5214:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34211,6 +33397,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ag: () => (/* binding */ DEFAULT_LAYERING),
   AW: () => (/* binding */ DEFAULT_MAX_LAYERS),
   Mp: () => (/* binding */ MAX_LAYERS_LIMIT),
+  G7: () => (/* binding */ parseIndexOptions),
   Ac: () => (/* binding */ parseOptions)
 });
 
@@ -34345,7 +33532,7 @@ async function parseOptions(raw, env = process.env) {
     });
     const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7, 'gzip');
     (0,compress/* checkCompression */.jA)(compression);
-    const push = raw.push ? parsePush(raw, name, tags, compression) : undefined;
+    const push = raw.push || raw.pushByDigest ? parsePush(raw, name, tags, compression) : undefined;
     return {
         name,
         tags,
@@ -34354,7 +33541,7 @@ async function parseOptions(raw, env = process.env) {
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
         ...parsePlatform(raw.platform, raw.architecture),
-        output: parseOutput(raw, name),
+        output: parseOutput(raw, name, push !== undefined),
         compression,
         push,
         cache: parseCache(raw, env),
@@ -34370,7 +33557,7 @@ async function parseOptions(raw, env = process.env) {
         scratch: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
     };
 }
-function parseOutput(raw, name) {
+function parseOutput(raw, name, pushing) {
     const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
     const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
     if (given === '-') {
@@ -34378,13 +33565,13 @@ function parseOutput(raw, name) {
             throw new errors/* UserError */.yo('output - (standard output) is for the command line; give a file name');
         if (kind !== 'docker-archive')
             throw new errors/* UserError */.yo(`output - (standard output) takes a docker-archive, not ${kind}`);
-        if (raw.push)
+        if (pushing)
             throw new errors/* UserError */.yo('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
         return { kind: 'stdout' };
     }
     if (given === undefined) {
         // Pushing is the job then: nothing local is written.
-        if (raw.push)
+        if (pushing)
             return undefined;
         const base = name.replace(/[/:]/g, '-');
         return { kind, path: external_node_path_.resolve(kind === 'oci' ? `${base}-oci` : `${base}.tar`) };
@@ -34405,17 +33592,25 @@ function parsePush(raw, name, tags, compression) {
     const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9, 'oci');
     if (manifestFormat === 'docker' && compression !== 'gzip')
         throw new errors/* UserError */.yo(`manifestFormat docker takes gzip layers only, not compression ${compression}`);
-    const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
-        if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h))
-            throw new errors/* UserError */.yo(`insecure registry "${h}" must be a host or host:port`);
-        return h.toLowerCase();
-    });
+    const byDigest = raw.pushByDigest ?? false;
+    // A tag given would name the local image but never reach the registry: say so rather than drop it.
+    if (byDigest && tags.length > 0)
+        throw new errors/* UserError */.yo(`tag "${tags[0] ?? ''}" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged`);
     const { registry, repository } = (0,registry_reference/* parseRepository */.SU)(name);
     const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
     // By default, the tags being pushed and latest: whatever was pushed last under them.
     const cacheFrom = given.length > 0
         ? given.map(parseImageRef)
         : [...new Set([...tags, 'latest'])].map((reference) => ({ registry, repository, reference }));
+    return { manifestFormat, cacheFrom, byDigest, ...parseRegistryAccess(raw) };
+}
+/** Hosts, retries and credentials, as a push and an index take them. */
+function parseRegistryAccess(raw) {
+    const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
+        if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h))
+            throw new errors/* UserError */.yo(`insecure registry "${h}" must be a host or host:port`);
+        return h.toLowerCase();
+    });
     const username = raw.username ?? '';
     const password = raw.password ?? '';
     if ((username === '') !== (password === ''))
@@ -34424,7 +33619,7 @@ function parsePush(raw, name, tags, compression) {
     const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
         throw new errors/* UserError */.yo(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-    return { manifestFormat, cacheFrom, insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
+    return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest. */
 function parseImageRef(text) {
@@ -34450,6 +33645,32 @@ function parseImageRef(text) {
     if (!NAME_RE.test(name.toLowerCase()))
         throw new errors/* UserError */.yo(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
     return { ...(0,registry_reference/* parseRepository */.SU)(name.toLowerCase()), reference };
+}
+function parseIndexOptions(raw) {
+    const name = parseName(raw.name);
+    const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
+    const here = (0,registry_reference/* parseRepository */.SU)(name);
+    // The same digest twice (a matrix job run again) is one manifest.
+    const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
+            const at = text.lastIndexOf('@');
+            const digest = at < 0 ? text : text.slice(at + 1);
+            if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+                throw new errors/* UserError */.yo(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
+            if (at >= 0) {
+                const other = text.slice(0, at).toLowerCase();
+                if (!NAME_RE.test(other))
+                    throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, at)}" before the @, which is not an image name`);
+                const there = (0,registry_reference/* parseRepository */.SU)(other);
+                if (there.registry !== here.registry || there.repository !== here.repository)
+                    throw new errors/* UserError */.yo(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);
+            }
+            return digest;
+        }))];
+    if (manifests.length === 0)
+        throw new errors/* UserError */.yo('index needs at least one manifest digest');
+    if (tags.length === 0)
+        throw new errors/* UserError */.yo('index needs a tag to push the index under');
+    return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9, 'oci'), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
@@ -34934,6 +34155,1104 @@ function requisites(root, references) {
 
 /***/ }),
 
+/***/ 2613:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  bP: () => (/* binding */ RegistryClient),
+  gl: () => (/* reexport */ RegistryError)
+});
+
+// UNUSED EXPORTS: OCI_MANIFEST
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./lib/digest.js
+var lib_digest = __nccwpck_require__(8463);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/image/manifest.js
+var manifest = __nccwpck_require__(4252);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./lib/registry/http.js
+
+
+
+function bufferBody(bytes) {
+    return { length: bytes.length, open: () => external_node_stream_.Readable.from([bytes]) };
+}
+/** The connection failed (`ECONNREFUSED`, `ETIMEDOUT`, a TLS code, …); carries no URL or header. */
+class NetworkError extends Error {
+    code;
+    constructor(code) {
+        super(code);
+        this.code = code;
+    }
+}
+const USER_AGENT = 'layered-image';
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** Lets each request be aborted, which http-client offers no other way to do. */
+class AbortWith {
+    signal;
+    constructor(signal) {
+        this.signal = signal;
+    }
+    prepareRequest(options) {
+        options.signal = this.signal;
+    }
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        throw new Error('not an authentication handler');
+    }
+}
+/**
+ * One HTTP exchange through @actions/http-client (so HTTPS_PROXY and
+ * NO_PROXY apply), with redirects and retries left to the caller, the body
+ * streamed with an explicit Content-Length, and the answer read in full.
+ */
+async function send(req) {
+    const controller = new AbortController();
+    let failure;
+    const abort = (e) => {
+        failure ??= e;
+        controller.abort();
+    };
+    const client = new lib/* HttpClient */.Qq(USER_AGENT, [new AbortWith(controller.signal)], {
+        allowRedirects: false,
+        allowRetries: false,
+        keepAlive: false,
+        socketTimeout: req.timeoutMs,
+    });
+    const headers = { ...req.headers };
+    if (req.body !== undefined || BODY_METHODS.has(req.method))
+        headers['content-length'] = req.body?.length ?? 0;
+    const stream = req.body?.open();
+    stream?.on('error', (e) => abort(e));
+    try {
+        const res = await client.request(req.method, req.url.href, stream ?? null, headers);
+        const { body, truncated } = await readAll(res.message, req, abort);
+        return { status: res.message.statusCode ?? 0, headers: res.message.headers, body, truncated };
+    }
+    catch (e) {
+        controller.abort();
+        if (failure !== undefined)
+            throw failure;
+        throw asNetworkError(e);
+    }
+    finally {
+        stream?.destroy();
+        client.dispose();
+    }
+}
+function readAll(message, req, abort) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        let settled = false;
+        const finish = (truncated) => {
+            settled = true;
+            clearTimeout(timer);
+            resolve({ body: Buffer.concat(chunks), truncated });
+        };
+        const fail = (e) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            reject(e instanceof Error ? e : new NetworkError('ECONNRESET'));
+        };
+        const onIdle = () => {
+            abort(new NetworkError('ETIMEDOUT'));
+            fail(new NetworkError('ETIMEDOUT'));
+        };
+        let timer = setTimeout(onIdle, req.timeoutMs);
+        message.on('data', (chunk) => {
+            if (settled)
+                return;
+            clearTimeout(timer);
+            timer = setTimeout(onIdle, req.timeoutMs);
+            if (size + chunk.length > req.maxBody) {
+                chunks.push(chunk.subarray(0, req.maxBody - size));
+                finish(true);
+                message.destroy();
+                return;
+            }
+            chunks.push(chunk);
+            size += chunk.length;
+        });
+        message.on('end', () => {
+            if (!settled)
+                finish(false);
+        });
+        message.on('error', fail);
+        message.on('close', () => {
+            if (!settled && !message.complete)
+                fail(new NetworkError('ECONNRESET'));
+        });
+    });
+}
+// Codes of programming mistakes (a bad header value, …) stay what they are.
+const BUG_CODE = /^ERR_(?!TLS_|SSL_)/;
+/** Strips a failed request down to its code: Node's messages may carry the URL. */
+function asNetworkError(e) {
+    if (e instanceof NetworkError)
+        return e;
+    if (!(e instanceof Error))
+        return new NetworkError('unknown error');
+    // http-client reports its socket timeout as a plain Error naming the path.
+    if (e.message.startsWith('Request timeout'))
+        return new NetworkError('ETIMEDOUT');
+    if (e.message === 'socket hang up')
+        return new NetworkError('ECONNRESET');
+    const code = (0,errors/* errnoCode */.UK)(e);
+    if (code === undefined || BUG_CODE.test(code))
+        return e;
+    return new NetworkError(code);
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ./lib/registry/registry-error.js
+
+
+/**
+ * A registry refused or failed an operation: one line naming the registry,
+ * the operation and what went wrong; never a credential, token or URL query.
+ */
+class RegistryError extends errors/* UserError */.yo {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** `404 Not Found`. */
+function statusText(status) {
+    const text = external_node_http_.STATUS_CODES[status];
+    return text === undefined ? String(status) : `${status} ${text}`;
+}
+const HINTS = {
+    401: ' (check the credentials)',
+    403: ' (the credentials do not allow this)',
+    429: ' (rate limited)',
+};
+/** The first `{code, message}` of an OCI error body, on one short line. */
+function errorBodySummary(body) {
+    if (body.length === 0 || body.length > 65536)
+        return '';
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        return '';
+    }
+    const errors = typeof parsed === 'object' && parsed !== null && 'errors' in parsed ? parsed.errors : undefined;
+    const first = Array.isArray(errors) ? errors[0] : undefined;
+    if (typeof first !== 'object' || first === null)
+        return '';
+    const code = 'code' in first && typeof first.code === 'string' ? first.code : '';
+    const message = 'message' in first && typeof first.message === 'string' ? first.message : '';
+    // Registry text is untrusted: printable ASCII, bounded.
+    const line = `${code} ${message}`.replace(/[^\x20-\x7e]+/g, ' ').trim();
+    return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+/** The error for an answer the operation cannot use. */
+function statusError(prefix, status, body = Buffer.alloc(0)) {
+    const summary = errorBodySummary(body);
+    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${HINTS[status] ?? ''}`, status);
+}
+
+;// CONCATENATED MODULE: ./lib/registry/challenge.js
+const SEPARATORS = ' \t,=';
+/**
+ * Parses a `WWW-Authenticate` value (RFC 9110 §11.6.1), which may hold
+ * several challenges and quoted values with commas and escapes in them, e.g.
+ * `Bearer realm="https://auth.example/token",service="reg",scope="repository:a/b:pull,push"`.
+ */
+function parseChallenges(header) {
+    const challenges = [];
+    let i = 0;
+    const skip = (chars) => {
+        while (i < header.length && chars.includes(header.charAt(i)))
+            i++;
+    };
+    const token = () => {
+        const start = i;
+        while (i < header.length && !SEPARATORS.includes(header.charAt(i)))
+            i++;
+        return header.slice(start, i);
+    };
+    while (i < header.length) {
+        skip(' \t,');
+        const name = token();
+        if (name === '') {
+            i++;
+            continue;
+        }
+        skip(' \t');
+        if (header.charAt(i) !== '=') {
+            challenges.push({ scheme: name.toLowerCase(), params: {} });
+            continue;
+        }
+        i++;
+        skip(' \t');
+        const value = header.charAt(i) === '"' ? quoted() : token();
+        const current = challenges.at(-1);
+        if (current !== undefined)
+            current.params[name.toLowerCase()] = value;
+    }
+    return challenges;
+    function quoted() {
+        let out = '';
+        for (i++; i < header.length; i++) {
+            const c = header.charAt(i);
+            if (c === '"') {
+                i++;
+                break;
+            }
+            if (c === '\\' && i + 1 < header.length)
+                i++;
+            out += header.charAt(i);
+        }
+        return out;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./lib/registry/retry.js
+
+
+/** A failure worth another try (429, most 5xx, a dropped connection), and the error to give when tries run out. */
+class Retryable extends Error {
+    op;
+    what;
+    final;
+    retryAfterMs;
+    constructor(op, what, final, retryAfterMs) {
+        super(final.message);
+        this.op = op;
+        this.what = what;
+        this.final = final;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+const MAX_DELAY_MS = 30_000;
+/** 501 and 505 say the server never will. */
+function isRetryableStatus(status) {
+    return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
+}
+/** Runs `fn` until it ends without a Retryable, backing off exponentially or as the server asks. */
+async function withRetries(policy, fn) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            if (!(e instanceof Retryable))
+                throw e;
+            if (attempt >= policy.retries)
+                throw e.final;
+            const ms = Math.min(MAX_DELAY_MS, e.retryAfterMs ?? policy.baseMs * 2 ** attempt);
+            policy.log?.(`registry ${policy.registry}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
+        }
+    }
+}
+/** `Retry-After` as delta-seconds or an HTTP date. */
+function parseRetryAfter(header, now = Date.now()) {
+    if (typeof header !== 'string')
+        return undefined;
+    const value = header.trim();
+    if (/^\d+$/.test(value))
+        return Number(value) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+// The host is not there at all, as opposed to a connection that broke.
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * The error for a failed connection: a Retryable for the transient kinds.
+ * `server` names a host other than the registry (a token server).
+ */
+function connectionFailure(opts) {
+    const { registry, op, code } = opts;
+    const who = opts.server === undefined ? `registry ${registry}` : `registry ${registry}: token server ${opts.server}`;
+    let message;
+    if (UNREACHABLE.has(code))
+        message = `${who} is not reachable: ${code}`;
+    else if (code === 'ETIMEDOUT')
+        message = `${who}: ${op}: no answer (ETIMEDOUT)`;
+    else
+        message = `${who}: ${op}: connection failed: ${code}`;
+    const final = new RegistryError(message);
+    return TRANSIENT.has(code) ? new Retryable(op, code, final) : final;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/auth.js
+
+
+
+
+const CLIENT_ID = 'layered-image';
+const DEFAULT_TOKEN_SECONDS = 60;
+const MAX_TOKEN_RESPONSE = 1 << 20;
+/**
+ * What the registry asked for on its last 401, and the bearer tokens it
+ * led to, one per set of scopes, reused until shortly before they expire.
+ */
+class Authenticator {
+    opts;
+    scheme;
+    tokens = new Map();
+    pending = new Map();
+    constructor(opts) {
+        this.opts = opts;
+    }
+    get hasCredentials() {
+        return this.opts.credentials !== undefined;
+    }
+    /** The Authorization header for a request on these scopes; none until the registry has asked. */
+    async authorization(scopes, op) {
+        const scheme = this.scheme;
+        if (scheme === undefined)
+            return undefined;
+        if (scheme.kind === 'basic')
+            return this.basic(op);
+        const token = await this.token(scheme, scopes, op);
+        return `Bearer ${token.value}`;
+    }
+    /**
+     * Takes in a 401's challenge; true when the request should be sent again
+     * with a new authorization (once learned, or once a rejected token is dropped).
+     */
+    unauthorized(header, sent, scopes, op) {
+        const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : (header ?? ''));
+        const bearer = challenges.find((c) => c.scheme === 'bearer');
+        const realm = bearer?.params.realm;
+        if (bearer !== undefined && realm !== undefined) {
+            const scheme = { kind: 'bearer', realm: this.realmUrl(realm, op), service: bearer.params.service };
+            this.scheme = scheme;
+            if (sent?.startsWith('Bearer ') === true) {
+                const key = tokenKey(scheme, scopes);
+                if (this.tokens.get(key)?.value === sent.slice('Bearer '.length))
+                    this.tokens.delete(key);
+            }
+            return true;
+        }
+        if (challenges.some((c) => c.scheme === 'basic')) {
+            if (sent?.startsWith('Basic ') === true)
+                return false;
+            this.scheme = { kind: 'basic' };
+            this.basic(op); // throws when there is nothing to send
+            return true;
+        }
+        return false;
+    }
+    basic(op) {
+        const creds = this.opts.credentials;
+        if (creds === undefined)
+            throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (401 Unauthorized)`, 401);
+        if (!('username' in creds)) {
+            throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs a username and password; an identity token works only with token auth`, 401);
+        }
+        return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    }
+    realmUrl(realm, op) {
+        let url;
+        try {
+            url = new URL(realm);
+        }
+        catch {
+            throw new RegistryError(`registry ${this.opts.registry}: ${op}: the token realm is not a URL`);
+        }
+        if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.opts.allowsHttp(url.host))) {
+            throw new RegistryError(`registry ${this.opts.registry}: ${op}: token server ${url.host} is not HTTPS; not sending credentials there`);
+        }
+        return url;
+    }
+    async token(scheme, scopes, op) {
+        const key = tokenKey(scheme, scopes);
+        const cached = this.tokens.get(key);
+        if (cached !== undefined && Date.now() < cached.refreshAt)
+            return cached;
+        let pending = this.pending.get(key);
+        if (pending === undefined) {
+            pending = this.fetchToken(scheme, scopes, op).finally(() => this.pending.delete(key));
+            this.pending.set(key, pending);
+        }
+        const token = await pending;
+        this.tokens.set(key, token);
+        return token;
+    }
+    /**
+     * Docker's token protocol: GET realm?service&scope with Basic credentials;
+     * an identity token is a refresh token, exchanged by the OAuth2 POST form.
+     */
+    async fetchToken(scheme, scopes, op) {
+        const creds = this.opts.credentials;
+        const url = new URL(scheme.realm);
+        const headers = { accept: 'application/json' };
+        let method = 'GET';
+        let form;
+        if (creds !== undefined && 'identityToken' in creds) {
+            method = 'POST';
+            const params = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: CLIENT_ID });
+            if (scheme.service !== undefined)
+                params.set('service', scheme.service);
+            if (scopes.length > 0)
+                params.set('scope', scopes.join(' '));
+            form = Buffer.from(params.toString());
+            headers['content-type'] = 'application/x-www-form-urlencoded';
+        }
+        else {
+            if (scheme.service !== undefined)
+                url.searchParams.set('service', scheme.service);
+            for (const scope of scopes)
+                url.searchParams.append('scope', scope);
+            if (creds !== undefined)
+                headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+        }
+        const server = url.host;
+        const prefix = `registry ${this.opts.registry}: ${op}: token server ${server}`;
+        let res;
+        try {
+            res = await send({
+                method,
+                url,
+                headers,
+                body: form === undefined ? undefined : bufferBody(form),
+                timeoutMs: this.opts.timeoutMs,
+                maxBody: MAX_TOKEN_RESPONSE,
+            });
+        }
+        catch (e) {
+            if (e instanceof NetworkError)
+                throw connectionFailure({ registry: this.opts.registry, op, code: e.code, server });
+            throw e;
+        }
+        if (res.status === 401 || res.status === 403) {
+            if (creds === undefined)
+                throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (token server: ${statusText(res.status)})`, 401);
+            throw new RegistryError(`${prefix}: ${statusText(res.status)} (check the credentials)`, res.status);
+        }
+        // The token server's body is not shown: it is not the registry's and may echo what it was sent.
+        if (isRetryableStatus(res.status)) {
+            throw new Retryable(op, `token server ${res.status}`, statusError(prefix, res.status), parseRetryAfter(res.headers['retry-after']));
+        }
+        if (res.status !== 200 || res.truncated)
+            throw statusError(prefix, res.status);
+        return parseToken(res.body, prefix);
+    }
+}
+function tokenKey(scheme, scopes) {
+    return [scheme.realm.href, scheme.service ?? '', ...[...scopes].sort()].join('\n');
+}
+function parseToken(body, prefix) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new RegistryError(`${prefix}: the answer is not JSON`);
+    }
+    const fields = typeof parsed === 'object' && parsed !== null ? parsed : {};
+    const value = [fields.token, fields.access_token].find((v) => typeof v === 'string' && v !== '');
+    if (value === undefined)
+        throw new RegistryError(`${prefix}: the answer has no token`);
+    const seconds = typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_TOKEN_SECONDS;
+    // Renew early so a token does not expire between being read and being checked.
+    const margin = Math.min(30, seconds / 4);
+    return { value, refreshAt: Date.now() + (seconds - margin) * 1000 };
+}
+
+// EXTERNAL MODULE: ./lib/registry/reference.js
+var reference = __nccwpck_require__(9758);
+;// CONCATENATED MODULE: ./lib/registry/transport.js
+
+
+
+
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+// Each request may be sent again once the challenge is known, and once more with a fresh token.
+const MAX_REAUTHS = 2;
+const DEFAULT_MAX_BODY = 64 * 1024;
+/**
+ * HTTP to one registry: the scheme, authentication from its challenges,
+ * and retries of transient failures. The verbs above it know nothing of
+ * tokens.
+ */
+class Transport {
+    opts;
+    base;
+    auth;
+    constructor(opts) {
+        this.opts = opts;
+        const insecure = new Set(opts.insecureRegistries ?? []);
+        const allowsHttp = (host) => (0,reference/* isLoopback */.U9)(host) || insecure.has(host) || insecure.has((0,reference/* hostname */.OI)(host));
+        const host = (0,reference/* apiHost */.nz)(opts.registry);
+        this.base = new URL(`${allowsHttp(opts.registry) || allowsHttp(host) ? 'http' : 'https'}://${host}`);
+        this.auth = new Authenticator({ registry: opts.registry, credentials: opts.credentials, allowsHttp, timeoutMs: opts.timeoutMs });
+    }
+    /** `registry HOST: OP`, the start of every message about a request. */
+    prefix(op) {
+        return `registry ${this.opts.registry}: ${op}`;
+    }
+    request(req) {
+        return req.retry === false ? this.attempt(req) : this.retrying(() => this.attempt(req));
+    }
+    /** Runs a sequence of requests made with `retry: false` again from its start after a transient failure. */
+    retrying(fn) {
+        return withRetries({ registry: this.opts.registry, retries: this.opts.retries, baseMs: this.opts.retryBaseMs, log: this.opts.log }, fn);
+    }
+    async attempt(req) {
+        const prefix = this.prefix(req.op);
+        const maxBody = req.maxBody ?? DEFAULT_MAX_BODY;
+        let url = this.resolve(req.url, this.base, prefix);
+        let reauths = 0;
+        let redirects = 0;
+        for (;;) {
+            const own = url.origin === this.base.origin;
+            const authorization = own ? await this.auth.authorization(req.scopes, req.op) : undefined;
+            const headers = { ...req.headers };
+            if (authorization !== undefined)
+                headers.authorization = authorization;
+            const res = await this.exchange(req, url, headers, maxBody);
+            if (res.status === 401 && own) {
+                if (reauths < MAX_REAUTHS && this.auth.unauthorized(res.headers['www-authenticate'], authorization, req.scopes, req.op)) {
+                    reauths++;
+                    continue;
+                }
+                if (!this.auth.hasCredentials)
+                    throw new RegistryError(`${prefix}: needs credentials (401 Unauthorized)`, 401);
+                throw statusError(prefix, 401, res.body);
+            }
+            if (isRetryableStatus(res.status)) {
+                throw new Retryable(req.op, String(res.status), statusError(prefix, res.status, res.body), parseRetryAfter(res.headers['retry-after']));
+            }
+            if (REDIRECTS.has(res.status) && req.followRedirects === true) {
+                const location = res.headers.location;
+                if (location === undefined || redirects >= MAX_REDIRECTS)
+                    throw statusError(prefix, res.status);
+                const next = this.resolve(location, url, prefix);
+                if (url.protocol === 'https:' && next.protocol !== 'https:')
+                    throw new RegistryError(`${prefix}: redirected from HTTPS to plain HTTP; not following`);
+                url = next;
+                redirects++;
+                continue;
+            }
+            if (res.truncated && res.status < 300)
+                throw new RegistryError(`${prefix}: the answer is larger than ${maxBody} bytes`);
+            return { status: res.status, headers: res.headers, body: res.body, url };
+        }
+    }
+    async exchange(req, url, headers, maxBody) {
+        try {
+            return await send({ method: req.method, url, headers, body: req.body, timeoutMs: this.opts.timeoutMs, maxBody });
+        }
+        catch (e) {
+            if (e instanceof NetworkError)
+                throw connectionFailure({ registry: this.opts.registry, op: req.op, code: e.code });
+            throw e;
+        }
+    }
+    resolve(location, base, prefix) {
+        let url;
+        try {
+            url = new URL(location, base);
+        }
+        catch {
+            throw new RegistryError(`${prefix}: the registry sent a Location that is not a URL`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:')
+            throw new RegistryError(`${prefix}: the registry sent a Location that is not HTTP`);
+        return url;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/registry/client.js
+
+
+
+
+
+
+
+
+
+
+const OCI_MANIFEST = manifest/* MEDIA_TYPES */.Z2.oci.manifest;
+const MANIFEST_TYPES = [...manifest/* IMAGE_MANIFEST_TYPES */.ML, ...manifest/* INDEX_MEDIA_TYPES */.kA];
+// Registries refuse larger manifests; distribution's own limit.
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+/** The verbs of pushing an image: blobs exist, mount, upload; manifests get and put. */
+class RegistryClient {
+    transport;
+    chunkSize;
+    constructor(opts) {
+        this.transport = new Transport({
+            registry: opts.registry,
+            credentials: opts.credentials,
+            insecureRegistries: opts.insecureRegistries,
+            retries: opts.retries ?? 5,
+            retryBaseMs: opts.retryBaseMs ?? 500,
+            timeoutMs: opts.timeoutMs ?? 120_000,
+            log: opts.log,
+        });
+        this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    }
+    /**
+     * Checks, before any work is done, that the registry answers and takes
+     * our credentials for pushing to `repository`.
+     */
+    async ping(repository) {
+        const op = 'GET /v2/';
+        const res = await this.transport.request({ op, method: 'GET', url: '/v2/', scopes: push(repository) });
+        if (res.status !== 200)
+            throw statusError(this.transport.prefix(op), res.status, res.body);
+    }
+    /** The blob's size when the repository has it. */
+    async blobExists(repository, digest) {
+        const op = `HEAD blob ${blobName(repository, digest)}`;
+        const res = await this.transport.request({ op, method: 'HEAD', url: `/v2/${repository}/blobs/${digest}`, scopes: push(repository), followRedirects: true });
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw statusError(this.transport.prefix(op), res.status, res.body);
+        const size = Number(res.headers['content-length']);
+        if (!Number.isSafeInteger(size) || size < 0)
+            throw new RegistryError(`${this.transport.prefix(op)}: the answer has no Content-Length`);
+        return size;
+    }
+    /** Links a blob from another repository of the same registry; false when the registry would not. */
+    async mountBlob(repository, digest, from) {
+        const op = `POST mount ${blobName(from, digest)} into ${repository}`;
+        const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+        const scopes = [...push(repository), `repository:${from}:pull`];
+        const res = await this.transport.request({ op, method: 'POST', url: `/v2/${repository}/blobs/uploads/?${query}`, scopes });
+        if (res.status === 201)
+            return true;
+        if (res.status !== 202)
+            throw statusError(this.transport.prefix(op), res.status, res.body);
+        // The registry opened an upload instead; the caller will upload, so drop this one.
+        const location = res.headers.location;
+        if (location !== undefined) {
+            const url = new URL(location, res.url).href;
+            await this.transport.request({ op: `DELETE upload ${repository}`, method: 'DELETE', url, scopes, retry: false }).catch(() => undefined);
+        }
+        return false;
+    }
+    /**
+     * Uploads `size` bytes: one PUT, or PATCH chunks then a PUT when larger
+     * than the chunk size. A failure part way starts a new upload session.
+     */
+    async uploadBlob(repository, digest, size, source) {
+        const slice = await sliceOf(source, size);
+        const name = blobName(repository, digest);
+        const scopes = push(repository);
+        const prefix = (op) => this.transport.prefix(op);
+        await this.transport.retrying(async () => {
+            const started = await this.transport.request({ op: `POST upload ${repository}`, method: 'POST', url: `/v2/${repository}/blobs/uploads/`, scopes, retry: false });
+            if (started.status !== 202)
+                throw statusError(prefix(`POST upload ${repository}`), started.status, started.body);
+            let location = nextLocation(started, prefix(`POST upload ${repository}`));
+            let last = slice(0, size);
+            if (size > this.chunkSize) {
+                for (let offset = 0; offset < size; offset += this.chunkSize) {
+                    const length = Math.min(this.chunkSize, size - offset);
+                    const op = `PATCH blob ${name}`;
+                    const res = await this.transport.request({
+                        op,
+                        method: 'PATCH',
+                        url: location,
+                        scopes,
+                        headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + length - 1}` },
+                        body: slice(offset, length),
+                        retry: false,
+                    });
+                    if (res.status !== 202)
+                        throw statusError(prefix(op), res.status, res.body);
+                    location = nextLocation(res, prefix(op));
+                }
+                last = undefined;
+            }
+            const op = `PUT blob ${name}`;
+            const res = await this.transport.request({
+                op,
+                method: 'PUT',
+                url: withQuery(location, `digest=${encodeURIComponent(digest)}`),
+                scopes,
+                headers: last === undefined ? {} : { 'content-type': 'application/octet-stream' },
+                body: last,
+                retry: false,
+            });
+            if (res.status !== 201 && res.status !== 204)
+                throw statusError(prefix(op), res.status, res.body);
+            const confirmed = res.headers['docker-content-digest'];
+            if (typeof confirmed === 'string' && confirmed !== digest)
+                throw new RegistryError(`${prefix(op)}: the registry stored ${confirmed}`);
+        });
+    }
+    /** A manifest or index by tag or digest; undefined when there is none. */
+    async getManifest(repository, reference, accept = MANIFEST_TYPES) {
+        const op = `GET manifest ${manifestName(repository, reference)}`;
+        const res = await this.transport.request({
+            op,
+            method: 'GET',
+            url: `/v2/${repository}/manifests/${reference}`,
+            // Reading asks for no more: a cacheFrom may be a repository we can only pull.
+            scopes: pull(repository),
+            headers: { accept: accept.join(', ') },
+            maxBody: MAX_MANIFEST_BYTES,
+            followRedirects: true,
+        });
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw statusError(this.transport.prefix(op), res.status, res.body);
+        const digest = (0,lib_digest/* sha256Digest */.sI)(res.body);
+        const claimed = res.headers['docker-content-digest'];
+        if (typeof claimed === 'string' && claimed.startsWith('sha256:') && claimed !== digest) {
+            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match Docker-Content-Digest ${claimed}`);
+        }
+        if (reference.startsWith('sha256:') && reference !== digest)
+            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match the digest asked for`);
+        return { mediaType: mediaTypeOf(res), digest, bytes: res.body };
+    }
+    /** A small blob (an image config), checked against its digest. */
+    async getBlob(repository, digest, maxBytes) {
+        const op = `GET blob ${blobName(repository, digest)}`;
+        const res = await this.transport.request({ op, method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: pull(repository), maxBody: maxBytes, followRedirects: true });
+        if (res.status !== 200)
+            throw statusError(this.transport.prefix(op), res.status, res.body);
+        if ((0,lib_digest/* sha256Digest */.sI)(res.body) !== digest)
+            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match its digest`);
+        return res.body;
+    }
+    /** Stores a manifest under a tag or digest; the digest the registry confirms. */
+    async putManifest(repository, reference, mediaType, bytes) {
+        const op = `PUT manifest ${manifestName(repository, reference)}`;
+        const res = await this.transport.request({
+            op,
+            method: 'PUT',
+            url: `/v2/${repository}/manifests/${reference}`,
+            scopes: push(repository),
+            headers: { 'content-type': mediaType },
+            body: bufferBody(bytes),
+        });
+        if (res.status !== 201 && res.status !== 200)
+            throw statusError(this.transport.prefix(op), res.status, res.body);
+        const digest = (0,lib_digest/* sha256Digest */.sI)(bytes);
+        const confirmed = res.headers['docker-content-digest'];
+        if (typeof confirmed === 'string' && confirmed !== digest)
+            throw new RegistryError(`${this.transport.prefix(op)}: the registry confirmed ${confirmed}, not ${digest}`);
+        return digest;
+    }
+}
+function push(repository) {
+    return [`repository:${repository}:pull,push`];
+}
+function pull(repository) {
+    return [`repository:${repository}:pull`];
+}
+/** `team/app@sha256:0123456789ab`: enough of the digest to tell blobs apart in a message. */
+function blobName(repository, digest) {
+    return `${repository}@${digest.slice(0, 'sha256:'.length + 12)}`;
+}
+function manifestName(repository, reference) {
+    return reference.startsWith('sha256:') ? blobName(repository, (0,lib_digest/* parseDigest */.m)(reference)) : `${repository}:${reference}`;
+}
+/** Upload URLs carry the session state in their query; the digest is added to it, not put in its place. */
+function withQuery(url, param) {
+    const hash = url.indexOf('#');
+    const bare = hash < 0 ? url : url.slice(0, hash);
+    return `${bare}${bare.includes('?') ? '&' : '?'}${param}`;
+}
+function nextLocation(res, prefix) {
+    const location = res.headers.location;
+    if (location === undefined || location === '')
+        throw new RegistryError(`${prefix}: the answer has no Location`);
+    try {
+        return new URL(location, res.url).href;
+    }
+    catch {
+        throw new RegistryError(`${prefix}: the registry sent a Location that is not a URL`);
+    }
+}
+function mediaTypeOf(res) {
+    const header = (res.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    if (header !== '' && header !== 'application/json' && header !== 'text/plain')
+        return header;
+    try {
+        const parsed = JSON.parse(res.body.toString('utf8'));
+        if (typeof parsed === 'object' && parsed !== null && 'mediaType' in parsed && typeof parsed.mediaType === 'string')
+            return parsed.mediaType;
+    }
+    catch {
+        // Not JSON: the header is all there is.
+    }
+    return header;
+}
+/** Bodies for byte ranges of the blob, each opened afresh per send. */
+async function sliceOf(source, size) {
+    if ('bytes' in source) {
+        if (source.bytes.length !== size)
+            throw new Error(`blob source has ${source.bytes.length} bytes, not ${size}`);
+        return (offset, length) => bufferBody(source.bytes.subarray(offset, offset + length));
+    }
+    const { file } = source;
+    const start = source.offset ?? 0;
+    const fileSize = await (0,promises_.stat)(file).then((s) => s.size, (e) => (0,errors/* asUserError */.Yl)(e, `read ${file}`));
+    if (start + size > fileSize)
+        throw new Error(`${file} has ${fileSize} bytes, fewer than ${start} + ${size}`);
+    return (offset, length) => ({
+        length,
+        open: () => (length === 0 ? external_node_stream_.Readable.from([]) : (0,external_node_fs_.createReadStream)(file, { start: start + offset, end: start + offset + length - 1 })),
+    });
+}
+
+
+/***/ }),
+
+/***/ 1694:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  N: () => (/* binding */ connect)
+});
+
+// EXTERNAL MODULE: ./lib/registry/client.js + 7 modules
+var registry_client = __nccwpck_require__(2613);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/registry/reference.js
+var reference = __nccwpck_require__(9758);
+;// CONCATENATED MODULE: ./lib/registry/credentials.js
+
+
+
+
+
+// Docker keys Hub's entries by its v1 index URL.
+const HUB_KEY = 'https://index.docker.io/v1/';
+const HUB_HOSTS = new Set([reference/* DOCKER_HUB */.Xb, 'index.docker.io', 'registry-1.docker.io']);
+const HELPER_TIMEOUT_MS = 30_000;
+/**
+ * Credentials for a registry, looked up as docker and podman do: explicit
+ * ones; docker's config.json (`credHelpers`, `auths`, `credsStore`); then
+ * the containers auth files. A helper that is missing or fails gives none.
+ */
+async function findCredentials(registry, opts) {
+    if (opts.explicit !== undefined)
+        return opts.explicit;
+    const { env } = opts;
+    const home = nonEmpty(env.HOME);
+    const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : external_node_path_.join(home, '.docker'));
+    if (dockerDir !== undefined) {
+        const file = external_node_path_.join(dockerDir, 'config.json');
+        const config = await readConfig(file);
+        if (config !== undefined) {
+            const found = await fromDockerConfig(registry, config, file, env);
+            if (found !== undefined)
+                return found;
+        }
+    }
+    const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
+    const containerFiles = [nonEmpty(env.REGISTRY_AUTH_FILE), runtime === undefined ? undefined : external_node_path_.join(runtime, 'containers', 'auth.json')];
+    for (const file of containerFiles) {
+        if (file === undefined)
+            continue;
+        const config = await readConfig(file);
+        const found = config === undefined ? undefined : fromAuths(registry, config, file);
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
+}
+async function fromDockerConfig(registry, config, file, env) {
+    const helpers = objectField(config, 'credHelpers', file);
+    for (const key of keysFor(registry)) {
+        const helper = helpers?.[key];
+        if (typeof helper !== 'string' || helper === '')
+            continue;
+        const found = await runHelper(helper, key, env);
+        if (found !== undefined)
+            return found;
+        break;
+    }
+    const fromFile = fromAuths(registry, config, file);
+    if (fromFile !== undefined)
+        return fromFile;
+    const store = config.credsStore;
+    if (typeof store === 'string' && store !== '')
+        return runHelper(store, keysFor(registry)[0] ?? registry, env);
+    return undefined;
+}
+/** An `auths` entry: `auth` (base64 user:pass), `username`/`password` or `identitytoken`. */
+function fromAuths(registry, config, file) {
+    const auths = objectField(config, 'auths', file);
+    if (auths === undefined)
+        return undefined;
+    const wanted = new Set(keysFor(registry).map(hostOfKey));
+    for (const [key, entry] of Object.entries(auths)) {
+        if (!wanted.has(hostOfKey(key)) || typeof entry !== 'object' || entry === null)
+            continue;
+        const fields = entry;
+        const identityToken = fields.identitytoken;
+        if (typeof identityToken === 'string' && identityToken !== '')
+            return { identityToken };
+        const auth = fields.auth;
+        if (typeof auth === 'string' && auth !== '') {
+            const decoded = Buffer.from(auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon <= 0)
+                throw new errors/* UserError */.yo(`${file}: auths entry for ${key} has an "auth" value that is not base64 of user:password`);
+            return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        const { username, password } = fields;
+        if (typeof username === 'string' && username !== '' && typeof password === 'string')
+            return { username, password };
+    }
+    return undefined;
+}
+/** The keys a registry may be stored under; the first is what docker passes to helpers. */
+function keysFor(registry) {
+    return HUB_HOSTS.has(registry) ? [HUB_KEY, ...HUB_HOSTS] : [registry];
+}
+/** `https://host/v1/` and `http://host` forms name the same registry as `host`. */
+function hostOfKey(key) {
+    const bare = key.replace(/^[a-z]+:\/\//i, '');
+    const slash = bare.indexOf('/');
+    return slash < 0 ? bare : bare.slice(0, slash);
+}
+/** `docker-credential-NAME get`, the server on stdin, `{Username, Secret}` on stdout. */
+async function runHelper(name, serverUrl, env) {
+    if (!/^[A-Za-z0-9._-]+$/.test(name))
+        return undefined;
+    const stdout = await new Promise((resolve) => {
+        const child = (0,external_node_child_process_.execFile)(`docker-credential-${name}`, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 1 << 20 }, (error, out) => {
+            resolve(error === null ? out : undefined);
+        });
+        // A helper that exits before reading stdin must not crash us with EPIPE.
+        child.stdin?.on('error', () => undefined);
+        child.stdin?.end(serverUrl);
+    });
+    if (stdout === undefined)
+        return undefined;
+    let reply;
+    try {
+        reply = JSON.parse(stdout);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof reply !== 'object' || reply === null)
+        return undefined;
+    const { Username: username, Secret: secret } = reply;
+    if (typeof secret !== 'string' || secret === '')
+        return undefined;
+    if (username === '<token>')
+        return { identityToken: secret };
+    return typeof username === 'string' && username !== '' ? { username, password: secret } : undefined;
+}
+/** A JSON config file, undefined when there is none; one line naming it when it is unusable. */
+async function readConfig(file) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (e) {
+        const code = (0,errors/* errnoCode */.UK)(e);
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        throw new errors/* UserError */.yo(`cannot read ${file}: ${code ?? 'unknown error'}`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new errors/* UserError */.yo(`${file} is not valid JSON`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new errors/* UserError */.yo(`${file} is not a JSON object`);
+    return parsed;
+}
+function objectField(config, name, file) {
+    const value = config[name];
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value !== 'object' || Array.isArray(value))
+        throw new errors/* UserError */.yo(`${file}: "${name}" is not an object`);
+    return value;
+}
+function nonEmpty(s) {
+    return s === undefined || s === '' ? undefined : s;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/connect.js
+
+
+
+/**
+ * Finds credentials for `name`'s registry and for `alsoRead` (registries
+ * a push reads layers from), masks those read from files as the inputs
+ * are, and pings the registry with push rights: a registry that is down or
+ * refuses the credentials fails now, before any work is done.
+ */
+async function connect(name, access, alsoRead, log) {
+    const { registry, repository } = (0,reference/* parseRepository */.SU)(name);
+    const credentials = new Map();
+    for (const host of new Set([registry, ...alsoRead])) {
+        const explicit = host === registry ? access.credentials : undefined;
+        const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
+        // The Action masked the inputs already.
+        if (found !== undefined && explicit === undefined) {
+            const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
+            for (const secret of forms)
+                log.secret?.(secret);
+        }
+        credentials.set(host, found);
+    }
+    const clients = new Map();
+    const clientFor = (host) => {
+        const had = clients.get(host);
+        if (had !== undefined)
+            return had;
+        const client = new registry_client/* RegistryClient */.bP({ registry: host, credentials: credentials.get(host), insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
+        clients.set(host, client);
+        return client;
+    };
+    const client = clientFor(registry);
+    await client.ping(repository);
+    return { client, registry, repository, clientFor };
+}
+
+
+/***/ }),
+
 /***/ 9758:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34976,6 +35295,41 @@ function hostname(host) {
 function isLoopback(host) {
     const name = hostname(host).toLowerCase();
     return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+
+/***/ }),
+
+/***/ 9860:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ mapLimit)
+/* harmony export */ });
+/**
+ * Runs `task` over `items` with at most `limit` in flight and returns the
+ * results in the order of `items`. The first failure rejects the whole run
+ * once the tasks already started have settled, so no work is left behind.
+ */
+async function mapLimit(items, limit, task) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const i = next++;
+            try {
+                results[i] = await task(items[i], i);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
 }
 
 
@@ -36095,7 +36449,8 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ // This entry module used 'module' so it can't be inlined
 /******/ var __webpack_exports__ = __nccwpck_require__(9069);
 /******/ __webpack_exports__ = await __webpack_exports__;
-/******/ var __webpack_exports__FLAGS = __webpack_exports__.W;
-/******/ var __webpack_exports__main = __webpack_exports__.i;
-/******/ export { __webpack_exports__FLAGS as FLAGS, __webpack_exports__main as main };
+/******/ var __webpack_exports__FLAGS = __webpack_exports__.Wg;
+/******/ var __webpack_exports__INDEX_FLAGS = __webpack_exports__.xX;
+/******/ var __webpack_exports__main = __webpack_exports__.iW;
+/******/ export { __webpack_exports__FLAGS as FLAGS, __webpack_exports__INDEX_FLAGS as INDEX_FLAGS, __webpack_exports__main as main };
 /******/ 

@@ -96913,7 +96913,7 @@ function asUserError(e, what) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7554);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2733);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9089);
 /* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
 
@@ -97768,7 +97768,7 @@ async function runJob(job, progress) {
 
 /***/ }),
 
-/***/ 2733:
+/***/ 9089:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -98502,7 +98502,84 @@ const MEDIA_TYPES = {
         config: 'application/vnd.docker.container.image.v1+json',
     },
 };
-const INDEX_MEDIA_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+const INDEX_TYPES = {
+    oci: 'application/vnd.oci.image.index.v1+json',
+    docker: 'application/vnd.docker.distribution.manifest.list.v2+json',
+};
+const INDEX_MEDIA_TYPES = Object.values(INDEX_TYPES);
+const IMAGE_MANIFEST_TYPES = [MEDIA_TYPES.oci.manifest, MEDIA_TYPES.docker.manifest];
+/** `linux/arm/v7`. */
+function platformString(p) {
+    return `${p.os}/${p.architecture}${p.variant === undefined ? '' : `/${p.variant}`}`;
+}
+function samePlatform(a, b) {
+    return a.os === b.os && a.architecture === b.architecture && (a.variant ?? '') === (b.variant ?? '');
+}
+/**
+ * An image index (OCI) or manifest list (Docker) of one manifest per
+ * platform. Entries go in platform order, so the same manifests give the
+ * same index whatever order the jobs that pushed them finished in.
+ */
+function imageIndex(format, entries) {
+    const mediaType = INDEX_TYPES[format];
+    const sorted = [...entries].sort((a, b) => compare(platformString(a.platform), platformString(b.platform)) || compare(a.digest, b.digest));
+    const doc = {
+        schemaVersion: 2,
+        mediaType,
+        manifests: sorted.map((e) => ({
+            mediaType: e.mediaType,
+            digest: e.digest,
+            size: e.size,
+            platform: { os: e.platform.os, architecture: e.platform.architecture, ...(e.platform.variant === undefined ? {} : { variant: e.platform.variant }) },
+        })),
+    };
+    const bytes = Buffer.from(canonicalJson(doc), 'utf8');
+    return { mediaType, bytes, digest: (0,lib_digest/* sha256Digest */.sI)(bytes), size: bytes.length, entries: sorted };
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** The entries of an index someone else may have written: those with a digest and a platform. */
+function indexEntries(bytes) {
+    const manifests = parseJson(bytes)?.manifests;
+    if (!Array.isArray(manifests))
+        return [];
+    const found = [];
+    for (const raw of manifests) {
+        const m = raw;
+        const p = m?.platform;
+        if (typeof m?.mediaType !== 'string' || typeof m.digest !== 'string' || !DIGEST_RE.test(m.digest) || !Number.isSafeInteger(m.size))
+            continue;
+        if (typeof p?.os !== 'string' || typeof p.architecture !== 'string' || (p.variant !== undefined && typeof p.variant !== 'string'))
+            continue;
+        found.push({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: { os: p.os, architecture: p.architecture, variant: p.variant } });
+    }
+    return found;
+}
+/** The config descriptor of an image manifest, when it has a usable one. */
+function manifestConfig(bytes) {
+    const config = parseJson(bytes)?.config;
+    if (typeof config?.digest !== 'string' || !DIGEST_RE.test(config.digest) || !Number.isSafeInteger(config.size) || config.size < 0)
+        return undefined;
+    return { digest: config.digest, size: config.size };
+}
+/** The platform an image config gives, when it names an os and an architecture. */
+function configPlatform(bytes) {
+    const c = parseJson(bytes);
+    if (typeof c?.os !== 'string' || c.os === '' || typeof c.architecture !== 'string' || c.architecture === '')
+        return undefined;
+    return { os: c.os, architecture: c.architecture, variant: typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined };
+}
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+function parseJson(bytes) {
+    try {
+        const doc = JSON.parse(bytes.toString('utf8'));
+        return doc !== null && typeof doc === 'object' ? doc : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 /** An image manifest (OCI, or Docker v2 schema 2), its bytes canonical so the same image always has the same digest. */
 function imageManifest(format, config, layers) {
     const mediaType = MEDIA_TYPES[format].manifest;
@@ -98517,20 +98594,13 @@ function imageManifest(format, config, layers) {
 }
 /** The layer descriptors of a manifest someone else may have written: only what can be used is kept. */
 function manifestLayers(bytes) {
-    let doc;
-    try {
-        doc = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        return [];
-    }
-    const layers = doc?.layers;
+    const layers = parseJson(bytes)?.layers;
     if (!Array.isArray(layers))
         return [];
     const found = [];
     for (const raw of layers) {
         const l = raw;
-        if (typeof l?.mediaType !== 'string' || typeof l.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(l.digest))
+        if (typeof l?.mediaType !== 'string' || typeof l.digest !== 'string' || !DIGEST_RE.test(l.digest))
             continue;
         if (!Number.isSafeInteger(l.size) || l.size < 0)
             continue;
@@ -98583,7 +98653,7 @@ async function writeOciLayout(image, opts) {
     const manifest = imageManifest('oci', { digest: configDigest, size: image.configJson.length }, descriptors);
     const index = {
         schemaVersion: 2,
-        mediaType: INDEX_MEDIA_TYPES[0],
+        mediaType: INDEX_TYPES.oci,
         manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
     };
     const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.dir}`));
@@ -99300,11 +99370,9 @@ class Transport {
 
 
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const MANIFEST_TYPES = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST];
+
+const OCI_MANIFEST = MEDIA_TYPES.oci.manifest;
+const MANIFEST_TYPES = [...IMAGE_MANIFEST_TYPES, ...INDEX_MEDIA_TYPES];
 // Registries refuse larger manifests; distribution's own limit.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
@@ -99699,6 +99767,44 @@ function nonEmpty(s) {
     return s === undefined || s === '' ? undefined : s;
 }
 
+;// CONCATENATED MODULE: ./lib/registry/connect.js
+
+
+
+/**
+ * Finds credentials for `name`'s registry and for `alsoRead` (registries
+ * a push reads layers from), masks those read from files as the inputs
+ * are, and pings the registry with push rights: a registry that is down or
+ * refuses the credentials fails now, before any work is done.
+ */
+async function connect(name, access, alsoRead, log) {
+    const { registry, repository } = parseRepository(name);
+    const credentials = new Map();
+    for (const host of new Set([registry, ...alsoRead])) {
+        const explicit = host === registry ? access.credentials : undefined;
+        const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
+        // The Action masked the inputs already.
+        if (found !== undefined && explicit === undefined) {
+            const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
+            for (const secret of forms)
+                log.secret?.(secret);
+        }
+        credentials.set(host, found);
+    }
+    const clients = new Map();
+    const clientFor = (host) => {
+        const had = clients.get(host);
+        if (had !== undefined)
+            return had;
+        const client = new RegistryClient({ registry: host, credentials: credentials.get(host), insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
+        clients.set(host, client);
+        return client;
+    };
+    const client = clientFor(registry);
+    await client.ping(repository);
+    return { client, registry, repository, clientFor };
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/known-layers.js
 
 
@@ -99730,7 +99836,7 @@ async function findKnownLayers(opts) {
         leads.set(lead.key, [...(leads.get(lead.key) ?? []), lead]);
     };
     for (const ref of opts.cacheFrom) {
-        for (const lead of await leadsFromManifest(ref, opts.clientFor(ref.registry), log))
+        for (const lead of await leadsFromManifest(ref, opts.platform, opts.clientFor(ref.registry), log))
             add(lead);
     }
     opts.leads.forEach(add);
@@ -99765,10 +99871,27 @@ async function tryMount(target, digest, from, log) {
         return false;
     }
 }
-async function leadsFromManifest(ref, client, log) {
+/**
+ * The leads of a cacheFrom image; of an index (a multi-platform tag), those
+ * of its manifest for our platform: another platform's store paths differ,
+ * so none of its layers would be ours.
+ */
+async function leadsFromManifest(ref, platform, client, log) {
     let manifest;
     try {
         manifest = await client.getManifest(ref.repository, ref.reference);
+        if (manifest !== undefined && INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
+            const entry = indexEntries(manifest.bytes).find((e) => samePlatform(e.platform, platform));
+            if (entry === undefined) {
+                log.info(`cacheFrom ${refString(ref)} is an image index with no manifest for ${platformString(platform)}`);
+                return [];
+            }
+            manifest = await client.getManifest(ref.repository, entry.digest);
+            if (manifest === undefined || INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
+                log.info(`cacheFrom ${refString(ref)}: its manifest for ${platformString(platform)} is not an image manifest in the registry`);
+                return [];
+            }
+        }
     }
     catch (e) {
         log.warning(`cacheFrom ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
@@ -99776,10 +99899,6 @@ async function leadsFromManifest(ref, client, log) {
     }
     if (manifest === undefined) {
         log.info(`cacheFrom ${refString(ref)}: not in the registry (yet)`);
-        return [];
-    }
-    if (INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
-        log.info(`cacheFrom ${refString(ref)} is an image index; only image manifests are used`);
         return [];
     }
     const leads = [];
@@ -99869,6 +99988,10 @@ async function pushImage(image, target, log) {
         // The client checks that the registry confirms this manifest's digest.
         await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
         refs.push(`${target.name}:${tag}`);
+    }
+    if (target.tags.length === 0) {
+        await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
+        refs.push(`${target.name}@${manifest.digest}`);
     }
     log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${formatBytes(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
     return { digest: manifest.digest, refs, blobs, layers: outcomes };
@@ -100125,7 +100248,7 @@ function readBaseImage(file) {
         const manifestText = readMember(fd, members, 'manifest.json', what, 1 << 20);
         if (manifestText === undefined)
             throw new errors/* UserError */.yo(`${what} has no manifest.json: it is not a docker-archive`);
-        const manifest = parseJson(manifestText, `${what}: manifest.json`);
+        const manifest = base_image_parseJson(manifestText, `${what}: manifest.json`);
         if (!Array.isArray(manifest) || manifest.length !== 1) {
             throw new errors/* UserError */.yo(`${what}: manifest.json must describe exactly one image, it describes ${Array.isArray(manifest) ? manifest.length : 'none'}`);
         }
@@ -100136,7 +100259,7 @@ function readBaseImage(file) {
         const configText = readMember(fd, members, entry.Config, what, 16 << 20);
         if (configText === undefined)
             throw new errors/* UserError */.yo(`${what}: its config ${entry.Config} is missing`);
-        const config = parseJson(configText, `${what}: config`);
+        const config = base_image_parseJson(configText, `${what}: config`);
         const rootfs = config['rootfs'];
         const diffIds = Array.isArray(rootfs?.diff_ids) ? rootfs.diff_ids : undefined;
         const names = entry.Layers;
@@ -100346,7 +100469,7 @@ function readAt(fd, buf, position, what) {
         done += n;
     }
 }
-function parseJson(text, what) {
+function base_image_parseJson(text, what) {
     let value;
     try {
         value = JSON.parse(text);
@@ -100975,8 +101098,6 @@ var temp = __nccwpck_require__(8896);
 
 
 
-
-
 /**
  * inputs → closure → plan → layers → one image value → its sinks: a
  * docker-archive or OCI layout at `output`, and the registry.
@@ -101037,7 +101158,7 @@ async function build(opts, logger = quietLogger) {
         const known = new Map();
         if (push !== undefined) {
             await log.group('Registry', async () => {
-                const find = (keySet, leads, cacheFrom) => findKnownLayers({ target: push, keys: keySet, leads, cacheFrom, compression: opts.compression, clientFor: push.clientFor, log });
+                const find = (keySet, leads, cacheFrom) => findKnownLayers({ target: push, keys: keySet, leads, cacheFrom, compression: opts.compression, platform: push.platform, clientFor: push.clientFor, log });
                 for (const [k, v] of await find(new Set(keys), earlier ?? [], push.cacheFrom))
                     known.set(k, v);
                 if (earlier !== undefined || scope === undefined)
@@ -101189,7 +101310,7 @@ async function build(opts, logger = quietLogger) {
         // A push's record needs only the blobs' digests: saved while the blobs upload.
         const early = push !== undefined && saver === undefined ? Promise.all(image.value.layers.map((l) => l.compressed())).then(() => saveRecord(new Set())) : undefined;
         early?.catch(() => undefined);
-        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
+        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: push.byDigest ? [] : image.value.tags }, log));
         const saved = await log.group('Cache save', async () => {
             if (cache === undefined) {
                 log.info(noCache);
@@ -101586,40 +101707,15 @@ async function reserveOutput(choice) {
 }
 /** The registry client and repository for `opts.name`, with credentials from inputs or the usual files. */
 async function pushTarget(opts, choice, log) {
-    const { registry, repository } = parseRepository(opts.name);
-    const clients = new Map();
-    const clientFor = (host) => {
-        const had = clients.get(host);
-        if (had !== undefined)
-            return had;
-        const client = new RegistryClient({ registry: host, credentials: credentials.get(host), insecureRegistries: choice.insecureRegistries, retries: choice.retries, log: (m) => log.info(m) });
-        clients.set(host, client);
-        return client;
-    };
-    const credentials = new Map();
-    for (const host of new Set([registry, ...choice.cacheFrom.map((r) => r.registry)])) {
-        const explicit = host === registry ? choice.credentials : undefined;
-        const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
-        // Those read from files are masked as the inputs are (which the Action masked already).
-        if (found !== undefined && explicit === undefined) {
-            const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
-            for (const secret of forms)
-                log.secret?.(secret);
-        }
-        credentials.set(host, found);
-    }
-    const client = clientFor(registry);
-    // A registry that is down, or refuses the credentials, fails the push now, not after the build.
-    await client.ping(repository);
+    const connection = await connect(opts.name, choice, choice.cacheFrom.map((r) => r.registry), log);
     return {
-        client,
-        registry,
-        repository,
+        ...connection,
         name: opts.name,
         format: choice.manifestFormat,
         compression: opts.compression,
         cacheFrom: choice.cacheFrom,
-        clientFor,
+        byDigest: choice.byDigest,
+        platform: { os: 'linux', architecture: opts.architecture, variant: opts.variant },
     };
 }
 
@@ -101633,6 +101729,77 @@ function formatPlan(plan) {
             lines.push(`${' '.repeat(18)}${p}`);
     });
     return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/push-index.js
+
+
+
+// Image configs are small; a bound keeps a hostile registry from filling memory.
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+const READS = 4;
+/**
+ * Reads each manifest and its config from the repository, checks that each
+ * is an image manifest and that no platform comes twice, and only then
+ * pushes the index under every tag: bad input pushes nothing.
+ */
+async function pushIndex(target, digests, log) {
+    const { client, repository, name } = target;
+    const entries = await mapLimit(digests, READS, async (digest) => {
+        const manifest = await client.getManifest(repository, digest);
+        if (manifest === undefined)
+            throw new errors/* UserError */.yo(`manifest ${digest} is not in ${name}`);
+        if (INDEX_MEDIA_TYPES.includes(manifest.mediaType))
+            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
+        if (!IMAGE_MANIFEST_TYPES.includes(manifest.mediaType))
+            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : manifest.mediaType}, not an image manifest`);
+        // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
+        if (target.format === 'docker' && manifest.mediaType !== MEDIA_TYPES.docker.manifest) {
+            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
+        }
+        const config = manifestConfig(manifest.bytes);
+        if (config === undefined)
+            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} has no config descriptor`);
+        const platform = configPlatform(await client.getBlob(repository, config.digest, MAX_CONFIG_BYTES));
+        if (platform === undefined)
+            throw new errors/* UserError */.yo(`the config of manifest ${digest} in ${name} names no os and architecture`);
+        log.info(`${digest}: ${platformString(platform)}`);
+        return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
+    });
+    const byPlatform = new Map();
+    for (const e of entries) {
+        const platform = platformString(e.platform);
+        const other = byPlatform.get(platform);
+        if (other !== undefined)
+            throw new errors/* UserError */.yo(`manifests ${other} and ${e.digest} are both for ${platform}; an index takes one manifest per platform`);
+        byPlatform.set(platform, e.digest);
+    }
+    const index = imageIndex(target.format, entries);
+    const refs = [];
+    for (const tag of target.tags) {
+        // The client checks that the registry confirms this index's digest.
+        await client.putManifest(repository, tag, index.mediaType, index.bytes);
+        refs.push(`${name}:${tag}`);
+    }
+    log.info(`pushed ${refs.join(', ')} (${index.digest}): an index of ${index.entries.length} manifests`);
+    return {
+        digest: index.digest,
+        mediaType: index.mediaType,
+        refs,
+        manifests: index.entries.map((e) => ({ platform: platformString(e.platform), digest: e.digest, size: e.size, mediaType: e.mediaType })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/make-index.js
+
+
+/**
+ * `layered-image index` and the Action's `index` input: one tag for the
+ * images that matrix jobs pushed by digest, one per platform.
+ */
+async function makeIndex(opts, log) {
+    const { client, repository } = await log.group('Registry', () => connect(opts.name, opts, [], log));
+    return log.group('Index', () => pushIndex({ client, repository, name: opts.name, tags: opts.tags, format: opts.manifestFormat }, opts.manifests, log));
 }
 
 ;// CONCATENATED MODULE: ./lib/image/validate-config.js
@@ -101744,7 +101911,7 @@ async function parseOptions(raw, env = process.env) {
     });
     const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7, 'gzip');
     (0,compress/* checkCompression */.jA)(compression);
-    const push = raw.push ? parsePush(raw, name, tags, compression) : undefined;
+    const push = raw.push || raw.pushByDigest ? parsePush(raw, name, tags, compression) : undefined;
     return {
         name,
         tags,
@@ -101753,7 +101920,7 @@ async function parseOptions(raw, env = process.env) {
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
         ...parsePlatform(raw.platform, raw.architecture),
-        output: parseOutput(raw, name),
+        output: parseOutput(raw, name, push !== undefined),
         compression,
         push,
         cache: parseCache(raw, env),
@@ -101769,7 +101936,7 @@ async function parseOptions(raw, env = process.env) {
         scratch: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
     };
 }
-function parseOutput(raw, name) {
+function parseOutput(raw, name, pushing) {
     const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
     const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
     if (given === '-') {
@@ -101777,13 +101944,13 @@ function parseOutput(raw, name) {
             throw new errors/* UserError */.yo('output - (standard output) is for the command line; give a file name');
         if (kind !== 'docker-archive')
             throw new errors/* UserError */.yo(`output - (standard output) takes a docker-archive, not ${kind}`);
-        if (raw.push)
+        if (pushing)
             throw new errors/* UserError */.yo('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
         return { kind: 'stdout' };
     }
     if (given === undefined) {
         // Pushing is the job then: nothing local is written.
-        if (raw.push)
+        if (pushing)
             return undefined;
         const base = name.replace(/[/:]/g, '-');
         return { kind, path: external_node_path_.resolve(kind === 'oci' ? `${base}-oci` : `${base}.tar`) };
@@ -101804,17 +101971,25 @@ function parsePush(raw, name, tags, compression) {
     const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci');
     if (manifestFormat === 'docker' && compression !== 'gzip')
         throw new errors/* UserError */.yo(`manifestFormat docker takes gzip layers only, not compression ${compression}`);
-    const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
-        if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h))
-            throw new errors/* UserError */.yo(`insecure registry "${h}" must be a host or host:port`);
-        return h.toLowerCase();
-    });
+    const byDigest = raw.pushByDigest ?? false;
+    // A tag given would name the local image but never reach the registry: say so rather than drop it.
+    if (byDigest && tags.length > 0)
+        throw new errors/* UserError */.yo(`tag "${tags[0] ?? ''}" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged`);
     const { registry, repository } = parseRepository(name);
     const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
     // By default, the tags being pushed and latest: whatever was pushed last under them.
     const cacheFrom = given.length > 0
         ? given.map(parseImageRef)
         : [...new Set([...tags, 'latest'])].map((reference) => ({ registry, repository, reference }));
+    return { manifestFormat, cacheFrom, byDigest, ...parseRegistryAccess(raw) };
+}
+/** Hosts, retries and credentials, as a push and an index take them. */
+function parseRegistryAccess(raw) {
+    const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
+        if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h))
+            throw new errors/* UserError */.yo(`insecure registry "${h}" must be a host or host:port`);
+        return h.toLowerCase();
+    });
     const username = raw.username ?? '';
     const password = raw.password ?? '';
     if ((username === '') !== (password === ''))
@@ -101823,7 +101998,7 @@ function parsePush(raw, name, tags, compression) {
     const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
         throw new errors/* UserError */.yo(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-    return { manifestFormat, cacheFrom, insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
+    return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest. */
 function parseImageRef(text) {
@@ -101849,6 +102024,32 @@ function parseImageRef(text) {
     if (!NAME_RE.test(name.toLowerCase()))
         throw new errors/* UserError */.yo(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
     return { ...parseRepository(name.toLowerCase()), reference };
+}
+function parseIndexOptions(raw) {
+    const name = parseName(raw.name);
+    const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
+    const here = parseRepository(name);
+    // The same digest twice (a matrix job run again) is one manifest.
+    const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
+            const at = text.lastIndexOf('@');
+            const digest = at < 0 ? text : text.slice(at + 1);
+            if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+                throw new errors/* UserError */.yo(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
+            if (at >= 0) {
+                const other = text.slice(0, at).toLowerCase();
+                if (!NAME_RE.test(other))
+                    throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, at)}" before the @, which is not an image name`);
+                const there = parseRepository(other);
+                if (there.registry !== here.registry || there.repository !== here.repository)
+                    throw new errors/* UserError */.yo(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);
+            }
+            return digest;
+        }))];
+    if (manifests.length === 0)
+        throw new errors/* UserError */.yo('index needs at least one manifest digest');
+    if (tags.length === 0)
+        throw new errors/* UserError */.yo('index needs a tag to push the index under');
+    return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci'), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
@@ -102035,6 +102236,8 @@ var actions = __nccwpck_require__(9623);
 
 
 
+
+
 // build.ts loads the Actions cache lazily, for the CLI's sake; the Action
 // nearly always uses it, and a static import keeps it in dist/index.js
 // rather than in chunk files beside the CLI's.
@@ -102053,7 +102256,8 @@ function readInputs() {
     };
     const list = (name) => core/* getInput */.V4(name).split(/[\s,]+/).filter((v) => v !== '');
     const runnerTemp = process.env['RUNNER_TEMP'];
-    const push = flag('push', false);
+    const pushByDigest = flag('pushByDigest', false);
+    const push = flag('push', false) || pushByDigest;
     const outputFormat = optional('outputFormat');
     // Pushing is the job then: with no output given, nothing local is written.
     const defaultOutput = push || !runnerTemp ? undefined : external_node_path_.join(runnerTemp, outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
@@ -102063,42 +102267,53 @@ function readInputs() {
         core/* setSecret */.Pq(password);
         core/* setSecret */.Pq(Buffer.from(`${core/* getInput */.V4('username')}:${password}`).toString('base64'));
     }
-    return {
-        name: optional('name'),
-        tags: [...list('tag'), ...list('tags')],
-        contents: core/* getInput */.V4('contents').split(/\s+/).filter((c) => c !== ''),
-        // JSON only: the CLI's @FILE form would let an input read runner files.
-        config: optional('config'),
-        configFromFile: false,
-        maxLayers: optional('maxLayers'),
-        created: optional('created'),
-        architecture: optional('architecture'),
-        platform: optional('platform'),
-        output: optional('output') ?? defaultOutput,
-        outputFormat,
-        compression: optional('compression'),
-        push,
-        manifestFormat: optional('manifestFormat'),
-        cacheFrom: list('cacheFrom'),
-        insecureRegistries: list('insecureRegistries'),
-        retries: optional('retries'),
-        username: optional('username'),
-        password: password === '' ? undefined : password,
-        noCache: !flag('cache', true),
-        actionsCache: true,
-        fromImage: optional('fromImage'),
-        extraCommands: optional('extraCommands'),
-        includeNixDB: flag('includeNixDB', false),
-        layering: optional('layering'),
-        groupPopular: optional('groupPopular'),
-        hints: list('hints'),
-        explain: flag('explain', false),
-        uid: optional('uid'),
-        gid: optional('gid'),
-        uname: core/* getInput */.V4('uname') === '' ? undefined : core/* getInput */.V4('uname'),
-        gname: core/* getInput */.V4('gname') === '' ? undefined : core/* getInput */.V4('gname'),
-        mtime: optional('mtime'),
-    };
+    const tags = [...list('tag'), ...list('tags')];
+    const manifests = list('index');
+    if (manifests.length > 0) {
+        // A step builds an image or makes an index of images built before: a contents given too is a mistake to say.
+        if (core/* getInput */.V4('contents').trim() !== '')
+            throw new errors/* UserError */.yo('index and contents cannot go together: a step either builds an image or pushes an index of images pushed before');
+        return {
+            index: { name: optional('name'), tags, manifests, manifestFormat: optional('manifestFormat'), insecureRegistries: list('insecureRegistries'), retries: optional('retries'), username: optional('username'), password: password === '' ? undefined : password },
+        };
+    }
+    return { build: {
+            name: optional('name'),
+            tags,
+            contents: core/* getInput */.V4('contents').split(/\s+/).filter((c) => c !== ''),
+            // JSON only: the CLI's @FILE form would let an input read runner files.
+            config: optional('config'),
+            configFromFile: false,
+            maxLayers: optional('maxLayers'),
+            created: optional('created'),
+            architecture: optional('architecture'),
+            platform: optional('platform'),
+            output: optional('output') ?? defaultOutput,
+            outputFormat,
+            compression: optional('compression'),
+            push,
+            pushByDigest,
+            manifestFormat: optional('manifestFormat'),
+            cacheFrom: list('cacheFrom'),
+            insecureRegistries: list('insecureRegistries'),
+            retries: optional('retries'),
+            username: optional('username'),
+            password: password === '' ? undefined : password,
+            noCache: !flag('cache', true),
+            actionsCache: true,
+            fromImage: optional('fromImage'),
+            extraCommands: optional('extraCommands'),
+            includeNixDB: flag('includeNixDB', false),
+            layering: optional('layering'),
+            groupPopular: optional('groupPopular'),
+            hints: list('hints'),
+            explain: flag('explain', false),
+            uid: optional('uid'),
+            gid: optional('gid'),
+            uname: core/* getInput */.V4('uname') === '' ? undefined : core/* getInput */.V4('uname'),
+            gname: core/* getInput */.V4('gname') === '' ? undefined : core/* getInput */.V4('gname'),
+            mtime: optional('mtime'),
+        } };
 }
 const actionsLogger = {
     info: (m) => core/* info */.pq(m),
@@ -102109,7 +102324,10 @@ const actionsLogger = {
 /** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */
 async function main_run() {
     try {
-        const opts = await parseOptions(readInputs());
+        const inputs = readInputs();
+        if ('index' in inputs)
+            return await runIndex(parseIndexOptions(inputs.index));
+        const opts = await parseOptions(inputs.build);
         if (opts.explain) {
             const plan = await explain(opts, actionsLogger);
             core/* info */.pq(formatPlan(plan));
@@ -102139,6 +102357,31 @@ async function main_run() {
         else
             core/* setFailed */.C1(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : (0,errors/* messageOf */.bD)(e)}`);
     }
+}
+async function runIndex(opts) {
+    const report = await makeIndex(opts, actionsLogger);
+    core/* setOutput */.uH('digest', report.digest);
+    core/* setOutput */.uH('imageRef', `${opts.name}@${report.digest}`);
+    core/* setOutput */.uH('imageName', opts.name);
+    core/* setOutput */.uH('imageTag', opts.tags[0] ?? '');
+    if (!process.env['GITHUB_STEP_SUMMARY'])
+        return;
+    await core/* summary */.z
+        .addHeading(`Index ${escapeHtml(opts.name)}`, 3)
+        .addList([
+        `pushed ${report.refs.map((ref) => `<code>${escapeHtml(ref)}</code>`).join(', ')} as <code>${report.digest}</code>`,
+        `${report.mediaType === INDEX_TYPES.oci ? 'an OCI image index' : 'a Docker manifest list'} of ${report.manifests.length} manifests`,
+    ])
+        .addTable([
+        [
+            { data: 'platform', header: true },
+            { data: 'manifest', header: true },
+            { data: 'size', header: true },
+        ],
+        ...report.manifests.map((m) => [`<code>${escapeHtml(m.platform)}</code>`, `<code>${m.digest}</code>`, formatBytes(m.size)]),
+    ])
+        .write()
+        .catch((e) => core/* warning */.$e(`the job summary cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`));
 }
 async function writeSummary(r) {
     if (!process.env['GITHUB_STEP_SUMMARY'])

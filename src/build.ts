@@ -14,11 +14,9 @@ import type { CompressedBlob, Image, ImageLayer } from './image/image.js';
 import { checkLayoutTarget, writeOciLayout } from './image/oci-layout.js';
 import type { FileRange } from './layer/compress.js';
 import type { PackedMembers } from './layer/store-layer.js';
-import { RegistryClient } from './registry/client.js';
-import { findCredentials, type Credentials } from './registry/credentials.js';
+import { connect } from './registry/connect.js';
 import { findKnownLayers, type BlobLead, type KnownLayer } from './registry/known-layers.js';
 import { pushImage, type BlobOutcome, type PushReport } from './registry/push.js';
-import { parseRepository } from './registry/reference.js';
 import { DirectoryCache } from './cache/directory.js';
 import { copyBaseLayers, writeStoreLayer, writeStoreLayers, type PlannedLayer } from './layer/write-layers.js';
 import { readBaseImage, type BaseImage } from './image/base-image.js';
@@ -126,7 +124,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     if (push !== undefined) {
       await log.group('Registry', async () => {
         const find = (keySet: Set<string>, leads: readonly BlobLead[], cacheFrom: typeof push.cacheFrom) =>
-          findKnownLayers({ target: push, keys: keySet, leads, cacheFrom, compression: opts.compression, clientFor: push.clientFor, log });
+          findKnownLayers({ target: push, keys: keySet, leads, cacheFrom, compression: opts.compression, platform: push.platform, clientFor: push.clientFor, log });
         for (const [k, v] of await find(new Set(keys), earlier ?? [], push.cacheFrom)) known.set(k, v);
         if (earlier !== undefined || scope === undefined) return;
         const unknown = plan.filter((_, j) => !known.has(keys[j] as string));
@@ -267,7 +265,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
     // A push's record needs only the blobs' digests: saved while the blobs upload.
     const early = push !== undefined && saver === undefined ? Promise.all(image.value.layers.map((l) => l.compressed())).then(() => saveRecord(new Set())) : undefined;
     early?.catch(() => undefined);
-    const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: image.value.tags }, log));
+    const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: push.byDigest ? [] : image.value.tags }, log));
 
     const saved = await log.group('Cache save', async () => {
       if (cache === undefined) {
@@ -684,37 +682,14 @@ async function reserveOutput(choice: OutputChoice | undefined): Promise<LocalOut
 
 /** The registry client and repository for `opts.name`, with credentials from inputs or the usual files. */
 async function pushTarget(opts: BuildOptions, choice: PushChoice, log: Logger) {
-  const { registry, repository } = parseRepository(opts.name);
-  const clients = new Map<string, RegistryClient>();
-  const clientFor = (host: string): RegistryClient => {
-    const had = clients.get(host);
-    if (had !== undefined) return had;
-    const client = new RegistryClient({ registry: host, credentials: credentials.get(host), insecureRegistries: choice.insecureRegistries, retries: choice.retries, log: (m) => log.info(m) });
-    clients.set(host, client);
-    return client;
-  };
-  const credentials = new Map<string, Credentials | undefined>();
-  for (const host of new Set([registry, ...choice.cacheFrom.map((r) => r.registry)])) {
-    const explicit = host === registry ? choice.credentials : undefined;
-    const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
-    // Those read from files are masked as the inputs are (which the Action masked already).
-    if (found !== undefined && explicit === undefined) {
-      const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
-      for (const secret of forms) log.secret?.(secret);
-    }
-    credentials.set(host, found);
-  }
-  const client = clientFor(registry);
-  // A registry that is down, or refuses the credentials, fails the push now, not after the build.
-  await client.ping(repository);
+  const connection = await connect(opts.name, choice, choice.cacheFrom.map((r) => r.registry), log);
   return {
-    client,
-    registry,
-    repository,
+    ...connection,
     name: opts.name,
     format: choice.manifestFormat,
     compression: opts.compression,
     cacheFrom: choice.cacheFrom,
-    clientFor,
+    byDigest: choice.byDigest,
+    platform: { os: 'linux', architecture: opts.architecture, variant: opts.variant },
   };
 }

@@ -7,7 +7,8 @@ import { build, explain, type BuildReport } from './build.js';
 import { formatPlan } from './plan/explain.js';
 import { UserError, errnoCode, messageOf } from './errors.js';
 import type { Logger } from './log.js';
-import { DEFAULT_CREATED, DEFAULT_LAYERING, DEFAULT_MAX_LAYERS, MAX_LAYERS_LIMIT, parseOptions } from './options.js';
+import { makeIndex } from './make-index.js';
+import { DEFAULT_CREATED, DEFAULT_LAYERING, DEFAULT_MAX_LAYERS, MAX_LAYERS_LIMIT, parseIndexOptions, parseOptions } from './options.js';
 import { DEFAULT_TAR_SETTINGS } from './layer/tar-header.js';
 import { isLayerWorkerThread } from './layer/workers.js';
 import { cleanUpOnSignals } from './util/temp.js';
@@ -25,6 +26,7 @@ export const FLAGS = {
   'output-format': { type: 'string' },
   compression: { type: 'string' },
   push: { type: 'boolean' },
+  'push-by-digest': { type: 'boolean' },
   'manifest-format': { type: 'string' },
   'cache-from': { type: 'string', multiple: true },
   'insecure-registry': { type: 'string', multiple: true },
@@ -62,6 +64,7 @@ const HELP: Record<keyof typeof FLAGS, { arg?: string; text: string }> = {
   'output-format': { arg: 'FORMAT', text: 'docker-archive, or oci for an OCI layout (default docker-archive)' },
   compression: { arg: 'ALGO', text: 'blobs of a push or an OCI layout: gzip, zstd or none (default gzip)' },
   push: { text: 'push NAME:TAG for each tag, uploading only blobs the registry lacks' },
+  'push-by-digest': { text: 'push with no tag (an index tags it): the report gives NAME@DIGEST' },
   'manifest-format': { arg: 'FORMAT', text: 'manifest of a push: oci, or docker (gzip layers only) (default oci)' },
   'cache-from': { arg: 'REF', text: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
   'insecure-registry': { arg: 'HOST', text: 'registry spoken to over plain HTTP, repeatable (loopback always is)' },
@@ -85,9 +88,35 @@ const HELP: Record<keyof typeof FLAGS, { arg?: string; text: string }> = {
   help: { text: 'print this help' },
 };
 
+export const INDEX_FLAGS = {
+  name: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  manifest: { type: 'string', multiple: true },
+  'manifest-format': { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+  retries: { type: 'string' },
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const INDEX_HELP: Record<keyof typeof INDEX_FLAGS, { arg?: string; text: string }> = {
+  name: { arg: 'NAME', text: 'image name (required): the repository holding the manifests' },
+  tag: { arg: 'TAG', text: 'tag the index is pushed under, repeatable (at least one)' },
+  manifest: { arg: 'DIGEST', text: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
+  'manifest-format': { arg: 'FORMAT', text: 'oci, an image index, or docker, a manifest list (default oci)' },
+  'insecure-registry': HELP['insecure-registry'],
+  retries: HELP.retries,
+  json: { text: 'print the report (digest, refs, manifests) as one JSON object' },
+  debug: HELP.debug,
+  help: HELP.help,
+};
+
 const USAGE = 'usage: layered-image build --name NAME [--contents PATH ...] [flag ...]';
+const INDEX_USAGE = 'usage: layered-image index --name NAME --tag TAG --manifest DIGEST [--manifest DIGEST ...]';
 
 const GENERAL_HELP = `${USAGE}
+       ${INDEX_USAGE.slice('usage: '.length)}
        layered-image --version
        layered-image --help
 
@@ -95,18 +124,20 @@ Builds a layered Docker/OCI image from Nix store closures, making only what chan
 
 commands:
   build     build an image (layered-image build --help lists its flags)
+  index     push one tag for images of several platforms, pushed by digest (index --help)
   version   print the version (also --version)
   help      print this help (also --help, -h)
 `;
 
-function buildHelp(): string {
-  const rows = Object.entries(HELP).map(([flag, { arg, text }]) => {
-    const option = FLAGS[flag as keyof typeof FLAGS];
-    const short = 'short' in option ? `-${option.short}, ` : '    ';
-    return { head: `${short}--${flag}${arg === undefined ? '' : ` ${arg}`}`, text };
+type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+function flagHelp(usage: string, flags: Flags, help: Record<string, { arg?: string; text: string }>): string {
+  const rows = Object.entries(help).map(([flag, { arg, text }]) => {
+    const short = flags[flag]?.short;
+    return { head: `${short === undefined ? '    ' : `-${short}, `}--${flag}${arg === undefined ? '' : ` ${arg}`}`, text };
   });
   const width = Math.max(...rows.map((r) => r.head.length)) + 2;
-  return `${USAGE}\n\nflags:\n${rows.map((r) => `  ${r.head.padEnd(width)}${r.text}\n`).join('')}`;
+  return `${usage}\n\nflags:\n${rows.map((r) => `  ${r.head.padEnd(width)}${r.text}\n`).join('')}`;
 }
 
 /** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
@@ -141,10 +172,11 @@ export async function main(argv: string[]): Promise<number> {
       (command === undefined ? process.stderr : process.stdout).write(GENERAL_HELP);
       return command === undefined ? 2 : 0;
     }
+    if (command === 'index') return await indexCommand(rest);
     if (command !== 'build') throw new UserError(`unknown command "${command}"; layered-image --help lists them`);
-    const { values, positionals } = parseFlags(rest);
+    const { values, positionals } = parseFlags(rest, FLAGS);
     if (values.help) {
-      process.stdout.write(buildHelp());
+      process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
       return 0;
     }
     if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`);
@@ -162,6 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       outputFormat: values['output-format'],
       compression: values.compression,
       push: values.push,
+      pushByDigest: values['push-by-digest'],
       manifestFormat: values['manifest-format'],
       cacheFrom: values['cache-from'],
       insecureRegistries: values['insecure-registry'],
@@ -204,10 +237,32 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parseFlags(args: string[]) {
+/** `layered-image index`: reads the manifests, checks them, pushes the index. */
+async function indexCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, INDEX_FLAGS);
+  if (values.help) {
+    process.stdout.write(flagHelp(INDEX_USAGE, INDEX_FLAGS, INDEX_HELP));
+    return 0;
+  }
+  if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`);
+  const opts = parseIndexOptions({
+    name: values.name,
+    tags: values.tag,
+    manifests: values.manifest ?? [],
+    manifestFormat: values['manifest-format'],
+    insecureRegistries: values['insecure-registry'],
+    retries: values.retries,
+  });
+  const report = await makeIndex(opts, stderrLogger());
+  const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
+  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
+  return 0;
+}
+
+function parseFlags<F extends Flags>(args: string[], flags: F) {
   let parsed;
   try {
-    parsed = parseArgs({ args: joinDashValues(args), options: FLAGS, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: joinDashValues(args, flags), options: flags, strict: true, allowPositionals: true });
   } catch (e) {
     // parseArgs' own messages run over several lines; keep the first.
     throw new UserError(messageOf(e).split('\n')[0] ?? 'bad arguments');
@@ -224,13 +279,13 @@ function parseFlags(args: string[]) {
  * not a flag belongs to the flag before it, so the value gets checked and
  * named rather than parseArgs calling the command line ambiguous.
  */
-function joinDashValues(args: string[]): string[] {
+function joinDashValues(args: string[], flags: Flags): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const next = args[i + 1];
-    const option = arg.startsWith('--') ? FLAGS[arg.slice(2) as keyof typeof FLAGS] : undefined;
-    if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next)) {
+    const option = arg.startsWith('--') ? flags[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next, flags)) {
       out.push(`${arg}=${next}`);
       i++;
     } else {
@@ -240,9 +295,9 @@ function joinDashValues(args: string[]): string[] {
   return out;
 }
 
-function isFlag(arg: string): boolean {
-  if (arg.startsWith('--')) return Object.hasOwn(FLAGS, arg.slice(2).split('=')[0] as string);
-  return arg === '-o' || arg === '-h';
+function isFlag(arg: string, flags: Flags): boolean {
+  if (arg.startsWith('--')) return Object.hasOwn(flags, arg.slice(2).split('=')[0] as string);
+  return Object.values(flags).some((f) => f.short !== undefined && arg === `-${f.short}`);
 }
 
 /** Progress on stderr, each line led by its phase: `closure: 32 store paths, …`. */

@@ -4,14 +4,16 @@ import { build, explain, type BuildReport } from './build.js';
 import { formatPlan } from './plan/explain.js';
 import { UserError, errnoCode, messageOf } from './errors.js';
 import { formatBytes, type Logger } from './log.js';
-import { parseOptions, type RawInputs } from './options.js';
+import { INDEX_TYPES } from './image/manifest.js';
+import { makeIndex } from './make-index.js';
+import { parseIndexOptions, parseOptions, type IndexOptions, type RawIndexInputs, type RawInputs } from './options.js';
 // build.ts loads the Actions cache lazily, for the CLI's sake; the Action
 // nearly always uses it, and a static import keeps it in dist/index.js
 // rather than in chunk files beside the CLI's.
 import './cache/actions.js';
 
 /** Every input, read in one place; nothing else touches core.getInput. */
-function readInputs(): RawInputs {
+function readInputs(): { build: RawInputs } | { index: RawIndexInputs } {
   const optional = (name: string) => core.getInput(name) || undefined;
   // The YAML 1.2 core schema's booleans, as core.getBooleanInput takes them.
   const flag = (name: string, fallback: boolean) => {
@@ -22,7 +24,8 @@ function readInputs(): RawInputs {
   };
   const list = (name: string) => core.getInput(name).split(/[\s,]+/).filter((v) => v !== '');
   const runnerTemp = process.env['RUNNER_TEMP'];
-  const push = flag('push', false);
+  const pushByDigest = flag('pushByDigest', false);
+  const push = flag('push', false) || pushByDigest;
   const outputFormat = optional('outputFormat');
   // Pushing is the job then: with no output given, nothing local is written.
   const defaultOutput = push || !runnerTemp ? undefined : path.join(runnerTemp, outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
@@ -32,9 +35,18 @@ function readInputs(): RawInputs {
     core.setSecret(password);
     core.setSecret(Buffer.from(`${core.getInput('username')}:${password}`).toString('base64'));
   }
-  return {
+  const tags = [...list('tag'), ...list('tags')];
+  const manifests = list('index');
+  if (manifests.length > 0) {
+    // A step builds an image or makes an index of images built before: a contents given too is a mistake to say.
+    if (core.getInput('contents').trim() !== '') throw new UserError('index and contents cannot go together: a step either builds an image or pushes an index of images pushed before');
+    return {
+      index: { name: optional('name'), tags, manifests, manifestFormat: optional('manifestFormat'), insecureRegistries: list('insecureRegistries'), retries: optional('retries'), username: optional('username'), password: password === '' ? undefined : password },
+    };
+  }
+  return { build: {
     name: optional('name'),
-    tags: [...list('tag'), ...list('tags')],
+    tags,
     contents: core.getInput('contents').split(/\s+/).filter((c) => c !== ''),
     // JSON only: the CLI's @FILE form would let an input read runner files.
     config: optional('config'),
@@ -47,6 +59,7 @@ function readInputs(): RawInputs {
     outputFormat,
     compression: optional('compression'),
     push,
+    pushByDigest,
     manifestFormat: optional('manifestFormat'),
     cacheFrom: list('cacheFrom'),
     insecureRegistries: list('insecureRegistries'),
@@ -67,7 +80,7 @@ function readInputs(): RawInputs {
     uname: core.getInput('uname') === '' ? undefined : core.getInput('uname'),
     gname: core.getInput('gname') === '' ? undefined : core.getInput('gname'),
     mtime: optional('mtime'),
-  };
+  } };
 }
 
 const actionsLogger: Logger = {
@@ -80,7 +93,9 @@ const actionsLogger: Logger = {
 /** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */
 export async function run(): Promise<void> {
   try {
-    const opts = await parseOptions(readInputs());
+    const inputs = readInputs();
+    if ('index' in inputs) return await runIndex(parseIndexOptions(inputs.index));
+    const opts = await parseOptions(inputs.build);
     if (opts.explain) {
       const plan = await explain(opts, actionsLogger);
       core.info(formatPlan(plan));
@@ -107,6 +122,31 @@ export async function run(): Promise<void> {
     if (e instanceof UserError) core.setFailed(e.message);
     else core.setFailed(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : messageOf(e)}`);
   }
+}
+
+async function runIndex(opts: IndexOptions): Promise<void> {
+  const report = await makeIndex(opts, actionsLogger);
+  core.setOutput('digest', report.digest);
+  core.setOutput('imageRef', `${opts.name}@${report.digest}`);
+  core.setOutput('imageName', opts.name);
+  core.setOutput('imageTag', opts.tags[0] ?? '');
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  await core.summary
+    .addHeading(`Index ${escapeHtml(opts.name)}`, 3)
+    .addList([
+      `pushed ${report.refs.map((ref) => `<code>${escapeHtml(ref)}</code>`).join(', ')} as <code>${report.digest}</code>`,
+      `${report.mediaType === INDEX_TYPES.oci ? 'an OCI image index' : 'a Docker manifest list'} of ${report.manifests.length} manifests`,
+    ])
+    .addTable([
+      [
+        { data: 'platform', header: true },
+        { data: 'manifest', header: true },
+        { data: 'size', header: true },
+      ],
+      ...report.manifests.map((m) => [`<code>${escapeHtml(m.platform)}</code>`, `<code>${m.digest}</code>`, formatBytes(m.size)]),
+    ])
+    .write()
+    .catch((e: unknown) => core.warning(`the job summary cannot be written: ${errnoCode(e) ?? messageOf(e)}`));
 }
 
 async function writeSummary(r: BuildReport): Promise<void> {

@@ -1,12 +1,14 @@
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Digest } from './digest.js';
 import { UserError, errnoCode } from './errors.js';
 import type { ContainerConfig } from './image/config.js';
 import { parseContainerConfig } from './image/validate-config.js';
 import { checkCompression, COMPRESSIONS, type Compression } from './layer/compress.js';
 import { DEFAULT_TAR_SETTINGS, type TarSettings } from './layer/tar-header.js';
 import { MANIFEST_FORMATS, type ManifestFormat } from './image/manifest.js';
+import type { RegistryAccess } from './registry/connect.js';
 import type { ImageRef } from './registry/known-layers.js';
 import { parseRepository } from './registry/reference.js';
 import { parseHints, type Hint } from './plan/hints.js';
@@ -30,6 +32,8 @@ export interface RawInputs {
   outputFormat?: string | undefined;
   compression?: string | undefined;
   push?: boolean | undefined;
+  /** Push with no tag; implies push. */
+  pushByDigest?: boolean | undefined;
   manifestFormat?: string | undefined;
   cacheFrom?: readonly string[] | undefined;
   insecureRegistries?: readonly string[] | undefined;
@@ -62,14 +66,12 @@ export type OutputChoice = { kind: 'docker-archive' | 'oci'; path: string } | { 
 
 export const OUTPUT_FORMATS = ['docker-archive', 'oci'] as const;
 
-/** How and where the image is pushed: to `name` under every tag. */
-export interface PushChoice {
+/** How and where the image is pushed: to `name` under every tag, or by its digest alone. */
+export interface PushChoice extends RegistryAccess {
   manifestFormat: ManifestFormat;
   cacheFrom: ImageRef[];
-  insecureRegistries: string[];
-  /** Tries after the first of a registry request that failed on 429, 5xx or a dropped connection. */
-  retries: number;
-  credentials: { username: string; password: string } | undefined;
+  /** The manifest is pushed under no tag: an index made later names it by digest. */
+  byDigest: boolean;
 }
 
 /** `actions`: the GitHub Actions cache, with `dir` where entries are unpacked. */
@@ -138,7 +140,7 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
   });
   const compression = parseChoice('compression', raw.compression, COMPRESSIONS, 'gzip');
   checkCompression(compression);
-  const push = raw.push ? parsePush(raw, name, tags, compression) : undefined;
+  const push = raw.push || raw.pushByDigest ? parsePush(raw, name, tags, compression) : undefined;
   return {
     name,
     tags,
@@ -147,7 +149,7 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     maxLayers: parseMaxLayers(raw.maxLayers),
     created: parseCreated(raw.created),
     ...parsePlatform(raw.platform, raw.architecture),
-    output: parseOutput(raw, name),
+    output: parseOutput(raw, name, push !== undefined),
     compression,
     push,
     cache: parseCache(raw, env),
@@ -164,18 +166,18 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
   };
 }
 
-function parseOutput(raw: RawInputs, name: string): OutputChoice | undefined {
+function parseOutput(raw: RawInputs, name: string, pushing: boolean): OutputChoice | undefined {
   const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
   const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
   if (given === '-') {
     if (!raw.stdoutAllowed) throw new UserError('output - (standard output) is for the command line; give a file name');
     if (kind !== 'docker-archive') throw new UserError(`output - (standard output) takes a docker-archive, not ${kind}`);
-    if (raw.push) throw new UserError('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
+    if (pushing) throw new UserError('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
     return { kind: 'stdout' };
   }
   if (given === undefined) {
     // Pushing is the job then: nothing local is written.
-    if (raw.push) return undefined;
+    if (pushing) return undefined;
     const base = name.replace(/[/:]/g, '-');
     return { kind, path: path.resolve(kind === 'oci' ? `${base}-oci` : `${base}.tar`) };
   }
@@ -193,23 +195,31 @@ function parseChoice<T extends string>(what: string, raw: string | undefined, ch
 function parsePush(raw: RawInputs, name: string, tags: string[], compression: Compression): PushChoice {
   const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci');
   if (manifestFormat === 'docker' && compression !== 'gzip') throw new UserError(`manifestFormat docker takes gzip layers only, not compression ${compression}`);
-  const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
-    if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h)) throw new UserError(`insecure registry "${h}" must be a host or host:port`);
-    return h.toLowerCase();
-  });
+  const byDigest = raw.pushByDigest ?? false;
+  // A tag given would name the local image but never reach the registry: say so rather than drop it.
+  if (byDigest && tags.length > 0) throw new UserError(`tag "${tags[0] ?? ''}" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged`);
   const { registry, repository } = parseRepository(name);
   const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
   // By default, the tags being pushed and latest: whatever was pushed last under them.
   const cacheFrom = given.length > 0
     ? given.map(parseImageRef)
     : [...new Set([...tags, 'latest'])].map((reference) => ({ registry, repository, reference }));
+  return { manifestFormat, cacheFrom, byDigest, ...parseRegistryAccess(raw) };
+}
+
+/** Hosts, retries and credentials, as a push and an index take them. */
+function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retries' | 'username' | 'password'>): RegistryAccess {
+  const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
+    if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h)) throw new UserError(`insecure registry "${h}" must be a host or host:port`);
+    return h.toLowerCase();
+  });
   const username = raw.username ?? '';
   const password = raw.password ?? '';
   if ((username === '') !== (password === '')) throw new UserError(username === '' ? 'password is given without a username' : `username ${username} is given without a password`);
   const retriesText = raw.retries?.trim() ?? '';
   const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
   if (!Number.isSafeInteger(retries) || retries > 20) throw new UserError(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-  return { manifestFormat, cacheFrom, insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
+  return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
 
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest. */
@@ -232,6 +242,50 @@ export function parseImageRef(text: string): ImageRef {
   }
   if (!NAME_RE.test(name.toLowerCase())) throw new UserError(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
   return { ...parseRepository(name.toLowerCase()), reference };
+}
+
+/** What `layered-image index` (or the Action's `index` input) hands over, still unchecked. */
+export interface RawIndexInputs {
+  name?: string | undefined;
+  tags?: readonly string[] | undefined;
+  /** `sha256:…` digests or `NAME@sha256:…` refs, as matrix jobs' outputs give them. */
+  manifests: readonly string[];
+  manifestFormat?: string | undefined;
+  insecureRegistries?: readonly string[] | undefined;
+  retries?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+/** An image index to push: manifests already in `name`'s repository, under every tag. */
+export interface IndexOptions extends RegistryAccess {
+  name: string;
+  tags: string[];
+  manifests: Digest[];
+  /** oci: an OCI image index; docker: a Docker manifest list. */
+  manifestFormat: ManifestFormat;
+}
+
+export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
+  const name = parseName(raw.name);
+  const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
+  const here = parseRepository(name);
+  // The same digest twice (a matrix job run again) is one manifest.
+  const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
+    const at = text.lastIndexOf('@');
+    const digest = at < 0 ? text : text.slice(at + 1);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new UserError(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
+    if (at >= 0) {
+      const other = text.slice(0, at).toLowerCase();
+      if (!NAME_RE.test(other)) throw new UserError(`manifest "${text}" has "${text.slice(0, at)}" before the @, which is not an image name`);
+      const there = parseRepository(other);
+      if (there.registry !== here.registry || there.repository !== here.repository) throw new UserError(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);
+    }
+    return digest as Digest;
+  }))];
+  if (manifests.length === 0) throw new UserError('index needs at least one manifest digest');
+  if (tags.length === 0) throw new UserError('index needs a tag to push the index under');
+  return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci'), ...parseRegistryAccess(raw) };
 }
 
 function parseName(raw: string | undefined): string {

@@ -16,7 +16,101 @@ export const MEDIA_TYPES = {
   },
 } as const;
 
-export const INDEX_MEDIA_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+export const INDEX_TYPES: Record<ManifestFormat, string> = {
+  oci: 'application/vnd.oci.image.index.v1+json',
+  docker: 'application/vnd.docker.distribution.manifest.list.v2+json',
+};
+export const INDEX_MEDIA_TYPES: readonly string[] = Object.values(INDEX_TYPES);
+export const IMAGE_MANIFEST_TYPES: readonly string[] = [MEDIA_TYPES.oci.manifest, MEDIA_TYPES.docker.manifest];
+
+/** What an image runs on, as an index entry and an image config say it. */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string | undefined;
+}
+
+/** `linux/arm/v7`. */
+export function platformString(p: Platform): string {
+  return `${p.os}/${p.architecture}${p.variant === undefined ? '' : `/${p.variant}`}`;
+}
+
+export function samePlatform(a: Platform, b: Platform): boolean {
+  return a.os === b.os && a.architecture === b.architecture && (a.variant ?? '') === (b.variant ?? '');
+}
+
+export interface IndexEntry {
+  mediaType: string;
+  digest: Descriptor['digest'];
+  size: number;
+  platform: Platform;
+}
+
+/**
+ * An image index (OCI) or manifest list (Docker) of one manifest per
+ * platform. Entries go in platform order, so the same manifests give the
+ * same index whatever order the jobs that pushed them finished in.
+ */
+export function imageIndex(format: ManifestFormat, entries: readonly IndexEntry[]) {
+  const mediaType = INDEX_TYPES[format];
+  const sorted = [...entries].sort((a, b) => compare(platformString(a.platform), platformString(b.platform)) || compare(a.digest, b.digest));
+  const doc = {
+    schemaVersion: 2,
+    mediaType,
+    manifests: sorted.map((e) => ({
+      mediaType: e.mediaType,
+      digest: e.digest,
+      size: e.size,
+      platform: { os: e.platform.os, architecture: e.platform.architecture, ...(e.platform.variant === undefined ? {} : { variant: e.platform.variant }) },
+    })),
+  };
+  const bytes = Buffer.from(canonicalJson(doc), 'utf8');
+  return { mediaType, bytes, digest: sha256Digest(bytes), size: bytes.length, entries: sorted };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The entries of an index someone else may have written: those with a digest and a platform. */
+export function indexEntries(bytes: Buffer): IndexEntry[] {
+  const manifests = (parseJson(bytes) as { manifests?: unknown } | undefined)?.manifests;
+  if (!Array.isArray(manifests)) return [];
+  const found: IndexEntry[] = [];
+  for (const raw of manifests as unknown[]) {
+    const m = raw as { mediaType?: unknown; digest?: unknown; size?: unknown; platform?: { os?: unknown; architecture?: unknown; variant?: unknown } } | null;
+    const p = m?.platform;
+    if (typeof m?.mediaType !== 'string' || typeof m.digest !== 'string' || !DIGEST_RE.test(m.digest) || !Number.isSafeInteger(m.size)) continue;
+    if (typeof p?.os !== 'string' || typeof p.architecture !== 'string' || (p.variant !== undefined && typeof p.variant !== 'string')) continue;
+    found.push({ mediaType: m.mediaType, digest: m.digest as Descriptor['digest'], size: m.size as number, platform: { os: p.os, architecture: p.architecture, variant: p.variant } });
+  }
+  return found;
+}
+
+/** The config descriptor of an image manifest, when it has a usable one. */
+export function manifestConfig(bytes: Buffer): { digest: Descriptor['digest']; size: number } | undefined {
+  const config = (parseJson(bytes) as { config?: { digest?: unknown; size?: unknown } } | undefined)?.config;
+  if (typeof config?.digest !== 'string' || !DIGEST_RE.test(config.digest) || !Number.isSafeInteger(config.size) || (config.size as number) < 0) return undefined;
+  return { digest: config.digest as Descriptor['digest'], size: config.size as number };
+}
+
+/** The platform an image config gives, when it names an os and an architecture. */
+export function configPlatform(bytes: Buffer): Platform | undefined {
+  const c = parseJson(bytes) as { os?: unknown; architecture?: unknown; variant?: unknown } | undefined;
+  if (typeof c?.os !== 'string' || c.os === '' || typeof c.architecture !== 'string' || c.architecture === '') return undefined;
+  return { os: c.os, architecture: c.architecture, variant: typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined };
+}
+
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    const doc: unknown = JSON.parse(bytes.toString('utf8'));
+    return doc !== null && typeof doc === 'object' ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** An image manifest (OCI, or Docker v2 schema 2), its bytes canonical so the same image always has the same digest. */
 export function imageManifest(format: ManifestFormat, config: { digest: Descriptor['digest']; size: number }, layers: readonly Descriptor[]) {
@@ -33,18 +127,12 @@ export function imageManifest(format: ManifestFormat, config: { digest: Descript
 
 /** The layer descriptors of a manifest someone else may have written: only what can be used is kept. */
 export function manifestLayers(bytes: Buffer): Descriptor[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return [];
-  }
-  const layers = (doc as { layers?: unknown } | null)?.layers;
+  const layers = (parseJson(bytes) as { layers?: unknown } | undefined)?.layers;
   if (!Array.isArray(layers)) return [];
   const found: Descriptor[] = [];
   for (const raw of layers as unknown[]) {
     const l = raw as { mediaType?: unknown; digest?: unknown; size?: unknown; annotations?: unknown } | null;
-    if (typeof l?.mediaType !== 'string' || typeof l.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(l.digest)) continue;
+    if (typeof l?.mediaType !== 'string' || typeof l.digest !== 'string' || !DIGEST_RE.test(l.digest)) continue;
     if (!Number.isSafeInteger(l.size) || (l.size as number) < 0) continue;
     const annotations = l.annotations !== null && typeof l.annotations === 'object' && !Array.isArray(l.annotations)
       ? Object.fromEntries(Object.entries(l.annotations).filter((e): e is [string, string] => typeof e[1] === 'string'))

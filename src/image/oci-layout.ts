@@ -8,7 +8,7 @@ import { layerMediaType, type Compression, type FileRange } from '../layer/compr
 import { mapLimit } from '../util/pool.js';
 import { canonicalJson } from './config.js';
 import { layerAnnotations, type Image } from './image.js';
-import { imageManifest, INDEX_MEDIA_TYPES } from './manifest.js';
+import { imageManifest, INDEX_TYPES } from './manifest.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -42,7 +42,7 @@ export async function writeOciLayout(
   const manifest = imageManifest('oci', { digest: configDigest, size: image.configJson.length }, descriptors);
   const index = {
     schemaVersion: 2,
-    mediaType: INDEX_MEDIA_TYPES[0],
+    mediaType: INDEX_TYPES.oci,
     manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
   };
   const write = (file: string, bytes: Buffer | string) => writeFile(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e: unknown) => asUserError(e, `cannot write output ${opts.dir}`));

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { type Digest, parseDigest, sha256Digest } from '../digest.js';
 import { asUserError } from '../errors.js';
+import { IMAGE_MANIFEST_TYPES, INDEX_MEDIA_TYPES, MEDIA_TYPES } from '../image/manifest.js';
 import type { Credentials } from './credentials.js';
 import { type Body, bufferBody } from './http.js';
 import { RegistryError, statusError } from './registry-error.js';
@@ -36,11 +37,8 @@ export interface Manifest {
   bytes: Buffer;
 }
 
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const MANIFEST_TYPES = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST];
+export const OCI_MANIFEST = MEDIA_TYPES.oci.manifest;
+const MANIFEST_TYPES = [...IMAGE_MANIFEST_TYPES, ...INDEX_MEDIA_TYPES];
 
 // Registries refuse larger manifests; distribution's own limit.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;

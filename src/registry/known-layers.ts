@@ -1,7 +1,7 @@
 import { parseDigest, type Digest } from '../digest.js';
 import { messageOf } from '../errors.js';
 import { ANNOTATION_DIFF_ID, ANNOTATION_KEY, ANNOTATION_SIZE } from '../image/image.js';
-import { INDEX_MEDIA_TYPES, manifestLayers } from '../image/manifest.js';
+import { indexEntries, INDEX_MEDIA_TYPES, manifestLayers, platformString, samePlatform, type Platform } from '../image/manifest.js';
 import { compressionOf, type Compression } from '../layer/compress.js';
 import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
@@ -61,6 +61,8 @@ export async function findKnownLayers(opts: {
   leads: readonly BlobLead[];
   cacheFrom: readonly ImageRef[];
   compression: Compression;
+  /** Of the image being pushed: a cacheFrom index is followed to this platform's manifest. */
+  platform: Platform;
   clientFor: (registry: string) => RegistryClient;
   log: Logger;
 }): Promise<Map<string, KnownLayer>> {
@@ -71,7 +73,7 @@ export async function findKnownLayers(opts: {
     leads.set(lead.key, [...(leads.get(lead.key) ?? []), lead]);
   };
   for (const ref of opts.cacheFrom) {
-    for (const lead of await leadsFromManifest(ref, opts.clientFor(ref.registry), log)) add(lead);
+    for (const lead of await leadsFromManifest(ref, opts.platform, opts.clientFor(ref.registry), log)) add(lead);
   }
   opts.leads.forEach(add);
 
@@ -104,20 +106,33 @@ async function tryMount(target: { client: RegistryClient; repository: string }, 
   }
 }
 
-async function leadsFromManifest(ref: ImageRef, client: RegistryClient, log: Logger): Promise<BlobLead[]> {
+/**
+ * The leads of a cacheFrom image; of an index (a multi-platform tag), those
+ * of its manifest for our platform: another platform's store paths differ,
+ * so none of its layers would be ours.
+ */
+async function leadsFromManifest(ref: ImageRef, platform: Platform, client: RegistryClient, log: Logger): Promise<BlobLead[]> {
   let manifest;
   try {
     manifest = await client.getManifest(ref.repository, ref.reference);
+    if (manifest !== undefined && INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
+      const entry = indexEntries(manifest.bytes).find((e) => samePlatform(e.platform, platform));
+      if (entry === undefined) {
+        log.info(`cacheFrom ${refString(ref)} is an image index with no manifest for ${platformString(platform)}`);
+        return [];
+      }
+      manifest = await client.getManifest(ref.repository, entry.digest);
+      if (manifest === undefined || INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
+        log.info(`cacheFrom ${refString(ref)}: its manifest for ${platformString(platform)} is not an image manifest in the registry`);
+        return [];
+      }
+    }
   } catch (e) {
     log.warning(`cacheFrom ${refString(ref)} cannot be read, so it is not used: ${messageOf(e)}`);
     return [];
   }
   if (manifest === undefined) {
     log.info(`cacheFrom ${refString(ref)}: not in the registry (yet)`);
-    return [];
-  }
-  if (INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
-    log.info(`cacheFrom ${refString(ref)} is an image index; only image manifests are used`);
     return [];
   }
   const leads: BlobLead[] = [];

@@ -14,6 +14,7 @@ export interface PushTarget {
   repository: string;
   /** The name as given (`host/team/app`), for refs. */
   name: string;
+  /** Every one is pushed; none: the manifest is pushed by its digest alone. */
   tags: readonly string[];
   format: ManifestFormat;
   compression: Compression;
@@ -85,6 +86,10 @@ export async function pushImage(image: Image, target: PushTarget, log: Logger): 
     // The client checks that the registry confirms this manifest's digest.
     await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
     refs.push(`${target.name}:${tag}`);
+  }
+  if (target.tags.length === 0) {
+    await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
+    refs.push(`${target.name}@${manifest.digest}`);
   }
   log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${formatBytes(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
   return { digest: manifest.digest, refs, blobs, layers: outcomes };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -126,5 +127,57 @@ describe('the Action pushing to a registry', () => {
     assert.match(errors[0] ?? '', new RegExp(`^::error::registry ${registry.host}: .*401`));
     assert.equal(r.stdout.split('\n').filter((l) => l.includes('not-the-password-42')).length, 1, 'only in ::add-mask::');
     assert.equal(r.outputs['digest'], undefined);
+  });
+
+  it('a matrix of two platforms pushed by digest, then a step with index: one tag, the summary lists platform → manifest, the password never printed', async () => {
+    const name = `${registry.host}/team/matrix`;
+    const auth = { username: 'bot', password: 'hunter2-very-secret' };
+    const legs = [];
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      const leg = await runAction(root, cache.env, { name, contents: app, config, platform, pushByDigest: 'true', ...auth });
+      assert.equal(leg.status, 0, leg.stdout);
+      assert.match(leg.outputs['digest'] ?? '', /^sha256:[0-9a-f]{64}$/);
+      assert.equal(leg.outputs['imageRef'], `${name}@${leg.outputs['digest'] ?? ''}`);
+      assert.match(leg.summary, new RegExp(`pushed <code>${name.replace(/\./g, '\\.')}@sha256:`));
+      legs.push(leg);
+    }
+    const [amd, arm] = legs.map((l) => l.outputs['digest'] ?? '');
+    await registry.settled();
+    assert.equal(registry.accessLog().filter((l) => /"PUT \/v2\/team\/matrix\/manifests\/(?!sha256:)/.test(l)).length, 0, 'no tag pushed by the legs');
+
+    // As a job would pass them on: a digest and a NAME@DIGEST, one per line.
+    const merged = await runAction(root, cache.env, { name, tags: 'latest\nsha-abc', index: `${amd}\n${name}@${arm}`, ...auth });
+    assert.equal(merged.status, 0, merged.stdout);
+    const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'bot:hunter2-very-secret', `docker://${name}:sha-abc`]);
+    assert.equal(merged.outputs['digest'], `sha256:${createHash('sha256').update(raw).digest('hex')}`);
+    assert.equal(merged.outputs['imageRef'], `${name}@${merged.outputs['digest'] ?? ''}`);
+    const index = JSON.parse(raw.toString('utf8')) as { mediaType: string; manifests: { digest: string; platform: { architecture: string } }[] };
+    assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
+    assert.deepEqual(index.manifests.map((m) => [m.platform.architecture, m.digest]), [['amd64', amd], ['arm64', arm]]);
+    assert.match(merged.stdout, /^::group::Index$/m);
+    assert.match(merged.summary, /<h3>Index /);
+    assert.match(merged.summary, new RegExp(`<td><code>linux/amd64</code></td><td><code>${amd ?? ''}</code></td>`));
+    assert.match(merged.summary, new RegExp(`<td><code>linux/arm64</code></td><td><code>${arm ?? ''}</code></td>`));
+    for (const run of [...legs, merged]) {
+      const lines = run.stdout.split('\n');
+      assert.deepEqual(lines.filter((l) => l.includes('hunter2-very-secret')), ['::add-mask::hunter2-very-secret']);
+      assert.ok(!run.summary.includes('hunter2-very-secret'));
+    }
+
+    // Bad input: one ::error:: line, nothing pushed.
+    const puts = () => registry.accessLog().filter((l) => l.includes('"PUT /v2/team/matrix/manifests/')).length;
+    const before = puts();
+    const missing = `sha256:${'1'.repeat(64)}`;
+    for (const [inputs, message] of [
+      [{ index: missing }, `::error::manifest ${missing} is not in ${name}`],
+      [{ index: amd ?? '', contents: app }, '::error::index and contents cannot go together: a step either builds an image or pushes an index of images pushed before'],
+      [{ index: 'sha256:1234' }, '::error::manifest "sha256:1234" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST'],
+    ] as const) {
+      const r = await runAction(root, cache.env, { name, tag: 'broken', ...auth, ...inputs });
+      assert.equal(r.status, 1);
+      assert.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('::error::')), [message]);
+    }
+    await registry.settled();
+    assert.equal(puts(), before);
   });
 });

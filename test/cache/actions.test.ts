@@ -140,15 +140,18 @@ describe('GitHub Actions cache, through the real @actions/cache and dist/index.j
   /** A first run against a healthy cache, then one with `faults`: green, same layout. */
   async function withFaults(name: string, faults: Faults) {
     const dir = path.join(root, name);
-    const seeded = await runAction(path.join(dir, 'seed'), (await server(dir)).env, inputs());
+    const seed = await server(dir);
+    const seeded = await runAction(path.join(dir, 'seed'), seed.env, inputs());
     assert.equal(seeded.status, 0, seeded.stdout);
+    // The layer's blob and the record: without them the faulty run would have nothing to download.
+    assert.equal(seed.stats().entriesFinalized, 2, `the seed saved ${JSON.stringify(seed.stats())}:\n${seeded.stdout}`);
     const faulty = await server(dir, faults);
     const run = await runAction(path.join(dir, 'run'), faulty.env, inputs());
     assert.equal(run.status, 0, run.stdout);
     assert.equal(run.image, reference, 'the layout differs from the healthy build');
     assert.equal(run.outputs['cacheHits'], '0');
     assert.equal(run.outputs['layersBuilt'], String(storeLayers));
-    assert.ok(faulty.stats().faultsInjected > 0, 'the fault never fired');
+    assert.ok(faulty.stats().faultsInjected > 0, `the fault never fired: ${JSON.stringify(faulty.stats())}\n${run.stdout}`);
     // A failing service costs one warning, not one per layer.
     assert.ok(warnings(run.stdout).length <= 1, run.stdout);
     return run;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { FLAGS } from '../../src/cli.js';
+import { FLAGS, INDEX_FLAGS } from '../../src/cli.js';
 import { runCli } from '../support/cli.js';
 import { REPO } from '../support/paths.js';
 
@@ -36,12 +36,22 @@ describe('--version and --help', () => {
     }
   });
 
+  it('index --help gives one line to every flag of index, within 100 columns', () => {
+    const r = runCli(['index', '--help']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: layered-image index --name NAME --tag TAG --manifest DIGEST/);
+    const described = r.stdout.split('\n').flatMap((line) => FLAG_LINE.exec(line)?.[1] ?? []);
+    assert.deepEqual(described, Object.keys(INDEX_FLAGS));
+    assertFitsIn100(r.stdout);
+  });
+
   it('--help lists the commands and points at build --help', () => {
     for (const args of [['--help'], ['-h'], ['help']]) {
       const r = runCli(args);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^usage: layered-image build /);
       assert.match(r.stdout, /^ {2}build +.*layered-image build --help/m);
+      assert.match(r.stdout, /^ {2}index +.*index --help/m);
       assert.match(r.stdout, /^ {2}version +/m);
       assertFitsIn100(r.stdout);
     }

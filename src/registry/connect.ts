@@ -1,0 +1,54 @@
+import type { Logger } from '../log.js';
+import { RegistryClient } from './client.js';
+import { findCredentials, type Credentials } from './credentials.js';
+import { parseRepository } from './reference.js';
+
+/** How to reach registries: what the user gave, checked. */
+export interface RegistryAccess {
+  /** For the image's own registry; others' come from the usual credential files. */
+  credentials: { username: string; password: string } | undefined;
+  insecureRegistries: string[];
+  /** Tries after the first of a request that failed on 429, 5xx or a dropped connection. */
+  retries: number;
+}
+
+/** A client for the registry of `name`, checked to take our credentials for pushing, and clients for other registries read from. */
+export interface Connection {
+  client: RegistryClient;
+  /** The registry as the user named it, for refs and messages. */
+  registry: string;
+  repository: string;
+  clientFor: (registry: string) => RegistryClient;
+}
+
+/**
+ * Finds credentials for `name`'s registry and for `alsoRead` (registries
+ * a push reads layers from), masks those read from files as the inputs
+ * are, and pings the registry with push rights: a registry that is down or
+ * refuses the credentials fails now, before any work is done.
+ */
+export async function connect(name: string, access: RegistryAccess, alsoRead: readonly string[], log: Logger): Promise<Connection> {
+  const { registry, repository } = parseRepository(name);
+  const credentials = new Map<string, Credentials | undefined>();
+  for (const host of new Set([registry, ...alsoRead])) {
+    const explicit = host === registry ? access.credentials : undefined;
+    const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
+    // The Action masked the inputs already.
+    if (found !== undefined && explicit === undefined) {
+      const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
+      for (const secret of forms) log.secret?.(secret);
+    }
+    credentials.set(host, found);
+  }
+  const clients = new Map<string, RegistryClient>();
+  const clientFor = (host: string): RegistryClient => {
+    const had = clients.get(host);
+    if (had !== undefined) return had;
+    const client = new RegistryClient({ registry: host, credentials: credentials.get(host), insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
+    clients.set(host, client);
+    return client;
+  };
+  const client = clientFor(registry);
+  await client.ping(repository);
+  return { client, registry, repository, clientFor };
+}
