@@ -32159,6 +32159,7 @@ function pathsComment(prefix, paths) {
 /* harmony export */   Ko: () => (/* binding */ configPlatform),
 /* harmony export */   ML: () => (/* binding */ IMAGE_MANIFEST_TYPES),
 /* harmony export */   N9: () => (/* binding */ MANIFEST_FORMATS),
+/* harmony export */   Ng: () => (/* binding */ platformKey),
 /* harmony export */   V: () => (/* binding */ INDEX_TYPES),
 /* harmony export */   Wz: () => (/* binding */ manifestConfig),
 /* harmony export */   Z2: () => (/* binding */ MEDIA_TYPES),
@@ -32193,8 +32194,19 @@ const IMAGE_MANIFEST_TYPES = [MEDIA_TYPES.oci.manifest, MEDIA_TYPES.docker.manif
 function platformString(p) {
     return `${p.os}/${p.architecture}${p.variant === undefined ? '' : `/${p.variant}`}`;
 }
+/**
+ * Whether two platforms are one to a puller. containerd (and so docker and
+ * buildx) reads arm64/v8 as arm64, amd64/v1 as amd64 and a bare arm as
+ * arm/v7: an index holding both spellings has two entries for one platform.
+ */
 function samePlatform(a, b) {
-    return a.os === b.os && a.architecture === b.architecture && (a.variant ?? '') === (b.variant ?? '');
+    return platformKey(a) === platformKey(b);
+}
+/** The platform as a puller matches it (see samePlatform). */
+function platformKey(p) {
+    const variant = p.variant ?? '';
+    const implied = p.architecture === 'arm64' && variant === 'v8' ? '' : p.architecture === 'amd64' && variant === 'v1' ? '' : p.architecture === 'arm' && variant === '' ? 'v7' : variant;
+    return platformString({ os: p.os, architecture: p.architecture, variant: implied === '' ? undefined : implied });
 }
 /**
  * An image index (OCI) or manifest list (Docker) of one manifest per
@@ -32244,12 +32256,23 @@ function manifestConfig(bytes) {
         return undefined;
     return { digest: config.digest, size: config.size };
 }
-/** The platform an image config gives, when it names an os and an architecture. */
+// Platform words as the image spec's values go (GOOS, GOARCH, v7): what a
+// registry's config says goes into logs, messages and our index only if it
+// is one of these.
+const PLATFORM_WORD = /^[a-z0-9][a-z0-9._-]{0,31}$/;
+/**
+ * The platform an image config gives: its os and architecture, and variant
+ * when it has one. `undefined` when the os or architecture is missing;
+ * `'unusable'` when a field is not a plain platform word.
+ */
 function configPlatform(bytes) {
     const c = parseJson(bytes);
     if (typeof c?.os !== 'string' || c.os === '' || typeof c.architecture !== 'string' || c.architecture === '')
         return undefined;
-    return { os: c.os, architecture: c.architecture, variant: typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined };
+    const variant = typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined;
+    if (![c.os, c.architecture, variant ?? 'none'].every((w) => PLATFORM_WORD.test(w)))
+        return 'unusable';
+    return { os: c.os, architecture: c.architecture, variant };
 }
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 function parseJson(bytes) {
@@ -33235,34 +33258,25 @@ const READS = 4;
  */
 async function pushIndex(target, digests, log) {
     const { client, repository, name } = target;
-    const entries = await (0,pool/* mapLimit */.s)(digests, READS, async (digest) => {
-        const manifest = await client.getManifest(repository, digest);
-        if (manifest === undefined)
-            throw new errors/* UserError */.yo(`manifest ${digest} is not in ${name}`);
-        if (image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType))
-            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
-        if (!image_manifest/* IMAGE_MANIFEST_TYPES */.ML.includes(manifest.mediaType))
-            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : manifest.mediaType}, not an image manifest`);
-        // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
-        if (target.format === 'docker' && manifest.mediaType !== image_manifest/* MEDIA_TYPES */.Z2.docker.manifest) {
-            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
-        }
-        const config = (0,image_manifest/* manifestConfig */.Wz)(manifest.bytes);
-        if (config === undefined)
-            throw new errors/* UserError */.yo(`manifest ${digest} in ${name} has no config descriptor`);
-        const platform = (0,image_manifest/* configPlatform */.Ko)(await client.getBlob(repository, config.digest, MAX_CONFIG_BYTES));
-        if (platform === undefined)
-            throw new errors/* UserError */.yo(`the config of manifest ${digest} in ${name} names no os and architecture`);
-        log.info(`${digest}: ${(0,image_manifest/* platformString */.Fd)(platform)}`);
-        return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
-    });
+    // Every read settles before a verdict, and the first bad manifest in the
+    // order given is the one named: the same input gives the same message.
+    const read = await (0,pool/* mapLimit */.s)(digests, READS, (digest) => readEntry(target, digest).then((entry) => ({ entry }), (error) => ({ error })));
+    const entries = [];
+    for (const r of read) {
+        if ('error' in r)
+            throw r.error;
+        entries.push(r.entry);
+    }
+    for (const e of entries)
+        log.info(`${e.digest}: ${(0,image_manifest/* platformString */.Fd)(e.platform)}`);
     const byPlatform = new Map();
     for (const e of entries) {
-        const platform = (0,image_manifest/* platformString */.Fd)(e.platform);
-        const other = byPlatform.get(platform);
-        if (other !== undefined)
-            throw new errors/* UserError */.yo(`manifests ${other} and ${e.digest} are both for ${platform}; an index takes one manifest per platform`);
-        byPlatform.set(platform, e.digest);
+        const other = byPlatform.get((0,image_manifest/* platformKey */.Ng)(e.platform));
+        if (other !== undefined) {
+            const as = (p) => (0,image_manifest/* platformString */.Fd)(p) === (0,image_manifest/* platformString */.Fd)(e.platform) ? '' : ` (as ${(0,image_manifest/* platformString */.Fd)(p)})`;
+            throw new errors/* UserError */.yo(`manifests ${other.digest}${as(other.platform)} and ${e.digest} are both for ${(0,image_manifest/* platformString */.Fd)(e.platform)}; an index takes one manifest per platform`);
+        }
+        byPlatform.set((0,image_manifest/* platformKey */.Ng)(e.platform), e);
     }
     const index = (0,image_manifest/* imageIndex */.sS)(target.format, entries);
     const refs = [];
@@ -33278,6 +33292,35 @@ async function pushIndex(target, digests, log) {
         refs,
         manifests: index.entries.map((e) => ({ platform: (0,image_manifest/* platformString */.Fd)(e.platform), digest: e.digest, size: e.size, mediaType: e.mediaType })),
     };
+}
+/** One manifest of the index to be: in the repository, an image manifest, of a platform its config names. */
+async function readEntry(target, digest) {
+    const { client, repository, name } = target;
+    const manifest = await client.getManifest(repository, digest);
+    if (manifest === undefined)
+        throw new errors/* UserError */.yo(`manifest ${digest} is not in ${name}`);
+    if (image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType))
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
+    if (!image_manifest/* IMAGE_MANIFEST_TYPES */.ML.includes(manifest.mediaType))
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : printable(manifest.mediaType)}, not an image manifest`);
+    // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
+    if (target.format === 'docker' && manifest.mediaType !== image_manifest/* MEDIA_TYPES */.Z2.docker.manifest) {
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
+    }
+    const config = (0,image_manifest/* manifestConfig */.Wz)(manifest.bytes);
+    if (config === undefined)
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} has no config descriptor`);
+    const platform = (0,image_manifest/* configPlatform */.Ko)(await client.getBlob(repository, config.digest, MAX_CONFIG_BYTES));
+    if (platform === undefined)
+        throw new errors/* UserError */.yo(`the config of manifest ${digest} in ${name} names no os and architecture`);
+    if (platform === 'unusable')
+        throw new errors/* UserError */.yo(`the config of manifest ${digest} in ${name} names an os, architecture or variant that is not a platform name`);
+    return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
+}
+/** A registry's words in our one-line messages: no control characters, not too long. */
+function printable(text) {
+    const plain = text.replace(/[^\x20-\x7e]/g, '?');
+    return plain.length > 100 ? `${plain.slice(0, 100)}…` : plain;
 }
 
 ;// CONCATENATED MODULE: ./lib/make-index.js
@@ -33657,7 +33700,10 @@ function parseIndexOptions(raw) {
             if (!/^sha256:[0-9a-f]{64}$/.test(digest))
                 throw new errors/* UserError */.yo(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
             if (at >= 0) {
-                const other = text.slice(0, at).toLowerCase();
+                // NAME:TAG@DIGEST, as docker prints a pulled image, names the digest; the tag says nothing more.
+                const before = text.slice(0, at).toLowerCase();
+                const colon = before.lastIndexOf(':');
+                const other = colon > before.lastIndexOf('/') && TAG_RE.test(before.slice(colon + 1)) ? before.slice(0, colon) : before;
                 if (!NAME_RE.test(other))
                     throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, at)}" before the @, which is not an image name`);
                 const there = (0,registry_reference/* parseRepository */.SU)(other);
@@ -34993,17 +35039,31 @@ function nextLocation(res, prefix) {
         throw new RegistryError(`${prefix}: the registry sent a Location that is not a URL`);
     }
 }
+/**
+ * What a manifest is. Its own mediaType field wins: that is what its digest
+ * covers. OCI makes the field optional, so without it a specific
+ * Content-Type is taken, and without that (a registry that says
+ * application/json) the document's shape tells.
+ */
 function mediaTypeOf(res) {
     const header = (res.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-    if (header !== '' && header !== 'application/json' && header !== 'text/plain')
-        return header;
+    let doc;
     try {
         const parsed = JSON.parse(res.body.toString('utf8'));
-        if (typeof parsed === 'object' && parsed !== null && 'mediaType' in parsed && typeof parsed.mediaType === 'string')
-            return parsed.mediaType;
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+            doc = parsed;
     }
     catch {
         // Not JSON: the header is all there is.
+    }
+    if (typeof doc?.mediaType === 'string' && doc.mediaType !== '')
+        return doc.mediaType;
+    if (header !== '' && header !== 'application/json' && header !== 'text/plain')
+        return header;
+    if (Array.isArray(doc?.manifests))
+        return manifest/* INDEX_TYPES */.V.oci;
+    if (typeof doc?.config === 'object' && doc.config !== null && Array.isArray(doc.layers)) {
+        return doc.config.mediaType === manifest/* MEDIA_TYPES */.Z2.docker.config ? manifest/* MEDIA_TYPES */.Z2.docker.manifest : manifest/* MEDIA_TYPES */.Z2.oci.manifest;
     }
     return header;
 }
@@ -35274,7 +35334,11 @@ function parseRepository(name) {
     const slash = name.indexOf('/');
     const first = slash < 0 ? '' : name.slice(0, slash);
     if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-        return { registry: first, repository: name.slice(slash + 1) };
+        const rest = name.slice(slash + 1);
+        // docker.io/app and index.docker.io/app are Docker Hub's library/app, as docker reads them.
+        if (first === DOCKER_HUB || first === 'index.docker.io')
+            return { registry: DOCKER_HUB, repository: rest.includes('/') ? rest : `library/${rest}` };
+        return { registry: first, repository: rest };
     }
     return { registry: DOCKER_HUB, repository: slash < 0 ? `library/${name}` : name };
 }

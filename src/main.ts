@@ -12,6 +12,9 @@ import { parseIndexOptions, parseOptions, type IndexOptions, type RawIndexInputs
 // rather than in chunk files beside the CLI's.
 import './cache/actions.js';
 
+/** Inputs only a build reads, with no default: any of them beside index is refused. */
+const BUILD_ONLY_INPUTS = ['contents', 'config', 'platform', 'architecture', 'output', 'cacheFrom', 'fromImage', 'extraCommands', 'hints'] as const;
+
 /** Every input, read in one place; nothing else touches core.getInput. */
 function readInputs(): { build: RawInputs } | { index: RawIndexInputs } {
   const optional = (name: string) => core.getInput(name) || undefined;
@@ -38,8 +41,10 @@ function readInputs(): { build: RawInputs } | { index: RawIndexInputs } {
   const tags = [...list('tag'), ...list('tags')];
   const manifests = list('index');
   if (manifests.length > 0) {
-    // A step builds an image or makes an index of images built before: a contents given too is a mistake to say.
-    if (core.getInput('contents').trim() !== '') throw new UserError('index and contents cannot go together: a step either builds an image or pushes an index of images pushed before');
+    // A step builds an image or makes an index of images built before: an
+    // input that only a build reads, given too, is a mistake to say, not to drop.
+    const given = BUILD_ONLY_INPUTS.find((input) => core.getInput(input) !== '') ?? (['pushByDigest', 'explain', 'includeNixDB'] as const).find((input) => flag(input, false));
+    if (given !== undefined) throw new UserError(`index and ${given} cannot go together: a step either builds an image or pushes an index of images pushed before`);
     return {
       index: { name: optional('name'), tags, manifests, manifestFormat: optional('manifestFormat'), insecureRegistries: list('insecureRegistries'), retries: optional('retries'), username: optional('username'), password: password === '' ? undefined : password },
     };
@@ -168,7 +173,8 @@ async function writeSummary(r: BuildReport): Promise<void> {
       ];
   const local = r.imagePath === undefined ? [] : [`${r.layers.length} layers, ${formatBytes(r.imageSize ?? 0)} in <code>${escapeHtml(r.imagePath)}</code>`];
   await core.summary
-    .addHeading(`Image ${escapeHtml(`${r.imageName}:${r.imageTag}`)}`, 3)
+    // Pushed by digest, the image has no tag anywhere but a local archive's.
+    .addHeading(`Image ${escapeHtml(r.push?.refs[0]?.includes('@') === true ? r.push.refs[0] : `${r.imageName}:${r.imageTag}`)}`, 3)
     .addList([
       `id <code>${r.imageId}</code>`,
       ...local,

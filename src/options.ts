@@ -276,7 +276,10 @@ export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
     const digest = at < 0 ? text : text.slice(at + 1);
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new UserError(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
     if (at >= 0) {
-      const other = text.slice(0, at).toLowerCase();
+      // NAME:TAG@DIGEST, as docker prints a pulled image, names the digest; the tag says nothing more.
+      const before = text.slice(0, at).toLowerCase();
+      const colon = before.lastIndexOf(':');
+      const other = colon > before.lastIndexOf('/') && TAG_RE.test(before.slice(colon + 1)) ? before.slice(0, colon) : before;
       if (!NAME_RE.test(other)) throw new UserError(`manifest "${text}" has "${text.slice(0, at)}" before the @, which is not an image name`);
       const there = parseRepository(other);
       if (there.registry !== here.registry || there.repository !== here.repository) throw new UserError(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);

@@ -35,8 +35,20 @@ export function platformString(p: Platform): string {
   return `${p.os}/${p.architecture}${p.variant === undefined ? '' : `/${p.variant}`}`;
 }
 
+/**
+ * Whether two platforms are one to a puller. containerd (and so docker and
+ * buildx) reads arm64/v8 as arm64, amd64/v1 as amd64 and a bare arm as
+ * arm/v7: an index holding both spellings has two entries for one platform.
+ */
 export function samePlatform(a: Platform, b: Platform): boolean {
-  return a.os === b.os && a.architecture === b.architecture && (a.variant ?? '') === (b.variant ?? '');
+  return platformKey(a) === platformKey(b);
+}
+
+/** The platform as a puller matches it (see samePlatform). */
+export function platformKey(p: Platform): string {
+  const variant = p.variant ?? '';
+  const implied = p.architecture === 'arm64' && variant === 'v8' ? '' : p.architecture === 'amd64' && variant === 'v1' ? '' : p.architecture === 'arm' && variant === '' ? 'v7' : variant;
+  return platformString({ os: p.os, architecture: p.architecture, variant: implied === '' ? undefined : implied });
 }
 
 export interface IndexEntry {
@@ -94,11 +106,22 @@ export function manifestConfig(bytes: Buffer): { digest: Descriptor['digest']; s
   return { digest: config.digest as Descriptor['digest'], size: config.size as number };
 }
 
-/** The platform an image config gives, when it names an os and an architecture. */
-export function configPlatform(bytes: Buffer): Platform | undefined {
+// Platform words as the image spec's values go (GOOS, GOARCH, v7): what a
+// registry's config says goes into logs, messages and our index only if it
+// is one of these.
+const PLATFORM_WORD = /^[a-z0-9][a-z0-9._-]{0,31}$/;
+
+/**
+ * The platform an image config gives: its os and architecture, and variant
+ * when it has one. `undefined` when the os or architecture is missing;
+ * `'unusable'` when a field is not a plain platform word.
+ */
+export function configPlatform(bytes: Buffer): Platform | 'unusable' | undefined {
   const c = parseJson(bytes) as { os?: unknown; architecture?: unknown; variant?: unknown } | undefined;
   if (typeof c?.os !== 'string' || c.os === '' || typeof c.architecture !== 'string' || c.architecture === '') return undefined;
-  return { os: c.os, architecture: c.architecture, variant: typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined };
+  const variant = typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined;
+  if (![c.os, c.architecture, variant ?? 'none'].every((w) => PLATFORM_WORD.test(w))) return 'unusable';
+  return { os: c.os, architecture: c.architecture, variant };
 }
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { type Digest, parseDigest, sha256Digest } from '../digest.js';
 import { asUserError } from '../errors.js';
-import { IMAGE_MANIFEST_TYPES, INDEX_MEDIA_TYPES, MEDIA_TYPES } from '../image/manifest.js';
+import { IMAGE_MANIFEST_TYPES, INDEX_MEDIA_TYPES, INDEX_TYPES, MEDIA_TYPES } from '../image/manifest.js';
 import type { Credentials } from './credentials.js';
 import { type Body, bufferBody } from './http.js';
 import { RegistryError, statusError } from './registry-error.js';
@@ -234,14 +234,26 @@ function nextLocation(res: TransportResponse, prefix: string): string {
   }
 }
 
+/**
+ * What a manifest is. Its own mediaType field wins: that is what its digest
+ * covers. OCI makes the field optional, so without it a specific
+ * Content-Type is taken, and without that (a registry that says
+ * application/json) the document's shape tells.
+ */
 function mediaTypeOf(res: TransportResponse): string {
   const header = (res.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-  if (header !== '' && header !== 'application/json' && header !== 'text/plain') return header;
+  let doc: { mediaType?: unknown; manifests?: unknown; config?: { mediaType?: unknown } | null; layers?: unknown } | undefined;
   try {
     const parsed: unknown = JSON.parse(res.body.toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'mediaType' in parsed && typeof parsed.mediaType === 'string') return parsed.mediaType;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) doc = parsed;
   } catch {
     // Not JSON: the header is all there is.
+  }
+  if (typeof doc?.mediaType === 'string' && doc.mediaType !== '') return doc.mediaType;
+  if (header !== '' && header !== 'application/json' && header !== 'text/plain') return header;
+  if (Array.isArray(doc?.manifests)) return INDEX_TYPES.oci;
+  if (typeof doc?.config === 'object' && doc.config !== null && Array.isArray(doc.layers)) {
+    return doc.config.mediaType === MEDIA_TYPES.docker.config ? MEDIA_TYPES.docker.manifest : MEDIA_TYPES.oci.manifest;
   }
   return header;
 }

@@ -7,7 +7,9 @@ import {
   INDEX_MEDIA_TYPES,
   manifestConfig,
   MEDIA_TYPES,
+  platformKey,
   platformString,
+  type Platform,
   type IndexEntry,
   type ManifestFormat,
 } from '../image/manifest.js';
@@ -44,28 +46,26 @@ const READS = 4;
  */
 export async function pushIndex(target: IndexTarget, digests: readonly Digest[], log: Logger): Promise<IndexReport> {
   const { client, repository, name } = target;
-  const entries = await mapLimit(digests, READS, async (digest): Promise<IndexEntry> => {
-    const manifest = await client.getManifest(repository, digest);
-    if (manifest === undefined) throw new UserError(`manifest ${digest} is not in ${name}`);
-    if (INDEX_MEDIA_TYPES.includes(manifest.mediaType)) throw new UserError(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
-    if (!IMAGE_MANIFEST_TYPES.includes(manifest.mediaType)) throw new UserError(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : manifest.mediaType}, not an image manifest`);
-    // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
-    if (target.format === 'docker' && manifest.mediaType !== MEDIA_TYPES.docker.manifest) {
-      throw new UserError(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
-    }
-    const config = manifestConfig(manifest.bytes);
-    if (config === undefined) throw new UserError(`manifest ${digest} in ${name} has no config descriptor`);
-    const platform = configPlatform(await client.getBlob(repository, config.digest, MAX_CONFIG_BYTES));
-    if (platform === undefined) throw new UserError(`the config of manifest ${digest} in ${name} names no os and architecture`);
-    log.info(`${digest}: ${platformString(platform)}`);
-    return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
-  });
-  const byPlatform = new Map<string, Digest>();
+  // Every read settles before a verdict, and the first bad manifest in the
+  // order given is the one named: the same input gives the same message.
+  const read = await mapLimit(digests, READS, (digest) => readEntry(target, digest).then(
+    (entry) => ({ entry }),
+    (error: unknown) => ({ error }),
+  ));
+  const entries: IndexEntry[] = [];
+  for (const r of read) {
+    if ('error' in r) throw r.error;
+    entries.push(r.entry);
+  }
+  for (const e of entries) log.info(`${e.digest}: ${platformString(e.platform)}`);
+  const byPlatform = new Map<string, IndexEntry>();
   for (const e of entries) {
-    const platform = platformString(e.platform);
-    const other = byPlatform.get(platform);
-    if (other !== undefined) throw new UserError(`manifests ${other} and ${e.digest} are both for ${platform}; an index takes one manifest per platform`);
-    byPlatform.set(platform, e.digest);
+    const other = byPlatform.get(platformKey(e.platform));
+    if (other !== undefined) {
+      const as = (p: Platform) => platformString(p) === platformString(e.platform) ? '' : ` (as ${platformString(p)})`;
+      throw new UserError(`manifests ${other.digest}${as(other.platform)} and ${e.digest} are both for ${platformString(e.platform)}; an index takes one manifest per platform`);
+    }
+    byPlatform.set(platformKey(e.platform), e);
   }
   const index = imageIndex(target.format, entries);
   const refs: string[] = [];
@@ -81,4 +81,29 @@ export async function pushIndex(target: IndexTarget, digests: readonly Digest[],
     refs,
     manifests: index.entries.map((e) => ({ platform: platformString(e.platform), digest: e.digest, size: e.size, mediaType: e.mediaType })),
   };
+}
+
+/** One manifest of the index to be: in the repository, an image manifest, of a platform its config names. */
+async function readEntry(target: IndexTarget, digest: Digest): Promise<IndexEntry> {
+  const { client, repository, name } = target;
+  const manifest = await client.getManifest(repository, digest);
+  if (manifest === undefined) throw new UserError(`manifest ${digest} is not in ${name}`);
+  if (INDEX_MEDIA_TYPES.includes(manifest.mediaType)) throw new UserError(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
+  if (!IMAGE_MANIFEST_TYPES.includes(manifest.mediaType)) throw new UserError(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : printable(manifest.mediaType)}, not an image manifest`);
+  // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
+  if (target.format === 'docker' && manifest.mediaType !== MEDIA_TYPES.docker.manifest) {
+    throw new UserError(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
+  }
+  const config = manifestConfig(manifest.bytes);
+  if (config === undefined) throw new UserError(`manifest ${digest} in ${name} has no config descriptor`);
+  const platform = configPlatform(await client.getBlob(repository, config.digest, MAX_CONFIG_BYTES));
+  if (platform === undefined) throw new UserError(`the config of manifest ${digest} in ${name} names no os and architecture`);
+  if (platform === 'unusable') throw new UserError(`the config of manifest ${digest} in ${name} names an os, architecture or variant that is not a platform name`);
+  return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
+}
+
+/** A registry's words in our one-line messages: no control characters, not too long. */
+function printable(text: string): string {
+  const plain = text.replace(/[^\x20-\x7e]/g, '?');
+  return plain.length > 100 ? `${plain.slice(0, 100)}…` : plain;
 }

@@ -16,7 +16,10 @@ export function parseRepository(name: string): Repository {
   const slash = name.indexOf('/');
   const first = slash < 0 ? '' : name.slice(0, slash);
   if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    return { registry: first, repository: name.slice(slash + 1) };
+    const rest = name.slice(slash + 1);
+    // docker.io/app and index.docker.io/app are Docker Hub's library/app, as docker reads them.
+    if (first === DOCKER_HUB || first === 'index.docker.io') return { registry: DOCKER_HUB, repository: rest.includes('/') ? rest : `library/${rest}` };
+    return { registry: first, repository: rest };
   }
   return { registry: DOCKER_HUB, repository: slash < 0 ? `library/${name}` : name };
 }

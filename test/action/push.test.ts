@@ -172,6 +172,12 @@ describe('the Action pushing to a registry', () => {
       [{ index: missing }, `::error::manifest ${missing} is not in ${name}`],
       [{ index: amd ?? '', contents: app }, '::error::index and contents cannot go together: a step either builds an image or pushes an index of images pushed before'],
       [{ index: 'sha256:1234' }, '::error::manifest "sha256:1234" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST'],
+      // Inputs only a build reads would be dropped silently: refused instead.
+      [{ index: amd ?? '', platform: 'linux/arm64' }, '::error::index and platform cannot go together: a step either builds an image or pushes an index of images pushed before'],
+      [{ index: amd ?? '', explain: 'true' }, '::error::index and explain cannot go together: a step either builds an image or pushes an index of images pushed before'],
+      [{ index: amd ?? '', pushByDigest: 'true' }, '::error::index and pushByDigest cannot go together: a step either builds an image or pushes an index of images pushed before'],
+      // A leg with a tag would name a local image the registry never gets.
+      [{ contents: app, config, pushByDigest: 'true' }, '::error::tag "broken" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged'],
     ] as const) {
       const r = await runAction(root, cache.env, { name, tag: 'broken', ...auth, ...inputs });
       assert.equal(r.status, 1);

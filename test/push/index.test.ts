@@ -154,11 +154,20 @@ describe('an image index of images pushed by digest (docker-registry on loopback
     const name = `${registry.host}/team/bad`;
     const amd = await pushByDigest(name, 'linux/amd64');
     const amdOther = await pushByDigest(name, 'linux/amd64', ['--config', JSON.stringify({ Cmd: ['/bin/app', 'other'] })]);
-    const good = await index(name, ['--tag', 'good', '--manifest', amd.push.digest]);
+    const arm = await pushByDigest(name, 'linux/arm64');
+    const armV8 = await pushByDigest(name, 'linux/arm64/v8');
+    // docker prints a pulled image as NAME:TAG@DIGEST; the tag is dropped, the digest taken.
+    const good = await index(name, ['--tag', 'good', '--manifest', `${name}:whatever@${amd.push.digest}`]);
+    assert.deepEqual(good.manifests.map((m) => m.digest), [amd.push.digest]);
     const missing = `sha256:${'0'.repeat(64)}`;
     const cases: [string[], string][] = [
       [['--manifest', missing], `manifest ${missing} is not in ${name}`],
       [['--manifest', amd.push.digest, '--manifest', amdOther.push.digest], `manifests ${amd.push.digest} and ${amdOther.push.digest} are both for linux/amd64; an index takes one manifest per platform`],
+      // One platform to docker, two spellings: a pull would match both.
+      [['--manifest', arm.push.digest, '--manifest', armV8.push.digest], `manifests ${arm.push.digest} (as linux/arm64) and ${armV8.push.digest} are both for linux/arm64/v8; an index takes one manifest per platform`],
+      // Several bad: the first in the order given is the one named, whichever read ends first.
+      [['--manifest', amd.push.digest, '--manifest', good.digest, '--manifest', missing], `manifest ${good.digest} in ${name} is itself an image index; give the digests of image manifests`],
+      [['--manifest', missing, '--manifest', good.digest], `manifest ${missing} is not in ${name}`],
       [['--manifest', good.digest], `manifest ${good.digest} in ${name} is itself an image index; give the digests of image manifests`],
       [['--manifest', 'sha256:abc123'], 'manifest "sha256:abc123" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST'],
       [['--manifest', amd.push.digest.toUpperCase()], `manifest "${amd.push.digest.toUpperCase()}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`],

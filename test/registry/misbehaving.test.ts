@@ -33,6 +33,19 @@ describe('registry client, against a registry that misbehaves', () => {
       } else if (url.startsWith('/v2/json-type/manifests/')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST }));
+      } else if (url.startsWith('/v2/shapes/manifests/')) {
+        // Documents with no mediaType field (OCI makes it optional) behind a
+        // generic header, and one whose header disagrees with its field.
+        const docs: Record<string, { type: string; doc: object }> = {
+          'oci-manifest': { type: 'application/json', doc: { schemaVersion: 2, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: WRONG, size: 2 }, layers: [] } },
+          'docker-manifest': { type: 'text/plain', doc: { schemaVersion: 2, config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: WRONG, size: 2 }, layers: [] } },
+          index: { type: 'application/json', doc: { schemaVersion: 2, manifests: [] } },
+          'header-disagrees': { type: 'application/vnd.docker.distribution.manifest.v2+json', doc: { schemaVersion: 2, mediaType: OCI_MANIFEST, config: {}, layers: [] } },
+          'not-json': { type: 'application/json', doc: {} },
+        };
+        const shape = docs[url.slice('/v2/shapes/manifests/'.length)];
+        res.writeHead(shape === undefined ? 404 : 200, { 'content-type': shape?.type ?? 'text/plain' });
+        res.end(shape === undefined ? '' : url.endsWith('not-json') ? 'not json' : JSON.stringify(shape.doc));
       } else if (url.startsWith('/v2/bad-blob/blobs/')) {
         res.writeHead(200);
         res.end('not what was asked for');
@@ -73,6 +86,15 @@ describe('registry client, against a registry that misbehaves', () => {
 
   it('takes the media type from the manifest when the header is plain JSON', async () => {
     assert.equal((await client.getManifest('json-type', 'v1'))?.mediaType, OCI_MANIFEST);
+  });
+
+  it('tells a manifest from an index by its shape when neither field nor header says, and trusts the field over the header', async () => {
+    const typeOf = async (reference: string) => (await client.getManifest('shapes', reference))?.mediaType;
+    assert.equal(await typeOf('oci-manifest'), OCI_MANIFEST);
+    assert.equal(await typeOf('docker-manifest'), 'application/vnd.docker.distribution.manifest.v2+json');
+    assert.equal(await typeOf('index'), 'application/vnd.oci.image.index.v1+json');
+    assert.equal(await typeOf('header-disagrees'), OCI_MANIFEST);
+    assert.equal(await typeOf('not-json'), 'application/json');
   });
 
   it('sends no credentials to a token server over plain HTTP on another host', async () => {

@@ -14,7 +14,10 @@ describe('repository names', () => {
   it('puts other names on Docker Hub, a lone one under library/', () => {
     assert.deepEqual(parseRepository('team/app'), { registry: 'docker.io', repository: 'team/app' });
     assert.deepEqual(parseRepository('alpine'), { registry: 'docker.io', repository: 'library/alpine' });
-    assert.deepEqual(parseRepository('docker.io/alpine'), { registry: 'docker.io', repository: 'alpine' });
+    // Written out, Docker Hub's host still puts a lone name under library/, as docker pull does.
+    assert.deepEqual(parseRepository('docker.io/alpine'), { registry: 'docker.io', repository: 'library/alpine' });
+    assert.deepEqual(parseRepository('index.docker.io/alpine'), { registry: 'docker.io', repository: 'library/alpine' });
+    assert.deepEqual(parseRepository('docker.io/team/app'), { registry: 'docker.io', repository: 'team/app' });
   });
 
   it('knows Docker Hub serves its API elsewhere', () => {
