@@ -21,7 +21,7 @@ var tls = __nccwpck_require__(4756);
 var http = __nccwpck_require__(8611);
 var https = __nccwpck_require__(5692);
 var events = __nccwpck_require__(4434);
-var assert = __nccwpck_require__(4994);
+var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
@@ -28371,7 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4994:
+/***/ 2613:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
@@ -29365,8 +29365,8 @@ async function replaceDirectory(from, to) {
 
 // EXTERNAL MODULE: ./lib/registry/connect.js + 1 modules
 var connect = __nccwpck_require__(1694);
-// EXTERNAL MODULE: ./lib/registry/client.js + 7 modules
-var client = __nccwpck_require__(2613);
+// EXTERNAL MODULE: ./lib/registry/client.js + 6 modules
+var client = __nccwpck_require__(4361);
 ;// CONCATENATED MODULE: ./lib/registry/known-layers.js
 
 
@@ -32270,7 +32270,7 @@ function configPlatform(bytes) {
     if (typeof c?.os !== 'string' || c.os === '' || typeof c.architecture !== 'string' || c.architecture === '')
         return undefined;
     const variant = typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined;
-    if (![c.os, c.architecture, variant ?? 'none'].every((w) => PLATFORM_WORD.test(w)))
+    if (![c.os, c.architecture, ...(variant === undefined ? [] : [variant])].every((w) => PLATFORM_WORD.test(w)))
         return 'unusable';
     return { os: c.os, architecture: c.architecture, variant };
 }
@@ -33244,7 +33244,10 @@ var errors = __nccwpck_require__(452);
 var image_manifest = __nccwpck_require__(4252);
 // EXTERNAL MODULE: ./lib/util/pool.js
 var pool = __nccwpck_require__(9860);
+// EXTERNAL MODULE: ./lib/registry/registry-error.js
+var registry_error = __nccwpck_require__(1583);
 ;// CONCATENATED MODULE: ./lib/registry/push-index.js
+
 
 
 
@@ -33302,7 +33305,7 @@ async function readEntry(target, digest) {
     if (image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType))
         throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
     if (!image_manifest/* IMAGE_MANIFEST_TYPES */.ML.includes(manifest.mediaType))
-        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : printable(manifest.mediaType)}, not an image manifest`);
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : (0,registry_error/* registryText */.hW)(manifest.mediaType, 100)}, not an image manifest`);
     // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
     if (target.format === 'docker' && manifest.mediaType !== image_manifest/* MEDIA_TYPES */.Z2.docker.manifest) {
         throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
@@ -33316,11 +33319,6 @@ async function readEntry(target, digest) {
     if (platform === 'unusable')
         throw new errors/* UserError */.yo(`the config of manifest ${digest} in ${name} names an os, architecture or variant that is not a platform name`);
     return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
-}
-/** A registry's words in our one-line messages: no control characters, not too long. */
-function printable(text) {
-    const plain = text.replace(/[^\x20-\x7e]/g, '?');
-    return plain.length > 100 ? `${plain.slice(0, 100)}…` : plain;
 }
 
 ;// CONCATENATED MODULE: ./lib/make-index.js
@@ -33532,7 +33530,7 @@ var tar_header = __nccwpck_require__(3198);
 // EXTERNAL MODULE: ./lib/image/manifest.js
 var manifest = __nccwpck_require__(4252);
 // EXTERNAL MODULE: ./lib/registry/reference.js
-var registry_reference = __nccwpck_require__(9758);
+var reference = __nccwpck_require__(9758);
 // EXTERNAL MODULE: ./lib/plan/hints.js
 var hints = __nccwpck_require__(765);
 // EXTERNAL MODULE: ./lib/plan/layers.js + 1 modules
@@ -33639,7 +33637,7 @@ function parsePush(raw, name, tags, compression) {
     // A tag given would name the local image but never reach the registry: say so rather than drop it.
     if (byDigest && tags.length > 0)
         throw new errors/* UserError */.yo(`tag "${tags[0] ?? ''}" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged`);
-    const { registry, repository } = (0,registry_reference/* parseRepository */.SU)(name);
+    const { registry, repository } = (0,reference/* parseRepository */.SU)(name);
     const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
     // By default, the tags being pushed and latest: whatever was pushed last under them.
     const cacheFrom = given.length > 0
@@ -33664,49 +33662,45 @@ function parseRegistryAccess(raw) {
         throw new errors/* UserError */.yo(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
     return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
-/** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest. */
+/** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {
-    const raw = text.trim();
-    const at = raw.indexOf('@');
-    let name = raw;
-    let reference = 'latest';
-    if (at >= 0) {
-        name = raw.slice(0, at);
-        reference = raw.slice(at + 1);
-        if (!/^sha256:[0-9a-f]{64}$/.test(reference))
-            throw new errors/* UserError */.yo(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
-    }
-    else {
-        const colon = raw.lastIndexOf(':');
-        if (colon > raw.lastIndexOf('/')) {
-            name = raw.slice(0, colon);
-            reference = raw.slice(colon + 1);
-            if (!TAG_RE.test(reference))
-                throw new errors/* UserError */.yo(`cacheFrom "${text}" has an invalid tag "${reference}"`);
-        }
-    }
+    const { name, tag, digest } = splitReference(text.trim());
+    if (digest !== undefined && !DIGEST_RE.test(digest))
+        throw new errors/* UserError */.yo(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
+    if (tag !== undefined && !TAG_RE.test(tag))
+        throw new errors/* UserError */.yo(`cacheFrom "${text}" has an invalid tag "${tag}"`);
     if (!NAME_RE.test(name.toLowerCase()))
         throw new errors/* UserError */.yo(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
-    return { ...(0,registry_reference/* parseRepository */.SU)(name.toLowerCase()), reference };
+    return { ...(0,reference/* parseRepository */.SU)(name.toLowerCase()), reference: digest ?? tag ?? 'latest' };
 }
+/**
+ * `NAME[:TAG][@DIGEST]`, split as docker splits it: a colon after the last
+ * slash starts the tag (one before it is a registry's port). Nothing is checked.
+ */
+function splitReference(text) {
+    const at = text.indexOf('@');
+    const named = at < 0 ? text : text.slice(0, at);
+    const colon = named.lastIndexOf(':');
+    const tagged = colon > named.lastIndexOf('/');
+    return { name: tagged ? named.slice(0, colon) : named, tag: tagged ? named.slice(colon + 1) : undefined, digest: at < 0 ? undefined : text.slice(at + 1) };
+}
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 function parseIndexOptions(raw) {
     const name = parseName(raw.name);
     const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
-    const here = (0,registry_reference/* parseRepository */.SU)(name);
+    const here = (0,reference/* parseRepository */.SU)(name);
     // The same digest twice (a matrix job run again) is one manifest.
     const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
-            const at = text.lastIndexOf('@');
-            const digest = at < 0 ? text : text.slice(at + 1);
-            if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+            // A digest alone, or NAME[:TAG]@DIGEST as docker prints a pulled image: the tag says nothing more.
+            const ref = text.includes('@') ? splitReference(text) : undefined;
+            const digest = ref === undefined ? text : ref.digest;
+            if (!DIGEST_RE.test(digest))
                 throw new errors/* UserError */.yo(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
-            if (at >= 0) {
-                // NAME:TAG@DIGEST, as docker prints a pulled image, names the digest; the tag says nothing more.
-                const before = text.slice(0, at).toLowerCase();
-                const colon = before.lastIndexOf(':');
-                const other = colon > before.lastIndexOf('/') && TAG_RE.test(before.slice(colon + 1)) ? before.slice(0, colon) : before;
-                if (!NAME_RE.test(other))
-                    throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, at)}" before the @, which is not an image name`);
-                const there = (0,registry_reference/* parseRepository */.SU)(other);
+            if (ref !== undefined) {
+                const other = ref.name.toLowerCase();
+                if (!NAME_RE.test(other) || (ref.tag !== undefined && !TAG_RE.test(ref.tag)))
+                    throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
+                const there = (0,reference/* parseRepository */.SU)(other);
                 if (there.registry !== here.registry || there.repository !== here.repository)
                     throw new errors/* UserError */.yo(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);
             }
@@ -34201,14 +34195,14 @@ function requisites(root, references) {
 
 /***/ }),
 
-/***/ 2613:
+/***/ 4361:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   bP: () => (/* binding */ RegistryClient),
-  gl: () => (/* reexport */ RegistryError)
+  gl: () => (/* reexport */ registry_error/* RegistryError */.gl)
 });
 
 // UNUSED EXPORTS: OCI_MANIFEST
@@ -34365,59 +34359,8 @@ function asNetworkError(e) {
     return new NetworkError(code);
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: ./lib/registry/registry-error.js
-
-
-/**
- * A registry refused or failed an operation: one line naming the registry,
- * the operation and what went wrong; never a credential, token or URL query.
- */
-class RegistryError extends errors/* UserError */.yo {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** `404 Not Found`. */
-function statusText(status) {
-    const text = external_node_http_.STATUS_CODES[status];
-    return text === undefined ? String(status) : `${status} ${text}`;
-}
-const HINTS = {
-    401: ' (check the credentials)',
-    403: ' (the credentials do not allow this)',
-    429: ' (rate limited)',
-};
-/** The first `{code, message}` of an OCI error body, on one short line. */
-function errorBodySummary(body) {
-    if (body.length === 0 || body.length > 65536)
-        return '';
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        return '';
-    }
-    const errors = typeof parsed === 'object' && parsed !== null && 'errors' in parsed ? parsed.errors : undefined;
-    const first = Array.isArray(errors) ? errors[0] : undefined;
-    if (typeof first !== 'object' || first === null)
-        return '';
-    const code = 'code' in first && typeof first.code === 'string' ? first.code : '';
-    const message = 'message' in first && typeof first.message === 'string' ? first.message : '';
-    // Registry text is untrusted: printable ASCII, bounded.
-    const line = `${code} ${message}`.replace(/[^\x20-\x7e]+/g, ' ').trim();
-    return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-/** The error for an answer the operation cannot use. */
-function statusError(prefix, status, body = Buffer.alloc(0)) {
-    const summary = errorBodySummary(body);
-    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${HINTS[status] ?? ''}`, status);
-}
-
+// EXTERNAL MODULE: ./lib/registry/registry-error.js
+var registry_error = __nccwpck_require__(1583);
 ;// CONCATENATED MODULE: ./lib/registry/challenge.js
 const SEPARATORS = ' \t,=';
 /**
@@ -34542,7 +34485,7 @@ function connectionFailure(opts) {
         message = `${who}: ${op}: no answer (ETIMEDOUT)`;
     else
         message = `${who}: ${op}: connection failed: ${code}`;
-    const final = new RegistryError(message);
+    const final = new registry_error/* RegistryError */.gl(message);
     return TRANSIENT.has(code) ? new Retryable(op, code, final) : final;
 }
 
@@ -34609,9 +34552,9 @@ class Authenticator {
     basic(op) {
         const creds = this.opts.credentials;
         if (creds === undefined)
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (401 Unauthorized)`, 401);
+            throw new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: needs credentials (401 Unauthorized)`, 401);
         if (!('username' in creds)) {
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs a username and password; an identity token works only with token auth`, 401);
+            throw new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: needs a username and password; an identity token works only with token auth`, 401);
         }
         return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     }
@@ -34621,10 +34564,10 @@ class Authenticator {
             url = new URL(realm);
         }
         catch {
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: the token realm is not a URL`);
+            throw new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: the token realm is not a URL`);
         }
         if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.opts.allowsHttp(url.host))) {
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: token server ${url.host} is not HTTPS; not sending credentials there`);
+            throw new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: token server ${url.host} is not HTTPS; not sending credentials there`);
         }
         return url;
     }
@@ -34690,15 +34633,15 @@ class Authenticator {
         }
         if (res.status === 401 || res.status === 403) {
             if (creds === undefined)
-                throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (token server: ${statusText(res.status)})`, 401);
-            throw new RegistryError(`${prefix}: ${statusText(res.status)} (check the credentials)`, res.status);
+                throw new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: needs credentials (token server: ${(0,registry_error/* statusText */.qS)(res.status)})`, 401);
+            throw new registry_error/* RegistryError */.gl(`${prefix}: ${(0,registry_error/* statusText */.qS)(res.status)} (check the credentials)`, res.status);
         }
         // The token server's body is not shown: it is not the registry's and may echo what it was sent.
         if (isRetryableStatus(res.status)) {
-            throw new Retryable(op, `token server ${res.status}`, statusError(prefix, res.status), parseRetryAfter(res.headers['retry-after']));
+            throw new Retryable(op, `token server ${res.status}`, (0,registry_error/* statusError */.$C)(prefix, res.status), parseRetryAfter(res.headers['retry-after']));
         }
         if (res.status !== 200 || res.truncated)
-            throw statusError(prefix, res.status);
+            throw (0,registry_error/* statusError */.$C)(prefix, res.status);
         return parseToken(res.body, prefix);
     }
 }
@@ -34711,12 +34654,12 @@ function parseToken(body, prefix) {
         parsed = JSON.parse(body.toString('utf8'));
     }
     catch {
-        throw new RegistryError(`${prefix}: the answer is not JSON`);
+        throw new registry_error/* RegistryError */.gl(`${prefix}: the answer is not JSON`);
     }
     const fields = typeof parsed === 'object' && parsed !== null ? parsed : {};
     const value = [fields.token, fields.access_token].find((v) => typeof v === 'string' && v !== '');
     if (value === undefined)
-        throw new RegistryError(`${prefix}: the answer has no token`);
+        throw new registry_error/* RegistryError */.gl(`${prefix}: the answer has no token`);
     const seconds = typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_TOKEN_SECONDS;
     // Renew early so a token does not expire between being read and being checked.
     const margin = Math.min(30, seconds / 4);
@@ -34783,25 +34726,25 @@ class Transport {
                     continue;
                 }
                 if (!this.auth.hasCredentials)
-                    throw new RegistryError(`${prefix}: needs credentials (401 Unauthorized)`, 401);
-                throw statusError(prefix, 401, res.body);
+                    throw new registry_error/* RegistryError */.gl(`${prefix}: needs credentials (401 Unauthorized)`, 401);
+                throw (0,registry_error/* statusError */.$C)(prefix, 401, res.body);
             }
             if (isRetryableStatus(res.status)) {
-                throw new Retryable(req.op, String(res.status), statusError(prefix, res.status, res.body), parseRetryAfter(res.headers['retry-after']));
+                throw new Retryable(req.op, String(res.status), (0,registry_error/* statusError */.$C)(prefix, res.status, res.body), parseRetryAfter(res.headers['retry-after']));
             }
             if (REDIRECTS.has(res.status) && req.followRedirects === true) {
                 const location = res.headers.location;
                 if (location === undefined || redirects >= MAX_REDIRECTS)
-                    throw statusError(prefix, res.status);
+                    throw (0,registry_error/* statusError */.$C)(prefix, res.status);
                 const next = this.resolve(location, url, prefix);
                 if (url.protocol === 'https:' && next.protocol !== 'https:')
-                    throw new RegistryError(`${prefix}: redirected from HTTPS to plain HTTP; not following`);
+                    throw new registry_error/* RegistryError */.gl(`${prefix}: redirected from HTTPS to plain HTTP; not following`);
                 url = next;
                 redirects++;
                 continue;
             }
             if (res.truncated && res.status < 300)
-                throw new RegistryError(`${prefix}: the answer is larger than ${maxBody} bytes`);
+                throw new registry_error/* RegistryError */.gl(`${prefix}: the answer is larger than ${maxBody} bytes`);
             return { status: res.status, headers: res.headers, body: res.body, url };
         }
     }
@@ -34821,10 +34764,10 @@ class Transport {
             url = new URL(location, base);
         }
         catch {
-            throw new RegistryError(`${prefix}: the registry sent a Location that is not a URL`);
+            throw new registry_error/* RegistryError */.gl(`${prefix}: the registry sent a Location that is not a URL`);
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:')
-            throw new RegistryError(`${prefix}: the registry sent a Location that is not HTTP`);
+            throw new registry_error/* RegistryError */.gl(`${prefix}: the registry sent a Location that is not HTTP`);
         return url;
     }
 }
@@ -34869,7 +34812,7 @@ class RegistryClient {
         const op = 'GET /v2/';
         const res = await this.transport.request({ op, method: 'GET', url: '/v2/', scopes: push(repository) });
         if (res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
+            throw (0,registry_error/* statusError */.$C)(this.transport.prefix(op), res.status, res.body);
     }
     /** The blob's size when the repository has it. */
     async blobExists(repository, digest) {
@@ -34878,10 +34821,10 @@ class RegistryClient {
         if (res.status === 404)
             return undefined;
         if (res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
+            throw (0,registry_error/* statusError */.$C)(this.transport.prefix(op), res.status, res.body);
         const size = Number(res.headers['content-length']);
         if (!Number.isSafeInteger(size) || size < 0)
-            throw new RegistryError(`${this.transport.prefix(op)}: the answer has no Content-Length`);
+            throw new registry_error/* RegistryError */.gl(`${this.transport.prefix(op)}: the answer has no Content-Length`);
         return size;
     }
     /** Links a blob from another repository of the same registry; false when the registry would not. */
@@ -34893,7 +34836,7 @@ class RegistryClient {
         if (res.status === 201)
             return true;
         if (res.status !== 202)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
+            throw (0,registry_error/* statusError */.$C)(this.transport.prefix(op), res.status, res.body);
         // The registry opened an upload instead; the caller will upload, so drop this one.
         const location = res.headers.location;
         if (location !== undefined) {
@@ -34914,7 +34857,7 @@ class RegistryClient {
         await this.transport.retrying(async () => {
             const started = await this.transport.request({ op: `POST upload ${repository}`, method: 'POST', url: `/v2/${repository}/blobs/uploads/`, scopes, retry: false });
             if (started.status !== 202)
-                throw statusError(prefix(`POST upload ${repository}`), started.status, started.body);
+                throw (0,registry_error/* statusError */.$C)(prefix(`POST upload ${repository}`), started.status, started.body);
             let location = nextLocation(started, prefix(`POST upload ${repository}`));
             let last = slice(0, size);
             if (size > this.chunkSize) {
@@ -34931,7 +34874,7 @@ class RegistryClient {
                         retry: false,
                     });
                     if (res.status !== 202)
-                        throw statusError(prefix(op), res.status, res.body);
+                        throw (0,registry_error/* statusError */.$C)(prefix(op), res.status, res.body);
                     location = nextLocation(res, prefix(op));
                 }
                 last = undefined;
@@ -34947,10 +34890,10 @@ class RegistryClient {
                 retry: false,
             });
             if (res.status !== 201 && res.status !== 204)
-                throw statusError(prefix(op), res.status, res.body);
+                throw (0,registry_error/* statusError */.$C)(prefix(op), res.status, res.body);
             const confirmed = res.headers['docker-content-digest'];
             if (typeof confirmed === 'string' && confirmed !== digest)
-                throw new RegistryError(`${prefix(op)}: the registry stored ${confirmed}`);
+                throw new registry_error/* RegistryError */.gl(`${prefix(op)}: the registry stored ${confirmed}`);
         });
     }
     /** A manifest or index by tag or digest; undefined when there is none. */
@@ -34969,14 +34912,14 @@ class RegistryClient {
         if (res.status === 404)
             return undefined;
         if (res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
+            throw (0,registry_error/* statusError */.$C)(this.transport.prefix(op), res.status, res.body);
         const digest = (0,lib_digest/* sha256Digest */.sI)(res.body);
         const claimed = res.headers['docker-content-digest'];
         if (typeof claimed === 'string' && claimed.startsWith('sha256:') && claimed !== digest) {
-            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match Docker-Content-Digest ${claimed}`);
+            throw new registry_error/* RegistryError */.gl(`${this.transport.prefix(op)}: the content does not match Docker-Content-Digest ${claimed}`);
         }
         if (reference.startsWith('sha256:') && reference !== digest)
-            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match the digest asked for`);
+            throw new registry_error/* RegistryError */.gl(`${this.transport.prefix(op)}: the content does not match the digest asked for`);
         return { mediaType: mediaTypeOf(res), digest, bytes: res.body };
     }
     /** A small blob (an image config), checked against its digest. */
@@ -34984,9 +34927,9 @@ class RegistryClient {
         const op = `GET blob ${blobName(repository, digest)}`;
         const res = await this.transport.request({ op, method: 'GET', url: `/v2/${repository}/blobs/${digest}`, scopes: pull(repository), maxBody: maxBytes, followRedirects: true });
         if (res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
+            throw (0,registry_error/* statusError */.$C)(this.transport.prefix(op), res.status, res.body);
         if ((0,lib_digest/* sha256Digest */.sI)(res.body) !== digest)
-            throw new RegistryError(`${this.transport.prefix(op)}: the content does not match its digest`);
+            throw new registry_error/* RegistryError */.gl(`${this.transport.prefix(op)}: the content does not match its digest`);
         return res.body;
     }
     /** Stores a manifest under a tag or digest; the digest the registry confirms. */
@@ -35001,11 +34944,11 @@ class RegistryClient {
             body: bufferBody(bytes),
         });
         if (res.status !== 201 && res.status !== 200)
-            throw statusError(this.transport.prefix(op), res.status, res.body);
+            throw (0,registry_error/* statusError */.$C)(this.transport.prefix(op), res.status, res.body);
         const digest = (0,lib_digest/* sha256Digest */.sI)(bytes);
         const confirmed = res.headers['docker-content-digest'];
         if (typeof confirmed === 'string' && confirmed !== digest)
-            throw new RegistryError(`${this.transport.prefix(op)}: the registry confirmed ${confirmed}, not ${digest}`);
+            throw new registry_error/* RegistryError */.gl(`${this.transport.prefix(op)}: the registry confirmed ${confirmed}, not ${digest}`);
         return digest;
     }
 }
@@ -35031,12 +34974,12 @@ function withQuery(url, param) {
 function nextLocation(res, prefix) {
     const location = res.headers.location;
     if (location === undefined || location === '')
-        throw new RegistryError(`${prefix}: the answer has no Location`);
+        throw new registry_error/* RegistryError */.gl(`${prefix}: the answer has no Location`);
     try {
         return new URL(location, res.url).href;
     }
     catch {
-        throw new RegistryError(`${prefix}: the registry sent a Location that is not a URL`);
+        throw new registry_error/* RegistryError */.gl(`${prefix}: the registry sent a Location that is not a URL`);
     }
 }
 /**
@@ -35097,8 +35040,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   N: () => (/* binding */ connect)
 });
 
-// EXTERNAL MODULE: ./lib/registry/client.js + 7 modules
-var registry_client = __nccwpck_require__(2613);
+// EXTERNAL MODULE: ./lib/registry/client.js + 6 modules
+var registry_client = __nccwpck_require__(4361);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -35359,6 +35302,74 @@ function hostname(host) {
 function isLoopback(host) {
     const name = hostname(host).toLowerCase();
     return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+
+/***/ }),
+
+/***/ 1583:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $C: () => (/* binding */ statusError),
+/* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   hW: () => (/* binding */ registryText),
+/* harmony export */   qS: () => (/* binding */ statusText)
+/* harmony export */ });
+/* unused harmony export errorBodySummary */
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
+
+
+/**
+ * A registry refused or failed an operation: one line naming the registry,
+ * the operation and what went wrong; never a credential, token or URL query.
+ */
+class RegistryError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** `404 Not Found`. */
+function statusText(status) {
+    const text = node_http__WEBPACK_IMPORTED_MODULE_0__.STATUS_CODES[status];
+    return text === undefined ? String(status) : `${status} ${text}`;
+}
+const HINTS = {
+    401: ' (check the credentials)',
+    403: ' (the credentials do not allow this)',
+    429: ' (rate limited)',
+};
+/** The first `{code, message}` of an OCI error body, on one short line. */
+function errorBodySummary(body) {
+    if (body.length === 0 || body.length > 65536)
+        return '';
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        return '';
+    }
+    const errors = typeof parsed === 'object' && parsed !== null && 'errors' in parsed ? parsed.errors : undefined;
+    const first = Array.isArray(errors) ? errors[0] : undefined;
+    if (typeof first !== 'object' || first === null)
+        return '';
+    const code = 'code' in first && typeof first.code === 'string' ? first.code : '';
+    const message = 'message' in first && typeof first.message === 'string' ? first.message : '';
+    return registryText(`${code} ${message}`, 200);
+}
+/** Text a registry sent, for one of our one-line messages: it is untrusted, so printable ASCII, bounded. */
+function registryText(text, max) {
+    const line = text.replace(/[^\x20-\x7e]+/g, ' ').trim();
+    return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+/** The error for an answer the operation cannot use. */
+function statusError(prefix, status, body = Buffer.alloc(0)) {
+    const summary = errorBodySummary(body);
+    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${HINTS[status] ?? ''}`, status);
 }
 
 

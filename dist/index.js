@@ -98588,7 +98588,7 @@ function configPlatform(bytes) {
     if (typeof c?.os !== 'string' || c.os === '' || typeof c.architecture !== 'string' || c.architecture === '')
         return undefined;
     const variant = typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined;
-    if (![c.os, c.architecture, variant ?? 'none'].every((w) => PLATFORM_WORD.test(w)))
+    if (![c.os, c.architecture, ...(variant === undefined ? [] : [variant])].every((w) => PLATFORM_WORD.test(w)))
         return 'unusable';
     return { os: c.os, architecture: c.architecture, variant };
 }
@@ -98928,9 +98928,12 @@ function errorBodySummary(body) {
         return '';
     const code = 'code' in first && typeof first.code === 'string' ? first.code : '';
     const message = 'message' in first && typeof first.message === 'string' ? first.message : '';
-    // Registry text is untrusted: printable ASCII, bounded.
-    const line = `${code} ${message}`.replace(/[^\x20-\x7e]+/g, ' ').trim();
-    return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+    return registryText(`${code} ${message}`, 200);
+}
+/** Text a registry sent, for one of our one-line messages: it is untrusted, so printable ASCII, bounded. */
+function registryText(text, max) {
+    const line = text.replace(/[^\x20-\x7e]+/g, ' ').trim();
+    return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 /** The error for an answer the operation cannot use. */
 function statusError(prefix, status, body = Buffer.alloc(0)) {
@@ -101775,6 +101778,7 @@ function formatPlan(plan) {
 
 
 
+
 // Image configs are small; a bound keeps a hostile registry from filling memory.
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 const READS = 4;
@@ -101829,7 +101833,7 @@ async function readEntry(target, digest) {
     if (INDEX_MEDIA_TYPES.includes(manifest.mediaType))
         throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
     if (!IMAGE_MANIFEST_TYPES.includes(manifest.mediaType))
-        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : printable(manifest.mediaType)}, not an image manifest`);
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : registryText(manifest.mediaType, 100)}, not an image manifest`);
     // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
     if (target.format === 'docker' && manifest.mediaType !== MEDIA_TYPES.docker.manifest) {
         throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
@@ -101843,11 +101847,6 @@ async function readEntry(target, digest) {
     if (platform === 'unusable')
         throw new errors/* UserError */.yo(`the config of manifest ${digest} in ${name} names an os, architecture or variant that is not a platform name`);
     return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
-}
-/** A registry's words in our one-line messages: no control characters, not too long. */
-function printable(text) {
-    const plain = text.replace(/[^\x20-\x7e]/g, '?');
-    return plain.length > 100 ? `${plain.slice(0, 100)}…` : plain;
 }
 
 ;// CONCATENATED MODULE: ./lib/make-index.js
@@ -102060,48 +102059,44 @@ function parseRegistryAccess(raw) {
         throw new errors/* UserError */.yo(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
     return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
-/** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest. */
+/** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {
-    const raw = text.trim();
-    const at = raw.indexOf('@');
-    let name = raw;
-    let reference = 'latest';
-    if (at >= 0) {
-        name = raw.slice(0, at);
-        reference = raw.slice(at + 1);
-        if (!/^sha256:[0-9a-f]{64}$/.test(reference))
-            throw new errors/* UserError */.yo(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
-    }
-    else {
-        const colon = raw.lastIndexOf(':');
-        if (colon > raw.lastIndexOf('/')) {
-            name = raw.slice(0, colon);
-            reference = raw.slice(colon + 1);
-            if (!TAG_RE.test(reference))
-                throw new errors/* UserError */.yo(`cacheFrom "${text}" has an invalid tag "${reference}"`);
-        }
-    }
+    const { name, tag, digest } = splitReference(text.trim());
+    if (digest !== undefined && !options_DIGEST_RE.test(digest))
+        throw new errors/* UserError */.yo(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
+    if (tag !== undefined && !TAG_RE.test(tag))
+        throw new errors/* UserError */.yo(`cacheFrom "${text}" has an invalid tag "${tag}"`);
     if (!NAME_RE.test(name.toLowerCase()))
         throw new errors/* UserError */.yo(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
-    return { ...parseRepository(name.toLowerCase()), reference };
+    return { ...parseRepository(name.toLowerCase()), reference: digest ?? tag ?? 'latest' };
 }
+/**
+ * `NAME[:TAG][@DIGEST]`, split as docker splits it: a colon after the last
+ * slash starts the tag (one before it is a registry's port). Nothing is checked.
+ */
+function splitReference(text) {
+    const at = text.indexOf('@');
+    const named = at < 0 ? text : text.slice(0, at);
+    const colon = named.lastIndexOf(':');
+    const tagged = colon > named.lastIndexOf('/');
+    return { name: tagged ? named.slice(0, colon) : named, tag: tagged ? named.slice(colon + 1) : undefined, digest: at < 0 ? undefined : text.slice(at + 1) };
+}
+const options_DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 function parseIndexOptions(raw) {
     const name = parseName(raw.name);
     const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
     const here = parseRepository(name);
     // The same digest twice (a matrix job run again) is one manifest.
     const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
-            const at = text.lastIndexOf('@');
-            const digest = at < 0 ? text : text.slice(at + 1);
-            if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+            // A digest alone, or NAME[:TAG]@DIGEST as docker prints a pulled image: the tag says nothing more.
+            const ref = text.includes('@') ? splitReference(text) : undefined;
+            const digest = ref === undefined ? text : ref.digest;
+            if (!options_DIGEST_RE.test(digest))
                 throw new errors/* UserError */.yo(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
-            if (at >= 0) {
-                // NAME:TAG@DIGEST, as docker prints a pulled image, names the digest; the tag says nothing more.
-                const before = text.slice(0, at).toLowerCase();
-                const colon = before.lastIndexOf(':');
-                const other = colon > before.lastIndexOf('/') && TAG_RE.test(before.slice(colon + 1)) ? before.slice(0, colon) : before;
-                if (!NAME_RE.test(other))
-                    throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, at)}" before the @, which is not an image name`);
+            if (ref !== undefined) {
+                const other = ref.name.toLowerCase();
+                if (!NAME_RE.test(other) || (ref.tag !== undefined && !TAG_RE.test(ref.tag)))
+                    throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
                 const there = parseRepository(other);
                 if (there.registry !== here.registry || there.repository !== here.repository)
                     throw new errors/* UserError */.yo(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);

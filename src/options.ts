@@ -222,27 +222,28 @@ function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retrie
   return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
 
-/** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest. */
+/** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 export function parseImageRef(text: string): ImageRef {
-  const raw = text.trim();
-  const at = raw.indexOf('@');
-  let name = raw;
-  let reference = 'latest';
-  if (at >= 0) {
-    name = raw.slice(0, at);
-    reference = raw.slice(at + 1);
-    if (!/^sha256:[0-9a-f]{64}$/.test(reference)) throw new UserError(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
-  } else {
-    const colon = raw.lastIndexOf(':');
-    if (colon > raw.lastIndexOf('/')) {
-      name = raw.slice(0, colon);
-      reference = raw.slice(colon + 1);
-      if (!TAG_RE.test(reference)) throw new UserError(`cacheFrom "${text}" has an invalid tag "${reference}"`);
-    }
-  }
+  const { name, tag, digest } = splitReference(text.trim());
+  if (digest !== undefined && !DIGEST_RE.test(digest)) throw new UserError(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
+  if (tag !== undefined && !TAG_RE.test(tag)) throw new UserError(`cacheFrom "${text}" has an invalid tag "${tag}"`);
   if (!NAME_RE.test(name.toLowerCase())) throw new UserError(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
-  return { ...parseRepository(name.toLowerCase()), reference };
+  return { ...parseRepository(name.toLowerCase()), reference: digest ?? tag ?? 'latest' };
 }
+
+/**
+ * `NAME[:TAG][@DIGEST]`, split as docker splits it: a colon after the last
+ * slash starts the tag (one before it is a registry's port). Nothing is checked.
+ */
+function splitReference(text: string): { name: string; tag: string | undefined; digest: string | undefined } {
+  const at = text.indexOf('@');
+  const named = at < 0 ? text : text.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const tagged = colon > named.lastIndexOf('/');
+  return { name: tagged ? named.slice(0, colon) : named, tag: tagged ? named.slice(colon + 1) : undefined, digest: at < 0 ? undefined : text.slice(at + 1) };
+}
+
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
 /** What `layered-image index` (or the Action's `index` input) hands over, still unchecked. */
 export interface RawIndexInputs {
@@ -272,15 +273,13 @@ export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
   const here = parseRepository(name);
   // The same digest twice (a matrix job run again) is one manifest.
   const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
-    const at = text.lastIndexOf('@');
-    const digest = at < 0 ? text : text.slice(at + 1);
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new UserError(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
-    if (at >= 0) {
-      // NAME:TAG@DIGEST, as docker prints a pulled image, names the digest; the tag says nothing more.
-      const before = text.slice(0, at).toLowerCase();
-      const colon = before.lastIndexOf(':');
-      const other = colon > before.lastIndexOf('/') && TAG_RE.test(before.slice(colon + 1)) ? before.slice(0, colon) : before;
-      if (!NAME_RE.test(other)) throw new UserError(`manifest "${text}" has "${text.slice(0, at)}" before the @, which is not an image name`);
+    // A digest alone, or NAME[:TAG]@DIGEST as docker prints a pulled image: the tag says nothing more.
+    const ref = text.includes('@') ? splitReference(text) : undefined;
+    const digest = ref === undefined ? text : (ref.digest as string);
+    if (!DIGEST_RE.test(digest)) throw new UserError(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
+    if (ref !== undefined) {
+      const other = ref.name.toLowerCase();
+      if (!NAME_RE.test(other) || (ref.tag !== undefined && !TAG_RE.test(ref.tag))) throw new UserError(`manifest "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
       const there = parseRepository(other);
       if (there.registry !== here.registry || there.repository !== here.repository) throw new UserError(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);
     }

@@ -120,7 +120,7 @@ export function configPlatform(bytes: Buffer): Platform | 'unusable' | undefined
   const c = parseJson(bytes) as { os?: unknown; architecture?: unknown; variant?: unknown } | undefined;
   if (typeof c?.os !== 'string' || c.os === '' || typeof c.architecture !== 'string' || c.architecture === '') return undefined;
   const variant = typeof c.variant === 'string' && c.variant !== '' ? c.variant : undefined;
-  if (![c.os, c.architecture, variant ?? 'none'].every((w) => PLATFORM_WORD.test(w))) return 'unusable';
+  if (![c.os, c.architecture, ...(variant === undefined ? [] : [variant])].every((w) => PLATFORM_WORD.test(w))) return 'unusable';
   return { os: c.os, architecture: c.architecture, variant };
 }
 

@@ -16,6 +16,7 @@ import {
 import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
 import type { RegistryClient } from './client.js';
+import { registryText } from './registry-error.js';
 
 export interface IndexTarget {
   client: RegistryClient;
@@ -89,7 +90,7 @@ async function readEntry(target: IndexTarget, digest: Digest): Promise<IndexEntr
   const manifest = await client.getManifest(repository, digest);
   if (manifest === undefined) throw new UserError(`manifest ${digest} is not in ${name}`);
   if (INDEX_MEDIA_TYPES.includes(manifest.mediaType)) throw new UserError(`manifest ${digest} in ${name} is itself an image index; give the digests of image manifests`);
-  if (!IMAGE_MANIFEST_TYPES.includes(manifest.mediaType)) throw new UserError(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : printable(manifest.mediaType)}, not an image manifest`);
+  if (!IMAGE_MANIFEST_TYPES.includes(manifest.mediaType)) throw new UserError(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : registryText(manifest.mediaType, 100)}, not an image manifest`);
   // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
   if (target.format === 'docker' && manifest.mediaType !== MEDIA_TYPES.docker.manifest) {
     throw new UserError(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
@@ -100,10 +101,4 @@ async function readEntry(target: IndexTarget, digest: Digest): Promise<IndexEntr
   if (platform === undefined) throw new UserError(`the config of manifest ${digest} in ${name} names no os and architecture`);
   if (platform === 'unusable') throw new UserError(`the config of manifest ${digest} in ${name} names an os, architecture or variant that is not a platform name`);
   return { mediaType: manifest.mediaType, digest, size: manifest.bytes.length, platform };
-}
-
-/** A registry's words in our one-line messages: no control characters, not too long. */
-function printable(text: string): string {
-  const plain = text.replace(/[^\x20-\x7e]/g, '?');
-  return plain.length > 100 ? `${plain.slice(0, 100)}…` : plain;
 }

@@ -40,9 +40,13 @@ export function errorBodySummary(body: Buffer): string {
   if (typeof first !== 'object' || first === null) return '';
   const code = 'code' in first && typeof first.code === 'string' ? first.code : '';
   const message = 'message' in first && typeof first.message === 'string' ? first.message : '';
-  // Registry text is untrusted: printable ASCII, bounded.
-  const line = `${code} ${message}`.replace(/[^\x20-\x7e]+/g, ' ').trim();
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  return registryText(`${code} ${message}`, 200);
+}
+
+/** Text a registry sent, for one of our one-line messages: it is untrusted, so printable ASCII, bounded. */
+export function registryText(text: string, max: number): string {
+  const line = text.replace(/[^\x20-\x7e]+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 
 /** The error for an answer the operation cannot use. */
