@@ -33,6 +33,7 @@ import type { PlanReport } from './plan/explain.js';
 import { planStoreLayers } from './plan/layers.js';
 import { mapLimit } from './util/pool.js';
 import { trackTemporary, untrackTemporary } from './util/temp.js';
+import { input } from './inputs.js';
 
 export interface LayerReport {
   digest: Digest;
@@ -373,7 +374,7 @@ async function streamImage(
     try {
       for (const [i, l] of (base?.layers ?? []).entries()) {
         const copied = await workers.copy({ source: { file: base?.file ?? '', offset: l.offset }, target: place(l.size) }, (n) => progress.add(n));
-        if ('bad' in copied || copied.digest !== l.diffId) throw new UserError(`fromImage ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
+        if ('bad' in copied || copied.digest !== l.diffId) throw new UserError(`${input('fromImage')} ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
         out.end(l.size);
         layers.push({ digest: l.diffId, size: l.size, paths: [], source: 'base', comment: `base image ${path.basename(base?.file ?? '')}, layer ${i + 1}` });
       }
@@ -426,7 +427,7 @@ async function writeOutput(
   let size: number;
   if (choice.kind === 'docker-archive') {
     finishDockerArchive(output.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0] as string}`, layers: image.layers }, `output ${choice.path}`);
-    await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write output ${choice.path}`));
+    await rename(output.tmp, output.target).catch((e: unknown) => asUserError(e, `cannot write ${input('output')} ${choice.path}`));
     size = (await stat(output.target)).size;
   } else {
     size = (await writeOciLayout(image, { dir: output.target, scratch: output.tmp, compression: opts.compression, concurrency: opts.concurrency * 2 })).size;
@@ -567,15 +568,15 @@ async function resolveRoots(opts: BuildOptions): Promise<{ contents: string[]; c
   }
   const configRoots = await configStorePaths(opts);
   if (contents.length === 0 && configRoots.length === 0) {
-    throw new UserError('nothing to put in the image: give contents, or store paths in the config');
+    throw new UserError(`nothing to put in the image: give ${input('contents')}, or store paths in the ${input('config')}`);
   }
   const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
   if (base !== undefined) {
     if (base.architecture !== undefined && base.architecture !== opts.architecture) {
-      throw new UserError(`fromImage ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set architecture to match`);
+      throw new UserError(`${input('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${input('architecture')} to match`);
     }
     if (opts.maxLayers - 1 - base.layers.length < 1) {
-      throw new UserError(`fromImage ${opts.fromImage} has ${base.layers.length} layers: maxLayers ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
+      throw new UserError(`${input('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${input('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
     }
   }
   return { contents, configRoots, base };
@@ -603,7 +604,7 @@ async function closureAndPlan(opts: BuildOptions, contents: string[], configRoot
     });
     const shared = layers.filter((l) => l.paths.length > 1).length;
     const fromBase = base === undefined ? '' : `${base.layers.length} base image layers (${[...closure.paths.keys()].filter((p) => base.storePaths.has(p)).length} store paths already in them), `;
-    log.info(`${fromBase}${layers.length} store layers and the customisation layer (maxLayers ${opts.maxLayers}, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
+    log.info(`${fromBase}${layers.length} store layers and the customisation layer (${opts.maxLayers} layers at most, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
     return layers;
   });
   return { closure, planned };
@@ -634,7 +635,7 @@ async function configStorePaths(opts: BuildOptions): Promise<string[]> {
     try {
       await lstat(p);
     } catch {
-      throw new UserError(`config refers to ${p}, which is not in the Nix store`);
+      throw new UserError(`${input('config')} refers to ${p}, which is not in the Nix store`);
     }
   }
   return found;
@@ -663,19 +664,19 @@ async function reserveOutput(choice: OutputChoice | undefined): Promise<LocalOut
     await checkLayoutTarget(output);
     if (st !== undefined) target = await realpath(output);
   } else if (st !== undefined) {
-    if (st.isDirectory()) throw new UserError(`output ${output} is a directory`);
-    if (!st.isFile()) throw new UserError(`output ${output} exists and is not a regular file; it is left alone`);
+    if (st.isDirectory()) throw new UserError(`${input('output')} ${output} is a directory`);
+    if (!st.isFile()) throw new UserError(`${input('output')} ${output} exists and is not a regular file; it is left alone`);
     target = await realpath(output);
   }
   if (st === undefined && (await lstat(output).catch(() => undefined))?.isSymbolicLink()) {
-    throw new UserError(`output ${output} is a symlink to nothing`);
+    throw new UserError(`${input('output')} ${output} is a symlink to nothing`);
   }
   const tmp = path.join(path.dirname(target), `.layered-image-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     await (await open(tmp, 'wx', 0o644)).close();
     await unlink(tmp);
   } catch (e) {
-    throw new UserError(`output ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
+    throw new UserError(`${input('output')} ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
   }
   return { choice, target, tmp };
 }

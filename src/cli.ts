@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { build, explain, type BuildReport } from './build.js';
 import { formatPlan } from './plan/explain.js';
 import { UserError, errnoCode, messageOf } from './errors.js';
+import { spellInputs } from './inputs.js';
+import { checkFlagNames, editDistance } from './unknown-flags.js';
 import type { Logger } from './log.js';
 import { makeIndex } from './make-index.js';
 import { DEFAULT_CREATED, DEFAULT_LAYERING, DEFAULT_MAX_LAYERS, MAX_LAYERS_LIMIT, parseIndexOptions, parseOptions } from './options.js';
@@ -112,6 +114,8 @@ const INDEX_HELP: Record<keyof typeof INDEX_FLAGS, { arg?: string; text: string 
   help: HELP.help,
 };
 
+const COMMANDS = ['build', 'index', 'version', 'help'];
+
 const USAGE = 'usage: layered-image build --name NAME [--contents PATH ...] [flag ...]';
 const INDEX_USAGE = 'usage: layered-image index --name NAME --tag TAG --manifest DIGEST [--manifest DIGEST ...]';
 
@@ -173,8 +177,11 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     }
     if (command === 'index') return await indexCommand(rest);
-    if (command !== 'build') throw new UserError(`unknown command "${command}"; layered-image --help lists them`);
-    const { values, positionals } = parseFlags(rest, FLAGS);
+    if (command !== 'build') {
+      const meant = COMMANDS.find((known) => editDistance(command, known) <= 2);
+      throw new UserError(`unknown command "${command}"${meant === undefined ? '' : `; did you mean ${meant}?`} (layered-image --help lists them)`);
+    }
+    const { values, positionals } = parseFlags(rest, FLAGS, 'build');
     if (values.help) {
       process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
       return 0;
@@ -227,7 +234,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`layered-image: ${e.message.split('\n')[0]}\n`);
+      process.stderr.write(`layered-image: ${spellInputs(e.marked.split('\n')[0] ?? '', 'cli')}\n`);
       return 1;
     }
     process.stderr.write(
@@ -239,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** `layered-image index`: reads the manifests, checks them, pushes the index. */
 async function indexCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, INDEX_FLAGS);
+  const { values, positionals } = parseFlags(args, INDEX_FLAGS, 'index');
   if (values.help) {
     process.stdout.write(flagHelp(INDEX_USAGE, INDEX_FLAGS, INDEX_HELP));
     return 0;
@@ -259,10 +266,12 @@ async function indexCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-function parseFlags<F extends Flags>(args: string[], flags: F) {
+function parseFlags<F extends Flags>(args: string[], flags: F, command: 'build' | 'index') {
+  const joined = joinDashValues(args, flags);
+  checkFlagNames(joined, flags, command);
   let parsed;
   try {
-    parsed = parseArgs({ args: joinDashValues(args, flags), options: flags, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: joined, options: flags, strict: true, allowPositionals: true });
   } catch (e) {
     // parseArgs' own messages run over several lines; keep the first.
     throw new UserError(messageOf(e).split('\n')[0] ?? 'bad arguments');
@@ -304,8 +313,8 @@ function isFlag(arg: string, flags: Flags): boolean {
 function stderrLogger(): Logger {
   let phase = '';
   return {
-    info: (m) => process.stderr.write(`${phase}${m}\n`),
-    warning: (m) => process.stderr.write(`layered-image: warning: ${m}\n`),
+    info: (m) => process.stderr.write(`${phase}${spellInputs(m, 'cli')}\n`),
+    warning: (m) => process.stderr.write(`layered-image: warning: ${spellInputs(m, 'cli')}\n`),
     group: async (name, run) => {
       phase = `${name.toLowerCase()}: `;
       try {

@@ -1,9 +1,19 @@
+import { spellInputs } from './inputs.js';
+
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
  * with a stack trace. Anything that is not a UserError is a bug.
  */
 export class UserError extends Error {
   override readonly name = 'UserError';
+  /** The message with its inputs marked (inputs.ts), for the CLI to name by their flags. */
+  readonly marked: string;
+
+  /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
+  constructor(message: string) {
+    super(spellInputs(message, 'action'));
+    this.marked = message;
+  }
 }
 
 /** A user's value as it should appear in a one-line message. */

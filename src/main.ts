@@ -1,8 +1,10 @@
 import * as core from '@actions/core';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { build, explain, type BuildReport } from './build.js';
 import { formatPlan } from './plan/explain.js';
 import { UserError, errnoCode, messageOf } from './errors.js';
+import { spellInputs } from './inputs.js';
 import { formatBytes, type Logger } from './log.js';
 import { INDEX_TYPES } from './image/manifest.js';
 import { makeIndex } from './make-index.js';
@@ -15,8 +17,13 @@ import './cache/actions.js';
 /** Inputs only a build reads, with no default: any of them beside index is refused. */
 const BUILD_ONLY_INPUTS = ['contents', 'config', 'platform', 'architecture', 'output', 'cacheFrom', 'fromImage', 'extraCommands', 'hints'] as const;
 
+/** Every output the Action sets, each declared in action.yml (a test holds the two together). */
+export const OUTPUTS = ['plan', 'imagePath', 'digest', 'imageRef', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt'] as const;
+
+const setOutput = (name: (typeof OUTPUTS)[number], value: string) => core.setOutput(name, value);
+
 /** Every input, read in one place; nothing else touches core.getInput. */
-function readInputs(): { build: RawInputs } | { index: RawIndexInputs } {
+export function readInputs(): { build: RawInputs } | { index: RawIndexInputs } {
   const optional = (name: string) => core.getInput(name) || undefined;
   // The YAML 1.2 core schema's booleans, as core.getBooleanInput takes them.
   const flag = (name: string, fallback: boolean) => {
@@ -89,8 +96,8 @@ function readInputs(): { build: RawInputs } | { index: RawIndexInputs } {
 }
 
 const actionsLogger: Logger = {
-  info: (m) => core.info(m),
-  warning: (m) => core.warning(m),
+  info: (m) => core.info(spellInputs(m, 'action')),
+  warning: (m) => core.warning(spellInputs(m, 'action')),
   group: (name, phase) => core.group(name, () => Promise.resolve(phase())),
   secret: (value) => core.setSecret(value),
 };
@@ -98,27 +105,31 @@ const actionsLogger: Logger = {
 /** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */
 export async function run(): Promise<void> {
   try {
+    // A runner makes RUNNER_TEMP before any step; `npm run local-action`
+    // takes it from .env, where the folder may not exist yet.
+    const runnerTemp = process.env['RUNNER_TEMP'];
+    if (runnerTemp) await mkdir(runnerTemp, { recursive: true });
     const inputs = readInputs();
     if ('index' in inputs) return await runIndex(parseIndexOptions(inputs.index));
     const opts = await parseOptions(inputs.build);
     if (opts.explain) {
       const plan = await explain(opts, actionsLogger);
       core.info(formatPlan(plan));
-      core.setOutput('plan', JSON.stringify(plan));
+      setOutput('plan', JSON.stringify(plan));
       return;
     }
     const report = await build(opts, actionsLogger);
-    core.setOutput('imagePath', report.imagePath ?? '');
-    core.setOutput('imageName', report.imageName);
-    core.setOutput('imageTag', report.imageTag);
-    core.setOutput('imageId', report.imageId);
-    core.setOutput('layerDigests', JSON.stringify(report.layerDigests));
-    core.setOutput('layers', JSON.stringify(report.layers));
-    core.setOutput('cacheHits', String(report.cache.restored));
-    core.setOutput('layersBuilt', String(report.cache.built));
+    setOutput('imagePath', report.imagePath ?? '');
+    setOutput('imageName', report.imageName);
+    setOutput('imageTag', report.imageTag);
+    setOutput('imageId', report.imageId);
+    setOutput('layerDigests', JSON.stringify(report.layerDigests));
+    setOutput('layers', JSON.stringify(report.layers));
+    setOutput('cacheHits', String(report.cache.restored));
+    setOutput('layersBuilt', String(report.cache.built));
     if (report.push !== undefined) {
-      core.setOutput('digest', report.push.digest);
-      core.setOutput('imageRef', `${report.imageName}@${report.push.digest}`);
+      setOutput('digest', report.push.digest);
+      setOutput('imageRef', `${report.imageName}@${report.push.digest}`);
     }
     // The image is built and the outputs are set: a summary that cannot be
     // written is worth a warning, not a failed step.
@@ -131,10 +142,10 @@ export async function run(): Promise<void> {
 
 async function runIndex(opts: IndexOptions): Promise<void> {
   const report = await makeIndex(opts, actionsLogger);
-  core.setOutput('digest', report.digest);
-  core.setOutput('imageRef', `${opts.name}@${report.digest}`);
-  core.setOutput('imageName', opts.name);
-  core.setOutput('imageTag', opts.tags[0] ?? '');
+  setOutput('digest', report.digest);
+  setOutput('imageRef', `${opts.name}@${report.digest}`);
+  setOutput('imageName', opts.name);
+  setOutput('imageTag', opts.tags[0] ?? '');
   if (!process.env['GITHUB_STEP_SUMMARY']) return;
   await core.summary
     .addHeading(`Index ${escapeHtml(opts.name)}`, 3)

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from './digest.js';
 import { UserError, errnoCode } from './errors.js';
+import { input, type InputName } from './inputs.js';
 import type { ContainerConfig } from './image/config.js';
 import { parseContainerConfig } from './image/validate-config.js';
 import { checkCompression, COMPRESSIONS, type Compression } from './layer/compress.js';
@@ -135,7 +136,7 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
   const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
   const config = await parseConfig(raw.config, raw.configFromFile ?? true);
   const contents = raw.contents.map((c, i) => {
-    if (c.trim() === '') throw new UserError(`contents #${i + 1} is empty`);
+    if (c.trim() === '') throw new UserError(`${input('contents')} #${i + 1} is empty`);
     return c;
   });
   const compression = parseChoice('compression', raw.compression, COMPRESSIONS, 'gzip');
@@ -170,9 +171,9 @@ function parseOutput(raw: RawInputs, name: string, pushing: boolean): OutputChoi
   const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
   const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
   if (given === '-') {
-    if (!raw.stdoutAllowed) throw new UserError('output - (standard output) is for the command line; give a file name');
-    if (kind !== 'docker-archive') throw new UserError(`output - (standard output) takes a docker-archive, not ${kind}`);
-    if (pushing) throw new UserError('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
+    if (!raw.stdoutAllowed) throw new UserError(`${input('output')} - (standard output) is for the command line; give a file name`);
+    if (kind !== 'docker-archive') throw new UserError(`${input('output')} - (standard output) takes a docker-archive, not ${kind}`);
+    if (pushing) throw new UserError(`${input('output')} - (standard output) cannot go with ${input('push')}: the pushed blobs are made from a local copy of the layers`);
     return { kind: 'stdout' };
   }
   if (given === undefined) {
@@ -181,23 +182,23 @@ function parseOutput(raw: RawInputs, name: string, pushing: boolean): OutputChoi
     const base = name.replace(/[/:]/g, '-');
     return { kind, path: path.resolve(kind === 'oci' ? `${base}-oci` : `${base}.tar`) };
   }
-  if (kind === 'docker-archive' && given.endsWith('/')) throw new UserError(`output ${given} names a directory; give a file name`);
+  if (kind === 'docker-archive' && given.endsWith('/')) throw new UserError(`${input('output')} ${given} names a directory; give a file name`);
   return { kind, path: path.resolve(given) };
 }
 
-function parseChoice<T extends string>(what: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+function parseChoice<T extends string>(what: InputName, raw: string | undefined, choices: readonly T[], fallback: T): T {
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = raw.trim();
-  if (!(choices as readonly string[]).includes(value)) throw new UserError(`${what} "${raw}" must be one of ${choices.join(', ')}`);
+  if (!(choices as readonly string[]).includes(value)) throw new UserError(`${input(what)} "${raw}" must be one of ${choices.join(', ')}`);
   return value as T;
 }
 
 function parsePush(raw: RawInputs, name: string, tags: string[], compression: Compression): PushChoice {
   const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci');
-  if (manifestFormat === 'docker' && compression !== 'gzip') throw new UserError(`manifestFormat docker takes gzip layers only, not compression ${compression}`);
+  if (manifestFormat === 'docker' && compression !== 'gzip') throw new UserError(`${input('manifestFormat')} docker takes gzip layers only, not ${input('compression')} ${compression}`);
   const byDigest = raw.pushByDigest ?? false;
   // A tag given would name the local image but never reach the registry: say so rather than drop it.
-  if (byDigest && tags.length > 0) throw new UserError(`tag "${tags[0] ?? ''}" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged`);
+  if (byDigest && tags.length > 0) throw new UserError(`${input('tag')} "${tags[0] ?? ''}" cannot go with ${input('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
   const { registry, repository } = parseRepository(name);
   const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
   // By default, the tags being pushed and latest: whatever was pushed last under them.
@@ -210,7 +211,7 @@ function parsePush(raw: RawInputs, name: string, tags: string[], compression: Co
 /** Hosts, retries and credentials, as a push and an index take them. */
 function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retries' | 'username' | 'password'>): RegistryAccess {
   const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
-    if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h)) throw new UserError(`insecure registry "${h}" must be a host or host:port`);
+    if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h)) throw new UserError(`${input('insecureRegistries')} "${h}" must be a host or host:port`);
     return h.toLowerCase();
   });
   const username = raw.username ?? '';
@@ -218,16 +219,16 @@ function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retrie
   if ((username === '') !== (password === '')) throw new UserError(username === '' ? 'password is given without a username' : `username ${username} is given without a password`);
   const retriesText = raw.retries?.trim() ?? '';
   const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
-  if (!Number.isSafeInteger(retries) || retries > 20) throw new UserError(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
+  if (!Number.isSafeInteger(retries) || retries > 20) throw new UserError(`${input('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
   return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
 
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 export function parseImageRef(text: string): ImageRef {
   const { name, tag, digest } = splitReference(text.trim());
-  if (digest !== undefined && !DIGEST_RE.test(digest)) throw new UserError(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
-  if (tag !== undefined && !TAG_RE.test(tag)) throw new UserError(`cacheFrom "${text}" has an invalid tag "${tag}"`);
-  if (!NAME_RE.test(name.toLowerCase())) throw new UserError(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
+  if (digest !== undefined && !DIGEST_RE.test(digest)) throw new UserError(`${input('cacheFrom')} "${text}" has a digest that is not sha256: and 64 hex digits`);
+  if (tag !== undefined && !TAG_RE.test(tag)) throw new UserError(`${input('cacheFrom')} "${text}" has an invalid tag "${tag}"`);
+  if (!NAME_RE.test(name.toLowerCase())) throw new UserError(`${input('cacheFrom')} "${text}" is not an image reference (host/name:tag)`);
   return { ...parseRepository(name.toLowerCase()), reference: digest ?? tag ?? 'latest' };
 }
 
@@ -276,32 +277,36 @@ export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
     // A digest alone, or NAME[:TAG]@DIGEST as docker prints a pulled image: the tag says nothing more.
     const ref = text.includes('@') ? splitReference(text) : undefined;
     const digest = ref === undefined ? text : (ref.digest as string);
-    if (!DIGEST_RE.test(digest)) throw new UserError(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
+    if (!DIGEST_RE.test(digest)) throw new UserError(`${input('index')} "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
     if (ref !== undefined) {
       const other = ref.name.toLowerCase();
-      if (!NAME_RE.test(other) || (ref.tag !== undefined && !TAG_RE.test(ref.tag))) throw new UserError(`manifest "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
+      if (!NAME_RE.test(other) || (ref.tag !== undefined && !TAG_RE.test(ref.tag))) throw new UserError(`${input('index')} "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
       const there = parseRepository(other);
-      if (there.registry !== here.registry || there.repository !== here.repository) throw new UserError(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);
+      if (there.registry !== here.registry || there.repository !== here.repository) throw new UserError(`${input('index')} "${text}" is not in ${name}: an index names manifests of its own repository`);
     }
     return digest as Digest;
   }))];
-  if (manifests.length === 0) throw new UserError('index needs at least one manifest digest');
-  if (tags.length === 0) throw new UserError('index needs a tag to push the index under');
+  if (manifests.length === 0) throw new UserError(`${input('index')} needs at least one manifest digest`);
+  if (tags.length === 0) throw new UserError(`${input('index')} needs a ${input('tag')} to push the index under`);
   return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci'), ...parseRegistryAccess(raw) };
 }
 
 function parseName(raw: string | undefined): string {
-  if (raw === undefined || raw === '') throw new UserError('name is required');
+  if (raw === undefined || raw === '') throw new UserError(`${input('name')} is required`);
   // nixpkgs lowercases image names; the reference grammar then applies.
   const name = raw.toLowerCase();
   if (!NAME_RE.test(name) || name.length > 255) {
-    throw new UserError(`name "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
+    // `host/app:v1`, as docker takes it: the name is right, the tag belongs elsewhere.
+    const ref = splitReference(raw);
+    if (NAME_RE.test(ref.name.toLowerCase()) && ref.digest !== undefined) throw new UserError(`${input('name')} "${raw}" includes a digest; give the name alone: ${input('name')} ${ref.name}`);
+    if (NAME_RE.test(ref.name.toLowerCase()) && ref.tag !== undefined) throw new UserError(`${input('name')} "${raw}" includes a tag; give ${input('name')} ${ref.name} and ${input('tag')} ${ref.tag}`);
+    throw new UserError(`${input('name')} "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
   }
   return name;
 }
 
 function parseTag(raw: string): string {
-  if (!TAG_RE.test(raw)) throw new UserError(`tag "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+  if (!TAG_RE.test(raw)) throw new UserError(`${input('tag')} "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
   return raw;
 }
 
@@ -313,9 +318,9 @@ async function parseConfig(raw: string | undefined, fromFile: boolean): Promise<
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new UserError(`config file ${file} cannot be read: ${errnoCode(e) ?? String(e)}`);
+    throw new UserError(`${input('config')} file ${file} cannot be read: ${errnoCode(e) ?? String(e)}`);
   }
-  return parseContainerConfig(text, `config file ${file}`);
+  return parseContainerConfig(text, `${input('config')} file ${file}`);
 }
 
 function parseMaxLayers(raw: string | undefined): number {
@@ -323,7 +328,7 @@ function parseMaxLayers(raw: string | undefined): number {
   const text = raw.trim();
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
-    throw new UserError(`maxLayers "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
+    throw new UserError(`${input('maxLayers')} "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
   }
   return n;
 }
@@ -331,30 +336,30 @@ function parseMaxLayers(raw: string | undefined): number {
 function parseLayering(raw: string | undefined): Layering {
   if (raw === undefined || raw.trim() === '') return DEFAULT_LAYERING;
   const value = raw.trim();
-  if (!(LAYERINGS as readonly string[]).includes(value)) throw new UserError(`layering "${raw}" must be one of ${LAYERINGS.join(', ')}`);
+  if (!(LAYERINGS as readonly string[]).includes(value)) throw new UserError(`${input('layering')} "${raw}" must be one of ${LAYERINGS.join(', ')}`);
   return value as Layering;
 }
 
 function parseGroupPopular(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === '') return 0;
   const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n > 100_000) throw new UserError(`groupPopular "${raw}" must be a whole number (0 for no grouping)`);
+  if (!Number.isSafeInteger(n) || n > 100_000) throw new UserError(`${input('groupPopular')} "${raw}" must be a whole number (0 for no grouping)`);
   return n;
 }
 
 const ID_LIMIT = 2 ** 32 - 1;
 
 function parseTarSettings(raw: RawInputs): TarSettings {
-  const id = (what: string, value: string | undefined, fallback: number) => {
+  const id = (what: 'uid' | 'gid', value: string | undefined, fallback: number) => {
     if (value === undefined || value.trim() === '') return fallback;
     const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-    if (!Number.isSafeInteger(n) || n > ID_LIMIT) throw new UserError(`${what} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
+    if (!Number.isSafeInteger(n) || n > ID_LIMIT) throw new UserError(`${input(what)} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
     return n;
   };
-  const owner = (what: string, value: string | undefined, fallback: string) => {
+  const owner = (what: 'uname' | 'gname', value: string | undefined, fallback: string) => {
     if (value === undefined) return fallback;
     // Control characters would make tar headers that tools print wrongly.
-    if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new UserError(`${what} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
+    if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new UserError(`${input(what)} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
     return value;
   };
   return {
@@ -378,14 +383,14 @@ function parseMtime(raw: string | undefined): number {
     if (date !== undefined && !Number.isNaN(date.getTime()) && date.getTime() >= 0) return Math.floor(date.getTime() / 1000);
   }
   const why = text === 'now' ? ': "now" would give every layer new bytes on every run, defeating the cache' : '';
-  throw new UserError(`mtime "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
+  throw new UserError(`${input('mtime')} "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
 }
 
 function parseCreated(raw: string | undefined): string {
   if (raw === undefined || raw === '') return DEFAULT_CREATED;
   const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
   if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new UserError(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
+    throw new UserError(`${input('created')} "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
   }
   // Normalised to UTC so the same instant gives the same bytes in any TZ.
   const iso = date.toISOString();
@@ -415,16 +420,16 @@ function parsePlatform(raw: string | undefined, architecture: string | undefined
   if (raw === undefined || raw === '') return { architecture: parseArchitecture(architecture) };
   const parts = raw.split('/');
   const [os, arch, variant] = parts;
-  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) throw new UserError(`platform "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
-  if (os !== 'linux') throw new UserError(`platform "${raw}": the os must be linux, not "${os as string}"`);
-  if (!ARCHITECTURES.includes(arch as string)) throw new UserError(`platform "${raw}": architecture "${arch as string}" is not one of ${ARCHITECTURES.join(', ')}`);
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) throw new UserError(`${input('platform')} "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
+  if (os !== 'linux') throw new UserError(`${input('platform')} "${raw}": the os must be linux, not "${os as string}"`);
+  if (!ARCHITECTURES.includes(arch as string)) throw new UserError(`${input('platform')} "${raw}": architecture "${arch as string}" is not one of ${ARCHITECTURES.join(', ')}`);
   if (architecture !== undefined && architecture !== '' && architecture !== arch) {
-    throw new UserError(`platform "${raw}" and architecture "${architecture}" disagree; give one of them`);
+    throw new UserError(`${input('platform')} "${raw}" and ${input('architecture')} "${architecture}" disagree; give one of them`);
   }
   if (variant === undefined) return { architecture: arch as string };
   const known = VARIANTS[arch as string] ?? [];
   if (!known.includes(variant)) {
-    throw new UserError(`platform "${raw}": ${arch as string} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
+    throw new UserError(`${input('platform')} "${raw}": ${arch as string} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
   }
   return { architecture: arch as string, variant };
 }
@@ -432,16 +437,16 @@ function parsePlatform(raw: string | undefined, architecture: string | undefined
 function parseArchitecture(raw: string | undefined): string {
   if (raw === undefined || raw === '') {
     const arch = NODE_TO_GOARCH[process.arch];
-    if (arch === undefined) throw new UserError(`cannot tell the image architecture for ${process.arch}; set architecture`);
+    if (arch === undefined) throw new UserError(`cannot tell the image architecture for ${process.arch}; set ${input('architecture')}`);
     return arch;
   }
-  if (!ARCHITECTURES.includes(raw)) throw new UserError(`architecture "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
+  if (!ARCHITECTURES.includes(raw)) throw new UserError(`${input('architecture')} "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
   return raw;
 }
 
 function parseCache(raw: RawInputs, env: NodeJS.ProcessEnv): CacheChoice {
   if (raw.noCache) {
-    if (raw.cacheDir !== undefined) throw new UserError('cache-dir and no-cache cannot be used together');
+    if (raw.cacheDir !== undefined) throw new UserError('--cache-dir and --no-cache cannot be used together');
     return { kind: 'none' };
   }
   if (raw.actionsCache) {

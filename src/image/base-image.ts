@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDigest, type Digest } from '../digest.js';
 import { UserError, errnoCode, messageOf } from '../errors.js';
 import { BLOCK, checksumMatches, readOctal, readText, ZERO_BLOCK } from '../layer/tar-header.js';
+import { input } from '../inputs.js';
 
 /** A layer of the base image, where its bytes sit in the base tarball. */
 export interface BaseLayer {
@@ -41,7 +42,7 @@ interface Member {
  * Layers must be uncompressed tar, as the Docker archive format has them.
  */
 export function readBaseImage(file: string): BaseImage {
-  const what = `fromImage ${file}`;
+  const what = `${input('fromImage')} ${file}`;
   let fd: number;
   try {
     fd = openSync(file, 'r');

@@ -9,6 +9,7 @@ import { mapLimit } from '../util/pool.js';
 import { canonicalJson } from './config.js';
 import { layerAnnotations, type Image } from './image.js';
 import { imageManifest, INDEX_TYPES } from './manifest.js';
+import { input } from '../inputs.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -25,7 +26,7 @@ export async function writeOciLayout(
   opts: { dir: string; scratch: string; compression: Compression; concurrency: number },
 ): Promise<{ digest: Digest; size: number }> {
   const blobs = path.join(opts.scratch, 'blobs', 'sha256');
-  await mkdir(blobs, { recursive: true }).catch((e: unknown) => asUserError(e, `cannot write output ${opts.dir}`));
+  await mkdir(blobs, { recursive: true }).catch((e: unknown) => asUserError(e, `cannot write ${input('output')} ${opts.dir}`));
   const put = (digest: Digest) => path.join(blobs, digestHex(digest));
   // Largest first, so the compression of a big layer never starts last.
   const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
@@ -45,7 +46,7 @@ export async function writeOciLayout(
     mediaType: INDEX_TYPES.oci,
     manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
   };
-  const write = (file: string, bytes: Buffer | string) => writeFile(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e: unknown) => asUserError(e, `cannot write output ${opts.dir}`));
+  const write = (file: string, bytes: Buffer | string) => writeFile(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e: unknown) => asUserError(e, `cannot write ${input('output')} ${opts.dir}`));
   await write(put(configDigest), image.configJson);
   await write(put(manifest.digest), manifest.bytes);
   await write(path.join(opts.scratch, 'index.json'), canonicalJson(index));
@@ -74,7 +75,7 @@ async function placeBlob(bytes: FileRange, to: string, dir: string): Promise<voi
   } catch (e) {
     // Two layers with the same bytes share one blob.
     if (errnoCode(e) === 'EEXIST') return;
-    asUserError(e, `cannot write output ${dir}`);
+    asUserError(e, `cannot write ${input('output')} ${dir}`);
   }
 }
 
@@ -82,22 +83,22 @@ async function placeBlob(bytes: FileRange, to: string, dir: string): Promise<voi
 export async function checkLayoutTarget(dir: string): Promise<void> {
   const st = await lstat(dir).catch(() => undefined);
   if (st === undefined) return;
-  if (!st.isDirectory()) throw new UserError(`output ${dir} exists and is not a directory; an OCI layout is a directory`);
+  if (!st.isDirectory()) throw new UserError(`${input('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
   const isLayout = await lstat(path.join(dir, 'oci-layout')).then(() => true, () => false);
   const empty = (await readdir(dir)).length === 0;
-  if (!isLayout && !empty) throw new UserError(`output ${dir} is a directory that is not an OCI layout; it is left alone`);
+  if (!isLayout && !empty) throw new UserError(`${input('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
 
 /** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
 async function replaceDirectory(from: string, to: string): Promise<void> {
   const old = `${from}.old`;
   const had = await lstat(to).then(() => true, () => false);
-  if (had) await rename(to, old).catch((e: unknown) => asUserError(e, `cannot write output ${to}`));
+  if (had) await rename(to, old).catch((e: unknown) => asUserError(e, `cannot write ${input('output')} ${to}`));
   try {
     await rename(from, to);
   } catch (e) {
     if (had) await rename(old, to).catch(() => {});
-    asUserError(e, `cannot write output ${to}`);
+    asUserError(e, `cannot write ${input('output')} ${to}`);
   }
   if (had) await rm(old, { recursive: true, force: true });
 }

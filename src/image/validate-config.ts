@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ContainerConfig } from './config.js';
+import { input } from '../inputs.js';
 
 type Check = (value: unknown) => string | undefined;
 
@@ -43,7 +44,7 @@ const FIELDS: Record<string, Check> = {
 };
 
 /** Parses and checks the image `config` JSON; every problem names the field. */
-export function parseContainerConfig(text: string, what = 'config'): ContainerConfig {
+export function parseContainerConfig(text: string, what = input('config')): ContainerConfig {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { Digest } from '../digest.js';
 import { UserError, asUserError } from '../errors.js';
+import { input } from '../inputs.js';
 
 export const COMPRESSIONS = ['gzip', 'zstd', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -33,7 +34,7 @@ export function zstdAvailable(): boolean {
 
 export function checkCompression(c: Compression): void {
   if (c === 'zstd' && !zstdAvailable()) {
-    throw new UserError(`compression "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
+    throw new UserError(`${input('compression')} "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
   }
 }
 

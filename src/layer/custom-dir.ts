@@ -10,6 +10,7 @@ import type { DirNode } from './customisation.js';
 import type { ByteSink } from './sink.js';
 import { directoryMembers, writeMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
+import { input } from '../inputs.js';
 
 /*
  * The customisation layer as a real directory, for what needs one: a user's
@@ -58,15 +59,15 @@ export async function addNixDb(dir: string, paths: readonly string[], contents: 
   // The contents may have put a link where the database goes: never write through it.
   for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
     const st = await lstat(path.join(dir, d)).catch(() => undefined);
-    if (st !== undefined && !st.isDirectory()) throw new UserError(`includeNixDB: the contents put something other than a directory at /${d}`);
+    if (st !== undefined && !st.isDirectory()) throw new UserError(`${input('includeNixDB')}: the ${input('contents')} put something other than a directory at /${d}`);
   }
   // In the system's temporary folder: a store URL cannot hold every path.
   const store = await mkdtemp(path.join(tmpdir(), 'layered-image-nix-db-'));
-  if (!/^[A-Za-z0-9/._+-]+$/.test(store)) throw new UserError(`includeNixDB: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
+  if (!/^[A-Za-z0-9/._+-]+$/.test(store)) throw new UserError(`${input('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
   try {
     await loadDb(store, dir, paths, contents, mtime);
   } catch (e) {
-    asUserError(e, 'includeNixDB');
+    asUserError(e, input('includeNixDB'));
   } finally {
     await rm(store, { recursive: true, force: true });
   }
@@ -100,7 +101,7 @@ async function loadDb(store: string, dir: string, paths: readonly string[], cont
 
 /** Runs the user's script in `dir` with umask 022; its output goes to the log. */
 export async function runExtraCommands(script: string, dir: string, log: Logger): Promise<void> {
-  await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, 'extraCommands');
+  await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, input('extraCommands'));
 }
 
 function run(
@@ -136,7 +137,7 @@ function run(
  * links as plain files, each with its content), with names relative to it.
  */
 export async function packDirectory(dir: string, settings: TarSettings, sink: ByteSink): Promise<{ digest: Digest; size: number }> {
-  const other = (name: string) => new UserError(`extraCommands made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
+  const other = (name: string) => new UserError(`${input('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
   try {
     return await writeMembers(directoryMembers(dir, other), settings, sink);
   } catch (e) {

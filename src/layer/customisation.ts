@@ -6,6 +6,7 @@ import type { ByteSink } from './sink.js';
 import { utf8Name } from './names.js';
 import { writeMembers } from './store-layer.js';
 import type { TarEntry, TarSettings } from './tar-header.js';
+import { input } from '../inputs.js';
 
 export interface DirNode {
   kind: 'dir';
@@ -69,7 +70,7 @@ async function mergeDir(into: DirNode, srcDir: string, rel: string, content: str
 
 function conflict(relPath: string, existing: TreeNode, other: string): UserError {
   const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
-  return new UserError(`contents collide at /${relPath}: ${first} and ${other}`);
+  return new UserError(`${input('contents')} collide at /${relPath}: ${first} and ${other}`);
 }
 
 /** Writes the merged tree as the customisation layer, parents before children. */

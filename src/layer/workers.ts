@@ -170,7 +170,7 @@ if (isLayerWorkerThread()) {
     const progress = (n: number) => port.postMessage({ id, progress: n } satisfies Reply);
     runJob(job, progress).then(
       (result) => port.postMessage({ id, result } satisfies Reply, transferable(result)),
-      (e: unknown) => port.postMessage({ id, error: messageOf(e), user: e instanceof UserError } satisfies Reply),
+      (e: unknown) => port.postMessage({ id, error: e instanceof UserError ? e.marked : messageOf(e), user: e instanceof UserError } satisfies Reply),
     );
   });
 }

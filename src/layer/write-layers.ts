@@ -11,6 +11,7 @@ import type { Layer } from './layer.js';
 import type { PackedMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
 import type { LayerWorkers, LayerTarget } from './workers.js';
+import { input } from '../inputs.js';
 
 /** A store layer to build: its place in the image and its store paths. */
 export interface PlannedLayer {
@@ -75,9 +76,9 @@ export async function copyBaseLayers(
     base.layers.map(async (layer, i): Promise<Layer> => {
       const target: LayerTarget = { ...opts.output, offset: offsets[i] as number, size: layer.size };
       const copied = await opts.workers.copy({ source: { file: base.file, offset: layer.offset }, target }, opts.onBytes);
-      if ('bad' in copied) throw new UserError(`fromImage ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
+      if ('bad' in copied) throw new UserError(`${input('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
       if (copied.digest !== layer.diffId) {
-        throw new UserError(`fromImage ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
+        throw new UserError(`${input('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
       }
       return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${path.basename(base.file)}, layer ${i + 1}` };
     }),

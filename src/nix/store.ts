@@ -1,6 +1,7 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, show, UserError } from '../errors.js';
+import { input } from '../inputs.js';
 
 /** Where Nix keeps its store; Nix itself honours NIX_STORE_DIR the same way. */
 export function storeDir(): string {
@@ -44,7 +45,7 @@ export async function resolveStorePath(raw: string, store = storeDir()): Promise
   const arg = show(raw);
   let p = path.resolve(raw);
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
-    if (p === store) throw new UserError(`contents ${arg} is the Nix store itself, not a store path`);
+    if (p === store) throw new UserError(`${input('contents')} ${arg} is the Nix store itself, not a store path`);
     if (isStorePath(p, store)) {
       await statOrFail(p, raw);
       return p;
@@ -54,16 +55,16 @@ export async function resolveStorePath(raw: string, store = storeDir()): Promise
       if (p.startsWith(`${store}/`)) {
         const top = p.slice(store.length + 1).split('/')[0] ?? '';
         if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
-          throw new UserError(`contents ${arg} is inside store path ${store}/${top}; name the store path itself`);
+          throw new UserError(`${input('contents')} ${arg} is inside store path ${store}/${top}; name the store path itself`);
         }
-        throw new UserError(`contents ${arg} is not a valid store path`);
+        throw new UserError(`${input('contents')} ${arg} is not a valid store path`);
       }
-      throw new UserError(`contents ${arg} is not in the Nix store (${store})`);
+      throw new UserError(`${input('contents')} ${arg} is not in the Nix store (${store})`);
     }
     const target = await readlink(p);
     p = path.resolve(await realpath(path.dirname(p)), target);
   }
-  throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
+  throw new UserError(`${input('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
 
 async function statOrFail(p: string, raw: string) {
@@ -73,9 +74,9 @@ async function statOrFail(p: string, raw: string) {
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new UserError(`contents ${arg} does not exist${p === path.resolve(raw) ? '' : ` (it leads to ${show(p)})`}`);
+      throw new UserError(`${input('contents')} ${arg} does not exist${p === path.resolve(raw) ? '' : ` (it leads to ${show(p)})`}`);
     }
-    if (code === 'ELOOP') throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
-    throw new UserError(`contents ${arg} cannot be read: ${code ?? String(e)}`);
+    if (code === 'ELOOP') throw new UserError(`${input('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
+    throw new UserError(`${input('contents')} ${arg} cannot be read: ${code ?? String(e)}`);
   }
 }

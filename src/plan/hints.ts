@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { input } from '../inputs.js';
 
 /**
  * A user's say on where store paths belong: `deeper:PATTERN` ranks matching
@@ -21,7 +22,7 @@ export function parseHints(raw: readonly string[]): Hint[] {
     const m = FORM.exec(text.trim());
     const pattern = m?.[2]?.trim() ?? '';
     if (m === null || pattern === '' || pattern.includes('/') || /\s/.test(pattern)) {
-      throw new UserError(`hint "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
+      throw new UserError(`${input('hints')} "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
     }
     const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     return { kind: m[1] as Hint['kind'], pattern, matches: (p: string) => re.test(nameOf(p)) };

@@ -6,6 +6,7 @@ import { compressionOf, type Compression } from '../layer/compress.js';
 import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
 import { RegistryError, type RegistryClient } from './client.js';
+import { input } from '../inputs.js';
 
 /** A store layer the registry holds as a blob: enough to push a manifest naming it without making it. */
 export interface KnownLayer {
@@ -128,7 +129,7 @@ async function leadsFromManifest(ref: ImageRef, platform: Platform, client: Regi
       }
     }
   } catch (e) {
-    log.warning(`cacheFrom ${refString(ref)} cannot be read, so it is not used: ${messageOf(e)}`);
+    log.warning(`${input('cacheFrom')} ${refString(ref)} cannot be read, so it is not used: ${messageOf(e)}`);
     return [];
   }
   if (manifest === undefined) {

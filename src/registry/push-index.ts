@@ -17,6 +17,7 @@ import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
 import type { RegistryClient } from './client.js';
 import { registryText } from './registry-error.js';
+import { input } from '../inputs.js';
 
 export interface IndexTarget {
   client: RegistryClient;
@@ -93,7 +94,7 @@ async function readEntry(target: IndexTarget, digest: Digest): Promise<IndexEntr
   if (!IMAGE_MANIFEST_TYPES.includes(manifest.mediaType)) throw new UserError(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : registryText(manifest.mediaType, 100)}, not an image manifest`);
   // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
   if (target.format === 'docker' && manifest.mediaType !== MEDIA_TYPES.docker.manifest) {
-    throw new UserError(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
+    throw new UserError(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (${input('manifestFormat')} docker) takes Docker manifests only`);
   }
   const config = manifestConfig(manifest.bytes);
   if (config === undefined) throw new UserError(`manifest ${digest} in ${name} has no config descriptor`);

@@ -1,44 +1,29 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { runBundle } from '../support/action.js';
 import { runImage, skopeoInspect } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
-import { CLOSURE_NIX, REPO } from '../support/paths.js';
+import { CLOSURE_NIX } from '../support/paths.js';
 
 interface ActionRun {
-  status: number | null;
+  status: number;
   stdout: string;
   outputs: Record<string, string>;
   summary: string;
 }
 
-/** Runs the committed Action bundle as the runner does: inputs in INPUT_* variables. */
+/** Runs the committed Action bundle as the runner does: inputs and action.yml's defaults in INPUT_* variables. */
 async function runAction(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
   const run = await mkdtemp(path.join(dir, 'run-'));
   const outputFile = path.join(run, 'github-output');
   const summaryFile = path.join(run, 'step-summary');
-  await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], RUNNER_TEMP: run, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...extraEnv };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'index.js')], { env, encoding: 'utf8', cwd: run });
-  return {
-    status: r.status,
-    stdout: r.stdout,
-    outputs: parseOutputs(await readFile(outputFile, 'utf8')),
-    summary: await readFile(summaryFile, 'utf8'),
-  };
-}
-
-/** GITHUB_OUTPUT's `name<<DELIMITER … DELIMITER` records. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^(\w+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of text.matchAll(re)) out[m[1] as string] = m[3] as string;
-  return out;
+  const r = await runBundle(inputs, env, run);
+  return { ...r, summary: await readFile(summaryFile, 'utf8') };
 }
 
 describe('the Action bundle (dist/index.js)', () => {
@@ -150,7 +135,11 @@ describe('the Action bundle (dist/index.js)', () => {
     { what: 'unknown architecture', inputs: () => ({ name: 'x', contents: app, architecture: 'vax' }), error: 'architecture "vax"' },
     { what: 'unknown layering', inputs: () => ({ name: 'x', contents: app, layering: 'random' }), error: 'layering "random" must be one of popularity, size' },
     { what: 'explain not a boolean', inputs: () => ({ name: 'x', contents: app, explain: 'yes' }), error: 'explain "yes" must be true or false' },
-    { what: 'a bad hint', inputs: () => ({ name: 'x', contents: app, hints: 'deeper:ok\nsideways:x' }), error: 'hint "sideways:x"' },
+    { what: 'a bad hint', inputs: () => ({ name: 'x', contents: app, hints: 'deeper:ok\nsideways:x' }), error: 'hints "sideways:x"' },
+    // Named as the step's inputs, not as the command line's flags.
+    { what: 'maxLayers too large', inputs: () => ({ name: 'x', contents: app, maxLayers: '200' }), error: 'maxLayers "200" must be a whole number from 2 to 125' },
+    { what: 'outputFormat unknown', inputs: () => ({ name: 'x', contents: app, outputFormat: 'tar' }), error: 'outputFormat "tar" must be one of docker-archive, oci' },
+    { what: 'a tag in name', inputs: () => ({ name: '127.0.0.1:5000/team/app:v1', contents: app }), error: 'name "127.0.0.1:5000/team/app:v1" includes a tag; give name 127.0.0.1:5000/team/app and tag v1' },
     { what: 'mtime now', inputs: () => ({ name: 'x', contents: app, mtime: 'now' }), error: 'mtime "now"' },
   ];
   for (const c of bad) {

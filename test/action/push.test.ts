@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runBundle } from '../support/action.js';
 import { startCacheServer, type CacheServer } from '../support/cache-server.js';
 import { pullAndRun } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
-import { CLOSURE_NIX, REPO } from '../support/paths.js';
+import { CLOSURE_NIX } from '../support/paths.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 interface Run {
@@ -31,14 +32,7 @@ async function runAction(root: string, env: Record<string, string>, inputs: Reco
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: work, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: workspace, ...env, RUNNER_TEMP: temp };
-  for (const [k, v] of Object.entries(inputs)) childEnv[`INPUT_${k.toUpperCase()}`] = v;
-  const { status, stdout } = await new Promise<{ status: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'dist', 'index.js')], { env: childEnv, cwd: workspace, maxBuffer: 64 << 20 }, (err, out) =>
-      resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout: out }),
-    );
-  });
-  const outputs: Record<string, string> = {};
-  for (const m of (await readFile(outputFile, 'utf8')).matchAll(/^(\w+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1] as string] = m[3] as string;
+  const { status, stdout, outputs } = await runBundle(inputs, childEnv, workspace);
   return { status, stdout, outputs, summary: await readFile(summaryFile, 'utf8'), temp };
 }
 

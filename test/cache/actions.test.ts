@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,10 +11,11 @@ import { BLOB_FORMAT_VERSION, blobCacheKey, layerCacheKey } from '../../src/cach
 import { RECORD_FORMAT, recordScope } from '../../src/cache/record.js';
 import { sha256Digest } from '../../src/digest.js';
 import { DEFAULT_TAR_SETTINGS } from '../../src/layer/tar-header.js';
+import { runBundle } from '../support/action.js';
 import { startCacheServer, type CacheServer, type Faults } from '../support/cache-server.js';
 import { layoutDigest } from '../support/layout.js';
 import { closureOf, nixBuild } from '../support/nix.js';
-import { CLOSURE_NIX, REPO } from '../support/paths.js';
+import { CLOSURE_NIX } from '../support/paths.js';
 
 interface Run {
   status: number;
@@ -35,14 +35,7 @@ async function runAction(work: string, env: Record<string, string>, inputs: Reco
   await writeFile(outputFile, '');
   const image = path.join(work, inputs['outputFormat'] === 'oci' ? 'layout' : 'image.tar');
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'], GITHUB_OUTPUT: outputFile, GITHUB_WORKSPACE: work, ...env };
-  for (const [k, v] of Object.entries({ output: image, ...inputs })) childEnv[`INPUT_${k.toUpperCase()}`] = v;
-  const { status, stdout } = await new Promise<{ status: number; stdout: string }>((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'dist', 'index.js')], { env: childEnv, cwd: work, maxBuffer: 64 << 20 }, (err, out) =>
-      resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout: out }),
-    );
-  });
-  const outputs: Record<string, string> = {};
-  for (const m of (await readFile(outputFile, 'utf8')).matchAll(/^(\w+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1] as string] = m[3] as string;
+  const { status, stdout, outputs } = await runBundle({ output: image, ...inputs }, childEnv, work);
   const digest = status !== 0 ? '' : inputs['outputFormat'] === 'oci' ? await layoutDigest(image) : sha256Digest(await readFile(image));
   return { status, stdout, outputs, image: digest };
 }

@@ -95,7 +95,7 @@ describe('fromImage: building on a docker-archive', () => {
     assert.equal(report.layers.length, n + 3);
     const r = runCli(['build', '--no-cache', '--name', 'x', '--contents', app, '--from-image', base, '--max-layers', String(n + 1), '--output', path.join(dir, 'none.tar')]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, new RegExp(`^layered-image: fromImage .*base\\.tar has ${n} layers: maxLayers ${n + 1} leaves no room for store layers`));
+    assert.match(r.stderr, new RegExp(`^layered-image: --from-image .*base\\.tar has ${n} layers: --max-layers ${n + 1} leaves no room for store layers`));
   });
 
   it('builds on a docker-archive that skopeo wrote', () => {
@@ -126,7 +126,7 @@ describe('fromImage: building on a docker-archive', () => {
       execFileSync('tar', ['--delete', '-f', file, ...args]);
     };
 
-    it('a file that does not exist', () => refuse(async () => {}, /^layered-image: fromImage .* cannot be read: ENOENT$/));
+    it('a file that does not exist', () => refuse(async () => {}, /^layered-image: --from-image .* cannot be read: ENOENT$/));
     it('not a tarball', () => refuse((f) => writeFile(f, 'hello, world\n'.repeat(100)), /is not a tar archive/));
     it('no manifest.json', () => refuse(edit(['manifest.json']), /has no manifest\.json: it is not a docker-archive$/));
     it('a layer missing', () => refuse(edit([`${baseReport.layers[0]?.digest.slice(7)}/layer.tar`]), /layer .*layer\.tar named in manifest\.json is missing$/));

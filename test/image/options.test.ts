@@ -43,7 +43,7 @@ describe('the customisation layer: extraCommands and includeNixDB', () => {
     const args = ['--no-cache', '--name', 'extra', '--contents', app, '--config', '{"Cmd":["/bin/app"]}', '--extra-commands', script];
     const r = runCli(['build', ...args, '--output', a]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /extraCommands: made it/);
+    assert.match(r.stderr, /--extra-commands: made it/);
     // Another umask and working directory: the same bytes.
     const again = spawnSync('sh', ['-c', 'umask 077; cd / && exec "$@"', 'sh', process.execPath, CLI, 'build', ...args, '--output', b], { encoding: 'utf8' });
     assert.equal(again.status, 0, again.stderr);
@@ -67,8 +67,8 @@ describe('the customisation layer: extraCommands and includeNixDB', () => {
 
   it('a failing script, or one that makes a FIFO, fails the build in one line', () => {
     for (const [bad, says] of [
-      ['echo oops >&2; exit 3', /^layered-image: extraCommands failed \(exit status 3\)$/m],
-      ['mkfifo pipe', /^layered-image: extraCommands made \/pipe, which is neither a file, a directory nor a symlink/m],
+      ['echo oops >&2; exit 3', /^layered-image: --extra-commands failed \(exit status 3\)$/m],
+      ['mkfifo pipe', /^layered-image: --extra-commands made \/pipe, which is neither a file, a directory nor a symlink/m],
     ] as const) {
       const out = path.join(dir, 'never.tar');
       const r = runCli(['build', '--no-cache', '--name', 'x', '--contents', app, '--extra-commands', bad, '--output', out]);

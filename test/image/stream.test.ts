@@ -53,7 +53,7 @@ describe('--output -: a docker-archive on standard output', () => {
   it('refuses --json, --push and the OCI layout with it: one line, nothing on stdout', () => {
     for (const [extra, message] of [
       [['--json'], /--json prints to standard output/],
-      [['--push', '--name', '127.0.0.1:1/x'], /cannot go with push/],
+      [['--push', '--name', '127.0.0.1:1/x'], /cannot go with --push/],
       [['--output-format', 'oci'], /takes a docker-archive, not oci/],
     ] as const) {
       const r = runCli(['build', '--name', 'stream/app', '--contents', app, '--no-cache', '--output', '-', ...extra]);

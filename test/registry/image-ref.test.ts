@@ -19,7 +19,7 @@ describe('image references, as docker splits them', () => {
   it('index: a digest alone, NAME@DIGEST and NAME:TAG@DIGEST of the same repository', () => {
     const manifests = (list: string[]) => parseIndexOptions({ name: '127.0.0.1:5000/team/app', tags: ['latest'], manifests: list }).manifests;
     assert.deepEqual(manifests([D, `127.0.0.1:5000/team/app@${D}`, `127.0.0.1:5000/team/app:v1@${D}`]), [D]);
-    assert.throws(() => manifests([`127.0.0.1:5000/team/app:bad!@${D}`]), (e: unknown) => e instanceof UserError && e.message === `manifest "127.0.0.1:5000/team/app:bad!@${D}" has "127.0.0.1:5000/team/app:bad!" before the @, which is not an image name`);
+    assert.throws(() => manifests([`127.0.0.1:5000/team/app:bad!@${D}`]), (e: unknown) => e instanceof UserError && e.message === `index "127.0.0.1:5000/team/app:bad!@${D}" has "127.0.0.1:5000/team/app:bad!" before the @, which is not an image name`);
     assert.throws(() => manifests([`127.0.0.1:5000/team/other:v1@${D}`]), (e: unknown) => e instanceof UserError && e.message.endsWith('an index names manifests of its own repository'));
   });
 });

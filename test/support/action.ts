@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { REPO } from './paths.js';
+
+export interface ActionInput {
+  description: string;
+  required?: boolean;
+  default?: string;
+}
+
+/** action.yml as the runner reads it. */
+export interface ActionMetadata {
+  name: string;
+  inputs: Record<string, ActionInput>;
+  outputs: Record<string, { description: string }>;
+  runs: { using: string; main: string };
+}
+
+export const ACTION_YML = path.join(REPO, 'action.yml');
+
+/**
+ * Parses action.yml strictly (YAML 1.2, duplicate keys refused); every error
+ * and warning of the parser is a failure, since the runner refuses a file
+ * that does not parse before it runs any of our code.
+ */
+export function parseActionYml(text: string): ActionMetadata {
+  const doc = parseDocument(text, { strict: true, uniqueKeys: true, prettyErrors: true });
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) throw new Error(`action.yml does not parse: ${problems.map((p) => p.message).join('; ')}`);
+  return doc.toJS() as ActionMetadata;
+}
+
+let loaded: ActionMetadata | undefined;
+
+export function loadAction(): ActionMetadata {
+  loaded ??= parseActionYml(readFileSync(ACTION_YML, 'utf8'));
+  return loaded;
+}
+
+/** The runner's name for an input's variable: INPUT_ and the name upper-cased, spaces as `_`. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/**
+ * The INPUT_* variables a runner sets for a `with:` block: every declared
+ * input, the given value or action.yml's default. An input action.yml does
+ * not declare is a mistake in the test, not something to pass quietly.
+ */
+export function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  const declared = loadAction().inputs;
+  const unknown = Object.keys(inputs).filter((name) => !Object.hasOwn(declared, name));
+  if (unknown.length > 0) throw new Error(`inputs not declared in action.yml: ${unknown.join(', ')}`);
+  const env: Record<string, string> = {};
+  for (const [name, input] of Object.entries(declared)) {
+    const value = inputs[name] ?? input.default;
+    if (value !== undefined) env[inputVariable(name)] = value;
+  }
+  return env;
+}
+
+/** GITHUB_OUTPUT's `name<<DELIMITER … DELIMITER` records; each must be an output action.yml declares. */
+export function parseOutputs(text: string): Record<string, string> {
+  const declared = loadAction().outputs;
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/^(\w+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
+    const name = m[1] as string;
+    if (!Object.hasOwn(declared, name)) throw new Error(`the Action set output ${name}, which action.yml does not declare`);
+    out[name] = m[3] as string;
+  }
+  return out;
+}
+
+export interface BundleRun {
+  status: number;
+  stdout: string;
+  outputs: Record<string, string>;
+}
+
+/**
+ * Runs the committed bundle as the runner does, in its own process and
+ * without blocking this one (servers answer from here): action.yml's
+ * `runs.main` with inputs and defaults in INPUT_* variables beside `env`,
+ * and its outputs read back from GITHUB_OUTPUT (`env` must name that file).
+ */
+export async function runBundle(inputs: Record<string, string>, env: NodeJS.ProcessEnv, cwd: string): Promise<BundleRun> {
+  const outputFile = env['GITHUB_OUTPUT'];
+  if (outputFile === undefined) throw new Error('runBundle needs GITHUB_OUTPUT');
+  await writeFile(outputFile, '');
+  const main = path.join(REPO, loadAction().runs.main);
+  const childEnv = { ...env, ...inputEnv(inputs) };
+  const { status, stdout } = await new Promise<{ status: number; stdout: string }>((resolve) => {
+    execFile(process.execPath, [main], { env: childEnv, cwd, maxBuffer: 64 << 20 }, (err, out) =>
+      resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout: out }),
+    );
+  });
+  return { status, stdout, outputs: parseOutputs(await readFile(outputFile, 'utf8')) };
+}
