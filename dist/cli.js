@@ -29254,7 +29254,10 @@ function layerAnnotations(layer) {
 
 // EXTERNAL MODULE: ./lib/image/manifest.js
 var image_manifest = __nccwpck_require__(4252);
+// EXTERNAL MODULE: ./lib/inputs.js
+var inputs = __nccwpck_require__(646);
 ;// CONCATENATED MODULE: ./lib/image/oci-layout.js
+
 
 
 
@@ -29277,7 +29280,7 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
  */
 async function writeOciLayout(image, opts) {
     const blobs = external_node_path_.join(opts.scratch, 'blobs', 'sha256');
-    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.dir}`));
+    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
     const put = (digest) => external_node_path_.join(blobs, (0,lib_digest/* digestHex */.sU)(digest));
     // Largest first, so the compression of a big layer never starts last.
     const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
@@ -29298,7 +29301,7 @@ async function writeOciLayout(image, opts) {
         mediaType: image_manifest/* INDEX_TYPES */.V.oci,
         manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
     };
-    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.dir}`));
+    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
     await write(put(configDigest), image.configJson);
     await write(put(manifest.digest), manifest.bytes);
     await write(external_node_path_.join(opts.scratch, 'index.json'), (0,config/* canonicalJson */.dj)(index));
@@ -29330,7 +29333,7 @@ async function placeBlob(bytes, to, dir) {
         // Two layers with the same bytes share one blob.
         if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
             return;
-        (0,errors/* asUserError */.Yl)(e, `cannot write output ${dir}`);
+        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${dir}`);
     }
 }
 /** Checks before any work that `dir` may be written: new, or an OCI layout (which is replaced). */
@@ -29339,25 +29342,25 @@ async function checkLayoutTarget(dir) {
     if (st === undefined)
         return;
     if (!st.isDirectory())
-        throw new errors/* UserError */.yo(`output ${dir} exists and is not a directory; an OCI layout is a directory`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
     const isLayout = await (0,promises_.lstat)(external_node_path_.join(dir, 'oci-layout')).then(() => true, () => false);
     const empty = (await (0,promises_.readdir)(dir)).length === 0;
     if (!isLayout && !empty)
-        throw new errors/* UserError */.yo(`output ${dir} is a directory that is not an OCI layout; it is left alone`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
 /** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
 async function replaceDirectory(from, to) {
     const old = `${from}.old`;
     const had = await (0,promises_.lstat)(to).then(() => true, () => false);
     if (had)
-        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${to}`));
+        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
     try {
         await (0,promises_.rename)(from, to);
     }
     catch (e) {
         if (had)
             await (0,promises_.rename)(old, to).catch(() => { });
-        (0,errors/* asUserError */.Yl)(e, `cannot write output ${to}`);
+        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`);
     }
     if (had)
         await (0,promises_.rm)(old, { recursive: true, force: true });
@@ -29368,6 +29371,7 @@ var connect = __nccwpck_require__(1694);
 // EXTERNAL MODULE: ./lib/registry/client.js + 6 modules
 var client = __nccwpck_require__(4361);
 ;// CONCATENATED MODULE: ./lib/registry/known-layers.js
+
 
 
 
@@ -29456,7 +29460,7 @@ async function leadsFromManifest(ref, platform, client, log) {
         }
     }
     catch (e) {
-        log.warning(`cacheFrom ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
+        log.warning(`${(0,inputs/* input */.hF)('cacheFrom')} ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
         return [];
     }
     if (manifest === undefined) {
@@ -29716,6 +29720,7 @@ async function readMeta(file) {
 
 
 
+
 /**
  * Builds every store layer into its place in the image file `output`, in
  * parallel on the layer workers, largest first so that no big layer starts
@@ -29759,9 +29764,9 @@ async function copyBaseLayers(base, opts) {
         const target = { ...opts.output, offset: offsets[i], size: layer.size };
         const copied = await opts.workers.copy({ source: { file: base.file, offset: layer.offset }, target }, opts.onBytes);
         if ('bad' in copied)
-            throw new errors/* UserError */.yo(`fromImage ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
         if (copied.digest !== layer.diffId) {
-            throw new errors/* UserError */.yo(`fromImage ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
         }
         return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base.file)}, layer ${i + 1}` };
     }));
@@ -29787,6 +29792,7 @@ async function writeStoreLayer(layer, opts) {
 
 
 
+
 /**
  * Reads a docker-archive (`docker save`, `skopeo copy … docker-archive:`,
  * nixpkgs' image tarballs, ours) for use as a base: its manifest, config and
@@ -29795,7 +29801,7 @@ async function writeStoreLayer(layer, opts) {
  * Layers must be uncompressed tar, as the Docker archive format has them.
  */
 function readBaseImage(file) {
-    const what = `fromImage ${file}`;
+    const what = `${(0,inputs/* input */.hF)('fromImage')} ${file}`;
     let fd;
     try {
         fd = (0,external_node_fs_.openSync)(file, 'r');
@@ -30077,6 +30083,7 @@ var store_layer = __nccwpck_require__(6997);
 
 
 
+
 /*
  * The customisation layer as a real directory, for what needs one: a user's
  * extraCommands and the Nix database. It holds the merged contents (as
@@ -30124,17 +30131,17 @@ async function addNixDb(dir, paths, contents, mtime) {
     for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
         const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
         if (st !== undefined && !st.isDirectory())
-            throw new errors/* UserError */.yo(`includeNixDB: the contents put something other than a directory at /${d}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the ${(0,inputs/* input */.hF)('contents')} put something other than a directory at /${d}`);
     }
     // In the system's temporary folder: a store URL cannot hold every path.
     const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
     if (!/^[A-Za-z0-9/._+-]+$/.test(store))
-        throw new errors/* UserError */.yo(`includeNixDB: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
     try {
         await loadDb(store, dir, paths, contents, mtime);
     }
     catch (e) {
-        (0,errors/* asUserError */.Yl)(e, 'includeNixDB');
+        (0,errors/* asUserError */.Yl)(e, (0,inputs/* input */.hF)('includeNixDB'));
     }
     finally {
         await (0,promises_.rm)(store, { recursive: true, force: true });
@@ -30168,7 +30175,7 @@ async function loadDb(store, dir, paths, contents, mtime) {
 }
 /** Runs the user's script in `dir` with umask 022; its output goes to the log. */
 async function runExtraCommands(script, dir, log) {
-    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, 'extraCommands');
+    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, (0,inputs/* input */.hF)('extraCommands'));
 }
 function run(command, args, opts, what) {
     return new Promise((resolve, reject) => {
@@ -30200,7 +30207,7 @@ function run(command, args, opts, what) {
  * links as plain files, each with its content), with names relative to it.
  */
 async function packDirectory(dir, settings, sink) {
-    const other = (name) => new errors/* UserError */.yo(`extraCommands made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
+    const other = (name) => new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
     try {
         return await (0,store_layer/* writeMembers */.Jl)((0,store_layer/* directoryMembers */.vY)(dir, other), settings, sink);
     }
@@ -30212,6 +30219,7 @@ async function packDirectory(dir, settings, sink) {
 // EXTERNAL MODULE: ./lib/layer/names.js
 var layer_names = __nccwpck_require__(893);
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
+
 
 
 
@@ -30266,7 +30274,7 @@ async function mergeDir(into, srcDir, rel, content) {
 }
 function conflict(relPath, existing, other) {
     const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
-    return new errors/* UserError */.yo(`contents collide at /${relPath}: ${first} and ${other}`);
+    return new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} collide at /${relPath}: ${first} and ${other}`);
 }
 /** Writes the merged tree as the customisation layer, parents before children. */
 function writeCustomisationLayer(root, settings, sink) {
@@ -30380,6 +30388,7 @@ var plan_layers = __nccwpck_require__(9227);
 // EXTERNAL MODULE: ./lib/util/temp.js
 var temp = __nccwpck_require__(8896);
 ;// CONCATENATED MODULE: ./lib/build.js
+
 
 
 
@@ -30724,7 +30733,7 @@ async function streamImage(opts, ctx) {
             for (const [i, l] of (base?.layers ?? []).entries()) {
                 const copied = await workers.copy({ source: { file: base?.file ?? '', offset: l.offset }, target: place(l.size) }, (n) => progress.add(n));
                 if ('bad' in copied || copied.digest !== l.diffId)
-                    throw new errors/* UserError */.yo(`fromImage ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
+                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
                 out.end(l.size);
                 layers.push({ digest: l.diffId, size: l.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base?.file ?? '')}, layer ${i + 1}` });
             }
@@ -30774,7 +30783,7 @@ async function writeOutput(image, output, opts) {
     let size;
     if (choice.kind === 'docker-archive') {
         finishDockerArchive(output.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${choice.path}`);
-        await (0,promises_.rename)(output.tmp, output.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${choice.path}`));
+        await (0,promises_.rename)(output.tmp, output.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${choice.path}`));
         size = (await (0,promises_.stat)(output.target)).size;
     }
     else {
@@ -30906,15 +30915,15 @@ async function resolveRoots(opts) {
     }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
-        throw new errors/* UserError */.yo('nothing to put in the image: give contents, or store paths in the config');
+        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or store paths in the ${(0,inputs/* input */.hF)('config')}`);
     }
     const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
     if (base !== undefined) {
         if (base.architecture !== undefined && base.architecture !== opts.architecture) {
-            throw new errors/* UserError */.yo(`fromImage ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set architecture to match`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${(0,inputs/* input */.hF)('architecture')} to match`);
         }
         if (opts.maxLayers - 1 - base.layers.length < 1) {
-            throw new errors/* UserError */.yo(`fromImage ${opts.fromImage} has ${base.layers.length} layers: maxLayers ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,inputs/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
         }
     }
     return { contents, configRoots, base };
@@ -30941,7 +30950,7 @@ async function closureAndPlan(opts, contents, configRoots, base, log) {
         });
         const shared = layers.filter((l) => l.paths.length > 1).length;
         const fromBase = base === undefined ? '' : `${base.layers.length} base image layers (${[...closure.paths.keys()].filter((p) => base.storePaths.has(p)).length} store paths already in them), `;
-        log.info(`${fromBase}${layers.length} store layers and the customisation layer (maxLayers ${opts.maxLayers}, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
+        log.info(`${fromBase}${layers.length} store layers and the customisation layer (${opts.maxLayers} layers at most, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
         return layers;
     });
     return { closure, planned };
@@ -30972,7 +30981,7 @@ async function configStorePaths(opts) {
             await (0,promises_.lstat)(p);
         }
         catch {
-            throw new errors/* UserError */.yo(`config refers to ${p}, which is not in the Nix store`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
         }
     }
     return found;
@@ -30997,13 +31006,13 @@ async function reserveOutput(choice) {
     }
     else if (st !== undefined) {
         if (st.isDirectory())
-            throw new errors/* UserError */.yo(`output ${output} is a directory`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a directory`);
         if (!st.isFile())
-            throw new errors/* UserError */.yo(`output ${output} exists and is not a regular file; it is left alone`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
         target = await (0,promises_.realpath)(output);
     }
     if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
-        throw new errors/* UserError */.yo(`output ${output} is a symlink to nothing`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a symlink to nothing`);
     }
     const tmp = external_node_path_.join(external_node_path_.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
     try {
@@ -31011,7 +31020,7 @@ async function reserveOutput(choice) {
         await (0,promises_.unlink)(tmp);
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`output ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
     return { choice, target, tmp };
 }
@@ -31636,11 +31645,15 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2501);
 /* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7928);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(452);
-/* harmony import */ var _make_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(122);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3461);
-/* harmony import */ var _layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3198);
-/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7554);
-/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8896);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(646);
+/* harmony import */ var _unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7347);
+/* harmony import */ var _make_index_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(122);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3461);
+/* harmony import */ var _layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(3198);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7554);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8896);
+
+
 
 
 
@@ -31695,8 +31708,8 @@ const HELP = {
     tag: { arg: 'TAG', text: 'image tag, repeatable; all are pushed (default: from the image id)' },
     contents: { arg: 'PATH', text: 'a store path or a link to one, repeatable: its closure goes in' },
     config: { arg: 'JSON|@FILE', text: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
-    'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_8__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_MAX_LAYERS */ .AW})` },
-    created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_CREATED */ .xe})` },
+    'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_MAX_LAYERS */ .AW})` },
+    created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_CREATED */ .xe})` },
     architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
     platform: { arg: 'OS/ARCH[/VAR]', text: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
     output: { arg: 'FILE|DIR|-', text: 'file or OCI dir, - for stdout (default ./NAME.tar; none with --push)' },
@@ -31714,15 +31727,15 @@ const HELP = {
     'from-image': { arg: 'TARBALL', text: 'a docker-archive to build on: its layers go first' },
     'extra-commands': { arg: 'SCRIPT', text: "shell script run in the customisation layer's directory" },
     'include-nix-db': { text: "put a Nix database of the image's store paths in /nix/var/nix/db" },
-    layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${_options_js__WEBPACK_IMPORTED_MODULE_8__/* .DEFAULT_LAYERING */ .ag})` },
+    layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_LAYERING */ .ag})` },
     'group-popular': { arg: 'N', text: 'the N most popular paths share the lowest layer (default 0, off)' },
     hint: { arg: 'KIND:PATTERN', text: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
     explain: { text: 'print the layer plan (sizes, paths and why) and build nothing' },
-    uid: { arg: 'N', text: `owner id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.uid})` },
-    gid: { arg: 'N', text: `group id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.gid})` },
-    uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.uname})` },
-    gname: { arg: 'NAME', text: `group name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.gname})` },
-    mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_TAR_SETTINGS */ .yL.mtime})` },
+    uid: { arg: 'N', text: `owner id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.uid})` },
+    gid: { arg: 'N', text: `group id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.gid})` },
+    uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.uname})` },
+    gname: { arg: 'NAME', text: `group name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.gname})` },
+    mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.mtime})` },
     debug: { text: 'on an internal error, print its stack' },
     help: { text: 'print this help' },
 };
@@ -31748,6 +31761,7 @@ const INDEX_HELP = {
     debug: HELP.debug,
     help: HELP.help,
 };
+const COMMANDS = ['build', 'index', 'version', 'help'];
 const USAGE = 'usage: layered-image build --name NAME [--contents PATH ...] [flag ...]';
 const INDEX_USAGE = 'usage: layered-image index --name NAME --tag TAG --manifest DIGEST [--manifest DIGEST ...]';
 const GENERAL_HELP = `${USAGE}
@@ -31807,16 +31821,18 @@ async function main(argv) {
         }
         if (command === 'index')
             return await indexCommand(rest);
-        if (command !== 'build')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unknown command "${command}"; layered-image --help lists them`);
-        const { values, positionals } = parseFlags(rest, FLAGS);
+        if (command !== 'build') {
+            const meant = COMMANDS.find((known) => (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__/* .editDistance */ .Y)(command, known) <= 2);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unknown command "${command}"${meant === undefined ? '' : `; did you mean ${meant}?`} (layered-image --help lists them)`);
+        }
+        const { values, positionals } = parseFlags(rest, FLAGS, 'build');
         if (values.help) {
             process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
             return 0;
         }
         if (positionals.length > 0)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseOptions */ .Ac)({
+        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseOptions */ .Ac)({
             name: values.name,
             tags: values.tag,
             contents: values.contents ?? [],
@@ -31865,7 +31881,7 @@ async function main(argv) {
     }
     catch (e) {
         if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo) {
-            process.stderr.write(`layered-image: ${e.message.split('\n')[0]}\n`);
+            process.stderr.write(`layered-image: ${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .spellInputs */ .oD)(e.marked.split('\n')[0] ?? '', 'cli')}\n`);
             return 1;
         }
         process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e)} (--debug shows where)\n`);
@@ -31874,14 +31890,14 @@ async function main(argv) {
 }
 /** `layered-image index`: reads the manifests, checks them, pushes the index. */
 async function indexCommand(args) {
-    const { values, positionals } = parseFlags(args, INDEX_FLAGS);
+    const { values, positionals } = parseFlags(args, INDEX_FLAGS, 'index');
     if (values.help) {
         process.stdout.write(flagHelp(INDEX_USAGE, INDEX_FLAGS, INDEX_HELP));
         return 0;
     }
     if (positionals.length > 0)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseIndexOptions */ .G7)({
+    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseIndexOptions */ .G7)({
         name: values.name,
         tags: values.tag,
         manifests: values.manifest ?? [],
@@ -31889,15 +31905,17 @@ async function indexCommand(args) {
         insecureRegistries: values['insecure-registry'],
         retries: values.retries,
     });
-    const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_7__/* .makeIndex */ .H)(opts, stderrLogger());
+    const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_9__/* .makeIndex */ .H)(opts, stderrLogger());
     const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
     return 0;
 }
-function parseFlags(args, flags) {
+function parseFlags(args, flags, command) {
+    const joined = joinDashValues(args, flags);
+    (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__/* .checkFlagNames */ .v)(joined, flags, command);
     let parsed;
     try {
-        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: joinDashValues(args, flags), options: flags, strict: true, allowPositionals: true });
+        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: joined, options: flags, strict: true, allowPositionals: true });
     }
     catch (e) {
         // parseArgs' own messages run over several lines; keep the first.
@@ -31940,8 +31958,8 @@ function isFlag(arg, flags) {
 function stderrLogger() {
     let phase = '';
     return {
-        info: (m) => process.stderr.write(`${phase}${m}\n`),
-        warning: (m) => process.stderr.write(`layered-image: warning: ${m}\n`),
+        info: (m) => process.stderr.write(`${phase}${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .spellInputs */ .oD)(m, 'cli')}\n`),
+        warning: (m) => process.stderr.write(`layered-image: warning: ${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .spellInputs */ .oD)(m, 'cli')}\n`),
         group: async (name, run) => {
             phase = `${name.toLowerCase()}: `;
             try {
@@ -31975,8 +31993,8 @@ function isEntryPoint() {
         return false;
     }
 }
-if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_10__/* .isLayerWorkerThread */ ._)()) {
-    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_11__/* .cleanUpOnSignals */ .BR)();
+if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_12__/* .isLayerWorkerThread */ ._)()) {
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_13__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
 }
 
@@ -32022,12 +32040,21 @@ function sha256Digest(bytes) {
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(646);
+
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
  * with a stack trace. Anything that is not a UserError is a bug.
  */
 class UserError extends Error {
     name = 'UserError';
+    /** The message with its inputs marked (inputs.ts), for the CLI to name by their flags. */
+    marked;
+    /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
+    constructor(message) {
+        super((0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .spellInputs */ .oD)(message, 'action'));
+        this.marked = message;
+    }
 }
 /** A user's value as it should appear in a one-line message. */
 function show(value) {
@@ -32319,6 +32346,73 @@ function manifestLayers(bytes) {
 
 /***/ }),
 
+/***/ 646:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $S: () => (/* binding */ INPUT_FLAGS),
+/* harmony export */   hF: () => (/* binding */ input),
+/* harmony export */   oD: () => (/* binding */ spellInputs)
+/* harmony export */ });
+/**
+ * The names a user gives values by: each Action input with the CLI flag
+ * that gives the same value. A message names an input with `input(NAME)`,
+ * and the front end that prints it spells it as its user typed it:
+ * `maxLayers` in the Action's log, `--max-layers` on the command line.
+ */
+const INPUT_FLAGS = {
+    name: 'name',
+    tag: 'tag',
+    tags: 'tag',
+    contents: 'contents',
+    config: 'config',
+    maxLayers: 'max-layers',
+    created: 'created',
+    architecture: 'architecture',
+    platform: 'platform',
+    output: 'output',
+    outputFormat: 'output-format',
+    compression: 'compression',
+    push: 'push',
+    pushByDigest: 'push-by-digest',
+    manifestFormat: 'manifest-format',
+    cacheFrom: 'cache-from',
+    insecureRegistries: 'insecure-registry',
+    retries: 'retries',
+    username: 'username',
+    fromImage: 'from-image',
+    extraCommands: 'extra-commands',
+    includeNixDB: 'include-nix-db',
+    layering: 'layering',
+    groupPopular: 'group-popular',
+    hints: 'hint',
+    uid: 'uid',
+    gid: 'gid',
+    uname: 'uname',
+    gname: 'gname',
+    mtime: 'mtime',
+    index: 'manifest',
+};
+// Private-use characters: nothing a user types, so nothing to mistake.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARKED = /\uE000(\w+)\uE001/g;
+/** An input's name inside a message, to be spelled by `spellInputs`. */
+function input(name) {
+    return `${OPEN}${name}${CLOSE}`;
+}
+/** A message with each input named as the front end's user knows it. */
+function spellInputs(message, spelling) {
+    return message.replace(MARKED, (_, name) => {
+        if (spelling === 'action' || !Object.hasOwn(INPUT_FLAGS, name))
+            return name;
+        return `--${INPUT_FLAGS[name]}`;
+    });
+}
+
+
+/***/ }),
+
 /***/ 9641:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32338,6 +32432,8 @@ function manifestLayers(bytes) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6466);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8522);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(646);
+
 
 
 
@@ -32358,7 +32454,7 @@ function zstdAvailable() {
 }
 function checkCompression(c) {
     if (c === 'zstd' && !zstdAvailable()) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`compression "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .input */ .hF)('compression')} "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
     }
 }
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
@@ -33110,7 +33206,7 @@ if (isLayerWorkerThread()) {
     port?.on('message', (message) => {
         const { id, job } = message;
         const progress = (n) => port.postMessage({ id, progress: n });
-        runJob(job, progress).then((result) => port.postMessage({ id, result }, transferable(result)), (e) => port.postMessage({ id, error: (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(e), user: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo }));
+        runJob(job, progress).then((result) => port.postMessage({ id, result }, transferable(result)), (e) => port.postMessage({ id, error: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo ? e.marked : (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(e), user: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo }));
     });
 }
 /** A walk's packed members move to the main thread rather than being copied. */
@@ -33246,7 +33342,10 @@ var image_manifest = __nccwpck_require__(4252);
 var pool = __nccwpck_require__(9860);
 // EXTERNAL MODULE: ./lib/registry/registry-error.js
 var registry_error = __nccwpck_require__(1583);
+// EXTERNAL MODULE: ./lib/inputs.js
+var inputs = __nccwpck_require__(646);
 ;// CONCATENATED MODULE: ./lib/registry/push-index.js
+
 
 
 
@@ -33308,7 +33407,7 @@ async function readEntry(target, digest) {
         throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : (0,registry_error/* registryText */.hW)(manifest.mediaType, 100)}, not an image manifest`);
     // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
     if (target.format === 'docker' && manifest.mediaType !== image_manifest/* MEDIA_TYPES */.Z2.docker.manifest) {
-        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (${(0,inputs/* input */.hF)('manifestFormat')} docker) takes Docker manifests only`);
     }
     const config = (0,image_manifest/* manifestConfig */.Wz)(manifest.bytes);
     if (config === undefined)
@@ -33349,6 +33448,8 @@ async function makeIndex(opts, log) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(646);
+
 
 
 
@@ -33388,7 +33489,7 @@ async function resolveStorePath(raw, store = storeDir()) {
     let p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is the Nix store itself, not a store path`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
             await statOrFail(p, raw);
             return p;
@@ -33398,16 +33499,16 @@ async function resolveStorePath(raw, store = storeDir()) {
             if (p.startsWith(`${store}/`)) {
                 const top = p.slice(store.length + 1).split('/')[0] ?? '';
                 if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is inside store path ${store}/${top}; name the store path itself`);
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is inside store path ${store}/${top}; name the store path itself`);
                 }
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is not a valid store path`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not a valid store path`);
             }
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is not in the Nix store (${store})`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not in the Nix store (${store})`);
         }
         const target = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readlink)(p);
         p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(p)), target);
     }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
 async function statOrFail(p, raw) {
     const arg = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(raw);
@@ -33417,11 +33518,11 @@ async function statOrFail(p, raw) {
     catch (e) {
         const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
         }
         if (code === 'ELOOP')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} cannot be read: ${code ?? String(e)}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} cannot be read: ${code ?? String(e)}`);
     }
 }
 
@@ -33452,7 +33553,10 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/inputs.js
+var inputs = __nccwpck_require__(646);
 ;// CONCATENATED MODULE: ./lib/image/validate-config.js
+
 
 const stringList = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
 const string = (v) => (typeof v === 'string' ? undefined : 'must be a string');
@@ -33490,7 +33594,7 @@ const FIELDS = {
     StopTimeout: int64,
 };
 /** Parses and checks the image `config` JSON; every problem names the field. */
-function parseContainerConfig(text, what = 'config') {
+function parseContainerConfig(text, what = (0,inputs/* input */.hF)('config')) {
     let value;
     try {
         value = JSON.parse(text);
@@ -33547,6 +33651,7 @@ var plan_layers = __nccwpck_require__(9227);
 
 
 
+
 const OUTPUT_FORMATS = ['docker-archive', 'oci'];
 const MAX_LAYERS_LIMIT = 125;
 const DEFAULT_MAX_LAYERS = 100;
@@ -33568,7 +33673,7 @@ async function parseOptions(raw, env = process.env) {
     const config = await parseConfig(raw.config, raw.configFromFile ?? true);
     const contents = raw.contents.map((c, i) => {
         if (c.trim() === '')
-            throw new errors/* UserError */.yo(`contents #${i + 1} is empty`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} #${i + 1} is empty`);
         return c;
     });
     const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7, 'gzip');
@@ -33603,11 +33708,11 @@ function parseOutput(raw, name, pushing) {
     const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
     if (given === '-') {
         if (!raw.stdoutAllowed)
-            throw new errors/* UserError */.yo('output - (standard output) is for the command line; give a file name');
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) is for the command line; give a file name`);
         if (kind !== 'docker-archive')
-            throw new errors/* UserError */.yo(`output - (standard output) takes a docker-archive, not ${kind}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) takes a docker-archive, not ${kind}`);
         if (pushing)
-            throw new errors/* UserError */.yo('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) cannot go with ${(0,inputs/* input */.hF)('push')}: the pushed blobs are made from a local copy of the layers`);
         return { kind: 'stdout' };
     }
     if (given === undefined) {
@@ -33618,7 +33723,7 @@ function parseOutput(raw, name, pushing) {
         return { kind, path: external_node_path_.resolve(kind === 'oci' ? `${base}-oci` : `${base}.tar`) };
     }
     if (kind === 'docker-archive' && given.endsWith('/'))
-        throw new errors/* UserError */.yo(`output ${given} names a directory; give a file name`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${given} names a directory; give a file name`);
     return { kind, path: external_node_path_.resolve(given) };
 }
 function parseChoice(what, raw, choices, fallback) {
@@ -33626,17 +33731,17 @@ function parseChoice(what, raw, choices, fallback) {
         return fallback;
     const value = raw.trim();
     if (!choices.includes(value))
-        throw new errors/* UserError */.yo(`${what} "${raw}" must be one of ${choices.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${raw}" must be one of ${choices.join(', ')}`);
     return value;
 }
 function parsePush(raw, name, tags, compression) {
     const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9, 'oci');
     if (manifestFormat === 'docker' && compression !== 'gzip')
-        throw new errors/* UserError */.yo(`manifestFormat docker takes gzip layers only, not compression ${compression}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('manifestFormat')} docker takes gzip layers only, not ${(0,inputs/* input */.hF)('compression')} ${compression}`);
     const byDigest = raw.pushByDigest ?? false;
     // A tag given would name the local image but never reach the registry: say so rather than drop it.
     if (byDigest && tags.length > 0)
-        throw new errors/* UserError */.yo(`tag "${tags[0] ?? ''}" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${tags[0] ?? ''}" cannot go with ${(0,inputs/* input */.hF)('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
     const { registry, repository } = (0,reference/* parseRepository */.SU)(name);
     const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
     // By default, the tags being pushed and latest: whatever was pushed last under them.
@@ -33649,7 +33754,7 @@ function parsePush(raw, name, tags, compression) {
 function parseRegistryAccess(raw) {
     const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
         if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h))
-            throw new errors/* UserError */.yo(`insecure registry "${h}" must be a host or host:port`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('insecureRegistries')} "${h}" must be a host or host:port`);
         return h.toLowerCase();
     });
     const username = raw.username ?? '';
@@ -33659,18 +33764,18 @@ function parseRegistryAccess(raw) {
     const retriesText = raw.retries?.trim() ?? '';
     const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
-        throw new errors/* UserError */.yo(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
     return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {
     const { name, tag, digest } = splitReference(text.trim());
     if (digest !== undefined && !DIGEST_RE.test(digest))
-        throw new errors/* UserError */.yo(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" has a digest that is not sha256: and 64 hex digits`);
     if (tag !== undefined && !TAG_RE.test(tag))
-        throw new errors/* UserError */.yo(`cacheFrom "${text}" has an invalid tag "${tag}"`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" has an invalid tag "${tag}"`);
     if (!NAME_RE.test(name.toLowerCase()))
-        throw new errors/* UserError */.yo(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" is not an image reference (host/name:tag)`);
     return { ...(0,reference/* parseRepository */.SU)(name.toLowerCase()), reference: digest ?? tag ?? 'latest' };
 }
 /**
@@ -33695,36 +33800,42 @@ function parseIndexOptions(raw) {
             const ref = text.includes('@') ? splitReference(text) : undefined;
             const digest = ref === undefined ? text : ref.digest;
             if (!DIGEST_RE.test(digest))
-                throw new errors/* UserError */.yo(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
+                throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
             if (ref !== undefined) {
                 const other = ref.name.toLowerCase();
                 if (!NAME_RE.test(other) || (ref.tag !== undefined && !TAG_RE.test(ref.tag)))
-                    throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
+                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
                 const there = (0,reference/* parseRepository */.SU)(other);
                 if (there.registry !== here.registry || there.repository !== here.repository)
-                    throw new errors/* UserError */.yo(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);
+                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" is not in ${name}: an index names manifests of its own repository`);
             }
             return digest;
         }))];
     if (manifests.length === 0)
-        throw new errors/* UserError */.yo('index needs at least one manifest digest');
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} needs at least one manifest digest`);
     if (tags.length === 0)
-        throw new errors/* UserError */.yo('index needs a tag to push the index under');
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} needs a ${(0,inputs/* input */.hF)('tag')} to push the index under`);
     return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9, 'oci'), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
-        throw new errors/* UserError */.yo('name is required');
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} is required`);
     // nixpkgs lowercases image names; the reference grammar then applies.
     const name = raw.toLowerCase();
     if (!NAME_RE.test(name) || name.length > 255) {
-        throw new errors/* UserError */.yo(`name "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
+        // `host/app:v1`, as docker takes it: the name is right, the tag belongs elsewhere.
+        const ref = splitReference(raw);
+        if (NAME_RE.test(ref.name.toLowerCase()) && ref.digest !== undefined)
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" includes a digest; give the name alone: ${(0,inputs/* input */.hF)('name')} ${ref.name}`);
+        if (NAME_RE.test(ref.name.toLowerCase()) && ref.tag !== undefined)
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" includes a tag; give ${(0,inputs/* input */.hF)('name')} ${ref.name} and ${(0,inputs/* input */.hF)('tag')} ${ref.tag}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
     }
     return name;
 }
 function parseTag(raw) {
     if (!TAG_RE.test(raw))
-        throw new errors/* UserError */.yo(`tag "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
     return raw;
 }
 async function parseConfig(raw, fromFile) {
@@ -33738,9 +33849,9 @@ async function parseConfig(raw, fromFile) {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`config file ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} file ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
-    return parseContainerConfig(text, `config file ${file}`);
+    return parseContainerConfig(text, `${(0,inputs/* input */.hF)('config')} file ${file}`);
 }
 function parseMaxLayers(raw) {
     if (raw === undefined || raw.trim() === '')
@@ -33748,7 +33859,7 @@ function parseMaxLayers(raw) {
     const text = raw.trim();
     const n = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
-        throw new errors/* UserError */.yo(`maxLayers "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('maxLayers')} "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
     }
     return n;
 }
@@ -33757,7 +33868,7 @@ function parseLayering(raw) {
         return DEFAULT_LAYERING;
     const value = raw.trim();
     if (!plan_layers/* LAYERINGS */.z.includes(value))
-        throw new errors/* UserError */.yo(`layering "${raw}" must be one of ${plan_layers/* LAYERINGS */.z.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('layering')} "${raw}" must be one of ${plan_layers/* LAYERINGS */.z.join(', ')}`);
     return value;
 }
 function parseGroupPopular(raw) {
@@ -33765,7 +33876,7 @@ function parseGroupPopular(raw) {
         return 0;
     const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     if (!Number.isSafeInteger(n) || n > 100_000)
-        throw new errors/* UserError */.yo(`groupPopular "${raw}" must be a whole number (0 for no grouping)`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('groupPopular')} "${raw}" must be a whole number (0 for no grouping)`);
     return n;
 }
 const ID_LIMIT = 2 ** 32 - 1;
@@ -33775,7 +33886,7 @@ function parseTarSettings(raw) {
             return fallback;
         const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
         if (!Number.isSafeInteger(n) || n > ID_LIMIT)
-            throw new errors/* UserError */.yo(`${what} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
         return n;
     };
     const owner = (what, value, fallback) => {
@@ -33783,7 +33894,7 @@ function parseTarSettings(raw) {
             return fallback;
         // Control characters would make tar headers that tools print wrongly.
         if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
-            throw new errors/* UserError */.yo(`${what} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
         return value;
     };
     return {
@@ -33810,14 +33921,14 @@ function parseMtime(raw) {
             return Math.floor(date.getTime() / 1000);
     }
     const why = text === 'now' ? ': "now" would give every layer new bytes on every run, defeating the cache' : '';
-    throw new errors/* UserError */.yo(`mtime "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
+    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('mtime')} "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
 }
 function parseCreated(raw) {
     if (raw === undefined || raw === '')
         return DEFAULT_CREATED;
     const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
     if (date === undefined || Number.isNaN(date.getTime())) {
-        throw new errors/* UserError */.yo(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('created')} "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
     }
     // Normalised to UTC so the same instant gives the same bytes in any TZ.
     const iso = date.toISOString();
@@ -33846,19 +33957,19 @@ function parsePlatform(raw, architecture) {
     const parts = raw.split('/');
     const [os, arch, variant] = parts;
     if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === ''))
-        throw new errors/* UserError */.yo(`platform "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
     if (os !== 'linux')
-        throw new errors/* UserError */.yo(`platform "${raw}": the os must be linux, not "${os}"`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": the os must be linux, not "${os}"`);
     if (!ARCHITECTURES.includes(arch))
-        throw new errors/* UserError */.yo(`platform "${raw}": architecture "${arch}" is not one of ${ARCHITECTURES.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": architecture "${arch}" is not one of ${ARCHITECTURES.join(', ')}`);
     if (architecture !== undefined && architecture !== '' && architecture !== arch) {
-        throw new errors/* UserError */.yo(`platform "${raw}" and architecture "${architecture}" disagree; give one of them`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}" and ${(0,inputs/* input */.hF)('architecture')} "${architecture}" disagree; give one of them`);
     }
     if (variant === undefined)
         return { architecture: arch };
     const known = VARIANTS[arch] ?? [];
     if (!known.includes(variant)) {
-        throw new errors/* UserError */.yo(`platform "${raw}": ${arch} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": ${arch} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
     }
     return { architecture: arch, variant };
 }
@@ -33866,17 +33977,17 @@ function parseArchitecture(raw) {
     if (raw === undefined || raw === '') {
         const arch = NODE_TO_GOARCH[process.arch];
         if (arch === undefined)
-            throw new errors/* UserError */.yo(`cannot tell the image architecture for ${process.arch}; set architecture`);
+            throw new errors/* UserError */.yo(`cannot tell the image architecture for ${process.arch}; set ${(0,inputs/* input */.hF)('architecture')}`);
         return arch;
     }
     if (!ARCHITECTURES.includes(raw))
-        throw new errors/* UserError */.yo(`architecture "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('architecture')} "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
     return raw;
 }
 function parseCache(raw, env) {
     if (raw.noCache) {
         if (raw.cacheDir !== undefined)
-            throw new errors/* UserError */.yo('cache-dir and no-cache cannot be used together');
+            throw new errors/* UserError */.yo('--cache-dir and --no-cache cannot be used together');
         return { kind: 'none' };
     }
     if (raw.actionsCache) {
@@ -33920,6 +34031,8 @@ function formatPlan(plan) {
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(646);
+
 
 
 const FORM = /^(deeper|top):(.+)$/;
@@ -33928,7 +34041,7 @@ function parseHints(raw) {
         const m = FORM.exec(text.trim());
         const pattern = m?.[2]?.trim() ?? '';
         if (m === null || pattern === '' || pattern.includes('/') || /\s/.test(pattern)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`hint "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .input */ .hF)('hints')} "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
         }
         const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
         return { kind: m[1], pattern, matches: (p) => re.test(nameOf(p)) };
@@ -35370,6 +35483,78 @@ function registryText(text, max) {
 function statusError(prefix, status, body = Buffer.alloc(0)) {
     const summary = errorBodySummary(body);
     return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${HINTS[status] ?? ''}`, status);
+}
+
+
+/***/ }),
+
+/***/ 7347:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Y: () => (/* binding */ editDistance),
+/* harmony export */   v: () => (/* binding */ checkFlagNames)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(646);
+
+
+/**
+ * Refuses the first flag the command does not know, in one line with the
+ * known flag it most likely meant: a typo (`--contnets`), an Action input's
+ * spelling (`--maxLayers`), or one dash for two (`-contents`). Values are
+ * skipped, and nothing after `--` is a flag.
+ */
+function checkFlagNames(args, flags, command) {
+    const help = `layered-image ${command} --help lists every flag`;
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        if (arg === '--')
+            return;
+        if (!arg.startsWith('-') || arg === '-')
+            continue;
+        const long = arg.startsWith('--');
+        const name = long ? arg.slice(2).split('=')[0] : arg.slice(1);
+        const known = long ? flags[name] : Object.values(flags).find((f) => f.short === name);
+        if (known !== undefined) {
+            // `--name VALUE`: the value is not a flag, whatever it looks like.
+            if (known.type === 'string' && !arg.includes('='))
+                i++;
+            continue;
+        }
+        const meant = suggest(name, flags);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`unknown flag ${arg.split('=')[0]}${meant === undefined ? '' : `; did you mean --${meant}?`} (${help})`);
+    }
+}
+function suggest(typed, flags) {
+    const names = Object.keys(flags);
+    const fromInput = _inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUT_FLAGS */ .$S[typed];
+    if (fromInput !== undefined && names.includes(fromInput))
+        return fromInput;
+    const wanted = typed.toLowerCase();
+    let best;
+    for (const name of names) {
+        const distance = editDistance(wanted, name);
+        if (best === undefined || distance < best.distance)
+            best = { name, distance };
+    }
+    // Close enough to be a slip of the keyboard, not another word.
+    return best !== undefined && best.distance <= Math.max(1, Math.floor(best.name.length / 3)) ? best.name : undefined;
+}
+/** Edits (insert, delete, replace, swap two neighbours) from a to b: `contnets` is one from `contents`. */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    const at = (i, j) => rows[i][j];
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let d = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d = Math.min(d, at(i - 2, j - 2) + 1);
+            rows[i][j] = d;
+        }
+    }
+    return at(a.length, b.length);
 }
 
 

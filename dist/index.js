@@ -96873,12 +96873,21 @@ function sha256Digest(bytes) {
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(646);
+
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
  * with a stack trace. Anything that is not a UserError is a bug.
  */
 class UserError extends Error {
     name = 'UserError';
+    /** The message with its inputs marked (inputs.ts), for the CLI to name by their flags. */
+    marked;
+    /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
+    constructor(message) {
+        super((0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .spellInputs */ .oD)(message, 'action'));
+        this.marked = message;
+    }
 }
 /** A user's value as it should appear in a one-line message. */
 function show(value) {
@@ -96923,11 +96932,78 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 if (!(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_0__/* .isLayerWorkerThread */ ._)()) {
     // A cancelled workflow sends SIGINT, then SIGTERM: leave no temporaries.
     (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_2__/* .cleanUpOnSignals */ .BR)();
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)();
 }
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 646:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   hF: () => (/* binding */ input),
+/* harmony export */   oD: () => (/* binding */ spellInputs)
+/* harmony export */ });
+/* unused harmony export INPUT_FLAGS */
+/**
+ * The names a user gives values by: each Action input with the CLI flag
+ * that gives the same value. A message names an input with `input(NAME)`,
+ * and the front end that prints it spells it as its user typed it:
+ * `maxLayers` in the Action's log, `--max-layers` on the command line.
+ */
+const INPUT_FLAGS = {
+    name: 'name',
+    tag: 'tag',
+    tags: 'tag',
+    contents: 'contents',
+    config: 'config',
+    maxLayers: 'max-layers',
+    created: 'created',
+    architecture: 'architecture',
+    platform: 'platform',
+    output: 'output',
+    outputFormat: 'output-format',
+    compression: 'compression',
+    push: 'push',
+    pushByDigest: 'push-by-digest',
+    manifestFormat: 'manifest-format',
+    cacheFrom: 'cache-from',
+    insecureRegistries: 'insecure-registry',
+    retries: 'retries',
+    username: 'username',
+    fromImage: 'from-image',
+    extraCommands: 'extra-commands',
+    includeNixDB: 'include-nix-db',
+    layering: 'layering',
+    groupPopular: 'group-popular',
+    hints: 'hint',
+    uid: 'uid',
+    gid: 'gid',
+    uname: 'uname',
+    gname: 'gname',
+    mtime: 'mtime',
+    index: 'manifest',
+};
+// Private-use characters: nothing a user types, so nothing to mistake.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARKED = /\uE000(\w+)\uE001/g;
+/** An input's name inside a message, to be spelled by `spellInputs`. */
+function input(name) {
+    return `${OPEN}${name}${CLOSE}`;
+}
+/** A message with each input named as the front end's user knows it. */
+function spellInputs(message, spelling) {
+    return message.replace(MARKED, (_, name) => {
+        if (spelling === 'action' || !Object.hasOwn(INPUT_FLAGS, name))
+            return name;
+        return `--${INPUT_FLAGS[name]}`;
+    });
+}
+
 
 /***/ }),
 
@@ -96950,6 +97026,8 @@ __webpack_async_result__();
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6466);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8522);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(646);
+
 
 
 
@@ -96970,7 +97048,7 @@ function zstdAvailable() {
 }
 function checkCompression(c) {
     if (c === 'zstd' && !zstdAvailable()) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`compression "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .input */ .hF)('compression')} "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
     }
 }
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
@@ -97722,7 +97800,7 @@ if (isLayerWorkerThread()) {
     port?.on('message', (message) => {
         const { id, job } = message;
         const progress = (n) => port.postMessage({ id, progress: n });
-        runJob(job, progress).then((result) => port.postMessage({ id, result }, transferable(result)), (e) => port.postMessage({ id, error: (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(e), user: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo }));
+        runJob(job, progress).then((result) => port.postMessage({ id, result }, transferable(result)), (e) => port.postMessage({ id, error: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo ? e.marked : (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(e), user: e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo }));
     });
 }
 /** A walk's packed members move to the main thread rather than being copied. */
@@ -97774,17 +97852,19 @@ async function runJob(job, progress) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
+  eF: () => (/* binding */ main_run)
 });
+
+// UNUSED EXPORTS: OUTPUTS, readInputs
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./lib/digest.js
 var lib_digest = __nccwpck_require__(8463);
 // EXTERNAL MODULE: ./lib/errors.js
@@ -98634,7 +98714,10 @@ function manifestLayers(bytes) {
     return found;
 }
 
+// EXTERNAL MODULE: ./lib/inputs.js
+var inputs = __nccwpck_require__(646);
 ;// CONCATENATED MODULE: ./lib/image/oci-layout.js
+
 
 
 
@@ -98657,7 +98740,7 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
  */
 async function writeOciLayout(image, opts) {
     const blobs = external_node_path_.join(opts.scratch, 'blobs', 'sha256');
-    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.dir}`));
+    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
     const put = (digest) => external_node_path_.join(blobs, (0,lib_digest/* digestHex */.sU)(digest));
     // Largest first, so the compression of a big layer never starts last.
     const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
@@ -98678,7 +98761,7 @@ async function writeOciLayout(image, opts) {
         mediaType: INDEX_TYPES.oci,
         manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
     };
-    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${opts.dir}`));
+    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
     await write(put(configDigest), image.configJson);
     await write(put(manifest.digest), manifest.bytes);
     await write(external_node_path_.join(opts.scratch, 'index.json'), canonicalJson(index));
@@ -98710,7 +98793,7 @@ async function placeBlob(bytes, to, dir) {
         // Two layers with the same bytes share one blob.
         if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
             return;
-        (0,errors/* asUserError */.Yl)(e, `cannot write output ${dir}`);
+        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${dir}`);
     }
 }
 /** Checks before any work that `dir` may be written: new, or an OCI layout (which is replaced). */
@@ -98719,25 +98802,25 @@ async function checkLayoutTarget(dir) {
     if (st === undefined)
         return;
     if (!st.isDirectory())
-        throw new errors/* UserError */.yo(`output ${dir} exists and is not a directory; an OCI layout is a directory`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
     const isLayout = await (0,promises_.lstat)(external_node_path_.join(dir, 'oci-layout')).then(() => true, () => false);
     const empty = (await (0,promises_.readdir)(dir)).length === 0;
     if (!isLayout && !empty)
-        throw new errors/* UserError */.yo(`output ${dir} is a directory that is not an OCI layout; it is left alone`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
 /** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
 async function replaceDirectory(from, to) {
     const old = `${from}.old`;
     const had = await (0,promises_.lstat)(to).then(() => true, () => false);
     if (had)
-        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${to}`));
+        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
     try {
         await (0,promises_.rename)(from, to);
     }
     catch (e) {
         if (had)
             await (0,promises_.rename)(old, to).catch(() => { });
-        (0,errors/* asUserError */.Yl)(e, `cannot write output ${to}`);
+        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`);
     }
     if (had)
         await (0,promises_.rm)(old, { recursive: true, force: true });
@@ -99856,6 +99939,7 @@ async function connect(name, access, alsoRead, log) {
 
 
 
+
 function refString(ref) {
     return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
 }
@@ -99937,7 +100021,7 @@ async function leadsFromManifest(ref, platform, client, log) {
         }
     }
     catch (e) {
-        log.warning(`cacheFrom ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
+        log.warning(`${(0,inputs/* input */.hF)('cacheFrom')} ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
         return [];
     }
     if (manifest === undefined) {
@@ -100197,6 +100281,7 @@ async function readMeta(file) {
 
 
 
+
 /**
  * Builds every store layer into its place in the image file `output`, in
  * parallel on the layer workers, largest first so that no big layer starts
@@ -100240,9 +100325,9 @@ async function copyBaseLayers(base, opts) {
         const target = { ...opts.output, offset: offsets[i], size: layer.size };
         const copied = await opts.workers.copy({ source: { file: base.file, offset: layer.offset }, target }, opts.onBytes);
         if ('bad' in copied)
-            throw new errors/* UserError */.yo(`fromImage ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
         if (copied.digest !== layer.diffId) {
-            throw new errors/* UserError */.yo(`fromImage ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
         }
         return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base.file)}, layer ${i + 1}` };
     }));
@@ -100268,6 +100353,7 @@ async function writeStoreLayer(layer, opts) {
 
 
 
+
 /**
  * Reads a docker-archive (`docker save`, `skopeo copy … docker-archive:`,
  * nixpkgs' image tarballs, ours) for use as a base: its manifest, config and
@@ -100276,7 +100362,7 @@ async function writeStoreLayer(layer, opts) {
  * Layers must be uncompressed tar, as the Docker archive format has them.
  */
 function readBaseImage(file) {
-    const what = `fromImage ${file}`;
+    const what = `${(0,inputs/* input */.hF)('fromImage')} ${file}`;
     let fd;
     try {
         fd = (0,external_node_fs_.openSync)(file, 'r');
@@ -100556,6 +100642,7 @@ var store_layer = __nccwpck_require__(6997);
 
 
 
+
 /*
  * The customisation layer as a real directory, for what needs one: a user's
  * extraCommands and the Nix database. It holds the merged contents (as
@@ -100603,17 +100690,17 @@ async function addNixDb(dir, paths, contents, mtime) {
     for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
         const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
         if (st !== undefined && !st.isDirectory())
-            throw new errors/* UserError */.yo(`includeNixDB: the contents put something other than a directory at /${d}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the ${(0,inputs/* input */.hF)('contents')} put something other than a directory at /${d}`);
     }
     // In the system's temporary folder: a store URL cannot hold every path.
     const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
     if (!/^[A-Za-z0-9/._+-]+$/.test(store))
-        throw new errors/* UserError */.yo(`includeNixDB: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
     try {
         await loadDb(store, dir, paths, contents, mtime);
     }
     catch (e) {
-        (0,errors/* asUserError */.Yl)(e, 'includeNixDB');
+        (0,errors/* asUserError */.Yl)(e, (0,inputs/* input */.hF)('includeNixDB'));
     }
     finally {
         await (0,promises_.rm)(store, { recursive: true, force: true });
@@ -100647,7 +100734,7 @@ async function loadDb(store, dir, paths, contents, mtime) {
 }
 /** Runs the user's script in `dir` with umask 022; its output goes to the log. */
 async function runExtraCommands(script, dir, log) {
-    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, 'extraCommands');
+    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, (0,inputs/* input */.hF)('extraCommands'));
 }
 function run(command, args, opts, what) {
     return new Promise((resolve, reject) => {
@@ -100679,7 +100766,7 @@ function run(command, args, opts, what) {
  * links as plain files, each with its content), with names relative to it.
  */
 async function packDirectory(dir, settings, sink) {
-    const other = (name) => new errors/* UserError */.yo(`extraCommands made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
+    const other = (name) => new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
     try {
         return await (0,store_layer/* writeMembers */.Jl)((0,store_layer/* directoryMembers */.vY)(dir, other), settings, sink);
     }
@@ -100691,6 +100778,7 @@ async function packDirectory(dir, settings, sink) {
 // EXTERNAL MODULE: ./lib/layer/names.js
 var layer_names = __nccwpck_require__(893);
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
+
 
 
 
@@ -100745,7 +100833,7 @@ async function mergeDir(into, srcDir, rel, content) {
 }
 function conflict(relPath, existing, other) {
     const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
-    return new errors/* UserError */.yo(`contents collide at /${relPath}: ${first} and ${other}`);
+    return new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} collide at /${relPath}: ${first} and ${other}`);
 }
 /** Writes the merged tree as the customisation layer, parents before children. */
 function writeCustomisationLayer(root, settings, sink) {
@@ -100857,13 +100945,14 @@ var store = __nccwpck_require__(5214);
 ;// CONCATENATED MODULE: ./lib/plan/hints.js
 
 
+
 const FORM = /^(deeper|top):(.+)$/;
 function parseHints(raw) {
     return raw.map((text) => {
         const m = FORM.exec(text.trim());
         const pattern = m?.[2]?.trim() ?? '';
         if (m === null || pattern === '' || pattern.includes('/') || /\s/.test(pattern)) {
-            throw new errors/* UserError */.yo(`hint "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('hints')} "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
         }
         const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
         return { kind: m[1], pattern, matches: (p) => re.test(nameOf(p)) };
@@ -101113,6 +101202,7 @@ function requisites(root, references) {
 // EXTERNAL MODULE: ./lib/util/temp.js
 var temp = __nccwpck_require__(8896);
 ;// CONCATENATED MODULE: ./lib/build.js
+
 
 
 
@@ -101457,7 +101547,7 @@ async function streamImage(opts, ctx) {
             for (const [i, l] of (base?.layers ?? []).entries()) {
                 const copied = await workers.copy({ source: { file: base?.file ?? '', offset: l.offset }, target: place(l.size) }, (n) => progress.add(n));
                 if ('bad' in copied || copied.digest !== l.diffId)
-                    throw new errors/* UserError */.yo(`fromImage ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
+                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
                 out.end(l.size);
                 layers.push({ digest: l.diffId, size: l.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base?.file ?? '')}, layer ${i + 1}` });
             }
@@ -101507,7 +101597,7 @@ async function writeOutput(image, output, opts) {
     let size;
     if (choice.kind === 'docker-archive') {
         finishDockerArchive(output.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${choice.path}`);
-        await (0,promises_.rename)(output.tmp, output.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write output ${choice.path}`));
+        await (0,promises_.rename)(output.tmp, output.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${choice.path}`));
         size = (await (0,promises_.stat)(output.target)).size;
     }
     else {
@@ -101639,15 +101729,15 @@ async function resolveRoots(opts) {
     }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
-        throw new errors/* UserError */.yo('nothing to put in the image: give contents, or store paths in the config');
+        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or store paths in the ${(0,inputs/* input */.hF)('config')}`);
     }
     const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
     if (base !== undefined) {
         if (base.architecture !== undefined && base.architecture !== opts.architecture) {
-            throw new errors/* UserError */.yo(`fromImage ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set architecture to match`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${(0,inputs/* input */.hF)('architecture')} to match`);
         }
         if (opts.maxLayers - 1 - base.layers.length < 1) {
-            throw new errors/* UserError */.yo(`fromImage ${opts.fromImage} has ${base.layers.length} layers: maxLayers ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,inputs/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
         }
     }
     return { contents, configRoots, base };
@@ -101674,7 +101764,7 @@ async function closureAndPlan(opts, contents, configRoots, base, log) {
         });
         const shared = layers.filter((l) => l.paths.length > 1).length;
         const fromBase = base === undefined ? '' : `${base.layers.length} base image layers (${[...closure.paths.keys()].filter((p) => base.storePaths.has(p)).length} store paths already in them), `;
-        log.info(`${fromBase}${layers.length} store layers and the customisation layer (maxLayers ${opts.maxLayers}, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
+        log.info(`${fromBase}${layers.length} store layers and the customisation layer (${opts.maxLayers} layers at most, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
         return layers;
     });
     return { closure, planned };
@@ -101705,7 +101795,7 @@ async function configStorePaths(opts) {
             await (0,promises_.lstat)(p);
         }
         catch {
-            throw new errors/* UserError */.yo(`config refers to ${p}, which is not in the Nix store`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
         }
     }
     return found;
@@ -101730,13 +101820,13 @@ async function reserveOutput(choice) {
     }
     else if (st !== undefined) {
         if (st.isDirectory())
-            throw new errors/* UserError */.yo(`output ${output} is a directory`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a directory`);
         if (!st.isFile())
-            throw new errors/* UserError */.yo(`output ${output} exists and is not a regular file; it is left alone`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
         target = await (0,promises_.realpath)(output);
     }
     if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
-        throw new errors/* UserError */.yo(`output ${output} is a symlink to nothing`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a symlink to nothing`);
     }
     const tmp = external_node_path_.join(external_node_path_.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
     try {
@@ -101744,7 +101834,7 @@ async function reserveOutput(choice) {
         await (0,promises_.unlink)(tmp);
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`output ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
     return { choice, target, tmp };
 }
@@ -101775,6 +101865,7 @@ function formatPlan(plan) {
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/push-index.js
+
 
 
 
@@ -101836,7 +101927,7 @@ async function readEntry(target, digest) {
         throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : registryText(manifest.mediaType, 100)}, not an image manifest`);
     // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
     if (target.format === 'docker' && manifest.mediaType !== MEDIA_TYPES.docker.manifest) {
-        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`);
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (${(0,inputs/* input */.hF)('manifestFormat')} docker) takes Docker manifests only`);
     }
     const config = manifestConfig(manifest.bytes);
     if (config === undefined)
@@ -101862,6 +101953,7 @@ async function makeIndex(opts, log) {
 }
 
 ;// CONCATENATED MODULE: ./lib/image/validate-config.js
+
 
 const stringList = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : 'must be a list of strings';
 const string = (v) => (typeof v === 'string' ? undefined : 'must be a string');
@@ -101899,7 +101991,7 @@ const FIELDS = {
     StopTimeout: int64,
 };
 /** Parses and checks the image `config` JSON; every problem names the field. */
-function parseContainerConfig(text, what = 'config') {
+function parseContainerConfig(text, what = (0,inputs/* input */.hF)('config')) {
     let value;
     try {
         value = JSON.parse(text);
@@ -101944,6 +102036,7 @@ function describe(v) {
 
 
 
+
 const OUTPUT_FORMATS = ['docker-archive', 'oci'];
 const MAX_LAYERS_LIMIT = 125;
 const DEFAULT_MAX_LAYERS = 100;
@@ -101965,7 +102058,7 @@ async function parseOptions(raw, env = process.env) {
     const config = await parseConfig(raw.config, raw.configFromFile ?? true);
     const contents = raw.contents.map((c, i) => {
         if (c.trim() === '')
-            throw new errors/* UserError */.yo(`contents #${i + 1} is empty`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} #${i + 1} is empty`);
         return c;
     });
     const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7, 'gzip');
@@ -102000,11 +102093,11 @@ function parseOutput(raw, name, pushing) {
     const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
     if (given === '-') {
         if (!raw.stdoutAllowed)
-            throw new errors/* UserError */.yo('output - (standard output) is for the command line; give a file name');
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) is for the command line; give a file name`);
         if (kind !== 'docker-archive')
-            throw new errors/* UserError */.yo(`output - (standard output) takes a docker-archive, not ${kind}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) takes a docker-archive, not ${kind}`);
         if (pushing)
-            throw new errors/* UserError */.yo('output - (standard output) cannot go with push: the pushed blobs are made from a local copy of the layers');
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) cannot go with ${(0,inputs/* input */.hF)('push')}: the pushed blobs are made from a local copy of the layers`);
         return { kind: 'stdout' };
     }
     if (given === undefined) {
@@ -102015,7 +102108,7 @@ function parseOutput(raw, name, pushing) {
         return { kind, path: external_node_path_.resolve(kind === 'oci' ? `${base}-oci` : `${base}.tar`) };
     }
     if (kind === 'docker-archive' && given.endsWith('/'))
-        throw new errors/* UserError */.yo(`output ${given} names a directory; give a file name`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${given} names a directory; give a file name`);
     return { kind, path: external_node_path_.resolve(given) };
 }
 function parseChoice(what, raw, choices, fallback) {
@@ -102023,17 +102116,17 @@ function parseChoice(what, raw, choices, fallback) {
         return fallback;
     const value = raw.trim();
     if (!choices.includes(value))
-        throw new errors/* UserError */.yo(`${what} "${raw}" must be one of ${choices.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${raw}" must be one of ${choices.join(', ')}`);
     return value;
 }
 function parsePush(raw, name, tags, compression) {
     const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci');
     if (manifestFormat === 'docker' && compression !== 'gzip')
-        throw new errors/* UserError */.yo(`manifestFormat docker takes gzip layers only, not compression ${compression}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('manifestFormat')} docker takes gzip layers only, not ${(0,inputs/* input */.hF)('compression')} ${compression}`);
     const byDigest = raw.pushByDigest ?? false;
     // A tag given would name the local image but never reach the registry: say so rather than drop it.
     if (byDigest && tags.length > 0)
-        throw new errors/* UserError */.yo(`tag "${tags[0] ?? ''}" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${tags[0] ?? ''}" cannot go with ${(0,inputs/* input */.hF)('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
     const { registry, repository } = parseRepository(name);
     const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
     // By default, the tags being pushed and latest: whatever was pushed last under them.
@@ -102046,7 +102139,7 @@ function parsePush(raw, name, tags, compression) {
 function parseRegistryAccess(raw) {
     const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
         if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h))
-            throw new errors/* UserError */.yo(`insecure registry "${h}" must be a host or host:port`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('insecureRegistries')} "${h}" must be a host or host:port`);
         return h.toLowerCase();
     });
     const username = raw.username ?? '';
@@ -102056,18 +102149,18 @@ function parseRegistryAccess(raw) {
     const retriesText = raw.retries?.trim() ?? '';
     const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
-        throw new errors/* UserError */.yo(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
     return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {
     const { name, tag, digest } = splitReference(text.trim());
     if (digest !== undefined && !options_DIGEST_RE.test(digest))
-        throw new errors/* UserError */.yo(`cacheFrom "${text}" has a digest that is not sha256: and 64 hex digits`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" has a digest that is not sha256: and 64 hex digits`);
     if (tag !== undefined && !TAG_RE.test(tag))
-        throw new errors/* UserError */.yo(`cacheFrom "${text}" has an invalid tag "${tag}"`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" has an invalid tag "${tag}"`);
     if (!NAME_RE.test(name.toLowerCase()))
-        throw new errors/* UserError */.yo(`cacheFrom "${text}" is not an image reference (host/name:tag)`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" is not an image reference (host/name:tag)`);
     return { ...parseRepository(name.toLowerCase()), reference: digest ?? tag ?? 'latest' };
 }
 /**
@@ -102092,36 +102185,42 @@ function parseIndexOptions(raw) {
             const ref = text.includes('@') ? splitReference(text) : undefined;
             const digest = ref === undefined ? text : ref.digest;
             if (!options_DIGEST_RE.test(digest))
-                throw new errors/* UserError */.yo(`manifest "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
+                throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
             if (ref !== undefined) {
                 const other = ref.name.toLowerCase();
                 if (!NAME_RE.test(other) || (ref.tag !== undefined && !TAG_RE.test(ref.tag)))
-                    throw new errors/* UserError */.yo(`manifest "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
+                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
                 const there = parseRepository(other);
                 if (there.registry !== here.registry || there.repository !== here.repository)
-                    throw new errors/* UserError */.yo(`manifest "${text}" is not in ${name}: an index names manifests of its own repository`);
+                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" is not in ${name}: an index names manifests of its own repository`);
             }
             return digest;
         }))];
     if (manifests.length === 0)
-        throw new errors/* UserError */.yo('index needs at least one manifest digest');
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} needs at least one manifest digest`);
     if (tags.length === 0)
-        throw new errors/* UserError */.yo('index needs a tag to push the index under');
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} needs a ${(0,inputs/* input */.hF)('tag')} to push the index under`);
     return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci'), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
-        throw new errors/* UserError */.yo('name is required');
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} is required`);
     // nixpkgs lowercases image names; the reference grammar then applies.
     const name = raw.toLowerCase();
     if (!NAME_RE.test(name) || name.length > 255) {
-        throw new errors/* UserError */.yo(`name "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
+        // `host/app:v1`, as docker takes it: the name is right, the tag belongs elsewhere.
+        const ref = splitReference(raw);
+        if (NAME_RE.test(ref.name.toLowerCase()) && ref.digest !== undefined)
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" includes a digest; give the name alone: ${(0,inputs/* input */.hF)('name')} ${ref.name}`);
+        if (NAME_RE.test(ref.name.toLowerCase()) && ref.tag !== undefined)
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" includes a tag; give ${(0,inputs/* input */.hF)('name')} ${ref.name} and ${(0,inputs/* input */.hF)('tag')} ${ref.tag}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
     }
     return name;
 }
 function parseTag(raw) {
     if (!TAG_RE.test(raw))
-        throw new errors/* UserError */.yo(`tag "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
     return raw;
 }
 async function parseConfig(raw, fromFile) {
@@ -102135,9 +102234,9 @@ async function parseConfig(raw, fromFile) {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`config file ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} file ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
-    return parseContainerConfig(text, `config file ${file}`);
+    return parseContainerConfig(text, `${(0,inputs/* input */.hF)('config')} file ${file}`);
 }
 function parseMaxLayers(raw) {
     if (raw === undefined || raw.trim() === '')
@@ -102145,7 +102244,7 @@ function parseMaxLayers(raw) {
     const text = raw.trim();
     const n = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
-        throw new errors/* UserError */.yo(`maxLayers "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('maxLayers')} "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
     }
     return n;
 }
@@ -102154,7 +102253,7 @@ function parseLayering(raw) {
         return DEFAULT_LAYERING;
     const value = raw.trim();
     if (!LAYERINGS.includes(value))
-        throw new errors/* UserError */.yo(`layering "${raw}" must be one of ${LAYERINGS.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('layering')} "${raw}" must be one of ${LAYERINGS.join(', ')}`);
     return value;
 }
 function parseGroupPopular(raw) {
@@ -102162,7 +102261,7 @@ function parseGroupPopular(raw) {
         return 0;
     const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     if (!Number.isSafeInteger(n) || n > 100_000)
-        throw new errors/* UserError */.yo(`groupPopular "${raw}" must be a whole number (0 for no grouping)`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('groupPopular')} "${raw}" must be a whole number (0 for no grouping)`);
     return n;
 }
 const ID_LIMIT = 2 ** 32 - 1;
@@ -102172,7 +102271,7 @@ function parseTarSettings(raw) {
             return fallback;
         const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
         if (!Number.isSafeInteger(n) || n > ID_LIMIT)
-            throw new errors/* UserError */.yo(`${what} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
         return n;
     };
     const owner = (what, value, fallback) => {
@@ -102180,7 +102279,7 @@ function parseTarSettings(raw) {
             return fallback;
         // Control characters would make tar headers that tools print wrongly.
         if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
-            throw new errors/* UserError */.yo(`${what} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
         return value;
     };
     return {
@@ -102207,14 +102306,14 @@ function parseMtime(raw) {
             return Math.floor(date.getTime() / 1000);
     }
     const why = text === 'now' ? ': "now" would give every layer new bytes on every run, defeating the cache' : '';
-    throw new errors/* UserError */.yo(`mtime "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
+    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('mtime')} "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
 }
 function parseCreated(raw) {
     if (raw === undefined || raw === '')
         return DEFAULT_CREATED;
     const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
     if (date === undefined || Number.isNaN(date.getTime())) {
-        throw new errors/* UserError */.yo(`created "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('created')} "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
     }
     // Normalised to UTC so the same instant gives the same bytes in any TZ.
     const iso = date.toISOString();
@@ -102243,19 +102342,19 @@ function parsePlatform(raw, architecture) {
     const parts = raw.split('/');
     const [os, arch, variant] = parts;
     if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === ''))
-        throw new errors/* UserError */.yo(`platform "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
     if (os !== 'linux')
-        throw new errors/* UserError */.yo(`platform "${raw}": the os must be linux, not "${os}"`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": the os must be linux, not "${os}"`);
     if (!ARCHITECTURES.includes(arch))
-        throw new errors/* UserError */.yo(`platform "${raw}": architecture "${arch}" is not one of ${ARCHITECTURES.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": architecture "${arch}" is not one of ${ARCHITECTURES.join(', ')}`);
     if (architecture !== undefined && architecture !== '' && architecture !== arch) {
-        throw new errors/* UserError */.yo(`platform "${raw}" and architecture "${architecture}" disagree; give one of them`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}" and ${(0,inputs/* input */.hF)('architecture')} "${architecture}" disagree; give one of them`);
     }
     if (variant === undefined)
         return { architecture: arch };
     const known = VARIANTS[arch] ?? [];
     if (!known.includes(variant)) {
-        throw new errors/* UserError */.yo(`platform "${raw}": ${arch} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": ${arch} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
     }
     return { architecture: arch, variant };
 }
@@ -102263,17 +102362,17 @@ function parseArchitecture(raw) {
     if (raw === undefined || raw === '') {
         const arch = NODE_TO_GOARCH[process.arch];
         if (arch === undefined)
-            throw new errors/* UserError */.yo(`cannot tell the image architecture for ${process.arch}; set architecture`);
+            throw new errors/* UserError */.yo(`cannot tell the image architecture for ${process.arch}; set ${(0,inputs/* input */.hF)('architecture')}`);
         return arch;
     }
     if (!ARCHITECTURES.includes(raw))
-        throw new errors/* UserError */.yo(`architecture "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('architecture')} "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
     return raw;
 }
 function parseCache(raw, env) {
     if (raw.noCache) {
         if (raw.cacheDir !== undefined)
-            throw new errors/* UserError */.yo('cache-dir and no-cache cannot be used together');
+            throw new errors/* UserError */.yo('--cache-dir and --no-cache cannot be used together');
         return { kind: 'none' };
     }
     if (raw.actionsCache) {
@@ -102296,12 +102395,17 @@ var actions = __nccwpck_require__(9623);
 
 
 
+
+
 // build.ts loads the Actions cache lazily, for the CLI's sake; the Action
 // nearly always uses it, and a static import keeps it in dist/index.js
 // rather than in chunk files beside the CLI's.
 
 /** Inputs only a build reads, with no default: any of them beside index is refused. */
 const BUILD_ONLY_INPUTS = ['contents', 'config', 'platform', 'architecture', 'output', 'cacheFrom', 'fromImage', 'extraCommands', 'hints'];
+/** Every output the Action sets, each declared in action.yml (a test holds the two together). */
+const OUTPUTS = (/* unused pure expression or super */ null && (['plan', 'imagePath', 'digest', 'imageRef', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt']));
+const setOutput = (name, value) => core/* setOutput */.uH(name, value);
 /** Every input, read in one place; nothing else touches core.getInput. */
 function readInputs() {
     const optional = (name) => core/* getInput */.V4(name) || undefined;
@@ -102378,14 +102482,19 @@ function readInputs() {
         } };
 }
 const actionsLogger = {
-    info: (m) => core/* info */.pq(m),
-    warning: (m) => core/* warning */.$e(m),
+    info: (m) => core/* info */.pq((0,inputs/* spellInputs */.oD)(m, 'action')),
+    warning: (m) => core/* warning */.$e((0,inputs/* spellInputs */.oD)(m, 'action')),
     group: (name, phase) => core/* group */.Os(name, () => Promise.resolve(phase())),
     secret: (value) => core/* setSecret */.Pq(value),
 };
 /** The Action: inputs → build() → outputs and job summary. The CLI shares the engine. */
 async function main_run() {
     try {
+        // A runner makes RUNNER_TEMP before any step; `npm run local-action`
+        // takes it from .env, where the folder may not exist yet.
+        const runnerTemp = process.env['RUNNER_TEMP'];
+        if (runnerTemp)
+            await (0,promises_.mkdir)(runnerTemp, { recursive: true });
         const inputs = readInputs();
         if ('index' in inputs)
             return await runIndex(parseIndexOptions(inputs.index));
@@ -102393,21 +102502,21 @@ async function main_run() {
         if (opts.explain) {
             const plan = await explain(opts, actionsLogger);
             core/* info */.pq(formatPlan(plan));
-            core/* setOutput */.uH('plan', JSON.stringify(plan));
+            setOutput('plan', JSON.stringify(plan));
             return;
         }
         const report = await build(opts, actionsLogger);
-        core/* setOutput */.uH('imagePath', report.imagePath ?? '');
-        core/* setOutput */.uH('imageName', report.imageName);
-        core/* setOutput */.uH('imageTag', report.imageTag);
-        core/* setOutput */.uH('imageId', report.imageId);
-        core/* setOutput */.uH('layerDigests', JSON.stringify(report.layerDigests));
-        core/* setOutput */.uH('layers', JSON.stringify(report.layers));
-        core/* setOutput */.uH('cacheHits', String(report.cache.restored));
-        core/* setOutput */.uH('layersBuilt', String(report.cache.built));
+        setOutput('imagePath', report.imagePath ?? '');
+        setOutput('imageName', report.imageName);
+        setOutput('imageTag', report.imageTag);
+        setOutput('imageId', report.imageId);
+        setOutput('layerDigests', JSON.stringify(report.layerDigests));
+        setOutput('layers', JSON.stringify(report.layers));
+        setOutput('cacheHits', String(report.cache.restored));
+        setOutput('layersBuilt', String(report.cache.built));
         if (report.push !== undefined) {
-            core/* setOutput */.uH('digest', report.push.digest);
-            core/* setOutput */.uH('imageRef', `${report.imageName}@${report.push.digest}`);
+            setOutput('digest', report.push.digest);
+            setOutput('imageRef', `${report.imageName}@${report.push.digest}`);
         }
         // The image is built and the outputs are set: a summary that cannot be
         // written is worth a warning, not a failed step.
@@ -102422,10 +102531,10 @@ async function main_run() {
 }
 async function runIndex(opts) {
     const report = await makeIndex(opts, actionsLogger);
-    core/* setOutput */.uH('digest', report.digest);
-    core/* setOutput */.uH('imageRef', `${opts.name}@${report.digest}`);
-    core/* setOutput */.uH('imageName', opts.name);
-    core/* setOutput */.uH('imageTag', opts.tags[0] ?? '');
+    setOutput('digest', report.digest);
+    setOutput('imageRef', `${opts.name}@${report.digest}`);
+    setOutput('imageName', opts.name);
+    setOutput('imageTag', opts.tags[0] ?? '');
     if (!process.env['GITHUB_STEP_SUMMARY'])
         return;
     await core/* summary */.z
@@ -102506,6 +102615,8 @@ function escapeHtml(s) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(646);
+
 
 
 
@@ -102545,7 +102656,7 @@ async function resolveStorePath(raw, store = storeDir()) {
     let p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is the Nix store itself, not a store path`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
             await statOrFail(p, raw);
             return p;
@@ -102555,16 +102666,16 @@ async function resolveStorePath(raw, store = storeDir()) {
             if (p.startsWith(`${store}/`)) {
                 const top = p.slice(store.length + 1).split('/')[0] ?? '';
                 if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is inside store path ${store}/${top}; name the store path itself`);
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is inside store path ${store}/${top}; name the store path itself`);
                 }
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is not a valid store path`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not a valid store path`);
             }
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} is not in the Nix store (${store})`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not in the Nix store (${store})`);
         }
         const target = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readlink)(p);
         p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(p)), target);
     }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
 async function statOrFail(p, raw) {
     const arg = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(raw);
@@ -102574,11 +102685,11 @@ async function statOrFail(p, raw) {
     catch (e) {
         const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
         }
         if (code === 'ELOOP')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`contents ${arg} cannot be read: ${code ?? String(e)}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} cannot be read: ${code ?? String(e)}`);
     }
 }
 

@@ -39,13 +39,78 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: external "node:worker_threads"
 const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./lib/inputs.js
+/**
+ * The names a user gives values by: each Action input with the CLI flag
+ * that gives the same value. A message names an input with `input(NAME)`,
+ * and the front end that prints it spells it as its user typed it:
+ * `maxLayers` in the Action's log, `--max-layers` on the command line.
+ */
+const INPUT_FLAGS = {
+    name: 'name',
+    tag: 'tag',
+    tags: 'tag',
+    contents: 'contents',
+    config: 'config',
+    maxLayers: 'max-layers',
+    created: 'created',
+    architecture: 'architecture',
+    platform: 'platform',
+    output: 'output',
+    outputFormat: 'output-format',
+    compression: 'compression',
+    push: 'push',
+    pushByDigest: 'push-by-digest',
+    manifestFormat: 'manifest-format',
+    cacheFrom: 'cache-from',
+    insecureRegistries: 'insecure-registry',
+    retries: 'retries',
+    username: 'username',
+    fromImage: 'from-image',
+    extraCommands: 'extra-commands',
+    includeNixDB: 'include-nix-db',
+    layering: 'layering',
+    groupPopular: 'group-popular',
+    hints: 'hint',
+    uid: 'uid',
+    gid: 'gid',
+    uname: 'uname',
+    gname: 'gname',
+    mtime: 'mtime',
+    index: 'manifest',
+};
+// Private-use characters: nothing a user types, so nothing to mistake.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARKED = /\uE000(\w+)\uE001/g;
+/** An input's name inside a message, to be spelled by `spellInputs`. */
+function inputs_input(name) {
+    return `${OPEN}${name}${CLOSE}`;
+}
+/** A message with each input named as the front end's user knows it. */
+function spellInputs(message, spelling) {
+    return message.replace(MARKED, (_, name) => {
+        if (spelling === 'action' || !Object.hasOwn(INPUT_FLAGS, name))
+            return name;
+        return `--${INPUT_FLAGS[name]}`;
+    });
+}
+
 ;// CONCATENATED MODULE: ./lib/errors.js
+
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
  * with a stack trace. Anything that is not a UserError is a bug.
  */
 class errors_UserError extends Error {
     name = 'UserError';
+    /** The message with its inputs marked (inputs.ts), for the CLI to name by their flags. */
+    marked;
+    /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
+    constructor(message) {
+        super(spellInputs(message, 'action'));
+        this.marked = message;
+    }
 }
 /** A user's value as it should appear in a one-line message. */
 function errors_show(value) {
@@ -193,6 +258,7 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 
 
+
 const COMPRESSIONS = (/* unused pure expression or super */ null && (['gzip', 'zstd', 'none']));
 /**
  * gzip level 1 packs at about twice the speed of level 6 on these machines
@@ -207,7 +273,7 @@ function zstdAvailable() {
 }
 function checkCompression(c) {
     if (c === 'zstd' && !zstdAvailable()) {
-        throw new UserError(`compression "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
+        throw new UserError(`${input('compression')} "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
     }
 }
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
@@ -270,6 +336,7 @@ async function compressRange(source, c, out, onBytes) {
 
 
 
+
 /** Where Nix keeps its store; Nix itself honours NIX_STORE_DIR the same way. */
 function store_storeDir() {
     return path.resolve(process.env['NIX_STORE_DIR'] ?? '/nix/store');
@@ -306,7 +373,7 @@ async function resolveStorePath(raw, store = store_storeDir()) {
     let p = path.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
-            throw new UserError(`contents ${arg} is the Nix store itself, not a store path`);
+            throw new UserError(`${input('contents')} ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
             await statOrFail(p, raw);
             return p;
@@ -316,16 +383,16 @@ async function resolveStorePath(raw, store = store_storeDir()) {
             if (p.startsWith(`${store}/`)) {
                 const top = p.slice(store.length + 1).split('/')[0] ?? '';
                 if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
-                    throw new UserError(`contents ${arg} is inside store path ${store}/${top}; name the store path itself`);
+                    throw new UserError(`${input('contents')} ${arg} is inside store path ${store}/${top}; name the store path itself`);
                 }
-                throw new UserError(`contents ${arg} is not a valid store path`);
+                throw new UserError(`${input('contents')} ${arg} is not a valid store path`);
             }
-            throw new UserError(`contents ${arg} is not in the Nix store (${store})`);
+            throw new UserError(`${input('contents')} ${arg} is not in the Nix store (${store})`);
         }
         const target = await readlink(p);
         p = path.resolve(await realpath(path.dirname(p)), target);
     }
-    throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
+    throw new UserError(`${input('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
 async function statOrFail(p, raw) {
     const arg = show(raw);
@@ -335,11 +402,11 @@ async function statOrFail(p, raw) {
     catch (e) {
         const code = errnoCode(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new UserError(`contents ${arg} does not exist${p === path.resolve(raw) ? '' : ` (it leads to ${show(p)})`}`);
+            throw new UserError(`${input('contents')} ${arg} does not exist${p === path.resolve(raw) ? '' : ` (it leads to ${show(p)})`}`);
         }
         if (code === 'ELOOP')
-            throw new UserError(`contents ${arg}: too many levels of symbolic links (a symlink loop?)`);
-        throw new UserError(`contents ${arg} cannot be read: ${code ?? String(e)}`);
+            throw new UserError(`${input('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
+        throw new UserError(`${input('contents')} ${arg} cannot be read: ${code ?? String(e)}`);
     }
 }
 
@@ -1332,7 +1399,7 @@ if (isLayerWorkerThread()) {
     port?.on('message', (message) => {
         const { id, job } = message;
         const progress = (n) => port.postMessage({ id, progress: n });
-        runJob(job, progress).then((result) => port.postMessage({ id, result }, transferable(result)), (e) => port.postMessage({ id, error: messageOf(e), user: e instanceof errors_UserError }));
+        runJob(job, progress).then((result) => port.postMessage({ id, result }, transferable(result)), (e) => port.postMessage({ id, error: e instanceof errors_UserError ? e.marked : messageOf(e), user: e instanceof errors_UserError }));
     });
 }
 /** A walk's packed members move to the main thread rather than being copied. */
