@@ -9,8 +9,7 @@
  * done (the repository, Node and Nix are here). The machine is in
  * runner-host.ts. What our workflows do not use is refused, not guessed.
  */
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
