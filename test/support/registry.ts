@@ -46,9 +46,10 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function startRegistry(opts: { auth?: RegistryAuth; deleteEnabled?: boolean } = {}): Promise<TestRegistry> {
+/** `port`: a fixed one, where a workflow names it (a job's service); by default any free one. */
+export async function startRegistry(opts: { auth?: RegistryAuth; deleteEnabled?: boolean; port?: number } = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(tmpdir(), 'registry-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const config = [
     'version: 0.1',
