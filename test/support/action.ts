@@ -62,16 +62,33 @@ export function inputEnv(inputs: Record<string, string>): Record<string, string>
   return env;
 }
 
-/** GITHUB_OUTPUT's `name<<DELIMITER … DELIMITER` records; each must be an output action.yml declares. */
+/** `name=value` lines and `name<<DELIMITER` … `DELIMITER` blocks, as GITHUB_OUTPUT and GITHUB_ENV hold them. */
+export function parseCommandFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const block = /^([^=]+?)<<(.+)$/.exec(line);
+    if (block !== null) {
+      const end = lines.indexOf(block[2] as string, i + 1);
+      if (end < 0) throw new Error(`no end ${block[2] ?? ''} for ${block[1] ?? ''}`);
+      values[block[1] as string] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (line.includes('=')) {
+      values[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    } else if (line.trim() !== '') {
+      throw new Error(`not a command file line: ${line}`);
+    }
+  }
+  return values;
+}
+
+/** GITHUB_OUTPUT's records; each must be an output action.yml declares. */
 export function parseOutputs(text: string): Record<string, string> {
   const declared = loadAction().outputs;
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(/^(\w+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
-    const name = m[1] as string;
-    if (!Object.hasOwn(declared, name)) throw new Error(`the Action set output ${name}, which action.yml does not declare`);
-    out[name] = m[3] as string;
-  }
-  return out;
+  const outputs = parseCommandFile(text);
+  for (const name of Object.keys(outputs)) if (!Object.hasOwn(declared, name)) throw new Error(`the Action set output ${name}, which action.yml does not declare`);
+  return outputs;
 }
 
 export interface BundleRun {

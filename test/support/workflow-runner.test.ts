@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseCommandFile, runJob } from './workflow-runner.js';
+import { parseCommandFile } from './action.js';
+import { runJob } from './workflow-runner.js';
 
 /** The stand-in runner does what the runner does with what our workflows use. */
 describe('the stand-in runner', () => {

@@ -18,6 +18,7 @@ import { interpolate, type Contexts } from './expressions.js';
 import { REPO } from './paths.js';
 import { startHost, type RunnerHost, type ServiceSpec } from './runner-host.js';
 import { readAction } from './workflow-parser.js';
+import { inputVariable, parseCommandFile } from './action.js';
 
 export interface StepResult {
   name: string;
@@ -170,41 +171,18 @@ async function runLocalAction(step: Step, contexts: Contexts, env: NodeJS.Proces
   const action = await readAction(path.join(host.workspace, 'action.yml'));
   if (action.errors.length > 0) return { status: 1, log: `cannot load action.yml:\n${action.errors.join('\n')}\n` };
   if (action.main === undefined) throw new Error('the stand-in runner runs only a JavaScript action');
-  // The runner's names: upper-cased, spaces to underscores.
-  const variable = (input: string) => `INPUT_${input.replace(/ /g, '_').toUpperCase()}`;
   const inputs: Record<string, string> = {};
   for (const input of action.inputs) {
     if (input.default === undefined) continue;
     if (input.default.isExpression) throw new Error(`input ${input.id}: the stand-in runner takes literal defaults only`);
-    inputs[variable(input.id)] = input.default.toString();
+    inputs[inputVariable(input.id)] = input.default.toString();
   }
   const declared = new Set(action.inputs.map((i) => i.id.toLowerCase()));
   const unexpected = Object.keys(step.with ?? {}).filter((k) => !declared.has(k.toLowerCase()));
-  for (const [k, v] of Object.entries(step.with ?? {})) inputs[variable(k)] = interpolate(String(v), contexts);
+  for (const [k, v] of Object.entries(step.with ?? {})) inputs[inputVariable(k)] = interpolate(String(v), contexts);
   // Node here is the one running the tests, not the runner's node24.
   const done = await run(process.execPath, [path.join(host.workspace, action.main)], { cwd: host.workspace, env: { ...env, ...host.cacheEnv, ...inputs } });
   return unexpected.length === 0 ? done : { ...done, log: `Warning: Unexpected input(s) ${unexpected.join(', ')}\n${done.log}` };
-}
-
-/** `name=value` lines and `name<<DELIMITER` … `DELIMITER` blocks, as GITHUB_OUTPUT and GITHUB_ENV hold them. */
-export function parseCommandFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const block = /^([^=]+?)<<(.+)$/.exec(line);
-    if (block !== null) {
-      const end = lines.indexOf(block[2] as string, i + 1);
-      if (end < 0) throw new Error(`no end ${block[2] ?? ''} for ${block[1] ?? ''}`);
-      values[block[1] as string] = lines.slice(i + 1, end).join('\n');
-      i = end;
-    } else if (line.includes('=')) {
-      values[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-    } else if (line.trim() !== '') {
-      throw new Error(`not a command file line: ${line}`);
-    }
-  }
-  return values;
 }
 
 function run(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; log: string }> {
