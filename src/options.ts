@@ -43,6 +43,10 @@ export interface RawInputs {
   /** Registry credentials given as inputs; otherwise the usual credential files are read. */
   username?: string | undefined;
   password?: string | undefined;
+  /** How messages name the username given: `--username`; default the Action's input. */
+  credentialsGiven?: string | undefined;
+  /** The one credential file to read (`--authfile`). */
+  authFile?: string | undefined;
   cacheDir?: string | undefined;
   noCache?: boolean | undefined;
   /** Use the GitHub Actions cache instead of a directory (the Action does). */
@@ -208,7 +212,7 @@ function parsePush(raw: RawInputs, name: string, tags: string[], compression: Co
 }
 
 /** Hosts, retries and credentials, as a push and an index take them. */
-function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retries' | 'username' | 'password'>): RegistryAccess {
+function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retries' | 'username' | 'password' | 'credentialsGiven' | 'authFile'>): RegistryAccess {
   const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
     if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h)) throw new UserError(`insecure registry "${h}" must be a host or host:port`);
     return h.toLowerCase();
@@ -219,7 +223,8 @@ function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retrie
   const retriesText = raw.retries?.trim() ?? '';
   const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
   if (!Number.isSafeInteger(retries) || retries > 20) throw new UserError(`retries "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-  return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
+  const credentials = username === '' ? undefined : { username, password, given: raw.credentialsGiven ?? 'the username input' };
+  return { insecureRegistries, retries, credentials, authFile: raw.authFile };
 }
 
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
@@ -256,6 +261,8 @@ export interface RawIndexInputs {
   retries?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
+  credentialsGiven?: string | undefined;
+  authFile?: string | undefined;
 }
 
 /** An image index to push: manifests already in `name`'s repository, under every tag. */
