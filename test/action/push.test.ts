@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { RUN_CONTAINERS_ENV } from '../../src/registry/credentials.js';
 import { startCacheServer, type CacheServer } from '../support/cache-server.js';
 import { pullAndRun } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
@@ -30,7 +31,8 @@ async function runAction(root: string, env: Record<string, string>, inputs: Reco
   const summaryFile = path.join(work, 'summary');
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: work, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: workspace, ...env, RUNNER_TEMP: temp };
+  // The machine's own /run/containers/UID/auth.json is never read.
+  const childEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: work, [RUN_CONTAINERS_ENV]: path.join(work, 'run-containers'), GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: workspace, ...env, RUNNER_TEMP: temp };
   for (const [k, v] of Object.entries(inputs)) childEnv[`INPUT_${k.toUpperCase()}`] = v;
   const { status, stdout } = await new Promise<{ status: number; stdout: string }>((resolve) => {
     execFile(process.execPath, [path.join(REPO, 'dist', 'index.js')], { env: childEnv, cwd: workspace, maxBuffer: 64 << 20 }, (err, out) =>
