@@ -33,6 +33,8 @@ interface AuthFile {
   path: string;
   /** docker's config.json: credHelpers and credsStore as well as auths. */
   docker: boolean;
+  /** A system folder that a user who is not root may not enter: unreadable means none there. */
+  shared?: boolean;
 }
 
 // Docker keys Hub's entries by its v1 index URL.
@@ -56,7 +58,7 @@ export async function findCredentials(registry: string, opts: FindCredentialsOpt
   const searched: string[] = [];
   for (const file of credentialFiles(opts)) {
     searched.push(file.path);
-    const config = await readConfig(file.path);
+    const config = await readConfig(file.path, file.shared === true);
     if (config === undefined) continue;
     const found = file.docker ? await fromDockerConfig(registry, config, file.path, opts.env) : fromAuths(registry, config, file.path);
     if (found !== undefined) return { credentials: found.credentials, from: found.from, searched };
@@ -69,21 +71,20 @@ export async function findCredentials(registry: string, opts: FindCredentialsOpt
  * ($REGISTRY_AUTH_FILE, the runtime file that `podman login` writes, the
  * config one), then docker's config.json; or the `--authfile` alone.
  */
-export function credentialFiles(opts: Pick<FindCredentialsOptions, 'env' | 'authFile' | 'uid'>): AuthFile[] {
+function credentialFiles(opts: Pick<FindCredentialsOptions, 'env' | 'authFile' | 'uid'>): AuthFile[] {
   if (opts.authFile !== undefined) return [{ path: opts.authFile, docker: false }];
   const { env } = opts;
   const home = nonEmpty(env.HOME);
-  const uid = opts.uid ?? process.getuid?.();
-  const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
-  // Without XDG_RUNTIME_DIR (root in a CI job, a cron script) podman keeps its logins here.
-  const runtimeFile = runtime !== undefined
-    ? path.join(runtime, 'containers', 'auth.json')
-    : uid === undefined ? undefined : path.join(nonEmpty(env[RUN_CONTAINERS_ENV]) ?? RUN_CONTAINERS, String(uid), 'auth.json');
+  const runtimeFile = podmanRuntimeFile(env, opts.uid ?? process.getuid?.());
   const configHome = nonEmpty(env.XDG_CONFIG_HOME) ?? (home === undefined ? undefined : path.join(home, '.config'));
   const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : path.join(home, '.docker'));
-  const containers = [nonEmpty(env.REGISTRY_AUTH_FILE), runtimeFile, configHome === undefined ? undefined : path.join(configHome, 'containers', 'auth.json')];
-  const files = containers.filter((f) => f !== undefined).map((f) => ({ path: f, docker: false }));
-  if (dockerDir !== undefined) files.push({ path: path.join(dockerDir, 'config.json'), docker: true });
+  const authFile = nonEmpty(env.REGISTRY_AUTH_FILE);
+  const files: AuthFile[] = [
+    ...(authFile === undefined ? [] : [{ path: authFile, docker: false }]),
+    ...(runtimeFile === undefined ? [] : [runtimeFile]),
+    ...(configHome === undefined ? [] : [{ path: path.join(configHome, 'containers', 'auth.json'), docker: false }]),
+    ...(dockerDir === undefined ? [] : [{ path: path.join(dockerDir, 'config.json'), docker: true }]),
+  ];
   // REGISTRY_AUTH_FILE may well name one of the others.
   return files.filter((f, i) => files.findIndex((g) => g.path === f.path) === i);
 }
@@ -133,6 +134,14 @@ function authsEntry(registry: string, config: Json, file: string): Credentials |
     if (typeof username === 'string' && username !== '' && typeof password === 'string') return { username, password };
   }
   return undefined;
+}
+
+/** Where `podman login` writes: under XDG_RUNTIME_DIR, or without it (root in a CI job, a cron script) /run/containers/UID. */
+function podmanRuntimeFile(env: NodeJS.ProcessEnv, uid: number | undefined): AuthFile | undefined {
+  const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
+  if (runtime !== undefined) return { path: path.join(runtime, 'containers', 'auth.json'), docker: false };
+  if (uid === undefined) return undefined;
+  return { path: path.join(nonEmpty(env[RUN_CONTAINERS_ENV]) ?? RUN_CONTAINERS, String(uid), 'auth.json'), docker: false, shared: true };
 }
 
 /** After a 401 that no credentials were sent with: where none were found. */
@@ -187,13 +196,13 @@ async function runHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv
 }
 
 /** A JSON config file, undefined when there is none; one line naming it when it is unusable. */
-async function readConfig(file: string): Promise<Json | undefined> {
+async function readConfig(file: string, shared = false): Promise<Json | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = errnoCode(e);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || (shared && code === 'EACCES')) return undefined;
     throw new UserError(`cannot read ${file}: ${code ?? 'unknown error'}`);
   }
   let parsed: unknown;
