@@ -42,7 +42,7 @@ const HUB_KEY = 'https://index.docker.io/v1/';
 const HUB_HOSTS = new Set([DOCKER_HUB, 'index.docker.io', 'registry-1.docker.io']);
 const HELPER_TIMEOUT_MS = 30_000;
 const RUN_CONTAINERS = '/run/containers';
-/** Tests point this at a folder of their own, so that none writes to the real /run/containers. */
+/** Tests point this at a folder of their own: none reads or writes the real /run/containers. */
 export const RUN_CONTAINERS_ENV = 'LAYERED_IMAGE_RUN_CONTAINERS';
 
 type Json = Record<string, unknown>;
