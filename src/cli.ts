@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, explain, type BuildReport } from './build.js';
 import { formatPlan } from './plan/explain.js';
-import { UserError, errnoCode, messageOf } from './errors.js';
+import { UserError, errnoCode, messageOf, show } from './errors.js';
 import { spellInputs } from './inputs.js';
 import { checkFlagNames, editDistance } from './unknown-flags.js';
 import type { Logger } from './log.js';
@@ -33,6 +33,9 @@ export const FLAGS = {
   'cache-from': { type: 'string', multiple: true },
   'insecure-registry': { type: 'string', multiple: true },
   retries: { type: 'string' },
+  username: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  authfile: { type: 'string' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -71,6 +74,9 @@ const HELP: Record<keyof typeof FLAGS, { arg?: string; text: string }> = {
   'cache-from': { arg: 'REF', text: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
   'insecure-registry': { arg: 'HOST', text: 'registry spoken to over plain HTTP, repeatable (loopback always is)' },
   retries: { arg: 'N', text: 'retries on 429, 5xx or a dropped connection, 0–20 (default 5)' },
+  username: { arg: 'USER', text: 'registry username; its password comes from --password-stdin' },
+  'password-stdin': { text: "read --username's password from standard input, as docker login" },
+  authfile: { arg: 'FILE', text: 'the one credential file read, as podman --authfile takes it' },
   'cache-dir': { arg: 'DIR', text: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
   'no-cache': { text: 'read and keep no cache: every blob made again (not with --cache-dir)' },
   json: { text: 'print the build report, or the --explain plan, as one JSON object' },
@@ -97,6 +103,9 @@ export const INDEX_FLAGS = {
   'manifest-format': { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
   retries: { type: 'string' },
+  username: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  authfile: { type: 'string' },
   json: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -109,6 +118,9 @@ const INDEX_HELP: Record<keyof typeof INDEX_FLAGS, { arg?: string; text: string 
   'manifest-format': { arg: 'FORMAT', text: 'oci, an image index, or docker, a manifest list (default oci)' },
   'insecure-registry': HELP['insecure-registry'],
   retries: HELP.retries,
+  username: HELP.username,
+  'password-stdin': HELP['password-stdin'],
+  authfile: HELP.authfile,
   json: { text: 'print the report (digest, refs, manifests) as one JSON object' },
   debug: HELP.debug,
   help: HELP.help,
@@ -206,6 +218,7 @@ export async function main(argv: string[]): Promise<number> {
       cacheFrom: values['cache-from'],
       insecureRegistries: values['insecure-registry'],
       retries: values.retries,
+      ...(await credentialFlags(values)),
       cacheDir: values['cache-dir'],
       noCache: values['no-cache'],
       fromImage: values['from-image'],
@@ -259,11 +272,42 @@ async function indexCommand(args: string[]): Promise<number> {
     manifestFormat: values['manifest-format'],
     insecureRegistries: values['insecure-registry'],
     retries: values.retries,
+    ...(await credentialFlags(values)),
   });
   const report = await makeIndex(opts, stderrLogger());
   const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
   process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
   return 0;
+}
+
+/**
+ * --username with --password-stdin, or --authfile: checked together, the
+ * password read from standard input, as `docker login --password-stdin`
+ * takes it, so that it never shows in a process list or shell history.
+ */
+async function credentialFlags(values: { username?: string | undefined; 'password-stdin'?: boolean | undefined; authfile?: string | undefined }) {
+  const { username, authfile } = values;
+  const stdin = values['password-stdin'] === true;
+  if (username !== undefined && authfile !== undefined) throw new UserError('--authfile cannot go with --username: credentials come from one or the other');
+  if (username !== undefined && !stdin) throw new UserError('--username needs --password-stdin: the password is read from standard input, never from a flag');
+  if (stdin && username === undefined) throw new UserError('--password-stdin needs --username');
+  if (authfile !== undefined) {
+    let isFile;
+    try {
+      isFile = statSync(authfile).isFile();
+    } catch (e) {
+      throw new UserError(`--authfile ${show(authfile)}: ${errnoCode(e) === 'ENOENT' ? 'no such file' : (errnoCode(e) ?? messageOf(e))}`);
+    }
+    if (!isFile) throw new UserError(`--authfile ${show(authfile)} is not a file`);
+    return { authFile: path.resolve(authfile) };
+  }
+  if (username === undefined) return {};
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // One line ending, as docker strips it; anything else is the password's.
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '') throw new UserError('--password-stdin read an empty password from standard input');
+  return { username, password, credentialsGiven: '--username' };
 }
 
 function parseFlags<F extends Flags>(args: string[], flags: F, command: 'build' | 'index') {

@@ -24,6 +24,7 @@ export const INPUT_FLAGS = {
   insecureRegistries: 'insecure-registry',
   retries: 'retries',
   username: 'username',
+  password: 'password-stdin',
   fromImage: 'from-image',
   extraCommands: 'extra-commands',
   includeNixDB: 'include-nix-db',

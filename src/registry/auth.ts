@@ -1,5 +1,5 @@
 import { parseChallenges } from './challenge.js';
-import type { Credentials } from './credentials.js';
+import { type Credentials, type CredentialsSource, noneFoundNote, refusedHint } from './credentials.js';
 import { NetworkError, bufferBody, send } from './http.js';
 import { RegistryError, statusError, statusText } from './registry-error.js';
 import { Retryable, connectionFailure, isRetryableStatus, parseRetryAfter } from './retry.js';
@@ -8,6 +8,8 @@ export interface AuthOptions {
   /** The registry as the user wrote it, for messages. */
   registry: string;
   credentials?: Credentials | undefined;
+  /** Where the credentials came from, or where none were found, for a 401's message. */
+  credentialsSource?: CredentialsSource | undefined;
   /** Whether plain HTTP may carry credentials to this host (`host:port`). */
   allowsHttp: (host: string) => boolean;
   timeoutMs: number;
@@ -37,6 +39,16 @@ export class Authenticator {
 
   get hasCredentials(): boolean {
     return this.opts.credentials !== undefined;
+  }
+
+  /** A 401 with no credentials to send: says where none were found. */
+  needsCredentials(op: string, status: string): RegistryError {
+    return new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (${status})${noneFoundNote(this.opts.registry, this.opts.credentialsSource)}`, 401);
+  }
+
+  /** For a 401 to the credentials sent: where they came from. */
+  get refusedHint(): string {
+    return refusedHint(this.opts.credentialsSource);
   }
 
   /** The Authorization header for a request on these scopes; none until the registry has asked. */
@@ -76,7 +88,7 @@ export class Authenticator {
 
   private basic(op: string): string {
     const creds = this.opts.credentials;
-    if (creds === undefined) throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (401 Unauthorized)`, 401);
+    if (creds === undefined) throw this.needsCredentials(op, '401 Unauthorized');
     if (!('username' in creds)) {
       throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs a username and password; an identity token works only with token auth`, 401);
     }
@@ -149,8 +161,8 @@ export class Authenticator {
       throw e;
     }
     if (res.status === 401 || res.status === 403) {
-      if (creds === undefined) throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (token server: ${statusText(res.status)})`, 401);
-      throw new RegistryError(`${prefix}: ${statusText(res.status)} (check the credentials)`, res.status);
+      if (creds === undefined) throw this.needsCredentials(op, `token server: ${statusText(res.status)}`);
+      throw new RegistryError(`${prefix}: ${statusText(res.status)}${this.refusedHint}`, res.status);
     }
     // The token server's body is not shown: it is not the registry's and may echo what it was sent.
     if (isRetryableStatus(res.status)) {

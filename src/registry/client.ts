@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { type Digest, parseDigest, sha256Digest } from '../digest.js';
 import { asUserError } from '../errors.js';
 import { IMAGE_MANIFEST_TYPES, INDEX_MEDIA_TYPES, INDEX_TYPES, MEDIA_TYPES } from '../image/manifest.js';
-import type { Credentials } from './credentials.js';
+import type { Credentials, CredentialsSource } from './credentials.js';
 import { type Body, bufferBody } from './http.js';
 import { RegistryError, statusError } from './registry-error.js';
 import { Transport, type TransportResponse } from './transport.js';
@@ -15,6 +15,8 @@ export interface RegistryOptions {
   /** As the user wrote it: `127.0.0.1:5000`, `ghcr.io`, `docker.io`. */
   registry: string;
   credentials?: Credentials | undefined;
+  /** Where the credentials came from, or where none were found: named when the registry answers 401. */
+  credentialsSource?: CredentialsSource | undefined;
   /** Hosts (`host` or `host:port`) reached over plain HTTP; loopback always is. */
   insecureRegistries?: readonly string[];
   /** Tries after the first for 429, 5xx and dropped connections; default 5. */
@@ -53,6 +55,7 @@ export class RegistryClient {
     this.transport = new Transport({
       registry: opts.registry,
       credentials: opts.credentials,
+      credentialsSource: opts.credentialsSource,
       insecureRegistries: opts.insecureRegistries,
       retries: opts.retries ?? 5,
       retryBaseMs: opts.retryBaseMs ?? 500,

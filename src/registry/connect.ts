@@ -1,12 +1,14 @@
 import type { Logger } from '../log.js';
 import { RegistryClient } from './client.js';
-import { findCredentials, type Credentials } from './credentials.js';
+import { findCredentials, type FoundCredentials } from './credentials.js';
 import { parseRepository } from './reference.js';
 
 /** How to reach registries: what the user gave, checked. */
 export interface RegistryAccess {
-  /** For the image's own registry; others' come from the usual credential files. */
-  credentials: { username: string; password: string } | undefined;
+  /** For the image's own registry, with how messages name them (`--username`); others' come from the credential files. */
+  credentials: { username: string; password: string; given: string } | undefined;
+  /** `--authfile`: the one credential file read, for every registry. */
+  authFile?: string | undefined;
   insecureRegistries: string[];
   /** Tries after the first of a request that failed on 429, 5xx or a dropped connection. */
   retries: number;
@@ -29,13 +31,14 @@ export interface Connection {
  */
 export async function connect(name: string, access: RegistryAccess, alsoRead: readonly string[], log: Logger): Promise<Connection> {
   const { registry, repository } = parseRepository(name);
-  const credentials = new Map<string, Credentials | undefined>();
+  const credentials = new Map<string, FoundCredentials>();
   for (const host of new Set([registry, ...alsoRead])) {
     const explicit = host === registry ? access.credentials : undefined;
-    const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
+    const found = await findCredentials(host, { env: process.env, explicit, authFile: access.authFile });
+    const creds = found.credentials;
     // The Action masked the inputs already.
-    if (found !== undefined && explicit === undefined) {
-      const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
+    if (creds !== undefined && explicit === undefined) {
+      const forms = 'identityToken' in creds ? [creds.identityToken] : [creds.password, Buffer.from(`${creds.username}:${creds.password}`).toString('base64')];
       for (const secret of forms) log.secret?.(secret);
     }
     credentials.set(host, found);
@@ -44,7 +47,8 @@ export async function connect(name: string, access: RegistryAccess, alsoRead: re
   const clientFor = (host: string): RegistryClient => {
     const had = clients.get(host);
     if (had !== undefined) return had;
-    const client = new RegistryClient({ registry: host, credentials: credentials.get(host), insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
+    const found = credentials.get(host);
+    const client = new RegistryClient({ registry: host, credentials: found?.credentials, credentialsSource: found, insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
     clients.set(host, client);
     return client;
   };

@@ -9,63 +9,112 @@ export type Credentials = { username: string; password: string } | { identityTok
 
 export interface FindCredentialsOptions {
   env: NodeJS.ProcessEnv;
-  explicit?: { username: string; password: string };
+  /** Given by the user (`--username`, the Action's `username`), with how messages name them. */
+  explicit?: { username: string; password: string; given: string } | undefined;
+  /** `--authfile`: this file alone is read. */
+  authFile?: string | undefined;
+  /** Whose `/run/containers/UID/auth.json` is read without XDG_RUNTIME_DIR; default this process's. */
+  uid?: number | undefined;
+}
+
+/** Where credentials came from and where they were looked for: for messages, so never a secret. */
+export interface CredentialsSource {
+  /** The file (or its helper) that gave them, or how the user gave them. */
+  from: string | undefined;
+  /** The files looked in, in order. */
+  searched: readonly string[];
+}
+
+export interface FoundCredentials extends CredentialsSource {
+  credentials: Credentials | undefined;
+}
+
+interface AuthFile {
+  path: string;
+  /** docker's config.json: credHelpers and credsStore as well as auths. */
+  docker: boolean;
+  /** A system folder that a user who is not root may not enter: unreadable means none there. */
+  shared?: boolean;
 }
 
 // Docker keys Hub's entries by its v1 index URL.
 const HUB_KEY = 'https://index.docker.io/v1/';
 const HUB_HOSTS = new Set([DOCKER_HUB, 'index.docker.io', 'registry-1.docker.io']);
 const HELPER_TIMEOUT_MS = 30_000;
+const RUN_CONTAINERS = '/run/containers';
+/** Tests point this at a folder of their own: none reads or writes the real /run/containers. */
+export const RUN_CONTAINERS_ENV = 'LAYERED_IMAGE_RUN_CONTAINERS';
 
 type Json = Record<string, unknown>;
 
 /**
- * Credentials for a registry, looked up as docker and podman do: explicit
- * ones; docker's config.json (`credHelpers`, `auths`, `credsStore`); then
- * the containers auth files. A helper that is missing or fails gives none.
+ * Credentials for a registry: those given; else the first of the auth
+ * files (credentialFiles) that has an entry for it. A helper that is
+ * missing or fails gives none.
  */
-export async function findCredentials(registry: string, opts: FindCredentialsOptions): Promise<Credentials | undefined> {
-  if (opts.explicit !== undefined) return opts.explicit;
-  const { env } = opts;
-  const home = nonEmpty(env.HOME);
-  const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : path.join(home, '.docker'));
-  if (dockerDir !== undefined) {
-    const file = path.join(dockerDir, 'config.json');
-    const config = await readConfig(file);
-    if (config !== undefined) {
-      const found = await fromDockerConfig(registry, config, file, env);
-      if (found !== undefined) return found;
-    }
+export async function findCredentials(registry: string, opts: FindCredentialsOptions): Promise<FoundCredentials> {
+  const { explicit } = opts;
+  if (explicit !== undefined) return { credentials: { username: explicit.username, password: explicit.password }, from: explicit.given, searched: [] };
+  const searched: string[] = [];
+  for (const file of credentialFiles(opts)) {
+    searched.push(file.path);
+    const config = await readConfig(file.path, file.shared === true);
+    if (config === undefined) continue;
+    const found = file.docker ? await fromDockerConfig(registry, config, file.path, opts.env) : fromAuths(registry, config, file.path);
+    if (found !== undefined) return { credentials: found.credentials, from: found.from, searched };
   }
-  const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
-  const containerFiles = [nonEmpty(env.REGISTRY_AUTH_FILE), runtime === undefined ? undefined : path.join(runtime, 'containers', 'auth.json')];
-  for (const file of containerFiles) {
-    if (file === undefined) continue;
-    const config = await readConfig(file);
-    const found = config === undefined ? undefined : fromAuths(registry, config, file);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+  return { credentials: undefined, from: undefined, searched };
 }
 
-async function fromDockerConfig(registry: string, config: Json, file: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+/**
+ * The files credentials are looked for in, in order: containers-auth.json(5)'s
+ * ($REGISTRY_AUTH_FILE, the runtime file that `podman login` writes, the
+ * config one), then docker's config.json; or the `--authfile` alone.
+ */
+function credentialFiles(opts: Pick<FindCredentialsOptions, 'env' | 'authFile' | 'uid'>): AuthFile[] {
+  if (opts.authFile !== undefined) return [{ path: opts.authFile, docker: false }];
+  const { env } = opts;
+  const home = nonEmpty(env.HOME);
+  const runtimeFile = podmanRuntimeFile(env, opts.uid ?? process.getuid?.());
+  const configHome = nonEmpty(env.XDG_CONFIG_HOME) ?? (home === undefined ? undefined : path.join(home, '.config'));
+  const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : path.join(home, '.docker'));
+  const authFile = nonEmpty(env.REGISTRY_AUTH_FILE);
+  const files: AuthFile[] = [
+    ...(authFile === undefined ? [] : [{ path: authFile, docker: false }]),
+    ...(runtimeFile === undefined ? [] : [runtimeFile]),
+    ...(configHome === undefined ? [] : [{ path: path.join(configHome, 'containers', 'auth.json'), docker: false }]),
+    ...(dockerDir === undefined ? [] : [{ path: path.join(dockerDir, 'config.json'), docker: true }]),
+  ];
+  // REGISTRY_AUTH_FILE may well name one of the others.
+  return files.filter((f, i) => files.findIndex((g) => g.path === f.path) === i);
+}
+
+type Found = { credentials: Credentials; from: string };
+
+async function fromDockerConfig(registry: string, config: Json, file: string, env: NodeJS.ProcessEnv): Promise<Found | undefined> {
   const helpers = objectField(config, 'credHelpers', file);
   for (const key of keysFor(registry)) {
     const helper = helpers?.[key];
     if (typeof helper !== 'string' || helper === '') continue;
     const found = await runHelper(helper, key, env);
-    if (found !== undefined) return found;
+    if (found !== undefined) return { credentials: found, from: `docker-credential-${helper} (credHelpers of ${file})` };
     break;
   }
   const fromFile = fromAuths(registry, config, file);
   if (fromFile !== undefined) return fromFile;
   const store = config.credsStore;
-  if (typeof store === 'string' && store !== '') return runHelper(store, keysFor(registry)[0] ?? registry, env);
-  return undefined;
+  if (typeof store !== 'string' || store === '') return undefined;
+  const found = await runHelper(store, keysFor(registry)[0] ?? registry, env);
+  return found === undefined ? undefined : { credentials: found, from: `docker-credential-${store} (credsStore of ${file})` };
+}
+
+function fromAuths(registry: string, config: Json, file: string): Found | undefined {
+  const credentials = authsEntry(registry, config, file);
+  return credentials === undefined ? undefined : { credentials, from: file };
 }
 
 /** An `auths` entry: `auth` (base64 user:pass), `username`/`password` or `identitytoken`. */
-function fromAuths(registry: string, config: Json, file: string): Credentials | undefined {
+function authsEntry(registry: string, config: Json, file: string): Credentials | undefined {
   const auths = objectField(config, 'auths', file);
   if (auths === undefined) return undefined;
   const wanted = new Set(keysFor(registry).map(hostOfKey));
@@ -85,6 +134,28 @@ function fromAuths(registry: string, config: Json, file: string): Credentials | 
     if (typeof username === 'string' && username !== '' && typeof password === 'string') return { username, password };
   }
   return undefined;
+}
+
+/** Where `podman login` writes: under XDG_RUNTIME_DIR, or without it (root in a CI job, a cron script) /run/containers/UID. */
+function podmanRuntimeFile(env: NodeJS.ProcessEnv, uid: number | undefined): AuthFile | undefined {
+  const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
+  if (runtime !== undefined) return { path: path.join(runtime, 'containers', 'auth.json'), docker: false };
+  if (uid === undefined) return undefined;
+  return { path: path.join(nonEmpty(env[RUN_CONTAINERS_ENV]) ?? RUN_CONTAINERS, String(uid), 'auth.json'), docker: false, shared: true };
+}
+
+/** After a 401 that no credentials were sent with: where none were found. */
+export function noneFoundNote(registry: string, source: CredentialsSource | undefined): string {
+  if (source === undefined) return '';
+  if (source.searched.length === 0) return '; no credential file to look in (HOME is not set)';
+  return `; none for ${registry} in ${source.searched.join(', ')}`;
+}
+
+/** After a 401 to credentials sent: which ones were refused, and where the lookup went before them. */
+export function refusedHint(source: CredentialsSource | undefined): string {
+  if (source?.from === undefined) return ' (check the credentials)';
+  const looked = source.searched.length > 1 ? `; looked in ${source.searched.join(', ')}` : '';
+  return ` (check the credentials from ${source.from}${looked})`;
 }
 
 /** The keys a registry may be stored under; the first is what docker passes to helpers. */
@@ -125,13 +196,13 @@ async function runHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv
 }
 
 /** A JSON config file, undefined when there is none; one line naming it when it is unusable. */
-async function readConfig(file: string): Promise<Json | undefined> {
+async function readConfig(file: string, shared = false): Promise<Json | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = errnoCode(e);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || (shared && code === 'EACCES')) return undefined;
     throw new UserError(`cannot read ${file}: ${code ?? 'unknown error'}`);
   }
   let parsed: unknown;

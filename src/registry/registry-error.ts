@@ -49,8 +49,8 @@ export function registryText(text: string, max: number): string {
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 
-/** The error for an answer the operation cannot use. */
-export function statusError(prefix: string, status: number, body: Buffer = Buffer.alloc(0)): RegistryError {
+/** The error for an answer the operation cannot use; `hint` in place of the status's usual one. */
+export function statusError(prefix: string, status: number, body: Buffer = Buffer.alloc(0), hint?: string): RegistryError {
   const summary = errorBodySummary(body);
-  return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${HINTS[status] ?? ''}`, status);
+  return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${hint ?? HINTS[status] ?? ''}`, status);
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { Authenticator } from './auth.js';
-import type { Credentials } from './credentials.js';
+import type { Credentials, CredentialsSource } from './credentials.js';
 import { type Body, NetworkError, send } from './http.js';
 import { apiHost, hostname, isLoopback } from './reference.js';
 import { RegistryError, statusError } from './registry-error.js';
@@ -10,6 +10,7 @@ export interface TransportOptions {
   /** As the user wrote it: `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
   registry: string;
   credentials?: Credentials | undefined;
+  credentialsSource?: CredentialsSource | undefined;
   insecureRegistries?: readonly string[] | undefined;
   retries: number;
   retryBaseMs: number;
@@ -63,7 +64,7 @@ export class Transport {
     const allowsHttp = (host: string) => isLoopback(host) || insecure.has(host) || insecure.has(hostname(host));
     const host = apiHost(opts.registry);
     this.base = new URL(`${allowsHttp(opts.registry) || allowsHttp(host) ? 'http' : 'https'}://${host}`);
-    this.auth = new Authenticator({ registry: opts.registry, credentials: opts.credentials, allowsHttp, timeoutMs: opts.timeoutMs });
+    this.auth = new Authenticator({ registry: opts.registry, credentials: opts.credentials, credentialsSource: opts.credentialsSource, allowsHttp, timeoutMs: opts.timeoutMs });
   }
 
   /** `registry HOST: OP`, the start of every message about a request. */
@@ -97,8 +98,8 @@ export class Transport {
           reauths++;
           continue;
         }
-        if (!this.auth.hasCredentials) throw new RegistryError(`${prefix}: needs credentials (401 Unauthorized)`, 401);
-        throw statusError(prefix, 401, res.body);
+        if (!this.auth.hasCredentials) throw this.auth.needsCredentials(req.op, '401 Unauthorized');
+        throw statusError(prefix, 401, res.body, this.auth.refusedHint);
       }
       if (isRetryableStatus(res.status)) {
         throw new Retryable(req.op, String(res.status), statusError(prefix, res.status, res.body), parseRetryAfter(res.headers['retry-after']));

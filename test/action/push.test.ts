@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runBundle } from '../support/action.js';
+import { RUN_CONTAINERS_ENV } from '../../src/registry/credentials.js';
 import { startCacheServer, type CacheServer } from '../support/cache-server.js';
 import { pullAndRun } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
@@ -31,7 +32,8 @@ async function runAction(root: string, env: Record<string, string>, inputs: Reco
   const summaryFile = path.join(work, 'summary');
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: work, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: workspace, ...env, RUNNER_TEMP: temp };
+  // The machine's own /run/containers/UID/auth.json is never read.
+  const childEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: work, [RUN_CONTAINERS_ENV]: path.join(work, 'run-containers'), GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: workspace, ...env, RUNNER_TEMP: temp };
   const { status, stdout, outputs } = await runBundle(inputs, childEnv, workspace);
   return { status, stdout, outputs, summary: await readFile(summaryFile, 'utf8'), temp };
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { RUN_CONTAINERS_ENV } from '../../src/registry/credentials.js';
 import { runCliAsync, type CliResult } from '../support/cli.js';
 import { pullAndRun } from '../support/consumers.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -35,7 +36,9 @@ describe('pushing with credentials, and when the registry fails', () => {
   const config = JSON.stringify({ Cmd: ['/bin/app'] });
   const stops: (() => Promise<void>)[] = [];
   const push = (name: string, tag: string, env: NodeJS.ProcessEnv, more: string[] = []) =>
-    runCliAsync(['build', '--json', '--name', name, '--tag', tag, '--contents', app, '--config', config, '--push', '--no-cache', ...more], { env: { ...process.env, ...env } });
+    runCliAsync(['build', '--json', '--name', name, '--tag', tag, '--contents', app, '--config', config, '--push', '--no-cache', ...more], { env: { ...process.env, ...hermetic(), ...env } });
+  // The credential files of the machine running the tests are never read: podman's, for one, come before docker's.
+  const hermetic = () => ({ [RUN_CONTAINERS_ENV]: path.join(dir, 'no-run'), XDG_CONFIG_HOME: path.join(dir, 'no-config'), XDG_RUNTIME_DIR: '' });
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'push-auth-'));
@@ -43,6 +46,7 @@ describe('pushing with credentials, and when the registry fails', () => {
   });
   after(async () => {
     for (const stop of stops.reverse()) await stop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   describe('htpasswd Basic auth', () => {
@@ -73,7 +77,7 @@ describe('pushing with credentials, and when the registry fails', () => {
     });
 
     it('no credentials at all: says the registry needs them', async () => {
-      const r = await push(`${registry.host}/team/app`, 'v3', { DOCKER_CONFIG: path.join(dir, 'none'), REGISTRY_AUTH_FILE: path.join(dir, 'none.json'), XDG_RUNTIME_DIR: path.join(dir, 'none') });
+      const r = await push(`${registry.host}/team/app`, 'v3', { DOCKER_CONFIG: path.join(dir, 'none'), REGISTRY_AUTH_FILE: path.join(dir, 'none.json'), XDG_RUNTIME_DIR: path.join(dir, 'none'), XDG_CONFIG_HOME: path.join(dir, 'none') });
       assert.equal(r.status, 1);
       assert.match(r.stderr, new RegExp(`layered-image: registry ${registry.host}: .*needs credentials`));
     });

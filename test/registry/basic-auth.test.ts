@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
 import { OCI_MANIFEST, RegistryClient, RegistryError } from '../../src/registry/client.js';
-import { findCredentials } from '../../src/registry/credentials.js';
+import { RUN_CONTAINERS_ENV, findCredentials } from '../../src/registry/credentials.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { type TestRegistry, startRegistry } from '../support/registry.js';
 import { Said, randomBlob, secretForms, testImage } from './helpers.js';
@@ -39,8 +39,8 @@ describe('registry client, htpasswd Basic auth', () => {
     try {
       const auth = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
       await writeFile(path.join(home, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth } } }));
-      const credentials = await findCredentials(registry.host, { env: { DOCKER_CONFIG: home } });
-      const client = new RegistryClient({ registry: registry.host, credentials, log: said.log });
+      const found = await findCredentials(registry.host, { env: { DOCKER_CONFIG: home, [RUN_CONTAINERS_ENV]: home } });
+      const client = new RegistryClient({ registry: registry.host, credentials: found.credentials, credentialsSource: found, log: said.log });
       const b = randomBlob(100, 'from-config');
       await client.uploadBlob('basic/config', b.digest, b.size, { bytes: b.bytes });
       assert.equal(await client.blobExists('basic/config', b.digest), b.size);
@@ -63,6 +63,28 @@ describe('registry client, htpasswd Basic auth', () => {
     const e = await said.failure(client.getManifest('basic/app', 'v1'));
     assert.ok(e instanceof RegistryError);
     assert.equal(e.message, `registry ${registry.host}: GET manifest basic/app:v1: needs credentials (401 Unauthorized)`);
+  });
+
+  it('names the file that gave refused credentials, and the files looked in when there were none', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'basic-refused-'));
+    try {
+      const first = path.join(home, 'registry-auth.json');
+      await writeFile(first, '{}');
+      await writeFile(path.join(home, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${USER}:${PASSWORD}-stale`).toString('base64') } } }));
+      const env = { REGISTRY_AUTH_FILE: first, DOCKER_CONFIG: home, [RUN_CONTAINERS_ENV]: home };
+      const refused = await findCredentials(registry.host, { env, uid: 0 });
+      const stale = new RegistryClient({ registry: registry.host, credentials: refused.credentials, credentialsSource: refused, log: said.log });
+      const e = await said.failure(stale.getManifest('basic/app', 'v1'));
+      const looked = `${first}, ${path.join(home, '0', 'auth.json')}, ${path.join(home, 'config.json')}`;
+      assert.equal(e.message, `registry ${registry.host}: GET manifest basic/app:v1: 401 Unauthorized: UNAUTHORIZED authentication required (check the credentials from ${path.join(home, 'config.json')}; looked in ${looked})`);
+
+      const none = await findCredentials(registry.host, { env: { ...env, DOCKER_CONFIG: path.join(home, 'none') }, uid: 0 });
+      const anonymous = new RegistryClient({ registry: registry.host, credentials: none.credentials, credentialsSource: none, log: said.log });
+      const e2 = await said.failure(anonymous.getManifest('basic/app', 'v1'));
+      assert.equal(e2.message, `registry ${registry.host}: GET manifest basic/app:v1: needs credentials (401 Unauthorized); none for ${registry.host} in ${first}, ${path.join(home, '0', 'auth.json')}, ${path.join(home, 'none', 'config.json')}`);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('will not offer an identity token as a password', async () => {
@@ -106,6 +128,6 @@ describe('registry client, htpasswd Basic auth', () => {
   });
 
   it('put no password or base64 user:password in any message or log line', () => {
-    said.assertNoSecret([...secretForms(USER, PASSWORD), ...secretForms(USER, `${PASSWORD}-wrong`), 'identity-Secret-1']);
+    said.assertNoSecret([...secretForms(USER, PASSWORD), ...secretForms(USER, `${PASSWORD}-wrong`), ...secretForms(USER, `${PASSWORD}-stale`), 'identity-Secret-1']);
   });
 });

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
-import { findCredentials } from '../../src/registry/credentials.js';
+import { RUN_CONTAINERS_ENV, findCredentials, type FindCredentialsOptions } from '../../src/registry/credentials.js';
 import { Said } from './helpers.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+const find = async (registry: string, opts: FindCredentialsOptions) => (await findCredentials(registry, opts)).credentials;
 
 /**
  * A stand-in for docker-credential-pass and friends: answers for the
@@ -49,7 +50,8 @@ describe('finding registry credentials', () => {
     const h = path.join(dir, `home-${n++}`);
     await mkdir(path.join(h, '.docker'), { recursive: true });
     await writeFile(path.join(h, '.docker', 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
-    return { HOME: h, PATH: `${bin}:/usr/bin:/bin` };
+    // Never the real /run/containers/UID: a folder of this test's, empty.
+    return { HOME: h, PATH: `${bin}:/usr/bin:/bin`, [RUN_CONTAINERS_ENV]: path.join(dir, 'no-run') };
   }
 
   it('reads `auths` entries: auth, username/password, identitytoken, URL-shaped keys', async () => {
@@ -62,12 +64,12 @@ describe('finding registry credentials', () => {
         'https://index.docker.io/v1/': { auth: b64('hubby:hub-file-Secret') },
       },
     });
-    assert.deepEqual(await findCredentials('127.0.0.1:5000', { env }), { username: 'alice', password: 'pass:with:colons' });
-    assert.deepEqual(await findCredentials('plain.example.com', { env }), { username: 'bob', password: 'bob-Secret' });
-    assert.deepEqual(await findCredentials('old.example.com', { env }), { username: 'carol', password: 'carol-Secret' });
-    assert.deepEqual(await findCredentials('id.example.com', { env }), { identityToken: 'id-Secret' });
-    assert.deepEqual(await findCredentials('docker.io', { env }), { username: 'hubby', password: 'hub-file-Secret' });
-    assert.equal(await findCredentials('127.0.0.1:5001', { env }), undefined);
+    assert.deepEqual(await find('127.0.0.1:5000', { env }), { username: 'alice', password: 'pass:with:colons' });
+    assert.deepEqual(await find('plain.example.com', { env }), { username: 'bob', password: 'bob-Secret' });
+    assert.deepEqual(await find('old.example.com', { env }), { username: 'carol', password: 'carol-Secret' });
+    assert.deepEqual(await find('id.example.com', { env }), { identityToken: 'id-Secret' });
+    assert.deepEqual(await find('docker.io', { env }), { username: 'hubby', password: 'hub-file-Secret' });
+    assert.equal(await find('127.0.0.1:5001', { env }), undefined);
   });
 
   it('prefers $DOCKER_CONFIG to ~/.docker', async () => {
@@ -75,7 +77,7 @@ describe('finding registry credentials', () => {
     const other = path.join(dir, 'docker-config');
     await mkdir(other, { recursive: true });
     await writeFile(path.join(other, 'config.json'), JSON.stringify({ auths: { 'r.example.com': { auth: b64('dc:dc-Secret') } } }));
-    assert.deepEqual(await findCredentials('r.example.com', { env: { ...env, DOCKER_CONFIG: other } }), { username: 'dc', password: 'dc-Secret' });
+    assert.deepEqual(await find('r.example.com', { env: { ...env, DOCKER_CONFIG: other } }), { username: 'dc', password: 'dc-Secret' });
   });
 
   it('asks a credHelpers helper with the server on stdin; `<token>` means an identity token', async () => {
@@ -83,17 +85,21 @@ describe('finding registry credentials', () => {
       credHelpers: { 'helper.example.com': 'test', 'token.example.com': 'test', 'https://index.docker.io/v1/': 'test' },
       auths: { 'helper.example.com': { auth: b64('file:file-Secret') } },
     });
-    assert.deepEqual(await findCredentials('helper.example.com', { env }), { username: 'helper-user', password: 'helper-Secret' });
-    assert.deepEqual(await findCredentials('token.example.com', { env }), { identityToken: 'identity-Secret' });
-    assert.deepEqual(await findCredentials('docker.io', { env }), { username: 'hub-user', password: 'hub-Secret' });
+    assert.deepEqual(await find('helper.example.com', { env }), { username: 'helper-user', password: 'helper-Secret' });
+    assert.deepEqual(await find('token.example.com', { env }), { identityToken: 'identity-Secret' });
+    assert.deepEqual(await find('docker.io', { env }), { username: 'hub-user', password: 'hub-Secret' });
     const asked = (await readFile(path.join(bin, 'asked'), 'utf8')).trim().split('\n');
     assert.deepEqual(asked.slice(-3), ['helper.example.com', 'token.example.com', 'https://index.docker.io/v1/']);
+    assert.equal((await findCredentials('helper.example.com', { env })).from, `docker-credential-test (credHelpers of ${path.join(env.HOME ?? '', '.docker', 'config.json')})`);
   });
 
   it('uses credsStore after credHelpers and auths', async () => {
     const env = await home({ credsStore: 'test', auths: { 'file.example.com': { auth: b64('file:file-Secret') } } });
-    assert.deepEqual(await findCredentials('store.example.com', { env }), { username: 'store-user', password: 'store-Secret' });
-    assert.deepEqual(await findCredentials('file.example.com', { env }), { username: 'file', password: 'file-Secret' });
+    assert.deepEqual(await find('store.example.com', { env }), { username: 'store-user', password: 'store-Secret' });
+    assert.deepEqual(await find('file.example.com', { env }), { username: 'file', password: 'file-Secret' });
+    const file = path.join(env.HOME ?? '', '.docker', 'config.json');
+    assert.equal((await findCredentials('store.example.com', { env })).from, `docker-credential-test (credsStore of ${file})`);
+    assert.equal((await findCredentials('file.example.com', { env })).from, file);
   });
 
   it('goes on past a helper that is missing, fails or answers garbage, without throwing', async () => {
@@ -101,44 +107,30 @@ describe('finding registry credentials', () => {
       credHelpers: { 'missing.example.com': 'nonexistent', 'failing.example.com': 'test', 'broken.example.com': 'broken' },
       auths: { 'failing.example.com': { auth: b64('fallback:fallback-Secret') } },
     });
-    assert.equal(await findCredentials('missing.example.com', { env }), undefined);
-    assert.equal(await findCredentials('broken.example.com', { env }), undefined);
-    assert.deepEqual(await findCredentials('failing.example.com', { env }), { username: 'fallback', password: 'fallback-Secret' });
-  });
-
-  it('then reads $REGISTRY_AUTH_FILE and $XDG_RUNTIME_DIR/containers/auth.json', async () => {
-    const env = await home({ auths: { 'docker.example.com': { auth: b64('docker:docker-Secret') } } });
-    const authFile = path.join(dir, 'auth-file.json');
-    await writeFile(authFile, JSON.stringify({ auths: { 'a.example.com': { auth: b64('af:af-Secret') }, 'docker.example.com': { auth: b64('no:no') } } }));
-    const runtime = path.join(dir, 'runtime');
-    await mkdir(path.join(runtime, 'containers'), { recursive: true });
-    await writeFile(path.join(runtime, 'containers', 'auth.json'), JSON.stringify({ auths: { 'a.example.com': { auth: b64('no:no') }, 'x.example.com': { auth: b64('xdg:xdg-Secret') } } }));
-    const all = { ...env, REGISTRY_AUTH_FILE: authFile, XDG_RUNTIME_DIR: runtime };
-    assert.deepEqual(await findCredentials('docker.example.com', { env: all }), { username: 'docker', password: 'docker-Secret' });
-    assert.deepEqual(await findCredentials('a.example.com', { env: all }), { username: 'af', password: 'af-Secret' });
-    assert.deepEqual(await findCredentials('x.example.com', { env: all }), { username: 'xdg', password: 'xdg-Secret' });
-    assert.equal(await findCredentials('x.example.com', { env: { XDG_RUNTIME_DIR: path.join(dir, 'nowhere') } }), undefined);
+    assert.equal(await find('missing.example.com', { env }), undefined);
+    assert.equal(await find('broken.example.com', { env }), undefined);
+    assert.deepEqual(await find('failing.example.com', { env }), { username: 'fallback', password: 'fallback-Secret' });
   });
 
   it('lets explicit credentials win', async () => {
     const env = await home({ auths: { 'e.example.com': { auth: b64('file:file-Secret') } } });
-    const explicit = { username: 'me', password: 'explicit-Secret' };
-    assert.deepEqual(await findCredentials('e.example.com', { env, explicit }), explicit);
+    const explicit = { username: 'me', password: 'explicit-Secret', given: '--username' };
+    assert.deepEqual(await findCredentials('e.example.com', { env, explicit }), { credentials: { username: 'me', password: 'explicit-Secret' }, from: '--username', searched: [] });
   });
 
   it('names a malformed file in one line, without its content', async () => {
     const env = await home('{"auths": {"m.example.com": {"auth": "bWFsZm9ybWVkLVNlY3JldA=="}}');
     const file = path.join(env.HOME ?? '', '.docker', 'config.json');
-    const e = await said.failure(findCredentials('m.example.com', { env }));
+    const e = await said.failure(find('m.example.com', { env }));
     assert.ok(e instanceof UserError);
     assert.equal(e.message, `${file} is not valid JSON`);
 
     const badAuth = await home({ auths: { 'm.example.com': { auth: b64('no-colon-Secret') } } });
-    const e2 = await said.failure(findCredentials('m.example.com', { env: badAuth }));
+    const e2 = await said.failure(find('m.example.com', { env: badAuth }));
     assert.match(e2.message, /config\.json: auths entry for m\.example\.com has an "auth" value that is not base64 of user:password$/);
 
     const notObject = await home({ auths: ['x'] });
-    assert.match((await said.failure(findCredentials('m.example.com', { env: notObject }))).message, /config\.json: "auths" is not an object$/);
+    assert.match((await said.failure(find('m.example.com', { env: notObject }))).message, /config\.json: "auths" is not an object$/);
   });
 
   it('put no secret in any message', () => {

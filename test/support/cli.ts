@@ -22,10 +22,12 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
  * As runCli, without blocking this process: for tests whose servers (a
  * token server, a fault proxy) answer the CLI from here.
  */
-export function runCliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : (child.exitCode ?? 1), stdout, stderr });
     });
+    // What a user pipes in (`echo "$PASSWORD" | layered-image … --password-stdin`), then end of input.
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
