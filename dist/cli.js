@@ -29366,8 +29366,8 @@ async function replaceDirectory(from, to) {
         await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 
-// EXTERNAL MODULE: ./lib/registry/connect.js + 1 modules
-var connect = __nccwpck_require__(1694);
+// EXTERNAL MODULE: ./lib/registry/connect.js
+var connect = __nccwpck_require__(9833);
 // EXTERNAL MODULE: ./lib/registry/client.js + 6 modules
 var client = __nccwpck_require__(4361);
 ;// CONCATENATED MODULE: ./lib/registry/known-layers.js
@@ -31684,6 +31684,9 @@ const FLAGS = {
     'cache-from': { type: 'string', multiple: true },
     'insecure-registry': { type: 'string', multiple: true },
     retries: { type: 'string' },
+    username: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    authfile: { type: 'string' },
     'cache-dir': { type: 'string' },
     'no-cache': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -31721,6 +31724,9 @@ const HELP = {
     'cache-from': { arg: 'REF', text: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
     'insecure-registry': { arg: 'HOST', text: 'registry spoken to over plain HTTP, repeatable (loopback always is)' },
     retries: { arg: 'N', text: 'retries on 429, 5xx or a dropped connection, 0–20 (default 5)' },
+    username: { arg: 'USER', text: 'registry username; its password comes from --password-stdin' },
+    'password-stdin': { text: "read --username's password from standard input, as docker login" },
+    authfile: { arg: 'FILE', text: 'the one credential file read, as podman --authfile takes it' },
     'cache-dir': { arg: 'DIR', text: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
     'no-cache': { text: 'read and keep no cache: every blob made again (not with --cache-dir)' },
     json: { text: 'print the build report, or the --explain plan, as one JSON object' },
@@ -31746,6 +31752,9 @@ const INDEX_FLAGS = {
     'manifest-format': { type: 'string' },
     'insecure-registry': { type: 'string', multiple: true },
     retries: { type: 'string' },
+    username: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    authfile: { type: 'string' },
     json: { type: 'boolean' },
     debug: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -31757,6 +31766,9 @@ const INDEX_HELP = {
     'manifest-format': { arg: 'FORMAT', text: 'oci, an image index, or docker, a manifest list (default oci)' },
     'insecure-registry': HELP['insecure-registry'],
     retries: HELP.retries,
+    username: HELP.username,
+    'password-stdin': HELP['password-stdin'],
+    authfile: HELP.authfile,
     json: { text: 'print the report (digest, refs, manifests) as one JSON object' },
     debug: HELP.debug,
     help: HELP.help,
@@ -31851,6 +31863,7 @@ async function main(argv) {
             cacheFrom: values['cache-from'],
             insecureRegistries: values['insecure-registry'],
             retries: values.retries,
+            ...(await credentialFlags(values)),
             cacheDir: values['cache-dir'],
             noCache: values['no-cache'],
             fromImage: values['from-image'],
@@ -31904,11 +31917,49 @@ async function indexCommand(args) {
         manifestFormat: values['manifest-format'],
         insecureRegistries: values['insecure-registry'],
         retries: values.retries,
+        ...(await credentialFlags(values)),
     });
     const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_9__/* .makeIndex */ .H)(opts, stderrLogger());
     const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
     return 0;
+}
+/**
+ * --username with --password-stdin, or --authfile: checked together, the
+ * password read from standard input, as `docker login --password-stdin`
+ * takes it, so that it never shows in a process list or shell history.
+ */
+async function credentialFlags(values) {
+    const { username, authfile } = values;
+    const stdin = values['password-stdin'] === true;
+    if (username !== undefined && authfile !== undefined)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--authfile cannot go with --username: credentials come from one or the other');
+    if (username !== undefined && !stdin)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--username needs --password-stdin: the password is read from standard input, never from a flag');
+    if (stdin && username === undefined)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--password-stdin needs --username');
+    if (authfile !== undefined) {
+        let isFile;
+        try {
+            isFile = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(authfile).isFile();
+        }
+        catch (e) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`--authfile ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .show */ .WU)(authfile)}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errnoCode */ .UK)(e) === 'ENOENT' ? 'no such file' : ((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errnoCode */ .UK)(e) ?? (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e))}`);
+        }
+        if (!isFile)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`--authfile ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .show */ .WU)(authfile)} is not a file`);
+        return { authFile: node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(authfile) };
+    }
+    if (username === undefined)
+        return {};
+    const chunks = [];
+    for await (const chunk of process.stdin)
+        chunks.push(chunk);
+    // One line ending, as docker strips it; anything else is the password's.
+    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (password === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--password-stdin read an empty password from standard input');
+    return { username, password, credentialsGiven: '--username' };
 }
 function parseFlags(args, flags, command) {
     const joined = joinDashValues(args, flags);
@@ -32380,6 +32431,7 @@ const INPUT_FLAGS = {
     insecureRegistries: 'insecure-registry',
     retries: 'retries',
     username: 'username',
+    password: 'password-stdin',
     fromImage: 'from-image',
     extraCommands: 'extra-commands',
     includeNixDB: 'include-nix-db',
@@ -33332,8 +33384,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   H: () => (/* binding */ makeIndex)
 });
 
-// EXTERNAL MODULE: ./lib/registry/connect.js + 1 modules
-var connect = __nccwpck_require__(1694);
+// EXTERNAL MODULE: ./lib/registry/connect.js
+var connect = __nccwpck_require__(9833);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
 // EXTERNAL MODULE: ./lib/image/manifest.js
@@ -33760,12 +33812,13 @@ function parseRegistryAccess(raw) {
     const username = raw.username ?? '';
     const password = raw.password ?? '';
     if ((username === '') !== (password === ''))
-        throw new errors/* UserError */.yo(username === '' ? 'password is given without a username' : `username ${username} is given without a password`);
+        throw new errors/* UserError */.yo(username === '' ? `${(0,inputs/* input */.hF)('password')} is given without ${(0,inputs/* input */.hF)('username')}` : `${(0,inputs/* input */.hF)('username')} ${username} is given without ${(0,inputs/* input */.hF)('password')}`);
     const retriesText = raw.retries?.trim() ?? '';
     const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-    return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
+    const credentials = username === '' ? undefined : { username, password, given: raw.credentialsGiven ?? 'the username input' };
+    return { insecureRegistries, retries, credentials, authFile: raw.authFile };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {
@@ -34530,6 +34583,8 @@ function parseChallenges(header) {
     }
 }
 
+// EXTERNAL MODULE: ./lib/registry/credentials.js
+var credentials = __nccwpck_require__(6097);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./lib/registry/retry.js
@@ -34607,6 +34662,7 @@ function connectionFailure(opts) {
 
 
 
+
 const CLIENT_ID = 'layered-image';
 const DEFAULT_TOKEN_SECONDS = 60;
 const MAX_TOKEN_RESPONSE = 1 << 20;
@@ -34624,6 +34680,14 @@ class Authenticator {
     }
     get hasCredentials() {
         return this.opts.credentials !== undefined;
+    }
+    /** A 401 with no credentials to send: says where none were found. */
+    needsCredentials(op, status) {
+        return new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: needs credentials (${status})${(0,credentials/* noneFoundNote */.jj)(this.opts.registry, this.opts.credentialsSource)}`, 401);
+    }
+    /** For a 401 to the credentials sent: where they came from. */
+    get refusedHint() {
+        return (0,credentials/* refusedHint */.yv)(this.opts.credentialsSource);
     }
     /** The Authorization header for a request on these scopes; none until the registry has asked. */
     async authorization(scopes, op) {
@@ -34665,7 +34729,7 @@ class Authenticator {
     basic(op) {
         const creds = this.opts.credentials;
         if (creds === undefined)
-            throw new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: needs credentials (401 Unauthorized)`, 401);
+            throw this.needsCredentials(op, '401 Unauthorized');
         if (!('username' in creds)) {
             throw new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: needs a username and password; an identity token works only with token auth`, 401);
         }
@@ -34746,8 +34810,8 @@ class Authenticator {
         }
         if (res.status === 401 || res.status === 403) {
             if (creds === undefined)
-                throw new registry_error/* RegistryError */.gl(`registry ${this.opts.registry}: ${op}: needs credentials (token server: ${(0,registry_error/* statusText */.qS)(res.status)})`, 401);
-            throw new registry_error/* RegistryError */.gl(`${prefix}: ${(0,registry_error/* statusText */.qS)(res.status)} (check the credentials)`, res.status);
+                throw this.needsCredentials(op, `token server: ${(0,registry_error/* statusText */.qS)(res.status)}`);
+            throw new registry_error/* RegistryError */.gl(`${prefix}: ${(0,registry_error/* statusText */.qS)(res.status)}${this.refusedHint}`, res.status);
         }
         // The token server's body is not shown: it is not the registry's and may echo what it was sent.
         if (isRetryableStatus(res.status)) {
@@ -34807,7 +34871,7 @@ class Transport {
         const allowsHttp = (host) => (0,reference/* isLoopback */.U9)(host) || insecure.has(host) || insecure.has((0,reference/* hostname */.OI)(host));
         const host = (0,reference/* apiHost */.nz)(opts.registry);
         this.base = new URL(`${allowsHttp(opts.registry) || allowsHttp(host) ? 'http' : 'https'}://${host}`);
-        this.auth = new Authenticator({ registry: opts.registry, credentials: opts.credentials, allowsHttp, timeoutMs: opts.timeoutMs });
+        this.auth = new Authenticator({ registry: opts.registry, credentials: opts.credentials, credentialsSource: opts.credentialsSource, allowsHttp, timeoutMs: opts.timeoutMs });
     }
     /** `registry HOST: OP`, the start of every message about a request. */
     prefix(op) {
@@ -34839,8 +34903,8 @@ class Transport {
                     continue;
                 }
                 if (!this.auth.hasCredentials)
-                    throw new registry_error/* RegistryError */.gl(`${prefix}: needs credentials (401 Unauthorized)`, 401);
-                throw (0,registry_error/* statusError */.$C)(prefix, 401, res.body);
+                    throw this.auth.needsCredentials(req.op, '401 Unauthorized');
+                throw (0,registry_error/* statusError */.$C)(prefix, 401, res.body, this.auth.refusedHint);
             }
             if (isRetryableStatus(res.status)) {
                 throw new Retryable(req.op, String(res.status), (0,registry_error/* statusError */.$C)(prefix, res.status, res.body), parseRetryAfter(res.headers['retry-after']));
@@ -34909,6 +34973,7 @@ class RegistryClient {
         this.transport = new Transport({
             registry: opts.registry,
             credentials: opts.credentials,
+            credentialsSource: opts.credentialsSource,
             insecureRegistries: opts.insecureRegistries,
             retries: opts.retries ?? 5,
             retryBaseMs: opts.retryBaseMs ?? 500,
@@ -35144,28 +35209,71 @@ async function sliceOf(source, size) {
 
 /***/ }),
 
-/***/ 1694:
+/***/ 9833:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ connect)
+/* harmony export */ });
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4361);
+/* harmony import */ var _credentials_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6097);
+/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9758);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  N: () => (/* binding */ connect)
-});
 
-// EXTERNAL MODULE: ./lib/registry/client.js + 6 modules
-var registry_client = __nccwpck_require__(4361);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./lib/errors.js
-var errors = __nccwpck_require__(452);
-// EXTERNAL MODULE: ./lib/registry/reference.js
-var reference = __nccwpck_require__(9758);
-;// CONCATENATED MODULE: ./lib/registry/credentials.js
+
+/**
+ * Finds credentials for `name`'s registry and for `alsoRead` (registries
+ * a push reads layers from), masks those read from files as the inputs
+ * are, and pings the registry with push rights: a registry that is down or
+ * refuses the credentials fails now, before any work is done.
+ */
+async function connect(name, access, alsoRead, log) {
+    const { registry, repository } = (0,_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRepository */ .SU)(name);
+    const credentials = new Map();
+    for (const host of new Set([registry, ...alsoRead])) {
+        const explicit = host === registry ? access.credentials : undefined;
+        const found = await (0,_credentials_js__WEBPACK_IMPORTED_MODULE_1__/* .findCredentials */ .gD)(host, { env: process.env, explicit, authFile: access.authFile });
+        const creds = found.credentials;
+        // The Action masked the inputs already.
+        if (creds !== undefined && explicit === undefined) {
+            const forms = 'identityToken' in creds ? [creds.identityToken] : [creds.password, Buffer.from(`${creds.username}:${creds.password}`).toString('base64')];
+            for (const secret of forms)
+                log.secret?.(secret);
+        }
+        credentials.set(host, found);
+    }
+    const clients = new Map();
+    const clientFor = (host) => {
+        const had = clients.get(host);
+        if (had !== undefined)
+            return had;
+        const found = credentials.get(host);
+        const client = new _client_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryClient */ .bP({ registry: host, credentials: found?.credentials, credentialsSource: found, insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
+        clients.set(host, client);
+        return client;
+    };
+    const client = clientFor(registry);
+    await client.ping(repository);
+    return { client, registry, repository, clientFor };
+}
+
+
+/***/ }),
+
+/***/ 6097:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gD: () => (/* binding */ findCredentials),
+/* harmony export */   jj: () => (/* binding */ noneFoundNote),
+/* harmony export */   yv: () => (/* binding */ refusedHint)
+/* harmony export */ });
+/* unused harmony export RUN_CONTAINERS_ENV */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
+/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9758);
 
 
 
@@ -35173,39 +35281,54 @@ var reference = __nccwpck_require__(9758);
 
 // Docker keys Hub's entries by its v1 index URL.
 const HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set([reference/* DOCKER_HUB */.Xb, 'index.docker.io', 'registry-1.docker.io']);
+const HUB_HOSTS = new Set([_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .DOCKER_HUB */ .Xb, 'index.docker.io', 'registry-1.docker.io']);
 const HELPER_TIMEOUT_MS = 30_000;
+const RUN_CONTAINERS = '/run/containers';
+/** Tests point this at a folder of their own: none reads or writes the real /run/containers. */
+const RUN_CONTAINERS_ENV = 'LAYERED_IMAGE_RUN_CONTAINERS';
 /**
- * Credentials for a registry, looked up as docker and podman do: explicit
- * ones; docker's config.json (`credHelpers`, `auths`, `credsStore`); then
- * the containers auth files. A helper that is missing or fails gives none.
+ * Credentials for a registry: those given; else the first of the auth
+ * files (credentialFiles) that has an entry for it. A helper that is
+ * missing or fails gives none.
  */
 async function findCredentials(registry, opts) {
-    if (opts.explicit !== undefined)
-        return opts.explicit;
+    const { explicit } = opts;
+    if (explicit !== undefined)
+        return { credentials: { username: explicit.username, password: explicit.password }, from: explicit.given, searched: [] };
+    const searched = [];
+    for (const file of credentialFiles(opts)) {
+        searched.push(file.path);
+        const config = await readConfig(file.path, file.shared === true);
+        if (config === undefined)
+            continue;
+        const found = file.docker ? await fromDockerConfig(registry, config, file.path, opts.env) : fromAuths(registry, config, file.path);
+        if (found !== undefined)
+            return { credentials: found.credentials, from: found.from, searched };
+    }
+    return { credentials: undefined, from: undefined, searched };
+}
+/**
+ * The files credentials are looked for in, in order: containers-auth.json(5)'s
+ * ($REGISTRY_AUTH_FILE, the runtime file that `podman login` writes, the
+ * config one), then docker's config.json; or the `--authfile` alone.
+ */
+function credentialFiles(opts) {
+    if (opts.authFile !== undefined)
+        return [{ path: opts.authFile, docker: false }];
     const { env } = opts;
     const home = nonEmpty(env.HOME);
-    const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : external_node_path_.join(home, '.docker'));
-    if (dockerDir !== undefined) {
-        const file = external_node_path_.join(dockerDir, 'config.json');
-        const config = await readConfig(file);
-        if (config !== undefined) {
-            const found = await fromDockerConfig(registry, config, file, env);
-            if (found !== undefined)
-                return found;
-        }
-    }
-    const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
-    const containerFiles = [nonEmpty(env.REGISTRY_AUTH_FILE), runtime === undefined ? undefined : external_node_path_.join(runtime, 'containers', 'auth.json')];
-    for (const file of containerFiles) {
-        if (file === undefined)
-            continue;
-        const config = await readConfig(file);
-        const found = config === undefined ? undefined : fromAuths(registry, config, file);
-        if (found !== undefined)
-            return found;
-    }
-    return undefined;
+    const runtimeFile = podmanRuntimeFile(env, opts.uid ?? process.getuid?.());
+    const configHome = nonEmpty(env.XDG_CONFIG_HOME) ?? (home === undefined ? undefined : node_path__WEBPACK_IMPORTED_MODULE_2__.join(home, '.config'));
+    const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : node_path__WEBPACK_IMPORTED_MODULE_2__.join(home, '.docker'));
+    const authFile = nonEmpty(env.REGISTRY_AUTH_FILE);
+    const files = [
+        ...(authFile === undefined ? [] : [{ path: authFile, docker: false }]),
+        ...(runtimeFile === undefined ? [] : [runtimeFile]),
+        ...(configHome === undefined ? [] : [{ path: node_path__WEBPACK_IMPORTED_MODULE_2__.join(configHome, 'containers', 'auth.json'), docker: false }]),
+        ...(dockerDir === undefined ? [] : [{ path: node_path__WEBPACK_IMPORTED_MODULE_2__.join(dockerDir, 'config.json'), docker: true }]),
+    ];
+    // REGISTRY_AUTH_FILE may well name one of the others.
+    return files.filter((f, i) => files.findIndex((g) => g.path === f.path) === i);
 }
 async function fromDockerConfig(registry, config, file, env) {
     const helpers = objectField(config, 'credHelpers', file);
@@ -35215,19 +35338,24 @@ async function fromDockerConfig(registry, config, file, env) {
             continue;
         const found = await runHelper(helper, key, env);
         if (found !== undefined)
-            return found;
+            return { credentials: found, from: `docker-credential-${helper} (credHelpers of ${file})` };
         break;
     }
     const fromFile = fromAuths(registry, config, file);
     if (fromFile !== undefined)
         return fromFile;
     const store = config.credsStore;
-    if (typeof store === 'string' && store !== '')
-        return runHelper(store, keysFor(registry)[0] ?? registry, env);
-    return undefined;
+    if (typeof store !== 'string' || store === '')
+        return undefined;
+    const found = await runHelper(store, keysFor(registry)[0] ?? registry, env);
+    return found === undefined ? undefined : { credentials: found, from: `docker-credential-${store} (credsStore of ${file})` };
+}
+function fromAuths(registry, config, file) {
+    const credentials = authsEntry(registry, config, file);
+    return credentials === undefined ? undefined : { credentials, from: file };
 }
 /** An `auths` entry: `auth` (base64 user:pass), `username`/`password` or `identitytoken`. */
-function fromAuths(registry, config, file) {
+function authsEntry(registry, config, file) {
     const auths = objectField(config, 'auths', file);
     if (auths === undefined)
         return undefined;
@@ -35244,7 +35372,7 @@ function fromAuths(registry, config, file) {
             const decoded = Buffer.from(auth, 'base64').toString('utf8');
             const colon = decoded.indexOf(':');
             if (colon <= 0)
-                throw new errors/* UserError */.yo(`${file}: auths entry for ${key} has an "auth" value that is not base64 of user:password`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${file}: auths entry for ${key} has an "auth" value that is not base64 of user:password`);
             return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
         }
         const { username, password } = fields;
@@ -35252,6 +35380,30 @@ function fromAuths(registry, config, file) {
             return { username, password };
     }
     return undefined;
+}
+/** Where `podman login` writes: under XDG_RUNTIME_DIR, or without it (root in a CI job, a cron script) /run/containers/UID. */
+function podmanRuntimeFile(env, uid) {
+    const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
+    if (runtime !== undefined)
+        return { path: node_path__WEBPACK_IMPORTED_MODULE_2__.join(runtime, 'containers', 'auth.json'), docker: false };
+    if (uid === undefined)
+        return undefined;
+    return { path: node_path__WEBPACK_IMPORTED_MODULE_2__.join(nonEmpty(env[RUN_CONTAINERS_ENV]) ?? RUN_CONTAINERS, String(uid), 'auth.json'), docker: false, shared: true };
+}
+/** After a 401 that no credentials were sent with: where none were found. */
+function noneFoundNote(registry, source) {
+    if (source === undefined)
+        return '';
+    if (source.searched.length === 0)
+        return '; no credential file to look in (HOME is not set)';
+    return `; none for ${registry} in ${source.searched.join(', ')}`;
+}
+/** After a 401 to credentials sent: which ones were refused, and where the lookup went before them. */
+function refusedHint(source) {
+    if (source?.from === undefined)
+        return ' (check the credentials)';
+    const looked = source.searched.length > 1 ? `; looked in ${source.searched.join(', ')}` : '';
+    return ` (check the credentials from ${source.from}${looked})`;
 }
 /** The keys a registry may be stored under; the first is what docker passes to helpers. */
 function keysFor(registry) {
@@ -35268,7 +35420,7 @@ async function runHelper(name, serverUrl, env) {
     if (!/^[A-Za-z0-9._-]+$/.test(name))
         return undefined;
     const stdout = await new Promise((resolve) => {
-        const child = (0,external_node_child_process_.execFile)(`docker-credential-${name}`, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 1 << 20 }, (error, out) => {
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile)(`docker-credential-${name}`, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 1 << 20 }, (error, out) => {
             resolve(error === null ? out : undefined);
         });
         // A helper that exits before reading stdin must not crash us with EPIPE.
@@ -35294,26 +35446,26 @@ async function runHelper(name, serverUrl, env) {
     return typeof username === 'string' && username !== '' ? { username, password: secret } : undefined;
 }
 /** A JSON config file, undefined when there is none; one line naming it when it is unusable. */
-async function readConfig(file) {
+async function readConfig(file, shared = false) {
     let text;
     try {
-        text = await (0,promises_.readFile)(file, 'utf8');
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'utf8');
     }
     catch (e) {
-        const code = (0,errors/* errnoCode */.UK)(e);
-        if (code === 'ENOENT' || code === 'ENOTDIR')
+        const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errnoCode */ .UK)(e);
+        if (code === 'ENOENT' || code === 'ENOTDIR' || (shared && code === 'EACCES'))
             return undefined;
-        throw new errors/* UserError */.yo(`cannot read ${file}: ${code ?? 'unknown error'}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`cannot read ${file}: ${code ?? 'unknown error'}`);
     }
     let parsed;
     try {
         parsed = JSON.parse(text);
     }
     catch {
-        throw new errors/* UserError */.yo(`${file} is not valid JSON`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${file} is not valid JSON`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new errors/* UserError */.yo(`${file} is not a JSON object`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${file} is not a JSON object`);
     return parsed;
 }
 function objectField(config, name, file) {
@@ -35321,49 +35473,11 @@ function objectField(config, name, file) {
     if (value === undefined || value === null)
         return undefined;
     if (typeof value !== 'object' || Array.isArray(value))
-        throw new errors/* UserError */.yo(`${file}: "${name}" is not an object`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${file}: "${name}" is not an object`);
     return value;
 }
 function nonEmpty(s) {
     return s === undefined || s === '' ? undefined : s;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/connect.js
-
-
-
-/**
- * Finds credentials for `name`'s registry and for `alsoRead` (registries
- * a push reads layers from), masks those read from files as the inputs
- * are, and pings the registry with push rights: a registry that is down or
- * refuses the credentials fails now, before any work is done.
- */
-async function connect(name, access, alsoRead, log) {
-    const { registry, repository } = (0,reference/* parseRepository */.SU)(name);
-    const credentials = new Map();
-    for (const host of new Set([registry, ...alsoRead])) {
-        const explicit = host === registry ? access.credentials : undefined;
-        const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
-        // The Action masked the inputs already.
-        if (found !== undefined && explicit === undefined) {
-            const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
-            for (const secret of forms)
-                log.secret?.(secret);
-        }
-        credentials.set(host, found);
-    }
-    const clients = new Map();
-    const clientFor = (host) => {
-        const had = clients.get(host);
-        if (had !== undefined)
-            return had;
-        const client = new registry_client/* RegistryClient */.bP({ registry: host, credentials: credentials.get(host), insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
-        clients.set(host, client);
-        return client;
-    };
-    const client = clientFor(registry);
-    await client.ping(repository);
-    return { client, registry, repository, clientFor };
 }
 
 
@@ -35479,10 +35593,10 @@ function registryText(text, max) {
     const line = text.replace(/[^\x20-\x7e]+/g, ' ').trim();
     return line.length > max ? `${line.slice(0, max)}…` : line;
 }
-/** The error for an answer the operation cannot use. */
-function statusError(prefix, status, body = Buffer.alloc(0)) {
+/** The error for an answer the operation cannot use; `hint` in place of the status's usual one. */
+function statusError(prefix, status, body = Buffer.alloc(0), hint) {
     const summary = errorBodySummary(body);
-    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${HINTS[status] ?? ''}`, status);
+    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${hint ?? HINTS[status] ?? ''}`, status);
 }
 
 

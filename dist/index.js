@@ -96974,6 +96974,7 @@ const INPUT_FLAGS = {
     insecureRegistries: 'insecure-registry',
     retries: 'retries',
     username: 'username',
+    password: 'password-stdin',
     fromImage: 'from-image',
     extraCommands: 'extra-commands',
     includeNixDB: 'include-nix-db',
@@ -99018,10 +99019,10 @@ function registryText(text, max) {
     const line = text.replace(/[^\x20-\x7e]+/g, ' ').trim();
     return line.length > max ? `${line.slice(0, max)}…` : line;
 }
-/** The error for an answer the operation cannot use. */
-function statusError(prefix, status, body = Buffer.alloc(0)) {
+/** The error for an answer the operation cannot use; `hint` in place of the status's usual one. */
+function statusError(prefix, status, body = Buffer.alloc(0), hint) {
     const summary = errorBodySummary(body);
-    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${HINTS[status] ?? ''}`, status);
+    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${hint ?? HINTS[status] ?? ''}`, status);
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/challenge.js
@@ -99078,6 +99079,254 @@ function parseChallenges(header) {
         }
         return out;
     }
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/registry/reference.js
+const DOCKER_HUB = 'docker.io';
+/**
+ * Splits `host[:port]/path` the way docker does: the first component is a
+ * host when it looks like one; otherwise the image is on Docker Hub, where a
+ * lone name lives under `library/`. The name is already lowercased and
+ * grammar-checked.
+ */
+function parseRepository(name) {
+    const slash = name.indexOf('/');
+    const first = slash < 0 ? '' : name.slice(0, slash);
+    if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+        const rest = name.slice(slash + 1);
+        // docker.io/app and index.docker.io/app are Docker Hub's library/app, as docker reads them.
+        if (first === DOCKER_HUB || first === 'index.docker.io')
+            return { registry: DOCKER_HUB, repository: rest.includes('/') ? rest : `library/${rest}` };
+        return { registry: first, repository: rest };
+    }
+    return { registry: DOCKER_HUB, repository: slash < 0 ? `library/${name}` : name };
+}
+/** The host that serves the API: Docker Hub's name is not its API host. */
+function apiHost(registry) {
+    return registry === DOCKER_HUB || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+}
+/** The host without its port: `[::1]:5000` → `[::1]`, `127.0.0.1:5000` → `127.0.0.1`. */
+function hostname(host) {
+    if (host.startsWith('[')) {
+        const end = host.indexOf(']');
+        return end < 0 ? host : host.slice(0, end + 1);
+    }
+    const colon = host.indexOf(':');
+    return colon < 0 ? host : host.slice(0, colon);
+}
+/** This machine: plain HTTP is allowed here. */
+function isLoopback(host) {
+    const name = hostname(host).toLowerCase();
+    return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+;// CONCATENATED MODULE: ./lib/registry/credentials.js
+
+
+
+
+
+// Docker keys Hub's entries by its v1 index URL.
+const HUB_KEY = 'https://index.docker.io/v1/';
+const HUB_HOSTS = new Set([DOCKER_HUB, 'index.docker.io', 'registry-1.docker.io']);
+const HELPER_TIMEOUT_MS = 30_000;
+const RUN_CONTAINERS = '/run/containers';
+/** Tests point this at a folder of their own: none reads or writes the real /run/containers. */
+const RUN_CONTAINERS_ENV = 'LAYERED_IMAGE_RUN_CONTAINERS';
+/**
+ * Credentials for a registry: those given; else the first of the auth
+ * files (credentialFiles) that has an entry for it. A helper that is
+ * missing or fails gives none.
+ */
+async function findCredentials(registry, opts) {
+    const { explicit } = opts;
+    if (explicit !== undefined)
+        return { credentials: { username: explicit.username, password: explicit.password }, from: explicit.given, searched: [] };
+    const searched = [];
+    for (const file of credentialFiles(opts)) {
+        searched.push(file.path);
+        const config = await readConfig(file.path, file.shared === true);
+        if (config === undefined)
+            continue;
+        const found = file.docker ? await fromDockerConfig(registry, config, file.path, opts.env) : fromAuths(registry, config, file.path);
+        if (found !== undefined)
+            return { credentials: found.credentials, from: found.from, searched };
+    }
+    return { credentials: undefined, from: undefined, searched };
+}
+/**
+ * The files credentials are looked for in, in order: containers-auth.json(5)'s
+ * ($REGISTRY_AUTH_FILE, the runtime file that `podman login` writes, the
+ * config one), then docker's config.json; or the `--authfile` alone.
+ */
+function credentialFiles(opts) {
+    if (opts.authFile !== undefined)
+        return [{ path: opts.authFile, docker: false }];
+    const { env } = opts;
+    const home = nonEmpty(env.HOME);
+    const runtimeFile = podmanRuntimeFile(env, opts.uid ?? process.getuid?.());
+    const configHome = nonEmpty(env.XDG_CONFIG_HOME) ?? (home === undefined ? undefined : external_node_path_.join(home, '.config'));
+    const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : external_node_path_.join(home, '.docker'));
+    const authFile = nonEmpty(env.REGISTRY_AUTH_FILE);
+    const files = [
+        ...(authFile === undefined ? [] : [{ path: authFile, docker: false }]),
+        ...(runtimeFile === undefined ? [] : [runtimeFile]),
+        ...(configHome === undefined ? [] : [{ path: external_node_path_.join(configHome, 'containers', 'auth.json'), docker: false }]),
+        ...(dockerDir === undefined ? [] : [{ path: external_node_path_.join(dockerDir, 'config.json'), docker: true }]),
+    ];
+    // REGISTRY_AUTH_FILE may well name one of the others.
+    return files.filter((f, i) => files.findIndex((g) => g.path === f.path) === i);
+}
+async function fromDockerConfig(registry, config, file, env) {
+    const helpers = objectField(config, 'credHelpers', file);
+    for (const key of keysFor(registry)) {
+        const helper = helpers?.[key];
+        if (typeof helper !== 'string' || helper === '')
+            continue;
+        const found = await runHelper(helper, key, env);
+        if (found !== undefined)
+            return { credentials: found, from: `docker-credential-${helper} (credHelpers of ${file})` };
+        break;
+    }
+    const fromFile = fromAuths(registry, config, file);
+    if (fromFile !== undefined)
+        return fromFile;
+    const store = config.credsStore;
+    if (typeof store !== 'string' || store === '')
+        return undefined;
+    const found = await runHelper(store, keysFor(registry)[0] ?? registry, env);
+    return found === undefined ? undefined : { credentials: found, from: `docker-credential-${store} (credsStore of ${file})` };
+}
+function fromAuths(registry, config, file) {
+    const credentials = authsEntry(registry, config, file);
+    return credentials === undefined ? undefined : { credentials, from: file };
+}
+/** An `auths` entry: `auth` (base64 user:pass), `username`/`password` or `identitytoken`. */
+function authsEntry(registry, config, file) {
+    const auths = objectField(config, 'auths', file);
+    if (auths === undefined)
+        return undefined;
+    const wanted = new Set(keysFor(registry).map(hostOfKey));
+    for (const [key, entry] of Object.entries(auths)) {
+        if (!wanted.has(hostOfKey(key)) || typeof entry !== 'object' || entry === null)
+            continue;
+        const fields = entry;
+        const identityToken = fields.identitytoken;
+        if (typeof identityToken === 'string' && identityToken !== '')
+            return { identityToken };
+        const auth = fields.auth;
+        if (typeof auth === 'string' && auth !== '') {
+            const decoded = Buffer.from(auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon <= 0)
+                throw new errors/* UserError */.yo(`${file}: auths entry for ${key} has an "auth" value that is not base64 of user:password`);
+            return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        const { username, password } = fields;
+        if (typeof username === 'string' && username !== '' && typeof password === 'string')
+            return { username, password };
+    }
+    return undefined;
+}
+/** Where `podman login` writes: under XDG_RUNTIME_DIR, or without it (root in a CI job, a cron script) /run/containers/UID. */
+function podmanRuntimeFile(env, uid) {
+    const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
+    if (runtime !== undefined)
+        return { path: external_node_path_.join(runtime, 'containers', 'auth.json'), docker: false };
+    if (uid === undefined)
+        return undefined;
+    return { path: external_node_path_.join(nonEmpty(env[RUN_CONTAINERS_ENV]) ?? RUN_CONTAINERS, String(uid), 'auth.json'), docker: false, shared: true };
+}
+/** After a 401 that no credentials were sent with: where none were found. */
+function noneFoundNote(registry, source) {
+    if (source === undefined)
+        return '';
+    if (source.searched.length === 0)
+        return '; no credential file to look in (HOME is not set)';
+    return `; none for ${registry} in ${source.searched.join(', ')}`;
+}
+/** After a 401 to credentials sent: which ones were refused, and where the lookup went before them. */
+function refusedHint(source) {
+    if (source?.from === undefined)
+        return ' (check the credentials)';
+    const looked = source.searched.length > 1 ? `; looked in ${source.searched.join(', ')}` : '';
+    return ` (check the credentials from ${source.from}${looked})`;
+}
+/** The keys a registry may be stored under; the first is what docker passes to helpers. */
+function keysFor(registry) {
+    return HUB_HOSTS.has(registry) ? [HUB_KEY, ...HUB_HOSTS] : [registry];
+}
+/** `https://host/v1/` and `http://host` forms name the same registry as `host`. */
+function hostOfKey(key) {
+    const bare = key.replace(/^[a-z]+:\/\//i, '');
+    const slash = bare.indexOf('/');
+    return slash < 0 ? bare : bare.slice(0, slash);
+}
+/** `docker-credential-NAME get`, the server on stdin, `{Username, Secret}` on stdout. */
+async function runHelper(name, serverUrl, env) {
+    if (!/^[A-Za-z0-9._-]+$/.test(name))
+        return undefined;
+    const stdout = await new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${name}`, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 1 << 20 }, (error, out) => {
+            resolve(error === null ? out : undefined);
+        });
+        // A helper that exits before reading stdin must not crash us with EPIPE.
+        child.stdin?.on('error', () => undefined);
+        child.stdin?.end(serverUrl);
+    });
+    if (stdout === undefined)
+        return undefined;
+    let reply;
+    try {
+        reply = JSON.parse(stdout);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof reply !== 'object' || reply === null)
+        return undefined;
+    const { Username: username, Secret: secret } = reply;
+    if (typeof secret !== 'string' || secret === '')
+        return undefined;
+    if (username === '<token>')
+        return { identityToken: secret };
+    return typeof username === 'string' && username !== '' ? { username, password: secret } : undefined;
+}
+/** A JSON config file, undefined when there is none; one line naming it when it is unusable. */
+async function readConfig(file, shared = false) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (e) {
+        const code = (0,errors/* errnoCode */.UK)(e);
+        if (code === 'ENOENT' || code === 'ENOTDIR' || (shared && code === 'EACCES'))
+            return undefined;
+        throw new errors/* UserError */.yo(`cannot read ${file}: ${code ?? 'unknown error'}`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new errors/* UserError */.yo(`${file} is not valid JSON`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new errors/* UserError */.yo(`${file} is not a JSON object`);
+    return parsed;
+}
+function objectField(config, name, file) {
+    const value = config[name];
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value !== 'object' || Array.isArray(value))
+        throw new errors/* UserError */.yo(`${file}: "${name}" is not an object`);
+    return value;
+}
+function nonEmpty(s) {
+    return s === undefined || s === '' ? undefined : s;
 }
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
@@ -99157,6 +99406,7 @@ function connectionFailure(opts) {
 
 
 
+
 const CLIENT_ID = 'layered-image';
 const DEFAULT_TOKEN_SECONDS = 60;
 const MAX_TOKEN_RESPONSE = 1 << 20;
@@ -99174,6 +99424,14 @@ class Authenticator {
     }
     get hasCredentials() {
         return this.opts.credentials !== undefined;
+    }
+    /** A 401 with no credentials to send: says where none were found. */
+    needsCredentials(op, status) {
+        return new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (${status})${noneFoundNote(this.opts.registry, this.opts.credentialsSource)}`, 401);
+    }
+    /** For a 401 to the credentials sent: where they came from. */
+    get refusedHint() {
+        return refusedHint(this.opts.credentialsSource);
     }
     /** The Authorization header for a request on these scopes; none until the registry has asked. */
     async authorization(scopes, op) {
@@ -99215,7 +99473,7 @@ class Authenticator {
     basic(op) {
         const creds = this.opts.credentials;
         if (creds === undefined)
-            throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (401 Unauthorized)`, 401);
+            throw this.needsCredentials(op, '401 Unauthorized');
         if (!('username' in creds)) {
             throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs a username and password; an identity token works only with token auth`, 401);
         }
@@ -99296,8 +99554,8 @@ class Authenticator {
         }
         if (res.status === 401 || res.status === 403) {
             if (creds === undefined)
-                throw new RegistryError(`registry ${this.opts.registry}: ${op}: needs credentials (token server: ${statusText(res.status)})`, 401);
-            throw new RegistryError(`${prefix}: ${statusText(res.status)} (check the credentials)`, res.status);
+                throw this.needsCredentials(op, `token server: ${statusText(res.status)}`);
+            throw new RegistryError(`${prefix}: ${statusText(res.status)}${this.refusedHint}`, res.status);
         }
         // The token server's body is not shown: it is not the registry's and may echo what it was sent.
         if (isRetryableStatus(res.status)) {
@@ -99329,45 +99587,6 @@ function parseToken(body, prefix) {
     return { value, refreshAt: Date.now() + (seconds - margin) * 1000 };
 }
 
-;// CONCATENATED MODULE: ./lib/registry/reference.js
-const DOCKER_HUB = 'docker.io';
-/**
- * Splits `host[:port]/path` the way docker does: the first component is a
- * host when it looks like one; otherwise the image is on Docker Hub, where a
- * lone name lives under `library/`. The name is already lowercased and
- * grammar-checked.
- */
-function parseRepository(name) {
-    const slash = name.indexOf('/');
-    const first = slash < 0 ? '' : name.slice(0, slash);
-    if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-        const rest = name.slice(slash + 1);
-        // docker.io/app and index.docker.io/app are Docker Hub's library/app, as docker reads them.
-        if (first === DOCKER_HUB || first === 'index.docker.io')
-            return { registry: DOCKER_HUB, repository: rest.includes('/') ? rest : `library/${rest}` };
-        return { registry: first, repository: rest };
-    }
-    return { registry: DOCKER_HUB, repository: slash < 0 ? `library/${name}` : name };
-}
-/** The host that serves the API: Docker Hub's name is not its API host. */
-function apiHost(registry) {
-    return registry === DOCKER_HUB || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
-}
-/** The host without its port: `[::1]:5000` → `[::1]`, `127.0.0.1:5000` → `127.0.0.1`. */
-function hostname(host) {
-    if (host.startsWith('[')) {
-        const end = host.indexOf(']');
-        return end < 0 ? host : host.slice(0, end + 1);
-    }
-    const colon = host.indexOf(':');
-    return colon < 0 ? host : host.slice(0, colon);
-}
-/** This machine: plain HTTP is allowed here. */
-function isLoopback(host) {
-    const name = hostname(host).toLowerCase();
-    return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/transport.js
 
 
@@ -99394,7 +99613,7 @@ class Transport {
         const allowsHttp = (host) => isLoopback(host) || insecure.has(host) || insecure.has(hostname(host));
         const host = apiHost(opts.registry);
         this.base = new URL(`${allowsHttp(opts.registry) || allowsHttp(host) ? 'http' : 'https'}://${host}`);
-        this.auth = new Authenticator({ registry: opts.registry, credentials: opts.credentials, allowsHttp, timeoutMs: opts.timeoutMs });
+        this.auth = new Authenticator({ registry: opts.registry, credentials: opts.credentials, credentialsSource: opts.credentialsSource, allowsHttp, timeoutMs: opts.timeoutMs });
     }
     /** `registry HOST: OP`, the start of every message about a request. */
     prefix(op) {
@@ -99426,8 +99645,8 @@ class Transport {
                     continue;
                 }
                 if (!this.auth.hasCredentials)
-                    throw new RegistryError(`${prefix}: needs credentials (401 Unauthorized)`, 401);
-                throw statusError(prefix, 401, res.body);
+                    throw this.auth.needsCredentials(req.op, '401 Unauthorized');
+                throw statusError(prefix, 401, res.body, this.auth.refusedHint);
             }
             if (isRetryableStatus(res.status)) {
                 throw new Retryable(req.op, String(res.status), statusError(prefix, res.status, res.body), parseRetryAfter(res.headers['retry-after']));
@@ -99496,6 +99715,7 @@ class RegistryClient {
         this.transport = new Transport({
             registry: opts.registry,
             credentials: opts.credentials,
+            credentialsSource: opts.credentialsSource,
             insecureRegistries: opts.insecureRegistries,
             retries: opts.retries ?? 5,
             retryBaseMs: opts.retryBaseMs ?? 500,
@@ -99728,171 +99948,6 @@ async function sliceOf(source, size) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./lib/registry/credentials.js
-
-
-
-
-
-// Docker keys Hub's entries by its v1 index URL.
-const HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set([DOCKER_HUB, 'index.docker.io', 'registry-1.docker.io']);
-const HELPER_TIMEOUT_MS = 30_000;
-/**
- * Credentials for a registry, looked up as docker and podman do: explicit
- * ones; docker's config.json (`credHelpers`, `auths`, `credsStore`); then
- * the containers auth files. A helper that is missing or fails gives none.
- */
-async function findCredentials(registry, opts) {
-    if (opts.explicit !== undefined)
-        return opts.explicit;
-    const { env } = opts;
-    const home = nonEmpty(env.HOME);
-    const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : external_node_path_.join(home, '.docker'));
-    if (dockerDir !== undefined) {
-        const file = external_node_path_.join(dockerDir, 'config.json');
-        const config = await readConfig(file);
-        if (config !== undefined) {
-            const found = await fromDockerConfig(registry, config, file, env);
-            if (found !== undefined)
-                return found;
-        }
-    }
-    const runtime = nonEmpty(env.XDG_RUNTIME_DIR);
-    const containerFiles = [nonEmpty(env.REGISTRY_AUTH_FILE), runtime === undefined ? undefined : external_node_path_.join(runtime, 'containers', 'auth.json')];
-    for (const file of containerFiles) {
-        if (file === undefined)
-            continue;
-        const config = await readConfig(file);
-        const found = config === undefined ? undefined : fromAuths(registry, config, file);
-        if (found !== undefined)
-            return found;
-    }
-    return undefined;
-}
-async function fromDockerConfig(registry, config, file, env) {
-    const helpers = objectField(config, 'credHelpers', file);
-    for (const key of keysFor(registry)) {
-        const helper = helpers?.[key];
-        if (typeof helper !== 'string' || helper === '')
-            continue;
-        const found = await runHelper(helper, key, env);
-        if (found !== undefined)
-            return found;
-        break;
-    }
-    const fromFile = fromAuths(registry, config, file);
-    if (fromFile !== undefined)
-        return fromFile;
-    const store = config.credsStore;
-    if (typeof store === 'string' && store !== '')
-        return runHelper(store, keysFor(registry)[0] ?? registry, env);
-    return undefined;
-}
-/** An `auths` entry: `auth` (base64 user:pass), `username`/`password` or `identitytoken`. */
-function fromAuths(registry, config, file) {
-    const auths = objectField(config, 'auths', file);
-    if (auths === undefined)
-        return undefined;
-    const wanted = new Set(keysFor(registry).map(hostOfKey));
-    for (const [key, entry] of Object.entries(auths)) {
-        if (!wanted.has(hostOfKey(key)) || typeof entry !== 'object' || entry === null)
-            continue;
-        const fields = entry;
-        const identityToken = fields.identitytoken;
-        if (typeof identityToken === 'string' && identityToken !== '')
-            return { identityToken };
-        const auth = fields.auth;
-        if (typeof auth === 'string' && auth !== '') {
-            const decoded = Buffer.from(auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon <= 0)
-                throw new errors/* UserError */.yo(`${file}: auths entry for ${key} has an "auth" value that is not base64 of user:password`);
-            return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-        }
-        const { username, password } = fields;
-        if (typeof username === 'string' && username !== '' && typeof password === 'string')
-            return { username, password };
-    }
-    return undefined;
-}
-/** The keys a registry may be stored under; the first is what docker passes to helpers. */
-function keysFor(registry) {
-    return HUB_HOSTS.has(registry) ? [HUB_KEY, ...HUB_HOSTS] : [registry];
-}
-/** `https://host/v1/` and `http://host` forms name the same registry as `host`. */
-function hostOfKey(key) {
-    const bare = key.replace(/^[a-z]+:\/\//i, '');
-    const slash = bare.indexOf('/');
-    return slash < 0 ? bare : bare.slice(0, slash);
-}
-/** `docker-credential-NAME get`, the server on stdin, `{Username, Secret}` on stdout. */
-async function runHelper(name, serverUrl, env) {
-    if (!/^[A-Za-z0-9._-]+$/.test(name))
-        return undefined;
-    const stdout = await new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${name}`, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: 1 << 20 }, (error, out) => {
-            resolve(error === null ? out : undefined);
-        });
-        // A helper that exits before reading stdin must not crash us with EPIPE.
-        child.stdin?.on('error', () => undefined);
-        child.stdin?.end(serverUrl);
-    });
-    if (stdout === undefined)
-        return undefined;
-    let reply;
-    try {
-        reply = JSON.parse(stdout);
-    }
-    catch {
-        return undefined;
-    }
-    if (typeof reply !== 'object' || reply === null)
-        return undefined;
-    const { Username: username, Secret: secret } = reply;
-    if (typeof secret !== 'string' || secret === '')
-        return undefined;
-    if (username === '<token>')
-        return { identityToken: secret };
-    return typeof username === 'string' && username !== '' ? { username, password: secret } : undefined;
-}
-/** A JSON config file, undefined when there is none; one line naming it when it is unusable. */
-async function readConfig(file) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (e) {
-        const code = (0,errors/* errnoCode */.UK)(e);
-        if (code === 'ENOENT' || code === 'ENOTDIR')
-            return undefined;
-        throw new errors/* UserError */.yo(`cannot read ${file}: ${code ?? 'unknown error'}`);
-    }
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new errors/* UserError */.yo(`${file} is not valid JSON`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new errors/* UserError */.yo(`${file} is not a JSON object`);
-    return parsed;
-}
-function objectField(config, name, file) {
-    const value = config[name];
-    if (value === undefined || value === null)
-        return undefined;
-    if (typeof value !== 'object' || Array.isArray(value))
-        throw new errors/* UserError */.yo(`${file}: "${name}" is not an object`);
-    return value;
-}
-function nonEmpty(s) {
-    return s === undefined || s === '' ? undefined : s;
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/connect.js
 
 
@@ -99908,10 +99963,11 @@ async function connect(name, access, alsoRead, log) {
     const credentials = new Map();
     for (const host of new Set([registry, ...alsoRead])) {
         const explicit = host === registry ? access.credentials : undefined;
-        const found = await findCredentials(host, { env: process.env, ...(explicit === undefined ? {} : { explicit }) });
+        const found = await findCredentials(host, { env: process.env, explicit, authFile: access.authFile });
+        const creds = found.credentials;
         // The Action masked the inputs already.
-        if (found !== undefined && explicit === undefined) {
-            const forms = 'identityToken' in found ? [found.identityToken] : [found.password, Buffer.from(`${found.username}:${found.password}`).toString('base64')];
+        if (creds !== undefined && explicit === undefined) {
+            const forms = 'identityToken' in creds ? [creds.identityToken] : [creds.password, Buffer.from(`${creds.username}:${creds.password}`).toString('base64')];
             for (const secret of forms)
                 log.secret?.(secret);
         }
@@ -99922,7 +99978,8 @@ async function connect(name, access, alsoRead, log) {
         const had = clients.get(host);
         if (had !== undefined)
             return had;
-        const client = new RegistryClient({ registry: host, credentials: credentials.get(host), insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
+        const found = credentials.get(host);
+        const client = new RegistryClient({ registry: host, credentials: found?.credentials, credentialsSource: found, insecureRegistries: access.insecureRegistries, retries: access.retries, log: (m) => log.info(m) });
         clients.set(host, client);
         return client;
     };
@@ -102145,12 +102202,13 @@ function parseRegistryAccess(raw) {
     const username = raw.username ?? '';
     const password = raw.password ?? '';
     if ((username === '') !== (password === ''))
-        throw new errors/* UserError */.yo(username === '' ? 'password is given without a username' : `username ${username} is given without a password`);
+        throw new errors/* UserError */.yo(username === '' ? `${(0,inputs/* input */.hF)('password')} is given without ${(0,inputs/* input */.hF)('username')}` : `${(0,inputs/* input */.hF)('username')} ${username} is given without ${(0,inputs/* input */.hF)('password')}`);
     const retriesText = raw.retries?.trim() ?? '';
     const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-    return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password } };
+    const credentials = username === '' ? undefined : { username, password, given: raw.credentialsGiven ?? 'the username input' };
+    return { insecureRegistries, retries, credentials, authFile: raw.authFile };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {

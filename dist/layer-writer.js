@@ -66,6 +66,7 @@ const INPUT_FLAGS = {
     insecureRegistries: 'insecure-registry',
     retries: 'retries',
     username: 'username',
+    password: 'password-stdin',
     fromImage: 'from-image',
     extraCommands: 'extra-commands',
     includeNixDB: 'include-nix-db',
