@@ -131,7 +131,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
         const unknown = plan.filter((_, j) => !known.has(keys[j] as string));
         const bytes = unknown.reduce((n, l) => n + narBytes(l.paths), 0);
         if (bytes < RECORD_WORTH_BYTES) {
-          if (unknown.length > 0) log.info(`blob record not read: the ${unknown.length} store layers the registry lacks (${formatBytes(bytes)}) cost less to make than a cache restore`);
+          if (unknown.length > 0) log.info(`the cache's blob list not read: the ${unknown.length} store layers the registry lacks (${formatBytes(bytes)}) cost less to make than to restore`);
           return;
         }
         const leads = await readRecord();
@@ -254,11 +254,11 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
       const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(leadId(l))).reduce((n, l) => n + l.size, 0);
       // What this run found of the cache's entries is always kept.
       const findings = lookup.refuted.size > 0 || [...lookup.unsaveable].some((k) => !(earlier ?? []).some((l) => l.key === k && l.bad === true));
-      if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings) return [`blob record not saved: its new leads (${formatBytes(newBytes)} of layers) are worth less than a restore`];
+      if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings) return [`the cache's blob list not saved: the layers new to it (${formatBytes(newBytes)}) are worth less than a restore`];
       const before = await readRecord();
       const merged = mergeRecord(before, now);
-      if (sameLeads(mergeRecord(before, []).leads, merged.leads)) return ['blob record unchanged; not saved'];
-      return (await cache.saveRecord(scope, merged)) ? [`blob record saved: ${merged.leads.length} layer blobs`] : [];
+      if (sameLeads(mergeRecord(before, []).leads, merged.leads)) return ["the cache's blob list unchanged; not saved"];
+      return (await cache.saveRecord(scope, merged)) ? [`the cache's blob list saved: ${merged.leads.length} layer blobs`] : [];
     };
 
     // The local image first: a push that fails still leaves it.

@@ -65,7 +65,7 @@ const HELP: Record<keyof typeof FLAGS, { arg?: string; text: string }> = {
   created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${DEFAULT_CREATED})` },
   architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
   platform: { arg: 'OS/ARCH[/VAR]', text: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
-  output: { arg: 'FILE|DIR|-', text: 'file or OCI dir, - for stdout (default ./NAME.tar; none with --push)' },
+  output: { arg: 'FILE|DIR|-', text: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
   'output-format': { arg: 'FORMAT', text: 'docker-archive, or oci for an OCI layout (default docker-archive)' },
   compression: { arg: 'ALGO', text: 'blobs of a push or an OCI layout: gzip, zstd or none (default gzip)' },
   push: { text: 'push NAME:TAG for each tag, uploading only blobs the registry lacks' },

@@ -92,7 +92,7 @@ export async function findKnownLayers(opts: {
     }
   });
   const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
-  log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} leads not there`);
+  log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} more named by cacheFrom images or the cache's blob list but not there`);
   return known;
 }
 

@@ -93,8 +93,8 @@ describe('pushing to a real registry (docker-registry on loopback)', () => {
     assert.equal(manifestPuts('team/app'), 2);
   });
 
-  it('with the cache directory of an earlier push and no tag of it to read, the blob record says what the registry holds: only the changed layer is built', async () => {
-    // 72 MiB of data: enough layer to be worth the record (64 MiB).
+  it('with the cache directory of an earlier push and no tag of it to read, the blob list in the cache says what the registry holds: only the changed layer is built', async () => {
+    // 72 MiB of data: enough layer to be worth the blob list (64 MiB).
     const big = (appSalt: string) => nixBuild(CLOSURE_NIX, 'bigApp', { dataMiB: '72', appSalt });
     const name = `${reg().host}/team/cached`;
     const cacheDir = await mkdtemp(path.join(dir, 'cache-'));
@@ -109,16 +109,16 @@ describe('pushing to a real registry (docker-registry on loopback)', () => {
     assert.equal((await pullAndRun(`${name}:b`, path.join(dir, 'run-b'))).stdout.split('\n')[0], 'big app-3');
   });
 
-  it('a small image neither reads nor saves the record: making its few layers again costs less', async () => {
+  it('a small image neither reads nor saves the blob list: making its few layers again costs less', async () => {
     const name = `${reg().host}/team/small`;
     const cacheDir = await mkdtemp(path.join(dir, 'cache-'));
     const args = ['--name', name, '--contents', app, '--config', config, '--push', '--cache-dir', cacheDir];
     const first = runCli(['build', '--json', '--tag', 'a', ...args]);
     assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stderr, /blob record not saved/);
+    assert.match(first.stderr, /the cache's blob list not saved/);
     const second = runCli(['build', '--json', '--tag', 'b', ...args]);
     assert.equal(second.status, 0, second.stderr);
-    assert.match(second.stderr, /blob record not read/);
+    assert.match(second.stderr, /the cache's blob list not read/);
     assert.equal((JSON.parse(second.stdout) as Report).cache.built, storePaths);
     assert.deepEqual(await readdir(cacheDir), []);
     await reg().settled();
