@@ -29422,7 +29422,7 @@ async function findKnownLayers(opts) {
         }
     });
     const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
-    log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} leads not there`);
+    log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} more named by cacheFrom images or the cache's blob list but not there`);
     return known;
 }
 /** A mount is a shortcut: one the registry refuses (no pull right there, say) means a HEAD and an upload instead. */
@@ -30486,7 +30486,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
                 const bytes = unknown.reduce((n, l) => n + narBytes(l.paths), 0);
                 if (bytes < RECORD_WORTH_BYTES) {
                     if (unknown.length > 0)
-                        log.info(`blob record not read: the ${unknown.length} store layers the registry lacks (${(0,lib_log/* formatBytes */.z3)(bytes)}) cost less to make than a cache restore`);
+                        log.info(`the cache's blob list not read: the ${unknown.length} store layers the registry lacks (${(0,lib_log/* formatBytes */.z3)(bytes)}) cost less to make than to restore`);
                     return;
                 }
                 const leads = await readRecord();
@@ -30617,12 +30617,12 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj) {
             // What this run found of the cache's entries is always kept.
             const findings = lookup.refuted.size > 0 || [...lookup.unsaveable].some((k) => !(earlier ?? []).some((l) => l.key === k && l.bad === true));
             if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings)
-                return [`blob record not saved: its new leads (${(0,lib_log/* formatBytes */.z3)(newBytes)} of layers) are worth less than a restore`];
+                return [`the cache's blob list not saved: the layers new to it (${(0,lib_log/* formatBytes */.z3)(newBytes)}) are worth less than a restore`];
             const before = await readRecord();
             const merged = mergeRecord(before, now);
             if (sameLeads(mergeRecord(before, []).leads, merged.leads))
-                return ['blob record unchanged; not saved'];
-            return (await cache.saveRecord(scope, merged)) ? [`blob record saved: ${merged.leads.length} layer blobs`] : [];
+                return ["the cache's blob list unchanged; not saved"];
+            return (await cache.saveRecord(scope, merged)) ? [`the cache's blob list saved: ${merged.leads.length} layer blobs`] : [];
         };
         // The local image first: a push that fails still leaves it.
         const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
@@ -31715,7 +31715,7 @@ const HELP = {
     created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_CREATED */ .xe})` },
     architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
     platform: { arg: 'OS/ARCH[/VAR]', text: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
-    output: { arg: 'FILE|DIR|-', text: 'file or OCI dir, - for stdout (default ./NAME.tar; none with --push)' },
+    output: { arg: 'FILE|DIR|-', text: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
     'output-format': { arg: 'FORMAT', text: 'docker-archive, or oci for an OCI layout (default docker-archive)' },
     compression: { arg: 'ALGO', text: 'blobs of a push or an OCI layout: gzip, zstd or none (default gzip)' },
     push: { text: 'push NAME:TAG for each tag, uploading only blobs the registry lacks' },

@@ -100040,7 +100040,7 @@ async function findKnownLayers(opts) {
         }
     });
     const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
-    log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} leads not there`);
+    log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} more named by cacheFrom images or the cache's blob list but not there`);
     return known;
 }
 /** A mount is a shortcut: one the registry refuses (no pull right there, say) means a HEAD and an upload instead. */
@@ -101357,7 +101357,7 @@ async function build(opts, logger = quietLogger) {
                 const bytes = unknown.reduce((n, l) => n + narBytes(l.paths), 0);
                 if (bytes < RECORD_WORTH_BYTES) {
                     if (unknown.length > 0)
-                        log.info(`blob record not read: the ${unknown.length} store layers the registry lacks (${formatBytes(bytes)}) cost less to make than a cache restore`);
+                        log.info(`the cache's blob list not read: the ${unknown.length} store layers the registry lacks (${formatBytes(bytes)}) cost less to make than to restore`);
                     return;
                 }
                 const leads = await readRecord();
@@ -101488,12 +101488,12 @@ async function build(opts, logger = quietLogger) {
             // What this run found of the cache's entries is always kept.
             const findings = lookup.refuted.size > 0 || [...lookup.unsaveable].some((k) => !(earlier ?? []).some((l) => l.key === k && l.bad === true));
             if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings)
-                return [`blob record not saved: its new leads (${formatBytes(newBytes)} of layers) are worth less than a restore`];
+                return [`the cache's blob list not saved: the layers new to it (${formatBytes(newBytes)}) are worth less than a restore`];
             const before = await readRecord();
             const merged = mergeRecord(before, now);
             if (sameLeads(mergeRecord(before, []).leads, merged.leads))
-                return ['blob record unchanged; not saved'];
-            return (await cache.saveRecord(scope, merged)) ? [`blob record saved: ${merged.leads.length} layer blobs`] : [];
+                return ["the cache's blob list unchanged; not saved"];
+            return (await cache.saveRecord(scope, merged)) ? [`the cache's blob list saved: ${merged.leads.length} layer blobs`] : [];
         };
         // The local image first: a push that fails still leaves it.
         const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
