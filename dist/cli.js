@@ -31837,60 +31837,7 @@ async function main(argv) {
             const meant = COMMANDS.find((known) => (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__/* .editDistance */ .Y)(command, known) <= 2);
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unknown command "${command}"${meant === undefined ? '' : `; did you mean ${meant}?`} (layered-image --help lists them)`);
         }
-        const { values, positionals } = parseFlags(rest, FLAGS, 'build');
-        if (values.help) {
-            process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
-            return 0;
-        }
-        if (positionals.length > 0)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-        const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseOptions */ .Ac)({
-            name: values.name,
-            tags: values.tag,
-            contents: values.contents ?? [],
-            config: values.config,
-            maxLayers: values['max-layers'],
-            created: values.created,
-            architecture: values.architecture,
-            platform: values.platform,
-            output: values.output,
-            stdoutAllowed: true,
-            outputFormat: values['output-format'],
-            compression: values.compression,
-            push: values.push,
-            pushByDigest: values['push-by-digest'],
-            manifestFormat: values['manifest-format'],
-            cacheFrom: values['cache-from'],
-            insecureRegistries: values['insecure-registry'],
-            retries: values.retries,
-            ...(await credentialFlags(values)),
-            cacheDir: values['cache-dir'],
-            noCache: values['no-cache'],
-            fromImage: values['from-image'],
-            extraCommands: values['extra-commands'],
-            includeNixDB: values['include-nix-db'],
-            layering: values.layering,
-            groupPopular: values['group-popular'],
-            hints: values.hint,
-            explain: values.explain,
-            uid: values.uid,
-            gid: values.gid,
-            uname: values.uname,
-            gname: values.gname,
-            mtime: values.mtime,
-        });
-        if (opts.explain) {
-            const plan = await (0,_build_js__WEBPACK_IMPORTED_MODULE_4__/* .explain */ .W)(opts, stderrLogger());
-            process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : (0,_plan_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPlan */ .n)(plan));
-            return 0;
-        }
-        const toStdout = opts.output?.kind === 'stdout';
-        if (toStdout && values.json)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--json prints to standard output, which --output - gives to the image');
-        const report = await (0,_build_js__WEBPACK_IMPORTED_MODULE_4__/* .build */ .j)(opts, stderrLogger());
-        // With --output -, standard output carries the image alone.
-        (toStdout ? process.stderr : process.stdout).write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
-        return 0;
+        return await buildCommand(rest);
     }
     catch (e) {
         if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo) {
@@ -31900,6 +31847,63 @@ async function main(argv) {
         process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e)} (--debug shows where)\n`);
         return 70;
     }
+}
+/** `layered-image build`: flags to options, then the build or its plan. */
+async function buildCommand(args) {
+    const { values, positionals } = parseFlags(args, FLAGS, 'build');
+    if (values.help) {
+        process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
+        return 0;
+    }
+    if (positionals.length > 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
+    const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseOptions */ .Ac)({
+        name: values.name,
+        tags: values.tag,
+        contents: values.contents ?? [],
+        config: values.config,
+        maxLayers: values['max-layers'],
+        created: values.created,
+        architecture: values.architecture,
+        platform: values.platform,
+        output: values.output,
+        stdoutAllowed: true,
+        outputFormat: values['output-format'],
+        compression: values.compression,
+        push: values.push,
+        pushByDigest: values['push-by-digest'],
+        manifestFormat: values['manifest-format'],
+        cacheFrom: values['cache-from'],
+        insecureRegistries: values['insecure-registry'],
+        retries: values.retries,
+        ...(await credentialFlags(values)),
+        cacheDir: values['cache-dir'],
+        noCache: values['no-cache'],
+        fromImage: values['from-image'],
+        extraCommands: values['extra-commands'],
+        includeNixDB: values['include-nix-db'],
+        layering: values.layering,
+        groupPopular: values['group-popular'],
+        hints: values.hint,
+        explain: values.explain,
+        uid: values.uid,
+        gid: values.gid,
+        uname: values.uname,
+        gname: values.gname,
+        mtime: values.mtime,
+    });
+    if (opts.explain) {
+        const plan = await (0,_build_js__WEBPACK_IMPORTED_MODULE_4__/* .explain */ .W)(opts, stderrLogger());
+        process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : (0,_plan_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPlan */ .n)(plan));
+        return 0;
+    }
+    const toStdout = opts.output?.kind === 'stdout';
+    if (toStdout && values.json)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--json prints to standard output, which --output - gives to the image');
+    const report = await (0,_build_js__WEBPACK_IMPORTED_MODULE_4__/* .build */ .j)(opts, stderrLogger());
+    // With --output -, standard output carries the image alone.
+    (toStdout ? process.stderr : process.stdout).write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
+    return 0;
 }
 /** `layered-image index`: reads the manifests, checks them, pushes the index. */
 async function indexCommand(args) {

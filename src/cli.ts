@@ -193,58 +193,7 @@ export async function main(argv: string[]): Promise<number> {
       const meant = COMMANDS.find((known) => editDistance(command, known) <= 2);
       throw new UserError(`unknown command "${command}"${meant === undefined ? '' : `; did you mean ${meant}?`} (layered-image --help lists them)`);
     }
-    const { values, positionals } = parseFlags(rest, FLAGS, 'build');
-    if (values.help) {
-      process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
-      return 0;
-    }
-    if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`);
-    const opts = await parseOptions({
-      name: values.name,
-      tags: values.tag,
-      contents: values.contents ?? [],
-      config: values.config,
-      maxLayers: values['max-layers'],
-      created: values.created,
-      architecture: values.architecture,
-      platform: values.platform,
-      output: values.output,
-      stdoutAllowed: true,
-      outputFormat: values['output-format'],
-      compression: values.compression,
-      push: values.push,
-      pushByDigest: values['push-by-digest'],
-      manifestFormat: values['manifest-format'],
-      cacheFrom: values['cache-from'],
-      insecureRegistries: values['insecure-registry'],
-      retries: values.retries,
-      ...(await credentialFlags(values)),
-      cacheDir: values['cache-dir'],
-      noCache: values['no-cache'],
-      fromImage: values['from-image'],
-      extraCommands: values['extra-commands'],
-      includeNixDB: values['include-nix-db'],
-      layering: values.layering,
-      groupPopular: values['group-popular'],
-      hints: values.hint,
-      explain: values.explain,
-      uid: values.uid,
-      gid: values.gid,
-      uname: values.uname,
-      gname: values.gname,
-      mtime: values.mtime,
-    });
-    if (opts.explain) {
-      const plan = await explain(opts, stderrLogger());
-      process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
-      return 0;
-    }
-    const toStdout = opts.output?.kind === 'stdout';
-    if (toStdout && values.json) throw new UserError('--json prints to standard output, which --output - gives to the image');
-    const report = await build(opts, stderrLogger());
-    // With --output -, standard output carries the image alone.
-    (toStdout ? process.stderr : process.stdout).write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
-    return 0;
+    return await buildCommand(rest);
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`layered-image: ${spellInputs(e.marked.split('\n')[0] ?? '', 'cli')}\n`);
@@ -255,6 +204,62 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 70;
   }
+}
+
+/** `layered-image build`: flags to options, then the build or its plan. */
+async function buildCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, FLAGS, 'build');
+  if (values.help) {
+    process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
+    return 0;
+  }
+  if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`);
+  const opts = await parseOptions({
+    name: values.name,
+    tags: values.tag,
+    contents: values.contents ?? [],
+    config: values.config,
+    maxLayers: values['max-layers'],
+    created: values.created,
+    architecture: values.architecture,
+    platform: values.platform,
+    output: values.output,
+    stdoutAllowed: true,
+    outputFormat: values['output-format'],
+    compression: values.compression,
+    push: values.push,
+    pushByDigest: values['push-by-digest'],
+    manifestFormat: values['manifest-format'],
+    cacheFrom: values['cache-from'],
+    insecureRegistries: values['insecure-registry'],
+    retries: values.retries,
+    ...(await credentialFlags(values)),
+    cacheDir: values['cache-dir'],
+    noCache: values['no-cache'],
+    fromImage: values['from-image'],
+    extraCommands: values['extra-commands'],
+    includeNixDB: values['include-nix-db'],
+    layering: values.layering,
+    groupPopular: values['group-popular'],
+    hints: values.hint,
+    explain: values.explain,
+    uid: values.uid,
+    gid: values.gid,
+    uname: values.uname,
+    gname: values.gname,
+    mtime: values.mtime,
+  });
+  if (opts.explain) {
+    const plan = await explain(opts, stderrLogger());
+    process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
+    return 0;
+  }
+  const toStdout = opts.output?.kind === 'stdout';
+  if (toStdout && values.json) throw new UserError('--json prints to standard output, which --output - gives to the image');
+  const report = await build(opts, stderrLogger());
+  // With --output -, standard output carries the image alone.
+  (toStdout ? process.stderr : process.stdout).write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
+  return 0;
 }
 
 /** `layered-image index`: reads the manifests, checks them, pushes the index. */
