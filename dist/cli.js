@@ -30131,7 +30131,7 @@ async function addNixDb(dir, paths, contents, mtime) {
     for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
         const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
         if (st !== undefined && !st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the ${(0,inputs/* input */.hF)('contents')} put something other than a directory at /${d}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
     }
     // In the system's temporary folder: a store URL cannot hold every path.
     const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
@@ -30915,7 +30915,7 @@ async function resolveRoots(opts) {
     }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
-        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or store paths in the ${(0,inputs/* input */.hF)('config')}`);
+        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or name store paths in ${(0,inputs/* input */.hF)('config')}`);
     }
     const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
     if (base !== undefined) {
@@ -31629,6 +31629,79 @@ function memberCheck(paths) {
 
 /***/ }),
 
+/***/ 4914:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ credentialFlags)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
+
+
+
+/** More than any password or token; a stream that goes on is not one. */
+const PASSWORD_LIMIT = 64 * 1024;
+/**
+ * --username with --password-stdin, or --authfile: checked together, the
+ * password read from standard input, as `docker login --password-stdin`
+ * takes it, so that it never shows in a process list or shell history.
+ * Given to a command that pushes nothing, they are refused before
+ * standard input is read, rather than read and dropped.
+ */
+async function credentialFlags(values, pushing) {
+    const { username, authfile } = values;
+    const stdin = values['password-stdin'] === true;
+    const given = [username !== undefined ? '--username' : '', stdin ? '--password-stdin' : '', authfile !== undefined ? '--authfile' : ''].filter((f) => f !== '');
+    if (!pushing && given.length > 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${given[0]} is for a push: add --push or --push-by-digest`);
+    if (username !== undefined && authfile !== undefined)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('--authfile cannot go with --username: credentials come from one or the other');
+    if (username !== undefined && !stdin)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('--username needs --password-stdin: the password is read from standard input, never from a flag');
+    if (stdin && username === undefined)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('--password-stdin needs --username');
+    if (authfile !== undefined)
+        return { authFile: checkAuthFile(authfile) };
+    if (username === undefined)
+        return {};
+    return { username, password: await readPassword(), credentialsGiven: '--username' };
+}
+function checkAuthFile(authfile) {
+    let isFile;
+    try {
+        isFile = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(authfile).isFile();
+    }
+    catch (e) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--authfile ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(authfile)}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e) === 'ENOENT' ? 'no such file' : ((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e) ?? (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(e))}`);
+    }
+    if (!isFile)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--authfile ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(authfile)} is not a file`);
+    return node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(authfile);
+}
+async function readPassword() {
+    // Typed at a terminal, it would echo, and nothing would say when to stop.
+    if (process.stdin.isTTY)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('--password-stdin reads standard input, which is a terminal here; pipe the password in (printenv TOKEN | layered-image …)');
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of process.stdin) {
+        size += chunk.length;
+        if (size > PASSWORD_LIMIT)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`--password-stdin read more than ${PASSWORD_LIMIT} bytes from standard input; a password is one line`);
+        chunks.push(chunk);
+    }
+    // One line ending, as docker strips it; anything else is the password's.
+    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (password === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('--password-stdin read an empty password from standard input');
+    return password;
+}
+
+
+/***/ }),
+
 /***/ 9069:
 /***/ ((__webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31647,11 +31720,13 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(452);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(646);
 /* harmony import */ var _unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7347);
-/* harmony import */ var _make_index_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(122);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3461);
-/* harmony import */ var _layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(3198);
-/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7554);
-/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8896);
+/* harmony import */ var _cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4914);
+/* harmony import */ var _make_index_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(122);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(3461);
+/* harmony import */ var _layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3198);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7554);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8896);
+
 
 
 
@@ -31711,8 +31786,8 @@ const HELP = {
     tag: { arg: 'TAG', text: 'image tag, repeatable; all are pushed (default: from the image id)' },
     contents: { arg: 'PATH', text: 'a store path or a link to one, repeatable: its closure goes in' },
     config: { arg: 'JSON|@FILE', text: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
-    'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_MAX_LAYERS */ .AW})` },
-    created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_CREATED */ .xe})` },
+    'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_11__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_MAX_LAYERS */ .AW})` },
+    created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_CREATED */ .xe})` },
     architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
     platform: { arg: 'OS/ARCH[/VAR]', text: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
     output: { arg: 'FILE|DIR|-', text: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
@@ -31733,15 +31808,15 @@ const HELP = {
     'from-image': { arg: 'TARBALL', text: 'a docker-archive to build on: its layers go first' },
     'extra-commands': { arg: 'SCRIPT', text: "shell script run in the customisation layer's directory" },
     'include-nix-db': { text: "put a Nix database of the image's store paths in /nix/var/nix/db" },
-    layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${_options_js__WEBPACK_IMPORTED_MODULE_10__/* .DEFAULT_LAYERING */ .ag})` },
+    layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${_options_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_LAYERING */ .ag})` },
     'group-popular': { arg: 'N', text: 'the N most popular paths share the lowest layer (default 0, off)' },
     hint: { arg: 'KIND:PATTERN', text: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
     explain: { text: 'print the layer plan (sizes, paths and why) and build nothing' },
-    uid: { arg: 'N', text: `owner id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.uid})` },
-    gid: { arg: 'N', text: `group id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.gid})` },
-    uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.uname})` },
-    gname: { arg: 'NAME', text: `group name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.gname})` },
-    mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_TAR_SETTINGS */ .yL.mtime})` },
+    uid: { arg: 'N', text: `owner id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.uid})` },
+    gid: { arg: 'N', text: `group id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.gid})` },
+    uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.uname})` },
+    gname: { arg: 'NAME', text: `group name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.gname})` },
+    mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.mtime})` },
     debug: { text: 'on an internal error, print its stack' },
     help: { text: 'print this help' },
 };
@@ -31834,7 +31909,10 @@ async function main(argv) {
         if (command === 'index')
             return await indexCommand(rest);
         if (command !== 'build') {
-            const meant = COMMANDS.find((known) => (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__/* .editDistance */ .Y)(command, known) <= 2);
+            // `layered-image --name x …`: the flags are right, the command is missing.
+            if (command.startsWith('-'))
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`a command comes first: layered-image build ${command} … (layered-image --help lists them)`);
+            const meant = (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__/* .closest */ .k)(command, COMMANDS);
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unknown command "${command}"${meant === undefined ? '' : `; did you mean ${meant}?`} (layered-image --help lists them)`);
         }
         return await buildCommand(rest);
@@ -31857,7 +31935,7 @@ async function buildCommand(args) {
     }
     if (positionals.length > 0)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-    const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseOptions */ .Ac)({
+    const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_11__/* .parseOptions */ .Ac)({
         name: values.name,
         tags: values.tag,
         contents: values.contents ?? [],
@@ -31876,7 +31954,7 @@ async function buildCommand(args) {
         cacheFrom: values['cache-from'],
         insecureRegistries: values['insecure-registry'],
         retries: values.retries,
-        ...(await credentialFlags(values)),
+        ...(await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .credentialFlags */ .f)(values, values.push === true || values['push-by-digest'] === true)),
         cacheDir: values['cache-dir'],
         noCache: values['no-cache'],
         fromImage: values['from-image'],
@@ -31914,56 +31992,19 @@ async function indexCommand(args) {
     }
     if (positionals.length > 0)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseIndexOptions */ .G7)({
+    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_11__/* .parseIndexOptions */ .G7)({
         name: values.name,
         tags: values.tag,
         manifests: values.manifest ?? [],
         manifestFormat: values['manifest-format'],
         insecureRegistries: values['insecure-registry'],
         retries: values.retries,
-        ...(await credentialFlags(values)),
+        ...(await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .credentialFlags */ .f)(values, true)),
     });
-    const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_9__/* .makeIndex */ .H)(opts, stderrLogger());
+    const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_10__/* .makeIndex */ .H)(opts, stderrLogger());
     const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
     return 0;
-}
-/**
- * --username with --password-stdin, or --authfile: checked together, the
- * password read from standard input, as `docker login --password-stdin`
- * takes it, so that it never shows in a process list or shell history.
- */
-async function credentialFlags(values) {
-    const { username, authfile } = values;
-    const stdin = values['password-stdin'] === true;
-    if (username !== undefined && authfile !== undefined)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--authfile cannot go with --username: credentials come from one or the other');
-    if (username !== undefined && !stdin)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--username needs --password-stdin: the password is read from standard input, never from a flag');
-    if (stdin && username === undefined)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--password-stdin needs --username');
-    if (authfile !== undefined) {
-        let isFile;
-        try {
-            isFile = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(authfile).isFile();
-        }
-        catch (e) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`--authfile ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .show */ .WU)(authfile)}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errnoCode */ .UK)(e) === 'ENOENT' ? 'no such file' : ((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errnoCode */ .UK)(e) ?? (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e))}`);
-        }
-        if (!isFile)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`--authfile ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .show */ .WU)(authfile)} is not a file`);
-        return { authFile: node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(authfile) };
-    }
-    if (username === undefined)
-        return {};
-    const chunks = [];
-    for await (const chunk of process.stdin)
-        chunks.push(chunk);
-    // One line ending, as docker strips it; anything else is the password's.
-    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-    if (password === '')
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--password-stdin read an empty password from standard input');
-    return { username, password, credentialsGiven: '--username' };
 }
 function parseFlags(args, flags, command) {
     const joined = joinDashValues(args, flags);
@@ -31973,8 +32014,14 @@ function parseFlags(args, flags, command) {
         parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: joined, options: flags, strict: true, allowPositionals: true });
     }
     catch (e) {
-        // parseArgs' own messages run over several lines; keep the first.
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e).split('\n')[0] ?? 'bad arguments');
+        // parseArgs' own messages run over several lines; keep the first, and
+        // say a forgotten value plainly (`--tag --push`, `--name` last).
+        const first = (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e).split('\n')[0] ?? 'bad arguments';
+        const forgotten = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument (?:missing|is ambiguous)/.exec(first);
+        const boolean = /^Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(first);
+        if (boolean !== null)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${boolean[1]} takes no value: give it alone to turn it on`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(forgotten === null ? first : `${forgotten[1]} needs a value`);
     }
     for (const [flag, value] of Object.entries(parsed.values)) {
         const values = Array.isArray(value) ? value : [value];
@@ -31994,7 +32041,8 @@ function joinDashValues(args, flags) {
         const arg = args[i];
         const next = args[i + 1];
         const option = arg.startsWith('--') ? flags[arg.slice(2)] : undefined;
-        if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next, flags)) {
+        // `--tag --contnets` is left to checkFlagNames: a slip, not a value.
+        if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !next.startsWith('--') && !isFlag(next, flags)) {
             out.push(`${arg}=${next}`);
             i++;
         }
@@ -32048,8 +32096,8 @@ function isEntryPoint() {
         return false;
     }
 }
-if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_12__/* .isLayerWorkerThread */ ._)()) {
-    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_13__/* .cleanUpOnSignals */ .BR)();
+if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_13__/* .isLayerWorkerThread */ ._)()) {
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_14__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
 }
 
@@ -33668,7 +33716,7 @@ function parseContainerConfig(text, what = (0,inputs/* input */.hF)('config')) {
         }
         const problem = check(field);
         if (problem !== undefined)
-            throw new errors/* UserError */.yo(`${what}.${key} ${problem}, got ${JSON.stringify(field)}`);
+            throw new errors/* UserError */.yo(`${what}: ${key} ${problem}, got ${JSON.stringify(field)}`);
     }
     return value;
 }
@@ -33869,9 +33917,9 @@ function parseIndexOptions(raw) {
             return digest;
         }))];
     if (manifests.length === 0)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} needs at least one manifest digest`);
+        throw new errors/* UserError */.yo(`an index needs at least one manifest: give its digest with ${(0,inputs/* input */.hF)('index')}`);
     if (tags.length === 0)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} needs a ${(0,inputs/* input */.hF)('tag')} to push the index under`);
+        throw new errors/* UserError */.yo(`an index needs a ${(0,inputs/* input */.hF)('tag')} to be pushed under`);
     return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9, 'oci'), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {
@@ -35313,8 +35361,9 @@ async function findCredentials(registry, opts) {
 }
 /**
  * The files credentials are looked for in, in order: containers-auth.json(5)'s
- * ($REGISTRY_AUTH_FILE, the runtime file that `podman login` writes, the
- * config one), then docker's config.json; or the `--authfile` alone.
+ * (the primary file, which `podman login` writes under the runtime folder or
+ * $REGISTRY_AUTH_FILE names instead; then the config one), then docker's
+ * config.json; or the `--authfile` alone, as skopeo and podman read it.
  */
 function credentialFiles(opts) {
     if (opts.authFile !== undefined)
@@ -35324,15 +35373,18 @@ function credentialFiles(opts) {
     const runtimeFile = podmanRuntimeFile(env, opts.uid ?? process.getuid?.());
     const configHome = nonEmpty(env.XDG_CONFIG_HOME) ?? (home === undefined ? undefined : node_path__WEBPACK_IMPORTED_MODULE_2__.join(home, '.config'));
     const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : node_path__WEBPACK_IMPORTED_MODULE_2__.join(home, '.docker'));
-    const authFile = nonEmpty(env.REGISTRY_AUTH_FILE);
+    // The override takes the primary file's place; the search goes on after it.
+    const override = nonEmpty(env.REGISTRY_AUTH_FILE);
+    const primary = override === undefined ? runtimeFile : { path: override, docker: false };
     const files = [
-        ...(authFile === undefined ? [] : [{ path: authFile, docker: false }]),
-        ...(runtimeFile === undefined ? [] : [runtimeFile]),
+        ...(primary === undefined ? [] : [primary]),
         ...(configHome === undefined ? [] : [{ path: node_path__WEBPACK_IMPORTED_MODULE_2__.join(configHome, 'containers', 'auth.json'), docker: false }]),
         ...(dockerDir === undefined ? [] : [{ path: node_path__WEBPACK_IMPORTED_MODULE_2__.join(dockerDir, 'config.json'), docker: true }]),
     ];
-    // REGISTRY_AUTH_FILE may well name one of the others.
-    return files.filter((f, i) => files.findIndex((g) => g.path === f.path) === i);
+    // REGISTRY_AUTH_FILE may well name one of the others: read once, as
+    // docker's config.json (with its helpers) when it is that.
+    const same = (a, b) => node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(a.path) === node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(b.path);
+    return files.filter((f, i) => files.findIndex((g) => same(f, g)) === i).map((f) => ({ ...f, docker: files.some((g) => same(f, g) && g.docker) }));
 }
 async function fromDockerConfig(registry, config, file, env) {
     const helpers = objectField(config, 'credHelpers', file);
@@ -35610,7 +35662,7 @@ function statusError(prefix, status, body = Buffer.alloc(0), hint) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Y: () => (/* binding */ editDistance),
+/* harmony export */   k: () => (/* binding */ closest),
 /* harmony export */   v: () => (/* binding */ checkFlagNames)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
@@ -35624,7 +35676,6 @@ function statusError(prefix, status, body = Buffer.alloc(0), hint) {
  * skipped, and nothing after `--` is a flag.
  */
 function checkFlagNames(args, flags, command) {
-    const help = `layered-image ${command} --help lists every flag`;
     for (let i = 0; i < args.length; i++) {
         const arg = args[i];
         if (arg === '--')
@@ -35632,32 +35683,37 @@ function checkFlagNames(args, flags, command) {
         if (!arg.startsWith('-') || arg === '-')
             continue;
         const long = arg.startsWith('--');
-        const name = long ? arg.slice(2).split('=')[0] : arg.slice(1);
-        const known = long ? flags[name] : Object.values(flags).find((f) => f.short === name);
-        if (known !== undefined) {
-            // `--name VALUE`: the value is not a flag, whatever it looks like.
-            if (known.type === 'string' && !arg.includes('='))
-                i++;
-            continue;
+        // `-oFILE` is -o with its value; `-contents` is a long flag with one dash.
+        const known = long ? flags[arg.slice(2).split('=')[0]] : Object.values(flags).find((f) => f.short === arg[1]);
+        if (known === undefined || (!long && known.type === 'boolean' && arg.length > 2)) {
+            const typed = arg.split('=')[0];
+            const meant = closest(typed.replace(/^--?/, ''), Object.keys(flags), _inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUT_FLAGS */ .$S);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`unknown flag ${typed}${meant === undefined ? '' : `; did you mean --${meant}?`} (layered-image ${command} --help lists every flag)`);
         }
-        const meant = suggest(name, flags);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`unknown flag ${arg.split('=')[0]}${meant === undefined ? '' : `; did you mean --${meant}?`} (${help})`);
+        // `--tag VALUE`: the value is not a flag, whatever it looks like; but
+        // `--tag --contnets` is a tag forgotten, and the slip is what to name.
+        const next = args[i + 1];
+        if (known.type === 'string' && !arg.includes('=') && (long || arg.length === 2) && !next?.startsWith('--'))
+            i++;
     }
 }
-function suggest(typed, flags) {
-    const names = Object.keys(flags);
-    const fromInput = _inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUT_FLAGS */ .$S[typed];
-    if (fromInput !== undefined && names.includes(fromInput))
-        return fromInput;
+/**
+ * The known word a typed one most likely meant: another spelling's
+ * (an Action input's name for its flag), else the nearest by edits, if it
+ * is near enough to be a slip of the keyboard rather than another word.
+ */
+function closest(typed, known, aliases = {}) {
+    const alias = aliases[typed];
+    if (alias !== undefined && known.includes(alias))
+        return alias;
     const wanted = typed.toLowerCase();
     let best;
-    for (const name of names) {
-        const distance = editDistance(wanted, name);
+    for (const word of known) {
+        const distance = editDistance(wanted, word);
         if (best === undefined || distance < best.distance)
-            best = { name, distance };
+            best = { word, distance };
     }
-    // Close enough to be a slip of the keyboard, not another word.
-    return best !== undefined && best.distance <= Math.max(1, Math.floor(best.name.length / 3)) ? best.name : undefined;
+    return best !== undefined && best.distance <= Math.max(1, Math.floor(best.word.length / 3)) ? best.word : undefined;
 }
 /** Edits (insert, delete, replace, swap two neighbours) from a to b: `contnets` is one from `contents`. */
 function editDistance(a, b) {

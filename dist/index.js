@@ -99158,8 +99158,9 @@ async function findCredentials(registry, opts) {
 }
 /**
  * The files credentials are looked for in, in order: containers-auth.json(5)'s
- * ($REGISTRY_AUTH_FILE, the runtime file that `podman login` writes, the
- * config one), then docker's config.json; or the `--authfile` alone.
+ * (the primary file, which `podman login` writes under the runtime folder or
+ * $REGISTRY_AUTH_FILE names instead; then the config one), then docker's
+ * config.json; or the `--authfile` alone, as skopeo and podman read it.
  */
 function credentialFiles(opts) {
     if (opts.authFile !== undefined)
@@ -99169,15 +99170,18 @@ function credentialFiles(opts) {
     const runtimeFile = podmanRuntimeFile(env, opts.uid ?? process.getuid?.());
     const configHome = nonEmpty(env.XDG_CONFIG_HOME) ?? (home === undefined ? undefined : external_node_path_.join(home, '.config'));
     const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : external_node_path_.join(home, '.docker'));
-    const authFile = nonEmpty(env.REGISTRY_AUTH_FILE);
+    // The override takes the primary file's place; the search goes on after it.
+    const override = nonEmpty(env.REGISTRY_AUTH_FILE);
+    const primary = override === undefined ? runtimeFile : { path: override, docker: false };
     const files = [
-        ...(authFile === undefined ? [] : [{ path: authFile, docker: false }]),
-        ...(runtimeFile === undefined ? [] : [runtimeFile]),
+        ...(primary === undefined ? [] : [primary]),
         ...(configHome === undefined ? [] : [{ path: external_node_path_.join(configHome, 'containers', 'auth.json'), docker: false }]),
         ...(dockerDir === undefined ? [] : [{ path: external_node_path_.join(dockerDir, 'config.json'), docker: true }]),
     ];
-    // REGISTRY_AUTH_FILE may well name one of the others.
-    return files.filter((f, i) => files.findIndex((g) => g.path === f.path) === i);
+    // REGISTRY_AUTH_FILE may well name one of the others: read once, as
+    // docker's config.json (with its helpers) when it is that.
+    const same = (a, b) => external_node_path_.resolve(a.path) === external_node_path_.resolve(b.path);
+    return files.filter((f, i) => files.findIndex((g) => same(f, g)) === i).map((f) => ({ ...f, docker: files.some((g) => same(f, g) && g.docker) }));
 }
 async function fromDockerConfig(registry, config, file, env) {
     const helpers = objectField(config, 'credHelpers', file);
@@ -100747,7 +100751,7 @@ async function addNixDb(dir, paths, contents, mtime) {
     for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
         const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
         if (st !== undefined && !st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the ${(0,inputs/* input */.hF)('contents')} put something other than a directory at /${d}`);
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
     }
     // In the system's temporary folder: a store URL cannot hold every path.
     const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
@@ -101786,7 +101790,7 @@ async function resolveRoots(opts) {
     }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
-        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or store paths in the ${(0,inputs/* input */.hF)('config')}`);
+        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or name store paths in ${(0,inputs/* input */.hF)('config')}`);
     }
     const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
     if (base !== undefined) {
@@ -102066,7 +102070,7 @@ function parseContainerConfig(text, what = (0,inputs/* input */.hF)('config')) {
         }
         const problem = check(field);
         if (problem !== undefined)
-            throw new errors/* UserError */.yo(`${what}.${key} ${problem}, got ${JSON.stringify(field)}`);
+            throw new errors/* UserError */.yo(`${what}: ${key} ${problem}, got ${JSON.stringify(field)}`);
     }
     return value;
 }
@@ -102255,9 +102259,9 @@ function parseIndexOptions(raw) {
             return digest;
         }))];
     if (manifests.length === 0)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} needs at least one manifest digest`);
+        throw new errors/* UserError */.yo(`an index needs at least one manifest: give its digest with ${(0,inputs/* input */.hF)('index')}`);
     if (tags.length === 0)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} needs a ${(0,inputs/* input */.hF)('tag')} to push the index under`);
+        throw new errors/* UserError */.yo(`an index needs a ${(0,inputs/* input */.hF)('tag')} to be pushed under`);
     return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci'), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {

@@ -568,7 +568,7 @@ async function resolveRoots(opts: BuildOptions): Promise<{ contents: string[]; c
   }
   const configRoots = await configStorePaths(opts);
   if (contents.length === 0 && configRoots.length === 0) {
-    throw new UserError(`nothing to put in the image: give ${input('contents')}, or store paths in the ${input('config')}`);
+    throw new UserError(`nothing to put in the image: give ${input('contents')}, or name store paths in ${input('config')}`);
   }
   const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
   if (base !== undefined) {

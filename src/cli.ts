@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, explain, type BuildReport } from './build.js';
 import { formatPlan } from './plan/explain.js';
-import { UserError, errnoCode, messageOf, show } from './errors.js';
+import { UserError, errnoCode, messageOf } from './errors.js';
 import { spellInputs } from './inputs.js';
-import { checkFlagNames, editDistance } from './unknown-flags.js';
+import { checkFlagNames, closest } from './unknown-flags.js';
+import { credentialFlags } from './cli-credentials.js';
 import type { Logger } from './log.js';
 import { makeIndex } from './make-index.js';
 import { DEFAULT_CREATED, DEFAULT_LAYERING, DEFAULT_MAX_LAYERS, MAX_LAYERS_LIMIT, parseIndexOptions, parseOptions } from './options.js';
@@ -190,7 +191,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'index') return await indexCommand(rest);
     if (command !== 'build') {
-      const meant = COMMANDS.find((known) => editDistance(command, known) <= 2);
+      // `layered-image --name x …`: the flags are right, the command is missing.
+      if (command.startsWith('-')) throw new UserError(`a command comes first: layered-image build ${command} … (layered-image --help lists them)`);
+      const meant = closest(command, COMMANDS);
       throw new UserError(`unknown command "${command}"${meant === undefined ? '' : `; did you mean ${meant}?`} (layered-image --help lists them)`);
     }
     return await buildCommand(rest);
@@ -233,7 +236,7 @@ async function buildCommand(args: string[]): Promise<number> {
     cacheFrom: values['cache-from'],
     insecureRegistries: values['insecure-registry'],
     retries: values.retries,
-    ...(await credentialFlags(values)),
+    ...(await credentialFlags(values, values.push === true || values['push-by-digest'] === true)),
     cacheDir: values['cache-dir'],
     noCache: values['no-cache'],
     fromImage: values['from-image'],
@@ -277,42 +280,12 @@ async function indexCommand(args: string[]): Promise<number> {
     manifestFormat: values['manifest-format'],
     insecureRegistries: values['insecure-registry'],
     retries: values.retries,
-    ...(await credentialFlags(values)),
+    ...(await credentialFlags(values, true)),
   });
   const report = await makeIndex(opts, stderrLogger());
   const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
   process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
   return 0;
-}
-
-/**
- * --username with --password-stdin, or --authfile: checked together, the
- * password read from standard input, as `docker login --password-stdin`
- * takes it, so that it never shows in a process list or shell history.
- */
-async function credentialFlags(values: { username?: string | undefined; 'password-stdin'?: boolean | undefined; authfile?: string | undefined }) {
-  const { username, authfile } = values;
-  const stdin = values['password-stdin'] === true;
-  if (username !== undefined && authfile !== undefined) throw new UserError('--authfile cannot go with --username: credentials come from one or the other');
-  if (username !== undefined && !stdin) throw new UserError('--username needs --password-stdin: the password is read from standard input, never from a flag');
-  if (stdin && username === undefined) throw new UserError('--password-stdin needs --username');
-  if (authfile !== undefined) {
-    let isFile;
-    try {
-      isFile = statSync(authfile).isFile();
-    } catch (e) {
-      throw new UserError(`--authfile ${show(authfile)}: ${errnoCode(e) === 'ENOENT' ? 'no such file' : (errnoCode(e) ?? messageOf(e))}`);
-    }
-    if (!isFile) throw new UserError(`--authfile ${show(authfile)} is not a file`);
-    return { authFile: path.resolve(authfile) };
-  }
-  if (username === undefined) return {};
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  // One line ending, as docker strips it; anything else is the password's.
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-  if (password === '') throw new UserError('--password-stdin read an empty password from standard input');
-  return { username, password, credentialsGiven: '--username' };
 }
 
 function parseFlags<F extends Flags>(args: string[], flags: F, command: 'build' | 'index') {
@@ -322,8 +295,13 @@ function parseFlags<F extends Flags>(args: string[], flags: F, command: 'build' 
   try {
     parsed = parseArgs({ args: joined, options: flags, strict: true, allowPositionals: true });
   } catch (e) {
-    // parseArgs' own messages run over several lines; keep the first.
-    throw new UserError(messageOf(e).split('\n')[0] ?? 'bad arguments');
+    // parseArgs' own messages run over several lines; keep the first, and
+    // say a forgotten value plainly (`--tag --push`, `--name` last).
+    const first = messageOf(e).split('\n')[0] ?? 'bad arguments';
+    const forgotten = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument (?:missing|is ambiguous)/.exec(first);
+    const boolean = /^Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(first);
+    if (boolean !== null) throw new UserError(`${boolean[1] as string} takes no value: give it alone to turn it on`);
+    throw new UserError(forgotten === null ? first : `${forgotten[1] as string} needs a value`);
   }
   for (const [flag, value] of Object.entries(parsed.values)) {
     const values = Array.isArray(value) ? value : [value];
@@ -343,7 +321,8 @@ function joinDashValues(args: string[], flags: Flags): string[] {
     const arg = args[i] as string;
     const next = args[i + 1];
     const option = arg.startsWith('--') ? flags[arg.slice(2)] : undefined;
-    if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !isFlag(next, flags)) {
+    // `--tag --contnets` is left to checkFlagNames: a slip, not a value.
+    if (option?.type === 'string' && next !== undefined && next.startsWith('-') && !next.startsWith('--') && !isFlag(next, flags)) {
       out.push(`${arg}=${next}`);
       i++;
     } else {

@@ -293,8 +293,8 @@ export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
     }
     return digest as Digest;
   }))];
-  if (manifests.length === 0) throw new UserError(`${input('index')} needs at least one manifest digest`);
-  if (tags.length === 0) throw new UserError(`${input('index')} needs a ${input('tag')} to push the index under`);
+  if (manifests.length === 0) throw new UserError(`an index needs at least one manifest: give its digest with ${input('index')}`);
+  if (tags.length === 0) throw new UserError(`an index needs a ${input('tag')} to be pushed under`);
   return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci'), ...parseRegistryAccess(raw) };
 }
 

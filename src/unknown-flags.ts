@@ -10,40 +10,44 @@ type Flags = Record<string, { type: 'string' | 'boolean'; short?: string }>;
  * skipped, and nothing after `--` is a flag.
  */
 export function checkFlagNames(args: readonly string[], flags: Flags, command: string): void {
-  const help = `layered-image ${command} --help lists every flag`;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--') return;
     if (!arg.startsWith('-') || arg === '-') continue;
     const long = arg.startsWith('--');
-    const name = long ? (arg.slice(2).split('=')[0] as string) : arg.slice(1);
-    const known = long ? flags[name] : Object.values(flags).find((f) => f.short === name);
-    if (known !== undefined) {
-      // `--name VALUE`: the value is not a flag, whatever it looks like.
-      if (known.type === 'string' && !arg.includes('=')) i++;
-      continue;
+    // `-oFILE` is -o with its value; `-contents` is a long flag with one dash.
+    const known = long ? flags[arg.slice(2).split('=')[0] as string] : Object.values(flags).find((f) => f.short === arg[1]);
+    if (known === undefined || (!long && known.type === 'boolean' && arg.length > 2)) {
+      const typed = arg.split('=')[0] as string;
+      const meant = closest(typed.replace(/^--?/, ''), Object.keys(flags), INPUT_FLAGS);
+      throw new UserError(`unknown flag ${typed}${meant === undefined ? '' : `; did you mean --${meant}?`} (layered-image ${command} --help lists every flag)`);
     }
-    const meant = suggest(name, flags);
-    throw new UserError(`unknown flag ${arg.split('=')[0] as string}${meant === undefined ? '' : `; did you mean --${meant}?`} (${help})`);
+    // `--tag VALUE`: the value is not a flag, whatever it looks like; but
+    // `--tag --contnets` is a tag forgotten, and the slip is what to name.
+    const next = args[i + 1];
+    if (known.type === 'string' && !arg.includes('=') && (long || arg.length === 2) && !next?.startsWith('--')) i++;
   }
 }
 
-function suggest(typed: string, flags: Flags): string | undefined {
-  const names = Object.keys(flags);
-  const fromInput = (INPUT_FLAGS as Record<string, string>)[typed];
-  if (fromInput !== undefined && names.includes(fromInput)) return fromInput;
+/**
+ * The known word a typed one most likely meant: another spelling's
+ * (an Action input's name for its flag), else the nearest by edits, if it
+ * is near enough to be a slip of the keyboard rather than another word.
+ */
+export function closest(typed: string, known: readonly string[], aliases: Readonly<Record<string, string>> = {}): string | undefined {
+  const alias = aliases[typed];
+  if (alias !== undefined && known.includes(alias)) return alias;
   const wanted = typed.toLowerCase();
-  let best: { name: string; distance: number } | undefined;
-  for (const name of names) {
-    const distance = editDistance(wanted, name);
-    if (best === undefined || distance < best.distance) best = { name, distance };
+  let best: { word: string; distance: number } | undefined;
+  for (const word of known) {
+    const distance = editDistance(wanted, word);
+    if (best === undefined || distance < best.distance) best = { word, distance };
   }
-  // Close enough to be a slip of the keyboard, not another word.
-  return best !== undefined && best.distance <= Math.max(1, Math.floor(best.name.length / 3)) ? best.name : undefined;
+  return best !== undefined && best.distance <= Math.max(1, Math.floor(best.word.length / 3)) ? best.word : undefined;
 }
 
 /** Edits (insert, delete, replace, swap two neighbours) from a to b: `contnets` is one from `contents`. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   const at = (i: number, j: number) => (rows[i] as number[])[j] as number;
   for (let i = 1; i <= a.length; i++) {

@@ -59,7 +59,7 @@ export function parseContainerConfig(text: string, what = input('config')): Cont
       throw new UserError(`${what} has an unknown field "${key}"; known fields: ${Object.keys(FIELDS).sort().join(', ')}`);
     }
     const problem = check(field);
-    if (problem !== undefined) throw new UserError(`${what}.${key} ${problem}, got ${JSON.stringify(field)}`);
+    if (problem !== undefined) throw new UserError(`${what}: ${key} ${problem}, got ${JSON.stringify(field)}`);
   }
   return value;
 }

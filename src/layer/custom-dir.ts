@@ -59,7 +59,7 @@ export async function addNixDb(dir: string, paths: readonly string[], contents: 
   // The contents may have put a link where the database goes: never write through it.
   for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
     const st = await lstat(path.join(dir, d)).catch(() => undefined);
-    if (st !== undefined && !st.isDirectory()) throw new UserError(`${input('includeNixDB')}: the ${input('contents')} put something other than a directory at /${d}`);
+    if (st !== undefined && !st.isDirectory()) throw new UserError(`${input('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
   }
   // In the system's temporary folder: a store URL cannot hold every path.
   const store = await mkdtemp(path.join(tmpdir(), 'layered-image-nix-db-'));

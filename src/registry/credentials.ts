@@ -68,8 +68,9 @@ export async function findCredentials(registry: string, opts: FindCredentialsOpt
 
 /**
  * The files credentials are looked for in, in order: containers-auth.json(5)'s
- * ($REGISTRY_AUTH_FILE, the runtime file that `podman login` writes, the
- * config one), then docker's config.json; or the `--authfile` alone.
+ * (the primary file, which `podman login` writes under the runtime folder or
+ * $REGISTRY_AUTH_FILE names instead; then the config one), then docker's
+ * config.json; or the `--authfile` alone, as skopeo and podman read it.
  */
 function credentialFiles(opts: Pick<FindCredentialsOptions, 'env' | 'authFile' | 'uid'>): AuthFile[] {
   if (opts.authFile !== undefined) return [{ path: opts.authFile, docker: false }];
@@ -78,15 +79,18 @@ function credentialFiles(opts: Pick<FindCredentialsOptions, 'env' | 'authFile' |
   const runtimeFile = podmanRuntimeFile(env, opts.uid ?? process.getuid?.());
   const configHome = nonEmpty(env.XDG_CONFIG_HOME) ?? (home === undefined ? undefined : path.join(home, '.config'));
   const dockerDir = nonEmpty(env.DOCKER_CONFIG) ?? (home === undefined ? undefined : path.join(home, '.docker'));
-  const authFile = nonEmpty(env.REGISTRY_AUTH_FILE);
+  // The override takes the primary file's place; the search goes on after it.
+  const override = nonEmpty(env.REGISTRY_AUTH_FILE);
+  const primary = override === undefined ? runtimeFile : { path: override, docker: false };
   const files: AuthFile[] = [
-    ...(authFile === undefined ? [] : [{ path: authFile, docker: false }]),
-    ...(runtimeFile === undefined ? [] : [runtimeFile]),
+    ...(primary === undefined ? [] : [primary]),
     ...(configHome === undefined ? [] : [{ path: path.join(configHome, 'containers', 'auth.json'), docker: false }]),
     ...(dockerDir === undefined ? [] : [{ path: path.join(dockerDir, 'config.json'), docker: true }]),
   ];
-  // REGISTRY_AUTH_FILE may well name one of the others.
-  return files.filter((f, i) => files.findIndex((g) => g.path === f.path) === i);
+  // REGISTRY_AUTH_FILE may well name one of the others: read once, as
+  // docker's config.json (with its helpers) when it is that.
+  const same = (a: AuthFile, b: AuthFile) => path.resolve(a.path) === path.resolve(b.path);
+  return files.filter((f, i) => files.findIndex((g) => same(f, g)) === i).map((f) => ({ ...f, docker: files.some((g) => same(f, g) && g.docker) }));
 }
 
 type Found = { credentials: Credentials; from: string };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,11 +18,17 @@ import { CLOSURE_NIX, REPO } from '../support/paths.js';
 describe('npm run local-action with the .env example', () => {
   let dir: string;
   let app: string;
+  // The script compiles src/ into lib/; a lib/ this test made goes with it.
+  const lib = path.join(REPO, 'lib');
+  const hadLib = existsSync(lib);
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'local-action-'));
     app = nixBuild(CLOSURE_NIX, 'app');
   });
-  after(() => rm(dir, { recursive: true, force: true }));
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+    if (!hadLib) await rm(lib, { recursive: true, force: true });
+  });
 
   it('builds an image that runs, with its outputs printed', async () => {
     const example = await readFile(path.join(REPO, '.env.example'), 'utf8');

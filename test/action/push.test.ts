@@ -167,7 +167,7 @@ describe('the Action pushing to a registry', () => {
     for (const [inputs, message] of [
       [{ index: missing }, `::error::manifest ${missing} is not in ${name}`],
       [{ index: amd ?? '', contents: app }, '::error::index and contents cannot go together: a step either builds an image or pushes an index of images pushed before'],
-      [{ index: 'sha256:1234' }, '::error::manifest "sha256:1234" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST'],
+      [{ index: 'sha256:1234' }, '::error::index "sha256:1234" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST'],
       // Inputs only a build reads would be dropped silently: refused instead.
       [{ index: amd ?? '', platform: 'linux/arm64' }, '::error::index and platform cannot go together: a step either builds an image or pushes an index of images pushed before'],
       [{ index: amd ?? '', explain: 'true' }, '::error::index and explain cannot go together: a step either builds an image or pushes an index of images pushed before'],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { RUN_CONTAINERS_ENV } from '../../src/registry/credentials.js';
 import { runCliAsync, type CliResult } from '../support/cli.js';
 import { nixBuild } from '../support/nix.js';
-import { CLOSURE_NIX } from '../support/paths.js';
+import { CLI, CLOSURE_NIX } from '../support/paths.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 const USER = 'newcomer';
@@ -155,7 +156,8 @@ describe('the CLI with registry credentials: flags, the auth files, and what a 4
     const r = await cli(pushArgs('none'), { ...p.env, REGISTRY_AUTH_FILE: path.join(p.root, 'absent.json'), XDG_CONFIG_HOME: path.join(p.root, 'cfg') });
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
-    const looked = [path.join(p.root, 'absent.json'), p.uidFile, path.join(p.root, 'cfg', 'containers', 'auth.json'), path.join(p.home, '.docker', 'config.json')];
+    // $REGISTRY_AUTH_FILE stands where /run/containers/UID would.
+    const looked = [path.join(p.root, 'absent.json'), path.join(p.root, 'cfg', 'containers', 'auth.json'), path.join(p.home, '.docker', 'config.json')];
     assert.equal(lines(r).at(-1), `layered-image: registry ${registry.host}: GET /v2/: needs credentials (401 Unauthorized); none for ${registry.host} in ${looked.join(', ')}`);
   });
 
@@ -200,6 +202,28 @@ describe('the CLI with registry credentials: flags, the auth files, and what a 4
         });
       }
     }
+  });
+
+  it('build: credential flags without a push are refused before standard input is read', async () => {
+    const p = await place();
+    for (const flags of [['--username', USER, '--password-stdin'], ['--authfile', path.join(p.root, 'auth.json')]]) {
+      const r = await cli(['build', '--name', `${registry.host}/creds/app`, '--contents', app, '--config', config, '--no-cache', '--explain', ...flags], p.env, `${PASSWORD}\n`);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `layered-image: ${flags[0] as string} is for a push: add --push or --push-by-digest\n`);
+    }
+  });
+
+  it('--password-stdin at a terminal is refused rather than echoed; more than a password on stdin is refused', async () => {
+    const p = await place();
+    const args = [CLI, ...pushArgs('tty'), '--username', USER, '--password-stdin'];
+    // script(1) gives the command a real terminal for standard input.
+    const tty = spawnSync('script', ['-qec', args.map((a) => `'${a}'`).join(' '), '/dev/null'], { env: { ...process.env, ...p.env }, encoding: 'utf8', input: '' });
+    assert.match(tty.stdout, /layered-image: --password-stdin reads standard input, which is a terminal here; pipe the password in/);
+    assert.notEqual(tty.status, 0);
+    const flood = await cli([...pushArgs('flood'), '--username', USER, '--password-stdin'], p.env, 'x'.repeat(70_000));
+    assert.equal(flood.status, 1);
+    assert.equal(flood.stderr, 'layered-image: --password-stdin read more than 65536 bytes from standard input; a password is one line\n');
   });
 
   it('printed no password and no base64 user:password, on stdout or stderr, in any run', () => {

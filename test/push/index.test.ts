@@ -146,7 +146,7 @@ describe('an image index of images pushed by digest (docker-registry on loopback
     const before = manifestPuts('team/dockerlist');
     const r = await cli(['index', '--name', name, '--tag', 'v2', '--manifest-format', 'docker', '--manifest', amd.push.digest, '--manifest', oci.push.digest]);
     assert.equal(r.status, 1);
-    assert.deepEqual(errorLines(r.stderr), [`layered-image: manifest ${oci.push.digest} in ${name} is an OCI manifest; a Docker manifest list (manifestFormat docker) takes Docker manifests only`]);
+    assert.deepEqual(errorLines(r.stderr), [`layered-image: manifest ${oci.push.digest} in ${name} is an OCI manifest; a Docker manifest list (--manifest-format docker) takes Docker manifests only`]);
     assert.equal(manifestPuts('team/dockerlist'), before);
   });
 
@@ -169,9 +169,9 @@ describe('an image index of images pushed by digest (docker-registry on loopback
       [['--manifest', amd.push.digest, '--manifest', good.digest, '--manifest', missing], `manifest ${good.digest} in ${name} is itself an image index; give the digests of image manifests`],
       [['--manifest', missing, '--manifest', good.digest], `manifest ${missing} is not in ${name}`],
       [['--manifest', good.digest], `manifest ${good.digest} in ${name} is itself an image index; give the digests of image manifests`],
-      [['--manifest', 'sha256:abc123'], 'manifest "sha256:abc123" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST'],
-      [['--manifest', amd.push.digest.toUpperCase()], `manifest "${amd.push.digest.toUpperCase()}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`],
-      [['--manifest', `${registry.host}/team/other@${amd.push.digest}`], `manifest "${registry.host}/team/other@${amd.push.digest}" is not in ${name}: an index names manifests of its own repository`],
+      [['--manifest', 'sha256:abc123'], '--manifest "sha256:abc123" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST'],
+      [['--manifest', amd.push.digest.toUpperCase()], `--manifest "${amd.push.digest.toUpperCase()}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`],
+      [['--manifest', `${registry.host}/team/other@${amd.push.digest}`], `--manifest "${registry.host}/team/other@${amd.push.digest}" is not in ${name}: an index names manifests of its own repository`],
     ];
     for (const [args, message] of cases) {
       const before = manifestPuts('team/bad');
@@ -184,9 +184,9 @@ describe('an image index of images pushed by digest (docker-registry on loopback
     }
     assert.deepEqual((await tags('team/bad')).sort(), ['good']);
     const noTag = await cli(['index', '--name', name, '--manifest', amd.push.digest]);
-    assert.equal(noTag.stderr, 'layered-image: index needs a tag to push the index under\n');
+    assert.equal(noTag.stderr, 'layered-image: an index needs a --tag to be pushed under\n');
     const none = await cli(['index', '--name', name, '--tag', 'x']);
-    assert.equal(none.stderr, 'layered-image: index needs at least one manifest digest\n');
+    assert.equal(none.stderr, 'layered-image: an index needs at least one manifest: give its digest with --manifest\n');
     const tagged = await cli(['build', '--name', name, '--tag', 'v1', '--contents', app, '--push-by-digest']);
     assert.equal(tagged.status, 1);
     assert.equal(tagged.stderr, 'layered-image: tag "v1" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged\n');

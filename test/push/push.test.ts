@@ -231,7 +231,7 @@ describe('OCI image layout output', () => {
     const had = (await readdir(dir)).sort();
     const r = runCli(['build', '--name', 'x', '--contents', app, '--output-format', 'oci', '--output', dir, '--no-cache']);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^layered-image: output .* is a directory that is not an OCI layout; it is left alone\n$/);
+    assert.match(r.stderr, /^layered-image: --output .* is a directory that is not an OCI layout; it is left alone\n$/);
     assert.deepEqual((await readdir(dir)).sort(), had);
   });
 });
@@ -242,14 +242,14 @@ describe('push options: bad values are one line, exit 1, nothing pushed or writt
     app = nixBuild(CLOSURE_NIX, 'app');
   });
   const cases: [string, string[], RegExp][] = [
-    ['an unknown compression', ['--compression', 'brotli'], /^layered-image: compression "brotli" must be one of gzip, zstd, none$/],
-    ['docker manifests with uncompressed layers', ['--manifest-format', 'docker', '--compression', 'none'], /^layered-image: manifestFormat docker takes gzip layers only, not compression none$/],
-    ['an unknown manifest format', ['--manifest-format', 'v1'], /^layered-image: manifestFormat "v1" must be one of oci, docker$/],
-    ['a cacheFrom that is not a reference', ['--cache-from', 'UP/Case:Tag!'], /^layered-image: cacheFrom "UP\/Case:Tag!" has an invalid tag "Tag!"$/],
-    ['a cacheFrom digest that is not sha256', ['--cache-from', 'x/y@md5:abc'], /^layered-image: cacheFrom "x\/y@md5:abc" has a digest that is not sha256: and 64 hex digits$/],
-    ['an insecure registry that is not a host', ['--insecure-registry', 'http://x/'], /^layered-image: insecure registry "http:\/\/x\/" must be a host or host:port$/],
-    ['retries out of range', ['--retries', '99'], /^layered-image: retries "99" must be a whole number from 0 to 20$/],
-    ['an unknown output format', ['--output-format', 'tarball'], /^layered-image: outputFormat "tarball" must be one of docker-archive, oci$/],
+    ['an unknown compression', ['--compression', 'brotli'], /^layered-image: --compression "brotli" must be one of gzip, zstd, none$/],
+    ['docker manifests with uncompressed layers', ['--manifest-format', 'docker', '--compression', 'none'], /^layered-image: --manifest-format docker takes gzip layers only, not --compression none$/],
+    ['an unknown manifest format', ['--manifest-format', 'v1'], /^layered-image: --manifest-format "v1" must be one of oci, docker$/],
+    ['a cacheFrom that is not a reference', ['--cache-from', 'UP/Case:Tag!'], /^layered-image: --cache-from "UP\/Case:Tag!" has an invalid tag "Tag!"$/],
+    ['a cacheFrom digest that is not sha256', ['--cache-from', 'x/y@md5:abc'], /^layered-image: --cache-from "x\/y@md5:abc" has a digest that is not sha256: and 64 hex digits$/],
+    ['an insecure registry that is not a host', ['--insecure-registry', 'http://x/'], /^layered-image: --insecure-registry "http:\/\/x\/" must be a host or host:port$/],
+    ['retries out of range', ['--retries', '99'], /^layered-image: --retries "99" must be a whole number from 0 to 20$/],
+    ['an unknown output format', ['--output-format', 'tarball'], /^layered-image: --output-format "tarball" must be one of docker-archive, oci$/],
   ];
   for (const [what, extra, message] of cases) {
     it(what, async () => {
@@ -267,7 +267,7 @@ describe('push options: bad values are one line, exit 1, nothing pushed or writt
     if (typeof (zlib as { createZstdCompress?: unknown }).createZstdCompress !== 'function') {
       const r = runCli(['build', '--name', 'x', '--contents', app, '--no-cache', '--compression', 'zstd', '--output-format', 'oci']);
       assert.equal(r.status, 1);
-      assert.match(r.stderr, /^layered-image: compression "zstd" needs Node 22\.15 or later \(this is Node [\d.]+\); use gzip\n$/);
+      assert.match(r.stderr, /^layered-image: --compression "zstd" needs Node 22\.15 or later \(this is Node [\d.]+\); use gzip\n$/);
       return;
     }
     // podman names an oci: image after its path, which must be lowercase.

@@ -67,15 +67,15 @@ describe('the files credentials are looked for in, in order', () => {
     }
   });
 
-  it('reads $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR, $XDG_CONFIG_HOME, then $DOCKER_CONFIG: the first with an entry wins', async () => {
+  it('reads $XDG_RUNTIME_DIR, $XDG_CONFIG_HOME, then $DOCKER_CONFIG: the first with an entry wins', async () => {
     const p = fresh();
-    const order = [p.files.registryAuthFile, p.files.runtime, p.files.configHome, p.files.dockerConfig];
+    const order = [p.files.runtime, p.files.configHome, p.files.dockerConfig];
     for (const [i, file] of order.entries()) await authFile(file, `user${i}`);
     // Where the unset variables would lead: these must never be read.
     await authFile(p.files.run, 'not-read');
     await authFile(p.files.homeConfig, 'not-read');
     await authFile(p.files.homeDocker, 'not-read');
-    const env = { HOME: p.home, REGISTRY_AUTH_FILE: p.files.registryAuthFile, XDG_RUNTIME_DIR: p.runtime, XDG_CONFIG_HOME: p.configHome, DOCKER_CONFIG: p.docker, [RUN_CONTAINERS_ENV]: p.run };
+    const env = { HOME: p.home, XDG_RUNTIME_DIR: p.runtime, XDG_CONFIG_HOME: p.configHome, DOCKER_CONFIG: p.docker, [RUN_CONTAINERS_ENV]: p.run };
     for (const [i, file] of order.entries()) {
       const found = await findCredentials(HOST, { env, uid: UID });
       assert.equal(found.from, file);
@@ -84,6 +84,18 @@ describe('the files credentials are looked for in, in order', () => {
       await rm(file);
     }
     assert.deepEqual(await findCredentials(HOST, { env, uid: UID }), { credentials: undefined, from: undefined, searched: order });
+  });
+
+  it('$REGISTRY_AUTH_FILE takes the primary file\'s place, as containers-auth.json(5) says; the search goes on after it', async () => {
+    const p = fresh();
+    await authFile(p.files.runtime, 'not-read');
+    await authFile(p.files.configHome, 'config');
+    const env = { HOME: p.home, REGISTRY_AUTH_FILE: p.files.registryAuthFile, XDG_RUNTIME_DIR: p.runtime, XDG_CONFIG_HOME: p.configHome, DOCKER_CONFIG: p.docker, [RUN_CONTAINERS_ENV]: p.run };
+    const found = await findCredentials(HOST, { env, uid: UID });
+    assert.equal(found.from, p.files.configHome);
+    assert.deepEqual(found.searched, [p.files.registryAuthFile, p.files.configHome]);
+    await authFile(p.files.registryAuthFile, 'override');
+    assert.equal((await findCredentials(HOST, { env, uid: UID })).from, p.files.registryAuthFile);
   });
 
   it('without XDG_RUNTIME_DIR, XDG_CONFIG_HOME and DOCKER_CONFIG: /run/containers/UID, ~/.config, then ~/.docker', async () => {
@@ -119,7 +131,10 @@ describe('the files credentials are looked for in, in order', () => {
   it('lists a file once when $REGISTRY_AUTH_FILE names another place of the order', async () => {
     const p = fresh();
     const env = { HOME: p.home, REGISTRY_AUTH_FILE: p.files.homeConfig, [RUN_CONTAINERS_ENV]: p.run };
-    assert.deepEqual((await findCredentials(HOST, { env, uid: UID })).searched, [p.files.homeConfig, p.files.run, p.files.homeDocker]);
+    assert.deepEqual((await findCredentials(HOST, { env, uid: UID })).searched, [p.files.homeConfig, p.files.homeDocker]);
+    // Naming docker's config.json, it is read once, in the primary file's place.
+    const docker = { HOME: p.home, REGISTRY_AUTH_FILE: p.files.homeDocker, [RUN_CONTAINERS_ENV]: p.run };
+    assert.deepEqual((await findCredentials(HOST, { env: docker, uid: UID })).searched, [p.files.homeDocker, p.files.homeConfig]);
   });
 
   it("words a 401's note: the files looked in, in order, or where the refused credentials came from", () => {

@@ -27,7 +27,9 @@ export function runCliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd
     const child = execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : (child.exitCode ?? 1), stdout, stderr });
     });
-    // What a user pipes in (`echo "$PASSWORD" | layered-image … --password-stdin`), then end of input.
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    // What a user pipes in (`echo "$PASSWORD" | layered-image … --password-stdin`), then end
+    // of input, so that a command reading it never waits; one that exits first is no error.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(opts.input ?? '');
   });
 }
