@@ -216,7 +216,7 @@ describe('the CLI with registry credentials: flags, the auth files, and what a 4
 
   it('--password-stdin at a terminal is refused rather than echoed; more than a password on stdin is refused', async () => {
     const p = await place();
-    const args = [CLI, ...pushArgs('tty'), '--username', USER, '--password-stdin'];
+    const args = [process.execPath, CLI, ...pushArgs('tty'), '--username', USER, '--password-stdin'];
     // script(1) gives the command a real terminal for standard input.
     const tty = spawnSync('script', ['-qec', args.map((a) => `'${a}'`).join(' '), '/dev/null'], { env: { ...process.env, ...p.env }, encoding: 'utf8', input: '' });
     assert.match(tty.stdout, /layered-image: --password-stdin reads standard input, which is a terminal here; pipe the password in/);

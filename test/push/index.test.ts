@@ -189,6 +189,6 @@ describe('an image index of images pushed by digest (docker-registry on loopback
     assert.equal(none.stderr, 'layered-image: an index needs at least one manifest: give its digest with --manifest\n');
     const tagged = await cli(['build', '--name', name, '--tag', 'v1', '--contents', app, '--push-by-digest']);
     assert.equal(tagged.status, 1);
-    assert.equal(tagged.stderr, 'layered-image: tag "v1" cannot go with pushByDigest, which pushes no tag; the index that names this digest is what gets tagged\n');
+    assert.equal(tagged.stderr, 'layered-image: --tag "v1" cannot go with --push-by-digest, which pushes no tag; the index that names this digest is what gets tagged\n');
   });
 });
