@@ -38,7 +38,8 @@ describe('npm run local-action with the .env example', () => {
     const envFile = path.join(dir, 'env');
     await writeFile(envFile, example.replace(/^INPUT_CONTENTS=.*$/m, `INPUT_CONTENTS=${app}`).replace(/^RUNNER_TEMP=.*$/m, `RUNNER_TEMP=${temp}`));
     const stdout = await new Promise<string>((resolve, reject) => {
-      const env = { ...process.env, LOCAL_ACTION_ENV: envFile };
+      // tsx, which local-action runs on, caches its compiles under TMPDIR: here, to go with dir.
+      const env = { ...process.env, LOCAL_ACTION_ENV: envFile, TMPDIR: dir };
       execFile('npm', ['run', '--silent', 'local-action'], { cwd: REPO, env, maxBuffer: 64 << 20 }, (err, out, errOut) =>
         err === null ? resolve(out) : reject(new Error(`npm run local-action failed: ${errOut}`)),
       );
