@@ -65,6 +65,7 @@ describe('bad input: one line naming the value, non-zero exit, nothing written',
     // A newcomer's first slips: each answered with the flag meant.
     { what: 'a misspelt flag', args: () => ['--name', 'x', '--contnets', app], says: /^layered-image: unknown flag --contnets; did you mean --contents\? \(layered-image build --help lists every flag\)$/ },
     { what: "an Action input's spelling", args: () => ['--name', 'x', '--contents', app, '--maxLayers', '5'], says: /^layered-image: unknown flag --maxLayers; did you mean --max-layers\?/ },
+    { what: 'a password as a flag', args: () => ['--name', 'x', '--contents', app, '--password', 'hunter2'], says: /^layered-image: unknown flag --password; did you mean --password-stdin\?/ },
     { what: 'one dash for two', args: () => ['--name', 'x', '-contents', app], says: /^layered-image: unknown flag -contents; did you mean --contents\?/ },
     { what: 'a flag like no other', args: () => ['--name', 'x', '--contents', app, '--frobnicate'], says: /^layered-image: unknown flag --frobnicate \(layered-image build --help lists every flag\)$/ },
     { what: 'a value forgotten before a slip', args: () => ['--name', 'x', '--tag', '--contnets', app], says: /^layered-image: unknown flag --contnets; did you mean --contents\?/ },
