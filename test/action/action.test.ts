@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { runBundle } from '../support/action.js';
 import { runImage, skopeoInspect } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
@@ -33,6 +33,7 @@ describe('the Action bundle (dist/index.js)', () => {
     app = nixBuild(CLOSURE_NIX, 'app');
     dir = await mkdtemp(path.join(tmpdir(), 'action-'));
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('builds a runnable image from INPUT_* variables, with outputs, log groups and a job summary', async () => {
     const r = await runAction(dir, { name: 'action-app', contents: `${app}\n`, config: '{"Cmd":["/bin/app"]}', maxLayers: '10' });

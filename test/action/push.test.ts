@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -54,6 +54,7 @@ describe('the Action pushing to a registry', () => {
   after(async () => {
     await cache.close();
     await registry.stop();
+    await rm(root, { recursive: true, force: true });
   });
 
   it('pushes on every run with a new tag; the second run, sharing only the Actions cache, uploads and builds only what changed', async () => {
