@@ -31666,7 +31666,7 @@ async function credentialFlags(values, pushing) {
         return { authFile: checkAuthFile(authfile) };
     if (username === undefined)
         return {};
-    return { username, password: await readPassword(), credentialsGiven: '--username' };
+    return { username, password: await readPassword() };
 }
 function checkAuthFile(authfile) {
     let isFile;
@@ -33869,8 +33869,7 @@ function parseRegistryAccess(raw) {
     const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-    const credentials = username === '' ? undefined : { username, password, given: raw.credentialsGiven ?? 'the username input' };
-    return { insecureRegistries, retries, credentials, authFile: raw.authFile };
+    return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password }, authFile: raw.authFile };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {
@@ -35325,7 +35324,9 @@ async function connect(name, access, alsoRead, log) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
-/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9758);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(646);
+/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9758);
+
 
 
 
@@ -35333,7 +35334,7 @@ async function connect(name, access, alsoRead, log) {
 
 // Docker keys Hub's entries by its v1 index URL.
 const HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set([_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .DOCKER_HUB */ .Xb, 'index.docker.io', 'registry-1.docker.io']);
+const HUB_HOSTS = new Set([_reference_js__WEBPACK_IMPORTED_MODULE_5__/* .DOCKER_HUB */ .Xb, 'index.docker.io', 'registry-1.docker.io']);
 const HELPER_TIMEOUT_MS = 30_000;
 const RUN_CONTAINERS = '/run/containers';
 /** Tests point this at a folder of their own: none reads or writes the real /run/containers. */
@@ -35345,8 +35346,9 @@ const RUN_CONTAINERS_ENV = 'LAYERED_IMAGE_RUN_CONTAINERS';
  */
 async function findCredentials(registry, opts) {
     const { explicit } = opts;
+    // Named as the front end's user gave them: --username, or the username input.
     if (explicit !== undefined)
-        return { credentials: { username: explicit.username, password: explicit.password }, from: explicit.given, searched: [] };
+        return { credentials: explicit, from: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .input */ .hF)('username'), searched: [] };
     const searched = [];
     for (const file of credentialFiles(opts)) {
         searched.push(file.path);

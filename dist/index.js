@@ -99128,6 +99128,7 @@ function isLoopback(host) {
 
 
 
+
 // Docker keys Hub's entries by its v1 index URL.
 const HUB_KEY = 'https://index.docker.io/v1/';
 const HUB_HOSTS = new Set([DOCKER_HUB, 'index.docker.io', 'registry-1.docker.io']);
@@ -99142,8 +99143,9 @@ const RUN_CONTAINERS_ENV = 'LAYERED_IMAGE_RUN_CONTAINERS';
  */
 async function findCredentials(registry, opts) {
     const { explicit } = opts;
+    // Named as the front end's user gave them: --username, or the username input.
     if (explicit !== undefined)
-        return { credentials: { username: explicit.username, password: explicit.password }, from: explicit.given, searched: [] };
+        return { credentials: explicit, from: (0,inputs/* input */.hF)('username'), searched: [] };
     const searched = [];
     for (const file of credentialFiles(opts)) {
         searched.push(file.path);
@@ -102211,8 +102213,7 @@ function parseRegistryAccess(raw) {
     const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-    const credentials = username === '' ? undefined : { username, password, given: raw.credentialsGiven ?? 'the username input' };
-    return { insecureRegistries, retries, credentials, authFile: raw.authFile };
+    return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password }, authFile: raw.authFile };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {

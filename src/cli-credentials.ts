@@ -28,7 +28,7 @@ export async function credentialFlags(values: CredentialValues, pushing: boolean
   if (stdin && username === undefined) throw new UserError('--password-stdin needs --username');
   if (authfile !== undefined) return { authFile: checkAuthFile(authfile) };
   if (username === undefined) return {};
-  return { username, password: await readPassword(), credentialsGiven: '--username' };
+  return { username, password: await readPassword() };
 }
 
 function checkAuthFile(authfile: string): string {

@@ -44,8 +44,6 @@ export interface RawInputs {
   /** Registry credentials given as inputs; otherwise the usual credential files are read. */
   username?: string | undefined;
   password?: string | undefined;
-  /** How messages name the username given: `--username`; default the Action's input. */
-  credentialsGiven?: string | undefined;
   /** The one credential file to read (`--authfile`). */
   authFile?: string | undefined;
   cacheDir?: string | undefined;
@@ -213,7 +211,7 @@ function parsePush(raw: RawInputs, name: string, tags: string[], compression: Co
 }
 
 /** Hosts, retries and credentials, as a push and an index take them. */
-function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retries' | 'username' | 'password' | 'credentialsGiven' | 'authFile'>): RegistryAccess {
+function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retries' | 'username' | 'password' | 'authFile'>): RegistryAccess {
   const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
     if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h)) throw new UserError(`${input('insecureRegistries')} "${h}" must be a host or host:port`);
     return h.toLowerCase();
@@ -224,8 +222,7 @@ function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retrie
   const retriesText = raw.retries?.trim() ?? '';
   const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
   if (!Number.isSafeInteger(retries) || retries > 20) throw new UserError(`${input('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
-  const credentials = username === '' ? undefined : { username, password, given: raw.credentialsGiven ?? 'the username input' };
-  return { insecureRegistries, retries, credentials, authFile: raw.authFile };
+  return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password }, authFile: raw.authFile };
 }
 
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
@@ -262,7 +259,6 @@ export interface RawIndexInputs {
   retries?: string | undefined;
   username?: string | undefined;
   password?: string | undefined;
-  credentialsGiven?: string | undefined;
   authFile?: string | undefined;
 }
 

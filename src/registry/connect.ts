@@ -5,8 +5,8 @@ import { parseRepository } from './reference.js';
 
 /** How to reach registries: what the user gave, checked. */
 export interface RegistryAccess {
-  /** For the image's own registry, with how messages name them (`--username`); others' come from the credential files. */
-  credentials: { username: string; password: string; given: string } | undefined;
+  /** For the image's own registry; others' come from the credential files. */
+  credentials: { username: string; password: string } | undefined;
   /** `--authfile`: the one credential file read, for every registry. */
   authFile?: string | undefined;
   insecureRegistries: string[];

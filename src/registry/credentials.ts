@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
+import { input } from '../inputs.js';
 import { DOCKER_HUB } from './reference.js';
 
 /** A username and password, or an identity (refresh) token for a token server. */
@@ -10,7 +11,7 @@ export type Credentials = { username: string; password: string } | { identityTok
 export interface FindCredentialsOptions {
   env: NodeJS.ProcessEnv;
   /** Given by the user (`--username`, the Action's `username`), with how messages name them. */
-  explicit?: { username: string; password: string; given: string } | undefined;
+  explicit?: { username: string; password: string } | undefined;
   /** `--authfile`: this file alone is read. */
   authFile?: string | undefined;
   /** Whose `/run/containers/UID/auth.json` is read without XDG_RUNTIME_DIR; default this process's. */
@@ -54,7 +55,8 @@ type Json = Record<string, unknown>;
  */
 export async function findCredentials(registry: string, opts: FindCredentialsOptions): Promise<FoundCredentials> {
   const { explicit } = opts;
-  if (explicit !== undefined) return { credentials: { username: explicit.username, password: explicit.password }, from: explicit.given, searched: [] };
+  // Named as the front end's user gave them: --username, or the username input.
+  if (explicit !== undefined) return { credentials: explicit, from: input('username'), searched: [] };
   const searched: string[] = [];
   for (const file of credentialFiles(opts)) {
     searched.push(file.path);

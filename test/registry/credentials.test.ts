@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { input } from '../../src/inputs.js';
 import { UserError } from '../../src/errors.js';
 import { RUN_CONTAINERS_ENV, findCredentials, type FindCredentialsOptions } from '../../src/registry/credentials.js';
 import { Said } from './helpers.js';
@@ -114,8 +115,8 @@ describe('finding registry credentials', () => {
 
   it('lets explicit credentials win', async () => {
     const env = await home({ auths: { 'e.example.com': { auth: b64('file:file-Secret') } } });
-    const explicit = { username: 'me', password: 'explicit-Secret', given: '--username' };
-    assert.deepEqual(await findCredentials('e.example.com', { env, explicit }), { credentials: { username: 'me', password: 'explicit-Secret' }, from: '--username', searched: [] });
+    const explicit = { username: 'me', password: 'explicit-Secret' };
+    assert.deepEqual(await findCredentials('e.example.com', { env, explicit }), { credentials: { username: 'me', password: 'explicit-Secret' }, from: input('username'), searched: [] });
   });
 
   it('names a malformed file in one line, without its content', async () => {
