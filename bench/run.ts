@@ -243,24 +243,19 @@ function measureBuilds(o: {
   rmSync(seeded, { recursive: true, force: true });
 
   const secs = (xs: readonly { seconds: number }[]) => xs.map((x) => x.seconds);
-  const m = {
-    archiveCold: median(secs(archiveCold)),
-    hashFloor: median(hashFloor),
-    copyFloor: median(copyFloor),
-    ociCold: median(secs(ociCold)),
-    ociWarm: median(secs(ociWarm)),
-    ociAppChanged: median(secs(ociAppChanged)),
-    ociLibChanged: median(secs(ociLibChanged)),
+  // Each measurement's seconds, once: its median and its spread come from the same runs.
+  const series = {
+    archiveCold: secs(archiveCold),
+    hashFloor,
+    copyFloor,
+    ociCold: secs(ociCold),
+    ociWarm: secs(ociWarm),
+    ociAppChanged: secs(ociAppChanged),
+    ociLibChanged: secs(ociLibChanged),
   };
-  const spread = {
-    archiveCold: minMax(secs(archiveCold)),
-    hashFloor: minMax(hashFloor),
-    copyFloor: minMax(copyFloor),
-    ociCold: minMax(secs(ociCold)),
-    ociWarm: minMax(secs(ociWarm)),
-    ociAppChanged: minMax(secs(ociAppChanged)),
-    ociLibChanged: minMax(secs(ociLibChanged)),
-  };
+  const each = <T>(f: (xs: readonly number[]) => T) => Object.fromEntries(Object.entries(series).map(([k, xs]) => [k, f(xs)])) as Record<keyof typeof series, T>;
+  const m = each(median);
+  const spread = each(minMax);
   const peak = (xs: readonly BuildRun[]) => Math.max(...xs.map((t) => t.maxRssKiB)) / 1024;
   const rss = {
     archiveColdMiB: peak(archiveCold),
