@@ -162,7 +162,7 @@ class ActionsCache {
         if (folder === undefined)
             return undefined;
         const meta = parseOrNull(await (0,promises_.readFile)(external_node_path_.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
-        return { meta, file: external_node_path_.join(folder, 'blob') };
+        return { meta, file: external_node_path_.join(folder, 'blob'), own: true };
     }
     saveBlob(key, blobFile, meta) {
         return this.saveFolder(key, key, async (folder) => {

@@ -28693,2354 +28693,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 2501:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  j: () => (/* binding */ build),
-  W: () => (/* binding */ explain)
-});
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./lib/digest.js
-var lib_digest = __nccwpck_require__(8463);
-// EXTERNAL MODULE: ./lib/errors.js
-var errors = __nccwpck_require__(452);
-// EXTERNAL MODULE: ./lib/image/config.js
-var config = __nccwpck_require__(4887);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./lib/layer/sink.js
-var layer_sink = __nccwpck_require__(2814);
-// EXTERNAL MODULE: ./lib/layer/tar-header.js
-var tar_header = __nccwpck_require__(3198);
-;// CONCATENATED MODULE: ./lib/image/docker-archive.js
-
-
-
-
-
-
-// Fixed metadata for the archive's own members: nothing here may depend on
-// the machine, the clock or the umask.
-const MEMBER = { mtime: 1, uid: 0, gid: 0, uname: '', gname: '' };
-/*
- * A docker-archive (what `docker save` makes and `docker load`, `podman load`
- * and `skopeo copy docker-archive:` read): each layer as
- * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
- * nixpkgs' stream_layered_image.py orders them.
- *
- * It is written out of order. A layer member's header has the same length
- * whatever its digest (the name is always 74 characters; only a size of
- * 8 GiB or more adds a PAX record), so once the layers' sizes are known
- * every layer has a fixed place: the layer workers write (or copy) each
- * layer straight into it, in parallel, and the headers, which name the
- * digests, are filled in last. No layer is written twice.
- */
-const LAYER_MEMBER_NAME = `${'0'.repeat(64)}/layer.tar`;
-function member(name, size) {
-    return { name, type: 'file', mode: 0o644, size, linkname: '' };
-}
-/** Bytes of a layer member's header: one block below 8 GiB. */
-function layerHeaderSize(size) {
-    return (0,tar_header/* headerSize */.pw)(member(LAYER_MEMBER_NAME, size), MEMBER);
-}
-/** The largest layer whose place can be known before its size: the last one's. */
-const MAX_LAST_LAYER = 8 ** 11 - 1;
-/**
- * Where each layer's bytes start, for layers of these sizes in image order
- * laid out from byte `from` (where the first one's header goes), and `end`,
- * where the member after them puts its header.
- */
-function layerPlaces(sizes, from = 0) {
-    const offsets = [];
-    let at = from;
-    for (const size of sizes) {
-        offsets.push(at + layerHeaderSize(size));
-        at += layerHeaderSize(size) + size + (0,tar_header/* padding */.Ms)(size);
-    }
-    return { offsets, end: at };
-}
-/**
- * Completes an archive whose layer bytes are in place: the layer members'
- * headers, the config, the manifest and the end of the archive.
- */
-function finishDockerArchive(file, image, label = file) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(file, 'r+');
-    }
-    catch (e) {
-        return (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`);
-    }
-    try {
-        const { offsets, end: layersEnd } = layerPlaces(image.layers.map((l) => l.size));
-        const put = (bytes, at) => (0,layer_sink/* writeFully */.KM)(fd, label, bytes, at);
-        // A header ends where its member's bytes start.
-        const header = (name, size, at) => {
-            const bytes = (0,tar_header/* encodeHeader */.YS)(member(name, size), MEMBER);
-            put(bytes, at - bytes.length);
-        };
-        const layerFiles = image.layers.map((layer, i) => {
-            const name = `${(0,lib_digest/* digestHex */.sU)(layer.digest)}/layer.tar`;
-            const at = offsets[i];
-            header(name, layer.size, at);
-            put(Buffer.alloc((0,tar_header/* padding */.Ms)(layer.size)), at + layer.size);
-            return name;
-        });
-        const configName = `${(0,lib_digest/* digestHex */.sU)((0,config/* configDigest */.xv)(image.configJson))}.json`;
-        const manifest = (0,config/* dockerManifestJson */.GF)(configName, image.repoTag, layerFiles);
-        let at = layersEnd + tar_header/* BLOCK */.IE;
-        for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]]) {
-            header(name, bytes.length, at);
-            put(Buffer.concat([bytes, Buffer.alloc((0,tar_header/* padding */.Ms)(bytes.length))]), at);
-            at += bytes.length + (0,tar_header/* padding */.Ms)(bytes.length) + tar_header/* BLOCK */.IE;
-        }
-        const end = at - tar_header/* BLOCK */.IE;
-        const trailer = (0,tar_header/* endOfArchive */.PG)(end);
-        put(trailer, end);
-        // Layers placed again in smaller places leave bytes past the new end.
-        (0,external_node_fs_.ftruncateSync)(fd, end + trailer.length);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-/**
- * A docker-archive written front to back, in one pass, to a stream that
- * cannot seek (standard output, for `| docker load`): layer members are
- * named by their place, as their digests are not known before they are
- * written, and the config and manifest.json come last, which `docker load`
- * and `podman load` accept. The caller writes each member's data to the
- * same descriptor between `begin` and `end`.
- */
-class ArchiveStream {
-    fd;
-    label;
-    written = 0;
-    constructor(fd, label) {
-        this.fd = fd;
-        this.label = label;
-    }
-    begin(name, size) {
-        this.put((0,tar_header/* encodeHeader */.YS)(member(name, size), MEMBER));
-    }
-    /** After a member's `size` bytes of data. */
-    end(size) {
-        this.written += size;
-        this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(size)));
-    }
-    file(name, bytes) {
-        this.begin(name, bytes.length);
-        this.put(bytes);
-        this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(bytes.length)));
-    }
-    /** The config, manifest.json and the end of the archive. */
-    finish(image) {
-        const configName = `${(0,lib_digest/* digestHex */.sU)((0,config/* configDigest */.xv)(image.configJson))}.json`;
-        this.file(configName, image.configJson);
-        this.file('manifest.json', (0,config/* dockerManifestJson */.GF)(configName, image.repoTag, image.layerFiles));
-        this.put((0,tar_header/* endOfArchive */.PG)(this.written));
-    }
-    put(bytes) {
-        (0,layer_sink/* writeFully */.KM)(this.fd, this.label, bytes, null);
-        this.written += bytes.length;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/cache/key.js
-var cache_key = __nccwpck_require__(2009);
-// EXTERNAL MODULE: ./lib/layer/compress.js
-var compress = __nccwpck_require__(9641);
-;// CONCATENATED MODULE: ./lib/cache/record.js
-
-
-
-/**
- * The blob record: what earlier runs learned of store layers' compressed
- * blobs (digest, size, where they were pushed, whether the layer cache holds
- * them), kept as one small entry per registry and platform rather than one
- * per layer, so that a run can find the blobs a registry or the cache has
- * without a lookup per layer, and without restoring, building or
- * compressing anything. Read as leads: each is confirmed with the registry,
- * or checked through when restored, before it is used.
- */
-const RECORD_FORMAT = 2;
-/** The newest leads kept: about 350 bytes each, so the record stays under the 1 MiB a cache reads of it. */
-const MAX_LEADS = 2500;
-/**
- * One record per registry and architecture, shared by the images of a
- * matrix: a layer one repository pushed (glibc, say) is then mounted into
- * another rather than uploaded again. Layers of one architecture never
- * serve another's (their store paths differ), so each has its own. Builds
- * that push nowhere share the registry "".
- */
-function recordScope(registry, architecture) {
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([registry, architecture])).digest('hex').slice(0, 32);
-}
-/** The leads of a stored record; anything malformed is dropped, never trusted. */
-function parseRecord(raw) {
-    // Format 1 had no word of the cache: its leads are read as they are.
-    const format = raw?.format;
-    const leads = format === RECORD_FORMAT || format === 1 ? raw.leads : undefined;
-    if (!Array.isArray(leads))
-        return [];
-    const out = [];
-    for (const l of leads) {
-        try {
-            if (typeof l['key'] !== 'string' || !compress/* COMPRESSIONS */._7.includes(l['compression']))
-                continue;
-            const sizes = [l['size'], l['blobSize']];
-            if (!sizes.every((n) => Number.isSafeInteger(n) && n >= 0))
-                continue;
-            const repositories = Array.isArray(l['repositories']) ? l['repositories'].filter((r) => typeof r === 'string') : [];
-            out.push({
-                key: l['key'],
-                diffId: (0,lib_digest/* parseDigest */.m)(String(l['diffId'])),
-                size: l['size'],
-                compression: l['compression'],
-                digest: (0,lib_digest/* parseDigest */.m)(String(l['digest'])),
-                blobSize: l['blobSize'],
-                repositories,
-                ...(typeof l['cached'] === 'boolean' ? { cached: l['cached'] } : {}),
-                ...(l['bad'] === true ? { bad: true } : {}),
-            });
-        }
-        catch {
-            continue;
-        }
-    }
-    return out;
-}
-/**
- * This run's leads first, then the earlier ones not superseded, with their
- * repositories joined. What this run learned of a layer's cache entry (one
- * per layer and compression) overrides what earlier runs said of it,
- * whichever blob they named. Leads that name neither a repository nor a
- * cached blob lead nowhere and are dropped.
- */
-/** Which blob a lead names: leads with the same id are one lead. */
-function leadId(l) {
-    return `${l.compression} ${l.key} ${l.digest}`;
-}
-function mergeRecord(earlier, now) {
-    const entry = (l) => `${l.compression} ${l.key}`;
-    const learned = new Map();
-    for (const l of now)
-        if (l.cached !== undefined)
-            learned.set(entry(l), l);
-    const byBlob = new Map();
-    for (const lead of [...now, ...earlier]) {
-        const id = leadId(lead);
-        const had = byBlob.get(id);
-        const known = learned.get(entry(lead));
-        const cached = known === undefined ? (had?.cached ?? lead.cached) : known.cached === true && known.digest === lead.digest;
-        // A bad entry stays bad: it is immutable, and no save can replace it.
-        const bad = known === undefined ? had?.bad === true || lead.bad === true : known.bad === true;
-        const repositories = [...new Set([...(had?.repositories ?? []), ...lead.repositories])];
-        const { bad: _wasBad, cached: _wasCached, ...rest } = had ?? lead;
-        byBlob.set(id, { ...rest, repositories, ...(cached === undefined ? {} : { cached }), ...(bad ? { bad } : {}) });
-    }
-    const leads = [...byBlob.values()].filter((l) => l.repositories.length > 0 || l.cached === true || l.bad === true);
-    return { format: RECORD_FORMAT, leads: leads.slice(0, MAX_LEADS) };
-}
-/** Whether a merged record says no more than the leads it was made from: then it need not be saved. */
-function sameLeads(a, b) {
-    const norm = (leads) => leads
-        .map((l) => JSON.stringify([l.compression, l.key, l.digest, l.diffId, l.size, l.blobSize, [...l.repositories].sort(), l.cached === true, l.bad === true]))
-        .sort()
-        .join('\n');
-    return norm(a) === norm(b);
-}
-
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
-// EXTERNAL MODULE: ./lib/log.js
-var lib_log = __nccwpck_require__(7309);
-// EXTERNAL MODULE: ./lib/util/pool.js
-var pool = __nccwpck_require__(9860);
-;// CONCATENATED MODULE: ./lib/util/rate-limit.js
-const realClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/**
- * At most `count` starts in any window of `windowMs`: the Actions cache
- * accepts about 200 new entries per minute per repository.
- */
-class RateLimit {
-    count;
-    windowMs;
-    clock;
-    starts = [];
-    constructor(count, windowMs, clock = realClock) {
-        this.count = count;
-        this.windowMs = windowMs;
-        this.clock = clock;
-    }
-    async acquire() {
-        for (;;) {
-            const now = this.clock.now();
-            while (this.starts.length > 0 && now - this.starts[0] >= this.windowMs)
-                this.starts.shift();
-            if (this.starts.length < this.count) {
-                this.starts.push(now);
-                return;
-            }
-            await this.clock.sleep(this.starts[0] + this.windowMs - now);
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./lib/cache/verify.js + 1 modules
-var verify = __nccwpck_require__(2862);
-;// CONCATENATED MODULE: ./lib/cache/blobs.js
-
-
-
-
-
-
-// Cache calls are mostly waiting on the network; more of them than cores.
-const CACHE_CONCURRENCY = 8;
-const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
-/** A lookup that knows, from the record, which layers' entries were found bad (immutable) by earlier runs. */
-function emptyLookup(leads = [], compression) {
-    const bad = leads.filter((l) => l.bad === true && l.compression === compression).map((l) => l.key);
-    return { restored: new Map(), refuted: new Set(), unsaveable: new Set(bad), recorded: new Set() };
-}
-/** The layers of `wanted` the record says the cache holds a blob of, with the layer's and the blob's recorded sizes. */
-function recordedLayers(wanted, ctx) {
-    const leads = new Map(ctx.leads.filter((l) => l.cached === true && l.bad !== true && l.compression === ctx.compression).map((l) => [l.key, l]));
-    return wanted.flatMap((l) => {
-        const lead = leads.get(l.key);
-        return lead === undefined ? [] : [{ ...l, size: lead.size, blobSize: lead.blobSize }];
-    });
-}
-/**
- * Restores one layer's blob and checks it through on the layer workers
- * (checkBlobBytes); records the outcome in `lookup`, which the saver reads
- * as it goes. Undefined when the
- * layer must be built instead.
- */
-async function restoreBlob(layer, ctx, lookup) {
-    const key = (0,cache_key/* blobCacheKey */.HM)(layer.key, ctx.compression);
-    const entry = await ctx.cache.restoreBlob(key);
-    if (entry === undefined) {
-        // A miss from a service that has stopped answering says nothing of what it holds.
-        if (!ctx.cache.degraded)
-            lookup.refuted.add(layer.key);
-        return undefined;
-    }
-    const verdict = await (0,verify/* checkCachedBlob */.QA)(entry, { key: layer.key, compression: ctx.compression, paths: layer.paths });
-    // The metadata says how much layer the blob makes; a bomb would say far more than the store paths hold.
-    const bound = layer.estimate === undefined ? Infinity : layer.estimate * 2 + (16 << 20);
-    const tooLarge = verdict.ok && verdict.meta.size > bound ? `its metadata says the layer has ${verdict.meta.size} bytes; its store paths hold about ${layer.estimate ?? 0}` : undefined;
-    const bad = !verdict.ok ? verdict.reason : (tooLarge ?? (await ctx.workers.checkBlob(entry.file, verdict.meta)).bad);
-    if (bad === undefined && verdict.ok) {
-        const blob = { meta: verdict.meta, file: entry.file };
-        lookup.restored.set(layer.key, blob);
-        return blob;
-    }
-    const what = layer.paths.length === 1 ? layer.paths[0] : `${layer.paths.length} store paths`;
-    ctx.log.warning(`cached blob of layer ${layer.index + 1} (${what}) was not used: ${bad ?? 'refused'}; building it instead`);
-    lookup.refuted.add(layer.key);
-    if (!(await ctx.cache.discard(key)))
-        lookup.unsaveable.add(layer.key);
-    return undefined;
-}
-/** Restores every recorded blob of `wanted`, 8 at a time (for a docker-archive, whose layers are all built anyway). */
-async function restoreBlobs(wanted, ctx, lookup) {
-    const asked = recordedLayers(wanted, ctx);
-    for (const l of asked)
-        lookup.recorded.add(l.key);
-    await (0,pool/* mapLimit */.s)(asked, CACHE_CONCURRENCY, (layer) => restoreBlob(layer, ctx, lookup));
-    logRestores(lookup, asked.length, wanted.length, ctx);
-}
-/**
- * Makes the blob of every layer of `wanted` one of two ways at once: the
- * network restores recorded blobs from the largest down, while the cores
- * build and compress the layers the cache lacks and, while the restores
- * left would outlast that work (at the rates measured so far), recorded
- * layers from the smallest up, so that both ends finish together. Which is
- * cheaper depends on the runner's bandwidth and cores, unknown beforehand;
- * racing them, a slow cache costs little more than none (the cores wait
- * only for the restores in flight at the end), and a fast one takes most
- * of the bytes. A blob found bad
- * is built. A local cache is not raced: reading a blob from disk beats
- * compressing it.
- */
-async function restoreOrBuild(wanted, ctx, lookup) {
-    const recorded = recordedLayers(wanted, ctx).sort((a, b) => b.size - a.size || a.index - b.index);
-    const onRecord = new Set(recorded.map((l) => l.key));
-    for (const k of onRecord)
-        lookup.recorded.add(k);
-    // Largest first: no big layer starts last while a core idles, and its blob's save starts early.
-    const toBuild = wanted.filter((l) => !onRecord.has(l.key)).sort(largestFirst);
-    const started = external_node_perf_hooks_.performance.now();
-    const rates = { restoredBytes: 0, builtBytes: 0, buildMs: 0 };
-    let restoring = 0;
-    const waiting = [];
-    const woken = () => new Promise((resolve) => waiting.push(resolve));
-    // Whether the restores not yet started would outlast the builders' own work, at the rates seen so far.
-    const restoresOutlast = () => {
-        if (!ctx.cache.remote || recorded.length === 0)
-            return false;
-        if (toBuild.length === 0)
-            return true;
-        if (rates.restoredBytes === 0 || rates.buildMs === 0)
-            return false;
-        const netRate = rates.restoredBytes / (external_node_perf_hooks_.performance.now() - started);
-        const buildRate = (rates.builtBytes / rates.buildMs) * ctx.builders;
-        const restoreLeft = recorded.reduce((n, l) => n + l.blobSize, 0) / netRate;
-        const buildLeft = toBuild.reduce((n, l) => n + (l.estimate ?? 0), 0) / buildRate;
-        return restoreLeft > buildLeft;
-    };
-    // The first failure stops the taking of work; it is thrown once every
-    // job in flight has ended, so none is left writing into `work`.
-    let failure;
-    const guarded = (fn) => async () => {
-        try {
-            await fn();
-        }
-        catch (e) {
-            failure ??= { error: e };
-            recorded.length = 0;
-            toBuild.length = 0;
-            for (const wake of waiting.splice(0))
-                wake();
-        }
-    };
-    const restorer = async () => {
-        for (let layer = recorded.shift(); layer !== undefined; layer = recorded.shift()) {
-            restoring++;
-            try {
-                const blob = await restoreBlob(layer, ctx, lookup);
-                if (blob !== undefined)
-                    rates.restoredBytes += blob.meta.blobSize;
-                else if (failure === undefined)
-                    toBuild.push(layer);
-            }
-            finally {
-                restoring--;
-                for (const wake of waiting.splice(0))
-                    wake();
-            }
-        }
-    };
-    const builder = async () => {
-        for (;;) {
-            const layer = restoresOutlast() ? recorded.pop() : toBuild.shift();
-            if (layer !== undefined) {
-                const t = external_node_perf_hooks_.performance.now();
-                await ctx.build(layer);
-                rates.buildMs += external_node_perf_hooks_.performance.now() - t;
-                rates.builtBytes += layer.estimate ?? 0;
-                continue;
-            }
-            if (restoring === 0 || failure !== undefined)
-                return;
-            // Nothing to take now: a restore in flight may yet fail and need building.
-            await woken();
-        }
-    };
-    const asked = recorded.length;
-    await Promise.all([...Array.from({ length: CACHE_CONCURRENCY }, guarded(restorer)), ...Array.from({ length: ctx.builders }, guarded(builder))]);
-    if (failure !== undefined)
-        throw failure.error;
-    logRestores(lookup, asked, wanted.length, ctx);
-}
-/** By estimated size, largest first; then in image order. */
-function largestFirst(a, b) {
-    return (b.estimate ?? 0) - (a.estimate ?? 0) || a.index - b.index;
-}
-function logRestores(lookup, asked, wanted, ctx) {
-    const bytes = [...lookup.restored.values()].reduce((n, b) => n + b.meta.blobSize, 0);
-    const bad = [...lookup.refuted].length;
-    ctx.log.info(`${lookup.restored.size} of ${wanted} layer blobs restored from the ${ctx.cache.description} (${(0,lib_log/* formatBytes */.z3)(bytes)}); ${asked} recorded there${bad > 0 ? `, ${bad} of them not usable` : ''}`);
-}
-/**
- * Saves blobs as they are made, in the background, so that uploads overlap
- * the compression of the layers after them; throttled to the Actions
- * cache's rate limit. Only layers at least the backend's `minLayerBytes`
- * get an entry: a later run would rather compress a smaller one again.
- */
-class BlobSaver {
-    cache;
-    compression;
-    lookup;
-    saves = [];
-    running = 0;
-    queue = [];
-    constructor(cache, compression, 
-    /** What this run's restores found: a restored blob is there already, a bad immutable one may not be replaced. */
-    lookup) {
-        this.cache = cache;
-        this.compression = compression;
-        this.lookup = lookup;
-    }
-    /** Whether a blob of this layer would be saved. */
-    wants(layer) {
-        const { restored, unsaveable, recorded, refuted } = this.lookup;
-        if (restored.has(layer.key) || unsaveable.has(layer.key) || (recorded.has(layer.key) && !refuted.has(layer.key)))
-            return false;
-        return layer.size >= this.cache.minLayerBytes(this.compression);
-    }
-    /** Starts saving a blob made now; the file must stay until `done()` resolves. */
-    add(layer, blob) {
-        if (!this.wants(layer))
-            return;
-        const meta = {
-            format: cache_key/* BLOB_FORMAT_VERSION */.xL,
-            key: layer.key,
-            compression: this.compression,
-            diffId: layer.diffId,
-            size: layer.size,
-            digest: blob.digest,
-            blobSize: blob.size,
-            paths: [...layer.paths],
-        };
-        this.saves.push(this.slot(async () => {
-            await SAVES_PER_MINUTE.acquire();
-            return (await this.cache.saveBlob((0,cache_key/* blobCacheKey */.HM)(layer.key, this.compression), blob.file, meta)) ? layer.key : undefined;
-        }));
-    }
-    /** The layer keys whose blobs the cache holds now. */
-    async done() {
-        const saved = await Promise.all(this.saves);
-        return new Set(saved.filter((k) => k !== undefined));
-    }
-    async slot(fn) {
-        if (this.running >= CACHE_CONCURRENCY)
-            await new Promise((resolve) => this.queue.push(resolve));
-        this.running++;
-        try {
-            return await fn();
-        }
-        finally {
-            this.running--;
-            this.queue.shift()?.();
-        }
-    }
-}
-
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(6466);
-;// CONCATENATED MODULE: ./lib/image/image.js
-// Annotations on pushed store layers: what a later build needs to use the
-// blob without building, restoring or compressing the layer.
-const ANNOTATION_KEY = 'org.layered-image.cache-key';
-const ANNOTATION_DIFF_ID = 'org.layered-image.diff-id';
-const ANNOTATION_SIZE = 'org.layered-image.size';
-const ANNOTATION_PATHS = 'org.layered-image.store-paths';
-/** A layer's annotations in a pushed manifest: none for base and customisation layers. */
-function layerAnnotations(layer) {
-    if (layer.key === undefined)
-        return undefined;
-    return {
-        [ANNOTATION_KEY]: layer.key,
-        [ANNOTATION_DIFF_ID]: layer.digest,
-        [ANNOTATION_SIZE]: String(layer.size),
-        [ANNOTATION_PATHS]: layer.paths.join(' '),
-    };
-}
-
-// EXTERNAL MODULE: ./lib/image/manifest.js
-var image_manifest = __nccwpck_require__(4252);
-// EXTERNAL MODULE: ./lib/inputs.js
-var inputs = __nccwpck_require__(646);
-;// CONCATENATED MODULE: ./lib/image/oci-layout.js
-
-
-
-
-
-
-
-
-
-
-
-
-const REF_NAME = 'org.opencontainers.image.ref.name';
-/**
- * Writes the image as an OCI image layout (`oci-layout`, `index.json`,
- * `blobs/sha256/…`, compressed layers), as `skopeo copy oci:DIR:TAG` and
- * `umoci unpack` read it, one index entry per tag. It is made in `scratch`
- * (a new folder beside `dir`) and renamed into place, so a failed build
- * leaves an existing layout as it was. Compressed blobs made for this build
- * are hard-linked, not copied.
- */
-async function writeOciLayout(image, opts) {
-    const blobs = external_node_path_.join(opts.scratch, 'blobs', 'sha256');
-    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
-    const put = (digest) => external_node_path_.join(blobs, (0,lib_digest/* digestHex */.sU)(digest));
-    // Largest first, so the compression of a big layer never starts last.
-    const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
-    const descriptors = new Array(image.layers.length);
-    await (0,pool/* mapLimit */.s)(order, opts.concurrency, async (i) => {
-        const layer = image.layers[i];
-        const blob = await layer.compressed();
-        if (blob.bytes === undefined)
-            throw new Error(`layer ${i + 1} has no local bytes for an OCI layout`);
-        await placeBlob(blob.bytes, put(blob.digest), opts.dir);
-        const annotations = layerAnnotations(layer);
-        descriptors[i] = { mediaType: (0,compress/* layerMediaType */.sG)(opts.compression, 'oci'), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
-    });
-    const configDigest = (0,lib_digest/* sha256Digest */.sI)(image.configJson);
-    const manifest = (0,image_manifest/* imageManifest */.Bz)('oci', { digest: configDigest, size: image.configJson.length }, descriptors);
-    const index = {
-        schemaVersion: 2,
-        mediaType: image_manifest/* INDEX_TYPES */.V.oci,
-        manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
-    };
-    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
-    await write(put(configDigest), image.configJson);
-    await write(put(manifest.digest), manifest.bytes);
-    await write(external_node_path_.join(opts.scratch, 'index.json'), (0,config/* canonicalJson */.dj)(index));
-    await write(external_node_path_.join(opts.scratch, 'oci-layout'), (0,config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
-    await replaceDirectory(opts.scratch, opts.dir);
-    const blobBytes = [...new Map(descriptors.map((d) => [d.digest, d.size])).values()].reduce((a, b) => a + b, 0);
-    const size = blobBytes + image.configJson.length + manifest.size + Buffer.byteLength((0,config/* canonicalJson */.dj)(index)) + Buffer.byteLength((0,config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
-    return { digest: manifest.digest, size };
-}
-/**
- * A whole file is linked into the layout (or cloned or copied where a link
- * is refused: another file system, a cache owned by another user); a range (an uncompressed layer in a larger file)
- * is copied.
- */
-async function placeBlob(bytes, to, dir) {
-    const whole = bytes.offset === 0 && (await (0,promises_.stat)(bytes.file)).size === bytes.size;
-    try {
-        if (whole) {
-            await (0,promises_.link)(bytes.file, to).catch((e) => {
-                if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
-                    throw e;
-                return (0,promises_.copyFile)(bytes.file, to, external_node_fs_.constants.COPYFILE_EXCL | external_node_fs_.constants.COPYFILE_FICLONE);
-            });
-        }
-        else
-            await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(bytes.file, { start: bytes.offset, end: bytes.offset + bytes.size - 1 }), (0,external_node_fs_.createWriteStream)(to, { flags: 'wx', mode: 0o644 }));
-    }
-    catch (e) {
-        // Two layers with the same bytes share one blob.
-        if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
-            return;
-        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${dir}`);
-    }
-}
-/** Checks before any work that `dir` may be written: new, or an OCI layout (which is replaced). */
-async function checkLayoutTarget(dir) {
-    const st = await (0,promises_.lstat)(dir).catch(() => undefined);
-    if (st === undefined)
-        return;
-    if (!st.isDirectory())
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
-    const isLayout = await (0,promises_.lstat)(external_node_path_.join(dir, 'oci-layout')).then(() => true, () => false);
-    const empty = (await (0,promises_.readdir)(dir)).length === 0;
-    if (!isLayout && !empty)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
-}
-/** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
-async function replaceDirectory(from, to) {
-    const old = `${from}.old`;
-    const had = await (0,promises_.lstat)(to).then(() => true, () => false);
-    if (had)
-        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
-    try {
-        await (0,promises_.rename)(from, to);
-    }
-    catch (e) {
-        if (had)
-            await (0,promises_.rename)(old, to).catch(() => { });
-        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`);
-    }
-    if (had)
-        await (0,promises_.rm)(old, { recursive: true, force: true });
-}
-
-// EXTERNAL MODULE: ./lib/registry/connect.js
-var connect = __nccwpck_require__(9833);
-// EXTERNAL MODULE: ./lib/registry/client.js + 6 modules
-var client = __nccwpck_require__(4361);
-;// CONCATENATED MODULE: ./lib/registry/known-layers.js
-
-
-
-
-
-
-
-
-function refString(ref) {
-    return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
-}
-// HEADs and mounts are small requests that wait on the network.
-const CONCURRENCY = 8;
-/**
- * The store layers (by cache key) whose blobs the target repository holds,
- * or can mount from another repository of the same registry: leads come
- * from the manifests of `cacheFrom` refs (their layers carry our
- * annotations) and from what earlier runs recorded. Every lead is
- * confirmed with a HEAD (or a mount) before it is used, so a blob the
- * registry has since lost is built and uploaded instead. A cacheFrom ref
- * that cannot be read is a warning: it is a cache.
- */
-async function findKnownLayers(opts) {
-    const { target, log } = opts;
-    const leads = new Map();
-    const add = (lead) => {
-        if (!opts.keys.has(lead.key) || lead.compression !== opts.compression)
-            return;
-        leads.set(lead.key, [...(leads.get(lead.key) ?? []), lead]);
-    };
-    for (const ref of opts.cacheFrom) {
-        for (const lead of await leadsFromManifest(ref, opts.platform, opts.clientFor(ref.registry), log))
-            add(lead);
-    }
-    opts.leads.forEach(add);
-    const known = new Map();
-    const here = `${target.registry}/${target.repository}`;
-    await (0,pool/* mapLimit */.s)([...leads.values()], CONCURRENCY, async (candidates) => {
-        for (const lead of candidates) {
-            const found = (digest, inRegistry) => known.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest, size: lead.blobSize }, inRegistry });
-            if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize)
-                return void found(lead.digest, 'existing');
-            for (const where of lead.repositories) {
-                if (where === here || !where.startsWith(`${target.registry}/`))
-                    continue;
-                if (await tryMount(target, lead.digest, where.slice(target.registry.length + 1), log))
-                    return void found(lead.digest, 'mounted');
-            }
-        }
-    });
-    const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
-    log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} more named by cacheFrom images or the cache's blob list but not there`);
-    return known;
-}
-/** A mount is a shortcut: one the registry refuses (no pull right there, say) means a HEAD and an upload instead. */
-async function tryMount(target, digest, from, log) {
-    try {
-        return await target.client.mountBlob(target.repository, digest, from);
-    }
-    catch (e) {
-        if (!(e instanceof client/* RegistryError */.gl) || e.status === undefined)
-            throw e;
-        log.info(`cannot mount from ${from} (${e.status}); uploading instead`);
-        return false;
-    }
-}
-/**
- * The leads of a cacheFrom image; of an index (a multi-platform tag), those
- * of its manifest for our platform: another platform's store paths differ,
- * so none of its layers would be ours.
- */
-async function leadsFromManifest(ref, platform, client, log) {
-    let manifest;
-    try {
-        manifest = await client.getManifest(ref.repository, ref.reference);
-        if (manifest !== undefined && image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType)) {
-            const entry = (0,image_manifest/* indexEntries */.nL)(manifest.bytes).find((e) => (0,image_manifest/* samePlatform */.my)(e.platform, platform));
-            if (entry === undefined) {
-                log.info(`cacheFrom ${refString(ref)} is an image index with no manifest for ${(0,image_manifest/* platformString */.Fd)(platform)}`);
-                return [];
-            }
-            manifest = await client.getManifest(ref.repository, entry.digest);
-            if (manifest === undefined || image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType)) {
-                log.info(`cacheFrom ${refString(ref)}: its manifest for ${(0,image_manifest/* platformString */.Fd)(platform)} is not an image manifest in the registry`);
-                return [];
-            }
-        }
-    }
-    catch (e) {
-        log.warning(`${(0,inputs/* input */.hF)('cacheFrom')} ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
-        return [];
-    }
-    if (manifest === undefined) {
-        log.info(`cacheFrom ${refString(ref)}: not in the registry (yet)`);
-        return [];
-    }
-    const leads = [];
-    for (const layer of (0,image_manifest/* manifestLayers */.gQ)(manifest.bytes)) {
-        const a = layer.annotations ?? {};
-        const compression = (0,compress/* compressionOf */.MB)(layer.mediaType);
-        const size = Number(a[ANNOTATION_SIZE]);
-        const key = a[ANNOTATION_KEY];
-        if (compression === undefined || key === undefined || !Number.isSafeInteger(size) || size < 0)
-            continue;
-        let diffId;
-        try {
-            diffId = (0,lib_digest/* parseDigest */.m)(a[ANNOTATION_DIFF_ID] ?? '');
-        }
-        catch {
-            continue;
-        }
-        leads.push({ key, diffId, size, compression, digest: layer.digest, blobSize: layer.size, repositories: [`${ref.registry}/${ref.repository}`] });
-    }
-    return leads;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/push.js
-
-
-
-
-
-
-// Uploads wait on the network; compressions, which they wait for first,
-// are bounded by the layer workers.
-const UPLOADS = 4;
-/**
- * Pushes the image: each layer's blob unless the registry has it, the
- * config, then the manifest under every tag. Blobs come before the manifest,
- * so an interrupted push leaves only blobs that the next push finds and
- * reuses, never a tag naming something missing.
- */
-async function pushImage(image, target, log) {
-    const { client, repository } = target;
-    const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
-    const outcomes = new Array(image.layers.length);
-    const descriptors = new Array(image.layers.length);
-    const progress = new lib_log/* Progress */.ke(log, 'compressed and uploaded', image.layers.reduce((n, l) => n + (l.source === 'registry' ? 0 : l.size), 0));
-    // Largest first: the longest compression and upload never start last.
-    const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
-    try {
-        await (0,pool/* mapLimit */.s)(order, UPLOADS, async (i) => {
-            const layer = image.layers[i];
-            const blob = await layer.compressed();
-            const annotations = layerAnnotations(layer);
-            descriptors[i] = { mediaType: (0,compress/* layerMediaType */.sG)(target.compression, target.format), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
-            let outcome;
-            if (blob.inRegistry !== undefined)
-                outcome = blob.inRegistry;
-            else if ((await client.blobExists(repository, blob.digest)) === blob.size)
-                outcome = 'existing';
-            else {
-                if (blob.bytes === undefined)
-                    throw new Error(`layer ${i + 1}'s blob is neither here nor in the registry`);
-                await client.uploadBlob(repository, blob.digest, blob.size, { file: blob.bytes.file, offset: blob.bytes.offset });
-                blobs.uploadedBytes += blob.size;
-                outcome = 'uploaded';
-            }
-            blobs[outcome]++;
-            outcomes[i] = outcome;
-            if (layer.source !== 'registry')
-                progress.add(layer.size);
-            log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${(0,lib_log/* formatBytes */.z3)(blob.size)})` : ''}`);
-        });
-    }
-    finally {
-        progress.end();
-    }
-    const configDigest = (0,lib_digest/* sha256Digest */.sI)(image.configJson);
-    if ((await client.blobExists(repository, configDigest)) !== image.configJson.length) {
-        await client.uploadBlob(repository, configDigest, image.configJson.length, { bytes: image.configJson });
-        blobs.uploaded++;
-        blobs.uploadedBytes += image.configJson.length;
-    }
-    else {
-        blobs.existing++;
-    }
-    const manifest = (0,image_manifest/* imageManifest */.Bz)(target.format, { digest: configDigest, size: image.configJson.length }, descriptors);
-    const refs = [];
-    for (const tag of target.tags) {
-        // The client checks that the registry confirms this manifest's digest.
-        await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
-        refs.push(`${target.name}:${tag}`);
-    }
-    if (target.tags.length === 0) {
-        await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
-        refs.push(`${target.name}@${manifest.digest}`);
-    }
-    log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${(0,lib_log/* formatBytes */.z3)(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
-    return { digest: manifest.digest, refs, blobs, layers: outcomes };
-}
-
-;// CONCATENATED MODULE: ./lib/cache/directory.js
-
-
-
-
-
-const BLOB = 'blob';
-const META = 'meta.json';
-// Not a key's name: keys start with layered-image-blob-.
-const RECORDS = 'records';
-/**
- * A cache in a local directory, the CLI's default: one folder per key with
- * a compressed layer blob and its metadata beside it, so what the blob is
- * can be read without reading it. Entries appear whole or not at all
- * (written into a scratch folder, then renamed). An entry costs a folder
- * and a hard link, so every blob is worth one.
- */
-class DirectoryCache {
-    dir;
-    warn;
-    description;
-    constructor(dir, warn) {
-        this.dir = dir;
-        this.warn = warn;
-        this.description = `directory ${dir}`;
-    }
-    remote = false;
-    degraded = false;
-    minLayerBytes() {
-        return 0;
-    }
-    async restoreBlob(key) {
-        const entry = external_node_path_.join(this.dir, key);
-        let text;
-        try {
-            text = await readMeta(external_node_path_.join(entry, META));
-        }
-        catch (e) {
-            if ((0,errors/* errnoCode */.UK)(e) !== 'ENOENT' && (0,errors/* errnoCode */.UK)(e) !== 'ENOTDIR')
-                this.warn(`cannot read the cache in ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
-            return undefined;
-        }
-        let meta;
-        try {
-            meta = JSON.parse(text);
-        }
-        catch {
-            meta = undefined; // reported by verification as missing metadata
-        }
-        return { meta, file: external_node_path_.join(entry, BLOB) };
-    }
-    async saveBlob(key, blobFile, meta) {
-        const entry = external_node_path_.join(this.dir, key);
-        const scratch = external_node_path_.join(this.dir, `.tmp-${key}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        try {
-            await (0,promises_.mkdir)(this.dir, { recursive: true });
-            if (!(await (0,promises_.stat)(this.dir)).isDirectory())
-                throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-            // Not recursive: that form reports a read-only file system as ENOENT.
-            await (0,promises_.mkdir)(scratch);
-            // A hard link where the file system allows (the build only removes
-            // its own name for the file), else a copy: never a symlink.
-            const dest = external_node_path_.join(scratch, BLOB);
-            await (0,promises_.link)(blobFile, dest).catch(() => (0,promises_.copyFile)(blobFile, dest, external_node_fs_.constants.COPYFILE_FICLONE));
-            await (0,promises_.writeFile)(external_node_path_.join(scratch, META), `${JSON.stringify(meta)}\n`);
-        }
-        catch (e) {
-            this.warn(`cannot save to ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
-            await (0,promises_.rm)(scratch, { recursive: true, force: true }).catch(() => { });
-            return false;
-        }
-        try {
-            // Never remove an entry here: another build may be reading it. A bad
-            // one was removed by discard(); a good one makes the rename fail, and
-            // then the same (deterministic) entry is there already.
-            await (0,promises_.rename)(scratch, entry);
-            return true;
-        }
-        catch (e) {
-            const code = (0,errors/* errnoCode */.UK)(e);
-            if (code !== 'ENOTEMPTY' && code !== 'EEXIST')
-                this.warn(`cannot save to ${this.dir}: ${code ?? (0,errors/* messageOf */.bD)(e)}`);
-            return code === 'ENOTEMPTY' || code === 'EEXIST';
-        }
-        finally {
-            await (0,promises_.rm)(scratch, { recursive: true, force: true }).catch(() => { });
-        }
-    }
-    async discard(key) {
-        await (0,promises_.rm)(external_node_path_.join(this.dir, key), { recursive: true, force: true }).catch(() => { });
-        return true;
-    }
-    recordFile(scope) {
-        return external_node_path_.join(this.dir, RECORDS, `${scope}.json`);
-    }
-    async loadRecord(scope) {
-        try {
-            return JSON.parse(await readMeta(this.recordFile(scope)));
-        }
-        catch (e) {
-            const code = (0,errors/* errnoCode */.UK)(e);
-            if (code !== undefined && code !== 'ENOENT' && code !== 'ENOTDIR')
-                this.warn(`cannot read the cache in ${this.dir}: ${code}`);
-            return undefined;
-        }
-    }
-    async saveRecord(scope, record) {
-        const file = this.recordFile(scope);
-        const scratch = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
-        try {
-            await (0,promises_.mkdir)(external_node_path_.dirname(file), { recursive: true });
-            await (0,promises_.writeFile)(scratch, `${JSON.stringify(record)}\n`, { flag: 'wx' });
-            // Whole or not at all; a concurrent build's record may win, which costs only leads.
-            await (0,promises_.rename)(scratch, file);
-            return true;
-        }
-        catch (e) {
-            this.warn(`cannot save to ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
-            await (0,promises_.rm)(scratch, { force: true }).catch(() => { });
-            return false;
-        }
-    }
-}
-const MAX_META_BYTES = 1 << 20;
-/** The metadata record, refusing anything but a small regular file (never following a link or waiting on a FIFO). */
-async function readMeta(file) {
-    let fh;
-    try {
-        fh = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
-    }
-    catch (e) {
-        // A link where the metadata should be: a bad entry, to be replaced.
-        if ((0,errors/* errnoCode */.UK)(e) === 'ELOOP')
-            return 'null';
-        throw e;
-    }
-    try {
-        const st = await fh.stat();
-        if (!st.isFile() || st.size > MAX_META_BYTES)
-            return 'null';
-        const buf = Buffer.alloc(st.size);
-        const { bytesRead } = await fh.read(buf, 0, st.size, 0);
-        return buf.toString('utf8', 0, bytesRead);
-    }
-    finally {
-        await fh.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/layer/write-layers.js
-
-
-
-
-
-
-
-
-/**
- * Builds every store layer into its place in the image file `output`, in
- * parallel on the layer workers, largest first so that no big layer starts
- * last while the other core idles. Each layer's trees are walked once, for
- * its size (which places it) and its members (which the write takes).
- */
-async function writeStoreLayers(planned, opts) {
-    const { log, workers } = opts;
-    // Each walk's members go to its write, once: held only until then.
-    const walked = new Map();
-    const sizes = await (0,pool/* mapLimit */.s)(planned, opts.concurrency, async (l) => {
-        const { members, size } = await workers.walk(l.paths, opts.settings);
-        walked.set(l.index, members);
-        return size;
-    });
-    log.info(`${planned.length} store layers to build (${(0,lib_log/* formatBytes */.z3)(sizes.reduce((a, b) => a + b, 0))})`);
-    const { offsets } = layerPlaces(sizes, opts.from);
-    const layers = new Array(planned.length);
-    const progress = new lib_log/* Progress */.ke(log, 'written', sizes.reduce((a, b) => a + b, 0));
-    const order = planned.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
-    try {
-        await (0,pool/* mapLimit */.s)(order, opts.concurrency, async (i) => {
-            const layer = planned[i];
-            const target = { ...opts.output, offset: offsets[i], size: sizes[i] };
-            const members = walked.get(layer.index);
-            walked.delete(layer.index);
-            const { digest, size } = await workers.write({ members, settings: opts.settings, target }, (n) => progress.add(n));
-            log.info(`layer ${layer.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${layer.paths.length} store path(s)`);
-            layers[i] = { digest, size, paths: layer.paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', layer.paths) };
-        });
-    }
-    finally {
-        progress.end();
-    }
-    return layers;
-}
-/** Copies a base image's layers into their places, each checked against its diff_id. */
-async function copyBaseLayers(base, opts) {
-    const { offsets } = layerPlaces(base.layers.map((l) => l.size));
-    return Promise.all(base.layers.map(async (layer, i) => {
-        const target = { ...opts.output, offset: offsets[i], size: layer.size };
-        const copied = await opts.workers.copy({ source: { file: base.file, offset: layer.offset }, target }, opts.onBytes);
-        if ('bad' in copied)
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
-        if (copied.digest !== layer.diffId) {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
-        }
-        return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base.file)}, layer ${i + 1}` };
-    }));
-}
-/**
- * Builds one store layer into a file of its own, for an output that needs
- * only its compressed blob (an OCI layout, a push): walked, then written on
- * a layer worker. Returns the layer and where its bytes are.
- */
-async function writeStoreLayer(layer, opts) {
-    const { workers, settings, file } = opts;
-    const paths = [...layer.paths];
-    const { members, size } = await workers.walk(paths, settings);
-    await (await (0,promises_.open)(file, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write a work file in ${external_node_path_.dirname(file)}`))).close();
-    const { digest } = await workers.write({ members, settings, target: { file, label: 'a work file', offset: 0, size } }, () => { });
-    opts.log.info(`layer ${layer.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${paths.length} store path(s)`);
-    return { layer: { digest, size, paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', paths) }, bytes: { file, offset: 0, size } };
-}
-
-;// CONCATENATED MODULE: ./lib/image/base-image.js
-
-
-
-
-
-
-/**
- * Reads a docker-archive (`docker save`, `skopeo copy … docker-archive:`,
- * nixpkgs' image tarballs, ours) for use as a base: its manifest, config and
- * where each layer's bytes are. Layers stay in the tarball and are copied
- * from there, and checked against their diff_ids, as the image is written.
- * Layers must be uncompressed tar, as the Docker archive format has them.
- */
-function readBaseImage(file) {
-    const what = `${(0,inputs/* input */.hF)('fromImage')} ${file}`;
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(file, 'r');
-    }
-    catch (e) {
-        throw new errors/* UserError */.yo(`${what} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
-    }
-    try {
-        if (!(0,external_node_fs_.fstatSync)(fd).isFile())
-            throw new errors/* UserError */.yo(`${what} is not a file`);
-        const members = indexTar(fd, (0,external_node_fs_.fstatSync)(fd).size, what);
-        const manifestText = readMember(fd, members, 'manifest.json', what, 1 << 20);
-        if (manifestText === undefined)
-            throw new errors/* UserError */.yo(`${what} has no manifest.json: it is not a docker-archive`);
-        const manifest = parseJson(manifestText, `${what}: manifest.json`);
-        if (!Array.isArray(manifest) || manifest.length !== 1) {
-            throw new errors/* UserError */.yo(`${what}: manifest.json must describe exactly one image, it describes ${Array.isArray(manifest) ? manifest.length : 'none'}`);
-        }
-        const entry = manifest[0];
-        if (typeof entry.Config !== 'string' || !Array.isArray(entry.Layers) || entry.Layers.some((l) => typeof l !== 'string')) {
-            throw new errors/* UserError */.yo(`${what}: manifest.json has no Config and Layers`);
-        }
-        const configText = readMember(fd, members, entry.Config, what, 16 << 20);
-        if (configText === undefined)
-            throw new errors/* UserError */.yo(`${what}: its config ${entry.Config} is missing`);
-        const config = parseJson(configText, `${what}: config`);
-        const rootfs = config['rootfs'];
-        const diffIds = Array.isArray(rootfs?.diff_ids) ? rootfs.diff_ids : undefined;
-        const names = entry.Layers;
-        if (diffIds === undefined || diffIds.length !== names.length) {
-            throw new errors/* UserError */.yo(`${what}: its config lists ${diffIds?.length ?? 'no'} diff_ids for ${names.length} layers`);
-        }
-        const layers = names.map((name, i) => {
-            const m = resolve(members, name);
-            if (m === undefined)
-                throw new errors/* UserError */.yo(`${what}: layer ${name} named in manifest.json is missing`);
-            let diffId;
-            try {
-                diffId = (0,lib_digest/* parseDigest */.m)(String(diffIds[i]));
-            }
-            catch {
-                throw new errors/* UserError */.yo(`${what}: diff_id ${i + 1} is not a sha256 digest`);
-            }
-            if (isGzip(fd, m.offset, m.size, what))
-                throw new errors/* UserError */.yo(`${what}: layer ${name} is compressed; docker-archive layers are plain tar (re-save it with docker save or skopeo copy)`);
-            return { offset: m.offset, size: m.size, diffId, member: name };
-        });
-        const inner = config['config'];
-        const history = Array.isArray(config['history']) ? config['history'] : [];
-        return {
-            file,
-            layers,
-            architecture: typeof config['architecture'] === 'string' ? config['architecture'] : undefined,
-            config: inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? inner : {},
-            history,
-            storePaths: storePathsIn(fd, layers, what),
-        };
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-/** Every member of the outer tarball, by normalised name. */
-function indexTar(fd, size, what) {
-    const members = new Map();
-    const block = Buffer.alloc(tar_header/* BLOCK */.IE);
-    let pos = 0;
-    let ext = {};
-    while (pos + tar_header/* BLOCK */.IE <= size) {
-        readAt(fd, block, pos, what);
-        if (block.equals(tar_header/* ZERO_BLOCK */.tU))
-            return members;
-        const header = parseHeader(block);
-        if (header === undefined)
-            throw new errors/* UserError */.yo(`${what} is not a tar archive (bad header at byte ${pos})`);
-        const data = pos + tar_header/* BLOCK */.IE;
-        const memberSize = ext.size ?? header.size;
-        if (data + memberSize > size)
-            throw new errors/* UserError */.yo(`${what} is cut short: a member runs past its end`);
-        if (isExtension(header.type)) {
-            ext = extend(ext, header.type, readExtension(fd, data, header.size, what));
-        }
-        else {
-            const name = normalise(ext.path ?? header.name);
-            const type = header.type === '0' || header.type === '\0' ? 'file' : header.type === '1' || header.type === '2' ? 'link' : 'other';
-            const target = ext.linkpath ?? header.linkname;
-            // Hard link targets are archive paths; relative symlink targets are
-            // relative to the member's directory.
-            const resolved = header.type === '2' && !target.startsWith('/') ? normalise(external_node_path_.posix.join(external_node_path_.posix.dirname(name), target)) : normalise(target);
-            members.set(name, { offset: data, size: memberSize, type, target: resolved });
-            ext = {};
-        }
-        pos = data + Math.ceil((isExtension(header.type) ? header.size : memberSize) / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
-    }
-    throw new errors/* UserError */.yo(`${what} is not a tar archive, or is cut short`);
-}
-function resolve(members, name) {
-    let m = members.get(normalise(name));
-    for (let hops = 0; m?.type === 'link' && hops < 8; hops++)
-        m = members.get(m.target);
-    return m?.type === 'file' ? m : undefined;
-}
-function readMember(fd, members, name, what, limit) {
-    const m = resolve(members, name);
-    if (m === undefined)
-        return undefined;
-    if (m.size > limit)
-        throw new errors/* UserError */.yo(`${what}: ${name} is too large (${m.size} bytes)`);
-    return readString(fd, m.offset, m.size, what);
-}
-/**
- * The store paths the base image's file system holds: `/nix/store/<name>`
- * members of its layers, lowest first, with whiteouts in higher layers
- * taking away what lower ones had.
- */
-function storePathsIn(fd, layers, what) {
-    const found = new Set();
-    const block = Buffer.alloc(tar_header/* BLOCK */.IE);
-    for (const layer of layers) {
-        const inLayer = new Set();
-        const removed = new Set();
-        let opaque = false;
-        let pos = layer.offset;
-        const end = layer.offset + layer.size;
-        let ext = {};
-        while (pos + tar_header/* BLOCK */.IE <= end) {
-            readAt(fd, block, pos, what);
-            if (block.equals(tar_header/* ZERO_BLOCK */.tU))
-                break;
-            const header = parseHeader(block);
-            if (header === undefined)
-                throw new errors/* UserError */.yo(`${what}: layer ${layer.member} is not a tar archive`);
-            const data = pos + tar_header/* BLOCK */.IE;
-            if (isExtension(header.type)) {
-                ext = extend(ext, header.type, readExtension(fd, data, header.size, what));
-                pos = data + Math.ceil(header.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
-                continue;
-            }
-            const m = /^nix\/store\/([^/]+)/.exec(normalise(ext.path ?? header.name));
-            const name = m?.[1];
-            if (name === '.wh..wh..opq')
-                opaque = true;
-            else if (name?.startsWith('.wh.'))
-                removed.add(`/nix/store/${name.slice(4)}`);
-            else if (name !== undefined)
-                inLayer.add(`/nix/store/${name}`);
-            pos = data + Math.ceil((ext.size ?? header.size) / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
-            ext = {};
-        }
-        if (opaque)
-            found.clear();
-        for (const p of removed)
-            found.delete(p);
-        for (const p of inLayer)
-            found.add(p);
-    }
-    return found;
-}
-function isExtension(type) {
-    return type === 'x' || type === 'L' || type === 'K' || type === 'g';
-}
-function extend(ext, type, text) {
-    if (type === 'L')
-        return { ...ext, path: text.replace(/\0+$/, '') };
-    if (type === 'K')
-        return { ...ext, linkpath: text.replace(/\0+$/, '') };
-    if (type === 'g')
-        return ext; // global headers: nothing we use
-    const pax = parsePax(text);
-    const size = pax.get('size');
-    return {
-        ...ext,
-        ...(pax.has('path') ? { path: pax.get('path') } : {}),
-        ...(pax.has('linkpath') ? { linkpath: pax.get('linkpath') } : {}),
-        ...(size !== undefined && /^[0-9]+$/.test(size) && Number.isSafeInteger(Number(size)) ? { size: Number(size) } : {}),
-    };
-}
-const MAX_EXTENSION = 1 << 20;
-function readExtension(fd, offset, size, what) {
-    if (size > MAX_EXTENSION)
-        throw new errors/* UserError */.yo(`${what} has an extended tar header of ${size} bytes; it is not a docker-archive`);
-    return readString(fd, offset, size, what);
-}
-function parseHeader(b) {
-    if (!(0,tar_header/* checksumMatches */.XK)(b))
-        return undefined;
-    const field = (offset, length) => (0,tar_header/* readText */.yR)(b, offset, length);
-    let name = field(0, 100);
-    // ustar's prefix field (docker save writes plain ustar names).
-    if (b.toString('latin1', 257, 263) === 'ustar\0') {
-        const prefix = field(345, 155);
-        if (prefix !== '')
-            name = `${prefix}/${name}`;
-    }
-    const sizeField = b.subarray(124, 136);
-    // GNU base-256 sizes for members of 8 GiB and more.
-    const blank = /^[\0 ]*$/.test(sizeField.toString('latin1'));
-    const size = sizeField[0] & 0x80 ? Number(sizeField.readBigUInt64BE(4)) : blank ? 0 : (0,tar_header/* readOctal */.C8)(b, 124, 12);
-    if (!Number.isSafeInteger(size) || size < 0)
-        return undefined;
-    return { name, type: String.fromCharCode(b[156]), size, linkname: field(157, 100) };
-}
-function parsePax(text) {
-    const out = new Map();
-    for (const line of text.split('\n')) {
-        const m = /^\d+ ([^=]+)=(.*)$/s.exec(line);
-        if (m !== null)
-            out.set(m[1], m[2]);
-    }
-    return out;
-}
-function normalise(name) {
-    return external_node_path_.posix.normalize(`/${name}`).slice(1).replace(/\/$/, '');
-}
-function isGzip(fd, offset, size, what) {
-    if (size < 2)
-        return false;
-    const magic = Buffer.alloc(2);
-    readAt(fd, magic, offset, what);
-    return magic[0] === 0x1f && magic[1] === 0x8b;
-}
-function readString(fd, offset, size, what) {
-    const buf = Buffer.alloc(size);
-    readAt(fd, buf, offset, what);
-    return buf.toString('utf8');
-}
-function readAt(fd, buf, position, what) {
-    let done = 0;
-    while (done < buf.length) {
-        const n = (0,external_node_fs_.readSync)(fd, buf, done, buf.length - done, position + done);
-        if (n === 0)
-            throw new errors/* UserError */.yo(`${what} ends unexpectedly`);
-        done += n;
-    }
-}
-function parseJson(text, what) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
-        throw new errors/* UserError */.yo(`${what} is not valid JSON`);
-    }
-    // The config is copied (and its keys sorted) recursively: no deep nesting.
-    if (depth(value) > 64)
-        throw new errors/* UserError */.yo(`${what} is nested more than 64 levels deep`);
-    return value;
-}
-function depth(value) {
-    let deepest = 0;
-    const stack = [[value, 1]];
-    for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-        const [v, d] = item;
-        deepest = Math.max(deepest, d);
-        if (deepest > 64)
-            return deepest;
-        if (v !== null && typeof v === 'object')
-            for (const child of Object.values(v))
-                stack.push([child, d + 1]);
-    }
-    return deepest;
-}
-
-// EXTERNAL MODULE: ./lib/layer/workers.js
-var layer_workers = __nccwpck_require__(7554);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: ./lib/cache/actions-root.js
-var actions_root = __nccwpck_require__(6318);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
-var store_layer = __nccwpck_require__(6997);
-;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
-
-
-
-
-
-
-
-
-/*
- * The customisation layer as a real directory, for what needs one: a user's
- * extraCommands and the Nix database. It holds the merged contents (as
- * symlinks), then the database, then whatever the script made, and is packed
- * the way the in-memory tree is: names sorted by bytes, directories we make
- * 0755, the script's files with the modes it gave them under umask 022, and
- * every owner and time from the layer settings, never from the disk.
- */
-/**
- * A new directory holding the merged tree, 0755 whatever the umask (and
- * without a setgid bit inherited from where it was made).
- */
-async function customisationDir(tree, scratch) {
-    const dir = await (0,promises_.mkdtemp)(external_node_path_.join(scratch, 'root-'));
-    try {
-        await (0,promises_.chmod)(dir, 0o755);
-        await materialise(tree, dir);
-    }
-    catch (e) {
-        (0,errors/* asUserError */.Yl)(e, `cannot make the customisation layer in ${scratch}`);
-    }
-    return dir;
-}
-/** Creates the merged tree (directories and symlinks) under `dir`. */
-async function materialise(node, dir) {
-    for (const [name, child] of [...node.children].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
-        const at = external_node_path_.join(dir, name);
-        if (child.kind === 'dir') {
-            await (0,promises_.mkdir)(at);
-            await (0,promises_.chmod)(at, 0o755); // whatever the umask
-            await materialise(child, at);
-        }
-        else {
-            await (0,promises_.symlink)(child.target, at);
-        }
-    }
-}
-/**
- * Registers `paths` (a closure) in a Nix database at `dir/nix/var/nix/db`,
- * as nixpkgs' includeNixDB does, with every registration time set to
- * `mtime` so the layer stays reproducible, and the contents as GC roots.
- */
-async function addNixDb(dir, paths, contents, mtime) {
-    // The contents may have put a link where the database goes: never write through it.
-    for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
-        const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
-        if (st !== undefined && !st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
-    }
-    // In the system's temporary folder: a store URL cannot hold every path.
-    const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
-    if (!/^[A-Za-z0-9/._+-]+$/.test(store))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
-    try {
-        await loadDb(store, dir, paths, contents, mtime);
-    }
-    catch (e) {
-        (0,errors/* asUserError */.Yl)(e, (0,inputs/* input */.hF)('includeNixDB'));
-    }
-    finally {
-        await (0,promises_.rm)(store, { recursive: true, force: true });
-    }
-}
-async function loadDb(store, dir, paths, contents, mtime) {
-    const dump = await run('nix-store', ['--dump-db', ...paths], {}, 'includeNixDB: nix-store --dump-db');
-    // A store rooted in scratch: the database lands in store/nix/var/nix/db.
-    await run('nix-store', ['--store', `local?root=${store}`, '--load-db'], { input: dump, env: { USER: process.env['USER'] ?? 'nobody' } }, 'includeNixDB: nix-store --load-db');
-    const db = external_node_path_.join(store, 'nix', 'var', 'nix', 'db');
-    // Registration times are when the database was made, and derivers are
-    // whatever this machine built or fetched the paths with: neither may
-    // change the layer.
-    await run('sqlite3', [external_node_path_.join(db, 'db.sqlite'), `UPDATE ValidPaths SET registrationTime = ${Math.trunc(mtime)}, deriver = NULL;`], {}, 'includeNixDB: sqlite3');
-    const into = external_node_path_.join(dir, 'nix', 'var', 'nix');
-    for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
-        await (0,promises_.mkdir)(external_node_path_.join(dir, d), { recursive: true });
-        await (0,promises_.chmod)(external_node_path_.join(dir, d), 0o755);
-    }
-    // Only the database and its schema version: the lock and the 8 MiB
-    // reserved-space file are made again by Nix where it needs them.
-    for (const f of ['db.sqlite', 'schema']) {
-        await (0,promises_.copyFile)(external_node_path_.join(db, f), external_node_path_.join(into, 'db', f));
-        await (0,promises_.chmod)(external_node_path_.join(into, 'db', f), 0o644);
-    }
-    for (const c of contents) {
-        const root = external_node_path_.join(into, 'gcroots', 'docker', external_node_path_.basename(c));
-        if ((await (0,promises_.lstat)(root).catch(() => undefined)) === undefined)
-            await (0,promises_.symlink)(c, root);
-    }
-}
-/** Runs the user's script in `dir` with umask 022; its output goes to the log. */
-async function runExtraCommands(script, dir, log) {
-    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, (0,inputs/* input */.hF)('extraCommands'));
-}
-function run(command, args, opts, what) {
-    return new Promise((resolve, reject) => {
-        // As outside cache calls: a background cache save may have moved them.
-        const outside = (0,actions_root/* outsideCacheRoot */.Y)();
-        const child = (0,external_node_child_process_.spawn)(command, args, { cwd: opts.cwd ?? outside.cwd, env: { ...outside.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-        const out = [];
-        const err = [];
-        const say = (chunk) => {
-            for (const line of chunk.toString('utf8').split('\n'))
-                if (line !== '')
-                    opts.log?.info(`${what}: ${line}`);
-        };
-        child.stdout.on('data', (c) => (opts.log === undefined ? out.push(c) : say(c)));
-        child.stderr.on('data', (c) => (opts.log === undefined ? err.push(c) : say(c)));
-        child.on('error', (e) => reject(new errors/* UserError */.yo(`${what}: cannot run ${command}: ${(0,errors/* errnoCode */.UK)(e) ?? e.message}`)));
-        child.on('close', (code, signal) => {
-            if (code === 0)
-                return resolve(Buffer.concat(out));
-            const detail = Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? '';
-            reject(new errors/* UserError */.yo(`${what} failed (${signal ?? `exit status ${code}`})${detail === '' ? '' : `: ${detail}`}`));
-        });
-        child.stdin.on('error', () => { }); // a command that exits early closes its input
-        child.stdin.end(opts.input);
-    });
-}
-/**
- * Packs `dir` as the customisation layer, as store layers are packed (hard
- * links as plain files, each with its content), with names relative to it.
- */
-async function packDirectory(dir, settings, sink) {
-    const other = (name) => new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
-    try {
-        return await (0,store_layer/* writeMembers */.Jl)((0,store_layer/* directoryMembers */.vY)(dir, other), settings, sink);
-    }
-    catch (e) {
-        return (0,errors/* asUserError */.Yl)(e, 'cannot pack the customisation layer');
-    }
-}
-
-// EXTERNAL MODULE: ./lib/layer/names.js
-var layer_names = __nccwpck_require__(893);
-;// CONCATENATED MODULE: ./lib/layer/customisation.js
-
-
-
-
-
-
-/**
- * The image root as nixpkgs' symlinkJoin (lndir) makes it from `contents`:
- * directories are real and merged, a file becomes a symlink to its store
- * location, and a symlink is copied with its own target. Two contents that
- * put different things at one path are an error naming both.
- */
-async function mergeContents(contents) {
-    const root = { kind: 'dir', children: new Map(), from: '' };
-    for (const content of contents) {
-        const st = await (0,promises_.lstat)(content);
-        if (!st.isDirectory()) {
-            throw new errors/* UserError */.yo(`contents ${content} is not a directory, so it has nothing to merge into the image root; refer to it from the config instead`);
-        }
-        await mergeDir(root, content, '', content);
-    }
-    return root;
-}
-async function mergeDir(into, srcDir, rel, content) {
-    const names = (await (0,promises_.readdir)(srcDir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => (0,layer_names/* utf8Name */.P)(b, srcDir));
-    for (const name of names) {
-        const src = external_node_path_.join(srcDir, name);
-        const relPath = rel === '' ? name : `${rel}/${name}`;
-        const st = await (0,promises_.lstat)(src);
-        const existing = into.children.get(name);
-        if (st.isDirectory()) {
-            if (existing === undefined) {
-                const dir = { kind: 'dir', children: new Map(), from: content };
-                into.children.set(name, dir);
-                await mergeDir(dir, src, relPath, content);
-            }
-            else if (existing.kind === 'dir') {
-                await mergeDir(existing, src, relPath, content);
-            }
-            else {
-                throw conflict(relPath, existing, `a directory from ${content}`);
-            }
-            continue;
-        }
-        const target = st.isSymbolicLink() ? (0,layer_names/* utf8Name */.P)(await (0,promises_.readlink)(src, { encoding: 'buffer' }), src) : src;
-        if (existing === undefined) {
-            into.children.set(name, { kind: 'link', target, from: content });
-        }
-        else if (existing.kind === 'dir' || existing.target !== target) {
-            throw conflict(relPath, existing, `${target} from ${content}`);
-        }
-    }
-}
-function conflict(relPath, existing, other) {
-    const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
-    return new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} collide at /${relPath}: ${first} and ${other}`);
-}
-/** Writes the merged tree as the customisation layer, parents before children. */
-function writeCustomisationLayer(root, settings, sink) {
-    const entries = [];
-    const walk = (dir, prefix) => {
-        const names = [...dir.children.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-        for (const name of names) {
-            const node = dir.children.get(name);
-            const rel = `${prefix}${name}`;
-            if (node.kind === 'dir') {
-                entries.push({ name: rel, type: 'directory', mode: 0o755, size: 0, linkname: '' });
-                walk(node, `${rel}/`);
-            }
-            else {
-                entries.push({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: node.target });
-            }
-        }
-    };
-    walk(root, '');
-    // Directories and symlinks only: no file is read.
-    return (0,store_layer/* writeMembers */.Jl)({ root: '', entries }, settings, sink);
-}
-
-;// CONCATENATED MODULE: ./lib/nix/closure.js
-
-
-/**
- * Queries the closure and its reference graph with two `nix-store` calls in
- * all, whatever the number of paths. `--requisites` and `--dump-db` print
- * plain text whose format has not changed since Nix 2.0, unlike
- * `nix path-info --json` (a list up to 2.18, an object keyed by path since,
- * and a versioned format after that), so the same code serves Nix 2.8 and
- * current Nix without experimental flags.
- */
-async function queryClosure(roots) {
-    const sortedRoots = [...new Set(roots)].sort();
-    if (sortedRoots.length === 0)
-        return { roots: [], paths: new Map() };
-    const requisites = (await nixStore(['--query', '--requisites', ...sortedRoots]))
-        .split('\n')
-        .filter((l) => l !== '');
-    const dump = await nixStore(['--dump-db', ...requisites]);
-    const paths = parseDumpDb(dump);
-    for (const p of requisites) {
-        if (!paths.has(p))
-            throw new Error(`nix-store --dump-db did not describe ${p}`);
-    }
-    return { roots: sortedRoots, paths: new Map([...paths].sort(([a], [b]) => cmp(a, b))) };
-}
-/**
- * Parses the registration format of `nix-store --dump-db` (the one
- * `--register-validity` reads): path, NAR hash, NAR size, deriver, the number
- * of references, then the references, one per line.
- */
-function parseDumpDb(text) {
-    const lines = text.split('\n');
-    const out = new Map();
-    let i = 0;
-    const next = () => {
-        const l = lines[i++];
-        if (l === undefined)
-            throw new Error('nix-store --dump-db output ended early');
-        return l;
-    };
-    while (i < lines.length) {
-        const p = next();
-        if (p === '')
-            continue;
-        next(); // NAR hash
-        const narSize = Number(next());
-        next(); // deriver, possibly empty
-        const count = Number(next());
-        if (!Number.isInteger(count) || count < 0 || !Number.isFinite(narSize)) {
-            throw new Error(`unexpected nix-store --dump-db record for ${p}`);
-        }
-        const refs = [];
-        for (let k = 0; k < count; k++)
-            refs.push(next());
-        out.set(p, { path: p, narSize, references: [...new Set(refs)].filter((r) => r !== p).sort(cmp) });
-    }
-    return out;
-}
-function cmp(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-// eslint-disable-next-line no-control-regex -- Nix may colour its messages
-const ANSI_ESCAPES = /\x1b\[[0-9;]*m/g;
-function nixStore(args) {
-    return new Promise((resolve, reject) => {
-        (0,external_node_child_process_.execFile)('nix-store', args, { maxBuffer: 1 << 30, encoding: 'utf8' }, (err, stdout, stderr) => {
-            if (!err)
-                return resolve(stdout);
-            if ('code' in err && err.code === 'ENOENT') {
-                return reject(new errors/* UserError */.yo('nix-store was not found on PATH; install Nix first'));
-            }
-            const plain = stderr.replace(ANSI_ESCAPES, '');
-            const line = plain.split('\n').find((l) => l.startsWith('error:')) ?? plain.trim().split('\n')[0] ?? '';
-            reject(new errors/* UserError */.yo(`nix-store ${args[0]} failed: ${line.trim() || err.message}`));
-        });
-    });
-}
-/** The NAR bytes of these store paths of the closure: a layer's size, near enough, before it is walked. */
-function narSizeOf(closure, paths) {
-    return paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
-}
-
-// EXTERNAL MODULE: ./lib/nix/store.js
-var store = __nccwpck_require__(5214);
-// EXTERNAL MODULE: ./lib/plan/layers.js + 1 modules
-var plan_layers = __nccwpck_require__(9227);
-// EXTERNAL MODULE: ./lib/util/temp.js
-var temp = __nccwpck_require__(8896);
-;// CONCATENATED MODULE: ./lib/build.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * inputs → closure → plan → layers → one image value → its sinks: a
- * docker-archive or OCI layout at `output`, and the registry.
- *
- * Layers are laid out in docker-archive order in one file (the archive
- * itself when that is the output, else a work file), so the archive needs no
- * second copy; compressed blobs are made from their ranges, on the workers,
- * when a sink first asks. Store layers the registry has are not made at all
- * unless a local image needs them.
- */
-async function build(opts, logger = lib_log/* quietLogger */.Vj) {
-    const log = (0,lib_log/* onceEach */.fF)(logger);
-    // Only a push or an OCI layout has anything to gain from the cache (a
-    // docker-archive's layers pack faster than they restore). The Actions
-    // cache's module takes a few tenths of a second to load: begun now, it
-    // loads while the closure is queried.
-    const cacheUsed = opts.push !== undefined || opts.output?.kind === 'oci';
-    if (cacheUsed && opts.cache.kind === 'actions')
-        Promise.all(/* import() */[__nccwpck_require__.e(78), __nccwpck_require__.e(807)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5807)).catch(() => undefined);
-    const { contents, configRoots, base } = await resolveRoots(opts);
-    const root = await mergeContents(contents);
-    const output = await reserveOutput(opts.output);
-    const push = opts.push === undefined ? undefined : await pushTarget(opts, opts.push, log);
-    const { closure, planned: plan } = await closureAndPlan(opts, contents, configRoots, base, log);
-    // Beside the output, so that its files can be renamed or linked into it.
-    const workParent = output === undefined ? opts.scratch : external_node_path_.dirname(output.target);
-    const work = await (0,promises_.mkdtemp)(external_node_path_.join(workParent, '.layered-image-')).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder in ${workParent}`));
-    (0,temp/* trackTemporary */.hN)(work);
-    if (output !== undefined)
-        (0,temp/* trackTemporary */.hN)(output.tmp);
-    const workers = new layer_workers/* LayerWorkers */.$(opts.concurrency);
-    // Blob saves run while the image goes to its sinks; they must end before `work` goes.
-    let saver;
-    try {
-        if (opts.output?.kind === 'stdout') {
-            return await streamImage(opts, { contents, root, base, closurePaths: [...closure.paths.keys()], plan, work, workers, log });
-        }
-        const cache = cacheUsed ? await openCache(opts, log) : undefined;
-        const noCache = cacheUsed || opts.cache.kind === 'none' ? 'no layer cache' : "no cache used: a docker-archive's store layers are built, which is faster than restoring them";
-        const keys = plan.map((l) => (0,cache_key/* layerCacheKey */.L_)(l.paths, opts.storeLayerSettings));
-        const local = output?.choice.kind;
-        // Which store layers need a blob: all for an OCI layout (it holds every
-        // blob), for a push those the registry lacks; and which need their
-        // uncompressed bytes: all for a docker-archive, else those whose blob
-        // must be made here.
-        const blobCompression = opts.compression === 'none' ? undefined : opts.compression;
-        // The record serves pushes (what a registry holds) and blob restores
-        // (what the cache holds). An OCI layout always reads it: nothing is
-        // restored without it. A push reads it only when the layers that its
-        // cacheFrom manifests leave unknown are worth it (see RECORD_WORTH_BYTES).
-        const usesRecord = cache !== undefined && (push !== undefined || (local === 'oci' && blobCompression !== undefined));
-        const scope = usesRecord ? recordScope(push?.registry ?? '', opts.variant === undefined ? opts.architecture : `${opts.architecture}/${opts.variant}`) : undefined;
-        let earlier;
-        const readRecord = async () => (earlier ??= scope === undefined || cache === undefined ? [] : parseRecord(await cache.loadRecord(scope)));
-        if (local === 'oci')
-            await readRecord();
-        const narBytes = (paths) => narSizeOf(closure, paths);
-        const known = new Map();
-        if (push !== undefined) {
-            await log.group('Registry', async () => {
-                const find = (keySet, leads, cacheFrom) => findKnownLayers({ target: push, keys: keySet, leads, cacheFrom, compression: opts.compression, platform: push.platform, clientFor: push.clientFor, log });
-                for (const [k, v] of await find(new Set(keys), earlier ?? [], push.cacheFrom))
-                    known.set(k, v);
-                if (earlier !== undefined || scope === undefined)
-                    return;
-                const unknown = plan.filter((_, j) => !known.has(keys[j]));
-                const bytes = unknown.reduce((n, l) => n + narBytes(l.paths), 0);
-                if (bytes < RECORD_WORTH_BYTES) {
-                    if (unknown.length > 0)
-                        log.info(`the cache's blob list not read: the ${unknown.length} store layers the registry lacks (${(0,lib_log/* formatBytes */.z3)(bytes)}) cost less to make than to restore`);
-                    return;
-                }
-                const leads = await readRecord();
-                if (leads.length > 0)
-                    for (const [k, v] of await find(new Set(unknown.map((l) => (0,cache_key/* layerCacheKey */.L_)(l.paths, opts.storeLayerSettings))), leads, []))
-                        known.set(k, v);
-            });
-        }
-        const storeIndex = (j) => (base?.layers.length ?? 0) + j;
-        const needsBlob = (key) => local === 'oci' || (push !== undefined && !known.has(key));
-        const wanted = plan.map((l, j) => ({ index: storeIndex(j), paths: l.paths, key: keys[j], estimate: narBytes(l.paths) })).filter((l) => needsBlob(l.key));
-        const restoring = cache === undefined || blobCompression === undefined || wanted.length === 0 ? undefined : { cache, leads: earlier ?? [], compression: blobCompression, workers, log };
-        // A docker-archive holds every layer uncompressed: those are built
-        // into it, in place. Other outputs need only blobs: a store layer is
-        // built (into a file of its own) only when its blob is not restored.
-        const inPlace = local === 'docker-archive';
-        const lookup = emptyLookup(earlier ?? [], blobCompression);
-        await log.group('Cache restore', async () => {
-            if (restoring === undefined)
-                log.info(cache === undefined ? noCache : 'no layer blobs wanted from the cache: store layers are built, which is faster than restoring them');
-            else if (inPlace)
-                await restoreBlobs(wanted, restoring, lookup);
-            else
-                log.info(`${recordedLayers(wanted, restoring).length} of ${wanted.length} layer blobs recorded in the ${restoring.cache.description}: restored while the others are built (see Build layers)`);
-        });
-        const toBuild = inPlace ? plan.map((l, j) => ({ index: storeIndex(j), paths: l.paths })) : [];
-        const layerFile = inPlace ? output.tmp : external_node_path_.join(work, 'layers.tar');
-        // A push reads blobs from the layers' places after the archive is renamed into place: through a second name.
-        const readFrom = inPlace && push !== undefined ? external_node_path_.join(work, 'archive.tar') : layerFile;
-        const label = output === undefined ? 'a work file' : `output ${output.choice.path}`;
-        const target = { file: layerFile, label };
-        // Blobs made now are saved as they are made, when a later run will
-        // restore them: for an OCI layout, which needs every blob; a push's
-        // later runs find them in the registry instead.
-        saver = cache !== undefined && blobCompression !== undefined && local === 'oci' ? new BlobSaver(cache, blobCompression, lookup) : undefined;
-        const blobs = new BlobMaker({ workers, work, compression: opts.compression, known: local === 'oci' ? new Map() : known, restored: lookup.restored, saver, log });
-        // Store layers built into files of their own. Their blobs are made at
-        // once when they race restores (the cores' share must include the
-        // compression); for a push alone, as the uploads ask, so that uploads
-        // overlap the compression of the layers after them.
-        const eager = local === 'oci' || (restoring !== undefined && recordedLayers(wanted, restoring).length > 0);
-        const alone = new Map();
-        const buildAlone = async (l) => {
-            const made = await writeStoreLayer(l, { file: external_node_path_.join(work, `store-${l.index}.tar`), settings: opts.storeLayerSettings, workers, log });
-            const compressed = blobs.forLayer(l.index, made.layer, l.key, made.bytes);
-            if (eager)
-                await compressed();
-            alone.set(l.key, { ...made, compressed });
-        };
-        const { baseLayers, storeLayers } = await log.group('Build layers', async () => {
-            await (await (0,promises_.open)(layerFile, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`))).close();
-            if (layerFile !== readFrom)
-                await (0,promises_.link)(layerFile, readFrom).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`));
-            const copying = base === undefined ? Promise.resolve([]) : copyBaseLayers(base, { output: target, workers, onBytes: () => { } });
-            const from = layerPlaces(base?.layers.map((l) => l.size) ?? []).end;
-            const writing = inPlace
-                ? writeStoreLayers(toBuild, { output: target, from, settings: opts.storeLayerSettings, workers, concurrency: opts.concurrency, log })
-                : (restoring === undefined ? (0,pool/* mapLimit */.s)([...wanted].sort(largestFirst), opts.concurrency, buildAlone) : restoreOrBuild(wanted, { ...restoring, builders: opts.concurrency, build: buildAlone }, lookup)).then(() => []);
-            // Both settle before either failure is reported: no job is left writing.
-            const [copied, written] = await Promise.allSettled([copying, writing]);
-            if (copied.status === 'rejected')
-                throw copied.reason;
-            if (written.status === 'rejected')
-                throw written.reason;
-            return { baseLayers: copied.value, storeLayers: written.value };
-        });
-        const image = await log.group('Assemble image', async () => {
-            // The customisation layer is last, so its place is known already: its
-            // header is one block, as it may not reach 8 GiB.
-            const made = [...baseLayers, ...storeLayers];
-            const offset = layerPlaces(made.map((l) => l.size)).end + tar_header/* BLOCK */.IE;
-            const overflow = `the customisation layer is larger than ${(0,lib_log/* formatBytes */.z3)(MAX_LAST_LAYER)}; put large files in store paths instead`;
-            const sink = layer_sink/* RangeSink */.x6.open({ ...target, offset, size: MAX_LAST_LAYER, overflow });
-            const custom = await customisationLayer(opts, { root, work, contents, closurePaths: [...closure.paths.keys()], log }, sink).finally(() => sink.close());
-            const { offsets } = layerPlaces([...made, custom].map((l) => l.size));
-            // `at`: its place among the layers made here; `index`: in the image.
-            const here = (l, at, index, key) => {
-                const bytes = { file: readFrom, offset: offsets[at], size: l.size };
-                return { ...l, key, bytes, compressed: blobs.forLayer(index, l, key, bytes) };
-            };
-            const storeLayerValues = plan.map(({ paths }, j) => {
-                const key = keys[j];
-                const index = storeIndex(j);
-                const comment = (0,config/* pathsComment */.SA)('store paths', paths);
-                if (inPlace)
-                    return here(storeLayers[j], baseLayers.length + j, index, key);
-                const own = alone.get(key);
-                if (own !== undefined)
-                    return { ...own.layer, key, bytes: own.bytes, compressed: own.compressed };
-                const cached = lookup.restored.get(key);
-                if (cached !== undefined) {
-                    return { digest: cached.meta.diffId, size: cached.meta.size, paths, source: 'restored', comment, key, bytes: undefined, compressed: blobs.fromCache(index, cached) };
-                }
-                const k = known.get(key);
-                return { digest: k.diffId, size: k.size, paths, source: 'registry', comment, key, bytes: undefined, compressed: blobs.inRegistry(index, k) };
-            });
-            const layers = [
-                ...baseLayers.map((l, i) => here(l, i, i, undefined)),
-                ...storeLayerValues,
-                here({ ...custom, paths: [], source: 'built', comment: (0,config/* pathsComment */.SA)('customisation layer, contents', contents) }, made.length, baseLayers.length + plan.length, undefined),
-            ];
-            const configJson = configFor(opts, base, layers);
-            const imageId = (0,config/* configDigest */.xv)(configJson);
-            const tags = tagsFor(opts, imageId);
-            const value = { name: opts.name, tags, configJson, imageId, layers };
-            return { value, blobs };
-        });
-        /** The record's new leads merged and saved, if worth it; returns what to log. */
-        const saveRecord = async (savedKeys) => {
-            if (scope === undefined || cache === undefined)
-                return [];
-            const state = (key) => lookup.restored.has(key)
-                ? { cached: true }
-                : lookup.unsaveable.has(key)
-                    ? { cached: false, bad: true }
-                    : savedKeys.has(key)
-                        ? { cached: true }
-                        : lookup.refuted.has(key)
-                            ? { cached: false }
-                            : {};
-            const now = image.blobs.leads(image.value, push === undefined ? [] : [`${push.registry}/${push.repository}`], state);
-            // A push's record is saved only when what it newly says (the blobs
-            // compressed here) is worth a later run's restore; the pushed tags'
-            // manifests say the rest.
-            const had = new Set((earlier ?? []).map(leadId));
-            const madeHere = new Set(image.value.layers.filter((l) => l.source === 'built' && l.key !== undefined).map((l) => l.key));
-            const newBytes = now.filter((l) => madeHere.has(l.key) && !had.has(leadId(l))).reduce((n, l) => n + l.size, 0);
-            // What this run found of the cache's entries is always kept.
-            const findings = lookup.refuted.size > 0 || [...lookup.unsaveable].some((k) => !(earlier ?? []).some((l) => l.key === k && l.bad === true));
-            if (local !== 'oci' && newBytes < RECORD_WORTH_BYTES && !findings)
-                return [`the cache's blob list not saved: the layers new to it (${(0,lib_log/* formatBytes */.z3)(newBytes)}) are worth less than a restore`];
-            const before = await readRecord();
-            const merged = mergeRecord(before, now);
-            if (sameLeads(mergeRecord(before, []).leads, merged.leads))
-                return ["the cache's blob list unchanged; not saved"];
-            return (await cache.saveRecord(scope, merged)) ? [`the cache's blob list saved: ${merged.leads.length} layer blobs`] : [];
-        };
-        // The local image first: a push that fails still leaves it.
-        const imageSize = output === undefined ? undefined : await log.group('Write image', () => writeOutput(image.value, output, { work, compression: opts.compression, concurrency: opts.concurrency, log }));
-        // A push's record needs only the blobs' digests: saved while the blobs upload.
-        const early = push !== undefined && saver === undefined ? Promise.all(image.value.layers.map((l) => l.compressed())).then(() => saveRecord(new Set())) : undefined;
-        early?.catch(() => undefined);
-        const pushed = push === undefined ? undefined : await log.group('Push', () => pushImage(image.value, { ...push, tags: push.byDigest ? [] : image.value.tags }, log));
-        const saved = await log.group('Cache save', async () => {
-            if (cache === undefined) {
-                log.info(noCache);
-                return 0;
-            }
-            const savedKeys = (await saver?.done()) ?? new Set();
-            log.info(saver === undefined ? 'no layer blobs to save: a later run builds these layers, or finds their blobs in the registry' : `${savedKeys.size} new layer blobs saved to the ${cache.description}`);
-            for (const line of await (early ?? saveRecord(savedKeys)))
-                log.info(line);
-            return savedKeys.size;
-        });
-        const restored = image.value.layers.filter((l) => l.source === 'restored').length;
-        const built = image.value.layers.filter((l) => l.key !== undefined && l.source === 'built').length;
-        return {
-            imagePath: output?.choice.path,
-            imageName: opts.name,
-            imageTag: image.value.tags[0],
-            imageTags: [...image.value.tags],
-            imageId: image.value.imageId,
-            imageSize,
-            layerDigests: image.value.layers.map((l) => l.digest),
-            layers: image.value.layers.map((l, i) => {
-                const blob = image.blobs.of(i);
-                const outcome = pushed?.layers[i];
-                return {
-                    digest: l.digest,
-                    size: l.size,
-                    paths: [...l.paths],
-                    source: l.source,
-                    ...(blob === undefined ? {} : { compressedDigest: blob.digest, compressedSize: blob.size }),
-                    ...(outcome === undefined ? {} : { pushed: outcome }),
-                };
-            }),
-            cache: { restored, built, saved },
-            ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
-        };
-    }
-    finally {
-        await workers.close();
-        await saver?.done().catch(() => undefined);
-        await (0,promises_.rm)(work, { recursive: true, force: true });
-        if (output !== undefined)
-            await (0,promises_.rm)(output.tmp, { recursive: true, force: true }).catch(() => { });
-        (0,temp/* untrackTemporary */.OW)(work);
-        if (output !== undefined)
-            (0,temp/* untrackTemporary */.OW)(output.tmp);
-    }
-}
-/** From the merged tree in memory, or through a real directory when a script or the Nix database has to add to it. */
-async function customisationLayer(opts, ctx, sink) {
-    if (opts.extraCommands === undefined && !opts.includeNixDB)
-        return writeCustomisationLayer(ctx.root, opts.storeLayerSettings, sink);
-    const dir = await customisationDir(ctx.root, ctx.work);
-    // Every path of the closure is in the image, in our layers or the base's.
-    if (opts.includeNixDB)
-        await addNixDb(dir, [...ctx.closurePaths].sort(), ctx.contents, opts.storeLayerSettings.mtime);
-    if (opts.extraCommands !== undefined)
-        await runExtraCommands(opts.extraCommands, dir, ctx.log);
-    return packDirectory(dir, opts.storeLayerSettings, sink);
-}
-/** The image config for these layers, a base image's first. */
-function configFor(opts, base, layers) {
-    return (0,config/* imageConfigJson */.K9)({
-        architecture: opts.architecture,
-        variant: opts.variant,
-        created: opts.created,
-        config: base === undefined ? opts.config : (0,config/* mergeBaseConfig */.yw)(base.config, opts.config),
-        layers,
-        ...(base === undefined ? {} : { base: { history: base.history, layers: base.layers.length } }),
-    });
-}
-/** A tag derived from the config is stable across machines and changes whenever any layer or setting does. */
-function tagsFor(opts, imageId) {
-    return opts.tags.length > 0 ? opts.tags : [(0,lib_digest/* digestHex */.sU)(imageId).slice(0, 32)];
-}
-/**
- * `--output -`: the image as a docker-archive on standard output, written in
- * one pass and never to disk, as nixpkgs' streamLayeredImage does, for
- * `| docker load`. The stream is in layer order, so layers are written one
- * after another (each on a worker, after every layer was sized in
- * parallel), and all are built from the store, which packs them faster
- * than any cache restores them.
- */
-async function streamImage(opts, ctx) {
-    const { workers, log, base } = ctx;
-    const label = 'standard output';
-    const out = new ArchiveStream(1, label);
-    const layerFiles = [];
-    const layers = [];
-    const place = (size) => {
-        const name = `${String(layerFiles.length + 1).padStart(3, '0')}/layer.tar`;
-        layerFiles.push(name);
-        out.begin(name, size);
-        return { file: '', label, offset: 0, size, stream: out.fd };
-    };
-    await log.group('Build layers', async () => {
-        const walked = await (0,pool/* mapLimit */.s)(ctx.plan, opts.concurrency, (l) => workers.walk(l.paths, opts.storeLayerSettings));
-        const total = (base?.layers ?? []).reduce((n, l) => n + l.size, 0) + walked.reduce((n, w) => n + w.size, 0);
-        const progress = new lib_log/* Progress */.ke(log, 'written', total);
-        try {
-            for (const [i, l] of (base?.layers ?? []).entries()) {
-                const copied = await workers.copy({ source: { file: base?.file ?? '', offset: l.offset }, target: place(l.size) }, (n) => progress.add(n));
-                if ('bad' in copied || copied.digest !== l.diffId)
-                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base?.file ?? ''}: layer ${l.member} does not hash to the diff_id ${l.diffId} its config gives`);
-                out.end(l.size);
-                layers.push({ digest: l.diffId, size: l.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base?.file ?? '')}, layer ${i + 1}` });
-            }
-            for (const [i, l] of ctx.plan.entries()) {
-                const { members, size } = walked[i];
-                const written = await workers.write({ members, settings: opts.storeLayerSettings, target: place(size) }, (n) => progress.add(n));
-                out.end(size);
-                layers.push({ digest: written.digest, size, paths: l.paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', l.paths) });
-            }
-        }
-        finally {
-            progress.end();
-        }
-        log.info(`${layers.length} layers written to ${label}`);
-    });
-    return log.group('Assemble image', async () => {
-        // Small, and its size must come first: made in the work folder, then sent.
-        const file = external_node_path_.join(ctx.work, 'customisation.tar');
-        const sink = await layer_sink/* FileSink */.UP.create(file);
-        const custom = await customisationLayer(opts, { ...ctx, closurePaths: ctx.closurePaths }, sink).finally(() => sink.close());
-        const copied = await workers.copy({ source: { file, offset: 0 }, target: place(custom.size) }, () => { });
-        if ('bad' in copied || copied.digest !== custom.digest)
-            throw new Error('the customisation layer changed while it was sent');
-        out.end(custom.size);
-        layers.push({ ...custom, paths: [], source: 'built', comment: (0,config/* pathsComment */.SA)('customisation layer, contents', ctx.contents) });
-        const configJson = configFor(opts, base, layers);
-        const imageId = (0,config/* configDigest */.xv)(configJson);
-        const tags = tagsFor(opts, imageId);
-        out.finish({ configJson, repoTag: `${opts.name}:${tags[0]}`, layerFiles });
-        log.info(`${label}: ${opts.name}:${tags[0]}, ${layers.length} layers`);
-        return {
-            imagePath: '-',
-            imageName: opts.name,
-            imageTag: tags[0],
-            imageTags: tags,
-            imageId,
-            imageSize: undefined,
-            layerDigests: layers.map((l) => l.digest),
-            layers: layers.map((l) => ({ digest: l.digest, size: l.size, paths: [...l.paths], source: l.source })),
-            cache: { restored: 0, built: ctx.plan.length, saved: 0 },
-        };
-    });
-}
-/** The local image: the docker-archive completed and renamed into place, or an OCI layout. Returns its bytes. */
-async function writeOutput(image, output, opts) {
-    const { choice } = output;
-    let size;
-    if (choice.kind === 'docker-archive') {
-        finishDockerArchive(output.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${choice.path}`);
-        await (0,promises_.rename)(output.tmp, output.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${choice.path}`));
-        size = (await (0,promises_.stat)(output.target)).size;
-    }
-    else {
-        size = (await writeOciLayout(image, { dir: output.target, scratch: output.tmp, compression: opts.compression, concurrency: opts.concurrency * 2 })).size;
-    }
-    opts.log.info(`${choice.path}: ${choice.kind} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${(0,lib_log/* formatBytes */.z3)(size)}`);
-    return size;
-}
-/**
- * Makes each layer's compressed blob once, on the workers, when a sink first
- * asks for it; a blob the registry is known to hold, or the cache gave, for
- * a layer with the same diff_id is used as it is. Blobs made here go to the
- * saver, if there is one. Layers are named by their index in the image.
- */
-class BlobMaker {
-    opts;
-    blobs = new Map();
-    constructor(opts) {
-        this.opts = opts;
-    }
-    forLayer(index, layer, key, bytes) {
-        let made;
-        return () => (made ??= this.make(index, layer, key, bytes));
-    }
-    /** A layer not made here: its blob is the registry's. */
-    inRegistry(index, known) {
-        const blob = { ...known.blob, bytes: undefined, inRegistry: known.inRegistry };
-        this.blobs.set(index, blob);
-        return () => Promise.resolve(blob);
-    }
-    /** A layer not made here: its blob came from the cache, checked. */
-    fromCache(index, restored) {
-        const { digest, blobSize } = restored.meta;
-        const blob = { digest, size: blobSize, bytes: { file: restored.file, offset: 0, size: blobSize } };
-        this.blobs.set(index, blob);
-        return () => Promise.resolve(blob);
-    }
-    async make(index, layer, key, bytes) {
-        const { compression, known } = this.opts;
-        const k = key === undefined ? undefined : known.get(key);
-        const cached = key === undefined ? undefined : this.opts.restored.get(key);
-        let blob;
-        if (k !== undefined && k.diffId === layer.digest) {
-            blob = { ...k.blob, bytes: undefined, inRegistry: k.inRegistry };
-        }
-        else if (cached !== undefined && cached.meta.diffId === layer.digest) {
-            blob = { digest: cached.meta.digest, size: cached.meta.blobSize, bytes: { file: cached.file, offset: 0, size: cached.meta.blobSize } };
-        }
-        else if (compression === 'none') {
-            blob = { digest: layer.digest, size: layer.size, bytes };
-        }
-        else {
-            if (k !== undefined)
-                this.opts.log.warning(`the registry's blob for layer ${index + 1} was recorded with another diff_id than the layer built here; compressing this one`);
-            const out = external_node_path_.join(this.opts.work, `blob-${index}.${compression === 'gzip' ? 'gz' : 'zst'}`);
-            const made = await this.opts.workers.compress({ source: bytes, compression, out }, () => { });
-            blob = { ...made, bytes: { file: out, offset: 0, size: made.size } };
-            if (key !== undefined)
-                this.opts.saver?.add({ key, paths: layer.paths, diffId: layer.digest, size: layer.size }, { file: out, digest: made.digest, size: made.size });
-        }
-        this.blobs.set(index, blob);
-        return blob;
-    }
-    /** The blob of the layer at `index`, if one was made or found. */
-    of(index) {
-        return this.blobs.get(index);
-    }
-    /**
-     * Leads for the blob record: every store layer whose blob is known now,
-     * where it is pushed, and what this run learned of its cache entry.
-     */
-    leads(image, pushedTo, state) {
-        if (this.opts.compression === 'none')
-            return [];
-        return image.layers.flatMap((layer, i) => {
-            const blob = this.blobs.get(i);
-            if (layer.key === undefined || blob === undefined)
-                return [];
-            const { cached, bad } = state(layer.key);
-            return [
-                {
-                    key: layer.key,
-                    diffId: layer.digest,
-                    size: layer.size,
-                    compression: this.opts.compression,
-                    digest: blob.digest,
-                    blobSize: blob.size,
-                    repositories: [...pushedTo],
-                    ...(cached === undefined ? {} : { cached }),
-                    ...(bad === true ? { bad } : {}),
-                },
-            ];
-        });
-    }
-}
-/**
- * What a push's blob record must be able to save before it is read or
- * saved: a restore of it costs two service calls and a tar+zstd unpacking
- * (~0.15 s with the bench's network), a save three calls and a packing
- * (~0.35 s); gzip at level 1 makes 64 MiB of layer in about that time on
- * two cores. Below this, the layers are made again instead.
- */
-const RECORD_WORTH_BYTES = 64 << 20;
-/** What build would make of these options, layer by layer, building nothing. */
-async function explain(opts, logger = lib_log/* quietLogger */.Vj) {
-    const log = (0,lib_log/* onceEach */.fF)(logger);
-    const { contents, configRoots, base } = await resolveRoots(opts);
-    await mergeContents(contents); // the same checks as a build makes
-    const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
-    return {
-        name: opts.name,
-        maxLayers: opts.maxLayers,
-        layering: opts.layering,
-        layers: [
-            ...(base?.layers ?? []).map((l, i) => ({ narSize: l.size, paths: [], why: `base image layer ${i + 1} (${l.member}), as it is` })),
-            ...planned.map((l) => ({ narSize: narSizeOf(closure, l.paths), paths: l.paths, why: l.why })),
-            { narSize: 0, paths: [], why: `customisation layer: ${contents.length} contents merged into / as symlinks` },
-        ],
-    };
-}
-/** The store paths (and base image) the image is built from; every check of the user's input comes before any work. */
-async function resolveRoots(opts) {
-    const contents = [];
-    for (const c of opts.contents) {
-        // One at a time, so the first bad argument is the one reported.
-        const p = await (0,store/* resolveStorePath */.BX)(c);
-        if (!contents.includes(p))
-            contents.push(p);
-    }
-    const configRoots = await configStorePaths(opts);
-    if (contents.length === 0 && configRoots.length === 0) {
-        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or name store paths in ${(0,inputs/* input */.hF)('config')}`);
-    }
-    const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
-    if (base !== undefined) {
-        if (base.architecture !== undefined && base.architecture !== opts.architecture) {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${(0,inputs/* input */.hF)('architecture')} to match`);
-        }
-        if (opts.maxLayers - 1 - base.layers.length < 1) {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,inputs/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
-        }
-    }
-    return { contents, configRoots, base };
-}
-async function closureAndPlan(opts, contents, configRoots, base, log) {
-    const closure = await log.group('Closure', async () => {
-        const found = await queryClosure([...contents, ...configRoots]);
-        const narBytes = [...found.paths.values()].reduce((n, p) => n + p.narSize, 0);
-        log.info(`${found.paths.size} store paths, ${(0,lib_log/* formatBytes */.z3)(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config`);
-        return found;
-    });
-    const planned = await log.group('Plan', () => {
-        const infos = [...closure.paths.values()];
-        const layers = (0,plan_layers/* planStoreLayers */.v)({
-            references: new Map(infos.map((info) => [info.path, info.references])),
-            sizes: new Map(infos.map((info) => [info.path, info.narSize])),
-            roots: { contents, config: configRoots },
-            // The customisation layer and a base image's layers count too.
-            layers: opts.maxLayers - 1 - (base?.layers.length ?? 0),
-            layering: opts.layering,
-            groupPopular: opts.groupPopular,
-            hints: opts.hints,
-            exclude: base?.storePaths ?? new Set(),
-        });
-        const shared = layers.filter((l) => l.paths.length > 1).length;
-        const fromBase = base === undefined ? '' : `${base.layers.length} base image layers (${[...closure.paths.keys()].filter((p) => base.storePaths.has(p)).length} store paths already in them), `;
-        log.info(`${fromBase}${layers.length} store layers and the customisation layer (${opts.maxLayers} layers at most, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
-        return layers;
-    });
-    return { closure, planned };
-}
-async function openCache(opts, log) {
-    const warn = (m) => log.warning(m);
-    switch (opts.cache.kind) {
-        case 'none':
-            return undefined;
-        case 'directory':
-            return new DirectoryCache(opts.cache.dir, warn);
-        case 'actions': {
-            // Loaded only here: its HTTP and Azure clients take longer to load
-            // than a warm build of a small image takes to run.
-            const { ActionsCache } = await Promise.all(/* import() */[__nccwpck_require__.e(78), __nccwpck_require__.e(807)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5807));
-            if (ActionsCache.available())
-                return new ActionsCache(opts.cache.dir, warn);
-            log.warning('the GitHub Actions cache service is not available here; building every layer without a cache');
-            return undefined;
-        }
-    }
-}
-/** Store paths named anywhere in the config are closure roots too. */
-async function configStorePaths(opts) {
-    const found = [...new Set((0,store/* storePathsIn */.FC)(JSON.stringify(opts.config)))].sort();
-    for (const p of found) {
-        try {
-            await (0,promises_.lstat)(p);
-        }
-        catch {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
-        }
-    }
-    return found;
-}
-/**
- * Checks that the output can be written before any work is done, and keeps
- * a temporary name beside it: the image appears under its real name only
- * once complete, and an existing one there is untouched until then. Only a
- * regular file (or a link to one, which is followed) is ever replaced by an
- * archive, only an OCI layout (or an empty folder) by a layout.
- */
-async function reserveOutput(choice) {
-    if (choice === undefined || choice.kind === 'stdout')
-        return undefined;
-    const output = choice.path;
-    let target = output;
-    const st = await (0,promises_.stat)(output).catch(() => undefined);
-    if (choice.kind === 'oci') {
-        await checkLayoutTarget(output);
-        if (st !== undefined)
-            target = await (0,promises_.realpath)(output);
-    }
-    else if (st !== undefined) {
-        if (st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a directory`);
-        if (!st.isFile())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
-        target = await (0,promises_.realpath)(output);
-    }
-    if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a symlink to nothing`);
-    }
-    const tmp = external_node_path_.join(external_node_path_.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    try {
-        await (await (0,promises_.open)(tmp, 'wx', 0o644)).close();
-        await (0,promises_.unlink)(tmp);
-    }
-    catch (e) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
-    }
-    return { choice, target, tmp };
-}
-/** The registry client and repository for `opts.name`, with credentials from inputs or the usual files. */
-async function pushTarget(opts, choice, log) {
-    const connection = await (0,connect/* connect */.N)(opts.name, choice, choice.cacheFrom.map((r) => r.registry), log);
-    return {
-        ...connection,
-        name: opts.name,
-        format: choice.manifestFormat,
-        compression: opts.compression,
-        cacheFrom: choice.cacheFrom,
-        byDigest: choice.byDigest,
-        platform: { os: 'linux', architecture: opts.architecture, variant: opts.variant },
-    };
-}
-
-
-/***/ }),
-
 /***/ 6318:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31715,7 +29367,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
-/* harmony import */ var _build_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2501);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2641);
 /* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7928);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(452);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(646);
@@ -31971,14 +29623,14 @@ async function buildCommand(args) {
         mtime: values.mtime,
     });
     if (opts.explain) {
-        const plan = await (0,_build_js__WEBPACK_IMPORTED_MODULE_4__/* .explain */ .W)(opts, stderrLogger());
+        const plan = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_4__/* .explain */ .W)(opts, stderrLogger());
         process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : (0,_plan_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPlan */ .n)(plan));
         return 0;
     }
     const toStdout = opts.output?.kind === 'stdout';
     if (toStdout && values.json)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--json prints to standard output, which --output - gives to the image');
-    const report = await (0,_build_js__WEBPACK_IMPORTED_MODULE_4__/* .build */ .j)(opts, stderrLogger());
+    const report = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_4__/* .build */ .j)(opts, stderrLogger());
     // With --output -, standard output carries the image alone.
     (toStdout ? process.stderr : process.stdout).write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
     return 0;
@@ -33197,6 +30849,7 @@ class LayerWorkers {
     waiting = [];
     all = [];
     next = 0;
+    closed = false;
     constructor(count) {
         this.count = count;
     }
@@ -33272,10 +30925,22 @@ class LayerWorkers {
                 this.release(worker);
         }
     }
+    /**
+     * Ends every worker; jobs in flight fail, and no job starts after this,
+     * so nothing (a queued compression, a retired worker's replacement) can
+     * start a worker that this never saw.
+     */
     async close() {
-        await Promise.all(this.all.map((w) => w.terminate()));
+        this.closed = true;
+        for (const wake of this.waiting.splice(0))
+            wake();
+        const all = this.all.splice(0);
+        this.idle.length = 0;
+        await Promise.all(all.map((w) => w.terminate()));
     }
     async acquire() {
+        if (this.closed)
+            throw new Error('the layer workers were closed: the build is ending');
         const free = this.idle.pop();
         if (free !== undefined)
             return free;
@@ -33288,11 +30953,15 @@ class LayerWorkers {
         return this.acquire();
     }
     release(worker) {
+        if (this.closed)
+            return;
         this.idle.push(worker);
         this.waiting.shift()?.();
     }
     retire(worker) {
-        this.all.splice(this.all.indexOf(worker), 1);
+        const at = this.all.indexOf(worker);
+        if (at >= 0)
+            this.all.splice(at, 1);
         void worker.terminate();
         this.waiting.shift()?.();
     }
@@ -34100,6 +31769,2844 @@ function parseCache(raw, env) {
     }
     const base = env['XDG_CACHE_HOME'] || external_node_path_.join((0,external_node_os_.homedir)(), '.cache');
     return { kind: 'directory', dir: external_node_path_.resolve(raw.cacheDir ?? external_node_path_.join(base, 'layered-image')) };
+}
+
+
+/***/ }),
+
+/***/ 2641:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  j: () => (/* binding */ build),
+  W: () => (/* binding */ explain)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/log.js
+var lib_log = __nccwpck_require__(7309);
+// EXTERNAL MODULE: ./lib/util/pool.js
+var pool = __nccwpck_require__(9860);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+;// CONCATENATED MODULE: ./lib/cache/directory.js
+
+
+
+
+
+const BLOB = 'blob';
+const META = 'meta.json';
+// Not a key's name: keys start with layered-image-blob-.
+const RECORDS = 'records';
+/**
+ * A cache in a local directory, the CLI's default: one folder per key with
+ * a compressed layer blob and its metadata beside it, so what the blob is
+ * can be read without reading it. Entries appear whole or not at all
+ * (written into a scratch folder, then renamed). An entry costs a folder
+ * and a hard link, so every blob is worth one.
+ */
+class DirectoryCache {
+    dir;
+    warn;
+    description;
+    constructor(dir, warn) {
+        this.dir = dir;
+        this.warn = warn;
+        this.description = `directory ${dir}`;
+    }
+    remote = false;
+    degraded = false;
+    minLayerBytes() {
+        return 0;
+    }
+    async restoreBlob(key) {
+        const entry = external_node_path_.join(this.dir, key);
+        let text;
+        try {
+            text = await readMeta(external_node_path_.join(entry, META));
+        }
+        catch (e) {
+            if ((0,errors/* errnoCode */.UK)(e) !== 'ENOENT' && (0,errors/* errnoCode */.UK)(e) !== 'ENOTDIR')
+                this.warn(`cannot read the cache in ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
+            return undefined;
+        }
+        let meta;
+        try {
+            meta = JSON.parse(text);
+        }
+        catch {
+            meta = undefined; // reported by verification as missing metadata
+        }
+        return { meta, file: external_node_path_.join(entry, BLOB) };
+    }
+    async saveBlob(key, blobFile, meta) {
+        const entry = external_node_path_.join(this.dir, key);
+        const scratch = external_node_path_.join(this.dir, `.tmp-${key}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        try {
+            await (0,promises_.mkdir)(this.dir, { recursive: true });
+            if (!(await (0,promises_.stat)(this.dir)).isDirectory())
+                throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+            // Not recursive: that form reports a read-only file system as ENOENT.
+            await (0,promises_.mkdir)(scratch);
+            // A clone where the file system can, else a copy; never a link: the
+            // blob may also be in an output, which must not share storage with
+            // an entry that a later build may find bad and replace.
+            await (0,promises_.copyFile)(blobFile, external_node_path_.join(scratch, BLOB), external_node_fs_.constants.COPYFILE_FICLONE);
+            await (0,promises_.writeFile)(external_node_path_.join(scratch, META), `${JSON.stringify(meta)}\n`);
+        }
+        catch (e) {
+            this.warn(`cannot save to ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
+            await (0,promises_.rm)(scratch, { recursive: true, force: true }).catch(() => { });
+            return false;
+        }
+        try {
+            // Never remove an entry here: another build may be reading it. A bad
+            // one was removed by discard(); a good one makes the rename fail, and
+            // then the same (deterministic) entry is there already.
+            await (0,promises_.rename)(scratch, entry);
+            return true;
+        }
+        catch (e) {
+            const code = (0,errors/* errnoCode */.UK)(e);
+            if (code !== 'ENOTEMPTY' && code !== 'EEXIST')
+                this.warn(`cannot save to ${this.dir}: ${code ?? (0,errors/* messageOf */.bD)(e)}`);
+            return code === 'ENOTEMPTY' || code === 'EEXIST';
+        }
+        finally {
+            await (0,promises_.rm)(scratch, { recursive: true, force: true }).catch(() => { });
+        }
+    }
+    async discard(key) {
+        await (0,promises_.rm)(external_node_path_.join(this.dir, key), { recursive: true, force: true }).catch(() => { });
+        return true;
+    }
+    recordFile(scope) {
+        return external_node_path_.join(this.dir, RECORDS, `${scope}.json`);
+    }
+    async loadRecord(scope) {
+        try {
+            return JSON.parse(await readMeta(this.recordFile(scope)));
+        }
+        catch (e) {
+            const code = (0,errors/* errnoCode */.UK)(e);
+            if (code !== undefined && code !== 'ENOENT' && code !== 'ENOTDIR')
+                this.warn(`cannot read the cache in ${this.dir}: ${code}`);
+            return undefined;
+        }
+    }
+    async saveRecord(scope, record) {
+        const file = this.recordFile(scope);
+        const scratch = `${file}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+        try {
+            await (0,promises_.mkdir)(external_node_path_.dirname(file), { recursive: true });
+            await (0,promises_.writeFile)(scratch, `${JSON.stringify(record)}\n`, { flag: 'wx' });
+            // Whole or not at all; a concurrent build's record may win, which costs only leads.
+            await (0,promises_.rename)(scratch, file);
+            return true;
+        }
+        catch (e) {
+            this.warn(`cannot save to ${this.dir}: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
+            await (0,promises_.rm)(scratch, { force: true }).catch(() => { });
+            return false;
+        }
+    }
+}
+const MAX_META_BYTES = 1 << 20;
+/** The metadata record, refusing anything but a small regular file (never following a link or waiting on a FIFO). */
+async function readMeta(file) {
+    let fh;
+    try {
+        fh = await (0,promises_.open)(file, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        // A link where the metadata should be: a bad entry, to be replaced.
+        if ((0,errors/* errnoCode */.UK)(e) === 'ELOOP')
+            return 'null';
+        throw e;
+    }
+    try {
+        const st = await fh.stat();
+        if (!st.isFile() || st.size > MAX_META_BYTES)
+            return 'null';
+        const buf = Buffer.alloc(st.size);
+        const { bytesRead } = await fh.read(buf, 0, st.size, 0);
+        return buf.toString('utf8', 0, bytesRead);
+    }
+    finally {
+        await fh.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/cache/findings.js
+/**
+ * What this run learned of the cache's entries, layer by layer: restored,
+ * refuted (recorded but missing or refused), unsaveable (bad and
+ * immutable), or on the record. Restores write it; the saver and the
+ * record read it through the questions below, never the sets themselves.
+ */
+class CacheFindings {
+    compression;
+    restoredBlobs = new Map();
+    refutedKeys = new Set();
+    unsaveableKeys = new Set();
+    recordedKeys = new Set();
+    /** Entries earlier runs found bad: a finding this run repeats is not news. */
+    knownBad = new Set();
+    constructor(compression) {
+        this.compression = compression;
+    }
+    /** What the record says: entries earlier runs found bad are never saved over. */
+    learn(leads) {
+        for (const l of leads) {
+            if (l.bad !== true || l.compression !== this.compression)
+                continue;
+            this.knownBad.add(l.key);
+            this.unsaveableKeys.add(l.key);
+        }
+    }
+    restored(key, blob) {
+        this.restoredBlobs.set(key, blob);
+    }
+    /** The record said the entry was there; it was missing or refused. */
+    refuted(key) {
+        this.refutedKeys.add(key);
+    }
+    /** The entry is bad and cannot be replaced. */
+    unsaveable(key) {
+        this.unsaveableKeys.add(key);
+    }
+    recorded(key) {
+        this.recordedKeys.add(key);
+    }
+    blob(key) {
+        return this.restoredBlobs.get(key);
+    }
+    get restoredCount() {
+        return this.restoredBlobs.size;
+    }
+    get restoredBytes() {
+        return [...this.restoredBlobs.values()].reduce((n, b) => n + b.meta.blobSize, 0);
+    }
+    get refutedCount() {
+        return this.refutedKeys.size;
+    }
+    /** The layers whose recorded entries were missing or refused. */
+    refutedLayers() {
+        return [...this.refutedKeys];
+    }
+    /** Whether a blob of this layer made here should go to the cache: not if it is there (restored, or on the record unrefuted) or cannot be replaced. */
+    worthSaving(key) {
+        if (this.restoredBlobs.has(key) || this.unsaveableKeys.has(key))
+            return false;
+        return !this.recordedKeys.has(key) || this.refutedKeys.has(key);
+    }
+    /** What the record should now say of this layer's entry, given the keys saved this run. */
+    state(key, saved) {
+        if (this.restoredBlobs.has(key))
+            return { cached: true };
+        if (this.unsaveableKeys.has(key))
+            return { cached: false, bad: true };
+        if (saved.has(key))
+            return { cached: true };
+        if (this.refutedKeys.has(key))
+            return { cached: false };
+        return {};
+    }
+    /** Whether this run found anything of the cache the record must keep, whatever else it says. */
+    get news() {
+        return this.refutedKeys.size > 0 || [...this.unsaveableKeys].some((k) => !this.knownBad.has(k));
+    }
+}
+
+// EXTERNAL MODULE: ./lib/digest.js
+var lib_digest = __nccwpck_require__(8463);
+// EXTERNAL MODULE: ./lib/layer/compress.js
+var compress = __nccwpck_require__(9641);
+;// CONCATENATED MODULE: ./lib/cache/record.js
+
+
+
+const RECORD_FORMAT = 2;
+/** The newest leads kept: about 350 bytes each, so the record stays under the 1 MiB a cache reads of it. */
+const MAX_LEADS = 2500;
+/**
+ * One record per registry and architecture, shared by the images of a
+ * matrix: a layer one repository pushed (glibc, say) is then mounted into
+ * another rather than uploaded again. Layers of one architecture never
+ * serve another's (their store paths differ), so each has its own. Builds
+ * that push nowhere share the registry "".
+ */
+function recordScope(registry, architecture) {
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([registry, architecture])).digest('hex').slice(0, 32);
+}
+/** The leads of a stored record; anything malformed is dropped, never trusted. */
+function parseRecord(raw) {
+    // Format 1 had no word of the cache: its leads are read as they are.
+    const format = raw?.format;
+    const leads = format === RECORD_FORMAT || format === 1 ? raw.leads : undefined;
+    if (!Array.isArray(leads))
+        return [];
+    const out = [];
+    for (const l of leads) {
+        try {
+            if (typeof l['key'] !== 'string' || !compress/* COMPRESSIONS */._7.includes(l['compression']))
+                continue;
+            const sizes = [l['size'], l['blobSize']];
+            if (!sizes.every((n) => Number.isSafeInteger(n) && n >= 0))
+                continue;
+            const repositories = Array.isArray(l['repositories']) ? l['repositories'].filter((r) => typeof r === 'string') : [];
+            out.push({
+                key: l['key'],
+                diffId: (0,lib_digest/* parseDigest */.m)(String(l['diffId'])),
+                size: l['size'],
+                compression: l['compression'],
+                digest: (0,lib_digest/* parseDigest */.m)(String(l['digest'])),
+                blobSize: l['blobSize'],
+                repositories,
+                ...(typeof l['cached'] === 'boolean' ? { cached: l['cached'] } : {}),
+                ...(l['bad'] === true ? { bad: true } : {}),
+            });
+        }
+        catch {
+            continue;
+        }
+    }
+    return out;
+}
+/**
+ * This run's leads first, then the earlier ones not superseded, with their
+ * repositories joined. What this run learned of a layer's cache entry (one
+ * per layer and compression) overrides what earlier runs said of it,
+ * whichever blob they named. Leads that name neither a repository nor a
+ * cached blob lead nowhere and are dropped.
+ */
+/** Which blob a lead names: leads with the same id are one lead. */
+function leadId(l) {
+    return `${l.compression} ${l.key} ${l.digest}`;
+}
+function mergeRecord(earlier, now) {
+    const entry = (l) => `${l.compression} ${l.key}`;
+    const learned = new Map();
+    for (const l of now)
+        if (l.cached !== undefined)
+            learned.set(entry(l), l);
+    const byBlob = new Map();
+    for (const lead of [...now, ...earlier]) {
+        const id = leadId(lead);
+        const had = byBlob.get(id);
+        const known = learned.get(entry(lead));
+        const cached = known === undefined ? (had?.cached ?? lead.cached) : known.cached === true && known.digest === lead.digest;
+        // A bad entry stays bad: it is immutable, and no save can replace it.
+        const bad = known === undefined ? had?.bad === true || lead.bad === true : known.bad === true;
+        const repositories = [...new Set([...(had?.repositories ?? []), ...lead.repositories])];
+        const { bad: _wasBad, cached: _wasCached, ...rest } = had ?? lead;
+        byBlob.set(id, { ...rest, repositories, ...(cached === undefined ? {} : { cached }), ...(bad ? { bad } : {}) });
+    }
+    const leads = [...byBlob.values()].filter((l) => l.repositories.length > 0 || l.cached === true || l.bad === true);
+    return { format: RECORD_FORMAT, leads: leads.slice(0, MAX_LEADS) };
+}
+/** Whether a merged record says no more than the leads it was made from: then it need not be saved. */
+function sameLeads(a, b) {
+    const norm = (leads) => leads
+        .map((l) => JSON.stringify([l.compression, l.key, l.digest, l.diffId, l.size, l.blobSize, [...l.repositories].sort(), l.cached === true, l.bad === true]))
+        .sort()
+        .join('\n');
+    return norm(a) === norm(b);
+}
+
+// EXTERNAL MODULE: ./lib/cache/key.js
+var cache_key = __nccwpck_require__(2009);
+// EXTERNAL MODULE: ./lib/cache/verify.js + 1 modules
+var verify = __nccwpck_require__(2862);
+;// CONCATENATED MODULE: ./lib/cache/restore.js
+
+
+
+
+// Cache calls are mostly waiting on the network; more of them than cores.
+const CACHE_CONCURRENCY = 8;
+/** The layers of `wanted` the record says the cache holds a blob of, with the layer's and the blob's recorded sizes. */
+function recordedLayers(wanted, ctx) {
+    const leads = new Map(ctx.leads.filter((l) => l.cached === true && l.bad !== true && l.compression === ctx.compression).map((l) => [l.key, l]));
+    return wanted.flatMap((l) => {
+        const lead = leads.get(l.key);
+        return lead === undefined ? [] : [{ ...l, size: lead.size, blobSize: lead.blobSize }];
+    });
+}
+/**
+ * Restores one layer's blob and checks it through on the layer workers
+ * (checkBlobBytes). Undefined when the layer must be built instead.
+ */
+async function restoreBlob(layer, ctx) {
+    const { findings } = ctx;
+    const key = (0,cache_key/* blobCacheKey */.HM)(layer.key, ctx.compression);
+    const entry = await ctx.cache.restoreBlob(key);
+    if (entry === undefined) {
+        // A miss from a service that has stopped answering says nothing of what it holds.
+        if (!ctx.cache.degraded)
+            findings.refuted(layer.key);
+        return undefined;
+    }
+    const verdict = await (0,verify/* checkCachedBlob */.QA)(entry, { key: layer.key, compression: ctx.compression, paths: layer.paths });
+    // The metadata says how much layer the blob makes; a bomb would say far more than the store paths hold.
+    const bound = layer.estimate === undefined ? Infinity : layer.estimate * 2 + (16 << 20);
+    const tooLarge = verdict.ok && verdict.meta.size > bound ? `its metadata says the layer has ${verdict.meta.size} bytes; its store paths hold about ${layer.estimate ?? 0}` : undefined;
+    const bad = !verdict.ok ? verdict.reason : (tooLarge ?? (await ctx.workers.checkBlob(entry.file, verdict.meta)).bad);
+    if (bad === undefined && verdict.ok) {
+        const blob = { meta: verdict.meta, file: entry.file, own: entry.own === true };
+        findings.restored(layer.key, blob);
+        return blob;
+    }
+    const what = layer.paths.length === 1 ? layer.paths[0] : `${layer.paths.length} store paths`;
+    ctx.log.warning(`cached blob of layer ${layer.index + 1} (${what}) was not used: ${bad ?? 'refused'}; building it instead`);
+    findings.refuted(layer.key);
+    if (!(await ctx.cache.discard(key)))
+        findings.unsaveable(layer.key);
+    return undefined;
+}
+/** Restores every recorded blob of `wanted`, 8 at a time (for an image whose layers are all built anyway). */
+async function restoreBlobs(wanted, ctx) {
+    const asked = recordedLayers(wanted, ctx);
+    for (const l of asked)
+        ctx.findings.recorded(l.key);
+    await (0,pool/* mapLimit */.s)(asked, CACHE_CONCURRENCY, (layer) => restoreBlob(layer, ctx));
+    logRestores(ctx, asked.length, wanted.length);
+}
+function logRestores(ctx, asked, wanted) {
+    const { findings } = ctx;
+    const bad = findings.refutedCount;
+    ctx.log.info(`${findings.restoredCount} of ${wanted} layer blobs restored from the ${ctx.cache.description} (${(0,lib_log/* formatBytes */.z3)(findings.restoredBytes)}); ${asked} recorded there${bad > 0 ? `, ${bad} of them not usable` : ''}`);
+}
+
+;// CONCATENATED MODULE: ./lib/util/rate-limit.js
+const realClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * At most `count` starts in any window of `windowMs`: the Actions cache
+ * accepts about 200 new entries per minute per repository.
+ */
+class RateLimit {
+    count;
+    windowMs;
+    clock;
+    starts = [];
+    constructor(count, windowMs, clock = realClock) {
+        this.count = count;
+        this.windowMs = windowMs;
+        this.clock = clock;
+    }
+    async acquire() {
+        for (;;) {
+            const now = this.clock.now();
+            while (this.starts.length > 0 && now - this.starts[0] >= this.windowMs)
+                this.starts.shift();
+            if (this.starts.length < this.count) {
+                this.starts.push(now);
+                return;
+            }
+            await this.clock.sleep(this.starts[0] + this.windowMs - now);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/cache/saver.js
+
+
+
+const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
+/**
+ * Saves blobs as they are made, in the background, so that uploads overlap
+ * the compression of the layers after them; throttled to the Actions
+ * cache's rate limit. Only layers at least the backend's `minLayerBytes`
+ * get an entry: a later run would rather compress a smaller one again.
+ *
+ * A remote cache gets what the network carries while the cores work: once
+ * the image is made (`imageMade`), saves not yet started are left to later
+ * runs, which restore what this one saved and so have time to save more.
+ * A cache must never make a run slower than no cache.
+ */
+class BlobSaver {
+    cache;
+    compression;
+    findings;
+    queue = [];
+    running = new Set();
+    saved = new Set();
+    stopped = false;
+    left = 0;
+    constructor(cache, compression, findings) {
+        this.cache = cache;
+        this.compression = compression;
+        this.findings = findings;
+    }
+    /** Starts saving a blob made now; the file must stay until `done()` resolves. */
+    add(layer, blob) {
+        if (this.stopped || !this.findings.worthSaving(layer.key) || layer.size < this.cache.minLayerBytes(this.compression))
+            return;
+        const meta = {
+            format: cache_key/* BLOB_FORMAT_VERSION */.xL,
+            key: layer.key,
+            compression: this.compression,
+            diffId: layer.diffId,
+            size: layer.size,
+            digest: blob.digest,
+            blobSize: blob.size,
+            paths: [...layer.paths],
+        };
+        const run = async () => {
+            await SAVES_PER_MINUTE.acquire();
+            return this.cache.saveBlob((0,cache_key/* blobCacheKey */.HM)(layer.key, this.compression), blob.file, meta);
+        };
+        this.queue.push({ key: layer.key, run });
+        this.pump();
+    }
+    /** The image is made: a remote cache takes no more new saves (see above). */
+    imageMade() {
+        if (!this.cache.remote)
+            return;
+        this.left += this.queue.length;
+        this.queue.length = 0;
+        this.stopped = true;
+    }
+    /** Saves not started, and left to later runs. */
+    get leftToLater() {
+        return this.left;
+    }
+    /** Waits for the saves started; returns the layer keys whose blobs the cache holds now. */
+    async done() {
+        while (this.running.size > 0)
+            await Promise.all(this.running);
+        return new Set(this.saved);
+    }
+    /** Ends the saves: none is started after this, and those running are waited for. */
+    async close() {
+        this.stopped = true;
+        this.queue.length = 0;
+        await this.done().catch(() => undefined);
+    }
+    pump() {
+        while (this.running.size < CACHE_CONCURRENCY && this.queue.length > 0) {
+            const next = this.queue.shift();
+            const job = next
+                .run()
+                .then((ok) => void (ok && this.saved.add(next.key)), () => undefined)
+                .finally(() => {
+                this.running.delete(job);
+                this.pump();
+            });
+            this.running.add(job);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: ./lib/cache/scheduler.js
+
+
+/**
+ * Makes the blob of every layer of `wanted` one of two ways at once: the
+ * network restores recorded blobs from the largest down, while the cores
+ * build and compress the layers the cache lacks and, while the restores
+ * left would outlast that work (at the rates measured so far), recorded
+ * layers from the smallest up, so that both ends finish together. Which is
+ * cheaper depends on the runner's bandwidth and cores, unknown beforehand;
+ * racing them, a slow cache costs little more than none (the cores wait
+ * only for the restores in flight at the end), and a fast one takes most
+ * of the bytes. A blob found bad
+ * is built. A local cache is not raced: reading a blob from disk beats
+ * compressing it.
+ */
+async function restoreOrBuild(wanted, ctx) {
+    const recorded = recordedLayers(wanted, ctx).sort((a, b) => b.size - a.size || a.index - b.index);
+    const onRecord = new Set(recorded.map((l) => l.key));
+    for (const k of onRecord)
+        ctx.findings.recorded(k);
+    // Largest first: no big layer starts last while a core idles, and its blob's save starts early.
+    const toBuild = wanted.filter((l) => !onRecord.has(l.key)).sort(largestFirst);
+    const started = external_node_perf_hooks_.performance.now();
+    const rates = { restoredBytes: 0, builtBytes: 0, buildMs: 0 };
+    let restoring = 0;
+    const waiting = [];
+    const woken = () => new Promise((resolve) => waiting.push(resolve));
+    // Whether the restores not yet started would outlast the builders' own work, at the rates seen so far.
+    const restoresOutlast = () => {
+        if (!ctx.cache.remote || recorded.length === 0)
+            return false;
+        if (toBuild.length === 0)
+            return true;
+        if (rates.restoredBytes === 0 || rates.buildMs === 0)
+            return false;
+        const netRate = rates.restoredBytes / (external_node_perf_hooks_.performance.now() - started);
+        const buildRate = (rates.builtBytes / rates.buildMs) * ctx.builders;
+        const restoreLeft = recorded.reduce((n, l) => n + l.blobSize, 0) / netRate;
+        const buildLeft = toBuild.reduce((n, l) => n + (l.estimate ?? 0), 0) / buildRate;
+        return restoreLeft > buildLeft;
+    };
+    // The first failure stops the taking of work; it is thrown once every
+    // job in flight has ended, so none is left writing into `work`.
+    let failure;
+    const guarded = (fn) => async () => {
+        try {
+            await fn();
+        }
+        catch (e) {
+            failure ??= { error: e };
+            recorded.length = 0;
+            toBuild.length = 0;
+            for (const wake of waiting.splice(0))
+                wake();
+        }
+    };
+    const restorer = async () => {
+        for (let layer = recorded.shift(); layer !== undefined; layer = recorded.shift()) {
+            restoring++;
+            try {
+                const blob = await restoreBlob(layer, ctx);
+                if (blob !== undefined)
+                    rates.restoredBytes += blob.meta.blobSize;
+                else if (failure === undefined)
+                    toBuild.push(layer);
+            }
+            finally {
+                restoring--;
+                for (const wake of waiting.splice(0))
+                    wake();
+            }
+        }
+    };
+    const builder = async () => {
+        for (;;) {
+            const layer = restoresOutlast() ? recorded.pop() : toBuild.shift();
+            if (layer !== undefined) {
+                const t = external_node_perf_hooks_.performance.now();
+                await ctx.build(layer);
+                rates.buildMs += external_node_perf_hooks_.performance.now() - t;
+                rates.builtBytes += layer.estimate ?? 0;
+                continue;
+            }
+            if (restoring === 0 || failure !== undefined)
+                return;
+            // Nothing to take now: a restore in flight may yet fail and need building.
+            await woken();
+        }
+    };
+    const asked = recorded.length;
+    await Promise.all([...Array.from({ length: CACHE_CONCURRENCY }, guarded(restorer)), ...Array.from({ length: ctx.builders }, guarded(builder))]);
+    if (failure !== undefined)
+        throw failure.error;
+    logRestores(ctx, asked, wanted.length);
+}
+/** By estimated size, largest first; then in image order. */
+function largestFirst(a, b) {
+    return (b.estimate ?? 0) - (a.estimate ?? 0) || a.index - b.index;
+}
+
+;// CONCATENATED MODULE: ./lib/cache/policy.js
+
+
+
+
+
+
+
+
+/**
+ * What a push's blob record must be able to save before it is read or
+ * saved: a restore of it costs two service calls and a tar+zstd unpacking
+ * (~0.15 s with the bench's network), a save three calls and a packing
+ * (~0.35 s); gzip at level 1 makes 64 MiB of layer in about that time on
+ * two cores. Below this, the layers are made again instead.
+ */
+const RECORD_WORTH_BYTES = 64 << 20;
+/** Whether any sink makes use of the cache: only blobs are cached (an uncompressed layer packs faster than it restores). */
+function cacheWanted(needs, cache) {
+    return cache.kind !== 'none' && needs.some((n) => n.blobs !== 'none');
+}
+/**
+ * Chooses the policy: none, when no sink takes blobs or there is no cache;
+ * `layout` when a sink needs every blob (an OCI layout): the record is read
+ * first and blobs are saved as they are made; `push` when sinks need only
+ * the blobs their store lacks: the record is read and saved only when what
+ * it can save is worth a restore.
+ */
+async function choosePolicy(setup) {
+    const { log } = setup;
+    const cache = cacheWanted(setup.needs, setup.cache) ? await openCache(setup.cache, log) : undefined;
+    const why = setup.cache.kind === 'none' || cacheWanted(setup.needs, { kind: 'directory', dir: '' }) ? 'no layer cache' : "no cache used: a docker-archive's store layers are built, which is faster than restoring them";
+    if (cache === undefined)
+        return new NoCache(setup, why);
+    const compression = setup.compression === 'none' ? undefined : setup.compression;
+    if (setup.needs.some((n) => n.blobs === 'all'))
+        return new CachedPolicy(setup, cache, compression, { recordFirst: true, saveBlobs: true });
+    return new CachedPolicy(setup, cache, compression, { recordFirst: false, saveBlobs: false });
+}
+async function openCache(choice, log) {
+    const warn = (m) => log.warning(m);
+    if (choice.kind === 'directory')
+        return new DirectoryCache(choice.dir, warn);
+    if (choice.kind !== 'actions')
+        return undefined;
+    // Loaded only here: its HTTP and Azure clients take longer to load than a
+    // warm build of a small image takes to run.
+    const { ActionsCache } = await Promise.all(/* import() */[__nccwpck_require__.e(78), __nccwpck_require__.e(807)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5807));
+    if (ActionsCache.available())
+        return new ActionsCache(choice.dir, warn);
+    log.warning('the GitHub Actions cache service is not available here; building every layer without a cache');
+    return undefined;
+}
+/** The Actions cache's module takes a few tenths of a second to load: begun early, it loads while the closure is queried. */
+function preloadCache(needs, cache) {
+    if (cacheWanted(needs, cache) && cache.kind === 'actions')
+        Promise.all(/* import() */[__nccwpck_require__.e(78), __nccwpck_require__.e(807)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5807)).catch(() => undefined);
+}
+/** Builds what is wanted, largest first, with no cache to restore from. */
+async function buildAll(wanted, how) {
+    await (0,pool/* mapLimit */.s)([...wanted].sort(largestFirst), how.concurrency, how.build);
+}
+class NoCache {
+    setup;
+    why;
+    constructor(setup, why) {
+        this.setup = setup;
+        this.why = why;
+    }
+    known(layers) {
+        const { store, log } = this.setup;
+        if (store === undefined)
+            return Promise.resolve(new Map());
+        return log.group('Registry', () => store.known(new Set(layers.map((l) => l.key)), [], log));
+    }
+    restore() {
+        this.setup.log.info(this.why);
+        return Promise.resolve({ racing: false });
+    }
+    provide(wanted, how) {
+        return buildAll(wanted, how);
+    }
+    restored() {
+        return undefined;
+    }
+    blobMade() { }
+    imageMade() { }
+    finish() {
+        return this.setup.log.group('Cache save', () => {
+            this.setup.log.info(this.why);
+            return 0;
+        });
+    }
+    async close() { }
+}
+/**
+ * A cache in use. `recordFirst`: the record is read before anything else
+ * (an OCI layout restores nothing without it); else only when the layers
+ * the registry lacks are worth a restore. `saveBlobs`: blobs made here are
+ * saved as they are made, when a later run restores them (an OCI layout
+ * needs every blob; a push's later runs find them in the registry instead).
+ */
+class CachedPolicy {
+    setup;
+    cache;
+    compression;
+    rules;
+    scope;
+    earlier;
+    findings;
+    saver;
+    early;
+    compressedHere = new Set();
+    constructor(setup, cache, compression, rules) {
+        this.setup = setup;
+        this.cache = cache;
+        this.compression = compression;
+        this.rules = rules;
+        // The record serves pushes (what a registry holds) and blob restores (what the cache holds).
+        const usesRecord = setup.store !== undefined || (rules.recordFirst && compression !== undefined);
+        this.scope = usesRecord ? recordScope(setup.store?.scope ?? '', setup.platform) : undefined;
+        this.findings = new CacheFindings(compression);
+        this.saver = rules.saveBlobs && compression !== undefined ? new BlobSaver(cache, compression, this.findings) : undefined;
+    }
+    async record() {
+        if (this.earlier === undefined) {
+            this.earlier = this.scope === undefined ? [] : parseRecord(await this.cache.loadRecord(this.scope));
+            this.findings.learn(this.earlier);
+        }
+        return this.earlier;
+    }
+    async known(layers) {
+        if (this.rules.recordFirst)
+            await this.record();
+        const { store, log } = this.setup;
+        if (store === undefined)
+            return new Map();
+        return log.group('Registry', async () => {
+            const known = await store.known(new Set(layers.map((l) => l.key)), this.earlier ?? [], log);
+            if (this.earlier !== undefined || this.scope === undefined)
+                return known;
+            const unknown = layers.filter((l) => !known.has(l.key));
+            const bytes = unknown.reduce((n, l) => n + l.estimate, 0);
+            if (bytes < RECORD_WORTH_BYTES) {
+                if (unknown.length > 0)
+                    log.info(`the cache's blob list not read: the ${unknown.length} store layers the registry lacks (${(0,lib_log/* formatBytes */.z3)(bytes)}) cost less to make than to restore`);
+                return known;
+            }
+            const leads = await this.record();
+            if (leads.length > 0)
+                for (const [k, v] of await store.known(new Set(unknown.map((l) => l.key)), leads, log))
+                    known.set(k, v);
+            return known;
+        });
+    }
+    context(wanted, workers) {
+        if (this.compression === undefined || wanted.length === 0)
+            return undefined;
+        return { cache: this.cache, leads: this.earlier ?? [], compression: this.compression, workers, findings: this.findings, log: this.setup.log };
+    }
+    async restore(wanted, how) {
+        const { log } = this.setup;
+        const ctx = this.context(wanted, how.workers);
+        if (ctx === undefined) {
+            log.info('no layer blobs wanted from the cache: store layers are built, which is faster than restoring them');
+            return { racing: false };
+        }
+        if (how.inPlace) {
+            await restoreBlobs(wanted, ctx);
+            return { racing: false };
+        }
+        const recorded = recordedLayers(wanted, ctx).length;
+        log.info(`${recorded} of ${wanted.length} layer blobs recorded in the ${this.cache.description}: restored while the others are built (see Build layers)`);
+        return { racing: recorded > 0 };
+    }
+    provide(wanted, how) {
+        const ctx = this.context(wanted, how.workers);
+        if (ctx === undefined)
+            return buildAll(wanted, how);
+        return restoreOrBuild(wanted, { ...ctx, builders: how.concurrency, build: how.build });
+    }
+    restored(key) {
+        return this.findings.blob(key);
+    }
+    blobMade(layer, blob) {
+        this.compressedHere.add(layer.key);
+        this.saver?.add(layer, blob);
+    }
+    imageMade(image) {
+        this.saver?.imageMade();
+        // A push's record needs only the blobs' digests: saved while the blobs upload.
+        if (this.saver !== undefined || this.setup.store === undefined)
+            return;
+        this.early = Promise.all(image.layers.map((l) => l.compressed())).then(() => this.saveRecord(image, new Set()));
+        this.early.catch(() => undefined);
+    }
+    finish(image) {
+        const { log } = this.setup;
+        return log.group('Cache save', async () => {
+            const saved = (await this.saver?.done()) ?? new Set();
+            const left = this.saver?.leftToLater ?? 0;
+            log.info(this.saver === undefined
+                ? 'no layer blobs to save: a later run builds these layers, or finds their blobs in the registry'
+                : `${saved.size} new layer blobs saved to the ${this.cache.description}${left > 0 ? `; ${left} left to later runs, as their saves would outlast the build` : ''}`);
+            for (const line of await (this.early ?? this.saveRecord(image, saved)))
+                log.info(line);
+            return saved.size;
+        });
+    }
+    async close() {
+        await this.saver?.close();
+        await this.early?.catch(() => undefined);
+    }
+    /** The record's new leads merged and saved, if worth it; returns what to log. */
+    async saveRecord(image, saved) {
+        if (this.scope === undefined || this.compression === undefined)
+            return [];
+        const repositories = this.setup.store === undefined ? [] : [this.setup.store.location];
+        const now = leadsOf(image, this.compression, repositories, (key) => this.findings.state(key, saved));
+        // A push's record is saved only when what it newly says (the blobs
+        // compressed here) is worth a later run's restore; the pushed tags'
+        // manifests say the rest. What this run found of the cache's entries is always kept.
+        const had = new Set((this.earlier ?? []).map(leadId));
+        const newBytes = now.filter((l) => this.compressedHere.has(l.key) && !had.has(leadId(l))).reduce((n, l) => n + l.size, 0);
+        if (!this.rules.recordFirst && newBytes < RECORD_WORTH_BYTES && !this.findings.news) {
+            return [`the cache's blob list not saved: the layers new to it (${(0,lib_log/* formatBytes */.z3)(newBytes)}) are worth less than a restore`];
+        }
+        const before = await this.record();
+        const merged = mergeRecord(before, now);
+        if (sameLeads(mergeRecord(before, []).leads, merged.leads))
+            return ["the cache's blob list unchanged; not saved"];
+        return (await this.cache.saveRecord(this.scope, merged)) ? [`the cache's blob list saved: ${merged.leads.length} layer blobs`] : [];
+    }
+}
+/** Leads for the blob record: every store layer whose blob is known now, where it is pushed, and what this run learned of its cache entry. */
+function leadsOf(image, compression, repositories, state) {
+    return image.layers.flatMap((layer) => {
+        const blob = layer.blob();
+        if (layer.key === undefined || blob === undefined)
+            return [];
+        const { cached, bad } = state(layer.key);
+        const lead = { key: layer.key, diffId: layer.digest, size: layer.size, compression, digest: blob.digest, blobSize: blob.size, repositories: [...repositories] };
+        return [{ ...lead, ...(cached === undefined ? {} : { cached }), ...(bad === true ? { bad } : {}) }];
+    });
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: ./lib/cache/actions-root.js
+var actions_root = __nccwpck_require__(6318);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
+var store_layer = __nccwpck_require__(6997);
+// EXTERNAL MODULE: ./lib/inputs.js
+var inputs = __nccwpck_require__(646);
+;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
+
+
+
+
+
+
+
+
+/*
+ * The customisation layer as a real directory, for what needs one: a user's
+ * extraCommands and the Nix database. It holds the merged contents (as
+ * symlinks), then the database, then whatever the script made, and is packed
+ * the way the in-memory tree is: names sorted by bytes, directories we make
+ * 0755, the script's files with the modes it gave them under umask 022, and
+ * every owner and time from the layer settings, never from the disk.
+ */
+/**
+ * A new directory holding the merged tree, 0755 whatever the umask (and
+ * without a setgid bit inherited from where it was made).
+ */
+async function customisationDir(tree, scratch) {
+    const dir = await (0,promises_.mkdtemp)(external_node_path_.join(scratch, 'root-'));
+    try {
+        await (0,promises_.chmod)(dir, 0o755);
+        await materialise(tree, dir);
+    }
+    catch (e) {
+        (0,errors/* asUserError */.Yl)(e, `cannot make the customisation layer in ${scratch}`);
+    }
+    return dir;
+}
+/** Creates the merged tree (directories and symlinks) under `dir`. */
+async function materialise(node, dir) {
+    for (const [name, child] of [...node.children].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
+        const at = external_node_path_.join(dir, name);
+        if (child.kind === 'dir') {
+            await (0,promises_.mkdir)(at);
+            await (0,promises_.chmod)(at, 0o755); // whatever the umask
+            await materialise(child, at);
+        }
+        else {
+            await (0,promises_.symlink)(child.target, at);
+        }
+    }
+}
+/**
+ * Registers `paths` (a closure) in a Nix database at `dir/nix/var/nix/db`,
+ * as nixpkgs' includeNixDB does, with every registration time set to
+ * `mtime` so the layer stays reproducible, and the contents as GC roots.
+ */
+async function addNixDb(dir, paths, contents, mtime) {
+    // The contents may have put a link where the database goes: never write through it.
+    for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
+        const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
+        if (st !== undefined && !st.isDirectory())
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
+    }
+    // In the system's temporary folder: a store URL cannot hold every path.
+    const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
+    if (!/^[A-Za-z0-9/._+-]+$/.test(store))
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
+    try {
+        await loadDb(store, dir, paths, contents, mtime);
+    }
+    catch (e) {
+        (0,errors/* asUserError */.Yl)(e, (0,inputs/* input */.hF)('includeNixDB'));
+    }
+    finally {
+        await (0,promises_.rm)(store, { recursive: true, force: true });
+    }
+}
+async function loadDb(store, dir, paths, contents, mtime) {
+    const dump = await run('nix-store', ['--dump-db', ...paths], {}, 'includeNixDB: nix-store --dump-db');
+    // A store rooted in scratch: the database lands in store/nix/var/nix/db.
+    await run('nix-store', ['--store', `local?root=${store}`, '--load-db'], { input: dump, env: { USER: process.env['USER'] ?? 'nobody' } }, 'includeNixDB: nix-store --load-db');
+    const db = external_node_path_.join(store, 'nix', 'var', 'nix', 'db');
+    // Registration times are when the database was made, and derivers are
+    // whatever this machine built or fetched the paths with: neither may
+    // change the layer.
+    await run('sqlite3', [external_node_path_.join(db, 'db.sqlite'), `UPDATE ValidPaths SET registrationTime = ${Math.trunc(mtime)}, deriver = NULL;`], {}, 'includeNixDB: sqlite3');
+    const into = external_node_path_.join(dir, 'nix', 'var', 'nix');
+    for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
+        await (0,promises_.mkdir)(external_node_path_.join(dir, d), { recursive: true });
+        await (0,promises_.chmod)(external_node_path_.join(dir, d), 0o755);
+    }
+    // Only the database and its schema version: the lock and the 8 MiB
+    // reserved-space file are made again by Nix where it needs them.
+    for (const f of ['db.sqlite', 'schema']) {
+        await (0,promises_.copyFile)(external_node_path_.join(db, f), external_node_path_.join(into, 'db', f));
+        await (0,promises_.chmod)(external_node_path_.join(into, 'db', f), 0o644);
+    }
+    for (const c of contents) {
+        const root = external_node_path_.join(into, 'gcroots', 'docker', external_node_path_.basename(c));
+        if ((await (0,promises_.lstat)(root).catch(() => undefined)) === undefined)
+            await (0,promises_.symlink)(c, root);
+    }
+}
+/** Runs the user's script in `dir` with umask 022; its output goes to the log. */
+async function runExtraCommands(script, dir, log) {
+    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, (0,inputs/* input */.hF)('extraCommands'));
+}
+function run(command, args, opts, what) {
+    return new Promise((resolve, reject) => {
+        // As outside cache calls: a background cache save may have moved them.
+        const outside = (0,actions_root/* outsideCacheRoot */.Y)();
+        const child = (0,external_node_child_process_.spawn)(command, args, { cwd: opts.cwd ?? outside.cwd, env: { ...outside.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        const out = [];
+        const err = [];
+        const say = (chunk) => {
+            for (const line of chunk.toString('utf8').split('\n'))
+                if (line !== '')
+                    opts.log?.info(`${what}: ${line}`);
+        };
+        child.stdout.on('data', (c) => (opts.log === undefined ? out.push(c) : say(c)));
+        child.stderr.on('data', (c) => (opts.log === undefined ? err.push(c) : say(c)));
+        child.on('error', (e) => reject(new errors/* UserError */.yo(`${what}: cannot run ${command}: ${(0,errors/* errnoCode */.UK)(e) ?? e.message}`)));
+        child.on('close', (code, signal) => {
+            if (code === 0)
+                return resolve(Buffer.concat(out));
+            const detail = Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? '';
+            reject(new errors/* UserError */.yo(`${what} failed (${signal ?? `exit status ${code}`})${detail === '' ? '' : `: ${detail}`}`));
+        });
+        child.stdin.on('error', () => { }); // a command that exits early closes its input
+        child.stdin.end(opts.input);
+    });
+}
+/**
+ * Packs `dir` as the customisation layer, as store layers are packed (hard
+ * links as plain files, each with its content), with names relative to it.
+ */
+async function packDirectory(dir, settings, sink) {
+    const other = (name) => new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
+    try {
+        return await (0,store_layer/* writeMembers */.Jl)((0,store_layer/* directoryMembers */.vY)(dir, other), settings, sink);
+    }
+    catch (e) {
+        return (0,errors/* asUserError */.Yl)(e, 'cannot pack the customisation layer');
+    }
+}
+
+// EXTERNAL MODULE: ./lib/layer/names.js
+var layer_names = __nccwpck_require__(893);
+;// CONCATENATED MODULE: ./lib/layer/customisation.js
+
+
+
+
+
+
+/**
+ * The image root as nixpkgs' symlinkJoin (lndir) makes it from `contents`:
+ * directories are real and merged, a file becomes a symlink to its store
+ * location, and a symlink is copied with its own target. Two contents that
+ * put different things at one path are an error naming both.
+ */
+async function mergeContents(contents) {
+    const root = { kind: 'dir', children: new Map(), from: '' };
+    for (const content of contents) {
+        const st = await (0,promises_.lstat)(content);
+        if (!st.isDirectory()) {
+            throw new errors/* UserError */.yo(`contents ${content} is not a directory, so it has nothing to merge into the image root; refer to it from the config instead`);
+        }
+        await mergeDir(root, content, '', content);
+    }
+    return root;
+}
+async function mergeDir(into, srcDir, rel, content) {
+    const names = (await (0,promises_.readdir)(srcDir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => (0,layer_names/* utf8Name */.P)(b, srcDir));
+    for (const name of names) {
+        const src = external_node_path_.join(srcDir, name);
+        const relPath = rel === '' ? name : `${rel}/${name}`;
+        const st = await (0,promises_.lstat)(src);
+        const existing = into.children.get(name);
+        if (st.isDirectory()) {
+            if (existing === undefined) {
+                const dir = { kind: 'dir', children: new Map(), from: content };
+                into.children.set(name, dir);
+                await mergeDir(dir, src, relPath, content);
+            }
+            else if (existing.kind === 'dir') {
+                await mergeDir(existing, src, relPath, content);
+            }
+            else {
+                throw conflict(relPath, existing, `a directory from ${content}`);
+            }
+            continue;
+        }
+        const target = st.isSymbolicLink() ? (0,layer_names/* utf8Name */.P)(await (0,promises_.readlink)(src, { encoding: 'buffer' }), src) : src;
+        if (existing === undefined) {
+            into.children.set(name, { kind: 'link', target, from: content });
+        }
+        else if (existing.kind === 'dir' || existing.target !== target) {
+            throw conflict(relPath, existing, `${target} from ${content}`);
+        }
+    }
+}
+function conflict(relPath, existing, other) {
+    const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
+    return new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} collide at /${relPath}: ${first} and ${other}`);
+}
+/** Writes the merged tree as the customisation layer, parents before children. */
+function writeCustomisationLayer(root, settings, sink) {
+    const entries = [];
+    const walk = (dir, prefix) => {
+        const names = [...dir.children.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        for (const name of names) {
+            const node = dir.children.get(name);
+            const rel = `${prefix}${name}`;
+            if (node.kind === 'dir') {
+                entries.push({ name: rel, type: 'directory', mode: 0o755, size: 0, linkname: '' });
+                walk(node, `${rel}/`);
+            }
+            else {
+                entries.push({ name: rel, type: 'symlink', mode: 0o777, size: 0, linkname: node.target });
+            }
+        }
+    };
+    walk(root, '');
+    // Directories and symlinks only: no file is read.
+    return (0,store_layer/* writeMembers */.Jl)({ root: '', entries }, settings, sink);
+}
+
+// EXTERNAL MODULE: ./lib/image/config.js
+var config = __nccwpck_require__(4887);
+;// CONCATENATED MODULE: ./lib/image/assemble.js
+
+
+
+
+/** The one image value every sink takes: its layers, config, id and tags. */
+function assembleImage(opts, base, layers) {
+    const configJson = configFor(opts, base, layers);
+    const imageId = (0,config/* configDigest */.xv)(configJson);
+    return { name: opts.name, tags: tagsFor(opts, imageId), configJson, imageId, layers };
+}
+/** The image config for these layers, a base image's first. */
+function configFor(opts, base, layers) {
+    return (0,config/* imageConfigJson */.K9)({
+        architecture: opts.architecture,
+        variant: opts.variant,
+        created: opts.created,
+        config: base === undefined ? opts.config : (0,config/* mergeBaseConfig */.yw)(base.config, opts.config),
+        layers,
+        ...(base === undefined ? {} : { base: { history: base.history, layers: base.layers.length } }),
+    });
+}
+/** A tag derived from the config is stable across machines and changes whenever any layer or setting does. */
+function tagsFor(opts, imageId) {
+    return opts.tags.length > 0 ? opts.tags : [(0,lib_digest/* digestHex */.sU)(imageId).slice(0, 32)];
+}
+/**
+ * The customisation layer: from the merged tree in memory, or through a
+ * real directory (in `work`) when a script or the Nix database has to add to it.
+ */
+function customisation(opts, ctx) {
+    const write = async (sink) => {
+        if (opts.extraCommands === undefined && !opts.includeNixDB)
+            return writeCustomisationLayer(ctx.root, opts.storeLayerSettings, sink);
+        const dir = await customisationDir(ctx.root, ctx.work);
+        // Every path of the closure is in the image, in our layers or the base's.
+        if (opts.includeNixDB)
+            await addNixDb(dir, [...ctx.closurePaths].sort(), ctx.contents, opts.storeLayerSettings.mtime);
+        if (opts.extraCommands !== undefined)
+            await runExtraCommands(opts.extraCommands, dir, ctx.log);
+        return packDirectory(dir, opts.storeLayerSettings, sink);
+    };
+    return { write, comment: (0,config/* pathsComment */.SA)('customisation layer, contents', ctx.contents) };
+}
+
+;// CONCATENATED MODULE: ./lib/layer/origins.js
+
+/*
+ * Layers by origin, as one type (ImageLayer): made here (built from the
+ * store, copied from a base image, the customisation layer), restored from
+ * the cache, or already in the registry. Each opens its compressed blob
+ * lazily; nothing outside this module asks where a layer came from.
+ */
+/** A layer that is not made here: its blob, known already, is all there is of it. */
+function fixed(layer, key, blob) {
+    return { ...layer, key, bytes: undefined, compressed: () => Promise.resolve(blob), blob: () => blob };
+}
+/** A store layer whose blob the cache gave, checked through. */
+function restoredLayer(key, paths, comment, restored) {
+    const { diffId, size, digest, blobSize } = restored.meta;
+    const blob = { digest, size: blobSize, bytes: { file: restored.file, offset: 0, size: blobSize }, own: restored.own };
+    return fixed({ digest: diffId, size, paths, source: 'restored', comment }, key, blob);
+}
+/** A store layer the registry holds: named in the manifest, never made. */
+function registryLayer(key, paths, comment, known) {
+    const blob = { ...known.blob, bytes: undefined, inRegistry: known.inRegistry };
+    return fixed({ digest: known.diffId, size: known.size, paths, source: 'registry', comment }, key, blob);
+}
+/**
+ * Makes the compressed blobs of layers whose bytes are here, once each, on
+ * the workers, when a sink first asks (or at once, where asked: see
+ * `eager`). A blob the registry is known to hold, or the cache gave, for a
+ * layer with the same diff_id is used as it is. The cache policy hears of
+ * every blob made.
+ */
+class BlobMaker {
+    opts;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    /** A layer whose uncompressed bytes are at `bytes`: `index` is its place in the image, `key` a store layer's cache key. */
+    layer(index, layer, key, bytes) {
+        let made;
+        let blob;
+        const compressed = () => (made ??= this.make(index, layer, key, bytes).then((b) => (blob = b)));
+        return { ...layer, key, bytes, compressed, blob: () => blob };
+    }
+    async make(index, layer, key, bytes) {
+        const { compression, known, policy } = this.opts;
+        const k = key === undefined ? undefined : known.get(key);
+        const cached = key === undefined ? undefined : policy.restored(key);
+        if (k !== undefined && k.diffId === layer.digest)
+            return { ...k.blob, bytes: undefined, inRegistry: k.inRegistry };
+        if (cached !== undefined && cached.meta.diffId === layer.digest) {
+            return { digest: cached.meta.digest, size: cached.meta.blobSize, bytes: { file: cached.file, offset: 0, size: cached.meta.blobSize }, own: cached.own };
+        }
+        // A stream's layers are gone once written; no sink of such an image takes blobs.
+        if (bytes === undefined)
+            throw new Error(`layer ${index + 1} was not kept, so it has no blob`);
+        if (compression === 'none')
+            return { digest: layer.digest, size: layer.size, bytes, own: true };
+        if (k !== undefined)
+            this.opts.log.warning(`the registry's blob for layer ${index + 1} was recorded with another diff_id than the layer built here; compressing this one`);
+        const out = external_node_path_.join(this.opts.work, `blob-${index}.${compression === 'gzip' ? 'gz' : 'zst'}`);
+        const made = await this.opts.workers.compress({ source: bytes, compression, out }, () => { });
+        if (key !== undefined)
+            policy.blobMade({ key, paths: layer.paths, diffId: layer.digest, size: layer.size }, { file: out, digest: made.digest, size: made.size });
+        return { ...made, bytes: { file: out, offset: 0, size: made.size }, own: true };
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/layer/write-layers.js
+
+
+
+
+
+
+
+/**
+ * Lays a base image's layers, then `store` (the store layers, built from
+ * the store), into `bed`, in image order. Each store layer's trees are
+ * walked once, for its size (which places it) and its members (which the
+ * write takes). A bed written in place takes every layer at once, on the
+ * layer workers, largest first so that no big layer starts last while the
+ * other core idles; an ordered bed (a stream) one after another.
+ */
+async function fillBed(bed, base, store, opts) {
+    const baseLayers = base?.layers ?? [];
+    // Each walk's members go to its write, once: held only until then.
+    const walked = [];
+    const copy = (l, i, onBytes) => copyBaseLayer(base, l, i, bed.place(l.size), opts.workers, onBytes);
+    const write = async (l, i, target, onBytes) => {
+        const { members } = walked[i];
+        walked[i] = undefined;
+        const { digest, size } = await opts.workers.write({ members, settings: opts.settings, target }, onBytes);
+        opts.log.info(`layer ${l.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${l.paths.length} store path(s)`);
+        return { digest, size, paths: l.paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', l.paths) };
+    };
+    const walk = () => (0,pool/* mapLimit */.s)(store, opts.concurrency, async (l, i) => (walked[i] = await opts.workers.walk([...l.paths], opts.settings)).size);
+    const total = (sizes) => baseLayers.reduce((n, l) => n + l.size, 0) + sizes.reduce((a, b) => a + b, 0);
+    let layers;
+    if (bed.ordered) {
+        const sizes = await walk();
+        const progress = new lib_log/* Progress */.ke(opts.log, 'written', total(sizes));
+        layers = [];
+        try {
+            for (const [i, l] of baseLayers.entries())
+                layers.push(await copy(l, i, (n) => progress.add(n)).then(settled(bed, l.size)));
+            for (const [i, l] of store.entries())
+                layers.push(await write(l, i, bed.place(sizes[i]), (n) => progress.add(n)).then(settled(bed, sizes[i])));
+        }
+        finally {
+            progress.end();
+        }
+    }
+    else {
+        // Base layers come first: placed now, copied while the store layers are walked.
+        const copying = Promise.all(baseLayers.map((l, i) => copy(l, i, () => { })));
+        const writing = walk().then((sizes) => writeInPlace(bed, store, sizes, write, opts));
+        // Both settle before either failure is reported: no job is left writing.
+        const [copied, written] = await Promise.allSettled([copying, writing]);
+        if (copied.status === 'rejected')
+            throw copied.reason;
+        if (written.status === 'rejected')
+            throw written.reason;
+        layers = [...copied.value, ...written.value];
+    }
+    return layers.map((layer, i) => ({ layer, bytes: bed.bytes(i) }));
+}
+function settled(bed, size) {
+    return (value) => {
+        bed.written(size);
+        return value;
+    };
+}
+async function writeInPlace(bed, store, sizes, write, opts) {
+    const all = sizes.reduce((a, b) => a + b, 0);
+    if (store.length > 0)
+        opts.log.info(`${store.length} store layers to build (${(0,lib_log/* formatBytes */.z3)(all)})`);
+    const targets = sizes.map((size) => bed.place(size));
+    const layers = new Array(store.length);
+    const progress = new lib_log/* Progress */.ke(opts.log, 'written', all);
+    const order = store.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
+    try {
+        await (0,pool/* mapLimit */.s)(order, opts.concurrency, async (i) => {
+            layers[i] = await write(store[i], i, targets[i], (n) => progress.add(n));
+        });
+    }
+    finally {
+        progress.end();
+    }
+    return layers;
+}
+/** Copies a base image's layer into its place, checked against its diff_id. */
+async function copyBaseLayer(base, layer, i, target, workers, onBytes) {
+    const copied = await workers.copy({ source: { file: base.file, offset: layer.offset }, target }, onBytes);
+    if ('bad' in copied)
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
+    if (copied.digest !== layer.diffId) {
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
+    }
+    return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base.file)}, layer ${i + 1}` };
+}
+/**
+ * Builds one store layer into a file of its own, for an image whose sinks
+ * need only its compressed blob (an OCI layout, a push): walked, then
+ * written on a layer worker. Returns the layer and where its bytes are.
+ */
+async function writeStoreLayer(layer, opts) {
+    const { workers, settings, file } = opts;
+    const paths = [...layer.paths];
+    const { members, size } = await workers.walk(paths, settings);
+    await (await (0,promises_.open)(file, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write a work file in ${external_node_path_.dirname(file)}`))).close();
+    const { digest } = await workers.write({ members, settings, target: { file, label: 'a work file', offset: 0, size } }, () => { });
+    opts.log.info(`layer ${layer.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${paths.length} store path(s)`);
+    return { layer: { digest, size, paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', paths) }, bytes: { file, offset: 0, size } };
+}
+
+;// CONCATENATED MODULE: ./lib/layer/make-layers.js
+
+
+
+
+/**
+ * The image's layers, each by its origin: a base image's and the
+ * customisation layer laid in the bed; store layers built into it too when
+ * a sink needs every layer's bytes, else only those whose blob a sink needs
+ * and neither the registry holds nor the cache gives, each in a file of its
+ * own, raced against the cache's restores.
+ */
+async function makeLayers(src, setup, ctx) {
+    const { log, workers, work } = ctx;
+    const { policy, bed } = setup;
+    const inBed = setup.needs.some((n) => n.uncompressed !== 'none');
+    const everyBlob = setup.needs.some((n) => n.blobs === 'all');
+    const missing = setup.needs.some((n) => n.blobs === 'missing');
+    const wanted = src.store.filter((l) => everyBlob || (missing && !src.known.has(l.key)));
+    const { racing } = await log.group('Cache restore', () => policy.restore(wanted, { inPlace: inBed, workers }));
+    const blobs = new BlobMaker({ workers, work, compression: setup.compression, known: everyBlob ? new Map() : src.known, policy, log });
+    // Store layers built into files of their own. Their blobs are made at
+    // once when a sink needs every blob or they race restores (the cores'
+    // share must include the compression); for a push alone, as the uploads
+    // ask, so that uploads overlap the compression of the layers after them.
+    const alone = new Map();
+    const buildAlone = async (l) => {
+        const made = await writeStoreLayer(l, { file: external_node_path_.join(work, `store-${l.index}.tar`), settings: setup.settings, workers, log });
+        const layer = blobs.layer(l.index, made.layer, l.key, made.bytes);
+        if (everyBlob || racing)
+            await layer.compressed();
+        alone.set(l.key, layer);
+    };
+    const fill = { settings: setup.settings, workers, concurrency: setup.concurrency, log };
+    const laid = await log.group('Build layers', async () => {
+        if (inBed)
+            return fillBed(bed, src.base, src.store, fill);
+        const building = policy.provide(wanted, { workers, concurrency: setup.concurrency, build: buildAlone });
+        const [copied, built] = await Promise.allSettled([fillBed(bed, src.base, [], fill), building]);
+        if (copied.status === 'rejected')
+            throw copied.reason;
+        if (built.status === 'rejected')
+            throw built.reason;
+        return copied.value;
+    });
+    return log.group('Assemble image', async () => {
+        const custom = await customisationLayer(src, bed);
+        const local = (l, index, key) => blobs.layer(index, l.layer, key, l.bytes);
+        const base = src.base?.layers.length ?? 0;
+        const store = src.store.map((l, j) => {
+            const comment = (0,config/* pathsComment */.SA)('store paths', l.paths);
+            if (inBed)
+                return local(laid[base + j], l.index, l.key);
+            const restored = policy.restored(l.key);
+            return alone.get(l.key) ?? (restored === undefined ? registryLayer(l.key, l.paths, comment, src.known.get(l.key)) : restoredLayer(l.key, l.paths, comment, restored));
+        });
+        return [...laid.slice(0, base).map((l, i) => local(l, i)), ...store, local(custom, base + src.store.length)];
+    });
+}
+/** The customisation layer, last in the bed: its size is known only once it is made. */
+async function customisationLayer(src, bed) {
+    const last = await bed.last();
+    const made = await src.customisation.write(last.sink).finally(() => last.sink.close());
+    const layer = { ...made, paths: [], source: 'built', comment: src.customisation.comment };
+    return { layer, bytes: await last.placed(made) };
+}
+
+// EXTERNAL MODULE: ./lib/layer/sink.js
+var layer_sink = __nccwpck_require__(2814);
+;// CONCATENATED MODULE: ./lib/layer/work-bed.js
+
+
+
+
+/**
+ * A bed in the work folder, for an image no sink takes uncompressed: a
+ * base image's layers packed end to end in one file, the customisation
+ * layer in a file of its own. Their blobs are made from there.
+ */
+async function workBed(work) {
+    const file = external_node_path_.join(work, 'base-layers');
+    const label = 'a work file';
+    await (await (0,promises_.open)(file, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label} in ${work}`))).close();
+    const placed = [];
+    let at = 0;
+    return {
+        ordered: false,
+        place(size) {
+            placed.push({ file, offset: at, size });
+            at += size;
+            return { file, label, offset: at - size, size };
+        },
+        written() { },
+        async last() {
+            const custom = external_node_path_.join(work, 'customisation.tar');
+            const sink = await layer_sink/* FileSink */.UP.create(custom);
+            return {
+                sink,
+                placed: (layer) => {
+                    placed.push({ file: custom, offset: 0, size: layer.size });
+                    return Promise.resolve(placed[placed.length - 1]);
+                },
+            };
+        },
+        bytes: (index) => placed[index],
+    };
+}
+
+// EXTERNAL MODULE: ./lib/layer/workers.js
+var layer_workers = __nccwpck_require__(7554);
+;// CONCATENATED MODULE: ./lib/nix/closure.js
+
+
+/**
+ * Queries the closure and its reference graph with two `nix-store` calls in
+ * all, whatever the number of paths. `--requisites` and `--dump-db` print
+ * plain text whose format has not changed since Nix 2.0, unlike
+ * `nix path-info --json` (a list up to 2.18, an object keyed by path since,
+ * and a versioned format after that), so the same code serves Nix 2.8 and
+ * current Nix without experimental flags.
+ */
+async function queryClosure(roots) {
+    const sortedRoots = [...new Set(roots)].sort();
+    if (sortedRoots.length === 0)
+        return { roots: [], paths: new Map() };
+    const requisites = (await nixStore(['--query', '--requisites', ...sortedRoots]))
+        .split('\n')
+        .filter((l) => l !== '');
+    const dump = await nixStore(['--dump-db', ...requisites]);
+    const paths = parseDumpDb(dump);
+    for (const p of requisites) {
+        if (!paths.has(p))
+            throw new Error(`nix-store --dump-db did not describe ${p}`);
+    }
+    return { roots: sortedRoots, paths: new Map([...paths].sort(([a], [b]) => cmp(a, b))) };
+}
+/**
+ * Parses the registration format of `nix-store --dump-db` (the one
+ * `--register-validity` reads): path, NAR hash, NAR size, deriver, the number
+ * of references, then the references, one per line.
+ */
+function parseDumpDb(text) {
+    const lines = text.split('\n');
+    const out = new Map();
+    let i = 0;
+    const next = () => {
+        const l = lines[i++];
+        if (l === undefined)
+            throw new Error('nix-store --dump-db output ended early');
+        return l;
+    };
+    while (i < lines.length) {
+        const p = next();
+        if (p === '')
+            continue;
+        next(); // NAR hash
+        const narSize = Number(next());
+        next(); // deriver, possibly empty
+        const count = Number(next());
+        if (!Number.isInteger(count) || count < 0 || !Number.isFinite(narSize)) {
+            throw new Error(`unexpected nix-store --dump-db record for ${p}`);
+        }
+        const refs = [];
+        for (let k = 0; k < count; k++)
+            refs.push(next());
+        out.set(p, { path: p, narSize, references: [...new Set(refs)].filter((r) => r !== p).sort(cmp) });
+    }
+    return out;
+}
+function cmp(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+// eslint-disable-next-line no-control-regex -- Nix may colour its messages
+const ANSI_ESCAPES = /\x1b\[[0-9;]*m/g;
+function nixStore(args) {
+    return new Promise((resolve, reject) => {
+        (0,external_node_child_process_.execFile)('nix-store', args, { maxBuffer: 1 << 30, encoding: 'utf8' }, (err, stdout, stderr) => {
+            if (!err)
+                return resolve(stdout);
+            if ('code' in err && err.code === 'ENOENT') {
+                return reject(new errors/* UserError */.yo('nix-store was not found on PATH; install Nix first'));
+            }
+            const plain = stderr.replace(ANSI_ESCAPES, '');
+            const line = plain.split('\n').find((l) => l.startsWith('error:')) ?? plain.trim().split('\n')[0] ?? '';
+            reject(new errors/* UserError */.yo(`nix-store ${args[0]} failed: ${line.trim() || err.message}`));
+        });
+    });
+}
+/** The NAR bytes of these store paths of the closure: a layer's size, near enough, before it is walked. */
+function narSizeOf(closure, paths) {
+    return paths.reduce((n, p) => n + (closure.paths.get(p)?.narSize ?? 0), 0);
+}
+
+// EXTERNAL MODULE: ./lib/layer/tar-header.js
+var tar_header = __nccwpck_require__(3198);
+;// CONCATENATED MODULE: ./lib/image/base-image.js
+
+
+
+
+
+
+/**
+ * Reads a docker-archive (`docker save`, `skopeo copy … docker-archive:`,
+ * nixpkgs' image tarballs, ours) for use as a base: its manifest, config and
+ * where each layer's bytes are. Layers stay in the tarball and are copied
+ * from there, and checked against their diff_ids, as the image is written.
+ * Layers must be uncompressed tar, as the Docker archive format has them.
+ */
+function readBaseImage(file) {
+    const what = `${(0,inputs/* input */.hF)('fromImage')} ${file}`;
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'r');
+    }
+    catch (e) {
+        throw new errors/* UserError */.yo(`${what} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
+    }
+    try {
+        if (!(0,external_node_fs_.fstatSync)(fd).isFile())
+            throw new errors/* UserError */.yo(`${what} is not a file`);
+        const members = indexTar(fd, (0,external_node_fs_.fstatSync)(fd).size, what);
+        const manifestText = readMember(fd, members, 'manifest.json', what, 1 << 20);
+        if (manifestText === undefined)
+            throw new errors/* UserError */.yo(`${what} has no manifest.json: it is not a docker-archive`);
+        const manifest = parseJson(manifestText, `${what}: manifest.json`);
+        if (!Array.isArray(manifest) || manifest.length !== 1) {
+            throw new errors/* UserError */.yo(`${what}: manifest.json must describe exactly one image, it describes ${Array.isArray(manifest) ? manifest.length : 'none'}`);
+        }
+        const entry = manifest[0];
+        if (typeof entry.Config !== 'string' || !Array.isArray(entry.Layers) || entry.Layers.some((l) => typeof l !== 'string')) {
+            throw new errors/* UserError */.yo(`${what}: manifest.json has no Config and Layers`);
+        }
+        const configText = readMember(fd, members, entry.Config, what, 16 << 20);
+        if (configText === undefined)
+            throw new errors/* UserError */.yo(`${what}: its config ${entry.Config} is missing`);
+        const config = parseJson(configText, `${what}: config`);
+        const rootfs = config['rootfs'];
+        const diffIds = Array.isArray(rootfs?.diff_ids) ? rootfs.diff_ids : undefined;
+        const names = entry.Layers;
+        if (diffIds === undefined || diffIds.length !== names.length) {
+            throw new errors/* UserError */.yo(`${what}: its config lists ${diffIds?.length ?? 'no'} diff_ids for ${names.length} layers`);
+        }
+        const layers = names.map((name, i) => {
+            const m = resolve(members, name);
+            if (m === undefined)
+                throw new errors/* UserError */.yo(`${what}: layer ${name} named in manifest.json is missing`);
+            let diffId;
+            try {
+                diffId = (0,lib_digest/* parseDigest */.m)(String(diffIds[i]));
+            }
+            catch {
+                throw new errors/* UserError */.yo(`${what}: diff_id ${i + 1} is not a sha256 digest`);
+            }
+            if (isGzip(fd, m.offset, m.size, what))
+                throw new errors/* UserError */.yo(`${what}: layer ${name} is compressed; docker-archive layers are plain tar (re-save it with docker save or skopeo copy)`);
+            return { offset: m.offset, size: m.size, diffId, member: name };
+        });
+        const inner = config['config'];
+        const history = Array.isArray(config['history']) ? config['history'] : [];
+        return {
+            file,
+            layers,
+            architecture: typeof config['architecture'] === 'string' ? config['architecture'] : undefined,
+            config: inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? inner : {},
+            history,
+            storePaths: storePathsIn(fd, layers, what),
+        };
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/** Every member of the outer tarball, by normalised name. */
+function indexTar(fd, size, what) {
+    const members = new Map();
+    const block = Buffer.alloc(tar_header/* BLOCK */.IE);
+    let pos = 0;
+    let ext = {};
+    while (pos + tar_header/* BLOCK */.IE <= size) {
+        readAt(fd, block, pos, what);
+        if (block.equals(tar_header/* ZERO_BLOCK */.tU))
+            return members;
+        const header = parseHeader(block);
+        if (header === undefined)
+            throw new errors/* UserError */.yo(`${what} is not a tar archive (bad header at byte ${pos})`);
+        const data = pos + tar_header/* BLOCK */.IE;
+        const memberSize = ext.size ?? header.size;
+        if (data + memberSize > size)
+            throw new errors/* UserError */.yo(`${what} is cut short: a member runs past its end`);
+        if (isExtension(header.type)) {
+            ext = extend(ext, header.type, readExtension(fd, data, header.size, what));
+        }
+        else {
+            const name = normalise(ext.path ?? header.name);
+            const type = header.type === '0' || header.type === '\0' ? 'file' : header.type === '1' || header.type === '2' ? 'link' : 'other';
+            const target = ext.linkpath ?? header.linkname;
+            // Hard link targets are archive paths; relative symlink targets are
+            // relative to the member's directory.
+            const resolved = header.type === '2' && !target.startsWith('/') ? normalise(external_node_path_.posix.join(external_node_path_.posix.dirname(name), target)) : normalise(target);
+            members.set(name, { offset: data, size: memberSize, type, target: resolved });
+            ext = {};
+        }
+        pos = data + Math.ceil((isExtension(header.type) ? header.size : memberSize) / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+    }
+    throw new errors/* UserError */.yo(`${what} is not a tar archive, or is cut short`);
+}
+function resolve(members, name) {
+    let m = members.get(normalise(name));
+    for (let hops = 0; m?.type === 'link' && hops < 8; hops++)
+        m = members.get(m.target);
+    return m?.type === 'file' ? m : undefined;
+}
+function readMember(fd, members, name, what, limit) {
+    const m = resolve(members, name);
+    if (m === undefined)
+        return undefined;
+    if (m.size > limit)
+        throw new errors/* UserError */.yo(`${what}: ${name} is too large (${m.size} bytes)`);
+    return readString(fd, m.offset, m.size, what);
+}
+/**
+ * The store paths the base image's file system holds: `/nix/store/<name>`
+ * members of its layers, lowest first, with whiteouts in higher layers
+ * taking away what lower ones had.
+ */
+function storePathsIn(fd, layers, what) {
+    const found = new Set();
+    const block = Buffer.alloc(tar_header/* BLOCK */.IE);
+    for (const layer of layers) {
+        const inLayer = new Set();
+        const removed = new Set();
+        let opaque = false;
+        let pos = layer.offset;
+        const end = layer.offset + layer.size;
+        let ext = {};
+        while (pos + tar_header/* BLOCK */.IE <= end) {
+            readAt(fd, block, pos, what);
+            if (block.equals(tar_header/* ZERO_BLOCK */.tU))
+                break;
+            const header = parseHeader(block);
+            if (header === undefined)
+                throw new errors/* UserError */.yo(`${what}: layer ${layer.member} is not a tar archive`);
+            const data = pos + tar_header/* BLOCK */.IE;
+            if (isExtension(header.type)) {
+                ext = extend(ext, header.type, readExtension(fd, data, header.size, what));
+                pos = data + Math.ceil(header.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+                continue;
+            }
+            const m = /^nix\/store\/([^/]+)/.exec(normalise(ext.path ?? header.name));
+            const name = m?.[1];
+            if (name === '.wh..wh..opq')
+                opaque = true;
+            else if (name?.startsWith('.wh.'))
+                removed.add(`/nix/store/${name.slice(4)}`);
+            else if (name !== undefined)
+                inLayer.add(`/nix/store/${name}`);
+            pos = data + Math.ceil((ext.size ?? header.size) / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
+            ext = {};
+        }
+        if (opaque)
+            found.clear();
+        for (const p of removed)
+            found.delete(p);
+        for (const p of inLayer)
+            found.add(p);
+    }
+    return found;
+}
+function isExtension(type) {
+    return type === 'x' || type === 'L' || type === 'K' || type === 'g';
+}
+function extend(ext, type, text) {
+    if (type === 'L')
+        return { ...ext, path: text.replace(/\0+$/, '') };
+    if (type === 'K')
+        return { ...ext, linkpath: text.replace(/\0+$/, '') };
+    if (type === 'g')
+        return ext; // global headers: nothing we use
+    const pax = parsePax(text);
+    const size = pax.get('size');
+    return {
+        ...ext,
+        ...(pax.has('path') ? { path: pax.get('path') } : {}),
+        ...(pax.has('linkpath') ? { linkpath: pax.get('linkpath') } : {}),
+        ...(size !== undefined && /^[0-9]+$/.test(size) && Number.isSafeInteger(Number(size)) ? { size: Number(size) } : {}),
+    };
+}
+const MAX_EXTENSION = 1 << 20;
+function readExtension(fd, offset, size, what) {
+    if (size > MAX_EXTENSION)
+        throw new errors/* UserError */.yo(`${what} has an extended tar header of ${size} bytes; it is not a docker-archive`);
+    return readString(fd, offset, size, what);
+}
+function parseHeader(b) {
+    if (!(0,tar_header/* checksumMatches */.XK)(b))
+        return undefined;
+    const field = (offset, length) => (0,tar_header/* readText */.yR)(b, offset, length);
+    let name = field(0, 100);
+    // ustar's prefix field (docker save writes plain ustar names).
+    if (b.toString('latin1', 257, 263) === 'ustar\0') {
+        const prefix = field(345, 155);
+        if (prefix !== '')
+            name = `${prefix}/${name}`;
+    }
+    const sizeField = b.subarray(124, 136);
+    // GNU base-256 sizes for members of 8 GiB and more.
+    const blank = /^[\0 ]*$/.test(sizeField.toString('latin1'));
+    const size = sizeField[0] & 0x80 ? Number(sizeField.readBigUInt64BE(4)) : blank ? 0 : (0,tar_header/* readOctal */.C8)(b, 124, 12);
+    if (!Number.isSafeInteger(size) || size < 0)
+        return undefined;
+    return { name, type: String.fromCharCode(b[156]), size, linkname: field(157, 100) };
+}
+function parsePax(text) {
+    const out = new Map();
+    for (const line of text.split('\n')) {
+        const m = /^\d+ ([^=]+)=(.*)$/s.exec(line);
+        if (m !== null)
+            out.set(m[1], m[2]);
+    }
+    return out;
+}
+function normalise(name) {
+    return external_node_path_.posix.normalize(`/${name}`).slice(1).replace(/\/$/, '');
+}
+function isGzip(fd, offset, size, what) {
+    if (size < 2)
+        return false;
+    const magic = Buffer.alloc(2);
+    readAt(fd, magic, offset, what);
+    return magic[0] === 0x1f && magic[1] === 0x8b;
+}
+function readString(fd, offset, size, what) {
+    const buf = Buffer.alloc(size);
+    readAt(fd, buf, offset, what);
+    return buf.toString('utf8');
+}
+function readAt(fd, buf, position, what) {
+    let done = 0;
+    while (done < buf.length) {
+        const n = (0,external_node_fs_.readSync)(fd, buf, done, buf.length - done, position + done);
+        if (n === 0)
+            throw new errors/* UserError */.yo(`${what} ends unexpectedly`);
+        done += n;
+    }
+}
+function parseJson(text, what) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new errors/* UserError */.yo(`${what} is not valid JSON`);
+    }
+    // The config is copied (and its keys sorted) recursively: no deep nesting.
+    if (depth(value) > 64)
+        throw new errors/* UserError */.yo(`${what} is nested more than 64 levels deep`);
+    return value;
+}
+function depth(value) {
+    let deepest = 0;
+    const stack = [[value, 1]];
+    for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+        const [v, d] = item;
+        deepest = Math.max(deepest, d);
+        if (deepest > 64)
+            return deepest;
+        if (v !== null && typeof v === 'object')
+            for (const child of Object.values(v))
+                stack.push([child, d + 1]);
+    }
+    return deepest;
+}
+
+// EXTERNAL MODULE: ./lib/nix/store.js
+var store = __nccwpck_require__(5214);
+;// CONCATENATED MODULE: ./lib/nix/roots.js
+
+
+
+
+
+/** The store paths (and base image) the image is built from; every check of the user's input comes before any work. */
+async function resolveRoots(opts) {
+    const contents = [];
+    for (const c of opts.contents) {
+        // One at a time, so the first bad argument is the one reported.
+        const p = await (0,store/* resolveStorePath */.BX)(c);
+        if (!contents.includes(p))
+            contents.push(p);
+    }
+    const configRoots = await configStorePaths(opts);
+    if (contents.length === 0 && configRoots.length === 0) {
+        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or name store paths in ${(0,inputs/* input */.hF)('config')}`);
+    }
+    const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
+    if (base !== undefined) {
+        if (base.architecture !== undefined && base.architecture !== opts.architecture) {
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${(0,inputs/* input */.hF)('architecture')} to match`);
+        }
+        if (opts.maxLayers - 1 - base.layers.length < 1) {
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,inputs/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
+        }
+    }
+    return { contents, configRoots, base };
+}
+/** Store paths named anywhere in the config are closure roots too. */
+async function configStorePaths(opts) {
+    const found = [...new Set((0,store/* storePathsIn */.FC)(JSON.stringify(opts.config)))].sort();
+    for (const p of found) {
+        try {
+            await (0,promises_.lstat)(p);
+        }
+        catch {
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
+        }
+    }
+    return found;
+}
+
+// EXTERNAL MODULE: ./lib/plan/layers.js + 1 modules
+var plan_layers = __nccwpck_require__(9227);
+;// CONCATENATED MODULE: ./lib/plan/image-plan.js
+
+
+
+/** The closure of the image's roots and its store layers, each logged in its own group. */
+async function closureAndPlan(opts, contents, configRoots, base, log) {
+    const closure = await log.group('Closure', async () => {
+        const found = await queryClosure([...contents, ...configRoots]);
+        const narBytes = [...found.paths.values()].reduce((n, p) => n + p.narSize, 0);
+        log.info(`${found.paths.size} store paths, ${(0,lib_log/* formatBytes */.z3)(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config`);
+        return found;
+    });
+    const planned = await log.group('Plan', () => {
+        const infos = [...closure.paths.values()];
+        const layers = (0,plan_layers/* planStoreLayers */.v)({
+            references: new Map(infos.map((info) => [info.path, info.references])),
+            sizes: new Map(infos.map((info) => [info.path, info.narSize])),
+            roots: { contents, config: configRoots },
+            // The customisation layer and a base image's layers count too.
+            layers: opts.maxLayers - 1 - (base?.layers.length ?? 0),
+            layering: opts.layering,
+            groupPopular: opts.groupPopular,
+            hints: opts.hints,
+            exclude: base?.storePaths ?? new Set(),
+        });
+        const shared = layers.filter((l) => l.paths.length > 1).length;
+        const fromBase = base === undefined ? '' : `${base.layers.length} base image layers (${[...closure.paths.keys()].filter((p) => base.storePaths.has(p)).length} store paths already in them), `;
+        log.info(`${fromBase}${layers.length} store layers and the customisation layer (${opts.maxLayers} layers at most, layering ${opts.layering}); ${shared} store layer(s) hold several paths`);
+        return layers;
+    });
+    return { closure, planned };
+}
+
+;// CONCATENATED MODULE: ./lib/report.js
+/** What the build made, from the image and what each sink said of its writing. */
+function buildReport(image, sinks, saved) {
+    const local = sinks.find((r) => r.path !== undefined);
+    const pushed = sinks.find((r) => r.pushed !== undefined)?.pushed;
+    const count = (source) => image.layers.filter((l) => l.key !== undefined && l.source === source).length;
+    return {
+        imagePath: local?.path,
+        imageName: image.name,
+        imageTag: image.tags[0],
+        imageTags: [...image.tags],
+        imageId: image.imageId,
+        imageSize: local?.size,
+        layerDigests: image.layers.map((l) => l.digest),
+        layers: image.layers.map((l, i) => {
+            const blob = l.blob();
+            const outcome = pushed?.layers[i];
+            return {
+                digest: l.digest,
+                size: l.size,
+                paths: [...l.paths],
+                source: l.source,
+                ...(blob === undefined ? {} : { compressedDigest: blob.digest, compressedSize: blob.size }),
+                ...(outcome === undefined ? {} : { pushed: outcome }),
+            };
+        }),
+        cache: { restored: count('restored'), built: count('built'), saved },
+        ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/sinks/docker-archive-tar.js
+
+
+
+
+
+
+// Fixed metadata for the archive's own members: nothing here may depend on
+// the machine, the clock or the umask.
+const MEMBER = { mtime: 1, uid: 0, gid: 0, uname: '', gname: '' };
+/*
+ * A docker-archive (what `docker save` makes and `docker load`, `podman load`
+ * and `skopeo copy docker-archive:` read): each layer as
+ * `<diff_id hex>/layer.tar`, then the config, then `manifest.json`, as
+ * nixpkgs' stream_layered_image.py orders them.
+ *
+ * It is written out of order. A layer member's header has the same length
+ * whatever its digest (the name is always 74 characters; only a size of
+ * 8 GiB or more adds a PAX record), so once the layers' sizes are known
+ * every layer has a fixed place: the layer workers write (or copy) each
+ * layer straight into it, in parallel, and the headers, which name the
+ * digests, are filled in last. No layer is written twice.
+ */
+const LAYER_MEMBER_NAME = `${'0'.repeat(64)}/layer.tar`;
+function member(name, size) {
+    return { name, type: 'file', mode: 0o644, size, linkname: '' };
+}
+/** Bytes of a layer member's header: one block below 8 GiB. */
+function layerHeaderSize(size) {
+    return (0,tar_header/* headerSize */.pw)(member(LAYER_MEMBER_NAME, size), MEMBER);
+}
+/** The largest layer whose place can be known before its size: the last one's. */
+const MAX_LAST_LAYER = 8 ** 11 - 1;
+/**
+ * Where each layer's bytes start, for layers of these sizes in image order
+ * laid out from byte `from` (where the first one's header goes), and `end`,
+ * where the member after them puts its header.
+ */
+function layerPlaces(sizes, from = 0) {
+    const offsets = [];
+    let at = from;
+    for (const size of sizes) {
+        offsets.push(at + layerHeaderSize(size));
+        at += layerHeaderSize(size) + size + (0,tar_header/* padding */.Ms)(size);
+    }
+    return { offsets, end: at };
+}
+/**
+ * Completes an archive whose layer bytes are in place: the layer members'
+ * headers, the config, the manifest and the end of the archive.
+ */
+function finishDockerArchive(file, image, label = file) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'r+');
+    }
+    catch (e) {
+        return (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`);
+    }
+    try {
+        const { offsets, end: layersEnd } = layerPlaces(image.layers.map((l) => l.size));
+        const put = (bytes, at) => (0,layer_sink/* writeFully */.KM)(fd, label, bytes, at);
+        // A header ends where its member's bytes start.
+        const header = (name, size, at) => {
+            const bytes = (0,tar_header/* encodeHeader */.YS)(member(name, size), MEMBER);
+            put(bytes, at - bytes.length);
+        };
+        const layerFiles = image.layers.map((layer, i) => {
+            const name = `${(0,lib_digest/* digestHex */.sU)(layer.digest)}/layer.tar`;
+            const at = offsets[i];
+            header(name, layer.size, at);
+            put(Buffer.alloc((0,tar_header/* padding */.Ms)(layer.size)), at + layer.size);
+            return name;
+        });
+        const configName = `${(0,lib_digest/* digestHex */.sU)((0,config/* configDigest */.xv)(image.configJson))}.json`;
+        const manifest = (0,config/* dockerManifestJson */.GF)(configName, image.repoTag, layerFiles);
+        let at = layersEnd + tar_header/* BLOCK */.IE;
+        for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]]) {
+            header(name, bytes.length, at);
+            put(Buffer.concat([bytes, Buffer.alloc((0,tar_header/* padding */.Ms)(bytes.length))]), at);
+            at += bytes.length + (0,tar_header/* padding */.Ms)(bytes.length) + tar_header/* BLOCK */.IE;
+        }
+        const end = at - tar_header/* BLOCK */.IE;
+        const trailer = (0,tar_header/* endOfArchive */.PG)(end);
+        put(trailer, end);
+        // Layers placed again in smaller places leave bytes past the new end.
+        (0,external_node_fs_.ftruncateSync)(fd, end + trailer.length);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/**
+ * A docker-archive written front to back, in one pass, to a stream that
+ * cannot seek (standard output, for `| docker load`): layer members are
+ * named by their place, as their digests are not known before they are
+ * written, and the config and manifest.json come last, which `docker load`
+ * and `podman load` accept. The caller writes each member's data to the
+ * same descriptor between `begin` and `end`.
+ */
+class ArchiveStream {
+    fd;
+    label;
+    written = 0;
+    constructor(fd, label) {
+        this.fd = fd;
+        this.label = label;
+    }
+    begin(name, size) {
+        this.put((0,tar_header/* encodeHeader */.YS)(member(name, size), MEMBER));
+    }
+    /** After a member's `size` bytes of data. */
+    end(size) {
+        this.written += size;
+        this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(size)));
+    }
+    file(name, bytes) {
+        this.begin(name, bytes.length);
+        this.put(bytes);
+        this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(bytes.length)));
+    }
+    /** The config, manifest.json and the end of the archive. */
+    finish(image) {
+        const configName = `${(0,lib_digest/* digestHex */.sU)((0,config/* configDigest */.xv)(image.configJson))}.json`;
+        this.file(configName, image.configJson);
+        this.file('manifest.json', (0,config/* dockerManifestJson */.GF)(configName, image.repoTag, image.layerFiles));
+        this.put((0,tar_header/* endOfArchive */.PG)(this.written));
+    }
+    put(bytes) {
+        (0,layer_sink/* writeFully */.KM)(this.fd, this.label, bytes, null);
+        this.written += bytes.length;
+    }
+}
+
+// EXTERNAL MODULE: ./lib/util/temp.js
+var temp = __nccwpck_require__(8896);
+;// CONCATENATED MODULE: ./lib/sinks/output-path.js
+
+
+
+
+
+
+/**
+ * Checks that the output can be written before any work is done, and keeps
+ * a temporary name beside it: the image appears under its real name only
+ * once complete, and an existing one there is untouched until then. Only a
+ * regular file (or a link to one, which is followed) is ever replaced by an
+ * archive; a folder is checked by `checkFolder`.
+ */
+async function reserveOutput(output, kind) {
+    let target = output;
+    const st = await (0,promises_.stat)(output).catch(() => undefined);
+    if (kind !== 'file') {
+        await kind.checkFolder(output);
+        if (st !== undefined)
+            target = await (0,promises_.realpath)(output);
+    }
+    else if (st !== undefined) {
+        if (st.isDirectory())
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a directory`);
+        if (!st.isFile())
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
+        target = await (0,promises_.realpath)(output);
+    }
+    if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a symlink to nothing`);
+    }
+    const tmp = external_node_path_.join(external_node_path_.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    try {
+        await (await (0,promises_.open)(tmp, 'wx', 0o644)).close();
+        await (0,promises_.unlink)(tmp);
+    }
+    catch (e) {
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+    }
+    (0,temp/* trackTemporary */.hN)(tmp);
+    return { path: output, target, tmp };
+}
+/** Removes whatever is left under the temporary name. */
+async function releaseOutput(out) {
+    if (out === undefined)
+        return;
+    await (0,promises_.rm)(out.tmp, { recursive: true, force: true }).catch(() => { });
+    (0,temp/* untrackTemporary */.OW)(out.tmp);
+}
+
+;// CONCATENATED MODULE: ./lib/sinks/docker-archive.js
+
+
+
+
+
+
+
+
+
+/**
+ * A docker-archive file. Its layers are built straight into their places
+ * in the archive (see docker-archive-tar.ts), so it needs no second copy;
+ * the archive is completed and renamed into place once the image is made.
+ */
+class DockerArchiveSink {
+    path;
+    needs = { uncompressed: 'in-place', blobs: 'none' };
+    out;
+    constructor(path) {
+        this.path = path;
+    }
+    async prepare() {
+        this.out = await reserveOutput(this.path, 'file');
+    }
+    folder() {
+        return external_node_path_.dirname(this.reserved().target);
+    }
+    async bed(ctx) {
+        const { tmp } = this.reserved();
+        const label = `output ${this.path}`;
+        await (await (0,promises_.open)(tmp, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`))).close();
+        // Another sink may read layers after the archive is renamed into place: through a second name.
+        const readFrom = external_node_path_.join(ctx.work, 'archive.tar');
+        await (0,promises_.link)(tmp, readFrom).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`));
+        return new ArchiveBed(tmp, readFrom, label);
+    }
+    write(image, ctx) {
+        return ctx.log.group('Write image', () => this.writeNow(image, ctx));
+    }
+    async writeNow(image, ctx) {
+        const out = this.reserved();
+        finishDockerArchive(out.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${this.path}`);
+        await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${this.path}`));
+        const size = (await (0,promises_.stat)(out.target)).size;
+        ctx.log.info(`${this.path}: docker-archive ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${(0,lib_log/* formatBytes */.z3)(size)}`);
+        return { path: this.path, size };
+    }
+    dispose() {
+        return releaseOutput(this.out);
+    }
+    reserved() {
+        if (this.out === undefined)
+            throw new Error('the docker-archive sink was not prepared');
+        return this.out;
+    }
+}
+/** Layers at their places in the archive: each after its member header, the last one's header a single block. */
+class ArchiveBed {
+    file;
+    readFrom;
+    label;
+    ordered = false;
+    placed = [];
+    end = 0;
+    constructor(file, readFrom, label) {
+        this.file = file;
+        this.readFrom = readFrom;
+        this.label = label;
+    }
+    place(size) {
+        const { offsets, end } = layerPlaces([size], this.end);
+        this.end = end;
+        const offset = offsets[0];
+        this.placed.push({ file: this.readFrom, offset, size });
+        return { file: this.file, label: this.label, offset, size };
+    }
+    written() { }
+    last() {
+        // Its header is one block, as it may not reach 8 GiB.
+        const offset = this.end + tar_header/* BLOCK */.IE;
+        const overflow = `the customisation layer is larger than ${(0,lib_log/* formatBytes */.z3)(MAX_LAST_LAYER)}; put large files in store paths instead`;
+        const sink = layer_sink/* RangeSink */.x6.open({ file: this.file, label: this.label, offset, size: MAX_LAST_LAYER, overflow });
+        return Promise.resolve({
+            sink,
+            placed: (layer) => {
+                this.placed.push({ file: this.readFrom, offset, size: layer.size });
+                return Promise.resolve(this.placed[this.placed.length - 1]);
+            },
+        });
+    }
+    bytes(index) {
+        return this.placed[index];
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sinks/docker-stream.js
+
+
+
+const LABEL = 'standard output';
+/**
+ * `--output -`: the image as a docker-archive on standard output, written
+ * in one pass and never to disk, as nixpkgs' streamLayeredImage does, for
+ * `| docker load`. The stream is in layer order, so layers are written one
+ * after another (each on a worker, after every layer was sized in
+ * parallel), and all are built from the store, which packs them faster
+ * than any cache restores them.
+ */
+class DockerStreamSink {
+    needs = { uncompressed: 'ordered', blobs: 'none' };
+    out = new ArchiveStream(1, LABEL);
+    members = [];
+    bed(ctx) {
+        const { out, members } = this;
+        const bed = {
+            ordered: true,
+            place(size) {
+                // Named by place: a member's digest is not known before it is written.
+                const name = `${String(members.length + 1).padStart(3, '0')}/layer.tar`;
+                members.push(name);
+                out.begin(name, size);
+                return { file: '', label: LABEL, offset: 0, size, stream: out.fd };
+            },
+            written: (size) => out.end(size),
+            // Small, and its size must come first: made in the work folder, then sent.
+            async last() {
+                const file = external_node_path_.join(ctx.work, 'customisation.tar');
+                const sink = await layer_sink/* FileSink */.UP.create(file);
+                const placed = async (layer) => {
+                    const copied = await ctx.workers.copy({ source: { file, offset: 0 }, target: bed.place(layer.size) }, () => { });
+                    if ('bad' in copied || copied.digest !== layer.digest)
+                        throw new Error('the customisation layer changed while it was sent');
+                    bed.written(layer.size);
+                    return undefined;
+                };
+                return { sink, placed };
+            },
+            bytes: () => undefined,
+        };
+        return Promise.resolve(bed);
+    }
+    write(image, ctx) {
+        const repoTag = `${image.name}:${image.tags[0]}`;
+        this.out.finish({ configJson: image.configJson, repoTag, layerFiles: this.members });
+        ctx.log.info(`${LABEL}: ${repoTag}, ${image.layers.length} layers`);
+        return Promise.resolve({ path: '-' });
+    }
+}
+
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
+;// CONCATENATED MODULE: ./lib/image/image.js
+// Annotations on pushed store layers: what a later build needs to use the
+// blob without building, restoring or compressing the layer.
+const ANNOTATION_KEY = 'org.layered-image.cache-key';
+const ANNOTATION_DIFF_ID = 'org.layered-image.diff-id';
+const ANNOTATION_SIZE = 'org.layered-image.size';
+const ANNOTATION_PATHS = 'org.layered-image.store-paths';
+/** A layer's annotations in a pushed manifest: none for base and customisation layers. */
+function layerAnnotations(layer) {
+    if (layer.key === undefined)
+        return undefined;
+    return {
+        [ANNOTATION_KEY]: layer.key,
+        [ANNOTATION_DIFF_ID]: layer.digest,
+        [ANNOTATION_SIZE]: String(layer.size),
+        [ANNOTATION_PATHS]: layer.paths.join(' '),
+    };
+}
+
+// EXTERNAL MODULE: ./lib/image/manifest.js
+var image_manifest = __nccwpck_require__(4252);
+;// CONCATENATED MODULE: ./lib/sinks/oci-layout.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+/**
+ * Writes the image as an OCI image layout (`oci-layout`, `index.json`,
+ * `blobs/sha256/…`, compressed layers), as `skopeo copy oci:DIR:TAG` and
+ * `umoci unpack` read it, one index entry per tag. It is made in `scratch`
+ * (a new folder beside `dir`) and renamed into place, so a failed build
+ * leaves an existing layout as it was. Compressed blobs made for this build
+ * are hard-linked, not copied.
+ */
+async function writeOciLayout(image, opts) {
+    const blobs = external_node_path_.join(opts.scratch, 'blobs', 'sha256');
+    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
+    const put = (digest) => external_node_path_.join(blobs, (0,lib_digest/* digestHex */.sU)(digest));
+    // Largest first, so the compression of a big layer never starts last.
+    const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
+    const descriptors = new Array(image.layers.length);
+    await (0,pool/* mapLimit */.s)(order, opts.concurrency, async (i) => {
+        const layer = image.layers[i];
+        const blob = await layer.compressed();
+        if (blob.bytes === undefined)
+            throw new Error(`layer ${i + 1} has no local bytes for an OCI layout`);
+        await placeBlob(blob.bytes, blob.own === true, put(blob.digest), opts.dir);
+        const annotations = layerAnnotations(layer);
+        descriptors[i] = { mediaType: (0,compress/* layerMediaType */.sG)(opts.compression, 'oci'), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
+    });
+    const configDigest = (0,lib_digest/* sha256Digest */.sI)(image.configJson);
+    const manifest = (0,image_manifest/* imageManifest */.Bz)('oci', { digest: configDigest, size: image.configJson.length }, descriptors);
+    const index = {
+        schemaVersion: 2,
+        mediaType: image_manifest/* INDEX_TYPES */.V.oci,
+        manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
+    };
+    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
+    await write(put(configDigest), image.configJson);
+    await write(put(manifest.digest), manifest.bytes);
+    await write(external_node_path_.join(opts.scratch, 'index.json'), (0,config/* canonicalJson */.dj)(index));
+    await write(external_node_path_.join(opts.scratch, 'oci-layout'), (0,config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
+    await replaceDirectory(opts.scratch, opts.dir);
+    const blobBytes = [...new Map(descriptors.map((d) => [d.digest, d.size])).values()].reduce((a, b) => a + b, 0);
+    const size = blobBytes + image.configJson.length + manifest.size + Buffer.byteLength((0,config/* canonicalJson */.dj)(index)) + Buffer.byteLength((0,config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
+    return { digest: manifest.digest, size };
+}
+/**
+ * A whole file of this build's own is linked into the layout; any other
+ * (a cache's entry, which a later build may find bad and replace in place)
+ * is cloned where the file system can, else copied, so that the layout
+ * never shares storage with a cache entry. A range (an uncompressed layer
+ * in a larger file) is copied.
+ */
+async function placeBlob(bytes, own, to, dir) {
+    const whole = bytes.offset === 0 && (await (0,promises_.stat)(bytes.file)).size === bytes.size;
+    try {
+        if (whole) {
+            const copy = () => (0,promises_.copyFile)(bytes.file, to, external_node_fs_.constants.COPYFILE_EXCL | external_node_fs_.constants.COPYFILE_FICLONE);
+            if (!own)
+                await copy();
+            else {
+                await (0,promises_.link)(bytes.file, to).catch((e) => {
+                    if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
+                        throw e;
+                    return copy();
+                });
+            }
+        }
+        else {
+            await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(bytes.file, { start: bytes.offset, end: bytes.offset + bytes.size - 1 }), (0,external_node_fs_.createWriteStream)(to, { flags: 'wx', mode: 0o644 }));
+        }
+    }
+    catch (e) {
+        // Two layers with the same bytes share one blob.
+        if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
+            return;
+        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${dir}`);
+    }
+}
+/** Checks before any work that `dir` may be written: new, or an OCI layout (which is replaced). */
+async function checkLayoutTarget(dir) {
+    const st = await (0,promises_.lstat)(dir).catch(() => undefined);
+    if (st === undefined)
+        return;
+    if (!st.isDirectory())
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
+    const isLayout = await (0,promises_.lstat)(external_node_path_.join(dir, 'oci-layout')).then(() => true, () => false);
+    const empty = (await (0,promises_.readdir)(dir)).length === 0;
+    if (!isLayout && !empty)
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
+}
+/** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
+async function replaceDirectory(from, to) {
+    const old = `${from}.old`;
+    const had = await (0,promises_.lstat)(to).then(() => true, () => false);
+    if (had)
+        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
+    try {
+        await (0,promises_.rename)(from, to);
+    }
+    catch (e) {
+        if (had)
+            await (0,promises_.rename)(old, to).catch(() => { });
+        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`);
+    }
+    if (had)
+        await (0,promises_.rm)(old, { recursive: true, force: true });
+}
+/** An OCI image layout folder: every layer's compressed blob, made or restored here. */
+class OciLayoutSink {
+    path;
+    opts;
+    needs = { uncompressed: 'none', blobs: 'all' };
+    out;
+    constructor(path, opts) {
+        this.path = path;
+        this.opts = opts;
+    }
+    async prepare() {
+        this.out = await reserveOutput(this.path, { checkFolder: checkLayoutTarget });
+    }
+    folder() {
+        return external_node_path_.dirname(this.reserved().target);
+    }
+    write(image, ctx) {
+        return ctx.log.group('Write image', () => this.writeNow(image, ctx));
+    }
+    async writeNow(image, ctx) {
+        const out = this.reserved();
+        // Twice the cores: placing a blob mostly waits on a compression or the disk.
+        const { size } = await writeOciLayout(image, { dir: out.target, scratch: out.tmp, compression: this.opts.compression, concurrency: this.opts.concurrency * 2 });
+        ctx.log.info(`${this.path}: oci ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${(0,lib_log/* formatBytes */.z3)(size)}`);
+        return { path: this.path, size };
+    }
+    dispose() {
+        return releaseOutput(this.out);
+    }
+    reserved() {
+        if (this.out === undefined)
+            throw new Error('the OCI layout sink was not prepared');
+        return this.out;
+    }
+}
+
+// EXTERNAL MODULE: ./lib/registry/connect.js
+var connect = __nccwpck_require__(9833);
+// EXTERNAL MODULE: ./lib/registry/client.js + 6 modules
+var client = __nccwpck_require__(4361);
+// EXTERNAL MODULE: ./lib/registry/reference.js
+var reference = __nccwpck_require__(9758);
+;// CONCATENATED MODULE: ./lib/registry/known-layers.js
+
+
+
+
+
+
+
+
+
+// HEADs and mounts are small requests that wait on the network.
+const CONCURRENCY = 8;
+/**
+ * The store layers (by cache key) whose blobs the target repository holds,
+ * or can mount from another repository of the same registry: leads come
+ * from the manifests of `cacheFrom` refs (their layers carry our
+ * annotations) and from what earlier runs recorded. Every lead is
+ * confirmed with a HEAD (or a mount) before it is used, so a blob the
+ * registry has since lost is built and uploaded instead. A cacheFrom ref
+ * that cannot be read is a warning: it is a cache.
+ */
+async function findKnownLayers(opts) {
+    const { target, log } = opts;
+    const leads = new Map();
+    const add = (lead) => {
+        if (!opts.keys.has(lead.key) || lead.compression !== opts.compression)
+            return;
+        leads.set(lead.key, [...(leads.get(lead.key) ?? []), lead]);
+    };
+    for (const ref of opts.cacheFrom) {
+        for (const lead of await leadsFromManifest(ref, opts.platform, opts.clientFor(ref.registry), log))
+            add(lead);
+    }
+    opts.leads.forEach(add);
+    const known = new Map();
+    const here = `${target.registry}/${target.repository}`;
+    await (0,pool/* mapLimit */.s)([...leads.values()], CONCURRENCY, async (candidates) => {
+        for (const lead of candidates) {
+            const found = (digest, inRegistry) => known.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest, size: lead.blobSize }, inRegistry });
+            if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize)
+                return void found(lead.digest, 'existing');
+            for (const where of lead.repositories) {
+                if (where === here || !where.startsWith(`${target.registry}/`))
+                    continue;
+                if (await tryMount(target, lead.digest, where.slice(target.registry.length + 1), log))
+                    return void found(lead.digest, 'mounted');
+            }
+        }
+    });
+    const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
+    log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} more named by cacheFrom images or the cache's blob list but not there`);
+    return known;
+}
+/** A mount is a shortcut: one the registry refuses (no pull right there, say) means a HEAD and an upload instead. */
+async function tryMount(target, digest, from, log) {
+    try {
+        return await target.client.mountBlob(target.repository, digest, from);
+    }
+    catch (e) {
+        if (!(e instanceof client/* RegistryError */.gl) || e.status === undefined)
+            throw e;
+        log.info(`cannot mount from ${from} (${e.status}); uploading instead`);
+        return false;
+    }
+}
+/**
+ * The leads of a cacheFrom image; of an index (a multi-platform tag), those
+ * of its manifest for our platform: another platform's store paths differ,
+ * so none of its layers would be ours.
+ */
+async function leadsFromManifest(ref, platform, client, log) {
+    let manifest;
+    try {
+        manifest = await client.getManifest(ref.repository, ref.reference);
+        if (manifest !== undefined && image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType)) {
+            const entry = (0,image_manifest/* indexEntries */.nL)(manifest.bytes).find((e) => (0,image_manifest/* samePlatform */.my)(e.platform, platform));
+            if (entry === undefined) {
+                log.info(`cacheFrom ${(0,reference/* refString */.nw)(ref)} is an image index with no manifest for ${(0,image_manifest/* platformString */.Fd)(platform)}`);
+                return [];
+            }
+            manifest = await client.getManifest(ref.repository, entry.digest);
+            if (manifest === undefined || image_manifest/* INDEX_MEDIA_TYPES */.kA.includes(manifest.mediaType)) {
+                log.info(`cacheFrom ${(0,reference/* refString */.nw)(ref)}: its manifest for ${(0,image_manifest/* platformString */.Fd)(platform)} is not an image manifest in the registry`);
+                return [];
+            }
+        }
+    }
+    catch (e) {
+        log.warning(`${(0,inputs/* input */.hF)('cacheFrom')} ${(0,reference/* refString */.nw)(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
+        return [];
+    }
+    if (manifest === undefined) {
+        log.info(`cacheFrom ${(0,reference/* refString */.nw)(ref)}: not in the registry (yet)`);
+        return [];
+    }
+    const leads = [];
+    for (const layer of (0,image_manifest/* manifestLayers */.gQ)(manifest.bytes)) {
+        const a = layer.annotations ?? {};
+        const compression = (0,compress/* compressionOf */.MB)(layer.mediaType);
+        const size = Number(a[ANNOTATION_SIZE]);
+        const key = a[ANNOTATION_KEY];
+        if (compression === undefined || key === undefined || !Number.isSafeInteger(size) || size < 0)
+            continue;
+        let diffId;
+        try {
+            diffId = (0,lib_digest/* parseDigest */.m)(a[ANNOTATION_DIFF_ID] ?? '');
+        }
+        catch {
+            continue;
+        }
+        leads.push({ key, diffId, size, compression, digest: layer.digest, blobSize: layer.size, repositories: [`${ref.registry}/${ref.repository}`] });
+    }
+    return leads;
+}
+
+;// CONCATENATED MODULE: ./lib/sinks/push.js
+
+
+
+
+
+
+// Uploads wait on the network; compressions, which they wait for first,
+// are bounded by the layer workers.
+const UPLOADS = 4;
+/**
+ * Pushes the image: each layer's blob unless the registry has it, the
+ * config, then the manifest under every tag. Blobs come before the manifest,
+ * so an interrupted push leaves only blobs that the next push finds and
+ * reuses, never a tag naming something missing.
+ */
+async function pushImage(image, target, log) {
+    const { client, repository } = target;
+    const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
+    const outcomes = new Array(image.layers.length);
+    const descriptors = new Array(image.layers.length);
+    const progress = new lib_log/* Progress */.ke(log, 'compressed and uploaded', image.layers.reduce((n, l) => n + (l.blob()?.inRegistry === undefined ? l.size : 0), 0));
+    // Largest first: the longest compression and upload never start last.
+    const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
+    // The first failed upload ends the push: uploads still waiting for their
+    // compression stop waiting, so the build ends now, not once every
+    // compression in flight is done.
+    let fail = () => { };
+    const failed = new Promise((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    try {
+        await (0,pool/* mapLimit */.s)(order, UPLOADS, async (i) => {
+            const layer = image.layers[i];
+            try {
+                const blob = await Promise.race([layer.compressed(), failed]);
+                const annotations = layerAnnotations(layer);
+                descriptors[i] = { mediaType: (0,compress/* layerMediaType */.sG)(target.compression, target.format), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
+                const outcome = await pushBlob(target, blob, i);
+                if (outcome === 'uploaded')
+                    blobs.uploadedBytes += blob.size;
+                blobs[outcome]++;
+                outcomes[i] = outcome;
+                if (blob.inRegistry === undefined)
+                    progress.add(layer.size);
+                log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${(0,lib_log/* formatBytes */.z3)(blob.size)})` : ''}`);
+            }
+            catch (e) {
+                fail(e);
+                throw e;
+            }
+        });
+    }
+    finally {
+        progress.end();
+    }
+    const configDigest = (0,lib_digest/* sha256Digest */.sI)(image.configJson);
+    if ((await client.blobExists(repository, configDigest)) !== image.configJson.length) {
+        await client.uploadBlob(repository, configDigest, image.configJson.length, { bytes: image.configJson });
+        blobs.uploaded++;
+        blobs.uploadedBytes += image.configJson.length;
+    }
+    else {
+        blobs.existing++;
+    }
+    const manifest = (0,image_manifest/* imageManifest */.Bz)(target.format, { digest: configDigest, size: image.configJson.length }, descriptors);
+    const refs = [];
+    for (const tag of target.tags) {
+        // The client checks that the registry confirms this manifest's digest.
+        await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
+        refs.push(`${target.name}:${tag}`);
+    }
+    if (target.tags.length === 0) {
+        await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
+        refs.push(`${target.name}@${manifest.digest}`);
+    }
+    log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${(0,lib_log/* formatBytes */.z3)(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
+    return { digest: manifest.digest, refs, blobs, layers: outcomes };
+}
+/** One layer's blob: there already (known, or found by a HEAD), else uploaded. */
+async function pushBlob(target, blob, i) {
+    const { client, repository } = target;
+    if (blob.inRegistry !== undefined)
+        return blob.inRegistry;
+    if ((await client.blobExists(repository, blob.digest)) === blob.size)
+        return 'existing';
+    if (blob.bytes === undefined)
+        throw new Error(`layer ${i + 1}'s blob is neither here nor in the registry`);
+    await client.uploadBlob(repository, blob.digest, blob.size, { file: blob.bytes.file, offset: blob.bytes.offset });
+    return 'uploaded';
+}
+
+;// CONCATENATED MODULE: ./lib/sinks/registry.js
+
+
+
+/**
+ * A registry: the image pushed under its tags (or by digest), uploading
+ * only the blobs the registry lacks. It is also a store the pipeline asks
+ * which store layers it holds, through cacheFrom images and the record's
+ * leads, each confirmed before use.
+ */
+class RegistrySink {
+    name;
+    choice;
+    image;
+    needs = { uncompressed: 'none', blobs: 'missing' };
+    connection;
+    constructor(name, choice, image) {
+        this.name = name;
+        this.choice = choice;
+        this.image = image;
+    }
+    async prepare(log) {
+        this.connection = await (0,connect/* connect */.N)(this.name, this.choice, this.choice.cacheFrom.map((r) => r.registry), log);
+    }
+    get store() {
+        const c = this.connected();
+        return {
+            scope: c.registry,
+            location: `${c.registry}/${c.repository}`,
+            known: (keys, leads, log) => findKnownLayers({ target: c, keys, leads, cacheFrom: this.choice.cacheFrom, compression: this.image.compression, platform: this.platform(), clientFor: c.clientFor, log }),
+        };
+    }
+    async write(image, ctx) {
+        const c = this.connected();
+        const target = { ...c, name: this.name, format: this.choice.manifestFormat, compression: this.image.compression, tags: this.choice.byDigest ? [] : image.tags };
+        const pushed = await ctx.log.group('Push', () => pushImage(image, target, ctx.log));
+        return { pushed };
+    }
+    platform() {
+        return { os: 'linux', architecture: this.image.architecture, variant: this.image.variant };
+    }
+    connected() {
+        if (this.connection === undefined)
+            throw new Error('the registry sink was not prepared');
+        return this.connection;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sinks/index.js
+
+
+
+
+/**
+ * The outputs, one line each: the sink the options ask for, if they do.
+ * Local outputs come first, so that a push that fails still leaves them.
+ * A new output is a module implementing Sink and one line here.
+ */
+const SINKS = [
+    (o) => (o.output?.kind === 'docker-archive' ? new DockerArchiveSink(o.output.path) : undefined),
+    (o) => (o.output?.kind === 'oci' ? new OciLayoutSink(o.output.path, o) : undefined),
+    (o) => (o.output?.kind === 'stdout' ? new DockerStreamSink() : undefined),
+    (o) => (o.push === undefined ? undefined : new RegistrySink(o.name, o.push, o)),
+];
+function sinksFor(opts) {
+    return SINKS.flatMap((make) => make(opts) ?? []);
+}
+
+;// CONCATENATED MODULE: ./lib/pipeline.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * inputs → closure → plan → layers (by origin) → one image → its sinks.
+ * `sinks` are the outputs the options ask for (sinks/index.ts); what they
+ * need of the layers decides what is built, restored and compressed, and
+ * the cache policy, chosen once from those needs and the cache backend,
+ * what is looked up, restored and saved.
+ */
+async function build(opts, logger = lib_log/* quietLogger */.Vj, sinks = sinksFor(opts)) {
+    const log = (0,lib_log/* onceEach */.fF)(logger);
+    const needs = sinks.map((s) => s.needs);
+    preloadCache(needs, opts.cache);
+    const { contents, configRoots, base } = await resolveRoots(opts);
+    const root = await mergeContents(contents);
+    try {
+        for (const sink of sinks)
+            await sink.prepare?.(log);
+        const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+        const workParent = sinks.map((s) => s.folder?.()).find((f) => f !== undefined) ?? opts.scratch;
+        return await withWork(workParent, opts.concurrency, log, async (ctx) => {
+            const platform = opts.variant === undefined ? opts.architecture : `${opts.architecture}/${opts.variant}`;
+            const store = sinks.find((s) => s.store !== undefined)?.store;
+            const policy = await choosePolicy({ cache: opts.cache, compression: opts.compression, platform, needs, store, log });
+            try {
+                const plan = storeLayers(opts, planned, closure, base);
+                const known = await policy.known(plan);
+                const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
+                const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
+                const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom }, setup, ctx));
+                policy.imageMade(image);
+                const reports = [];
+                for (const sink of sinks)
+                    reports.push(await sink.write(image, ctx));
+                return buildReport(image, reports, await policy.finish(image));
+            }
+            finally {
+                // Saves in flight read the work folder's blobs: ended before it goes.
+                await ctx.workers.close();
+                await policy.close();
+            }
+        });
+    }
+    finally {
+        for (const sink of sinks)
+            await sink.dispose?.();
+    }
+}
+/** The store layers of the plan with their places in the image, cache keys and estimated sizes. */
+function storeLayers(opts, planned, closure, base) {
+    const first = base?.layers.length ?? 0;
+    return planned.map((l, j) => ({ index: first + j, key: (0,cache_key/* layerCacheKey */.L_)(l.paths, opts.storeLayerSettings), paths: l.paths, estimate: narSizeOf(closure, l.paths) }));
+}
+/** The bed of the one sink that takes every layer's bytes, else one in the work folder. */
+async function bedFor(sinks, ctx) {
+    const laying = sinks.filter((s) => s.needs.uncompressed !== 'none');
+    if (laying.length > 1)
+        throw new Error('two outputs both need every layer laid out: one image has one bed');
+    const sink = laying[0];
+    if (sink === undefined)
+        return workBed(ctx.work);
+    if (sink.bed === undefined)
+        throw new Error('an output needs the layers laid out but has no bed');
+    return sink.bed(ctx);
+}
+/** Runs `fn` with a work folder and the layer workers, both ended whatever happens. */
+async function withWork(parent, concurrency, log, fn) {
+    // Beside the output, so that its files can be renamed or linked into it.
+    const work = await (0,promises_.mkdtemp)(external_node_path_.join(parent, '.layered-image-')).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder in ${parent}`));
+    (0,temp/* trackTemporary */.hN)(work);
+    const workers = new layer_workers/* LayerWorkers */.$(concurrency);
+    try {
+        return await fn({ work, workers, log });
+    }
+    finally {
+        await workers.close();
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+        (0,temp/* untrackTemporary */.OW)(work);
+    }
+}
+/** What build would make of these options, layer by layer, building nothing. */
+async function explain(opts, logger = lib_log/* quietLogger */.Vj) {
+    const log = (0,lib_log/* onceEach */.fF)(logger);
+    const { contents, configRoots, base } = await resolveRoots(opts);
+    await mergeContents(contents); // the same checks as a build makes
+    const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+    return {
+        name: opts.name,
+        maxLayers: opts.maxLayers,
+        layering: opts.layering,
+        layers: [
+            ...(base?.layers ?? []).map((l, i) => ({ narSize: l.size, paths: [], why: `base image layer ${i + 1} (${l.member}), as it is` })),
+            ...planned.map((l) => ({ narSize: narSizeOf(closure, l.paths), paths: l.paths, why: l.why })),
+            { narSize: 0, paths: [], why: `customisation layer: ${contents.length} contents merged into / as symlinks` },
+        ],
+    };
 }
 
 
@@ -35549,6 +36056,7 @@ function nonEmpty(s) {
 /* harmony export */   SU: () => (/* binding */ parseRepository),
 /* harmony export */   U9: () => (/* binding */ isLoopback),
 /* harmony export */   Xb: () => (/* binding */ DOCKER_HUB),
+/* harmony export */   nw: () => (/* binding */ refString),
 /* harmony export */   nz: () => (/* binding */ apiHost)
 /* harmony export */ });
 const DOCKER_HUB = 'docker.io';
@@ -35587,6 +36095,9 @@ function hostname(host) {
 function isLoopback(host) {
     const name = hostname(host).toLowerCase();
     return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+function refString(ref) {
+    return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
 }
 
 

@@ -1287,6 +1287,7 @@ class LayerWorkers {
     waiting = [];
     all = [];
     next = 0;
+    closed = false;
     constructor(count) {
         this.count = count;
     }
@@ -1362,10 +1363,22 @@ class LayerWorkers {
                 this.release(worker);
         }
     }
+    /**
+     * Ends every worker; jobs in flight fail, and no job starts after this,
+     * so nothing (a queued compression, a retired worker's replacement) can
+     * start a worker that this never saw.
+     */
     async close() {
-        await Promise.all(this.all.map((w) => w.terminate()));
+        this.closed = true;
+        for (const wake of this.waiting.splice(0))
+            wake();
+        const all = this.all.splice(0);
+        this.idle.length = 0;
+        await Promise.all(all.map((w) => w.terminate()));
     }
     async acquire() {
+        if (this.closed)
+            throw new Error('the layer workers were closed: the build is ending');
         const free = this.idle.pop();
         if (free !== undefined)
             return free;
@@ -1378,11 +1391,15 @@ class LayerWorkers {
         return this.acquire();
     }
     release(worker) {
+        if (this.closed)
+            return;
         this.idle.push(worker);
         this.waiting.shift()?.();
     }
     retire(worker) {
-        this.all.splice(this.all.indexOf(worker), 1);
+        const at = this.all.indexOf(worker);
+        if (at >= 0)
+            this.all.splice(at, 1);
         void worker.terminate();
         this.waiting.shift()?.();
     }

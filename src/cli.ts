@@ -3,7 +3,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build, explain, type BuildReport } from './build.js';
+import { build, explain, type BuildReport } from './pipeline.js';
 import { formatPlan } from './plan/explain.js';
 import { UserError, errnoCode, messageOf } from './errors.js';
 import { spellInputs } from './inputs.js';

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { build, explain, type BuildReport } from './build.js';
+import { build, explain, type BuildReport } from './pipeline.js';
 import { formatPlan } from './plan/explain.js';
 import { UserError, errnoCode, messageOf } from './errors.js';
 import { spellInputs } from './inputs.js';

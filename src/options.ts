@@ -10,7 +10,7 @@ import { checkCompression, COMPRESSIONS, type Compression } from './layer/compre
 import { DEFAULT_TAR_SETTINGS, type TarSettings } from './layer/tar-header.js';
 import { MANIFEST_FORMATS, type ManifestFormat } from './image/manifest.js';
 import type { RegistryAccess } from './registry/connect.js';
-import type { ImageRef } from './registry/known-layers.js';
+import type { ImageRef } from './registry/reference.js';
 import { parseRepository } from './registry/reference.js';
 import { parseHints, type Hint } from './plan/hints.js';
 import { LAYERINGS, type Layering } from './plan/layers.js';

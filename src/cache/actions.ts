@@ -82,7 +82,7 @@ export class ActionsCache implements LayerCache {
     const folder = await this.restoreFolder(key, key, [], (hit) => hit === key);
     if (folder === undefined) return undefined;
     const meta = parseOrNull(await readFile(path.join(folder, 'meta.json'), 'utf8').catch(() => 'null'));
-    return { meta, file: path.join(folder, 'blob') };
+    return { meta, file: path.join(folder, 'blob'), own: true };
   }
 
   saveBlob(key: string, blobFile: string, meta: BlobMeta): Promise<boolean> {

@@ -23,8 +23,14 @@ export interface BlobMeta {
 /** A cache entry as a backend hands it back: unverified. */
 export interface CachedBlob {
   meta: unknown;
-  /** The blob, in a file the build may read (and link) until it ends. */
+  /** The blob, in a file the build may read until it ends. */
   file: string;
+  /**
+   * Whether the file is this run's alone (unpacked for it): an output may
+   * then take it by a link. A file the cache keeps is copied instead, so
+   * that no output shares storage with a cache entry.
+   */
+  own?: boolean;
 }
 
 /**

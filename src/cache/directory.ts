@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, messageOf } from '../errors.js';
 import type { BlobMeta, CachedBlob, LayerCache } from './cache.js';
@@ -60,10 +60,10 @@ export class DirectoryCache implements LayerCache {
       if (!(await stat(this.dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
       // Not recursive: that form reports a read-only file system as ENOENT.
       await mkdir(scratch);
-      // A hard link where the file system allows (the build only removes
-      // its own name for the file), else a copy: never a symlink.
-      const dest = path.join(scratch, BLOB);
-      await link(blobFile, dest).catch(() => copyFile(blobFile, dest, constants.COPYFILE_FICLONE));
+      // A clone where the file system can, else a copy; never a link: the
+      // blob may also be in an output, which must not share storage with
+      // an entry that a later build may find bad and replace.
+      await copyFile(blobFile, path.join(scratch, BLOB), constants.COPYFILE_FICLONE);
       await writeFile(path.join(scratch, META), `${JSON.stringify(meta)}\n`);
     } catch (e) {
       this.warn(`cannot save to ${this.dir}: ${errnoCode(e) ?? messageOf(e)}`);

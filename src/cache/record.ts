@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseDigest } from '../digest.js';
 import { COMPRESSIONS, type Compression } from '../layer/compress.js';
-import type { BlobLead } from '../registry/known-layers.js';
+import type { Digest } from '../digest.js';
 
 /**
  * The blob record: what earlier runs learned of store layers' compressed
@@ -12,6 +12,22 @@ import type { BlobLead } from '../registry/known-layers.js';
  * compressing anything. Read as leads: each is confirmed with the registry,
  * or checked through when restored, before it is used.
  */
+/** What some earlier run says of a layer's blob: a lead, confirmed before it is used. */
+export interface BlobLead {
+  key: string;
+  diffId: Digest;
+  size: number;
+  compression: Compression;
+  digest: Digest;
+  blobSize: number;
+  /** Where it was pushed: `registry/repository`. */
+  repositories: readonly string[];
+  /** Whether the layer cache holds the blob (true), does not (false), or this run did not learn (absent). */
+  cached?: boolean;
+  /** The cache's entry for this layer was found bad, and cannot be replaced (Actions cache entries are immutable). */
+  bad?: boolean;
+}
+
 export const RECORD_FORMAT = 2;
 /** The newest leads kept: about 350 bytes each, so the record stays under the 1 MiB a cache reads of it. */
 const MAX_LEADS = 2500;

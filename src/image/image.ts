@@ -22,6 +22,12 @@ export interface CompressedBlob {
   bytes: FileRange | undefined;
   /** How the registry came to hold it before this push, if it did. */
   inRegistry?: 'existing' | 'mounted';
+  /**
+   * Whether `bytes` is a whole file of this build's own, which an output
+   * may take by a link; otherwise (a cache's file, a range of a larger
+   * file) it is copied, so that no output shares storage with a cache entry.
+   */
+  own?: boolean;
 }
 
 /**
@@ -34,7 +40,10 @@ export interface ImageLayer extends Layer {
   readonly key: string | undefined;
   /** The uncompressed tar, undefined for a layer only the registry has. */
   readonly bytes: FileRange | undefined;
+  /** The compressed blob, made on the first call (and once), or known already. */
   compressed(): Promise<CompressedBlob>;
+  /** The blob if it is made or known by now; never starts making it. */
+  blob(): CompressedBlob | undefined;
 }
 
 /** One image value: built once, handed to every sink. */

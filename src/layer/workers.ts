@@ -48,6 +48,7 @@ export class LayerWorkers {
   private readonly waiting: (() => void)[] = [];
   private readonly all: Worker[] = [];
   private next = 0;
+  private closed = false;
 
   constructor(private readonly count: number) {}
 
@@ -125,11 +126,21 @@ export class LayerWorkers {
     }
   }
 
+  /**
+   * Ends every worker; jobs in flight fail, and no job starts after this,
+   * so nothing (a queued compression, a retired worker's replacement) can
+   * start a worker that this never saw.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.all.map((w) => w.terminate()));
+    this.closed = true;
+    for (const wake of this.waiting.splice(0)) wake();
+    const all = this.all.splice(0);
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
   }
 
   private async acquire(): Promise<Worker> {
+    if (this.closed) throw new Error('the layer workers were closed: the build is ending');
     const free = this.idle.pop();
     if (free !== undefined) return free;
     if (this.all.length < this.count) {
@@ -142,12 +153,14 @@ export class LayerWorkers {
   }
 
   private release(worker: Worker): void {
+    if (this.closed) return;
     this.idle.push(worker);
     this.waiting.shift()?.();
   }
 
   private retire(worker: Worker): void {
-    this.all.splice(this.all.indexOf(worker), 1);
+    const at = this.all.indexOf(worker);
+    if (at >= 0) this.all.splice(at, 1);
     void worker.terminate();
     this.waiting.shift()?.();
   }

@@ -1,10 +1,10 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { pathsComment } from '../image/config.js';
-import { layerPlaces } from '../image/docker-archive.js';
 import { UserError, asUserError } from '../errors.js';
-import type { BaseImage } from '../image/base-image.js';
+import type { BaseImage, BaseLayer } from '../image/base-image.js';
 import { formatBytes, Progress, type Logger } from '../log.js';
+import type { LayerBed } from '../sinks/sink.js';
 import { mapLimit } from '../util/pool.js';
 import type { FileRange } from './compress.js';
 import type { Layer } from './layer.js';
@@ -16,49 +16,91 @@ import { input } from '../inputs.js';
 /** A store layer to build: its place in the image and its store paths. */
 export interface PlannedLayer {
   index: number;
-  paths: string[];
+  paths: readonly string[];
+}
+
+/** A layer laid in a bed: what the config says of it, and where its bytes are read from once the bed is complete. */
+export interface BedLayer {
+  layer: Layer;
+  bytes: FileRange | undefined;
+}
+
+interface FillOptions {
+  settings: TarSettings;
+  workers: LayerWorkers;
+  concurrency: number;
+  log: Logger;
 }
 
 /**
- * Builds every store layer into its place in the image file `output`, in
- * parallel on the layer workers, largest first so that no big layer starts
- * last while the other core idles. Each layer's trees are walked once, for
- * its size (which places it) and its members (which the write takes).
+ * Lays a base image's layers, then `store` (the store layers, built from
+ * the store), into `bed`, in image order. Each store layer's trees are
+ * walked once, for its size (which places it) and its members (which the
+ * write takes). A bed written in place takes every layer at once, on the
+ * layer workers, largest first so that no big layer starts last while the
+ * other core idles; an ordered bed (a stream) one after another.
  */
-export async function writeStoreLayers(
-  planned: readonly PlannedLayer[],
-  opts: {
-    output: { file: string; label: string };
-    /** Where the first store layer's header goes (after any base image's layers). */
-    from: number;
-    settings: TarSettings;
-    workers: LayerWorkers;
-    concurrency: number;
-    log: Logger;
-  },
-): Promise<Layer[]> {
-  const { log, workers } = opts;
+export async function fillBed(bed: LayerBed, base: BaseImage | undefined, store: readonly PlannedLayer[], opts: FillOptions): Promise<BedLayer[]> {
+  const baseLayers = base?.layers ?? [];
   // Each walk's members go to its write, once: held only until then.
-  const walked = new Map<number, PackedMembers>();
-  const sizes = await mapLimit(planned, opts.concurrency, async (l) => {
-    const { members, size } = await workers.walk(l.paths, opts.settings);
-    walked.set(l.index, members);
-    return size;
-  });
-  log.info(`${planned.length} store layers to build (${formatBytes(sizes.reduce((a, b) => a + b, 0))})`);
-  const { offsets } = layerPlaces(sizes, opts.from);
-  const layers = new Array<Layer>(planned.length);
-  const progress = new Progress(log, 'written', sizes.reduce((a, b) => a + b, 0));
-  const order = planned.map((_, i) => i).sort((a, b) => (sizes[b] as number) - (sizes[a] as number) || a - b);
+  const walked: ({ members: PackedMembers; size: number } | undefined)[] = [];
+  const copy = (l: BaseLayer, i: number, onBytes: (n: number) => void) => copyBaseLayer(base as BaseImage, l, i, bed.place(l.size), opts.workers, onBytes);
+  const write = async (l: PlannedLayer, i: number, target: LayerTarget, onBytes: (n: number) => void): Promise<Layer> => {
+    const { members } = walked[i] as { members: PackedMembers };
+    walked[i] = undefined;
+    const { digest, size } = await opts.workers.write({ members, settings: opts.settings, target }, onBytes);
+    opts.log.info(`layer ${l.index + 1}: ${digest} ${formatBytes(size)}, ${l.paths.length} store path(s)`);
+    return { digest, size, paths: l.paths, source: 'built', comment: pathsComment('store paths', l.paths) };
+  };
+  const walk = () => mapLimit(store, opts.concurrency, async (l, i) => (walked[i] = await opts.workers.walk([...l.paths], opts.settings)).size);
+  const total = (sizes: readonly number[]) => baseLayers.reduce((n, l) => n + l.size, 0) + sizes.reduce((a, b) => a + b, 0);
+  let layers: Layer[];
+  if (bed.ordered) {
+    const sizes = await walk();
+    const progress = new Progress(opts.log, 'written', total(sizes));
+    layers = [];
+    try {
+      for (const [i, l] of baseLayers.entries()) layers.push(await copy(l, i, (n) => progress.add(n)).then(settled(bed, l.size)));
+      for (const [i, l] of store.entries()) layers.push(await write(l, i, bed.place(sizes[i] as number), (n) => progress.add(n)).then(settled(bed, sizes[i] as number)));
+    } finally {
+      progress.end();
+    }
+  } else {
+    // Base layers come first: placed now, copied while the store layers are walked.
+    const copying = Promise.all(baseLayers.map((l, i) => copy(l, i, () => {})));
+    const writing = walk().then((sizes) => writeInPlace(bed, store, sizes, write, opts));
+    // Both settle before either failure is reported: no job is left writing.
+    const [copied, written] = await Promise.allSettled([copying, writing]);
+    if (copied.status === 'rejected') throw copied.reason;
+    if (written.status === 'rejected') throw written.reason;
+    layers = [...copied.value, ...written.value];
+  }
+  return layers.map((layer, i) => ({ layer, bytes: bed.bytes(i) }));
+}
+
+function settled<T>(bed: LayerBed, size: number): (value: T) => T {
+  return (value) => {
+    bed.written(size);
+    return value;
+  };
+}
+
+async function writeInPlace(
+  bed: LayerBed,
+  store: readonly PlannedLayer[],
+  sizes: readonly number[],
+  write: (l: PlannedLayer, i: number, target: LayerTarget, onBytes: (n: number) => void) => Promise<Layer>,
+  opts: FillOptions,
+): Promise<Layer[]> {
+  const all = sizes.reduce((a, b) => a + b, 0);
+  if (store.length > 0) opts.log.info(`${store.length} store layers to build (${formatBytes(all)})`);
+  const targets = sizes.map((size) => bed.place(size));
+  const layers = new Array<Layer>(store.length);
+  const progress = new Progress(opts.log, 'written', all);
+  const order = store.map((_, i) => i).sort((a, b) => (sizes[b] as number) - (sizes[a] as number) || a - b);
   try {
     await mapLimit(order, opts.concurrency, async (i) => {
-      const layer = planned[i] as PlannedLayer;
-      const target: LayerTarget = { ...opts.output, offset: offsets[i] as number, size: sizes[i] as number };
-      const members = walked.get(layer.index) as PackedMembers;
-      walked.delete(layer.index);
-      const { digest, size } = await workers.write({ members, settings: opts.settings, target }, (n) => progress.add(n));
-      log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${layer.paths.length} store path(s)`);
-      layers[i] = { digest, size, paths: layer.paths, source: 'built', comment: pathsComment('store paths', layer.paths) };
+      layers[i] = await write(store[i] as PlannedLayer, i, targets[i] as LayerTarget, (n) => progress.add(n));
     });
   } finally {
     progress.end();
@@ -66,34 +108,25 @@ export async function writeStoreLayers(
   return layers;
 }
 
-/** Copies a base image's layers into their places, each checked against its diff_id. */
-export async function copyBaseLayers(
-  base: BaseImage,
-  opts: { output: { file: string; label: string }; workers: LayerWorkers; onBytes: (n: number) => void },
-): Promise<Layer[]> {
-  const { offsets } = layerPlaces(base.layers.map((l) => l.size));
-  return Promise.all(
-    base.layers.map(async (layer, i): Promise<Layer> => {
-      const target: LayerTarget = { ...opts.output, offset: offsets[i] as number, size: layer.size };
-      const copied = await opts.workers.copy({ source: { file: base.file, offset: layer.offset }, target }, opts.onBytes);
-      if ('bad' in copied) throw new UserError(`${input('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
-      if (copied.digest !== layer.diffId) {
-        throw new UserError(`${input('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
-      }
-      return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${path.basename(base.file)}, layer ${i + 1}` };
-    }),
-  );
+/** Copies a base image's layer into its place, checked against its diff_id. */
+async function copyBaseLayer(base: BaseImage, layer: BaseLayer, i: number, target: LayerTarget, workers: LayerWorkers, onBytes: (n: number) => void): Promise<Layer> {
+  const copied = await workers.copy({ source: { file: base.file, offset: layer.offset }, target }, onBytes);
+  if ('bad' in copied) throw new UserError(`${input('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
+  if (copied.digest !== layer.diffId) {
+    throw new UserError(`${input('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
+  }
+  return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${path.basename(base.file)}, layer ${i + 1}` };
 }
 
 /**
- * Builds one store layer into a file of its own, for an output that needs
- * only its compressed blob (an OCI layout, a push): walked, then written on
- * a layer worker. Returns the layer and where its bytes are.
+ * Builds one store layer into a file of its own, for an image whose sinks
+ * need only its compressed blob (an OCI layout, a push): walked, then
+ * written on a layer worker. Returns the layer and where its bytes are.
  */
 export async function writeStoreLayer(
-  layer: { index: number; paths: readonly string[] },
+  layer: PlannedLayer,
   opts: { file: string; settings: TarSettings; workers: LayerWorkers; log: Logger },
-): Promise<{ layer: Layer; bytes: FileRange }> {
+): Promise<BedLayer & { bytes: FileRange }> {
   const { workers, settings, file } = opts;
   const paths = [...layer.paths];
   const { members, size } = await workers.walk(paths, settings);

@@ -7,6 +7,8 @@ import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
 import { RegistryError, type RegistryClient } from './client.js';
 import { input } from '../inputs.js';
+import type { BlobLead } from '../cache/record.js';
+import { refString, type ImageRef } from './reference.js';
 
 /** A store layer the registry holds as a blob: enough to push a manifest naming it without making it. */
 export interface KnownLayer {
@@ -14,34 +16,6 @@ export interface KnownLayer {
   size: number;
   blob: { digest: Digest; size: number };
   inRegistry: 'existing' | 'mounted';
-}
-
-/** What some earlier push says of a layer's blob: a lead, confirmed before it is used. */
-export interface BlobLead {
-  key: string;
-  diffId: Digest;
-  size: number;
-  compression: Compression;
-  digest: Digest;
-  blobSize: number;
-  /** Where it was pushed: `registry/repository`. */
-  repositories: readonly string[];
-  /** Whether the layer cache holds the blob (true), does not (false), or this run did not learn (absent). */
-  cached?: boolean;
-  /** The cache's entry for this layer was found bad, and cannot be replaced (Actions cache entries are immutable). */
-  bad?: boolean;
-}
-
-/** An image a build may take blobs from (`--cache-from`). */
-export interface ImageRef {
-  registry: string;
-  repository: string;
-  /** A tag or a digest. */
-  reference: string;
-}
-
-export function refString(ref: ImageRef): string {
-  return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
 }
 
 // HEADs and mounts are small requests that wait on the network.

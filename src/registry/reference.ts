@@ -44,3 +44,15 @@ export function isLoopback(host: string): boolean {
   const name = hostname(host).toLowerCase();
   return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
+
+/** An image a build may take blobs from (`--cache-from`). */
+export interface ImageRef {
+  registry: string;
+  repository: string;
+  /** A tag or a digest. */
+  reference: string;
+}
+
+export function refString(ref: ImageRef): string {
+  return `${ref.registry}/${ref.repository}${ref.reference.startsWith('sha256:') ? '@' : ':'}${ref.reference}`;
+}

@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { emptyLookup, restoreOrBuild, type WantedLayer } from '../../src/cache/blobs.js';
+import { CacheFindings } from '../../src/cache/findings.js';
+import type { WantedLayer } from '../../src/cache/restore.js';
+import { restoreOrBuild } from '../../src/cache/scheduler.js';
 import type { CachedBlob } from '../../src/cache/cache.js';
 import { DirectoryCache } from '../../src/cache/directory.js';
 import { parseDigest } from '../../src/digest.js';
 import { LayerWorkers } from '../../src/layer/workers.js';
 import { quietLogger } from '../../src/log.js';
-import type { BlobLead } from '../../src/registry/known-layers.js';
+import type { BlobLead } from '../../src/cache/record.js';
 
 /** A real (empty) directory cache that answers as a slow network one would: every restore a miss, after `delayMs`. */
 class SlowEmptyCache extends DirectoryCache {
@@ -52,27 +54,27 @@ describe('restoreOrBuild: the network and the cores racing for blobs', () => {
     const wanted = Array.from({ length: 12 }, (_, i) => layer(i, (i + 1) << 20));
     const recorded = wanted.filter((_, i) => i % 2 === 0);
     const built: string[] = [];
-    const lookup = emptyLookup();
+    const findings = new CacheFindings('gzip');
     const cache = new SlowEmptyCache(dir, 20);
-    await restoreOrBuild(wanted, { cache, leads: recorded.map((l) => leadOf(l, 1 << 20)), compression: 'gzip', workers, log: quietLogger, builders: 2, build: (l) => Promise.resolve(void built.push(l.key)) }, lookup);
+    await restoreOrBuild(wanted, { cache, leads: recorded.map((l) => leadOf(l, 1 << 20)), compression: 'gzip', workers, log: quietLogger, builders: 2, build: (l) => Promise.resolve(void built.push(l.key)), findings });
     assert.deepEqual([...built].sort(), wanted.map((l) => l.key).sort());
     assert.equal(new Set(built).size, built.length, 'a layer was built twice');
     // Those the restorers reached are refuted; those the builders took first were never asked.
-    for (const k of lookup.refuted) assert.ok(recorded.some((l) => l.key === k));
-    assert.equal(lookup.restored.size, 0);
+    for (const k of findings.refutedLayers()) assert.ok(recorded.some((l) => l.key === k));
+    assert.equal(findings.restoredCount, 0);
   });
 
   it('the cores take recorded layers from the small end while restores are slow', async () => {
     // 20 recorded layers, restores of 300 ms each, 8 at a time: 900 ms of network; the cores' own work is nothing.
     const wanted = Array.from({ length: 20 }, (_, i) => layer(i, (i + 1) << 20));
-    const lookup = emptyLookup();
+    const findings = new CacheFindings('gzip');
     const takenByCores: number[] = [];
     const cache = new SlowEmptyCache(dir, 300);
     const build = async (l: WantedLayer) => {
-      if (!lookup.refuted.has(l.key)) takenByCores.push(l.index);
+      if (!findings.refutedLayers().includes(l.key)) takenByCores.push(l.index);
       await sleep(5);
     };
-    await restoreOrBuild(wanted, { cache, leads: wanted.map((l) => leadOf(l, l.estimate ?? 0)), compression: 'gzip', workers, log: quietLogger, builders: 2, build }, lookup);
+    await restoreOrBuild(wanted, { cache, leads: wanted.map((l) => leadOf(l, l.estimate ?? 0)), compression: 'gzip', workers, log: quietLogger, builders: 2, build, findings });
     assert.ok(takenByCores.length > 0, 'the cores never took a recorded layer');
     // From the small end: the cores' layers are the smallest ones.
     assert.deepEqual([...takenByCores].sort((a, b) => a - b), Array.from({ length: takenByCores.length }, (_, i) => i));
@@ -94,7 +96,7 @@ describe('restoreOrBuild: the network and the cores racing for blobs', () => {
     };
     const cache = new SlowEmptyCache(dir, 10);
     await assert.rejects(
-      restoreOrBuild(wanted, { cache, leads: [], compression: 'gzip', workers, log: quietLogger, builders: 2, build }, emptyLookup()).finally(() => assert.equal(active, 0, 'a build was still running')),
+      restoreOrBuild(wanted, { cache, leads: [], compression: 'gzip', workers, log: quietLogger, builders: 2, build, findings: new CacheFindings('gzip') }).finally(() => assert.equal(active, 0, 'a build was still running')),
       /disk full/,
     );
     assert.ok(started < wanted.length, 'work went on being taken after the failure');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mergeRecord, parseRecord, RECORD_FORMAT, sameLeads } from '../../src/cache/record.js';
-import type { BlobLead } from '../../src/registry/known-layers.js';
+import type { BlobLead } from '../../src/cache/record.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}` as BlobLead['digest'];
 const lead = (key: string, extra: Partial<BlobLead> = {}): BlobLead => ({

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { sha256Digest } from '../../src/digest.js';
 import { readBaseImage } from '../../src/image/base-image.js';
 import { imageConfigJson } from '../../src/image/config.js';
-import { finishDockerArchive, layerPlaces } from '../../src/image/docker-archive.js';
+import { finishDockerArchive, layerPlaces } from '../../src/sinks/docker-archive-tar.js';
 import { BLOCK } from '../../src/layer/tar-header.js';
 
 describe('the docker-archive layout', () => {

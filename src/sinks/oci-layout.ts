@@ -6,10 +6,13 @@ import { digestHex, sha256Digest, type Digest } from '../digest.js';
 import { UserError, asUserError, errnoCode } from '../errors.js';
 import { layerMediaType, type Compression, type FileRange } from '../layer/compress.js';
 import { mapLimit } from '../util/pool.js';
-import { canonicalJson } from './config.js';
-import { layerAnnotations, type Image } from './image.js';
-import { imageManifest, INDEX_TYPES } from './manifest.js';
+import { canonicalJson } from '../image/config.js';
+import { layerAnnotations, type Image } from '../image/image.js';
+import { imageManifest, INDEX_TYPES } from '../image/manifest.js';
 import { input } from '../inputs.js';
+import { formatBytes } from '../log.js';
+import { releaseOutput, reserveOutput, type OutputPath } from './output-path.js';
+import type { Sink, SinkContext, SinkReport } from './sink.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -35,7 +38,7 @@ export async function writeOciLayout(
     const layer = image.layers[i] as Image['layers'][number];
     const blob = await layer.compressed();
     if (blob.bytes === undefined) throw new Error(`layer ${i + 1} has no local bytes for an OCI layout`);
-    await placeBlob(blob.bytes, put(blob.digest), opts.dir);
+    await placeBlob(blob.bytes, blob.own === true, put(blob.digest), opts.dir);
     const annotations = layerAnnotations(layer);
     descriptors[i] = { mediaType: layerMediaType(opts.compression, 'oci'), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
   });
@@ -58,20 +61,27 @@ export async function writeOciLayout(
 }
 
 /**
- * A whole file is linked into the layout (or cloned or copied where a link
- * is refused: another file system, a cache owned by another user); a range (an uncompressed layer in a larger file)
- * is copied.
+ * A whole file of this build's own is linked into the layout; any other
+ * (a cache's entry, which a later build may find bad and replace in place)
+ * is cloned where the file system can, else copied, so that the layout
+ * never shares storage with a cache entry. A range (an uncompressed layer
+ * in a larger file) is copied.
  */
-async function placeBlob(bytes: FileRange, to: string, dir: string): Promise<void> {
+async function placeBlob(bytes: FileRange, own: boolean, to: string, dir: string): Promise<void> {
   const whole = bytes.offset === 0 && (await stat(bytes.file)).size === bytes.size;
   try {
     if (whole) {
-      await link(bytes.file, to).catch((e: unknown) => {
-        if (errnoCode(e) === 'EEXIST') throw e;
-        return copyFile(bytes.file, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-      });
+      const copy = () => copyFile(bytes.file, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      if (!own) await copy();
+      else {
+        await link(bytes.file, to).catch((e: unknown) => {
+          if (errnoCode(e) === 'EEXIST') throw e;
+          return copy();
+        });
+      }
+    } else {
+      await pipeline(createReadStream(bytes.file, { start: bytes.offset, end: bytes.offset + bytes.size - 1 }), createWriteStream(to, { flags: 'wx', mode: 0o644 }));
     }
-    else await pipeline(createReadStream(bytes.file, { start: bytes.offset, end: bytes.offset + bytes.size - 1 }), createWriteStream(to, { flags: 'wx', mode: 0o644 }));
   } catch (e) {
     // Two layers with the same bytes share one blob.
     if (errnoCode(e) === 'EEXIST') return;
@@ -101,4 +111,44 @@ async function replaceDirectory(from: string, to: string): Promise<void> {
     asUserError(e, `cannot write ${input('output')} ${to}`);
   }
   if (had) await rm(old, { recursive: true, force: true });
+}
+
+/** An OCI image layout folder: every layer's compressed blob, made or restored here. */
+export class OciLayoutSink implements Sink {
+  readonly needs = { uncompressed: 'none', blobs: 'all' } as const;
+  private out: OutputPath | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly opts: { compression: Compression; concurrency: number },
+  ) {}
+
+  async prepare(): Promise<void> {
+    this.out = await reserveOutput(this.path, { checkFolder: checkLayoutTarget });
+  }
+
+  folder(): string {
+    return path.dirname(this.reserved().target);
+  }
+
+  write(image: Image, ctx: SinkContext): Promise<SinkReport> {
+    return ctx.log.group('Write image', () => this.writeNow(image, ctx));
+  }
+
+  private async writeNow(image: Image, ctx: SinkContext): Promise<SinkReport> {
+    const out = this.reserved();
+    // Twice the cores: placing a blob mostly waits on a compression or the disk.
+    const { size } = await writeOciLayout(image, { dir: out.target, scratch: out.tmp, compression: this.opts.compression, concurrency: this.opts.concurrency * 2 });
+    ctx.log.info(`${this.path}: oci ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
+    return { path: this.path, size };
+  }
+
+  dispose(): Promise<void> {
+    return releaseOutput(this.out);
+  }
+
+  private reserved(): OutputPath {
+    if (this.out === undefined) throw new Error('the OCI layout sink was not prepared');
+    return this.out;
+  }
 }

@@ -4,7 +4,7 @@ import type { Layer } from '../layer/layer.js';
 import { writeFully } from '../layer/sink.js';
 import { asUserError } from '../errors.js';
 import { BLOCK, encodeHeader, endOfArchive, headerSize, padding, type TarEntry, type TarSettings } from '../layer/tar-header.js';
-import { configDigest, dockerManifestJson } from './config.js';
+import { configDigest, dockerManifestJson } from '../image/config.js';
 
 // Fixed metadata for the archive's own members: nothing here may depend on
 // the machine, the clock or the umask.

@@ -1,10 +1,10 @@
 import { sha256Digest, type Digest } from '../digest.js';
 import { layerMediaType, type Compression } from '../layer/compress.js';
 import { formatBytes, Progress, type Logger } from '../log.js';
-import { layerAnnotations, type Descriptor, type Image } from '../image/image.js';
+import { layerAnnotations, type CompressedBlob, type Descriptor, type Image } from '../image/image.js';
 import { imageManifest, type ManifestFormat } from '../image/manifest.js';
 import { mapLimit } from '../util/pool.js';
-import type { RegistryClient } from './client.js';
+import type { RegistryClient } from '../registry/client.js';
 
 /** Where and how an image is pushed. */
 export interface PushTarget {
@@ -46,28 +46,32 @@ export async function pushImage(image: Image, target: PushTarget, log: Logger): 
   const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
   const outcomes = new Array<BlobOutcome>(image.layers.length);
   const descriptors = new Array<Descriptor>(image.layers.length);
-  const progress = new Progress(log, 'compressed and uploaded', image.layers.reduce((n, l) => n + (l.source === 'registry' ? 0 : l.size), 0));
+  const progress = new Progress(log, 'compressed and uploaded', image.layers.reduce((n, l) => n + (l.blob()?.inRegistry === undefined ? l.size : 0), 0));
   // Largest first: the longest compression and upload never start last.
   const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
+  // The first failed upload ends the push: uploads still waiting for their
+  // compression stop waiting, so the build ends now, not once every
+  // compression in flight is done.
+  let fail: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
   try {
     await mapLimit(order, UPLOADS, async (i) => {
       const layer = image.layers[i] as Image['layers'][number];
-      const blob = await layer.compressed();
-      const annotations = layerAnnotations(layer);
-      descriptors[i] = { mediaType: layerMediaType(target.compression, target.format), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
-      let outcome: BlobOutcome;
-      if (blob.inRegistry !== undefined) outcome = blob.inRegistry;
-      else if ((await client.blobExists(repository, blob.digest)) === blob.size) outcome = 'existing';
-      else {
-        if (blob.bytes === undefined) throw new Error(`layer ${i + 1}'s blob is neither here nor in the registry`);
-        await client.uploadBlob(repository, blob.digest, blob.size, { file: blob.bytes.file, offset: blob.bytes.offset });
-        blobs.uploadedBytes += blob.size;
-        outcome = 'uploaded';
+      try {
+        const blob = await Promise.race([layer.compressed(), failed]);
+        const annotations = layerAnnotations(layer);
+        descriptors[i] = { mediaType: layerMediaType(target.compression, target.format), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
+        const outcome = await pushBlob(target, blob, i);
+        if (outcome === 'uploaded') blobs.uploadedBytes += blob.size;
+        blobs[outcome]++;
+        outcomes[i] = outcome;
+        if (blob.inRegistry === undefined) progress.add(layer.size);
+        log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${formatBytes(blob.size)})` : ''}`);
+      } catch (e) {
+        fail(e);
+        throw e;
       }
-      blobs[outcome]++;
-      outcomes[i] = outcome;
-      if (layer.source !== 'registry') progress.add(layer.size);
-      log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${formatBytes(blob.size)})` : ''}`);
     });
   } finally {
     progress.end();
@@ -93,4 +97,14 @@ export async function pushImage(image: Image, target: PushTarget, log: Logger): 
   }
   log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${formatBytes(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
   return { digest: manifest.digest, refs, blobs, layers: outcomes };
+}
+
+/** One layer's blob: there already (known, or found by a HEAD), else uploaded. */
+async function pushBlob(target: PushTarget, blob: CompressedBlob, i: number): Promise<BlobOutcome> {
+  const { client, repository } = target;
+  if (blob.inRegistry !== undefined) return blob.inRegistry;
+  if ((await client.blobExists(repository, blob.digest)) === blob.size) return 'existing';
+  if (blob.bytes === undefined) throw new Error(`layer ${i + 1}'s blob is neither here nor in the registry`);
+  await client.uploadBlob(repository, blob.digest, blob.size, { file: blob.bytes.file, offset: blob.bytes.offset });
+  return 'uploaded';
 }

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, open, realpath, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError, errnoCode } from '../errors.js';
+import { input } from '../inputs.js';
+import { trackTemporary, untrackTemporary } from '../util/temp.js';
+
+/** A local image's place: `target` once complete, `tmp` (a file, or a folder for a layout) until then. */
+export interface OutputPath {
+  /** As the user gave it, for messages. */
+  path: string;
+  target: string;
+  tmp: string;
+}
+
+/**
+ * Checks that the output can be written before any work is done, and keeps
+ * a temporary name beside it: the image appears under its real name only
+ * once complete, and an existing one there is untouched until then. Only a
+ * regular file (or a link to one, which is followed) is ever replaced by an
+ * archive; a folder is checked by `checkFolder`.
+ */
+export async function reserveOutput(output: string, kind: 'file' | { checkFolder: (dir: string) => Promise<void> }): Promise<OutputPath> {
+  let target = output;
+  const st = await stat(output).catch(() => undefined);
+  if (kind !== 'file') {
+    await kind.checkFolder(output);
+    if (st !== undefined) target = await realpath(output);
+  } else if (st !== undefined) {
+    if (st.isDirectory()) throw new UserError(`${input('output')} ${output} is a directory`);
+    if (!st.isFile()) throw new UserError(`${input('output')} ${output} exists and is not a regular file; it is left alone`);
+    target = await realpath(output);
+  }
+  if (st === undefined && (await lstat(output).catch(() => undefined))?.isSymbolicLink()) {
+    throw new UserError(`${input('output')} ${output} is a symlink to nothing`);
+  }
+  const tmp = path.join(path.dirname(target), `.layered-image-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await (await open(tmp, 'wx', 0o644)).close();
+    await unlink(tmp);
+  } catch (e) {
+    throw new UserError(`${input('output')} ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
+  }
+  trackTemporary(tmp);
+  return { path: output, target, tmp };
+}
+
+/** Removes whatever is left under the temporary name. */
+export async function releaseOutput(out: OutputPath | undefined): Promise<void> {
+  if (out === undefined) return;
+  await rm(out.tmp, { recursive: true, force: true }).catch(() => {});
+  untrackTemporary(out.tmp);
+}
