@@ -5,10 +5,11 @@ import { UserError, errnoCode, messageOf, show } from './errors.js';
 /** More than any password or token; a stream that goes on is not one. */
 const PASSWORD_LIMIT = 64 * 1024;
 
-interface CredentialValues {
-  username?: string | undefined;
-  'password-stdin'?: boolean | undefined;
-  authfile?: string | undefined;
+/** All three, given or not: spread over what the flags gave, they replace it, the password read and the file checked. */
+interface Credentials {
+  username: string | undefined;
+  password: string | undefined;
+  authFile: string | undefined;
 }
 
 /**
@@ -18,17 +19,16 @@ interface CredentialValues {
  * Given to a command that pushes nothing, they are refused before
  * standard input is read, rather than read and dropped.
  */
-export async function credentialFlags(values: CredentialValues, pushing: boolean) {
-  const { username, authfile } = values;
-  const stdin = values['password-stdin'] === true;
-  const given = [username !== undefined ? '--username' : '', stdin ? '--password-stdin' : '', authfile !== undefined ? '--authfile' : ''].filter((f) => f !== '');
-  if (!pushing && given.length > 0) throw new UserError(`${given[0] as string} is for a push: add --push or --push-by-digest`);
-  if (username !== undefined && authfile !== undefined) throw new UserError('--authfile cannot go with --username: credentials come from one or the other');
+export async function credentialFlags(given: { username?: string | undefined; authFile?: string | undefined }, stdin: boolean, pushing: boolean): Promise<Credentials> {
+  const { username, authFile } = given;
+  const flags = [username !== undefined ? '--username' : '', stdin ? '--password-stdin' : '', authFile !== undefined ? '--authfile' : ''].filter((f) => f !== '');
+  if (!pushing && flags.length > 0) throw new UserError(`${flags[0] as string} is for a push: add --push or --push-by-digest`);
+  if (username !== undefined && authFile !== undefined) throw new UserError('--authfile cannot go with --username: credentials come from one or the other');
   if (username !== undefined && !stdin) throw new UserError('--username needs --password-stdin: the password is read from standard input, never from a flag');
   if (stdin && username === undefined) throw new UserError('--password-stdin needs --username');
-  if (authfile !== undefined) return { authFile: checkAuthFile(authfile) };
-  if (username === undefined) return {};
-  return { username, password: await readPassword() };
+  if (authFile !== undefined) return { username: undefined, password: undefined, authFile: checkAuthFile(authFile) };
+  if (username === undefined) return { username: undefined, password: undefined, authFile: undefined };
+  return { username, password: await readPassword(), authFile: undefined };
 }
 
 function checkAuthFile(authfile: string): string {

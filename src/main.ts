@@ -5,6 +5,9 @@ import { build, explain, type BuildReport } from './pipeline.js';
 import { formatPlan } from './plan/explain.js';
 import { UserError, errnoCode, messageOf } from './errors.js';
 import { spellInputs } from './inputs.js';
+import { inputReader, maskPassword, refuseBuildInputs } from './inputs/action.js';
+import { collect } from './inputs/raw.js';
+import { INPUTS } from './inputs/table.js';
 import { formatBytes, type Logger } from './log.js';
 import { INDEX_TYPES } from './image/manifest.js';
 import { makeIndex } from './make-index.js';
@@ -14,85 +17,32 @@ import { parseIndexOptions, parseOptions, type IndexOptions, type RawIndexInputs
 // rather than in chunk files beside the CLI's.
 import './cache/actions.js';
 
-/** Inputs only a build reads, with no default: any of them beside index is refused. */
-const BUILD_ONLY_INPUTS = ['contents', 'config', 'platform', 'architecture', 'output', 'cacheFrom', 'fromImage', 'extraCommands', 'hints'] as const;
-
 /** Every output the Action sets, each declared in action.yml (a test holds the two together). */
 export const OUTPUTS = ['plan', 'imagePath', 'digest', 'imageRef', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt'] as const;
 
 const setOutput = (name: (typeof OUTPUTS)[number], value: string) => core.setOutput(name, value);
 
-/** Every input, read in one place; nothing else touches core.getInput. */
+/** Every input, read through the table of inputs. */
 export function readInputs(): { build: RawInputs } | { index: RawIndexInputs } {
-  const optional = (name: string) => core.getInput(name) || undefined;
-  // The YAML 1.2 core schema's booleans, as core.getBooleanInput takes them.
-  const flag = (name: string, fallback: boolean) => {
-    const text = core.getInput(name) || String(fallback);
-    if (['true', 'True', 'TRUE'].includes(text)) return true;
-    if (['false', 'False', 'FALSE'].includes(text)) return false;
-    throw new UserError(`${name} "${text}" must be true or false`);
-  };
-  const list = (name: string) => core.getInput(name).split(/[\s,]+/).filter((v) => v !== '');
+  const read = inputReader();
+  maskPassword(read);
+  if ((read.list(INPUTS.manifests) ?? []).length > 0) {
+    refuseBuildInputs(read);
+    return { index: collect('index', read) };
+  }
+  const raw = collect('build', read);
   const runnerTemp = process.env['RUNNER_TEMP'];
-  const pushByDigest = flag('pushByDigest', false);
-  const push = flag('push', false) || pushByDigest;
-  const outputFormat = optional('outputFormat');
   // Pushing is the job then: with no output given, nothing local is written.
-  const defaultOutput = push || !runnerTemp ? undefined : path.join(runnerTemp, outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
-  const password = core.getInput('password');
-  // Masked before anything can print it, with the form Basic auth sends.
-  if (password !== '') {
-    core.setSecret(password);
-    core.setSecret(Buffer.from(`${core.getInput('username')}:${password}`).toString('base64'));
-  }
-  const tags = [...list('tag'), ...list('tags')];
-  const manifests = list('index');
-  if (manifests.length > 0) {
-    // A step builds an image or makes an index of images built before: an
-    // input that only a build reads, given too, is a mistake to say, not to drop.
-    const given = BUILD_ONLY_INPUTS.find((input) => core.getInput(input) !== '') ?? (['pushByDigest', 'explain', 'includeNixDB'] as const).find((input) => flag(input, false));
-    if (given !== undefined) throw new UserError(`index and ${given} cannot go together: a step either builds an image or pushes an index of images pushed before`);
-    return {
-      index: { name: optional('name'), tags, manifests, manifestFormat: optional('manifestFormat'), insecureRegistries: list('insecureRegistries'), retries: optional('retries'), username: optional('username'), password: password === '' ? undefined : password },
-    };
-  }
-  return { build: {
-    name: optional('name'),
-    tags,
-    contents: core.getInput('contents').split(/\s+/).filter((c) => c !== ''),
-    // JSON only: the CLI's @FILE form would let an input read runner files.
-    config: optional('config'),
-    configFromFile: false,
-    maxLayers: optional('maxLayers'),
-    created: optional('created'),
-    architecture: optional('architecture'),
-    platform: optional('platform'),
-    output: optional('output') ?? defaultOutput,
-    outputFormat,
-    compression: optional('compression'),
-    push,
-    pushByDigest,
-    manifestFormat: optional('manifestFormat'),
-    cacheFrom: list('cacheFrom'),
-    insecureRegistries: list('insecureRegistries'),
-    retries: optional('retries'),
-    username: optional('username'),
-    password: password === '' ? undefined : password,
-    noCache: !flag('cache', true),
-    actionsCache: true,
-    fromImage: optional('fromImage'),
-    extraCommands: optional('extraCommands'),
-    includeNixDB: flag('includeNixDB', false),
-    layering: optional('layering'),
-    groupPopular: optional('groupPopular'),
-    hints: list('hints'),
-    explain: flag('explain', false),
-    uid: optional('uid'),
-    gid: optional('gid'),
-    uname: core.getInput('uname') === '' ? undefined : core.getInput('uname'),
-    gname: core.getInput('gname') === '' ? undefined : core.getInput('gname'),
-    mtime: optional('mtime'),
-  } };
+  const defaultOutput = raw.push || raw.pushByDigest || !runnerTemp ? undefined : path.join(runnerTemp, raw.outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
+  return {
+    build: {
+      ...raw,
+      output: raw.output ?? defaultOutput,
+      // JSON only: the CLI's @FILE form would let an input read runner files.
+      configFromFile: false,
+      actionsCache: true,
+    },
+  };
 }
 
 const actionsLogger: Logger = {

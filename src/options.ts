@@ -4,10 +4,12 @@ import path from 'node:path';
 import type { Digest } from './digest.js';
 import { UserError, errnoCode } from './errors.js';
 import { input, type InputName } from './inputs.js';
+import type { RawValues } from './inputs/raw.js';
+import { DEFAULTS, MAX_LAYERS_LIMIT } from './inputs/table.js';
 import type { ContainerConfig } from './image/config.js';
 import { parseContainerConfig } from './image/validate-config.js';
 import { checkCompression, COMPRESSIONS, type Compression } from './layer/compress.js';
-import { DEFAULT_TAR_SETTINGS, type TarSettings } from './layer/tar-header.js';
+import type { TarSettings } from './layer/tar-header.js';
 import { MANIFEST_FORMATS, type ManifestFormat } from './image/manifest.js';
 import type { RegistryAccess } from './registry/connect.js';
 import type { ImageRef } from './registry/reference.js';
@@ -15,53 +17,18 @@ import { parseRepository } from './registry/reference.js';
 import { parseHints, type Hint } from './plan/hints.js';
 import { LAYERINGS, type Layering } from './plan/layers.js';
 
-/** What a front end (CLI flags or Action inputs) hands over, still unchecked. */
-export interface RawInputs {
-  name?: string | undefined;
-  /** The first is the docker-archive's RepoTag; every one is pushed. */
-  tags?: readonly string[] | undefined;
-  contents: readonly string[];
-  /** JSON text, or `@FILE` to read it from a file where configFromFile allows. */
-  config?: string | undefined;
+/**
+ * What a front end (CLI flags or Action inputs) hands over, still unchecked:
+ * a field for each option of the table of inputs, and what only the front
+ * end knows.
+ */
+export interface RawInputs extends RawValues<'build'> {
+  /** `@FILE` in config reads a file: on the command line, not from an Action input. */
   configFromFile?: boolean | undefined;
-  maxLayers?: string | undefined;
-  created?: string | undefined;
-  architecture?: string | undefined;
-  /** `os/arch[/variant]`, as OCI platforms are written: `linux/arm64`, `linux/arm/v7`. */
-  platform?: string | undefined;
-  output?: string | undefined;
-  outputFormat?: string | undefined;
-  compression?: string | undefined;
-  push?: boolean | undefined;
-  /** Push with no tag; implies push. */
-  pushByDigest?: boolean | undefined;
-  manifestFormat?: string | undefined;
-  cacheFrom?: readonly string[] | undefined;
-  insecureRegistries?: readonly string[] | undefined;
-  retries?: string | undefined;
   /** `-` may name standard output (the CLI's, not the Action's, whose stdout is its log). */
   stdoutAllowed?: boolean | undefined;
-  /** Registry credentials given as inputs; otherwise the usual credential files are read. */
-  username?: string | undefined;
-  password?: string | undefined;
-  /** The one credential file to read (`--authfile`). */
-  authFile?: string | undefined;
-  cacheDir?: string | undefined;
-  noCache?: boolean | undefined;
   /** Use the GitHub Actions cache instead of a directory (the Action does). */
   actionsCache?: boolean | undefined;
-  fromImage?: string | undefined;
-  extraCommands?: string | undefined;
-  includeNixDB?: boolean | undefined;
-  layering?: string | undefined;
-  groupPopular?: string | undefined;
-  hints?: readonly string[] | undefined;
-  explain?: boolean | undefined;
-  uid?: string | undefined;
-  gid?: string | undefined;
-  uname?: string | undefined;
-  gname?: string | undefined;
-  mtime?: string | undefined;
 }
 
 /** Where the local image goes: a docker-archive file, an OCI layout directory, or a docker-archive on standard output. */
@@ -116,10 +83,12 @@ export interface BuildOptions {
   scratch: string;
 }
 
-export const MAX_LAYERS_LIMIT = 125;
-export const DEFAULT_MAX_LAYERS = 100;
-export const DEFAULT_CREATED = '1970-01-01T00:00:01Z';
-export const DEFAULT_LAYERING: Layering = 'size';
+/** A text option's value, or its default when none is given. */
+function orDefault(raw: string | undefined, option: TextDefault): string {
+  return raw === undefined || raw.trim() === '' ? DEFAULTS[option] : raw;
+}
+
+type TextDefault = { [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends string ? K : never }[keyof typeof DEFAULTS];
 
 // The OCI distribution spec's reference grammar (docker/distribution's
 // reference package): an optional registry host, then path components.
@@ -137,13 +106,13 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
   const name = parseName(raw.name);
   const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
   const config = await parseConfig(raw.config, raw.configFromFile ?? true);
-  const contents = raw.contents.map((c, i) => {
+  const contents = (raw.contents ?? []).map((c, i) => {
     if (c.trim() === '') throw new UserError(`${input('contents')} #${i + 1} is empty`);
     return c;
   });
-  const compression = parseChoice('compression', raw.compression, COMPRESSIONS, 'gzip');
+  const compression = parseChoice('compression', raw.compression, COMPRESSIONS);
   checkCompression(compression);
-  const push = raw.push || raw.pushByDigest ? parsePush(raw, name, tags, compression) : undefined;
+  const push = (raw.push ?? DEFAULTS.push) || (raw.pushByDigest ?? DEFAULTS.pushByDigest) ? parsePush(raw, name, tags, compression) : undefined;
   return {
     name,
     tags,
@@ -158,19 +127,19 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     cache: parseCache(raw, env),
     fromImage: raw.fromImage === undefined || raw.fromImage.trim() === '' ? undefined : path.resolve(raw.fromImage),
     extraCommands: raw.extraCommands === undefined || raw.extraCommands.trim() === '' ? undefined : raw.extraCommands,
-    includeNixDB: raw.includeNixDB ?? false,
+    includeNixDB: raw.includeNixDB ?? DEFAULTS.includeNixDB,
     storeLayerSettings: parseTarSettings(raw),
     layering: parseLayering(raw.layering),
     groupPopular: parseGroupPopular(raw.groupPopular),
     hints: parseHints(raw.hints ?? []),
-    explain: raw.explain ?? false,
+    explain: raw.explain ?? DEFAULTS.explain,
     concurrency: availableParallelism(),
     scratch: env['RUNNER_TEMP'] || tmpdir(),
   };
 }
 
 function parseOutput(raw: RawInputs, name: string, pushing: boolean): OutputChoice | undefined {
-  const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
+  const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS);
   const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
   if (given === '-') {
     if (!raw.stdoutAllowed) throw new UserError(`${input('output')} - (standard output) is for the command line; give a file name`);
@@ -188,17 +157,17 @@ function parseOutput(raw: RawInputs, name: string, pushing: boolean): OutputChoi
   return { kind, path: path.resolve(given) };
 }
 
-function parseChoice<T extends string>(what: InputName, raw: string | undefined, choices: readonly T[], fallback: T): T {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = raw.trim();
-  if (!(choices as readonly string[]).includes(value)) throw new UserError(`${input(what)} "${raw}" must be one of ${choices.join(', ')}`);
+function parseChoice<T extends string>(what: InputName & TextDefault, raw: string | undefined, choices: readonly T[]): T {
+  const text = orDefault(raw, what);
+  const value = text.trim();
+  if (!(choices as readonly string[]).includes(value)) throw new UserError(`${input(what)} "${text}" must be one of ${choices.join(', ')}`);
   return value as T;
 }
 
 function parsePush(raw: RawInputs, name: string, tags: string[], compression: Compression): PushChoice {
-  const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci');
+  const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS);
   if (manifestFormat === 'docker' && compression !== 'gzip') throw new UserError(`${input('manifestFormat')} docker takes gzip layers only, not ${input('compression')} ${compression}`);
-  const byDigest = raw.pushByDigest ?? false;
+  const byDigest = raw.pushByDigest ?? DEFAULTS.pushByDigest;
   // A tag given would name the local image but never reach the registry: say so rather than drop it.
   if (byDigest && tags.length > 0) throw new UserError(`${input('tag')} "${tags[0] ?? ''}" cannot go with ${input('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
   const { registry, repository } = parseRepository(name);
@@ -219,9 +188,9 @@ function parseRegistryAccess(raw: Pick<RawInputs, 'insecureRegistries' | 'retrie
   const username = raw.username ?? '';
   const password = raw.password ?? '';
   if ((username === '') !== (password === '')) throw new UserError(username === '' ? `${input('password')} is given without ${input('username')}` : `${input('username')} ${username} is given without ${input('password')}`);
-  const retriesText = raw.retries?.trim() ?? '';
-  const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
-  if (!Number.isSafeInteger(retries) || retries > 20) throw new UserError(`${input('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
+  const retriesText = orDefault(raw.retries, 'retries');
+  const retries = /^\d+$/.test(retriesText.trim()) ? Number(retriesText.trim()) : NaN;
+  if (!Number.isSafeInteger(retries) || retries > 20) throw new UserError(`${input('retries')} "${retriesText}" must be a whole number from 0 to 20`);
   return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password }, authFile: raw.authFile };
 }
 
@@ -249,18 +218,7 @@ function splitReference(text: string): { name: string; tag: string | undefined; 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
 /** What `layered-image index` (or the Action's `index` input) hands over, still unchecked. */
-export interface RawIndexInputs {
-  name?: string | undefined;
-  tags?: readonly string[] | undefined;
-  /** `sha256:…` digests or `NAME@sha256:…` refs, as matrix jobs' outputs give them. */
-  manifests: readonly string[];
-  manifestFormat?: string | undefined;
-  insecureRegistries?: readonly string[] | undefined;
-  retries?: string | undefined;
-  username?: string | undefined;
-  password?: string | undefined;
-  authFile?: string | undefined;
-}
+export type RawIndexInputs = RawValues<'index'>;
 
 /** An image index to push: manifests already in `name`'s repository, under every tag. */
 export interface IndexOptions extends RegistryAccess {
@@ -276,7 +234,7 @@ export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
   const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
   const here = parseRepository(name);
   // The same digest twice (a matrix job run again) is one manifest.
-  const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
+  const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {
     // A digest alone, or NAME[:TAG]@DIGEST as docker prints a pulled image: the tag says nothing more.
     const ref = text.includes('@') ? splitReference(text) : undefined;
     const digest = ref === undefined ? text : (ref.digest as string);
@@ -291,7 +249,7 @@ export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
   }))];
   if (manifests.length === 0) throw new UserError(`an index needs at least one manifest: give its digest with ${input('index')}`);
   if (tags.length === 0) throw new UserError(`an index needs a ${input('tag')} to be pushed under`);
-  return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci'), ...parseRegistryAccess(raw) };
+  return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS), ...parseRegistryAccess(raw) };
 }
 
 function parseName(raw: string | undefined): string {
@@ -326,8 +284,8 @@ async function parseConfig(raw: string | undefined, fromFile: boolean): Promise<
   return parseContainerConfig(text, `${input('config')} file ${file}`);
 }
 
-function parseMaxLayers(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_LAYERS;
+function parseMaxLayers(given: string | undefined): number {
+  const raw = orDefault(given, 'maxLayers');
   const text = raw.trim();
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
@@ -336,15 +294,15 @@ function parseMaxLayers(raw: string | undefined): number {
   return n;
 }
 
-function parseLayering(raw: string | undefined): Layering {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_LAYERING;
+function parseLayering(given: string | undefined): Layering {
+  const raw = orDefault(given, 'layering');
   const value = raw.trim();
   if (!(LAYERINGS as readonly string[]).includes(value)) throw new UserError(`${input('layering')} "${raw}" must be one of ${LAYERINGS.join(', ')}`);
   return value as Layering;
 }
 
-function parseGroupPopular(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return 0;
+function parseGroupPopular(given: string | undefined): number {
+  const raw = orDefault(given, 'groupPopular');
   const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!Number.isSafeInteger(n) || n > 100_000) throw new UserError(`${input('groupPopular')} "${raw}" must be a whole number (0 for no grouping)`);
   return n;
@@ -353,30 +311,31 @@ function parseGroupPopular(raw: string | undefined): number {
 const ID_LIMIT = 2 ** 32 - 1;
 
 function parseTarSettings(raw: RawInputs): TarSettings {
-  const id = (what: 'uid' | 'gid', value: string | undefined, fallback: number) => {
-    if (value === undefined || value.trim() === '') return fallback;
+  const id = (what: 'uid' | 'gid', given: string | undefined) => {
+    const value = orDefault(given, what);
     const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
     if (!Number.isSafeInteger(n) || n > ID_LIMIT) throw new UserError(`${input(what)} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
     return n;
   };
-  const owner = (what: 'uname' | 'gname', value: string | undefined, fallback: string) => {
-    if (value === undefined) return fallback;
+  const owner = (what: 'uname' | 'gname', given: string | undefined) => {
+    // An empty name is a name: only one not given takes the default.
+    const value = given ?? DEFAULTS[what];
     // Control characters would make tar headers that tools print wrongly.
     if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new UserError(`${input(what)} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
     return value;
   };
   return {
-    uid: id('uid', raw.uid, DEFAULT_TAR_SETTINGS.uid),
-    gid: id('gid', raw.gid, DEFAULT_TAR_SETTINGS.gid),
-    uname: owner('uname', raw.uname, DEFAULT_TAR_SETTINGS.uname),
-    gname: owner('gname', raw.gname, DEFAULT_TAR_SETTINGS.gname),
+    uid: id('uid', raw.uid),
+    gid: id('gid', raw.gid),
+    uname: owner('uname', raw.uname),
+    gname: owner('gname', raw.gname),
     mtime: parseMtime(raw.mtime),
   };
 }
 
 /** Seconds since the epoch, or an RFC 3339 time; never "now", which would make every layer new. */
-function parseMtime(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_TAR_SETTINGS.mtime;
+function parseMtime(given: string | undefined): number {
+  const raw = orDefault(given, 'mtime');
   const text = raw.trim();
   if (/^\d+$/.test(text)) {
     const n = Number(text);
@@ -389,8 +348,9 @@ function parseMtime(raw: string | undefined): number {
   throw new UserError(`${input('mtime')} "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
 }
 
-function parseCreated(raw: string | undefined): string {
-  if (raw === undefined || raw === '') return DEFAULT_CREATED;
+function parseCreated(given: string | undefined): string {
+  // Untrimmed: a blank time is a mistake to say, not the default.
+  const raw = given === undefined || given === '' ? DEFAULTS.created : given;
   const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
   if (date === undefined || Number.isNaN(date.getTime())) {
     throw new UserError(`${input('created')} "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
@@ -448,7 +408,7 @@ function parseArchitecture(raw: string | undefined): string {
 }
 
 function parseCache(raw: RawInputs, env: NodeJS.ProcessEnv): CacheChoice {
-  if (raw.noCache) {
+  if (!(raw.cache ?? DEFAULTS.cache)) {
     if (raw.cacheDir !== undefined) throw new UserError('--cache-dir and --no-cache cannot be used together');
     return { kind: 'none' };
   }
