@@ -22,7 +22,7 @@ describe('a push whose every upload fails (503), with no retries', () => {
     proxy.setRules([{ method: 'POST', path: /\/blobs\/uploads\/$/, status: 503, times: Infinity }]);
     dir = await mkdtemp(path.join(tmpdir(), 'failing-push-'));
     // A large layer (bigApp's data) still compressing when the first upload fails.
-    contents = [nixBuild(CLOSURE_NIX, 'bigApp', { dataMiB: '64' }), nixBuild(CLOSURE_NIX, 'app')];
+    contents = [nixBuild(CLOSURE_NIX, 'bigApp', { dataMiB: '64' }), nixBuild(CLOSURE_NIX, 'tool')];
   });
   after(async () => {
     await proxy.stop();
@@ -39,9 +39,10 @@ describe('a push whose every upload fails (503), with no retries', () => {
       const args = ['build', '--name', `${proxy.host}/${repository}`, '--tag', 'v1', ...contents.flatMap((c) => ['--contents', c]), '--push', '--retries', '0', ...cacheArgs];
       const r = await runCliAsync(args, { env: { ...process.env, TMPDIR: scratch } });
       assert.notEqual(r.status, 0);
+      // The log goes to standard error too: the failure is its last line, and the only error.
       const lines = r.stderr.trim().split('\n');
-      assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0] ?? '', /^layered-image: .*503/);
+      assert.deepEqual(lines.filter((l) => l.startsWith('layered-image:') || /^\s+at /.test(l)), [lines.at(-1)], r.stderr);
+      assert.match(lines.at(-1) ?? '', /^layered-image: registry .*: 503 /);
       assert.deepEqual(await readdir(scratch), [], 'the work folder is gone');
       const client = new RegistryClient({ registry: registry.host, retries: 0, log: quietLogger.info });
       assert.equal(await client.getManifest(repository, 'v1'), undefined, 'no manifest was pushed');
