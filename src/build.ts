@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdtemp, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, lstat, open, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { digestHex, type Digest } from './digest.js';
 import { UserError, asUserError, errnoCode } from './errors.js';
@@ -33,6 +32,7 @@ import type { PlanReport } from './plan/explain.js';
 import { planStoreLayers } from './plan/layers.js';
 import { mapLimit } from './util/pool.js';
 import { trackTemporary, untrackTemporary } from './util/temp.js';
+import { makeWorkFolder, outputTempName, removeStaleWorkFolders } from './util/work-folder.js';
 import { input } from './inputs.js';
 
 export interface LayerReport {
@@ -90,7 +90,9 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger): P
 
   // Beside the output, so that its files can be renamed or linked into it.
   const workParent = output === undefined ? opts.scratch : path.dirname(output.target);
-  const work = await mkdtemp(path.join(workParent, '.layered-image-')).catch((e: unknown) =>
+  // What runs killed outright left here: their output temporaries are in this folder too.
+  await removeStaleWorkFolders(workParent);
+  const work = await makeWorkFolder(workParent).catch((e: unknown) =>
     asUserError(e, `cannot create a work folder in ${workParent}`),
   );
   trackTemporary(work);
@@ -671,7 +673,7 @@ async function reserveOutput(choice: OutputChoice | undefined): Promise<LocalOut
   if (st === undefined && (await lstat(output).catch(() => undefined))?.isSymbolicLink()) {
     throw new UserError(`${input('output')} ${output} is a symlink to nothing`);
   }
-  const tmp = path.join(path.dirname(target), `.layered-image-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = outputTempName(path.dirname(target));
   try {
     await (await open(tmp, 'wx', 0o644)).close();
     await unlink(tmp);
