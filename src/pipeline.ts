@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { choosePolicy, preloadCache, type PlannedStoreLayer } from './cache/policy.js';
 import { layerCacheKey } from './cache/key.js';
 import { asUserError } from './errors.js';
@@ -19,6 +18,7 @@ import { buildReport, type BuildReport } from './report.js';
 import { sinksFor } from './sinks/index.js';
 import type { LayerBed, Sink, SinkContext, SinkReport } from './sinks/sink.js';
 import { trackTemporary, untrackTemporary } from './util/temp.js';
+import { makeWorkFolder, removeStaleWorkFolders } from './util/work-folder.js';
 
 export type { BuildReport, LayerReport } from './report.js';
 
@@ -38,6 +38,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger, si
   try {
     for (const sink of sinks) await sink.prepare?.(log);
     const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+    // Beside the output, so that its files can be renamed or linked into it.
     const workParent = sinks.map((s) => s.folder?.()).find((f) => f !== undefined) ?? opts.scratch;
     return await withWork(workParent, opts.concurrency, log, async (ctx) => {
       const platform = opts.variant === undefined ? opts.architecture : `${opts.architecture}/${opts.variant}`;
@@ -82,8 +83,9 @@ async function bedFor(sinks: readonly Sink[], ctx: SinkContext): Promise<LayerBe
 
 /** Runs `fn` with a work folder and the layer workers, both ended whatever happens. */
 async function withWork<T>(parent: string, concurrency: number, log: Logger, fn: (ctx: SinkContext) => Promise<T>): Promise<T> {
-  // Beside the output, so that its files can be renamed or linked into it.
-  const work = await mkdtemp(path.join(parent, '.layered-image-')).catch((e: unknown) => asUserError(e, `cannot create a work folder in ${parent}`));
+  // Runs killed outright (SIGKILL, a lost runner) leave theirs: tidied now.
+  await removeStaleWorkFolders(parent);
+  const work = await makeWorkFolder(parent).catch((e: unknown) => asUserError(e, `cannot create a work folder in ${parent}`));
   trackTemporary(work);
   const workers = new LayerWorkers(concurrency);
   try {

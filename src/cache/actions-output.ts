@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * @actions/cache reports its failures itself, one line per call, and tells
  * its caller only "miss" or "not saved". While its calls run, this takes
@@ -9,7 +11,11 @@ const FAILURE = /^::(warning|error)::(Failed to (restore|save): .*|Cache reserva
 
 let inFlight = 0;
 let original: typeof process.stdout.write | undefined;
-const listeners = new Set<(message: string) => void>();
+/**
+ * Restores and saves run side by side, and a failure of one must not stop
+ * the other: a line goes to the call whose async context writes it.
+ */
+const caller = new AsyncLocalStorage<(message: string) => void>();
 
 function install(): void {
   const write = process.stdout.write.bind(process.stdout);
@@ -20,8 +26,10 @@ function install(): void {
         .split('\n')
         .filter((line) => {
           const m = FAILURE.exec(line.replace(/\r$/, ''));
-          if (m === null) return true;
-          for (const l of listeners) l(decodeCommand(m[2] as string));
+          const onFailure = caller.getStore();
+          // A line from outside every call is no failure of ours: it is printed as written.
+          if (m === null || onFailure === undefined) return true;
+          onFailure(decodeCommand(m[2] as string));
           return false;
         })
         .join('\n');
@@ -39,11 +47,9 @@ function install(): void {
 /** Runs one @actions/cache call with its failure lines sent to `onFailure`. */
 export async function capturingFailures<T>(onFailure: (message: string) => void, call: () => Promise<T>): Promise<T> {
   if (inFlight++ === 0) install();
-  listeners.add(onFailure);
   try {
-    return await call();
+    return await caller.run(onFailure, call);
   } finally {
-    listeners.delete(onFailure);
     if (--inFlight === 0 && original !== undefined) {
       process.stdout.write = original;
       original = undefined;

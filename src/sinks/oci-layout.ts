@@ -1,11 +1,12 @@
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { digestHex, sha256Digest, type Digest } from '../digest.js';
 import { UserError, asUserError, errnoCode } from '../errors.js';
 import { layerMediaType, type Compression, type FileRange } from '../layer/compress.js';
 import { mapLimit } from '../util/pool.js';
+import { replaceDirectory } from '../util/replace-directory.js';
 import { canonicalJson } from '../image/config.js';
 import { layerAnnotations, type Image } from '../image/image.js';
 import { imageManifest, INDEX_TYPES } from '../image/manifest.js';
@@ -97,20 +98,6 @@ export async function checkLayoutTarget(dir: string): Promise<void> {
   const isLayout = await lstat(path.join(dir, 'oci-layout')).then(() => true, () => false);
   const empty = (await readdir(dir)).length === 0;
   if (!isLayout && !empty) throw new UserError(`${input('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
-}
-
-/** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
-async function replaceDirectory(from: string, to: string): Promise<void> {
-  const old = `${from}.old`;
-  const had = await lstat(to).then(() => true, () => false);
-  if (had) await rename(to, old).catch((e: unknown) => asUserError(e, `cannot write ${input('output')} ${to}`));
-  try {
-    await rename(from, to);
-  } catch (e) {
-    if (had) await rename(old, to).catch(() => {});
-    asUserError(e, `cannot write ${input('output')} ${to}`);
-  }
-  if (had) await rm(old, { recursive: true, force: true });
 }
 
 /** An OCI image layout folder: every layer's compressed blob, made or restored here. */

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { lstat, open, realpath, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
 import { input } from '../inputs.js';
 import { trackTemporary, untrackTemporary } from '../util/temp.js';
+import { outputTempName } from '../util/work-folder.js';
 
 /** A local image's place: `target` once complete, `tmp` (a file, or a folder for a layout) until then. */
 export interface OutputPath {
@@ -34,7 +34,7 @@ export async function reserveOutput(output: string, kind: 'file' | { checkFolder
   if (st === undefined && (await lstat(output).catch(() => undefined))?.isSymbolicLink()) {
     throw new UserError(`${input('output')} ${output} is a symlink to nothing`);
   }
-  const tmp = path.join(path.dirname(target), `.layered-image-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = outputTempName(path.dirname(target));
   try {
     await (await open(tmp, 'wx', 0o644)).close();
     await unlink(tmp);
