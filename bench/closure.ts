@@ -96,6 +96,13 @@ export function manifest(scale: 1 | 2): { packages: Package[]; salted: string } 
   return { packages, salted: 'lib5-1.5' };
 }
 
+/** Fails unless the closure is as large as the benchmark's figures assume. */
+export function checkRealistic(c: BenchClosure): void {
+  if (c.paths < 150 || c.files < 40_000 || c.bytes < 1e9) {
+    throw new Error('this machine lacks the file trees for a closure of 150 paths, 40,000 files and 1 GB');
+  }
+}
+
 /** Builds (or finds, when already built) the closure; returns its root. */
 export function buildClosure(workDir: string, opts: { scale: 1 | 2; salt?: string; salted?: string }): BenchClosure {
   const file = path.join(workDir, `manifest-${opts.scale}.json`);

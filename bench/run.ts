@@ -17,25 +17,39 @@
  * runs; BENCH_ONLY=reuse, build, push or action: only the layer reuse, only
  * the builds (written to <date>-build.json), only the pushes
  * (<date>-push.json), or only the Action runs (<date>-action.json).
+ *
+ * BENCH_AGAINST=<git revision>: instead, this checkout against that
+ * revision, in one run (bench/compare.ts). The revision is checked out in a
+ * temporary git worktree, with this checkout's node_modules linked in (or
+ * its own installed, when package.json's dependencies differ), compiled by
+ * its own tsconfig.json, and removed at the end, on failure and on SIGINT
+ * or SIGTERM. Both CLIs run with the same arguments, interleaved (before,
+ * current, before, current, …), BENCH_REPS runs each, in five scenarios:
+ * docker-archive cold (`--no-cache`); the same to standard output,
+ * redirected to a file; OCI layout cold with an empty `--cache-dir`; push
+ * cold (`--no-cache`, a new repository); push warm (the same image again,
+ * nothing to upload). Printed: medians, min–max and current/before per
+ * scenario; written to <date>-compare.json with both commits. A warning,
+ * not a failure, when the two revisions' docker-archives differ in bytes.
+ * BENCH_ONLY does not apply to it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildClosure, type BenchClosure } from './closure.js';
+import { buildClosure, checkRealistic, type BenchClosure } from './closure.js';
 import { measureReuse, REUSE_MAX_LAYERS, type ReuseRow } from './reuse.js';
-import { median, settle } from './measure.js';
+import { machine, median, minMax, REPO, settle, writeResults } from './measure.js';
 import { measurePush, pushLines } from './push.js';
 import { actionLines, measureAction } from './action.js';
+import { compareAgainst } from './compare.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
 const CLI = path.join(REPO, 'build', 'src', 'cli.js');
 const REPS = Number(process.env['BENCH_REPS'] ?? 5);
 const PUSH_REPS = Number(process.env['BENCH_PUSH_REPS'] ?? 3);
 const ACTION_REPS = Number(process.env['BENCH_ACTION_REPS'] ?? 1);
 const ONLY = process.env['BENCH_ONLY'];
+const AGAINST = process.env['BENCH_AGAINST'] ?? '';
 
 interface Timed {
   seconds: number;
@@ -70,17 +84,6 @@ function cliBuild(closure: BenchClosure, out: string, flags: string[], inputs: r
   return { ...t, report: JSON.parse(t.stdout) as Report };
 }
 
-function minMax(xs: readonly number[]): [number, number] {
-  return [Math.min(...xs), Math.max(...xs)];
-}
-
-function machine() {
-  const cpu = cpus()[0]?.model ?? 'unknown';
-  const nix = execFileSync('nix-store', ['--version'], { encoding: 'utf8' }).trim();
-  const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
-  return { cpu, cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, nix, kernel };
-}
-
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'layered-image-bench-'));
   try {
@@ -88,9 +91,7 @@ async function main(): Promise<void> {
     const v1 = buildClosure(work, { scale: 1 });
     // The app only (the root path) changed, every other path the same.
     const appChanged = buildClosure(work, { scale: 1, salt: 'changed', salted: 'bench-app-1.0' });
-    if (v1.paths < 150 || v1.files < 40_000 || v1.bytes < 1e9) {
-      throw new Error('this machine lacks the file trees for a closure of 150 paths, 40,000 files and 1 GB');
-    }
+    checkRealistic(v1);
     const closureOf = (root: string) => execFileSync('nix-store', ['-qR', root], { encoding: 'utf8' }).trim().split('\n');
     const push = () => {
       process.stderr.write(`bench: pushes, ${PUSH_REPS} rounds\n`);
@@ -311,13 +312,6 @@ function measureBuilds(o: {
   };
 }
 
-function writeResults(name: string, results: object): string {
-  mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
-  const file = path.join(REPO, 'bench', 'results', name);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  return file;
-}
-
 /** Reuse as a share of v2's bytes, and as a share of the ideal, per change, layering and maxLayers. */
 function reuseTable(rows: readonly ReuseRow[]): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(6);
@@ -333,4 +327,5 @@ function reuseTable(rows: readonly ReuseRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-await main();
+if (AGAINST !== '') await compareAgainst({ against: AGAINST, cli: CLI, reps: REPS, log: (m) => process.stderr.write(`${m}\n`) });
+else await main();
