@@ -25,7 +25,10 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __webpack_require__(6698);
 ;// CONCATENATED MODULE: ./lib/cache/actions-output.js
+
 /**
  * @actions/cache reports its failures itself, one line per call, and tells
  * its caller only "miss" or "not saved". While its calls run, this takes
@@ -36,7 +39,11 @@ var errors = __webpack_require__(452);
 const FAILURE = /^::(warning|error)::(Failed to (restore|save): .*|Cache reservation failed: .*|uploadCacheArchiveSDK: .*)$/;
 let inFlight = 0;
 let original;
-const listeners = new Set();
+/**
+ * Restores and saves run side by side, and a failure of one must not stop
+ * the other: a line goes to the call whose async context writes it.
+ */
+const caller = new external_node_async_hooks_.AsyncLocalStorage();
 function install() {
     const write = process.stdout.write.bind(process.stdout);
     original = write;
@@ -46,10 +53,11 @@ function install() {
                 .split('\n')
                 .filter((line) => {
                 const m = FAILURE.exec(line.replace(/\r$/, ''));
-                if (m === null)
+                const onFailure = caller.getStore();
+                // A line from outside every call is no failure of ours: it is printed as written.
+                if (m === null || onFailure === undefined)
                     return true;
-                for (const l of listeners)
-                    l(decodeCommand(m[2]));
+                onFailure(decodeCommand(m[2]));
                 return false;
             })
                 .join('\n');
@@ -67,12 +75,10 @@ function install() {
 async function capturingFailures(onFailure, call) {
     if (inFlight++ === 0)
         install();
-    listeners.add(onFailure);
     try {
-        return await call();
+        return await caller.run(onFailure, call);
     }
     finally {
-        listeners.delete(onFailure);
         if (--inFlight === 0 && original !== undefined) {
             process.stdout.write = original;
             original = undefined;

@@ -28588,6 +28588,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/
 
 /***/ }),
 
+/***/ 8500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+
+/***/ }),
+
 /***/ 1692:
 /***/ ((module) => {
 
@@ -29302,23 +29309,22 @@ const PASSWORD_LIMIT = 64 * 1024;
  * Given to a command that pushes nothing, they are refused before
  * standard input is read, rather than read and dropped.
  */
-async function credentialFlags(values, pushing) {
-    const { username, authfile } = values;
-    const stdin = values['password-stdin'] === true;
-    const given = [username !== undefined ? '--username' : '', stdin ? '--password-stdin' : '', authfile !== undefined ? '--authfile' : ''].filter((f) => f !== '');
-    if (!pushing && given.length > 0)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${given[0]} is for a push: add --push or --push-by-digest`);
-    if (username !== undefined && authfile !== undefined)
+async function credentialFlags(given, stdin, pushing) {
+    const { username, authFile } = given;
+    const flags = [username !== undefined ? '--username' : '', stdin ? '--password-stdin' : '', authFile !== undefined ? '--authfile' : ''].filter((f) => f !== '');
+    if (!pushing && flags.length > 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${flags[0]} is for a push: add --push or --push-by-digest`);
+    if (username !== undefined && authFile !== undefined)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('--authfile cannot go with --username: credentials come from one or the other');
     if (username !== undefined && !stdin)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('--username needs --password-stdin: the password is read from standard input, never from a flag');
     if (stdin && username === undefined)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('--password-stdin needs --username');
-    if (authfile !== undefined)
-        return { authFile: checkAuthFile(authfile) };
+    if (authFile !== undefined)
+        return { username: undefined, password: undefined, authFile: checkAuthFile(authFile) };
     if (username === undefined)
-        return {};
-    return { username, password: await readPassword() };
+        return { username: undefined, password: undefined, authFile: undefined };
+    return { username, password: await readPassword(), authFile: undefined };
 }
 function checkAuthFile(authfile) {
     let isFile;
@@ -29360,6 +29366,7 @@ async function readPassword() {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Wg: () => (/* binding */ FLAGS),
+/* harmony export */   bQ: () => (/* binding */ parseFlags),
 /* harmony export */   iW: () => (/* binding */ main),
 /* harmony export */   xX: () => (/* binding */ INDEX_FLAGS)
 /* harmony export */ });
@@ -29367,17 +29374,19 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2641);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2655);
 /* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7928);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5593);
 /* harmony import */ var _unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7347);
 /* harmony import */ var _cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4914);
 /* harmony import */ var _make_index_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(122);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(3461);
-/* harmony import */ var _layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3198);
-/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7554);
-/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8896);
+/* harmony import */ var _inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(1634);
+/* harmony import */ var _inputs_raw_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(4231);
+/* harmony import */ var _inputs_table_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4565);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7554);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(8896);
 
 
 
@@ -29393,113 +29402,11 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-const FLAGS = {
-    name: { type: 'string' },
-    tag: { type: 'string', multiple: true },
-    contents: { type: 'string', multiple: true },
-    config: { type: 'string' },
-    'max-layers': { type: 'string' },
-    created: { type: 'string' },
-    architecture: { type: 'string' },
-    platform: { type: 'string' },
-    output: { type: 'string', short: 'o' },
-    'output-format': { type: 'string' },
-    compression: { type: 'string' },
-    push: { type: 'boolean' },
-    'push-by-digest': { type: 'boolean' },
-    'manifest-format': { type: 'string' },
-    'cache-from': { type: 'string', multiple: true },
-    'insecure-registry': { type: 'string', multiple: true },
-    retries: { type: 'string' },
-    username: { type: 'string' },
-    'password-stdin': { type: 'boolean' },
-    authfile: { type: 'string' },
-    'cache-dir': { type: 'string' },
-    'no-cache': { type: 'boolean' },
-    json: { type: 'boolean' },
-    'from-image': { type: 'string' },
-    'extra-commands': { type: 'string' },
-    'include-nix-db': { type: 'boolean' },
-    layering: { type: 'string' },
-    'group-popular': { type: 'string' },
-    hint: { type: 'string', multiple: true },
-    explain: { type: 'boolean' },
-    uid: { type: 'string' },
-    gid: { type: 'string' },
-    uname: { type: 'string' },
-    gname: { type: 'string' },
-    mtime: { type: 'string' },
-    debug: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-};
-/** A line of `build --help` for each flag: a flag missing here does not compile. */
-const HELP = {
-    name: { arg: 'NAME', text: 'image name (required); with --push, its host names the registry' },
-    tag: { arg: 'TAG', text: 'image tag, repeatable; all are pushed (default: from the image id)' },
-    contents: { arg: 'PATH', text: 'a store path or a link to one, repeatable: its closure goes in' },
-    config: { arg: 'JSON|@FILE', text: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
-    'max-layers': { arg: 'N', text: `total layers, customisation layer included, 2–${_options_js__WEBPACK_IMPORTED_MODULE_11__/* .MAX_LAYERS_LIMIT */ .Mp} (default ${_options_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_MAX_LAYERS */ .AW})` },
-    created: { arg: 'ISO|now', text: `image creation time, RFC 3339 or now (default ${_options_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_CREATED */ .xe})` },
-    architecture: { arg: 'ARCH', text: "GOARCH name for the config, such as arm64 (default this machine's)" },
-    platform: { arg: 'OS/ARCH[/VAR]', text: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
-    output: { arg: 'FILE|DIR|-', text: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
-    'output-format': { arg: 'FORMAT', text: 'docker-archive, or oci for an OCI layout (default docker-archive)' },
-    compression: { arg: 'ALGO', text: 'blobs of a push or an OCI layout: gzip, zstd or none (default gzip)' },
-    push: { text: 'push NAME:TAG for each tag, uploading only blobs the registry lacks' },
-    'push-by-digest': { text: 'push with no tag (an index tags it): the report gives NAME@DIGEST' },
-    'manifest-format': { arg: 'FORMAT', text: 'manifest of a push: oci, or docker (gzip layers only) (default oci)' },
-    'cache-from': { arg: 'REF', text: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
-    'insecure-registry': { arg: 'HOST', text: 'registry spoken to over plain HTTP, repeatable (loopback always is)' },
-    retries: { arg: 'N', text: 'retries on 429, 5xx or a dropped connection, 0–20 (default 5)' },
-    username: { arg: 'USER', text: 'registry username; its password comes from --password-stdin' },
-    'password-stdin': { text: "read --username's password from standard input, as docker login" },
-    authfile: { arg: 'FILE', text: 'the one credential file read, as podman --authfile takes it' },
-    'cache-dir': { arg: 'DIR', text: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
-    'no-cache': { text: 'read and keep no cache: every blob made again (not with --cache-dir)' },
-    json: { text: 'print the build report, or the --explain plan, as one JSON object' },
-    'from-image': { arg: 'TARBALL', text: 'a docker-archive to build on: its layers go first' },
-    'extra-commands': { arg: 'SCRIPT', text: "shell script run in the customisation layer's directory" },
-    'include-nix-db': { text: "put a Nix database of the image's store paths in /nix/var/nix/db" },
-    layering: { arg: 'KIND', text: `how store paths fill the layers: size or popularity (default ${_options_js__WEBPACK_IMPORTED_MODULE_11__/* .DEFAULT_LAYERING */ .ag})` },
-    'group-popular': { arg: 'N', text: 'the N most popular paths share the lowest layer (default 0, off)' },
-    hint: { arg: 'KIND:PATTERN', text: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
-    explain: { text: 'print the layer plan (sizes, paths and why) and build nothing' },
-    uid: { arg: 'N', text: `owner id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.uid})` },
-    gid: { arg: 'N', text: `group id of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.gid})` },
-    uname: { arg: 'NAME', text: `owner name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.uname})` },
-    gname: { arg: 'NAME', text: `group name of every file in every layer (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.gname})` },
-    mtime: { arg: 'SECONDS|ISO', text: `mtime of every file in every layer, seconds or RFC 3339 (default ${_layer_tar_header_js__WEBPACK_IMPORTED_MODULE_12__/* .DEFAULT_TAR_SETTINGS */ .yL.mtime})` },
-    debug: { text: 'on an internal error, print its stack' },
-    help: { text: 'print this help' },
-};
-const INDEX_FLAGS = {
-    name: { type: 'string' },
-    tag: { type: 'string', multiple: true },
-    manifest: { type: 'string', multiple: true },
-    'manifest-format': { type: 'string' },
-    'insecure-registry': { type: 'string', multiple: true },
-    retries: { type: 'string' },
-    username: { type: 'string' },
-    'password-stdin': { type: 'boolean' },
-    authfile: { type: 'string' },
-    json: { type: 'boolean' },
-    debug: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-};
-const INDEX_HELP = {
-    name: { arg: 'NAME', text: 'image name (required): the repository holding the manifests' },
-    tag: { arg: 'TAG', text: 'tag the index is pushed under, repeatable (at least one)' },
-    manifest: { arg: 'DIGEST', text: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
-    'manifest-format': { arg: 'FORMAT', text: 'oci, an image index, or docker, a manifest list (default oci)' },
-    'insecure-registry': HELP['insecure-registry'],
-    retries: HELP.retries,
-    username: HELP.username,
-    'password-stdin': HELP['password-stdin'],
-    authfile: HELP.authfile,
-    json: { text: 'print the report (digest, refs, manifests) as one JSON object' },
-    debug: HELP.debug,
-    help: HELP.help,
-};
+
+
+/** Each command's flags, made from the table of inputs, as parseArgs takes them. */
+const FLAGS = (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagsOf */ .Zo)('build');
+const INDEX_FLAGS = (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagsOf */ .Zo)('index');
 const COMMANDS = ['build', 'index', 'version', 'help'];
 const USAGE = 'usage: layered-image build --name NAME [--contents PATH ...] [flag ...]';
 const INDEX_USAGE = 'usage: layered-image index --name NAME --tag TAG --manifest DIGEST [--manifest DIGEST ...]';
@@ -29516,14 +29423,6 @@ commands:
   version   print the version (also --version)
   help      print this help (also --help, -h)
 `;
-function flagHelp(usage, flags, help) {
-    const rows = Object.entries(help).map(([flag, { arg, text }]) => {
-        const short = flags[flag]?.short;
-        return { head: `${short === undefined ? '    ' : `-${short}, `}--${flag}${arg === undefined ? '' : ` ${arg}`}`, text };
-    });
-    const width = Math.max(...rows.map((r) => r.head.length)) + 2;
-    return `${usage}\n\nflags:\n${rows.map((r) => `  ${r.head.padEnd(width)}${r.text}\n`).join('')}`;
-}
 /** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
 function version() {
     for (let dir = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url));; dir = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(dir)) {
@@ -29582,46 +29481,14 @@ async function main(argv) {
 async function buildCommand(args) {
     const { values, positionals } = parseFlags(args, FLAGS, 'build');
     if (values.help) {
-        process.stdout.write(flagHelp(USAGE, FLAGS, HELP));
+        process.stdout.write((0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagHelp */ .QR)(USAGE, 'build'));
         return 0;
     }
     if (positionals.length > 0)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-    const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_11__/* .parseOptions */ .Ac)({
-        name: values.name,
-        tags: values.tag,
-        contents: values.contents ?? [],
-        config: values.config,
-        maxLayers: values['max-layers'],
-        created: values.created,
-        architecture: values.architecture,
-        platform: values.platform,
-        output: values.output,
-        stdoutAllowed: true,
-        outputFormat: values['output-format'],
-        compression: values.compression,
-        push: values.push,
-        pushByDigest: values['push-by-digest'],
-        manifestFormat: values['manifest-format'],
-        cacheFrom: values['cache-from'],
-        insecureRegistries: values['insecure-registry'],
-        retries: values.retries,
-        ...(await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .credentialFlags */ .f)(values, values.push === true || values['push-by-digest'] === true)),
-        cacheDir: values['cache-dir'],
-        noCache: values['no-cache'],
-        fromImage: values['from-image'],
-        extraCommands: values['extra-commands'],
-        includeNixDB: values['include-nix-db'],
-        layering: values.layering,
-        groupPopular: values['group-popular'],
-        hints: values.hint,
-        explain: values.explain,
-        uid: values.uid,
-        gid: values.gid,
-        uname: values.uname,
-        gname: values.gname,
-        mtime: values.mtime,
-    });
+    const raw = (0,_inputs_raw_js__WEBPACK_IMPORTED_MODULE_13__/* .collect */ .F)('build', (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagReader */ .Ko)(values));
+    const credentials = await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .credentialFlags */ .f)(raw, values[_inputs_table_js__WEBPACK_IMPORTED_MODULE_14__/* .INPUTS */ .mc.password.flag] === true, raw.push === true || raw.pushByDigest === true);
+    const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_11__/* .parseOptions */ .Ac)({ ...raw, ...credentials, stdoutAllowed: true });
     if (opts.explain) {
         const plan = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_4__/* .explain */ .W)(opts, stderrLogger());
         process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : (0,_plan_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPlan */ .n)(plan));
@@ -29639,20 +29506,13 @@ async function buildCommand(args) {
 async function indexCommand(args) {
     const { values, positionals } = parseFlags(args, INDEX_FLAGS, 'index');
     if (values.help) {
-        process.stdout.write(flagHelp(INDEX_USAGE, INDEX_FLAGS, INDEX_HELP));
+        process.stdout.write((0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagHelp */ .QR)(INDEX_USAGE, 'index'));
         return 0;
     }
     if (positionals.length > 0)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_11__/* .parseIndexOptions */ .G7)({
-        name: values.name,
-        tags: values.tag,
-        manifests: values.manifest ?? [],
-        manifestFormat: values['manifest-format'],
-        insecureRegistries: values['insecure-registry'],
-        retries: values.retries,
-        ...(await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .credentialFlags */ .f)(values, true)),
-    });
+    const raw = (0,_inputs_raw_js__WEBPACK_IMPORTED_MODULE_13__/* .collect */ .F)('index', (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagReader */ .Ko)(values));
+    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_11__/* .parseIndexOptions */ .G7)({ ...raw, ...(await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .credentialFlags */ .f)(raw, values[_inputs_table_js__WEBPACK_IMPORTED_MODULE_14__/* .INPUTS */ .mc.password.flag] === true, true)) });
     const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_10__/* .makeIndex */ .H)(opts, stderrLogger());
     const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
@@ -29748,8 +29608,8 @@ function isEntryPoint() {
         return false;
     }
 }
-if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_13__/* .isLayerWorkerThread */ ._)()) {
-    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_14__/* .cleanUpOnSignals */ .BR)();
+if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_15__/* .isLayerWorkerThread */ ._)()) {
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_16__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
 }
 
@@ -29795,7 +29655,7 @@ function sha256Digest(bytes) {
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5593);
 
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
@@ -30101,54 +29961,23 @@ function manifestLayers(bytes) {
 
 /***/ }),
 
-/***/ 646:
+/***/ 5593:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $S: () => (/* binding */ INPUT_FLAGS),
-/* harmony export */   hF: () => (/* binding */ input),
-/* harmony export */   oD: () => (/* binding */ spellInputs)
-/* harmony export */ });
-/**
- * The names a user gives values by: each Action input with the CLI flag
- * that gives the same value. A message names an input with `input(NAME)`,
- * and the front end that prints it spells it as its user typed it:
- * `maxLayers` in the Action's log, `--max-layers` on the command line.
- */
-const INPUT_FLAGS = {
-    name: 'name',
-    tag: 'tag',
-    tags: 'tag',
-    contents: 'contents',
-    config: 'config',
-    maxLayers: 'max-layers',
-    created: 'created',
-    architecture: 'architecture',
-    platform: 'platform',
-    output: 'output',
-    outputFormat: 'output-format',
-    compression: 'compression',
-    push: 'push',
-    pushByDigest: 'push-by-digest',
-    manifestFormat: 'manifest-format',
-    cacheFrom: 'cache-from',
-    insecureRegistries: 'insecure-registry',
-    retries: 'retries',
-    username: 'username',
-    password: 'password-stdin',
-    fromImage: 'from-image',
-    extraCommands: 'extra-commands',
-    includeNixDB: 'include-nix-db',
-    layering: 'layering',
-    groupPopular: 'group-popular',
-    hints: 'hint',
-    uid: 'uid',
-    gid: 'gid',
-    uname: 'uname',
-    gname: 'gname',
-    mtime: 'mtime',
-    index: 'manifest',
-};
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  $S: () => (/* reexport */ INPUT_FLAGS),
+  hF: () => (/* reexport */ input),
+  oD: () => (/* reexport */ spellInputs)
+});
+
+// EXTERNAL MODULE: ./lib/inputs/table.js
+var table = __nccwpck_require__(4565);
+;// CONCATENATED MODULE: ./lib/inputs/names.js
+
+/** Each Action input with the CLI flag that gives the same value. */
+const INPUT_FLAGS = Object.fromEntries(table/* ROWS */.Ir.flatMap(([, row]) => (row.flagTurnsOff ? [] : [row.input, row.alsoInput].flatMap((name) => (name === undefined ? [] : [[name, row.flag]])))));
 // Private-use characters: nothing a user types, so nothing to mistake.
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
@@ -30165,6 +29994,226 @@ function spellInputs(message, spelling) {
         return `--${INPUT_FLAGS[name]}`;
     });
 }
+
+;// CONCATENATED MODULE: ./lib/inputs.js
+// Modules across src/ name inputs in their messages through this path; the
+// names now come from the table of inputs, in inputs/.
+
+
+
+/***/ }),
+
+/***/ 1634:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ko: () => (/* binding */ flagReader),
+/* harmony export */   QR: () => (/* binding */ flagHelp),
+/* harmony export */   Zo: () => (/* binding */ flagsOf)
+/* harmony export */ });
+/* harmony import */ var _table_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4565);
+
+function flagOf(row) {
+    const type = row.kind === 'switch' || row.flagReadsStdin ? 'boolean' : 'string';
+    return { type, ...(row.kind === 'list' && { multiple: true }), ...(row.short !== undefined && { short: row.short }) };
+}
+/** A command's flags, in the table's order: `--help`'s. */
+function flagsOf(command) {
+    return Object.fromEntries((0,_table_js__WEBPACK_IMPORTED_MODULE_0__/* .rowsOf */ .RO)(command).map(([, row]) => [row.flag, flagOf(row)]));
+}
+/** `--help`: the usage line, then one line to each flag the command takes. */
+function flagHelp(usage, command) {
+    const rows = (0,_table_js__WEBPACK_IMPORTED_MODULE_0__/* .rowsOf */ .RO)(command).map(([, row]) => {
+        const text = (command === 'index' ? (row.indexHelp ?? row.help) : row.help).replace('{default}', String('default' in row ? row.default : ''));
+        return { head: `${row.short === undefined ? '    ' : `-${row.short}, `}--${row.flag}${row.arg === undefined ? '' : ` ${row.arg}`}`, text };
+    });
+    const width = Math.max(...rows.map((r) => r.head.length)) + 2;
+    return `${usage}\n\nflags:\n${rows.map((r) => `  ${r.head.padEnd(width)}${r.text}\n`).join('')}`;
+}
+/**
+ * Reads each row from its flag. The password is never a flag's value:
+ * cli-credentials.ts reads it from standard input.
+ */
+function flagReader(values) {
+    return {
+        text: (row) => {
+            const value = values[row.flag];
+            return row.flagReadsStdin || typeof value !== 'string' ? undefined : value;
+        },
+        list: (row) => {
+            const value = values[row.flag];
+            return Array.isArray(value) ? value.filter((v) => typeof v === 'string') : undefined;
+        },
+        switch: (row) => (values[row.flag] === true ? !row.flagTurnsOff : undefined),
+    };
+}
+
+
+/***/ }),
+
+/***/ 4231:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F: () => (/* binding */ collect)
+/* harmony export */ });
+/* harmony import */ var _table_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4565);
+
+/**
+ * Every option of a command, read through the front end's reader, with
+ * the table's default for each one not given: the CLI and the Action hand
+ * options.ts the same shape, the same values for the same request.
+ */
+function collect(command, read) {
+    const raw = {};
+    for (const [key, row] of (0,_table_js__WEBPACK_IMPORTED_MODULE_0__/* .rowsOf */ .RO)(command)) {
+        if (row.cliOwn)
+            continue;
+        raw[key] = readRow(row, read);
+    }
+    return raw;
+}
+function readRow(row, read) {
+    switch (row.kind) {
+        case 'text':
+            return read.text(row) ?? row.default;
+        case 'list':
+            return read.list(row) ?? [];
+        case 'switch':
+            return read.switch(row) ?? row.default;
+    }
+}
+
+
+/***/ }),
+
+/***/ 4565:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ir: () => (/* binding */ ROWS),
+/* harmony export */   Mp: () => (/* binding */ MAX_LAYERS_LIMIT),
+/* harmony export */   RO: () => (/* binding */ rowsOf),
+/* harmony export */   mc: () => (/* binding */ INPUTS),
+/* harmony export */   zY: () => (/* binding */ DEFAULTS)
+/* harmony export */ });
+/**
+ * Every value a user gives, once: its Action input, its command-line flag,
+ * its default and its help line. The Action reads its inputs through this
+ * table, the CLI's flags and `--help` are made from it, and options.ts
+ * falls back on its defaults; action.yml declares the same inputs with the
+ * same defaults (test/inputs/table.test.ts holds the two together).
+ *
+ * A row's key is its field in the raw shape both front ends hand
+ * options.ts (raw.ts); the table's order is `--help`'s.
+ */
+const MAX_LAYERS_LIMIT = 125;
+const BOTH = ['build', 'index'];
+const BUILD = ['build'];
+// One second past the epoch, as nixpkgs' dockerTools date their images.
+const EPOCH_PLUS_ONE = '1970-01-01T00:00:01Z';
+const INPUTS = {
+    name: {
+        kind: 'text', commands: BOTH, input: 'name', required: true, flag: 'name', arg: 'NAME',
+        help: 'image name (required); with --push, its host names the registry',
+        indexHelp: 'image name (required): the repository holding the manifests',
+    },
+    // The first is the docker-archive's RepoTag.
+    tags: {
+        kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
+        help: 'image tag, repeatable; all are pushed (default: from the image id)',
+        indexHelp: 'tag the index is pushed under, repeatable (at least one)',
+    },
+    manifests: { kind: 'list', commands: ['index'], input: 'index', flag: 'manifest', arg: 'DIGEST', help: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
+    // A store path may hold a comma.
+    contents: { kind: 'list', commands: BUILD, input: 'contents', split: /\s+/, flag: 'contents', arg: 'PATH', help: 'a store path or a link to one, repeatable: its closure goes in' },
+    config: { kind: 'text', commands: BUILD, input: 'config', flag: 'config', arg: 'JSON|@FILE', help: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
+    maxLayers: {
+        kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
+        help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
+    },
+    created: { kind: 'text', commands: BUILD, input: 'created', default: EPOCH_PLUS_ONE, flag: 'created', arg: 'ISO|now', help: 'image creation time, RFC 3339 or now (default {default})' },
+    architecture: { kind: 'text', commands: BUILD, input: 'architecture', flag: 'architecture', arg: 'ARCH', help: "GOARCH name for the config, such as arm64 (default this machine's)" },
+    platform: { kind: 'text', commands: BUILD, input: 'platform', flag: 'platform', arg: 'OS/ARCH[/VAR]', help: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
+    // No default here: the Action's is under RUNNER_TEMP, the CLI's named after the image.
+    output: { kind: 'text', commands: BUILD, input: 'output', flag: 'output', short: 'o', arg: 'FILE|DIR|-', help: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
+    outputFormat: {
+        kind: 'text', commands: BUILD, input: 'outputFormat', default: 'docker-archive', flag: 'output-format', arg: 'FORMAT',
+        help: 'docker-archive, or oci for an OCI layout (default {default})',
+    },
+    compression: {
+        kind: 'text', commands: BUILD, input: 'compression', default: 'gzip', flag: 'compression', arg: 'ALGO',
+        help: 'blobs of a push or an OCI layout: gzip, zstd or none (default {default})',
+    },
+    push: {
+        kind: 'switch', commands: BUILD, input: 'push', default: false, impliedByIndex: true, flag: 'push',
+        help: 'push NAME:TAG for each tag, uploading only blobs the registry lacks',
+    },
+    pushByDigest: {
+        kind: 'switch', commands: BUILD, input: 'pushByDigest', default: false, flag: 'push-by-digest',
+        help: 'push with no tag (an index tags it): the report gives NAME@DIGEST',
+    },
+    manifestFormat: {
+        kind: 'text', commands: BOTH, input: 'manifestFormat', default: 'oci', flag: 'manifest-format', arg: 'FORMAT',
+        help: 'manifest of a push: oci, or docker (gzip layers only) (default {default})',
+        indexHelp: 'oci, an image index, or docker, a manifest list (default {default})',
+    },
+    // No default here: the tags being pushed and latest.
+    cacheFrom: { kind: 'list', commands: BUILD, input: 'cacheFrom', flag: 'cache-from', arg: 'REF', help: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
+    insecureRegistries: {
+        kind: 'list', commands: BOTH, input: 'insecureRegistries', flag: 'insecure-registry', arg: 'HOST',
+        help: 'registry spoken to over plain HTTP, repeatable (loopback always is)',
+    },
+    retries: { kind: 'text', commands: BOTH, input: 'retries', default: '5', flag: 'retries', arg: 'N', help: 'retries on 429, 5xx or a dropped connection, 0–20 (default {default})' },
+    username: { kind: 'text', commands: BOTH, input: 'username', flag: 'username', arg: 'USER', help: 'registry username; its password comes from --password-stdin' },
+    // A flag's value shows in a process list and in shell history.
+    password: {
+        kind: 'text', commands: BOTH, input: 'password', flag: 'password-stdin', flagReadsStdin: true,
+        help: "read --username's password from standard input, as docker login",
+    },
+    authFile: { kind: 'text', commands: BOTH, flag: 'authfile', arg: 'FILE', help: 'the one credential file read, as podman --authfile takes it' },
+    cacheDir: { kind: 'text', commands: BUILD, flag: 'cache-dir', arg: 'DIR', help: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
+    cache: {
+        kind: 'switch', commands: BUILD, input: 'cache', default: true, flag: 'no-cache', flagTurnsOff: true,
+        help: 'read and keep no cache: every blob made again (not with --cache-dir)',
+    },
+    json: {
+        kind: 'switch', commands: BOTH, flag: 'json', cliOwn: true,
+        help: 'print the build report, or the --explain plan, as one JSON object',
+        indexHelp: 'print the report (digest, refs, manifests) as one JSON object',
+    },
+    fromImage: { kind: 'text', commands: BUILD, input: 'fromImage', flag: 'from-image', arg: 'TARBALL', help: 'a docker-archive to build on: its layers go first' },
+    extraCommands: { kind: 'text', commands: BUILD, input: 'extraCommands', flag: 'extra-commands', arg: 'SCRIPT', help: "shell script run in the customisation layer's directory" },
+    includeNixDB: {
+        kind: 'switch', commands: BUILD, input: 'includeNixDB', default: false, flag: 'include-nix-db',
+        help: "put a Nix database of the image's store paths in /nix/var/nix/db",
+    },
+    layering: {
+        kind: 'text', commands: BUILD, input: 'layering', default: 'size', flag: 'layering', arg: 'KIND',
+        help: 'how store paths fill the layers: size or popularity (default {default})',
+    },
+    groupPopular: {
+        kind: 'text', commands: BUILD, input: 'groupPopular', default: '0', flag: 'group-popular', arg: 'N',
+        help: 'the N most popular paths share the lowest layer (default {default}, off)',
+    },
+    hints: { kind: 'list', commands: BUILD, input: 'hints', flag: 'hint', arg: 'KIND:PATTERN', help: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
+    explain: { kind: 'switch', commands: BUILD, input: 'explain', default: false, flag: 'explain', help: 'print the layer plan (sizes, paths and why) and build nothing' },
+    uid: { kind: 'text', commands: BUILD, input: 'uid', default: '0', flag: 'uid', arg: 'N', help: 'owner id of every file in every layer (default {default})' },
+    gid: { kind: 'text', commands: BUILD, input: 'gid', default: '0', flag: 'gid', arg: 'N', help: 'group id of every file in every layer (default {default})' },
+    uname: { kind: 'text', commands: BUILD, input: 'uname', default: 'root', flag: 'uname', arg: 'NAME', help: 'owner name of every file in every layer (default {default})' },
+    gname: { kind: 'text', commands: BUILD, input: 'gname', default: 'root', flag: 'gname', arg: 'NAME', help: 'group name of every file in every layer (default {default})' },
+    mtime: { kind: 'text', commands: BUILD, input: 'mtime', default: EPOCH_PLUS_ONE, flag: 'mtime', arg: 'SECONDS|ISO', help: 'mtime of every file in every layer (default {default})' },
+    debug: { kind: 'switch', commands: BOTH, flag: 'debug', cliOwn: true, help: 'on an internal error, print its stack' },
+    help: { kind: 'switch', commands: BOTH, flag: 'help', short: 'h', cliOwn: true, help: 'print this help' },
+};
+/** The rows typed alike, for code that reads any of their fields. */
+const ROWS = Object.entries(INPUTS);
+/** The rows a command takes, in the table's order. */
+function rowsOf(command) {
+    return ROWS.filter(([, row]) => row.commands.includes(command));
+}
+/** Each default, as the row has it: text as typed, a switch as on or off. */
+const DEFAULTS = Object.fromEntries(ROWS.flatMap(([key, row]) => ('default' in row && row.default !== undefined ? [[key, row.default]] : [])));
 
 
 /***/ }),
@@ -30188,7 +30237,7 @@ function spellInputs(message, spelling) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6466);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8522);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5593);
 
 
 
@@ -30650,10 +30699,9 @@ function sortedNames(dir) {
 /* harmony export */   YS: () => (/* binding */ encodeHeader),
 /* harmony export */   pw: () => (/* binding */ headerSize),
 /* harmony export */   tU: () => (/* binding */ ZERO_BLOCK),
-/* harmony export */   yL: () => (/* binding */ DEFAULT_TAR_SETTINGS),
 /* harmony export */   yR: () => (/* binding */ readText)
 /* harmony export */ });
-/* unused harmony export RECORD */
+/* unused harmony exports DEFAULT_TAR_SETTINGS, RECORD */
 const DEFAULT_TAR_SETTINGS = Object.freeze({
     mtime: 1,
     uid: 0,
@@ -31115,8 +31163,8 @@ var image_manifest = __nccwpck_require__(4252);
 var pool = __nccwpck_require__(9860);
 // EXTERNAL MODULE: ./lib/registry/registry-error.js
 var registry_error = __nccwpck_require__(1583);
-// EXTERNAL MODULE: ./lib/inputs.js
-var inputs = __nccwpck_require__(646);
+// EXTERNAL MODULE: ./lib/inputs.js + 1 modules
+var inputs = __nccwpck_require__(5593);
 ;// CONCATENATED MODULE: ./lib/registry/push-index.js
 
 
@@ -31221,7 +31269,7 @@ async function makeIndex(opts, log) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5593);
 
 
 
@@ -31308,10 +31356,6 @@ async function statOrFail(p, raw) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  xe: () => (/* binding */ DEFAULT_CREATED),
-  ag: () => (/* binding */ DEFAULT_LAYERING),
-  AW: () => (/* binding */ DEFAULT_MAX_LAYERS),
-  Mp: () => (/* binding */ MAX_LAYERS_LIMIT),
   G7: () => (/* binding */ parseIndexOptions),
   Ac: () => (/* binding */ parseOptions)
 });
@@ -31326,8 +31370,10 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
-// EXTERNAL MODULE: ./lib/inputs.js
-var inputs = __nccwpck_require__(646);
+// EXTERNAL MODULE: ./lib/inputs.js + 1 modules
+var inputs = __nccwpck_require__(5593);
+// EXTERNAL MODULE: ./lib/inputs/table.js
+var table = __nccwpck_require__(4565);
 ;// CONCATENATED MODULE: ./lib/image/validate-config.js
 
 
@@ -31402,8 +31448,6 @@ function describe(v) {
 
 // EXTERNAL MODULE: ./lib/layer/compress.js
 var compress = __nccwpck_require__(9641);
-// EXTERNAL MODULE: ./lib/layer/tar-header.js
-var tar_header = __nccwpck_require__(3198);
 // EXTERNAL MODULE: ./lib/image/manifest.js
 var manifest = __nccwpck_require__(4252);
 // EXTERNAL MODULE: ./lib/registry/reference.js
@@ -31426,10 +31470,10 @@ var plan_layers = __nccwpck_require__(9227);
 
 
 const OUTPUT_FORMATS = ['docker-archive', 'oci'];
-const MAX_LAYERS_LIMIT = 125;
-const DEFAULT_MAX_LAYERS = 100;
-const DEFAULT_CREATED = '1970-01-01T00:00:01Z';
-const DEFAULT_LAYERING = 'size';
+/** A text option's value, or its default when none is given. */
+function orDefault(raw, option) {
+    return raw === undefined || raw.trim() === '' ? table/* DEFAULTS */.zY[option] : raw;
+}
 // The OCI distribution spec's reference grammar (docker/distribution's
 // reference package): an optional registry host, then path components.
 const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
@@ -31444,14 +31488,14 @@ async function parseOptions(raw, env = process.env) {
     const name = parseName(raw.name);
     const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
     const config = await parseConfig(raw.config, raw.configFromFile ?? true);
-    const contents = raw.contents.map((c, i) => {
+    const contents = (raw.contents ?? []).map((c, i) => {
         if (c.trim() === '')
             throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} #${i + 1} is empty`);
         return c;
     });
-    const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7, 'gzip');
+    const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7);
     (0,compress/* checkCompression */.jA)(compression);
-    const push = raw.push || raw.pushByDigest ? parsePush(raw, name, tags, compression) : undefined;
+    const push = (raw.push ?? table/* DEFAULTS */.zY.push) || (raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest) ? parsePush(raw, name, tags, compression) : undefined;
     return {
         name,
         tags,
@@ -31466,18 +31510,18 @@ async function parseOptions(raw, env = process.env) {
         cache: parseCache(raw, env),
         fromImage: raw.fromImage === undefined || raw.fromImage.trim() === '' ? undefined : external_node_path_.resolve(raw.fromImage),
         extraCommands: raw.extraCommands === undefined || raw.extraCommands.trim() === '' ? undefined : raw.extraCommands,
-        includeNixDB: raw.includeNixDB ?? false,
+        includeNixDB: raw.includeNixDB ?? table/* DEFAULTS */.zY.includeNixDB,
         storeLayerSettings: parseTarSettings(raw),
         layering: parseLayering(raw.layering),
         groupPopular: parseGroupPopular(raw.groupPopular),
         hints: (0,hints/* parseHints */.i)(raw.hints ?? []),
-        explain: raw.explain ?? false,
+        explain: raw.explain ?? table/* DEFAULTS */.zY.explain,
         concurrency: (0,external_node_os_.availableParallelism)(),
         scratch: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
     };
 }
 function parseOutput(raw, name, pushing) {
-    const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
+    const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS);
     const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
     if (given === '-') {
         if (!raw.stdoutAllowed)
@@ -31499,19 +31543,18 @@ function parseOutput(raw, name, pushing) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${given} names a directory; give a file name`);
     return { kind, path: external_node_path_.resolve(given) };
 }
-function parseChoice(what, raw, choices, fallback) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const value = raw.trim();
+function parseChoice(what, raw, choices) {
+    const text = orDefault(raw, what);
+    const value = text.trim();
     if (!choices.includes(value))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${raw}" must be one of ${choices.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${text}" must be one of ${choices.join(', ')}`);
     return value;
 }
 function parsePush(raw, name, tags, compression) {
-    const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9, 'oci');
+    const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9);
     if (manifestFormat === 'docker' && compression !== 'gzip')
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('manifestFormat')} docker takes gzip layers only, not ${(0,inputs/* input */.hF)('compression')} ${compression}`);
-    const byDigest = raw.pushByDigest ?? false;
+    const byDigest = raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest;
     // A tag given would name the local image but never reach the registry: say so rather than drop it.
     if (byDigest && tags.length > 0)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${tags[0] ?? ''}" cannot go with ${(0,inputs/* input */.hF)('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
@@ -31534,10 +31577,10 @@ function parseRegistryAccess(raw) {
     const password = raw.password ?? '';
     if ((username === '') !== (password === ''))
         throw new errors/* UserError */.yo(username === '' ? `${(0,inputs/* input */.hF)('password')} is given without ${(0,inputs/* input */.hF)('username')}` : `${(0,inputs/* input */.hF)('username')} ${username} is given without ${(0,inputs/* input */.hF)('password')}`);
-    const retriesText = raw.retries?.trim() ?? '';
-    const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
+    const retriesText = orDefault(raw.retries, 'retries');
+    const retries = /^\d+$/.test(retriesText.trim()) ? Number(retriesText.trim()) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${retriesText}" must be a whole number from 0 to 20`);
     return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password }, authFile: raw.authFile };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
@@ -31568,7 +31611,7 @@ function parseIndexOptions(raw) {
     const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
     const here = (0,reference/* parseRepository */.SU)(name);
     // The same digest twice (a matrix job run again) is one manifest.
-    const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
+    const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {
             // A digest alone, or NAME[:TAG]@DIGEST as docker prints a pulled image: the tag says nothing more.
             const ref = text.includes('@') ? splitReference(text) : undefined;
             const digest = ref === undefined ? text : ref.digest;
@@ -31588,7 +31631,7 @@ function parseIndexOptions(raw) {
         throw new errors/* UserError */.yo(`an index needs at least one manifest: give its digest with ${(0,inputs/* input */.hF)('index')}`);
     if (tags.length === 0)
         throw new errors/* UserError */.yo(`an index needs a ${(0,inputs/* input */.hF)('tag')} to be pushed under`);
-    return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9, 'oci'), ...parseRegistryAccess(raw) };
+    return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
@@ -31626,27 +31669,24 @@ async function parseConfig(raw, fromFile) {
     }
     return parseContainerConfig(text, `${(0,inputs/* input */.hF)('config')} file ${file}`);
 }
-function parseMaxLayers(raw) {
-    if (raw === undefined || raw.trim() === '')
-        return DEFAULT_MAX_LAYERS;
+function parseMaxLayers(given) {
+    const raw = orDefault(given, 'maxLayers');
     const text = raw.trim();
     const n = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('maxLayers')} "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
+    if (!Number.isSafeInteger(n) || n < 2 || n > table/* MAX_LAYERS_LIMIT */.Mp) {
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('maxLayers')} "${raw}" must be a whole number from 2 to ${table/* MAX_LAYERS_LIMIT */.Mp}`);
     }
     return n;
 }
-function parseLayering(raw) {
-    if (raw === undefined || raw.trim() === '')
-        return DEFAULT_LAYERING;
+function parseLayering(given) {
+    const raw = orDefault(given, 'layering');
     const value = raw.trim();
     if (!plan_layers/* LAYERINGS */.z.includes(value))
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('layering')} "${raw}" must be one of ${plan_layers/* LAYERINGS */.z.join(', ')}`);
     return value;
 }
-function parseGroupPopular(raw) {
-    if (raw === undefined || raw.trim() === '')
-        return 0;
+function parseGroupPopular(given) {
+    const raw = orDefault(given, 'groupPopular');
     const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     if (!Number.isSafeInteger(n) || n > 100_000)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('groupPopular')} "${raw}" must be a whole number (0 for no grouping)`);
@@ -31654,34 +31694,32 @@ function parseGroupPopular(raw) {
 }
 const ID_LIMIT = 2 ** 32 - 1;
 function parseTarSettings(raw) {
-    const id = (what, value, fallback) => {
-        if (value === undefined || value.trim() === '')
-            return fallback;
+    const id = (what, given) => {
+        const value = orDefault(given, what);
         const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
         if (!Number.isSafeInteger(n) || n > ID_LIMIT)
             throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
         return n;
     };
-    const owner = (what, value, fallback) => {
-        if (value === undefined)
-            return fallback;
+    const owner = (what, given) => {
+        // An empty name is a name: only one not given takes the default.
+        const value = given ?? table/* DEFAULTS */.zY[what];
         // Control characters would make tar headers that tools print wrongly.
         if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
             throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
         return value;
     };
     return {
-        uid: id('uid', raw.uid, tar_header/* DEFAULT_TAR_SETTINGS */.yL.uid),
-        gid: id('gid', raw.gid, tar_header/* DEFAULT_TAR_SETTINGS */.yL.gid),
-        uname: owner('uname', raw.uname, tar_header/* DEFAULT_TAR_SETTINGS */.yL.uname),
-        gname: owner('gname', raw.gname, tar_header/* DEFAULT_TAR_SETTINGS */.yL.gname),
+        uid: id('uid', raw.uid),
+        gid: id('gid', raw.gid),
+        uname: owner('uname', raw.uname),
+        gname: owner('gname', raw.gname),
         mtime: parseMtime(raw.mtime),
     };
 }
 /** Seconds since the epoch, or an RFC 3339 time; never "now", which would make every layer new. */
-function parseMtime(raw) {
-    if (raw === undefined || raw.trim() === '')
-        return tar_header/* DEFAULT_TAR_SETTINGS */.yL.mtime;
+function parseMtime(given) {
+    const raw = orDefault(given, 'mtime');
     const text = raw.trim();
     if (/^\d+$/.test(text)) {
         const n = Number(text);
@@ -31696,9 +31734,9 @@ function parseMtime(raw) {
     const why = text === 'now' ? ': "now" would give every layer new bytes on every run, defeating the cache' : '';
     throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('mtime')} "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
 }
-function parseCreated(raw) {
-    if (raw === undefined || raw === '')
-        return DEFAULT_CREATED;
+function parseCreated(given) {
+    // Untrimmed: a blank time is a mistake to say, not the default.
+    const raw = given === undefined || given === '' ? table/* DEFAULTS */.zY.created : given;
     const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
     if (date === undefined || Number.isNaN(date.getTime())) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('created')} "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
@@ -31758,7 +31796,7 @@ function parseArchitecture(raw) {
     return raw;
 }
 function parseCache(raw, env) {
-    if (raw.noCache) {
+    if (!(raw.cache ?? table/* DEFAULTS */.zY.cache)) {
         if (raw.cacheDir !== undefined)
             throw new errors/* UserError */.yo('--cache-dir and --no-cache cannot be used together');
         return { kind: 'none' };
@@ -31774,7 +31812,7 @@ function parseCache(raw, env) {
 
 /***/ }),
 
-/***/ 2641:
+/***/ 2655:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31786,8 +31824,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./lib/log.js
 var lib_log = __nccwpck_require__(7309);
 // EXTERNAL MODULE: ./lib/util/pool.js
@@ -31796,6 +31832,8 @@ var pool = __nccwpck_require__(9860);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
 ;// CONCATENATED MODULE: ./lib/cache/directory.js
@@ -32668,8 +32706,8 @@ var actions_root = __nccwpck_require__(6318);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
 var store_layer = __nccwpck_require__(6997);
-// EXTERNAL MODULE: ./lib/inputs.js
-var inputs = __nccwpck_require__(646);
+// EXTERNAL MODULE: ./lib/inputs.js + 1 modules
+var inputs = __nccwpck_require__(5593);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
 
 
@@ -33836,6 +33874,58 @@ class ArchiveStream {
 
 // EXTERNAL MODULE: ./lib/util/temp.js
 var temp = __nccwpck_require__(8896);
+;// CONCATENATED MODULE: ./lib/util/work-folder.js
+
+
+
+
+/**
+ * A build's work folder and its output's temporary name carry the id of
+ * the process that owns them. A run killed outright (SIGKILL, the OOM
+ * killer, a cancelled job's runner) cleans up nothing, and its leftovers can
+ * be a gigabyte of layers; the next run in the same folder tells them from
+ * those of runs still going by that id.
+ */
+const PREFIX = '.layered-image-';
+/**
+ * `<pid>-<random>` and `<pid>-<hex>.tmp`, nothing else: `….tmp.old` is an
+ * earlier layout that could not be put back, which the user was told to
+ * fetch (replace-directory.ts), and names without an id may be anyone's.
+ */
+const OWNED = /^\.layered-image-(\d+)-[A-Za-z0-9]+(\.tmp)?$/;
+/** A new folder in `parent` for this process's build. */
+function makeWorkFolder(parent) {
+    return (0,promises_.mkdtemp)(external_node_path_.join(parent, `${PREFIX}${process.pid}-`));
+}
+/** A new name in `dir` for an output until it is complete. */
+function outputTempName(dir) {
+    return external_node_path_.join(dir, `${PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+}
+/**
+ * Removes the work folders and output temporaries in `parent` whose process
+ * is gone. Tidying is no part of the build: nothing here fails it.
+ */
+async function removeStaleWorkFolders(parent) {
+    const names = await (0,promises_.readdir)(parent).catch(() => []);
+    await Promise.all(names.map(async (name) => {
+        const pid = Number(OWNED.exec(name)?.[1]);
+        // Another build of this process may be under way (a program running several).
+        if (!(pid > 0 && pid <= 0x7fffffff) || pid === process.pid || !gone(pid))
+            return;
+        await (0,promises_.rm)(external_node_path_.join(parent, name), { recursive: true, force: true }).catch(() => { });
+    }));
+}
+/** EPERM: the process is there, another user's; a pid taken again by another program keeps the folder too, which is only a missed tidy-up. */
+function gone(pid) {
+    try {
+        process.kill(pid, 0);
+        return false;
+    }
+    catch (e) {
+        return (0,errors/* errnoCode */.UK)(e) === 'ESRCH';
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/sinks/output-path.js
 
 
@@ -33868,7 +33958,7 @@ async function reserveOutput(output, kind) {
     if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a symlink to nothing`);
     }
-    const tmp = external_node_path_.join(external_node_path_.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const tmp = outputTempName(external_node_path_.dirname(target));
     try {
         await (await (0,promises_.open)(tmp, 'wx', 0o644)).close();
         await (0,promises_.unlink)(tmp);
@@ -34039,6 +34129,59 @@ class DockerStreamSink {
 
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __nccwpck_require__(8500);
+;// CONCATENATED MODULE: ./lib/util/replace-directory.js
+
+
+
+
+/**
+ * Waits before each new try at putting the earlier folder back: a folder
+ * held a moment (a virus scanner, a network file system) is let go within
+ * them, and a build that already failed can spare a second.
+ */
+const PUT_BACK_WAITS_MS = [50, 200, 1000];
+/**
+ * `from` takes the place of `to`; should that fail, the folder that was
+ * there is put back. `rename` is there for tests: no file system fails
+ * these renames on demand.
+ */
+async function replaceDirectory(from, to, rename = promises_.rename) {
+    const old = `${from}.old`;
+    const had = await (0,promises_.lstat)(to).then(() => true, () => false);
+    if (had)
+        await rename(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
+    try {
+        await rename(from, to);
+    }
+    catch (e) {
+        if (had)
+            await putBack(old, to, e, rename);
+        throw new errors/* UserError */.yo(`cannot write ${(0,inputs/* input */.hF)('output')} ${to}: ${reason(e)}`);
+    }
+    if (had)
+        await (0,promises_.rm)(old, { recursive: true, force: true });
+}
+/** Where the earlier folder cannot go back, the user is told where it is: under its hidden name it would be lost. */
+async function putBack(old, to, cause, rename) {
+    let last;
+    for (const wait of [0, ...PUT_BACK_WAITS_MS]) {
+        await (0,external_node_timers_promises_.setTimeout)(wait);
+        try {
+            await rename(old, to);
+            return;
+        }
+        catch (e) {
+            last = e;
+        }
+    }
+    throw new errors/* UserError */.yo(`cannot write ${(0,inputs/* input */.hF)('output')} ${to} (${reason(cause)}); what was there could not be put back (${reason(last)}) and is now ${old}`);
+}
+function reason(e) {
+    return (0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e).split('\n')[0] ?? '';
+}
+
 ;// CONCATENATED MODULE: ./lib/image/image.js
 // Annotations on pushed store layers: what a later build needs to use the
 // blob without building, restoring or compressing the layer.
@@ -34061,6 +34204,7 @@ function layerAnnotations(layer) {
 // EXTERNAL MODULE: ./lib/image/manifest.js
 var image_manifest = __nccwpck_require__(4252);
 ;// CONCATENATED MODULE: ./lib/sinks/oci-layout.js
+
 
 
 
@@ -34162,23 +34306,6 @@ async function checkLayoutTarget(dir) {
     if (!isLayout && !empty)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
-/** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
-async function replaceDirectory(from, to) {
-    const old = `${from}.old`;
-    const had = await (0,promises_.lstat)(to).then(() => true, () => false);
-    if (had)
-        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
-    try {
-        await (0,promises_.rename)(from, to);
-    }
-    catch (e) {
-        if (had)
-            await (0,promises_.rename)(old, to).catch(() => { });
-        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`);
-    }
-    if (had)
-        await (0,promises_.rm)(old, { recursive: true, force: true });
-}
 /** An OCI image layout folder: every layer's compressed blob, made or restored here. */
 class OciLayoutSink {
     path;
@@ -34217,8 +34344,8 @@ class OciLayoutSink {
 
 // EXTERNAL MODULE: ./lib/registry/connect.js
 var connect = __nccwpck_require__(9833);
-// EXTERNAL MODULE: ./lib/registry/client.js + 6 modules
-var client = __nccwpck_require__(4361);
+// EXTERNAL MODULE: ./lib/registry/client.js + 5 modules
+var client = __nccwpck_require__(2881);
 // EXTERNAL MODULE: ./lib/registry/reference.js
 var reference = __nccwpck_require__(9758);
 ;// CONCATENATED MODULE: ./lib/registry/known-layers.js
@@ -34530,6 +34657,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj, sinks = sinksFo
         for (const sink of sinks)
             await sink.prepare?.(log);
         const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+        // Beside the output, so that its files can be renamed or linked into it.
         const workParent = sinks.map((s) => s.folder?.()).find((f) => f !== undefined) ?? opts.scratch;
         return await withWork(workParent, opts.concurrency, log, async (ctx) => {
             const platform = opts.variant === undefined ? opts.architecture : `${opts.architecture}/${opts.variant}`;
@@ -34578,8 +34706,9 @@ async function bedFor(sinks, ctx) {
 }
 /** Runs `fn` with a work folder and the layer workers, both ended whatever happens. */
 async function withWork(parent, concurrency, log, fn) {
-    // Beside the output, so that its files can be renamed or linked into it.
-    const work = await (0,promises_.mkdtemp)(external_node_path_.join(parent, '.layered-image-')).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder in ${parent}`));
+    // Runs killed outright (SIGKILL, a lost runner) leave theirs: tidied now.
+    await removeStaleWorkFolders(parent);
+    const work = await makeWorkFolder(parent).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder in ${parent}`));
     (0,temp/* trackTemporary */.hN)(work);
     const workers = new layer_workers/* LayerWorkers */.$(concurrency);
     try {
@@ -34642,7 +34771,7 @@ function formatPlan(plan) {
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5593);
 
 
 
@@ -34919,7 +35048,7 @@ function requisites(root, references) {
 
 /***/ }),
 
-/***/ 4361:
+/***/ 2881:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35143,8 +35272,8 @@ function parseChallenges(header) {
 
 // EXTERNAL MODULE: ./lib/registry/credentials.js
 var credentials = __nccwpck_require__(6097);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __nccwpck_require__(8500);
 ;// CONCATENATED MODULE: ./lib/registry/retry.js
 
 
@@ -35180,7 +35309,7 @@ async function withRetries(policy, fn) {
                 throw e.final;
             const ms = Math.min(MAX_DELAY_MS, e.retryAfterMs ?? policy.baseMs * 2 ** attempt);
             policy.log?.(`registry ${policy.registry}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
-            await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
+            await (0,external_node_timers_promises_.setTimeout)(ms);
         }
     }
 }
@@ -35773,7 +35902,7 @@ async function sliceOf(source, size) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   N: () => (/* binding */ connect)
 /* harmony export */ });
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4361);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2881);
 /* harmony import */ var _credentials_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6097);
 /* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9758);
 
@@ -35831,7 +35960,7 @@ async function connect(name, access, alsoRead, log) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5593);
 /* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9758);
 
 
@@ -36179,7 +36308,7 @@ function statusError(prefix, status, body = Buffer.alloc(0), hint) {
 /* harmony export */   v: () => (/* binding */ checkFlagNames)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5593);
 
 
 /**
@@ -37399,5 +37528,6 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ var __webpack_exports__FLAGS = __webpack_exports__.Wg;
 /******/ var __webpack_exports__INDEX_FLAGS = __webpack_exports__.xX;
 /******/ var __webpack_exports__main = __webpack_exports__.iW;
-/******/ export { __webpack_exports__FLAGS as FLAGS, __webpack_exports__INDEX_FLAGS as INDEX_FLAGS, __webpack_exports__main as main };
+/******/ var __webpack_exports__parseFlags = __webpack_exports__.bQ;
+/******/ export { __webpack_exports__FLAGS as FLAGS, __webpack_exports__INDEX_FLAGS as INDEX_FLAGS, __webpack_exports__main as main, __webpack_exports__parseFlags as parseFlags };
 /******/ 

@@ -96089,7 +96089,10 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
 ;// CONCATENATED MODULE: ./lib/cache/actions-output.js
+
 /**
  * @actions/cache reports its failures itself, one line per call, and tells
  * its caller only "miss" or "not saved". While its calls run, this takes
@@ -96100,7 +96103,11 @@ var errors = __nccwpck_require__(452);
 const FAILURE = /^::(warning|error)::(Failed to (restore|save): .*|Cache reservation failed: .*|uploadCacheArchiveSDK: .*)$/;
 let inFlight = 0;
 let original;
-const listeners = new Set();
+/**
+ * Restores and saves run side by side, and a failure of one must not stop
+ * the other: a line goes to the call whose async context writes it.
+ */
+const caller = new external_node_async_hooks_.AsyncLocalStorage();
 function install() {
     const write = process.stdout.write.bind(process.stdout);
     original = write;
@@ -96110,10 +96117,11 @@ function install() {
                 .split('\n')
                 .filter((line) => {
                 const m = FAILURE.exec(line.replace(/\r$/, ''));
-                if (m === null)
+                const onFailure = caller.getStore();
+                // A line from outside every call is no failure of ours: it is printed as written.
+                if (m === null || onFailure === undefined)
                     return true;
-                for (const l of listeners)
-                    l(decodeCommand(m[2]));
+                onFailure(decodeCommand(m[2]));
                 return false;
             })
                 .join('\n');
@@ -96131,12 +96139,10 @@ function install() {
 async function capturingFailures(onFailure, call) {
     if (inFlight++ === 0)
         install();
-    listeners.add(onFailure);
     try {
-        return await call();
+        return await caller.run(onFailure, call);
     }
     finally {
-        listeners.delete(onFailure);
         if (--inFlight === 0 && original !== undefined) {
             process.stdout.write = original;
             original = undefined;
@@ -96873,7 +96879,7 @@ function sha256Digest(bytes) {
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5593);
 
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
@@ -96922,7 +96928,7 @@ function asUserError(e, what) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7554);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4857);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2261);
 /* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
 
@@ -96940,54 +96946,24 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 646:
+/***/ 5593:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   hF: () => (/* binding */ input),
-/* harmony export */   oD: () => (/* binding */ spellInputs)
-/* harmony export */ });
-/* unused harmony export INPUT_FLAGS */
-/**
- * The names a user gives values by: each Action input with the CLI flag
- * that gives the same value. A message names an input with `input(NAME)`,
- * and the front end that prints it spells it as its user typed it:
- * `maxLayers` in the Action's log, `--max-layers` on the command line.
- */
-const INPUT_FLAGS = {
-    name: 'name',
-    tag: 'tag',
-    tags: 'tag',
-    contents: 'contents',
-    config: 'config',
-    maxLayers: 'max-layers',
-    created: 'created',
-    architecture: 'architecture',
-    platform: 'platform',
-    output: 'output',
-    outputFormat: 'output-format',
-    compression: 'compression',
-    push: 'push',
-    pushByDigest: 'push-by-digest',
-    manifestFormat: 'manifest-format',
-    cacheFrom: 'cache-from',
-    insecureRegistries: 'insecure-registry',
-    retries: 'retries',
-    username: 'username',
-    password: 'password-stdin',
-    fromImage: 'from-image',
-    extraCommands: 'extra-commands',
-    includeNixDB: 'include-nix-db',
-    layering: 'layering',
-    groupPopular: 'group-popular',
-    hints: 'hint',
-    uid: 'uid',
-    gid: 'gid',
-    uname: 'uname',
-    gname: 'gname',
-    mtime: 'mtime',
-    index: 'manifest',
-};
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  hF: () => (/* reexport */ input),
+  oD: () => (/* reexport */ spellInputs)
+});
+
+// UNUSED EXPORTS: INPUT_FLAGS
+
+// EXTERNAL MODULE: ./lib/inputs/table.js
+var table = __nccwpck_require__(4565);
+;// CONCATENATED MODULE: ./lib/inputs/names.js
+
+/** Each Action input with the CLI flag that gives the same value. */
+const INPUT_FLAGS = Object.fromEntries(table/* ROWS */.Ir.flatMap(([, row]) => (row.flagTurnsOff ? [] : [row.input, row.alsoInput].flatMap((name) => (name === undefined ? [] : [[name, row.flag]])))));
 // Private-use characters: nothing a user types, so nothing to mistake.
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
@@ -97004,6 +96980,142 @@ function spellInputs(message, spelling) {
         return `--${INPUT_FLAGS[name]}`;
     });
 }
+
+;// CONCATENATED MODULE: ./lib/inputs.js
+// Modules across src/ name inputs in their messages through this path; the
+// names now come from the table of inputs, in inputs/.
+
+
+
+/***/ }),
+
+/***/ 4565:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ir: () => (/* binding */ ROWS),
+/* harmony export */   Mp: () => (/* binding */ MAX_LAYERS_LIMIT),
+/* harmony export */   RO: () => (/* binding */ rowsOf),
+/* harmony export */   mc: () => (/* binding */ INPUTS),
+/* harmony export */   zY: () => (/* binding */ DEFAULTS)
+/* harmony export */ });
+/**
+ * Every value a user gives, once: its Action input, its command-line flag,
+ * its default and its help line. The Action reads its inputs through this
+ * table, the CLI's flags and `--help` are made from it, and options.ts
+ * falls back on its defaults; action.yml declares the same inputs with the
+ * same defaults (test/inputs/table.test.ts holds the two together).
+ *
+ * A row's key is its field in the raw shape both front ends hand
+ * options.ts (raw.ts); the table's order is `--help`'s.
+ */
+const MAX_LAYERS_LIMIT = 125;
+const BOTH = ['build', 'index'];
+const BUILD = ['build'];
+// One second past the epoch, as nixpkgs' dockerTools date their images.
+const EPOCH_PLUS_ONE = '1970-01-01T00:00:01Z';
+const INPUTS = {
+    name: {
+        kind: 'text', commands: BOTH, input: 'name', required: true, flag: 'name', arg: 'NAME',
+        help: 'image name (required); with --push, its host names the registry',
+        indexHelp: 'image name (required): the repository holding the manifests',
+    },
+    // The first is the docker-archive's RepoTag.
+    tags: {
+        kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
+        help: 'image tag, repeatable; all are pushed (default: from the image id)',
+        indexHelp: 'tag the index is pushed under, repeatable (at least one)',
+    },
+    manifests: { kind: 'list', commands: ['index'], input: 'index', flag: 'manifest', arg: 'DIGEST', help: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
+    // A store path may hold a comma.
+    contents: { kind: 'list', commands: BUILD, input: 'contents', split: /\s+/, flag: 'contents', arg: 'PATH', help: 'a store path or a link to one, repeatable: its closure goes in' },
+    config: { kind: 'text', commands: BUILD, input: 'config', flag: 'config', arg: 'JSON|@FILE', help: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
+    maxLayers: {
+        kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
+        help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
+    },
+    created: { kind: 'text', commands: BUILD, input: 'created', default: EPOCH_PLUS_ONE, flag: 'created', arg: 'ISO|now', help: 'image creation time, RFC 3339 or now (default {default})' },
+    architecture: { kind: 'text', commands: BUILD, input: 'architecture', flag: 'architecture', arg: 'ARCH', help: "GOARCH name for the config, such as arm64 (default this machine's)" },
+    platform: { kind: 'text', commands: BUILD, input: 'platform', flag: 'platform', arg: 'OS/ARCH[/VAR]', help: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
+    // No default here: the Action's is under RUNNER_TEMP, the CLI's named after the image.
+    output: { kind: 'text', commands: BUILD, input: 'output', flag: 'output', short: 'o', arg: 'FILE|DIR|-', help: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
+    outputFormat: {
+        kind: 'text', commands: BUILD, input: 'outputFormat', default: 'docker-archive', flag: 'output-format', arg: 'FORMAT',
+        help: 'docker-archive, or oci for an OCI layout (default {default})',
+    },
+    compression: {
+        kind: 'text', commands: BUILD, input: 'compression', default: 'gzip', flag: 'compression', arg: 'ALGO',
+        help: 'blobs of a push or an OCI layout: gzip, zstd or none (default {default})',
+    },
+    push: {
+        kind: 'switch', commands: BUILD, input: 'push', default: false, impliedByIndex: true, flag: 'push',
+        help: 'push NAME:TAG for each tag, uploading only blobs the registry lacks',
+    },
+    pushByDigest: {
+        kind: 'switch', commands: BUILD, input: 'pushByDigest', default: false, flag: 'push-by-digest',
+        help: 'push with no tag (an index tags it): the report gives NAME@DIGEST',
+    },
+    manifestFormat: {
+        kind: 'text', commands: BOTH, input: 'manifestFormat', default: 'oci', flag: 'manifest-format', arg: 'FORMAT',
+        help: 'manifest of a push: oci, or docker (gzip layers only) (default {default})',
+        indexHelp: 'oci, an image index, or docker, a manifest list (default {default})',
+    },
+    // No default here: the tags being pushed and latest.
+    cacheFrom: { kind: 'list', commands: BUILD, input: 'cacheFrom', flag: 'cache-from', arg: 'REF', help: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
+    insecureRegistries: {
+        kind: 'list', commands: BOTH, input: 'insecureRegistries', flag: 'insecure-registry', arg: 'HOST',
+        help: 'registry spoken to over plain HTTP, repeatable (loopback always is)',
+    },
+    retries: { kind: 'text', commands: BOTH, input: 'retries', default: '5', flag: 'retries', arg: 'N', help: 'retries on 429, 5xx or a dropped connection, 0–20 (default {default})' },
+    username: { kind: 'text', commands: BOTH, input: 'username', flag: 'username', arg: 'USER', help: 'registry username; its password comes from --password-stdin' },
+    // A flag's value shows in a process list and in shell history.
+    password: {
+        kind: 'text', commands: BOTH, input: 'password', flag: 'password-stdin', flagReadsStdin: true,
+        help: "read --username's password from standard input, as docker login",
+    },
+    authFile: { kind: 'text', commands: BOTH, flag: 'authfile', arg: 'FILE', help: 'the one credential file read, as podman --authfile takes it' },
+    cacheDir: { kind: 'text', commands: BUILD, flag: 'cache-dir', arg: 'DIR', help: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
+    cache: {
+        kind: 'switch', commands: BUILD, input: 'cache', default: true, flag: 'no-cache', flagTurnsOff: true,
+        help: 'read and keep no cache: every blob made again (not with --cache-dir)',
+    },
+    json: {
+        kind: 'switch', commands: BOTH, flag: 'json', cliOwn: true,
+        help: 'print the build report, or the --explain plan, as one JSON object',
+        indexHelp: 'print the report (digest, refs, manifests) as one JSON object',
+    },
+    fromImage: { kind: 'text', commands: BUILD, input: 'fromImage', flag: 'from-image', arg: 'TARBALL', help: 'a docker-archive to build on: its layers go first' },
+    extraCommands: { kind: 'text', commands: BUILD, input: 'extraCommands', flag: 'extra-commands', arg: 'SCRIPT', help: "shell script run in the customisation layer's directory" },
+    includeNixDB: {
+        kind: 'switch', commands: BUILD, input: 'includeNixDB', default: false, flag: 'include-nix-db',
+        help: "put a Nix database of the image's store paths in /nix/var/nix/db",
+    },
+    layering: {
+        kind: 'text', commands: BUILD, input: 'layering', default: 'size', flag: 'layering', arg: 'KIND',
+        help: 'how store paths fill the layers: size or popularity (default {default})',
+    },
+    groupPopular: {
+        kind: 'text', commands: BUILD, input: 'groupPopular', default: '0', flag: 'group-popular', arg: 'N',
+        help: 'the N most popular paths share the lowest layer (default {default}, off)',
+    },
+    hints: { kind: 'list', commands: BUILD, input: 'hints', flag: 'hint', arg: 'KIND:PATTERN', help: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
+    explain: { kind: 'switch', commands: BUILD, input: 'explain', default: false, flag: 'explain', help: 'print the layer plan (sizes, paths and why) and build nothing' },
+    uid: { kind: 'text', commands: BUILD, input: 'uid', default: '0', flag: 'uid', arg: 'N', help: 'owner id of every file in every layer (default {default})' },
+    gid: { kind: 'text', commands: BUILD, input: 'gid', default: '0', flag: 'gid', arg: 'N', help: 'group id of every file in every layer (default {default})' },
+    uname: { kind: 'text', commands: BUILD, input: 'uname', default: 'root', flag: 'uname', arg: 'NAME', help: 'owner name of every file in every layer (default {default})' },
+    gname: { kind: 'text', commands: BUILD, input: 'gname', default: 'root', flag: 'gname', arg: 'NAME', help: 'group name of every file in every layer (default {default})' },
+    mtime: { kind: 'text', commands: BUILD, input: 'mtime', default: EPOCH_PLUS_ONE, flag: 'mtime', arg: 'SECONDS|ISO', help: 'mtime of every file in every layer (default {default})' },
+    debug: { kind: 'switch', commands: BOTH, flag: 'debug', cliOwn: true, help: 'on an internal error, print its stack' },
+    help: { kind: 'switch', commands: BOTH, flag: 'help', short: 'h', cliOwn: true, help: 'print this help' },
+};
+/** The rows typed alike, for code that reads any of their fields. */
+const ROWS = Object.entries(INPUTS);
+/** The rows a command takes, in the table's order. */
+function rowsOf(command) {
+    return ROWS.filter(([, row]) => row.commands.includes(command));
+}
+/** Each default, as the row has it: text as typed, a switch as on or off. */
+const DEFAULTS = Object.fromEntries(ROWS.flatMap(([key, row]) => ('default' in row && row.default !== undefined ? [[key, row.default]] : [])));
 
 
 /***/ }),
@@ -97027,7 +97139,7 @@ function spellInputs(message, spelling) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6466);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8522);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5593);
 
 
 
@@ -97489,10 +97601,9 @@ function sortedNames(dir) {
 /* harmony export */   YS: () => (/* binding */ encodeHeader),
 /* harmony export */   pw: () => (/* binding */ headerSize),
 /* harmony export */   tU: () => (/* binding */ ZERO_BLOCK),
-/* harmony export */   yL: () => (/* binding */ DEFAULT_TAR_SETTINGS),
 /* harmony export */   yR: () => (/* binding */ readText)
 /* harmony export */ });
-/* unused harmony export RECORD */
+/* unused harmony exports DEFAULT_TAR_SETTINGS, RECORD */
 const DEFAULT_TAR_SETTINGS = Object.freeze({
     mtime: 1,
     uid: 0,
@@ -97864,7 +97975,7 @@ async function runJob(job, progress) {
 
 /***/ }),
 
-/***/ 4857:
+/***/ 2261:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -98844,8 +98955,8 @@ var actions_root = __nccwpck_require__(6318);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
 var store_layer = __nccwpck_require__(6997);
-// EXTERNAL MODULE: ./lib/inputs.js
-var inputs = __nccwpck_require__(646);
+// EXTERNAL MODULE: ./lib/inputs.js + 1 modules
+var inputs = __nccwpck_require__(5593);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
 
 
@@ -100344,6 +100455,58 @@ class ArchiveStream {
 
 // EXTERNAL MODULE: ./lib/util/temp.js
 var temp = __nccwpck_require__(8896);
+;// CONCATENATED MODULE: ./lib/util/work-folder.js
+
+
+
+
+/**
+ * A build's work folder and its output's temporary name carry the id of
+ * the process that owns them. A run killed outright (SIGKILL, the OOM
+ * killer, a cancelled job's runner) cleans up nothing, and its leftovers can
+ * be a gigabyte of layers; the next run in the same folder tells them from
+ * those of runs still going by that id.
+ */
+const PREFIX = '.layered-image-';
+/**
+ * `<pid>-<random>` and `<pid>-<hex>.tmp`, nothing else: `….tmp.old` is an
+ * earlier layout that could not be put back, which the user was told to
+ * fetch (replace-directory.ts), and names without an id may be anyone's.
+ */
+const OWNED = /^\.layered-image-(\d+)-[A-Za-z0-9]+(\.tmp)?$/;
+/** A new folder in `parent` for this process's build. */
+function makeWorkFolder(parent) {
+    return (0,promises_.mkdtemp)(external_node_path_.join(parent, `${PREFIX}${process.pid}-`));
+}
+/** A new name in `dir` for an output until it is complete. */
+function outputTempName(dir) {
+    return external_node_path_.join(dir, `${PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+}
+/**
+ * Removes the work folders and output temporaries in `parent` whose process
+ * is gone. Tidying is no part of the build: nothing here fails it.
+ */
+async function removeStaleWorkFolders(parent) {
+    const names = await (0,promises_.readdir)(parent).catch(() => []);
+    await Promise.all(names.map(async (name) => {
+        const pid = Number(OWNED.exec(name)?.[1]);
+        // Another build of this process may be under way (a program running several).
+        if (!(pid > 0 && pid <= 0x7fffffff) || pid === process.pid || !gone(pid))
+            return;
+        await (0,promises_.rm)(external_node_path_.join(parent, name), { recursive: true, force: true }).catch(() => { });
+    }));
+}
+/** EPERM: the process is there, another user's; a pid taken again by another program keeps the folder too, which is only a missed tidy-up. */
+function gone(pid) {
+    try {
+        process.kill(pid, 0);
+        return false;
+    }
+    catch (e) {
+        return (0,errors/* errnoCode */.UK)(e) === 'ESRCH';
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/sinks/output-path.js
 
 
@@ -100376,7 +100539,7 @@ async function reserveOutput(output, kind) {
     if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a symlink to nothing`);
     }
-    const tmp = external_node_path_.join(external_node_path_.dirname(target), `.layered-image-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const tmp = outputTempName(external_node_path_.dirname(target));
     try {
         await (await (0,promises_.open)(tmp, 'wx', 0o644)).close();
         await (0,promises_.unlink)(tmp);
@@ -100547,6 +100710,59 @@ class DockerStreamSink {
 
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(6466);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./lib/util/replace-directory.js
+
+
+
+
+/**
+ * Waits before each new try at putting the earlier folder back: a folder
+ * held a moment (a virus scanner, a network file system) is let go within
+ * them, and a build that already failed can spare a second.
+ */
+const PUT_BACK_WAITS_MS = [50, 200, 1000];
+/**
+ * `from` takes the place of `to`; should that fail, the folder that was
+ * there is put back. `rename` is there for tests: no file system fails
+ * these renames on demand.
+ */
+async function replaceDirectory(from, to, rename = promises_.rename) {
+    const old = `${from}.old`;
+    const had = await (0,promises_.lstat)(to).then(() => true, () => false);
+    if (had)
+        await rename(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
+    try {
+        await rename(from, to);
+    }
+    catch (e) {
+        if (had)
+            await putBack(old, to, e, rename);
+        throw new errors/* UserError */.yo(`cannot write ${(0,inputs/* input */.hF)('output')} ${to}: ${reason(e)}`);
+    }
+    if (had)
+        await (0,promises_.rm)(old, { recursive: true, force: true });
+}
+/** Where the earlier folder cannot go back, the user is told where it is: under its hidden name it would be lost. */
+async function putBack(old, to, cause, rename) {
+    let last;
+    for (const wait of [0, ...PUT_BACK_WAITS_MS]) {
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(wait);
+        try {
+            await rename(old, to);
+            return;
+        }
+        catch (e) {
+            last = e;
+        }
+    }
+    throw new errors/* UserError */.yo(`cannot write ${(0,inputs/* input */.hF)('output')} ${to} (${reason(cause)}); what was there could not be put back (${reason(last)}) and is now ${old}`);
+}
+function reason(e) {
+    return (0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e).split('\n')[0] ?? '';
+}
+
 ;// CONCATENATED MODULE: ./lib/image/image.js
 // Annotations on pushed store layers: what a later build needs to use the
 // blob without building, restoring or compressing the layer.
@@ -100727,6 +100943,7 @@ function manifestLayers(bytes) {
 
 
 
+
 const REF_NAME = 'org.opencontainers.image.ref.name';
 /**
  * Writes the image as an OCI image layout (`oci-layout`, `index.json`,
@@ -100813,23 +101030,6 @@ async function checkLayoutTarget(dir) {
     const empty = (await (0,promises_.readdir)(dir)).length === 0;
     if (!isLayout && !empty)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
-}
-/** `from` takes the place of `to`; should that fail, the layout that was there is put back. */
-async function replaceDirectory(from, to) {
-    const old = `${from}.old`;
-    const had = await (0,promises_.lstat)(to).then(() => true, () => false);
-    if (had)
-        await (0,promises_.rename)(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
-    try {
-        await (0,promises_.rename)(from, to);
-    }
-    catch (e) {
-        if (had)
-            await (0,promises_.rename)(old, to).catch(() => { });
-        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`);
-    }
-    if (had)
-        await (0,promises_.rm)(old, { recursive: true, force: true });
 }
 /** An OCI image layout folder: every layer's compressed blob, made or restored here. */
 class OciLayoutSink {
@@ -101376,8 +101576,6 @@ function nonEmpty(s) {
     return s === undefined || s === '' ? undefined : s;
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./lib/registry/retry.js
 
 
@@ -102344,6 +102542,7 @@ async function build(opts, logger = quietLogger, sinks = sinksFor(opts)) {
         for (const sink of sinks)
             await sink.prepare?.(log);
         const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+        // Beside the output, so that its files can be renamed or linked into it.
         const workParent = sinks.map((s) => s.folder?.()).find((f) => f !== undefined) ?? opts.scratch;
         return await withWork(workParent, opts.concurrency, log, async (ctx) => {
             const platform = opts.variant === undefined ? opts.architecture : `${opts.architecture}/${opts.variant}`;
@@ -102392,8 +102591,9 @@ async function bedFor(sinks, ctx) {
 }
 /** Runs `fn` with a work folder and the layer workers, both ended whatever happens. */
 async function withWork(parent, concurrency, log, fn) {
-    // Beside the output, so that its files can be renamed or linked into it.
-    const work = await (0,promises_.mkdtemp)(external_node_path_.join(parent, '.layered-image-')).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder in ${parent}`));
+    // Runs killed outright (SIGKILL, a lost runner) leave theirs: tidied now.
+    await removeStaleWorkFolders(parent);
+    const work = await makeWorkFolder(parent).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot create a work folder in ${parent}`));
     (0,temp/* trackTemporary */.hN)(work);
     const workers = new layer_workers/* LayerWorkers */.$(concurrency);
     try {
@@ -102433,6 +102633,91 @@ function formatPlan(plan) {
             lines.push(`${' '.repeat(18)}${p}`);
     });
     return `${lines.join('\n')}\n`;
+}
+
+// EXTERNAL MODULE: ./lib/inputs/table.js
+var table = __nccwpck_require__(4565);
+;// CONCATENATED MODULE: ./lib/inputs/action.js
+
+
+
+/** Each row from its Action input; nothing else touches core.getInput. */
+function inputReader() {
+    const text = (name) => (name === undefined ? '' : core/* getInput */.V4(name));
+    return {
+        text: (row) => text(row.input) || undefined,
+        list: (row) => [row.input, row.alsoInput].flatMap((name) => text(name).split(row.split ?? /[\s,]+/).filter((v) => v !== '')),
+        switch: (row) => {
+            const given = text(row.input);
+            if (given === '')
+                return undefined;
+            // The YAML 1.2 core schema's booleans, as core.getBooleanInput takes them.
+            if (['true', 'True', 'TRUE'].includes(given))
+                return true;
+            if (['false', 'False', 'FALSE'].includes(given))
+                return false;
+            throw new errors/* UserError */.yo(`${row.input} "${given}" must be true or false`);
+        },
+    };
+}
+/** Masked before anything can print it, with the form Basic auth sends. */
+function maskPassword(read) {
+    const password = read.text(table/* INPUTS */.mc.password);
+    if (password === undefined)
+        return;
+    core/* setSecret */.Pq(password);
+    core/* setSecret */.Pq(Buffer.from(`${read.text(table/* INPUTS */.mc.username) ?? ''}:${password}`).toString('base64'));
+}
+/**
+ * A step builds an image or makes an index of images built before: an
+ * input that only a build reads, given too, is a mistake to say, not to
+ * drop. Given means set at all, or a switch turned on; an input with any
+ * other default comes from action.yml on every step and says nothing.
+ */
+function refuseBuildInputs(read) {
+    for (const [, row] of table/* ROWS */.Ir) {
+        if (row.input === undefined || row.commands.includes('index') || row.impliedByIndex)
+            continue;
+        if (given(row, read))
+            throw new errors/* UserError */.yo(`index and ${row.input} cannot go together: a step either builds an image or pushes an index of images pushed before`);
+    }
+}
+function given(row, read) {
+    switch (row.kind) {
+        case 'switch':
+            return row.default === false && read.switch(row) === true;
+        case 'list':
+            return (read.list(row) ?? []).length > 0;
+        case 'text':
+            return row.default === undefined && read.text(row) !== undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/inputs/raw.js
+
+/**
+ * Every option of a command, read through the front end's reader, with
+ * the table's default for each one not given: the CLI and the Action hand
+ * options.ts the same shape, the same values for the same request.
+ */
+function collect(command, read) {
+    const raw = {};
+    for (const [key, row] of (0,table/* rowsOf */.RO)(command)) {
+        if (row.cliOwn)
+            continue;
+        raw[key] = readRow(row, read);
+    }
+    return raw;
+}
+function readRow(row, read) {
+    switch (row.kind) {
+        case 'text':
+            return read.text(row) ?? row.default;
+        case 'list':
+            return read.list(row) ?? [];
+        case 'switch':
+            return read.switch(row) ?? row.default;
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/push-index.js
@@ -102609,10 +102894,10 @@ function describe(v) {
 
 
 const OUTPUT_FORMATS = ['docker-archive', 'oci'];
-const MAX_LAYERS_LIMIT = 125;
-const DEFAULT_MAX_LAYERS = 100;
-const DEFAULT_CREATED = '1970-01-01T00:00:01Z';
-const DEFAULT_LAYERING = 'size';
+/** A text option's value, or its default when none is given. */
+function orDefault(raw, option) {
+    return raw === undefined || raw.trim() === '' ? table/* DEFAULTS */.zY[option] : raw;
+}
 // The OCI distribution spec's reference grammar (docker/distribution's
 // reference package): an optional registry host, then path components.
 const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
@@ -102627,14 +102912,14 @@ async function parseOptions(raw, env = process.env) {
     const name = parseName(raw.name);
     const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
     const config = await parseConfig(raw.config, raw.configFromFile ?? true);
-    const contents = raw.contents.map((c, i) => {
+    const contents = (raw.contents ?? []).map((c, i) => {
         if (c.trim() === '')
             throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} #${i + 1} is empty`);
         return c;
     });
-    const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7, 'gzip');
+    const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7);
     (0,compress/* checkCompression */.jA)(compression);
-    const push = raw.push || raw.pushByDigest ? parsePush(raw, name, tags, compression) : undefined;
+    const push = (raw.push ?? table/* DEFAULTS */.zY.push) || (raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest) ? parsePush(raw, name, tags, compression) : undefined;
     return {
         name,
         tags,
@@ -102649,18 +102934,18 @@ async function parseOptions(raw, env = process.env) {
         cache: parseCache(raw, env),
         fromImage: raw.fromImage === undefined || raw.fromImage.trim() === '' ? undefined : external_node_path_.resolve(raw.fromImage),
         extraCommands: raw.extraCommands === undefined || raw.extraCommands.trim() === '' ? undefined : raw.extraCommands,
-        includeNixDB: raw.includeNixDB ?? false,
+        includeNixDB: raw.includeNixDB ?? table/* DEFAULTS */.zY.includeNixDB,
         storeLayerSettings: parseTarSettings(raw),
         layering: parseLayering(raw.layering),
         groupPopular: parseGroupPopular(raw.groupPopular),
         hints: parseHints(raw.hints ?? []),
-        explain: raw.explain ?? false,
+        explain: raw.explain ?? table/* DEFAULTS */.zY.explain,
         concurrency: (0,external_node_os_.availableParallelism)(),
         scratch: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
     };
 }
 function parseOutput(raw, name, pushing) {
-    const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS, 'docker-archive');
+    const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS);
     const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
     if (given === '-') {
         if (!raw.stdoutAllowed)
@@ -102682,19 +102967,18 @@ function parseOutput(raw, name, pushing) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${given} names a directory; give a file name`);
     return { kind, path: external_node_path_.resolve(given) };
 }
-function parseChoice(what, raw, choices, fallback) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const value = raw.trim();
+function parseChoice(what, raw, choices) {
+    const text = orDefault(raw, what);
+    const value = text.trim();
     if (!choices.includes(value))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${raw}" must be one of ${choices.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${text}" must be one of ${choices.join(', ')}`);
     return value;
 }
 function parsePush(raw, name, tags, compression) {
-    const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci');
+    const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS);
     if (manifestFormat === 'docker' && compression !== 'gzip')
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('manifestFormat')} docker takes gzip layers only, not ${(0,inputs/* input */.hF)('compression')} ${compression}`);
-    const byDigest = raw.pushByDigest ?? false;
+    const byDigest = raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest;
     // A tag given would name the local image but never reach the registry: say so rather than drop it.
     if (byDigest && tags.length > 0)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${tags[0] ?? ''}" cannot go with ${(0,inputs/* input */.hF)('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
@@ -102717,10 +103001,10 @@ function parseRegistryAccess(raw) {
     const password = raw.password ?? '';
     if ((username === '') !== (password === ''))
         throw new errors/* UserError */.yo(username === '' ? `${(0,inputs/* input */.hF)('password')} is given without ${(0,inputs/* input */.hF)('username')}` : `${(0,inputs/* input */.hF)('username')} ${username} is given without ${(0,inputs/* input */.hF)('password')}`);
-    const retriesText = raw.retries?.trim() ?? '';
-    const retries = retriesText === '' ? 5 : /^\d+$/.test(retriesText) ? Number(retriesText) : NaN;
+    const retriesText = orDefault(raw.retries, 'retries');
+    const retries = /^\d+$/.test(retriesText.trim()) ? Number(retriesText.trim()) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${raw.retries ?? ''}" must be a whole number from 0 to 20`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${retriesText}" must be a whole number from 0 to 20`);
     return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password }, authFile: raw.authFile };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
@@ -102751,7 +103035,7 @@ function parseIndexOptions(raw) {
     const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
     const here = parseRepository(name);
     // The same digest twice (a matrix job run again) is one manifest.
-    const manifests = [...new Set(raw.manifests.map((m) => m.trim()).filter((m) => m !== '').map((text) => {
+    const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {
             // A digest alone, or NAME[:TAG]@DIGEST as docker prints a pulled image: the tag says nothing more.
             const ref = text.includes('@') ? splitReference(text) : undefined;
             const digest = ref === undefined ? text : ref.digest;
@@ -102771,7 +103055,7 @@ function parseIndexOptions(raw) {
         throw new errors/* UserError */.yo(`an index needs at least one manifest: give its digest with ${(0,inputs/* input */.hF)('index')}`);
     if (tags.length === 0)
         throw new errors/* UserError */.yo(`an index needs a ${(0,inputs/* input */.hF)('tag')} to be pushed under`);
-    return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS, 'oci'), ...parseRegistryAccess(raw) };
+    return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
@@ -102809,27 +103093,24 @@ async function parseConfig(raw, fromFile) {
     }
     return parseContainerConfig(text, `${(0,inputs/* input */.hF)('config')} file ${file}`);
 }
-function parseMaxLayers(raw) {
-    if (raw === undefined || raw.trim() === '')
-        return DEFAULT_MAX_LAYERS;
+function parseMaxLayers(given) {
+    const raw = orDefault(given, 'maxLayers');
     const text = raw.trim();
     const n = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('maxLayers')} "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
+    if (!Number.isSafeInteger(n) || n < 2 || n > table/* MAX_LAYERS_LIMIT */.Mp) {
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('maxLayers')} "${raw}" must be a whole number from 2 to ${table/* MAX_LAYERS_LIMIT */.Mp}`);
     }
     return n;
 }
-function parseLayering(raw) {
-    if (raw === undefined || raw.trim() === '')
-        return DEFAULT_LAYERING;
+function parseLayering(given) {
+    const raw = orDefault(given, 'layering');
     const value = raw.trim();
     if (!LAYERINGS.includes(value))
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('layering')} "${raw}" must be one of ${LAYERINGS.join(', ')}`);
     return value;
 }
-function parseGroupPopular(raw) {
-    if (raw === undefined || raw.trim() === '')
-        return 0;
+function parseGroupPopular(given) {
+    const raw = orDefault(given, 'groupPopular');
     const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     if (!Number.isSafeInteger(n) || n > 100_000)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('groupPopular')} "${raw}" must be a whole number (0 for no grouping)`);
@@ -102837,34 +103118,32 @@ function parseGroupPopular(raw) {
 }
 const ID_LIMIT = 2 ** 32 - 1;
 function parseTarSettings(raw) {
-    const id = (what, value, fallback) => {
-        if (value === undefined || value.trim() === '')
-            return fallback;
+    const id = (what, given) => {
+        const value = orDefault(given, what);
         const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
         if (!Number.isSafeInteger(n) || n > ID_LIMIT)
             throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
         return n;
     };
-    const owner = (what, value, fallback) => {
-        if (value === undefined)
-            return fallback;
+    const owner = (what, given) => {
+        // An empty name is a name: only one not given takes the default.
+        const value = given ?? table/* DEFAULTS */.zY[what];
         // Control characters would make tar headers that tools print wrongly.
         if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
             throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
         return value;
     };
     return {
-        uid: id('uid', raw.uid, tar_header/* DEFAULT_TAR_SETTINGS */.yL.uid),
-        gid: id('gid', raw.gid, tar_header/* DEFAULT_TAR_SETTINGS */.yL.gid),
-        uname: owner('uname', raw.uname, tar_header/* DEFAULT_TAR_SETTINGS */.yL.uname),
-        gname: owner('gname', raw.gname, tar_header/* DEFAULT_TAR_SETTINGS */.yL.gname),
+        uid: id('uid', raw.uid),
+        gid: id('gid', raw.gid),
+        uname: owner('uname', raw.uname),
+        gname: owner('gname', raw.gname),
         mtime: parseMtime(raw.mtime),
     };
 }
 /** Seconds since the epoch, or an RFC 3339 time; never "now", which would make every layer new. */
-function parseMtime(raw) {
-    if (raw === undefined || raw.trim() === '')
-        return tar_header/* DEFAULT_TAR_SETTINGS */.yL.mtime;
+function parseMtime(given) {
+    const raw = orDefault(given, 'mtime');
     const text = raw.trim();
     if (/^\d+$/.test(text)) {
         const n = Number(text);
@@ -102879,9 +103158,9 @@ function parseMtime(raw) {
     const why = text === 'now' ? ': "now" would give every layer new bytes on every run, defeating the cache' : '';
     throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('mtime')} "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
 }
-function parseCreated(raw) {
-    if (raw === undefined || raw === '')
-        return DEFAULT_CREATED;
+function parseCreated(given) {
+    // Untrimmed: a blank time is a mistake to say, not the default.
+    const raw = given === undefined || given === '' ? table/* DEFAULTS */.zY.created : given;
     const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
     if (date === undefined || Number.isNaN(date.getTime())) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('created')} "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
@@ -102941,7 +103220,7 @@ function parseArchitecture(raw) {
     return raw;
 }
 function parseCache(raw, env) {
-    if (raw.noCache) {
+    if (!(raw.cache ?? table/* DEFAULTS */.zY.cache)) {
         if (raw.cacheDir !== undefined)
             throw new errors/* UserError */.yo('--cache-dir and --no-cache cannot be used together');
         return { kind: 'none' };
@@ -102968,89 +103247,37 @@ var actions = __nccwpck_require__(9623);
 
 
 
+
+
+
 // build.ts loads the Actions cache lazily, for the CLI's sake; the Action
 // nearly always uses it, and a static import keeps it in dist/index.js
 // rather than in chunk files beside the CLI's.
 
-/** Inputs only a build reads, with no default: any of them beside index is refused. */
-const BUILD_ONLY_INPUTS = ['contents', 'config', 'platform', 'architecture', 'output', 'cacheFrom', 'fromImage', 'extraCommands', 'hints'];
 /** Every output the Action sets, each declared in action.yml (a test holds the two together). */
 const OUTPUTS = (/* unused pure expression or super */ null && (['plan', 'imagePath', 'digest', 'imageRef', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt']));
 const setOutput = (name, value) => core/* setOutput */.uH(name, value);
-/** Every input, read in one place; nothing else touches core.getInput. */
+/** Every input, read through the table of inputs. */
 function readInputs() {
-    const optional = (name) => core/* getInput */.V4(name) || undefined;
-    // The YAML 1.2 core schema's booleans, as core.getBooleanInput takes them.
-    const flag = (name, fallback) => {
-        const text = core/* getInput */.V4(name) || String(fallback);
-        if (['true', 'True', 'TRUE'].includes(text))
-            return true;
-        if (['false', 'False', 'FALSE'].includes(text))
-            return false;
-        throw new errors/* UserError */.yo(`${name} "${text}" must be true or false`);
-    };
-    const list = (name) => core/* getInput */.V4(name).split(/[\s,]+/).filter((v) => v !== '');
+    const read = inputReader();
+    maskPassword(read);
+    if ((read.list(table/* INPUTS */.mc.manifests) ?? []).length > 0) {
+        refuseBuildInputs(read);
+        return { index: collect('index', read) };
+    }
+    const raw = collect('build', read);
     const runnerTemp = process.env['RUNNER_TEMP'];
-    const pushByDigest = flag('pushByDigest', false);
-    const push = flag('push', false) || pushByDigest;
-    const outputFormat = optional('outputFormat');
     // Pushing is the job then: with no output given, nothing local is written.
-    const defaultOutput = push || !runnerTemp ? undefined : external_node_path_.join(runnerTemp, outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
-    const password = core/* getInput */.V4('password');
-    // Masked before anything can print it, with the form Basic auth sends.
-    if (password !== '') {
-        core/* setSecret */.Pq(password);
-        core/* setSecret */.Pq(Buffer.from(`${core/* getInput */.V4('username')}:${password}`).toString('base64'));
-    }
-    const tags = [...list('tag'), ...list('tags')];
-    const manifests = list('index');
-    if (manifests.length > 0) {
-        // A step builds an image or makes an index of images built before: an
-        // input that only a build reads, given too, is a mistake to say, not to drop.
-        const given = BUILD_ONLY_INPUTS.find((input) => core/* getInput */.V4(input) !== '') ?? ['pushByDigest', 'explain', 'includeNixDB'].find((input) => flag(input, false));
-        if (given !== undefined)
-            throw new errors/* UserError */.yo(`index and ${given} cannot go together: a step either builds an image or pushes an index of images pushed before`);
-        return {
-            index: { name: optional('name'), tags, manifests, manifestFormat: optional('manifestFormat'), insecureRegistries: list('insecureRegistries'), retries: optional('retries'), username: optional('username'), password: password === '' ? undefined : password },
-        };
-    }
-    return { build: {
-            name: optional('name'),
-            tags,
-            contents: core/* getInput */.V4('contents').split(/\s+/).filter((c) => c !== ''),
+    const defaultOutput = raw.push || raw.pushByDigest || !runnerTemp ? undefined : external_node_path_.join(runnerTemp, raw.outputFormat === 'oci' ? 'layered-image-oci' : 'layered-image.tar');
+    return {
+        build: {
+            ...raw,
+            output: raw.output ?? defaultOutput,
             // JSON only: the CLI's @FILE form would let an input read runner files.
-            config: optional('config'),
             configFromFile: false,
-            maxLayers: optional('maxLayers'),
-            created: optional('created'),
-            architecture: optional('architecture'),
-            platform: optional('platform'),
-            output: optional('output') ?? defaultOutput,
-            outputFormat,
-            compression: optional('compression'),
-            push,
-            pushByDigest,
-            manifestFormat: optional('manifestFormat'),
-            cacheFrom: list('cacheFrom'),
-            insecureRegistries: list('insecureRegistries'),
-            retries: optional('retries'),
-            username: optional('username'),
-            password: password === '' ? undefined : password,
-            noCache: !flag('cache', true),
             actionsCache: true,
-            fromImage: optional('fromImage'),
-            extraCommands: optional('extraCommands'),
-            includeNixDB: flag('includeNixDB', false),
-            layering: optional('layering'),
-            groupPopular: optional('groupPopular'),
-            hints: list('hints'),
-            explain: flag('explain', false),
-            uid: optional('uid'),
-            gid: optional('gid'),
-            uname: core/* getInput */.V4('uname') === '' ? undefined : core/* getInput */.V4('uname'),
-            gname: core/* getInput */.V4('gname') === '' ? undefined : core/* getInput */.V4('gname'),
-            mtime: optional('mtime'),
-        } };
+        },
+    };
 }
 const actionsLogger = {
     info: (m) => core/* info */.pq((0,inputs/* spellInputs */.oD)(m, 'action')),
@@ -103186,7 +103413,7 @@ function escapeHtml(s) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(646);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5593);
 
 
 
