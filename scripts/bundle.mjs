@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,13 +17,18 @@ for (const [entry, name] of [['lib/index.js', 'index.js'], ['lib/cli.js', 'cli.j
   try {
     // The Action bundles every dependency the CLI does, so its notices cover both.
     const license = name === 'index.js' ? ['--license', 'licenses.txt'] : [];
-    execFileSync('npx', ['ncc', 'build', entry, '-o', scratch, '--quiet', ...license], { cwd: root, stdio: 'inherit' });
-    for (const file of readdirSync(scratch)) {
+    // ncc keeps its cache in TMPDIR (and npx, on Node 22 and later, its
+    // compile cache): here, so that it goes with scratch.
+    const out = path.join(scratch, 'out');
+    const tmp = path.join(scratch, 'tmp');
+    mkdirSync(tmp);
+    execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--quiet', ...license], { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: tmp } });
+    for (const file of readdirSync(out)) {
       const target = file === 'index.js' ? name : file;
       // Chunk files (the CLI's lazily loaded Actions cache) share one folder:
       // two bundles must never write the same name.
       if (target !== 'package.json' && existsSync(path.join(dist, target))) throw new Error(`bundling ${entry}: dist/${target} exists already`);
-      renameSync(path.join(scratch, file), path.join(dist, target));
+      renameSync(path.join(out, file), path.join(dist, target));
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

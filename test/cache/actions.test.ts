@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -71,16 +71,17 @@ describe('GitHub Actions cache, through the real @actions/cache and dist/index.j
   }
 
   before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'actions-cache-'));
     app = nixBuild(CLOSURE_NIX, 'bigApp');
     storeLayers = closureOf(app).length;
     assert.equal(storeLayers, 3);
-    root = await mkdtemp(path.join(tmpdir(), 'actions-cache-'));
     const plain = await runAction(path.join(root, 'reference'), { RUNNER_TEMP: path.join(root, 'reference-temp') }, { ...inputs(), cache: 'false' });
     assert.equal(plain.status, 0, plain.stdout);
     reference = plain.image;
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
+    await rm(root, { recursive: true, force: true });
   });
 
   it('an OCI layout: the second CI run restores the blob of the large layer (not built, not compressed) and writes the same layout', async () => {

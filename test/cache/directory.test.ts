@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { sha256Digest } from '../../src/digest.js';
@@ -46,11 +46,12 @@ describe('local directory cache', () => {
   let reference: string;
   const oci = (out: string) => ['--output-format', 'oci', '--output', out];
   before(async () => {
-    app = nixBuild(CLOSURE_NIX, 'app');
     dir = await mkdtemp(path.join(tmpdir(), 'dircache-'));
+    app = nixBuild(CLOSURE_NIX, 'app');
     build(['--contents', app, '--no-cache', ...oci(path.join(dir, 'reference'))]);
     reference = await layoutDigest(path.join(dir, 'reference'));
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   let fresh = 0;
   async function freshCache(): Promise<string> {

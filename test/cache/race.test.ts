@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,7 +48,10 @@ describe('restoreOrBuild: the network and the cores racing for blobs', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'race-'));
     workers = new LayerWorkers(1);
   });
-  after(() => workers.close());
+  after(async () => {
+    await workers.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('builds every layer exactly once when the recorded entries turn out missing, and stops naming them', async () => {
     const wanted = Array.from({ length: 12 }, (_, i) => layer(i, (i + 1) << 20));

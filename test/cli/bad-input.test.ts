@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
 import { nixBuild } from '../support/nix.js';
 import { CLOSURE_NIX, GOLDEN } from '../support/paths.js';
@@ -15,14 +15,15 @@ describe('bad input: one line naming the value, non-zero exit, nothing written',
   let app: string;
   let golden: string;
   before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'bad-'));
     app = nixBuild(CLOSURE_NIX, 'app');
     golden = nixBuild(path.join(GOLDEN, 'fixture.nix'), 'app');
-    dir = await mkdtemp(path.join(tmpdir(), 'bad-'));
     await symlink('loop-b', path.join(dir, 'loop-a'));
     await symlink('loop-a', path.join(dir, 'loop-b'));
     await mkdir(path.join(dir, 'a-directory'));
     execFileSync('mkfifo', [path.join(dir, 'a-fifo')]);
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   const cases: { what: string; args: () => string[]; says: RegExp; output?: boolean; whole?: boolean }[] = [
     { what: 'no name', args: () => ['--contents', app], says: /^layered-image: --name is required$/ },

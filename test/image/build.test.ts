@@ -3,9 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { podmanLoadAndRun, runImage, skopeoInspect } from '../support/consumers.js';
+import { podmanLoadAndRun, removePodmanWork, runImage, skopeoInspect } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
 import { CLI, CLOSURE_NIX, DIST_CLI } from '../support/paths.js';
 
@@ -30,11 +30,13 @@ describe('images from a realistic closure', () => {
   let dir: string;
   let config: string;
   before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'build-'));
     app = nixBuild(CLOSURE_NIX, 'app');
     tool = nixBuild(CLOSURE_NIX, 'tool');
-    dir = await mkdtemp(path.join(tmpdir(), 'build-'));
     config = JSON.stringify({ Cmd: ['/bin/app'], Env: [`TOOL=${tool}/bin/tool`, 'LANG=C.UTF-8'] });
   });
+  // The podman test keeps its storage in dir/podman.
+  after(() => removePodmanWork(dir, path.join(dir, 'podman')));
 
   it('runs its Cmd under runc after skopeo and umoci, with the whole closure inside', async () => {
     const out = path.join(dir, 'app.tar');

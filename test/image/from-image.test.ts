@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
 import { runImage } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
@@ -36,14 +36,15 @@ describe('fromImage: building on a docker-archive', () => {
   let base: string;
   let baseReport: Report;
   before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'from-image-'));
     app = nixBuild(CLOSURE_NIX, 'app');
     tool = nixBuild(CLOSURE_NIX, 'tool');
     busybox = nixBuild(CLOSURE_NIX, 'busybox');
-    dir = await mkdtemp(path.join(tmpdir(), 'from-image-'));
     base = path.join(dir, 'base.tar');
     const config = { Env: ['A=1', 'B=2'], WorkingDir: '/srv', Cmd: ['/bin/tool'], Labels: { a: 'base', b: 'base' }, ExposedPorts: { '80/tcp': {} } };
     baseReport = buildJson(['--name', 'base', '--contents', tool, '--config', JSON.stringify(config), '--output', base]);
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   const derived = (out: string, extra: string[] = []) =>
     buildJson([

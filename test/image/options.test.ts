@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { lstat, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
 import { runImage } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
@@ -33,9 +33,10 @@ describe('the customisation layer: extraCommands and includeNixDB', () => {
   let dir: string;
   const script = 'mkdir -p tmp && chmod 1777 tmp && mkdir -p etc && echo "root:x:0:0::/root:/bin/sh" > etc/passwd && echo made it';
   before(async () => {
-    app = nixBuild(CLOSURE_NIX, 'app');
     dir = await mkdtemp(path.join(tmpdir(), 'options-'));
+    app = nixBuild(CLOSURE_NIX, 'app');
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('extraCommands output is in the image, packed the same whatever the umask', async () => {
     const a = path.join(dir, 'extra-a.tar');
@@ -110,9 +111,10 @@ describe('ownership and time of the layers', () => {
   let app: string;
   let dir: string;
   before(async () => {
-    app = nixBuild(path.join(GOLDEN, 'fixture.nix'), 'all');
     dir = await mkdtemp(path.join(tmpdir(), 'owner-'));
+    app = nixBuild(path.join(GOLDEN, 'fixture.nix'), 'all');
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('uid, gid, uname, gname and mtime give nixpkgs’ own layers for those settings', () => {
     const s = golden.custom.settings;
@@ -146,9 +148,10 @@ describe('platform', () => {
   let app: string;
   let dir: string;
   before(async () => {
-    app = nixBuild(CLOSURE_NIX, 'app');
     dir = await mkdtemp(path.join(tmpdir(), 'platform-'));
+    app = nixBuild(CLOSURE_NIX, 'app');
   });
+  after(() => rm(dir, { recursive: true, force: true }));
   const configOf = (archive: string) => {
     const manifest = JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json'], { encoding: 'utf8' })) as { Config: string }[];
     return JSON.parse(execFileSync('tar', ['-xOf', archive, manifest[0]?.Config ?? ''], { encoding: 'utf8' })) as Record<string, unknown>;
@@ -175,9 +178,10 @@ describe('explain', () => {
   let app: string;
   let dir: string;
   before(async () => {
-    app = nixBuild(CLOSURE_NIX, 'app');
     dir = await mkdtemp(path.join(tmpdir(), 'explain-'));
+    app = nixBuild(CLOSURE_NIX, 'app');
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('prints every layer, its paths and why, and builds nothing', async () => {
     const out = path.join(dir, 'never.tar');

@@ -3,9 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { runImage, skopeoInspect } from '../support/consumers.js';
+import { removePodmanWork, runImage, skopeoInspect } from '../support/consumers.js';
 import { nixBuild } from '../support/nix.js';
 import { CLI, CLOSURE_NIX } from '../support/paths.js';
 
@@ -17,6 +17,8 @@ describe('--output -: a docker-archive on standard output', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'stream-'));
     app = nixBuild(CLOSURE_NIX, 'app');
   });
+  // podman's storage is dir/root, its run root dir/runroot.
+  after(() => removePodmanWork(dir));
 
   it('pipes into podman load, which runs it, and nothing is written beside it', async () => {
     const cwd = await mkdtemp(path.join(dir, 'cwd-'));

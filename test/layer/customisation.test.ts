@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,14 +13,18 @@ import { CLOSURE_NIX, GOLDEN } from '../support/paths.js';
 
 async function listing(contents: string[]): Promise<string[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'custom-'));
-  const file = path.join(dir, 'layer.tar');
-  const sink = await FileSink.create(file);
-  await writeCustomisationLayer(await mergeContents(contents), DEFAULT_TAR_SETTINGS, sink);
-  await sink.close();
-  // GNU tar reads the layer back: proof that it is a well-formed archive.
-  return execFileSync('tar', ['-tvf', file, '--numeric-owner'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } })
-    .trim()
-    .split('\n');
+  try {
+    const file = path.join(dir, 'layer.tar');
+    const sink = await FileSink.create(file);
+    await writeCustomisationLayer(await mergeContents(contents), DEFAULT_TAR_SETTINGS, sink);
+    await sink.close();
+    // GNU tar reads the layer back: proof that it is a well-formed archive.
+    return execFileSync('tar', ['-tvf', file, '--numeric-owner'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } })
+      .trim()
+      .split('\n');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 describe('customisation layer (symlinkJoin of contents)', () => {

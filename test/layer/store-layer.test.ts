@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { FileSink } from '../../src/layer/sink.js';
 import { packMembers, storeLayerMembers, storeLayerSize, unpackMembers, writeMembers, writeStoreLayer } from '../../src/layer/store-layer.js';
 import { DEFAULT_TAR_SETTINGS, type TarSettings } from '../../src/layer/tar-header.js';
@@ -36,10 +36,11 @@ async function layerOf(paths: string[], settings: TarSettings, dir: string) {
 describe('store layers match nixpkgs byte for byte (shared/golden)', () => {
   let dir: string;
   before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'golden-'));
     const app = nixBuild(path.join(GOLDEN, 'fixture.nix'), 'all');
     assert.equal(app, '/nix/store/kb94p0rhni13xjl19zn3d2q5dplrvf4p-golden-app-2.0');
-    dir = await mkdtemp(path.join(tmpdir(), 'golden-'));
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('uses the default settings the golden files were made with', () => {
     assert.deepEqual(golden.defaults, { ...DEFAULT_TAR_SETTINGS });

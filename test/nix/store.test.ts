@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
 import { isStorePath, resolveStorePath, storePathsIn } from '../../src/nix/store.js';
 import { nixBuild } from '../support/nix.js';
@@ -13,15 +13,16 @@ describe('resolving contents to store paths', () => {
   let app: string;
   let link: string;
   before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'resolve-'));
     app = nixBuild(path.join(GOLDEN, 'fixture.nix'), 'app');
     link = nixBuild(path.join(GOLDEN, 'fixture.nix'), 'link');
-    dir = await mkdtemp(path.join(tmpdir(), 'resolve-'));
     await symlink(app, path.join(dir, 'result'));
     await symlink('result', path.join(dir, 'result-again'));
     await symlink('loop-b', path.join(dir, 'loop-a'));
     await symlink('loop-a', path.join(dir, 'loop-b'));
     await symlink(link, path.join(dir, 'to-symlink-path'));
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('accepts a store path', async () => assert.equal(await resolveStorePath(app), app));
   it('follows ./result-style links, relative ones too', async () => {

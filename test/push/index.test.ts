@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -50,11 +50,12 @@ describe('an image index of images pushed by digest (docker-registry on loopback
   const config = JSON.stringify({ Cmd: ['/bin/app'] });
 
   before(async () => {
-    registry = await startRegistry();
     dir = await mkdtemp(path.join(tmpdir(), 'index-'));
+    registry = await startRegistry();
     app = nixBuild(CLOSURE_NIX, 'app');
   });
   after(async () => {
+    await rm(dir, { recursive: true, force: true });
     await registry.stop();
   });
 

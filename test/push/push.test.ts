@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { pullAndRun, runLayout } from '../support/consumers.js';
+import { pullAndRun, removePodmanWork, runLayout } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
 import { CLOSURE_NIX } from '../support/paths.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -48,12 +48,13 @@ describe('pushing to a real registry (docker-registry on loopback)', () => {
   const appWith = (salt: string) => nixBuild(CLOSURE_NIX, 'app', { appSalt: salt });
 
   before(async () => {
-    registry = await startRegistry({ deleteEnabled: true });
     dir = await mkdtemp(path.join(tmpdir(), 'push-'));
+    registry = await startRegistry({ deleteEnabled: true });
     app = appWith('');
     storePaths = closureOf(app).length;
   });
   after(async () => {
+    await rm(dir, { recursive: true, force: true });
     await reg().stop();
     registry = undefined;
   });
@@ -193,6 +194,7 @@ describe('OCI image layout output', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'oci-'));
     app = nixBuild(CLOSURE_NIX, 'app');
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('writes a layout that skopeo and umoci accept and runc runs, with the same bytes every time', async () => {
     const out = path.join(dir, 'layout');
@@ -237,10 +239,13 @@ describe('OCI image layout output', () => {
 });
 
 describe('push options: bad values are one line, exit 1, nothing pushed or written', () => {
+  let dir: string;
   let app: string;
-  before(() => {
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'push-bad-'));
     app = nixBuild(CLOSURE_NIX, 'app');
   });
+  after(() => rm(dir, { recursive: true, force: true }));
   const cases: [string, string[], RegExp][] = [
     ['an unknown compression', ['--compression', 'brotli'], /^layered-image: --compression "brotli" must be one of gzip, zstd, none$/],
     ['docker manifests with uncompressed layers', ['--manifest-format', 'docker', '--compression', 'none'], /^layered-image: --manifest-format docker takes gzip layers only, not --compression none$/],
@@ -253,7 +258,7 @@ describe('push options: bad values are one line, exit 1, nothing pushed or writt
   ];
   for (const [what, extra, message] of cases) {
     it(what, async () => {
-      const cwd = await mkdtemp(path.join(tmpdir(), 'push-bad-'));
+      const cwd = await mkdtemp(path.join(dir, 'cwd-'));
       const r = runCli(['build', '--name', '127.0.0.1:9/team/app', '--contents', app, '--push', '--no-cache', ...extra], { cwd });
       assert.equal(r.status, 1);
       assert.equal(r.stdout, '');
@@ -262,7 +267,7 @@ describe('push options: bad values are one line, exit 1, nothing pushed or writt
     });
   }
 
-  it('zstd: layers of the +zstd media type, which podman runs, where Node has zstd; one line where it does not', async () => {
+  it('zstd: layers of the +zstd media type, which podman runs, where Node has zstd; one line where it does not', async (t) => {
     const zlib = await import('node:zlib');
     if (typeof (zlib as { createZstdCompress?: unknown }).createZstdCompress !== 'function') {
       const r = runCli(['build', '--name', 'x', '--contents', app, '--no-cache', '--compression', 'zstd', '--output-format', 'oci']);
@@ -270,19 +275,21 @@ describe('push options: bad values are one line, exit 1, nothing pushed or writt
       assert.match(r.stderr, /^layered-image: --compression "zstd" needs Node 22\.15 or later \(this is Node [\d.]+\); use gzip\n$/);
       return;
     }
-    // podman names an oci: image after its path, which must be lowercase.
-    const dir = path.join(tmpdir(), `zstd-${process.pid}-${Date.now()}`);
-    await mkdir(dir);
-    const out = path.join(dir, 'layout');
+    // podman names an oci: image after its path, which must be lowercase; its run root is 50 characters at most.
+    const work = path.join(tmpdir(), `zstd-${process.pid}-${Date.now().toString(36)}`);
+    await mkdir(work);
+    // podman's storage is work/root, its run root work/runroot.
+    t.after(() => removePodmanWork(work));
+    const out = path.join(work, 'layout');
     const r = runCli(['build', '--json', '--name', 'x', '--tag', 'z', '--contents', app, '--config', JSON.stringify({ Cmd: ['/bin/app'] }), '--no-cache', '--compression', 'zstd', '--output-format', 'oci', '--output', out]);
     assert.equal(r.status, 0, r.stderr);
     const index = JSON.parse(await readFile(path.join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
     const manifest = JSON.parse(await readFile(path.join(out, 'blobs', 'sha256', (index.manifests[0]?.digest ?? '').slice(7)), 'utf8')) as { layers: { mediaType: string }[] };
     assert.ok(manifest.layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd'));
     // podman reads zstd layers (umoci 0.4.7 does not).
-    const conf = path.join(dir, 'containers.conf');
+    const conf = path.join(work, 'containers.conf');
     await writeFile(conf, '[containers]\ndefault_ulimits = []\n');
-    const podman = (...args: string[]) => execFileSync('podman', ['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'runroot'), ...args], { encoding: 'utf8', env: { ...process.env, CONTAINERS_CONF: conf } });
+    const podman = (...args: string[]) => execFileSync('podman', ['--root', path.join(work, 'root'), '--runroot', path.join(work, 'runroot'), ...args], { encoding: 'utf8', env: { ...process.env, CONTAINERS_CONF: conf } });
     const id = podman('pull', '-q', `oci:${out}:z`).trim();
     assert.equal(podman('run', '--rm', '--network=none', id), 'hello from app\nlibrary 1\n');
   });

@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -64,4 +65,19 @@ export function podmanLoadAndRun(tarball: string, reference: string, work: strin
   const loaded = execFileSync('podman', [...podman, 'load', '-i', tarball], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (!loaded.includes(reference)) throw new Error(`podman load did not name ${reference}: ${loaded}`);
   return execFileSync('podman', [...podman, 'run', '--rm', '--network=none', reference], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Removes `dir`, which may hold a private podman storage laid out as
+ * podmanLoadAndRun lays it out (`root`, `runroot` and `containers.conf` in
+ * `podmanWork`, by default `dir` itself): a container a failed run left
+ * behind is removed first, so that none of its mounts is left to block the rest.
+ */
+export async function removePodmanWork(dir: string, podmanWork = dir): Promise<void> {
+  if (existsSync(path.join(podmanWork, 'root'))) {
+    const args = ['--root', path.join(podmanWork, 'root'), '--runroot', path.join(podmanWork, 'runroot'), 'rm', '--all', '--force'];
+    const env = { ...process.env, CONTAINERS_CONF: path.join(podmanWork, 'containers.conf') };
+    await promisify(execFile)('podman', args, { env }).catch(() => undefined);
+  }
+  await rm(dir, { recursive: true, force: true });
 }

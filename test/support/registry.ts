@@ -49,6 +49,16 @@ export async function freePort(): Promise<number> {
 /** `port`: a fixed one, where a workflow names it (a job's service); by default any free one. */
 export async function startRegistry(opts: { auth?: RegistryAuth; deleteEnabled?: boolean; port?: number } = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(tmpdir(), 'registry-'));
+  try {
+    return await serve(dir, opts);
+  } catch (e) {
+    // A registry that never answered: its folder goes too.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+    throw e;
+  }
+}
+
+async function serve(dir: string, opts: { auth?: RegistryAuth; deleteEnabled?: boolean; port?: number }): Promise<TestRegistry> {
   const port = opts.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const config = [
@@ -83,7 +93,15 @@ export async function startRegistry(opts: { auth?: RegistryAuth; deleteEnabled?:
   // A test process that ends without stop() must not leave a registry behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  await waitUntilServing(host, child, lines);
+  try {
+    await waitUntilServing(host, child, lines);
+  } catch (e) {
+    process.off('exit', killOnExit);
+    child.kill('SIGKILL');
+    // Gone before its folder is removed; never waited on for long (a child that never started sends no exit).
+    await Promise.race([exited, sleep(5_000)]);
+    throw e;
+  }
 
   const accessLog = () => lines.filter((l) => /"[A-Z]+ \/\S* HTTP\/1\.1" \d{3}/.test(l));
   let marks = 0;

@@ -38,7 +38,8 @@ export interface ServiceSpec {
 type Undo = () => Promise<unknown>;
 
 export async function startHost(services: Record<string, ServiceSpec>): Promise<RunnerHost & { portRewrites: Map<string, string> }> {
-  const root = await mkdtemp(path.join(tmpdir(), 'workflow-job-'));
+  // A short name: podman takes a run root (root/podman/runroot) of at most 50 characters.
+  const root = await mkdtemp(path.join(tmpdir(), 'job-'));
   const undo: Undo[] = [() => rm(root, { recursive: true, force: true })];
   const close = async () => {
     for (const u of undo.reverse()) await u().catch(() => undefined);

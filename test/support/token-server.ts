@@ -7,7 +7,7 @@
  * made with openssl at start.
  */
 import { execFileSync } from 'node:child_process';
-import { X509Certificate, createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { type KeyObject, X509Certificate, createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,11 +54,18 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
   const dir = await mkdtemp(path.join(tmpdir(), 'token-server-'));
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=token', '-days', '1', '-keyout', keyFile, '-out', certFile], {
-    stdio: 'pipe',
-  });
-  const key = createPrivateKey(await readFile(keyFile));
-  const x5c = new X509Certificate(await readFile(certFile)).raw.toString('base64');
+  let key: KeyObject;
+  let x5c: string;
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=token', '-days', '1', '-keyout', keyFile, '-out', certFile], {
+      stdio: 'pipe',
+    });
+    key = createPrivateKey(await readFile(keyFile));
+    x5c = new X509Certificate(await readFile(certFile)).raw.toString('base64');
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   const expiresIn = opts.expiresIn ?? 300;
   let expiredLeft = opts.expiredTokens ?? 0;
   const seen: TokenRequest[] = [];
