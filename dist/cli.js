@@ -31824,6 +31824,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 // EXTERNAL MODULE: ./lib/log.js
 var lib_log = __nccwpck_require__(7309);
 // EXTERNAL MODULE: ./lib/util/pool.js
@@ -32263,31 +32265,43 @@ class RateLimit {
 
 
 
+
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
+/** Saves to a remote cache at once: they share one upload pipe, so more only spreads it thinner. */
+const REMOTE_CONCURRENCY = 3;
 /**
  * Saves blobs as they are made, in the background, so that uploads overlap
  * the compression of the layers after them; throttled to the Actions
  * cache's rate limit. Only layers at least the backend's `minLayerBytes`
  * get an entry: a later run would rather compress a smaller one again.
  *
- * A remote cache gets what the network carries while the cores work: once
- * the image is made (`imageMade`), saves not yet started are left to later
- * runs, which restore what this one saved and so have time to save more.
- * A cache must never make a run slower than no cache.
+ * A remote cache gets what the network carries while the cores work: a
+ * save starts only when, at the upload rate seen so far, the saves in
+ * flight and it end before the cores' work does (`coresLeft`, in seconds),
+ * and none starts once the image is made. The rest is left to later runs,
+ * which restore what this one saved and so have time to save more: a cache
+ * must never make a run slower than no cache.
  */
 class BlobSaver {
     cache;
     compression;
     findings;
+    coresLeft;
     queue = [];
-    running = new Set();
+    running = new Map();
     saved = new Set();
     stopped = false;
     left = 0;
-    constructor(cache, compression, findings) {
+    /** Bytes saved, and the time with at least one save running: the upload rate as the pipe gives it. */
+    uploaded = { bytes: 0, busyMs: 0 };
+    busySince = 0;
+    constructor(cache, compression, findings, 
+    /** Seconds of work the cores have left, as far as can be told: Infinity when unknown. */
+    coresLeft = () => Infinity) {
         this.cache = cache;
         this.compression = compression;
         this.findings = findings;
+        this.coresLeft = coresLeft;
     }
     /** Starts saving a blob made now; the file must stay until `done()` resolves. */
     add(layer, blob) {
@@ -32307,7 +32321,7 @@ class BlobSaver {
             await SAVES_PER_MINUTE.acquire();
             return this.cache.saveBlob((0,cache_key/* blobCacheKey */.HM)(layer.key, this.compression), blob.file, meta);
         };
-        this.queue.push({ key: layer.key, run });
+        this.queue.push({ key: layer.key, bytes: blob.size, run });
         this.pump();
     }
     /** The image is made: a remote cache takes no more new saves (see above). */
@@ -32325,7 +32339,7 @@ class BlobSaver {
     /** Waits for the saves started; returns the layer keys whose blobs the cache holds now. */
     async done() {
         while (this.running.size > 0)
-            await Promise.all(this.running);
+            await Promise.all(this.running.keys());
         return new Set(this.saved);
     }
     /** Ends the saves: none is started after this, and those running are waited for. */
@@ -32335,22 +32349,44 @@ class BlobSaver {
         await this.done().catch(() => undefined);
     }
     pump() {
-        while (this.running.size < CACHE_CONCURRENCY && this.queue.length > 0) {
-            const next = this.queue.shift();
+        for (let next = this.nextSave(); next !== undefined; next = this.nextSave()) {
+            if (this.running.size === 0)
+                this.busySince = external_node_perf_hooks_.performance.now();
             const job = next
                 .run()
-                .then((ok) => void (ok && this.saved.add(next.key)), () => undefined)
+                .then((ok) => {
+                if (!ok)
+                    return;
+                this.saved.add(next.key);
+                this.uploaded.bytes += next.bytes;
+            }, () => undefined)
                 .finally(() => {
                 this.running.delete(job);
+                if (this.running.size === 0)
+                    this.uploaded.busyMs += external_node_perf_hooks_.performance.now() - this.busySince;
                 this.pump();
             });
-            this.running.add(job);
+            this.running.set(job, next.bytes);
         }
+    }
+    /** The next save to start now, taken from the queue; undefined when none may start yet. */
+    nextSave() {
+        if (!this.cache.remote)
+            return this.running.size < CACHE_CONCURRENCY ? this.queue.shift() : undefined;
+        if (this.running.size >= REMOTE_CONCURRENCY || this.queue.length === 0)
+            return undefined;
+        const busyMs = this.uploaded.busyMs + (this.running.size > 0 ? external_node_perf_hooks_.performance.now() - this.busySince : 0);
+        // Until a save has ended the rate is unknown: one at a time.
+        if (this.uploaded.bytes === 0)
+            return this.running.size === 0 ? this.queue.shift() : undefined;
+        const bytesPerSecond = (this.uploaded.bytes / busyMs) * 1000;
+        const inFlight = [...this.running.values()].reduce((a, b) => a + b, 0);
+        const budget = bytesPerSecond * this.coresLeft() - inFlight;
+        const at = this.queue.findIndex((s) => s.bytes <= budget);
+        return at < 0 ? undefined : this.queue.splice(at, 1)[0];
     }
 }
 
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ./lib/cache/scheduler.js
 
 
@@ -32453,6 +32489,7 @@ function largestFirst(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./lib/cache/policy.js
+
 
 
 
@@ -32565,6 +32602,8 @@ class CachedPolicy {
     saver;
     early;
     compressedHere = new Set();
+    /** How far the cores are through the blobs wanted: the saver's budget. */
+    work = new CoreWork();
     constructor(setup, cache, compression, rules) {
         this.setup = setup;
         this.cache = cache;
@@ -32574,7 +32613,7 @@ class CachedPolicy {
         const usesRecord = setup.store !== undefined || (rules.recordFirst && compression !== undefined);
         this.scope = usesRecord ? recordScope(setup.store?.scope ?? '', setup.platform) : undefined;
         this.findings = new CacheFindings(compression);
-        this.saver = rules.saveBlobs && compression !== undefined ? new BlobSaver(cache, compression, this.findings) : undefined;
+        this.saver = rules.saveBlobs && compression !== undefined ? new BlobSaver(cache, compression, this.findings, () => this.work.secondsLeft()) : undefined;
     }
     async record() {
         if (this.earlier === undefined) {
@@ -32628,6 +32667,7 @@ class CachedPolicy {
         return { racing: recorded > 0 };
     }
     provide(wanted, how) {
+        this.work.start(wanted, (key) => this.findings.blob(key) !== undefined);
         const ctx = this.context(wanted, how.workers);
         if (ctx === undefined)
             return buildAll(wanted, how);
@@ -32638,6 +32678,7 @@ class CachedPolicy {
     }
     blobMade(layer, blob) {
         this.compressedHere.add(layer.key);
+        this.work.made(layer.key, layer.size);
         this.saver?.add(layer, blob);
     }
     imageMade(image) {
@@ -32696,6 +32737,35 @@ function leadsOf(image, compression, repositories, state) {
         const lead = { key: layer.key, diffId: layer.digest, size: layer.size, compression, digest: blob.digest, blobSize: blob.size, repositories: [...repositories] };
         return [{ ...lead, ...(cached === undefined ? {} : { cached }), ...(bad === true ? { bad } : {}) }];
     });
+}
+/**
+ * The cores' progress through the blobs wanted, from the layers compressed
+ * so far: how many seconds of it are left at the rate seen. Infinity
+ * until one blob is made.
+ */
+class CoreWork {
+    started = 0;
+    estimates = new Map();
+    restored = () => false;
+    madeBytes = 0;
+    start(wanted, restored) {
+        this.started = external_node_perf_hooks_.performance.now();
+        for (const l of wanted)
+            this.estimates.set(l.key, l.estimate ?? 0);
+        this.restored = restored;
+    }
+    made(key, size) {
+        if (!this.estimates.delete(key))
+            return;
+        this.madeBytes += size;
+    }
+    secondsLeft() {
+        if (this.madeBytes === 0)
+            return Infinity;
+        const rate = this.madeBytes / (external_node_perf_hooks_.performance.now() - this.started);
+        const left = [...this.estimates].reduce((n, [key, bytes]) => n + (this.restored(key) ? 0 : bytes), 0);
+        return left / rate / 1000;
+    }
 }
 
 // EXTERNAL MODULE: external "node:child_process"

@@ -97992,6 +97992,8 @@ var core = __nccwpck_require__(3838);
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ./lib/log.js
 const quietLogger = { info: () => { }, warning: () => { }, group: (_name, phase) => Promise.resolve(phase()) };
 /** Says each distinct warning once: one failing cache says so once, not per layer. */
@@ -98512,31 +98514,43 @@ class RateLimit {
 
 
 
+
 const SAVES_PER_MINUTE = new RateLimit(200, 60_000);
+/** Saves to a remote cache at once: they share one upload pipe, so more only spreads it thinner. */
+const REMOTE_CONCURRENCY = 3;
 /**
  * Saves blobs as they are made, in the background, so that uploads overlap
  * the compression of the layers after them; throttled to the Actions
  * cache's rate limit. Only layers at least the backend's `minLayerBytes`
  * get an entry: a later run would rather compress a smaller one again.
  *
- * A remote cache gets what the network carries while the cores work: once
- * the image is made (`imageMade`), saves not yet started are left to later
- * runs, which restore what this one saved and so have time to save more.
- * A cache must never make a run slower than no cache.
+ * A remote cache gets what the network carries while the cores work: a
+ * save starts only when, at the upload rate seen so far, the saves in
+ * flight and it end before the cores' work does (`coresLeft`, in seconds),
+ * and none starts once the image is made. The rest is left to later runs,
+ * which restore what this one saved and so have time to save more: a cache
+ * must never make a run slower than no cache.
  */
 class BlobSaver {
     cache;
     compression;
     findings;
+    coresLeft;
     queue = [];
-    running = new Set();
+    running = new Map();
     saved = new Set();
     stopped = false;
     left = 0;
-    constructor(cache, compression, findings) {
+    /** Bytes saved, and the time with at least one save running: the upload rate as the pipe gives it. */
+    uploaded = { bytes: 0, busyMs: 0 };
+    busySince = 0;
+    constructor(cache, compression, findings, 
+    /** Seconds of work the cores have left, as far as can be told: Infinity when unknown. */
+    coresLeft = () => Infinity) {
         this.cache = cache;
         this.compression = compression;
         this.findings = findings;
+        this.coresLeft = coresLeft;
     }
     /** Starts saving a blob made now; the file must stay until `done()` resolves. */
     add(layer, blob) {
@@ -98556,7 +98570,7 @@ class BlobSaver {
             await SAVES_PER_MINUTE.acquire();
             return this.cache.saveBlob((0,cache_key/* blobCacheKey */.HM)(layer.key, this.compression), blob.file, meta);
         };
-        this.queue.push({ key: layer.key, run });
+        this.queue.push({ key: layer.key, bytes: blob.size, run });
         this.pump();
     }
     /** The image is made: a remote cache takes no more new saves (see above). */
@@ -98574,7 +98588,7 @@ class BlobSaver {
     /** Waits for the saves started; returns the layer keys whose blobs the cache holds now. */
     async done() {
         while (this.running.size > 0)
-            await Promise.all(this.running);
+            await Promise.all(this.running.keys());
         return new Set(this.saved);
     }
     /** Ends the saves: none is started after this, and those running are waited for. */
@@ -98584,22 +98598,44 @@ class BlobSaver {
         await this.done().catch(() => undefined);
     }
     pump() {
-        while (this.running.size < CACHE_CONCURRENCY && this.queue.length > 0) {
-            const next = this.queue.shift();
+        for (let next = this.nextSave(); next !== undefined; next = this.nextSave()) {
+            if (this.running.size === 0)
+                this.busySince = external_node_perf_hooks_.performance.now();
             const job = next
                 .run()
-                .then((ok) => void (ok && this.saved.add(next.key)), () => undefined)
+                .then((ok) => {
+                if (!ok)
+                    return;
+                this.saved.add(next.key);
+                this.uploaded.bytes += next.bytes;
+            }, () => undefined)
                 .finally(() => {
                 this.running.delete(job);
+                if (this.running.size === 0)
+                    this.uploaded.busyMs += external_node_perf_hooks_.performance.now() - this.busySince;
                 this.pump();
             });
-            this.running.add(job);
+            this.running.set(job, next.bytes);
         }
+    }
+    /** The next save to start now, taken from the queue; undefined when none may start yet. */
+    nextSave() {
+        if (!this.cache.remote)
+            return this.running.size < CACHE_CONCURRENCY ? this.queue.shift() : undefined;
+        if (this.running.size >= REMOTE_CONCURRENCY || this.queue.length === 0)
+            return undefined;
+        const busyMs = this.uploaded.busyMs + (this.running.size > 0 ? external_node_perf_hooks_.performance.now() - this.busySince : 0);
+        // Until a save has ended the rate is unknown: one at a time.
+        if (this.uploaded.bytes === 0)
+            return this.running.size === 0 ? this.queue.shift() : undefined;
+        const bytesPerSecond = (this.uploaded.bytes / busyMs) * 1000;
+        const inFlight = [...this.running.values()].reduce((a, b) => a + b, 0);
+        const budget = bytesPerSecond * this.coresLeft() - inFlight;
+        const at = this.queue.findIndex((s) => s.bytes <= budget);
+        return at < 0 ? undefined : this.queue.splice(at, 1)[0];
     }
 }
 
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ./lib/cache/scheduler.js
 
 
@@ -98702,6 +98738,7 @@ function largestFirst(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./lib/cache/policy.js
+
 
 
 
@@ -98814,6 +98851,8 @@ class CachedPolicy {
     saver;
     early;
     compressedHere = new Set();
+    /** How far the cores are through the blobs wanted: the saver's budget. */
+    work = new CoreWork();
     constructor(setup, cache, compression, rules) {
         this.setup = setup;
         this.cache = cache;
@@ -98823,7 +98862,7 @@ class CachedPolicy {
         const usesRecord = setup.store !== undefined || (rules.recordFirst && compression !== undefined);
         this.scope = usesRecord ? recordScope(setup.store?.scope ?? '', setup.platform) : undefined;
         this.findings = new CacheFindings(compression);
-        this.saver = rules.saveBlobs && compression !== undefined ? new BlobSaver(cache, compression, this.findings) : undefined;
+        this.saver = rules.saveBlobs && compression !== undefined ? new BlobSaver(cache, compression, this.findings, () => this.work.secondsLeft()) : undefined;
     }
     async record() {
         if (this.earlier === undefined) {
@@ -98877,6 +98916,7 @@ class CachedPolicy {
         return { racing: recorded > 0 };
     }
     provide(wanted, how) {
+        this.work.start(wanted, (key) => this.findings.blob(key) !== undefined);
         const ctx = this.context(wanted, how.workers);
         if (ctx === undefined)
             return buildAll(wanted, how);
@@ -98887,6 +98927,7 @@ class CachedPolicy {
     }
     blobMade(layer, blob) {
         this.compressedHere.add(layer.key);
+        this.work.made(layer.key, layer.size);
         this.saver?.add(layer, blob);
     }
     imageMade(image) {
@@ -98945,6 +98986,35 @@ function leadsOf(image, compression, repositories, state) {
         const lead = { key: layer.key, diffId: layer.digest, size: layer.size, compression, digest: blob.digest, blobSize: blob.size, repositories: [...repositories] };
         return [{ ...lead, ...(cached === undefined ? {} : { cached }), ...(bad === true ? { bad } : {}) }];
     });
+}
+/**
+ * The cores' progress through the blobs wanted, from the layers compressed
+ * so far: how many seconds of it are left at the rate seen. Infinity
+ * until one blob is made.
+ */
+class CoreWork {
+    started = 0;
+    estimates = new Map();
+    restored = () => false;
+    madeBytes = 0;
+    start(wanted, restored) {
+        this.started = external_node_perf_hooks_.performance.now();
+        for (const l of wanted)
+            this.estimates.set(l.key, l.estimate ?? 0);
+        this.restored = restored;
+    }
+    made(key, size) {
+        if (!this.estimates.delete(key))
+            return;
+        this.madeBytes += size;
+    }
+    secondsLeft() {
+        if (this.madeBytes === 0)
+            return Infinity;
+        const rate = this.madeBytes / (external_node_perf_hooks_.performance.now() - this.started);
+        const left = [...this.estimates].reduce((n, [key, bytes]) => n + (this.restored(key) ? 0 : bytes), 0);
+        return left / rate / 1000;
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Image } from '../image/image.js';
 import type { Compression } from '../layer/compress.js';
 import type { LayerWorkers } from '../layer/workers.js';
@@ -166,6 +167,8 @@ class CachedPolicy implements CachePolicy {
   private readonly saver: BlobSaver | undefined;
   private early: Promise<string[]> | undefined;
   private readonly compressedHere = new Set<string>();
+  /** How far the cores are through the blobs wanted: the saver's budget. */
+  private readonly work = new CoreWork();
 
   constructor(
     private readonly setup: PolicySetup,
@@ -177,7 +180,7 @@ class CachedPolicy implements CachePolicy {
     const usesRecord = setup.store !== undefined || (rules.recordFirst && compression !== undefined);
     this.scope = usesRecord ? recordScope(setup.store?.scope ?? '', setup.platform) : undefined;
     this.findings = new CacheFindings(compression);
-    this.saver = rules.saveBlobs && compression !== undefined ? new BlobSaver(cache, compression, this.findings) : undefined;
+    this.saver = rules.saveBlobs && compression !== undefined ? new BlobSaver(cache, compression, this.findings, () => this.work.secondsLeft()) : undefined;
   }
 
   private async record(): Promise<BlobLead[]> {
@@ -229,6 +232,7 @@ class CachedPolicy implements CachePolicy {
   }
 
   provide(wanted: readonly WantedLayer[], how: Provision): Promise<void> {
+    this.work.start(wanted, (key) => this.findings.blob(key) !== undefined);
     const ctx = this.context(wanted, how.workers);
     if (ctx === undefined) return buildAll(wanted, how);
     return restoreOrBuild(wanted, { ...ctx, builders: how.concurrency, build: how.build });
@@ -240,6 +244,7 @@ class CachedPolicy implements CachePolicy {
 
   blobMade(layer: Parameters<CachePolicy['blobMade']>[0], blob: Parameters<CachePolicy['blobMade']>[1]): void {
     this.compressedHere.add(layer.key);
+    this.work.made(layer.key, layer.size);
     this.saver?.add(layer, blob);
   }
 
@@ -300,4 +305,34 @@ function leadsOf(image: Image, compression: Exclude<Compression, 'none'>, reposi
     const lead: BlobLead = { key: layer.key, diffId: layer.digest, size: layer.size, compression, digest: blob.digest, blobSize: blob.size, repositories: [...repositories] };
     return [{ ...lead, ...(cached === undefined ? {} : { cached }), ...(bad === true ? { bad } : {}) }];
   });
+}
+
+/**
+ * The cores' progress through the blobs wanted, from the layers compressed
+ * so far: how many seconds of it are left at the rate seen. Infinity
+ * until one blob is made.
+ */
+class CoreWork {
+  private started = 0;
+  private readonly estimates = new Map<string, number>();
+  private restored: (key: string) => boolean = () => false;
+  private madeBytes = 0;
+
+  start(wanted: readonly WantedLayer[], restored: (key: string) => boolean): void {
+    this.started = performance.now();
+    for (const l of wanted) this.estimates.set(l.key, l.estimate ?? 0);
+    this.restored = restored;
+  }
+
+  made(key: string, size: number): void {
+    if (!this.estimates.delete(key)) return;
+    this.madeBytes += size;
+  }
+
+  secondsLeft(): number {
+    if (this.madeBytes === 0) return Infinity;
+    const rate = this.madeBytes / (performance.now() - this.started);
+    const left = [...this.estimates].reduce((n, [key, bytes]) => n + (this.restored(key) ? 0 : bytes), 0);
+    return left / rate / 1000;
+  }
 }
