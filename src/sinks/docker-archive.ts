@@ -9,26 +9,20 @@ import { BLOCK } from '../layer/tar-header.js';
 import type { LayerTarget } from '../layer/workers.js';
 import { formatBytes } from '../log.js';
 import { finishDockerArchive, layerPlaces, MAX_LAST_LAYER } from './docker-archive-tar.js';
-import { releaseOutput, reserveOutput, type OutputPath } from './output-path.js';
-import type { LayerBed, Sink, SinkContext, SinkReport } from './sink.js';
+import { LocalOutputSink, type OutputPath } from './output-path.js';
+import type { LayerBed, Sink, SinkContext } from './sink.js';
 
 /**
  * A docker-archive file. Its layers are built straight into their places
  * in the archive (see docker-archive-tar.ts), so it needs no second copy;
  * the archive is completed and renamed into place once the image is made.
  */
-export class DockerArchiveSink implements Sink {
+export class DockerArchiveSink extends LocalOutputSink implements Sink {
   readonly needs = { uncompressed: 'in-place', blobs: 'none' } as const;
-  private out: OutputPath | undefined;
+  protected readonly format = 'docker-archive';
 
-  constructor(private readonly path: string) {}
-
-  async prepare(): Promise<void> {
-    this.out = await reserveOutput(this.path, 'file');
-  }
-
-  folder(): string {
-    return path.dirname(this.reserved().target);
+  constructor(path: string) {
+    super(path, 'file');
   }
 
   async bed(ctx: SinkContext): Promise<LayerBed> {
@@ -41,26 +35,10 @@ export class DockerArchiveSink implements Sink {
     return new ArchiveBed(tmp, readFrom, label);
   }
 
-  write(image: Image, ctx: SinkContext): Promise<SinkReport> {
-    return ctx.log.group('Write image', () => this.writeNow(image, ctx));
-  }
-
-  private async writeNow(image: Image, ctx: SinkContext): Promise<SinkReport> {
-    const out = this.reserved();
+  protected async writeTo(out: OutputPath, image: Image): Promise<number> {
     finishDockerArchive(out.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0] as string}`, layers: image.layers }, `output ${this.path}`);
     await rename(out.tmp, out.target).catch((e: unknown) => asUserError(e, `cannot write ${input('output')} ${this.path}`));
-    const size = (await stat(out.target)).size;
-    ctx.log.info(`${this.path}: docker-archive ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
-    return { path: this.path, size };
-  }
-
-  dispose(): Promise<void> {
-    return releaseOutput(this.out);
-  }
-
-  private reserved(): OutputPath {
-    if (this.out === undefined) throw new Error('the docker-archive sink was not prepared');
-    return this.out;
+    return (await stat(out.target)).size;
   }
 }
 

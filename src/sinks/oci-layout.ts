@@ -11,9 +11,8 @@ import { canonicalJson } from '../image/config.js';
 import { layerAnnotations, type Image } from '../image/image.js';
 import { imageManifest, INDEX_TYPES } from '../image/manifest.js';
 import { input } from '../inputs.js';
-import { formatBytes } from '../log.js';
-import { releaseOutput, reserveOutput, type OutputPath } from './output-path.js';
-import type { Sink, SinkContext, SinkReport } from './sink.js';
+import { LocalOutputSink, type OutputPath } from './output-path.js';
+import type { Sink } from './sink.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -101,41 +100,20 @@ export async function checkLayoutTarget(dir: string): Promise<void> {
 }
 
 /** An OCI image layout folder: every layer's compressed blob, made or restored here. */
-export class OciLayoutSink implements Sink {
+export class OciLayoutSink extends LocalOutputSink implements Sink {
   readonly needs = { uncompressed: 'none', blobs: 'all' } as const;
-  private out: OutputPath | undefined;
+  protected readonly format = 'oci';
 
   constructor(
-    private readonly path: string,
+    path: string,
     private readonly opts: { compression: Compression; concurrency: number },
-  ) {}
-
-  async prepare(): Promise<void> {
-    this.out = await reserveOutput(this.path, { checkFolder: checkLayoutTarget });
+  ) {
+    super(path, { checkFolder: checkLayoutTarget });
   }
 
-  folder(): string {
-    return path.dirname(this.reserved().target);
-  }
-
-  write(image: Image, ctx: SinkContext): Promise<SinkReport> {
-    return ctx.log.group('Write image', () => this.writeNow(image, ctx));
-  }
-
-  private async writeNow(image: Image, ctx: SinkContext): Promise<SinkReport> {
-    const out = this.reserved();
+  protected async writeTo(out: OutputPath, image: Image): Promise<number> {
     // Twice the cores: placing a blob mostly waits on a compression or the disk.
-    const { size } = await writeOciLayout(image, { dir: out.target, scratch: out.tmp, compression: this.opts.compression, concurrency: this.opts.concurrency * 2 });
-    ctx.log.info(`${this.path}: oci ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
-    return { path: this.path, size };
-  }
-
-  dispose(): Promise<void> {
-    return releaseOutput(this.out);
-  }
-
-  private reserved(): OutputPath {
-    if (this.out === undefined) throw new Error('the OCI layout sink was not prepared');
-    return this.out;
+    const layout = { dir: out.target, scratch: out.tmp, compression: this.opts.compression, concurrency: this.opts.concurrency * 2 };
+    return (await writeOciLayout(image, layout)).size;
   }
 }

@@ -1,7 +1,10 @@
 import { lstat, open, realpath, rm, stat, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import path, { dirname } from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
+import type { Image } from '../image/image.js';
 import { input } from '../inputs.js';
+import { formatBytes } from '../log.js';
+import type { SinkContext, SinkReport } from './sink.js';
 import { trackTemporary, untrackTemporary } from '../util/temp.js';
 import { outputTempName } from '../util/work-folder.js';
 
@@ -50,4 +53,48 @@ export async function releaseOutput(out: OutputPath | undefined): Promise<void> 
   if (out === undefined) return;
   await rm(out.tmp, { recursive: true, force: true }).catch(() => {});
   untrackTemporary(out.tmp);
+}
+
+/**
+ * An output written under a temporary name beside its place and renamed
+ * into it once complete: a docker-archive file, an OCI layout folder.
+ */
+export abstract class LocalOutputSink {
+  private out: OutputPath | undefined;
+
+  constructor(
+    protected readonly path: string,
+    private readonly kind: Parameters<typeof reserveOutput>[1],
+  ) {}
+
+  /** The format's name, for the log. */
+  protected abstract readonly format: string;
+
+  /** Writes the image at `out.tmp` and puts it in place at `out.target`; returns its bytes. */
+  protected abstract writeTo(out: OutputPath, image: Image, ctx: SinkContext): Promise<number>;
+
+  async prepare(): Promise<void> {
+    this.out = await reserveOutput(this.path, this.kind);
+  }
+
+  folder(): string {
+    return dirname(this.reserved().target);
+  }
+
+  write(image: Image, ctx: SinkContext): Promise<SinkReport> {
+    return ctx.log.group('Write image', async () => {
+      const size = await this.writeTo(this.reserved(), image, ctx);
+      ctx.log.info(`${this.path}: ${this.format} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
+      return { path: this.path, size };
+    });
+  }
+
+  dispose(): Promise<void> {
+    return releaseOutput(this.out);
+  }
+
+  protected reserved(): OutputPath {
+    if (this.out === undefined) throw new Error(`the ${this.format} output was not prepared`);
+    return this.out;
+  }
 }
