@@ -567,9 +567,19 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
       return;
     }
     const body = fs.createReadStream(file, { start, end });
-    await (downPipe ? pipeline(body, throttle(downPipe), res) : pipeline(body, res));
-    stats.bytesDownloaded += length;
-    if (status === 200) stats.downloads++;
+    // Counted as the bytes are handed to the response, not once it has
+    // finished: the client may hold every byte before the server's side ends.
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        stats.bytesDownloaded += chunk.length;
+        done(null, chunk);
+      },
+      flush(done) {
+        if (status === 200) stats.downloads++;
+        done();
+      },
+    });
+    await (downPipe ? pipeline(body, throttle(downPipe), counted, res) : pipeline(body, counted, res));
   }
 
   // --------------------------------------------------------------- server --
