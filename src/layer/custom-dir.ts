@@ -63,8 +63,8 @@ export async function addNixDb(dir: string, paths: readonly string[], contents: 
   }
   // In the system's temporary folder: a store URL cannot hold every path.
   const store = await mkdtemp(path.join(tmpdir(), 'layered-image-nix-db-'));
-  if (!/^[A-Za-z0-9/._+-]+$/.test(store)) throw new UserError(`${input('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
   try {
+    if (!/^[A-Za-z0-9/._+-]+$/.test(store)) throw new UserError(`${input('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
     await loadDb(store, dir, paths, contents, mtime);
   } catch (e) {
     asUserError(e, input('includeNixDB'));
