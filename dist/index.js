@@ -98277,6 +98277,10 @@ class CacheFindings {
     recorded(key) {
         this.recordedKeys.add(key);
     }
+    /** Whether the layer's blob is restored, or on the record and not yet found missing or bad. */
+    expected(key) {
+        return this.restoredBlobs.has(key) || (this.recordedKeys.has(key) && !this.refutedKeys.has(key));
+    }
     blob(key) {
         return this.restoredBlobs.get(key);
     }
@@ -98811,7 +98815,7 @@ class NoCache {
         const { store, log } = this.setup;
         if (store === undefined)
             return Promise.resolve(new Map());
-        return log.group('Registry', () => store.known(new Set(layers.map((l) => l.key)), [], log));
+        return log.group('Registry', () => store.known(new Set(layers.map((l) => l.key)), [], log, { cacheFrom: true }));
     }
     restore() {
         this.setup.log.info(this.why);
@@ -98878,7 +98882,7 @@ class CachedPolicy {
         if (store === undefined)
             return new Map();
         return log.group('Registry', async () => {
-            const known = await store.known(new Set(layers.map((l) => l.key)), this.earlier ?? [], log);
+            const known = await store.known(new Set(layers.map((l) => l.key)), this.earlier ?? [], log, { cacheFrom: true });
             if (this.earlier !== undefined || this.scope === undefined)
                 return known;
             const unknown = layers.filter((l) => !known.has(l.key));
@@ -98889,8 +98893,9 @@ class CachedPolicy {
                 return known;
             }
             const leads = await this.record();
+            // The cacheFrom images were read above: only the record's leads are new.
             if (leads.length > 0)
-                for (const [k, v] of await store.known(new Set(unknown.map((l) => l.key)), leads, log))
+                for (const [k, v] of await store.known(new Set(unknown.map((l) => l.key)), leads, log, { cacheFrom: false }))
                     known.set(k, v);
             return known;
         });
@@ -98916,18 +98921,18 @@ class CachedPolicy {
         return { racing: recorded > 0 };
     }
     provide(wanted, how) {
-        this.work.start(wanted, (key) => this.findings.blob(key) !== undefined);
+        this.work.start(wanted, how.concurrency, (key) => this.findings.expected(key));
+        const build = this.work.timed(how.build);
         const ctx = this.context(wanted, how.workers);
         if (ctx === undefined)
-            return buildAll(wanted, how);
-        return restoreOrBuild(wanted, { ...ctx, builders: how.concurrency, build: how.build });
+            return buildAll(wanted, { ...how, build });
+        return restoreOrBuild(wanted, { ...ctx, builders: how.concurrency, build });
     }
     restored(key) {
         return this.findings.blob(key);
     }
     blobMade(layer, blob) {
         this.compressedHere.add(layer.key);
-        this.work.made(layer.key, layer.size);
         this.saver?.add(layer, blob);
     }
     imageMade(image) {
@@ -98988,32 +98993,38 @@ function leadsOf(image, compression, repositories, state) {
     });
 }
 /**
- * The cores' progress through the blobs wanted, from the layers compressed
- * so far: how many seconds of it are left at the rate seen. Infinity
- * until one blob is made.
+ * The cores' progress through the blobs wanted: how many seconds of
+ * building are left, at the rate the builds so far ran (per build, times
+ * the builders), for the layers neither built yet nor expected from the
+ * cache (restored, or on the record and not refuted). Infinity until one
+ * build has ended.
  */
 class CoreWork {
-    started = 0;
-    estimates = new Map();
-    restored = () => false;
-    madeBytes = 0;
-    start(wanted, restored) {
-        this.started = external_node_perf_hooks_.performance.now();
+    left = new Map();
+    built = { bytes: 0, ms: 0 };
+    builders = 1;
+    elsewhere = () => false;
+    start(wanted, builders, elsewhere) {
         for (const l of wanted)
-            this.estimates.set(l.key, l.estimate ?? 0);
-        this.restored = restored;
+            this.left.set(l.key, l.estimate ?? 0);
+        this.builders = builders;
+        this.elsewhere = elsewhere;
     }
-    made(key, size) {
-        if (!this.estimates.delete(key))
-            return;
-        this.madeBytes += size;
+    /** `build`, timed. */
+    timed(build) {
+        return async (layer) => {
+            const started = external_node_perf_hooks_.performance.now();
+            await build(layer);
+            this.built = { bytes: this.built.bytes + (this.left.get(layer.key) ?? 0), ms: this.built.ms + (external_node_perf_hooks_.performance.now() - started) };
+            this.left.delete(layer.key);
+        };
     }
     secondsLeft() {
-        if (this.madeBytes === 0)
+        if (this.built.ms === 0)
             return Infinity;
-        const rate = this.madeBytes / (external_node_perf_hooks_.performance.now() - this.started);
-        const left = [...this.estimates].reduce((n, [key, bytes]) => n + (this.restored(key) ? 0 : bytes), 0);
-        return left / rate / 1000;
+        const bytesPerMs = (this.built.bytes / this.built.ms) * this.builders;
+        const left = [...this.left].reduce((n, [key, bytes]) => n + (this.elsewhere(key) ? 0 : bytes), 0);
+        return left / bytesPerMs / 1000;
     }
 }
 
@@ -99087,9 +99098,9 @@ async function addNixDb(dir, paths, contents, mtime) {
     }
     // In the system's temporary folder: a store URL cannot hold every path.
     const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
-    if (!/^[A-Za-z0-9/._+-]+$/.test(store))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
     try {
+        if (!/^[A-Za-z0-9/._+-]+$/.test(store))
+            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
         await loadDb(store, dir, paths, contents, mtime);
     }
     catch (e) {
@@ -99386,6 +99397,19 @@ function customisation(opts, ctx) {
 function fixed(layer, key, blob) {
     return { ...layer, key, bytes: undefined, compressed: () => Promise.resolve(blob), blob: () => blob };
 }
+/**
+ * A store layer not laid in a bed: the one built here if it was, else
+ * the blob the cache gave, else the registry's.
+ */
+function storeLayer(key, paths, comment, found) {
+    if (found.built !== undefined)
+        return found.built;
+    if (found.restored !== undefined)
+        return restoredLayer(key, paths, comment, found.restored);
+    if (found.known !== undefined)
+        return registryLayer(key, paths, comment, found.known);
+    throw new Error(`store layer ${paths[0] ?? key} was neither built, restored nor found in the registry`);
+}
 /** A store layer whose blob the cache gave, checked through. */
 function restoredLayer(key, paths, comment, restored) {
     const { diffId, size, digest, blobSize } = restored.meta;
@@ -99601,8 +99625,7 @@ async function makeLayers(src, setup, ctx) {
             const comment = pathsComment('store paths', l.paths);
             if (inBed)
                 return local(laid[base + j], l.index, l.key);
-            const restored = policy.restored(l.key);
-            return alone.get(l.key) ?? (restored === undefined ? registryLayer(l.key, l.paths, comment, src.known.get(l.key)) : restoredLayer(l.key, l.paths, comment, restored));
+            return storeLayer(l.key, l.paths, comment, { built: alone.get(l.key), restored: policy.restored(l.key), known: src.known.get(l.key) });
         });
         return [...laid.slice(0, base).map((l, i) => local(l, i)), ...store, local(custom, base + src.store.length)];
     });
@@ -100530,6 +100553,8 @@ var temp = __nccwpck_require__(8896);
 
 
 
+
+
 /**
  * A build's work folder and its output's temporary name carry the id of
  * the process that owns them. A run killed outright (SIGKILL, the OOM
@@ -100539,18 +100564,35 @@ var temp = __nccwpck_require__(8896);
  */
 const PREFIX = '.layered-image-';
 /**
- * `<pid>-<random>` and `<pid>-<hex>.tmp`, nothing else: `….tmp.old` is an
- * earlier layout that could not be put back, which the user was told to
- * fetch (replace-directory.ts), and names without an id may be anyone's.
+ * Whose process ids these are: the host and its process-id namespace. A
+ * folder shared with another container or machine holds their runs'
+ * folders too, whose ids mean nothing here; only ours are judged.
  */
-const OWNED = /^\.layered-image-(\d+)-[A-Za-z0-9]+(\.tmp)?$/;
+const OWNER_TAG = ownerTag();
+function ownerTag() {
+    let namespace = '';
+    try {
+        namespace = (0,external_node_fs_.readlinkSync)('/proc/self/ns/pid');
+    }
+    catch {
+        // No /proc: the host name alone.
+    }
+    return (0,external_node_crypto_.createHash)('sha256').update(`${(0,external_node_os_.hostname)()}\0${namespace}`).digest('hex').slice(0, 8);
+}
+/**
+ * `<pid>.<owner>-<random>` and `<pid>.<owner>-<hex>.tmp`, nothing else:
+ * `….tmp.old` is an earlier layout that could not be put back, which the
+ * user was told to fetch (replace-directory.ts), and names without an id
+ * may be anyone's.
+ */
+const OWNED = /^\.layered-image-(\d+)\.([0-9a-f]{8})-[A-Za-z0-9]+(\.tmp)?$/;
 /** A new folder in `parent` for this process's build. */
 function makeWorkFolder(parent) {
-    return (0,promises_.mkdtemp)(external_node_path_.join(parent, `${PREFIX}${process.pid}-`));
+    return (0,promises_.mkdtemp)(external_node_path_.join(parent, `${PREFIX}${process.pid}.${OWNER_TAG}-`));
 }
 /** A new name in `dir` for an output until it is complete. */
 function outputTempName(dir) {
-    return external_node_path_.join(dir, `${PREFIX}${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    return external_node_path_.join(dir, `${PREFIX}${process.pid}.${OWNER_TAG}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
 }
 /**
  * Removes the work folders and output temporaries in `parent` whose process
@@ -100559,7 +100601,10 @@ function outputTempName(dir) {
 async function removeStaleWorkFolders(parent) {
     const names = await (0,promises_.readdir)(parent).catch(() => []);
     await Promise.all(names.map(async (name) => {
-        const pid = Number(OWNED.exec(name)?.[1]);
+        const owned = OWNED.exec(name);
+        if (owned?.[2] !== OWNER_TAG)
+            return;
+        const pid = Number(owned[1]);
         // Another build of this process may be under way (a program running several).
         if (!(pid > 0 && pid <= 0x7fffffff) || pid === process.pid || !gone(pid))
             return;
@@ -100578,6 +100623,7 @@ function gone(pid) {
 }
 
 ;// CONCATENATED MODULE: ./lib/sinks/output-path.js
+
 
 
 
@@ -100627,6 +100673,40 @@ async function releaseOutput(out) {
     await (0,promises_.rm)(out.tmp, { recursive: true, force: true }).catch(() => { });
     (0,temp/* untrackTemporary */.OW)(out.tmp);
 }
+/**
+ * An output written under a temporary name beside its place and renamed
+ * into it once complete: a docker-archive file, an OCI layout folder.
+ */
+class LocalOutputSink {
+    path;
+    kind;
+    out;
+    constructor(path, kind) {
+        this.path = path;
+        this.kind = kind;
+    }
+    async prepare() {
+        this.out = await reserveOutput(this.path, this.kind);
+    }
+    folder() {
+        return (0,external_node_path_.dirname)(this.reserved().target);
+    }
+    write(image, ctx) {
+        return ctx.log.group('Write image', async () => {
+            const size = await this.writeTo(this.reserved(), image, ctx);
+            ctx.log.info(`${this.path}: ${this.format} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
+            return { path: this.path, size };
+        });
+    }
+    dispose() {
+        return releaseOutput(this.out);
+    }
+    reserved() {
+        if (this.out === undefined)
+            throw new Error(`the ${this.format} output was not prepared`);
+        return this.out;
+    }
+}
 
 ;// CONCATENATED MODULE: ./lib/sinks/docker-archive.js
 
@@ -100643,46 +100723,27 @@ async function releaseOutput(out) {
  * in the archive (see docker-archive-tar.ts), so it needs no second copy;
  * the archive is completed and renamed into place once the image is made.
  */
-class DockerArchiveSink {
-    path;
+class DockerArchiveSink extends LocalOutputSink {
     needs = { uncompressed: 'in-place', blobs: 'none' };
-    out;
+    format = 'docker-archive';
     constructor(path) {
-        this.path = path;
+        super(path, 'file');
     }
-    async prepare() {
-        this.out = await reserveOutput(this.path, 'file');
-    }
-    folder() {
-        return external_node_path_.dirname(this.reserved().target);
-    }
-    async bed(ctx) {
+    async bed(ctx, opts) {
         const { tmp } = this.reserved();
         const label = `output ${this.path}`;
         await (await (0,promises_.open)(tmp, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`))).close();
-        // Another sink may read layers after the archive is renamed into place: through a second name.
+        if (!opts.readLater)
+            return new ArchiveBed(tmp, tmp, label);
+        // Read after the archive is renamed into place: through a second name.
         const readFrom = external_node_path_.join(ctx.work, 'archive.tar');
         await (0,promises_.link)(tmp, readFrom).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${label}`));
         return new ArchiveBed(tmp, readFrom, label);
     }
-    write(image, ctx) {
-        return ctx.log.group('Write image', () => this.writeNow(image, ctx));
-    }
-    async writeNow(image, ctx) {
-        const out = this.reserved();
+    async writeTo(out, image) {
         finishDockerArchive(out.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${this.path}`);
         await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${this.path}`));
-        const size = (await (0,promises_.stat)(out.target)).size;
-        ctx.log.info(`${this.path}: docker-archive ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
-        return { path: this.path, size };
-    }
-    dispose() {
-        return releaseOutput(this.out);
-    }
-    reserved() {
-        if (this.out === undefined)
-            throw new Error('the docker-archive sink was not prepared');
-        return this.out;
+        return (await (0,promises_.stat)(out.target)).size;
     }
 }
 /** Layers at their places in the archive: each after its member header, the last one's header a single block. */
@@ -100742,6 +100803,7 @@ class DockerStreamSink {
     out = new ArchiveStream(1, LABEL);
     members = [];
     bed(ctx) {
+        // Nothing can read a layer once it is streamed: other sinks never read from this bed.
         const { out, members } = this;
         const bed = {
             ordered: true,
@@ -101013,7 +101075,6 @@ function manifestLayers(bytes) {
 
 
 
-
 const REF_NAME = 'org.opencontainers.image.ref.name';
 /**
  * Writes the image as an OCI image layout (`oci-layout`, `index.json`,
@@ -101102,38 +101163,18 @@ async function checkLayoutTarget(dir) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
 /** An OCI image layout folder: every layer's compressed blob, made or restored here. */
-class OciLayoutSink {
-    path;
+class OciLayoutSink extends LocalOutputSink {
     opts;
     needs = { uncompressed: 'none', blobs: 'all' };
-    out;
+    format = 'oci';
     constructor(path, opts) {
-        this.path = path;
+        super(path, { checkFolder: checkLayoutTarget });
         this.opts = opts;
     }
-    async prepare() {
-        this.out = await reserveOutput(this.path, { checkFolder: checkLayoutTarget });
-    }
-    folder() {
-        return external_node_path_.dirname(this.reserved().target);
-    }
-    write(image, ctx) {
-        return ctx.log.group('Write image', () => this.writeNow(image, ctx));
-    }
-    async writeNow(image, ctx) {
-        const out = this.reserved();
+    async writeTo(out, image) {
         // Twice the cores: placing a blob mostly waits on a compression or the disk.
-        const { size } = await writeOciLayout(image, { dir: out.target, scratch: out.tmp, compression: this.opts.compression, concurrency: this.opts.concurrency * 2 });
-        ctx.log.info(`${this.path}: oci ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
-        return { path: this.path, size };
-    }
-    dispose() {
-        return releaseOutput(this.out);
-    }
-    reserved() {
-        if (this.out === undefined)
-            throw new Error('the OCI layout sink was not prepared');
-        return this.out;
+        const layout = { dir: out.target, scratch: out.tmp, compression: this.opts.compression, concurrency: this.opts.concurrency * 2 };
+        return (await writeOciLayout(image, layout)).size;
     }
 }
 
@@ -102439,7 +102480,9 @@ async function pushImage(image, target, log) {
     const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
     const outcomes = new Array(image.layers.length);
     const descriptors = new Array(image.layers.length);
-    const progress = new Progress(log, 'compressed and uploaded', image.layers.reduce((n, l) => n + (l.blob()?.inRegistry === undefined ? l.size : 0), 0));
+    // Layers whose blob the registry is known to hold are neither compressed nor uploaded: not counted.
+    const counted = image.layers.map((l) => l.blob()?.inRegistry === undefined);
+    const progress = new Progress(log, 'compressed and uploaded', image.layers.reduce((n, l, i) => n + (counted[i] === true ? l.size : 0), 0));
     // Largest first: the longest compression and upload never start last.
     const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
     // The first failed upload ends the push: uploads still waiting for their
@@ -102460,7 +102503,7 @@ async function pushImage(image, target, log) {
                     blobs.uploadedBytes += blob.size;
                 blobs[outcome]++;
                 outcomes[i] = outcome;
-                if (blob.inRegistry === undefined)
+                if (counted[i] === true)
                     progress.add(layer.size);
                 log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${formatBytes(blob.size)})` : ''}`);
             }
@@ -102538,7 +102581,7 @@ class RegistrySink {
         return {
             scope: c.registry,
             location: `${c.registry}/${c.repository}`,
-            known: (keys, leads, log) => findKnownLayers({ target: c, keys, leads, cacheFrom: this.choice.cacheFrom, compression: this.image.compression, platform: this.platform(), clientFor: c.clientFor, log }),
+            known: (keys, leads, log, opts) => findKnownLayers({ target: c, keys, leads, cacheFrom: opts.cacheFrom ? this.choice.cacheFrom : [], compression: this.image.compression, platform: this.platform(), clientFor: c.clientFor, log }),
         };
     }
     async write(image, ctx) {
@@ -102657,7 +102700,7 @@ async function bedFor(sinks, ctx) {
         return workBed(ctx.work);
     if (sink.bed === undefined)
         throw new Error('an output needs the layers laid out but has no bed');
-    return sink.bed(ctx);
+    return sink.bed(ctx, { readLater: sinks.some((s) => s !== sink && s.needs.blobs !== 'none') });
 }
 /** Runs `fn` with a work folder and the layer workers, both ended whatever happens. */
 async function withWork(parent, concurrency, log, fn) {

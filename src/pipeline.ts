@@ -78,7 +78,7 @@ async function bedFor(sinks: readonly Sink[], ctx: SinkContext): Promise<LayerBe
   const sink = laying[0];
   if (sink === undefined) return workBed(ctx.work);
   if (sink.bed === undefined) throw new Error('an output needs the layers laid out but has no bed');
-  return sink.bed(ctx);
+  return sink.bed(ctx, { readLater: sinks.some((s) => s !== sink && s.needs.blobs !== 'none') });
 }
 
 /** Runs `fn` with a work folder and the layer workers, both ended whatever happens. */

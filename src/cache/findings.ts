@@ -58,6 +58,11 @@ export class CacheFindings {
     this.recordedKeys.add(key);
   }
 
+  /** Whether the layer's blob is restored, or on the record and not yet found missing or bad. */
+  expected(key: string): boolean {
+    return this.restoredBlobs.has(key) || (this.recordedKeys.has(key) && !this.refutedKeys.has(key));
+  }
+
   blob(key: string): RestoredBlob | undefined {
     return this.restoredBlobs.get(key);
   }

@@ -123,7 +123,7 @@ class NoCache implements CachePolicy {
   known(layers: readonly PlannedStoreLayer[]): Promise<Map<string, KnownLayer>> {
     const { store, log } = this.setup;
     if (store === undefined) return Promise.resolve(new Map<string, KnownLayer>());
-    return log.group('Registry', () => store.known(new Set(layers.map((l) => l.key)), [], log));
+    return log.group('Registry', () => store.known(new Set(layers.map((l) => l.key)), [], log, { cacheFrom: true }));
   }
 
   restore(): Promise<{ racing: boolean }> {
@@ -196,7 +196,7 @@ class CachedPolicy implements CachePolicy {
     const { store, log } = this.setup;
     if (store === undefined) return new Map();
     return log.group('Registry', async () => {
-      const known = await store.known(new Set(layers.map((l) => l.key)), this.earlier ?? [], log);
+      const known = await store.known(new Set(layers.map((l) => l.key)), this.earlier ?? [], log, { cacheFrom: true });
       if (this.earlier !== undefined || this.scope === undefined) return known;
       const unknown = layers.filter((l) => !known.has(l.key));
       const bytes = unknown.reduce((n, l) => n + l.estimate, 0);
@@ -205,7 +205,8 @@ class CachedPolicy implements CachePolicy {
         return known;
       }
       const leads = await this.record();
-      if (leads.length > 0) for (const [k, v] of await store.known(new Set(unknown.map((l) => l.key)), leads, log)) known.set(k, v);
+      // The cacheFrom images were read above: only the record's leads are new.
+      if (leads.length > 0) for (const [k, v] of await store.known(new Set(unknown.map((l) => l.key)), leads, log, { cacheFrom: false })) known.set(k, v);
       return known;
     });
   }
@@ -232,10 +233,11 @@ class CachedPolicy implements CachePolicy {
   }
 
   provide(wanted: readonly WantedLayer[], how: Provision): Promise<void> {
-    this.work.start(wanted, (key) => this.findings.blob(key) !== undefined);
+    this.work.start(wanted, how.concurrency, (key) => this.findings.expected(key));
+    const build = this.work.timed(how.build);
     const ctx = this.context(wanted, how.workers);
-    if (ctx === undefined) return buildAll(wanted, how);
-    return restoreOrBuild(wanted, { ...ctx, builders: how.concurrency, build: how.build });
+    if (ctx === undefined) return buildAll(wanted, { ...how, build });
+    return restoreOrBuild(wanted, { ...ctx, builders: how.concurrency, build });
   }
 
   restored(key: string): RestoredBlob | undefined {
@@ -244,7 +246,6 @@ class CachedPolicy implements CachePolicy {
 
   blobMade(layer: Parameters<CachePolicy['blobMade']>[0], blob: Parameters<CachePolicy['blobMade']>[1]): void {
     this.compressedHere.add(layer.key);
-    this.work.made(layer.key, layer.size);
     this.saver?.add(layer, blob);
   }
 
@@ -308,31 +309,38 @@ function leadsOf(image: Image, compression: Exclude<Compression, 'none'>, reposi
 }
 
 /**
- * The cores' progress through the blobs wanted, from the layers compressed
- * so far: how many seconds of it are left at the rate seen. Infinity
- * until one blob is made.
+ * The cores' progress through the blobs wanted: how many seconds of
+ * building are left, at the rate the builds so far ran (per build, times
+ * the builders), for the layers neither built yet nor expected from the
+ * cache (restored, or on the record and not refuted). Infinity until one
+ * build has ended.
  */
 class CoreWork {
-  private started = 0;
-  private readonly estimates = new Map<string, number>();
-  private restored: (key: string) => boolean = () => false;
-  private madeBytes = 0;
+  private readonly left = new Map<string, number>();
+  private built = { bytes: 0, ms: 0 };
+  private builders = 1;
+  private elsewhere: (key: string) => boolean = () => false;
 
-  start(wanted: readonly WantedLayer[], restored: (key: string) => boolean): void {
-    this.started = performance.now();
-    for (const l of wanted) this.estimates.set(l.key, l.estimate ?? 0);
-    this.restored = restored;
+  start(wanted: readonly WantedLayer[], builders: number, elsewhere: (key: string) => boolean): void {
+    for (const l of wanted) this.left.set(l.key, l.estimate ?? 0);
+    this.builders = builders;
+    this.elsewhere = elsewhere;
   }
 
-  made(key: string, size: number): void {
-    if (!this.estimates.delete(key)) return;
-    this.madeBytes += size;
+  /** `build`, timed. */
+  timed(build: (layer: WantedLayer) => Promise<void>): (layer: WantedLayer) => Promise<void> {
+    return async (layer) => {
+      const started = performance.now();
+      await build(layer);
+      this.built = { bytes: this.built.bytes + (this.left.get(layer.key) ?? 0), ms: this.built.ms + (performance.now() - started) };
+      this.left.delete(layer.key);
+    };
   }
 
   secondsLeft(): number {
-    if (this.madeBytes === 0) return Infinity;
-    const rate = this.madeBytes / (performance.now() - this.started);
-    const left = [...this.estimates].reduce((n, [key, bytes]) => n + (this.restored(key) ? 0 : bytes), 0);
-    return left / rate / 1000;
+    if (this.built.ms === 0) return Infinity;
+    const bytesPerMs = (this.built.bytes / this.built.ms) * this.builders;
+    const left = [...this.left].reduce((n, [key, bytes]) => n + (this.elsewhere(key) ? 0 : bytes), 0);
+    return left / bytesPerMs / 1000;
   }
 }

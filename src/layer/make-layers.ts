@@ -11,7 +11,7 @@ import type { Digest } from '../digest.js';
 import type { Layer } from './layer.js';
 import type { ByteSink } from './sink.js';
 import type { TarSettings } from './tar-header.js';
-import { BlobMaker, registryLayer, restoredLayer } from './origins.js';
+import { BlobMaker, storeLayer } from './origins.js';
 import { fillBed, writeStoreLayer, type BedLayer } from './write-layers.js';
 
 /** Everything the layers are made from. */
@@ -77,8 +77,7 @@ export async function makeLayers(src: LayerSources, setup: LayerSetup, ctx: Sink
     const store = src.store.map((l, j): ImageLayer => {
       const comment = pathsComment('store paths', l.paths);
       if (inBed) return local(laid[base + j] as BedLayer, l.index, l.key);
-      const restored = policy.restored(l.key);
-      return alone.get(l.key) ?? (restored === undefined ? registryLayer(l.key, l.paths, comment, src.known.get(l.key) as KnownLayer) : restoredLayer(l.key, l.paths, comment, restored));
+      return storeLayer(l.key, l.paths, comment, { built: alone.get(l.key), restored: policy.restored(l.key), known: src.known.get(l.key) });
     });
     return [...laid.slice(0, base).map((l, i) => local(l, i)), ...store, local(custom, base + src.store.length)];
   });

@@ -20,15 +20,26 @@ function fixed(layer: Layer, key: string, blob: CompressedBlob): ImageLayer {
   return { ...layer, key, bytes: undefined, compressed: () => Promise.resolve(blob), blob: () => blob };
 }
 
+/**
+ * A store layer not laid in a bed: the one built here if it was, else
+ * the blob the cache gave, else the registry's.
+ */
+export function storeLayer(key: string, paths: readonly string[], comment: string, found: { built?: ImageLayer | undefined; restored?: RestoredBlob | undefined; known?: KnownLayer | undefined }): ImageLayer {
+  if (found.built !== undefined) return found.built;
+  if (found.restored !== undefined) return restoredLayer(key, paths, comment, found.restored);
+  if (found.known !== undefined) return registryLayer(key, paths, comment, found.known);
+  throw new Error(`store layer ${paths[0] ?? key} was neither built, restored nor found in the registry`);
+}
+
 /** A store layer whose blob the cache gave, checked through. */
-export function restoredLayer(key: string, paths: readonly string[], comment: string, restored: RestoredBlob): ImageLayer {
+function restoredLayer(key: string, paths: readonly string[], comment: string, restored: RestoredBlob): ImageLayer {
   const { diffId, size, digest, blobSize } = restored.meta;
   const blob: CompressedBlob = { digest, size: blobSize, bytes: { file: restored.file, offset: 0, size: blobSize }, own: restored.own };
   return fixed({ digest: diffId, size, paths, source: 'restored', comment }, key, blob);
 }
 
 /** A store layer the registry holds: named in the manifest, never made. */
-export function registryLayer(key: string, paths: readonly string[], comment: string, known: KnownLayer): ImageLayer {
+function registryLayer(key: string, paths: readonly string[], comment: string, known: KnownLayer): ImageLayer {
   const blob: CompressedBlob = { ...known.blob, bytes: undefined, inRegistry: known.inRegistry };
   return fixed({ digest: known.diffId, size: known.size, paths, source: 'registry', comment }, key, blob);
 }

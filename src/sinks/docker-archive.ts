@@ -25,11 +25,12 @@ export class DockerArchiveSink extends LocalOutputSink implements Sink {
     super(path, 'file');
   }
 
-  async bed(ctx: SinkContext): Promise<LayerBed> {
+  async bed(ctx: SinkContext, opts: { readLater: boolean }): Promise<LayerBed> {
     const { tmp } = this.reserved();
     const label = `output ${this.path}`;
     await (await open(tmp, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write ${label}`))).close();
-    // Another sink may read layers after the archive is renamed into place: through a second name.
+    if (!opts.readLater) return new ArchiveBed(tmp, tmp, label);
+    // Read after the archive is renamed into place: through a second name.
     const readFrom = path.join(ctx.work, 'archive.tar');
     await link(tmp, readFrom).catch((e: unknown) => asUserError(e, `cannot write ${label}`));
     return new ArchiveBed(tmp, readFrom, label);

@@ -21,6 +21,7 @@ export class DockerStreamSink implements Sink {
   private readonly members: string[] = [];
 
   bed(ctx: SinkContext): Promise<LayerBed> {
+    // Nothing can read a layer once it is streamed: other sinks never read from this bed.
     const { out, members } = this;
     const bed: LayerBed = {
       ordered: true,

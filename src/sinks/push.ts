@@ -46,7 +46,9 @@ export async function pushImage(image: Image, target: PushTarget, log: Logger): 
   const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
   const outcomes = new Array<BlobOutcome>(image.layers.length);
   const descriptors = new Array<Descriptor>(image.layers.length);
-  const progress = new Progress(log, 'compressed and uploaded', image.layers.reduce((n, l) => n + (l.blob()?.inRegistry === undefined ? l.size : 0), 0));
+  // Layers whose blob the registry is known to hold are neither compressed nor uploaded: not counted.
+  const counted = image.layers.map((l) => l.blob()?.inRegistry === undefined);
+  const progress = new Progress(log, 'compressed and uploaded', image.layers.reduce((n, l, i) => n + (counted[i] === true ? l.size : 0), 0));
   // Largest first: the longest compression and upload never start last.
   const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
   // The first failed upload ends the push: uploads still waiting for their
@@ -66,7 +68,7 @@ export async function pushImage(image: Image, target: PushTarget, log: Logger): 
         if (outcome === 'uploaded') blobs.uploadedBytes += blob.size;
         blobs[outcome]++;
         outcomes[i] = outcome;
-        if (blob.inRegistry === undefined) progress.add(layer.size);
+        if (counted[i] === true) progress.add(layer.size);
         log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${formatBytes(blob.size)})` : ''}`);
       } catch (e) {
         fail(e);

@@ -33,8 +33,8 @@ export class RegistrySink implements Sink {
     return {
       scope: c.registry,
       location: `${c.registry}/${c.repository}`,
-      known: (keys: ReadonlySet<string>, leads: readonly BlobLead[], log: Logger): Promise<Map<string, KnownLayer>> =>
-        findKnownLayers({ target: c, keys, leads, cacheFrom: this.choice.cacheFrom, compression: this.image.compression, platform: this.platform(), clientFor: c.clientFor, log }),
+      known: (keys: ReadonlySet<string>, leads: readonly BlobLead[], log: Logger, opts: { cacheFrom: boolean }): Promise<Map<string, KnownLayer>> =>
+        findKnownLayers({ target: c, keys, leads, cacheFrom: opts.cacheFrom ? this.choice.cacheFrom : [], compression: this.image.compression, platform: this.platform(), clientFor: c.clientFor, log }),
     };
   }
 

@@ -58,7 +58,8 @@ export interface BlobStore {
   readonly scope: string;
   /** The store's name for the record's leads (`registry/repository`). */
   readonly location: string;
-  known(keys: ReadonlySet<string>, leads: readonly BlobLead[], log: Logger): Promise<Map<string, KnownLayer>>;
+  /** `leads` are confirmed; with `cacheFrom`, so are the leads of the images the options name to take blobs from. */
+  known(keys: ReadonlySet<string>, leads: readonly BlobLead[], log: Logger, opts: { cacheFrom: boolean }): Promise<Map<string, KnownLayer>>;
 }
 
 export interface SinkReport {
@@ -82,8 +83,12 @@ export interface Sink {
   prepare?(log: Logger): Promise<void>;
   /** The folder it writes in, once prepared: work files go beside it, on the same file system, to be linked or renamed into it. */
   folder?(): string;
-  /** The sink's own bed, when `needs.uncompressed` is not 'none'. */
-  bed?(ctx: SinkContext): Promise<LayerBed>;
+  /**
+   * The sink's own bed, when `needs.uncompressed` is not 'none'.
+   * `readLater`: other sinks read the layers from it after this one has
+   * written the image, so they must still be readable then.
+   */
+  bed?(ctx: SinkContext, opts: { readLater: boolean }): Promise<LayerBed>;
   /** Set when the sink keeps blobs it can be asked about. */
   readonly store?: BlobStore;
   write(image: Image, ctx: SinkContext): Promise<SinkReport>;

@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode } from '../errors.js';
@@ -13,20 +15,38 @@ import { errnoCode } from '../errors.js';
 const PREFIX = '.layered-image-';
 
 /**
- * `<pid>-<random>` and `<pid>-<hex>.tmp`, nothing else: `….tmp.old` is an
- * earlier layout that could not be put back, which the user was told to
- * fetch (replace-directory.ts), and names without an id may be anyone's.
+ * Whose process ids these are: the host and its process-id namespace. A
+ * folder shared with another container or machine holds their runs'
+ * folders too, whose ids mean nothing here; only ours are judged.
  */
-const OWNED = /^\.layered-image-(\d+)-[A-Za-z0-9]+(\.tmp)?$/;
+export const OWNER_TAG = ownerTag();
+
+function ownerTag(): string {
+  let namespace = '';
+  try {
+    namespace = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    // No /proc: the host name alone.
+  }
+  return createHash('sha256').update(`${hostname()}\0${namespace}`).digest('hex').slice(0, 8);
+}
+
+/**
+ * `<pid>.<owner>-<random>` and `<pid>.<owner>-<hex>.tmp`, nothing else:
+ * `….tmp.old` is an earlier layout that could not be put back, which the
+ * user was told to fetch (replace-directory.ts), and names without an id
+ * may be anyone's.
+ */
+const OWNED = /^\.layered-image-(\d+)\.([0-9a-f]{8})-[A-Za-z0-9]+(\.tmp)?$/;
 
 /** A new folder in `parent` for this process's build. */
 export function makeWorkFolder(parent: string): Promise<string> {
-  return mkdtemp(path.join(parent, `${PREFIX}${process.pid}-`));
+  return mkdtemp(path.join(parent, `${PREFIX}${process.pid}.${OWNER_TAG}-`));
 }
 
 /** A new name in `dir` for an output until it is complete. */
 export function outputTempName(dir: string): string {
-  return path.join(dir, `${PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  return path.join(dir, `${PREFIX}${process.pid}.${OWNER_TAG}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /**
@@ -37,7 +57,9 @@ export async function removeStaleWorkFolders(parent: string): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   await Promise.all(
     names.map(async (name) => {
-      const pid = Number(OWNED.exec(name)?.[1]);
+      const owned = OWNED.exec(name);
+      if (owned?.[2] !== OWNER_TAG) return;
+      const pid = Number(owned[1]);
       // Another build of this process may be under way (a program running several).
       if (!(pid > 0 && pid <= 0x7fffffff) || pid === process.pid || !gone(pid)) return;
       await rm(path.join(parent, name), { recursive: true, force: true }).catch(() => {});

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCliAsync } from '../support/cli.js';
 import { nixBuild } from '../support/nix.js';
 import { CLI, CLOSURE_NIX } from '../support/paths.js';
+import { OWNER_TAG } from '../../src/util/work-folder.js';
 
 describe('a build killed outright: the next build in the same folder removes what it left', () => {
   let app: string;
@@ -66,6 +67,6 @@ describe('a build killed outright: the next build in the same folder removes wha
     const next = await runCliAsync(args(out));
     assert.equal(next.status, 0, next.stderr);
     assert.deepEqual(await readdir(dir), ['layout'], `the next build left the dead run's ${left.join(', ')}`);
-    for (const n of left) assert.match(n, new RegExp(`^\\.layered-image-${dead.pid}-`), 'a work folder without its owner in its name');
+    for (const n of left) assert.match(n, new RegExp(`^\\.layered-image-${dead.pid}\\.${OWNER_TAG}-`), 'a work folder without its owner in its name');
   });
 });

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeWorkFolder, outputTempName, removeStaleWorkFolders } from '../../src/util/work-folder.js';
+import { makeWorkFolder, outputTempName, OWNER_TAG, removeStaleWorkFolders } from '../../src/util/work-folder.js';
 
 /** The id of a process that has run and is gone (reaped: its id names no process). */
 async function deadPid(): Promise<number> {
@@ -36,12 +36,12 @@ describe('work folders named after their process; those of gone processes remove
     assert.notEqual(a, b);
     for (const f of [a, b]) {
       assert.equal(path.dirname(f), parent);
-      assert.match(path.basename(f), new RegExp(`^\\.layered-image-${process.pid}-[A-Za-z0-9]+$`));
+      assert.match(path.basename(f), new RegExp(`^\\.layered-image-${process.pid}\\.${OWNER_TAG}-[A-Za-z0-9]+$`));
       assert.ok((await stat(f)).isDirectory());
     }
     const tmp = outputTempName(parent);
     assert.equal(path.dirname(tmp), parent);
-    assert.match(path.basename(tmp), new RegExp(`^\\.layered-image-${process.pid}-[0-9a-f]+\\.tmp$`));
+    assert.match(path.basename(tmp), new RegExp(`^\\.layered-image-${process.pid}\\.${OWNER_TAG}-[0-9a-f]+\\.tmp$`));
     assert.notEqual(outputTempName(parent), tmp);
   });
 
@@ -50,15 +50,18 @@ describe('work folders named after their process; those of gone processes remove
     await mkdir(parent);
     const dead = await deadPid();
     const live = sleeper.pid as number;
-    const stale = [`.layered-image-${dead}-Ab12cD`, `.layered-image-${dead}-0123abcd.tmp`, `.layered-image-${dead}-4567ef01.tmp`];
+    const stale = [`.layered-image-${dead}.${OWNER_TAG}-Ab12cD`, `.layered-image-${dead}.${OWNER_TAG}-0123abcd.tmp`, `.layered-image-${dead}.${OWNER_TAG}-4567ef01.tmp`];
     const kept = [
       // Running processes': this one's, another's.
-      `.layered-image-${process.pid}-Xy34zW`,
-      `.layered-image-${process.pid}-89abcdef.tmp`,
-      `.layered-image-${live}-Qr56sT`,
-      `.layered-image-${live}-23456789.tmp`,
+      `.layered-image-${process.pid}.${OWNER_TAG}-Xy34zW`,
+      `.layered-image-${process.pid}.${OWNER_TAG}-89abcdef.tmp`,
+      `.layered-image-${live}.${OWNER_TAG}-Qr56sT`,
+      `.layered-image-${live}.${OWNER_TAG}-23456789.tmp`,
       // An earlier layout that could not be put back: the user's to fetch.
-      `.layered-image-${dead}-0123abcd.tmp.old`,
+      `.layered-image-${dead}.${OWNER_TAG}-0123abcd.tmp.old`,
+      // A gone id of another host or container: it may be running there.
+      `.layered-image-${dead}.${OWNER_TAG === '00000000' ? '11111111' : '00000000'}-Ab12cD`,
+      `.layered-image-${dead}-Ab12cD`,
       // Names without an owner, or not ours.
       '.layered-image-Ab12cD',
       `.layered-image-${dead}-Ab12cD.txt`,
