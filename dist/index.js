@@ -98577,13 +98577,20 @@ class BlobSaver {
         this.queue.push({ key: layer.key, bytes: blob.size, run });
         this.pump();
     }
-    /** The image is made: a remote cache takes no more new saves (see above). */
-    imageMade() {
+    /**
+     * The image is made: a remote cache takes no more new saves (see above),
+     * and those running end before the sinks write. The Actions cache packs
+     * each blob with tar, which fails when the file's inode changes as it
+     * reads, and an output linking the blob into itself changes it; the
+     * saves would be waited for before the build ends all the same.
+     */
+    async imageMade() {
         if (!this.cache.remote)
             return;
         this.left += this.queue.length;
         this.queue.length = 0;
         this.stopped = true;
+        await this.done();
     }
     /** Saves not started, and left to later runs. */
     get leftToLater() {
@@ -98828,7 +98835,9 @@ class NoCache {
         return undefined;
     }
     blobMade() { }
-    imageMade() { }
+    imageMade() {
+        return Promise.resolve();
+    }
     finish() {
         return this.setup.log.group('Cache save', () => {
             this.setup.log.info(this.why);
@@ -98935,8 +98944,8 @@ class CachedPolicy {
         this.compressedHere.add(layer.key);
         this.saver?.add(layer, blob);
     }
-    imageMade(image) {
-        this.saver?.imageMade();
+    async imageMade(image) {
+        await this.saver?.imageMade();
         // A push's record needs only the blobs' digests: saved while the blobs upload.
         if (this.saver !== undefined || this.setup.store === undefined)
             return;
@@ -102667,7 +102676,7 @@ async function build(opts, logger = quietLogger, sinks = sinksFor(opts)) {
                 const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
                 const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
                 const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom }, setup, ctx));
-                policy.imageMade(image);
+                await policy.imageMade(image);
                 const reports = [];
                 for (const sink of sinks)
                     reports.push(await sink.write(image, ctx));

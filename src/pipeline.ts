@@ -50,7 +50,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger, si
         const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
         const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
         const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom }, setup, ctx));
-        policy.imageMade(image);
+        await policy.imageMade(image);
         const reports: SinkReport[] = [];
         for (const sink of sinks) reports.push(await sink.write(image, ctx));
         return buildReport(image, reports, await policy.finish(image));

@@ -52,8 +52,8 @@ export interface CachePolicy {
   restored(key: string): RestoredBlob | undefined;
   /** Told of each blob compressed here. */
   blobMade(layer: { key: string; paths: readonly string[]; diffId: RestoredBlob['meta']['diffId']; size: number }, blob: { file: string; digest: RestoredBlob['meta']['digest']; size: number }): void;
-  /** Told once the image is made and about to go to the sinks. */
-  imageMade(image: Image): void;
+  /** Told once the image is made; the sinks write it once this resolves. */
+  imageMade(image: Image): Promise<void>;
   /** Saves what is worth saving once the sinks are written; returns the blobs saved. */
   finish(image: Image): Promise<number>;
   /** Ends anything the policy started, whatever happened. */
@@ -141,7 +141,9 @@ class NoCache implements CachePolicy {
 
   blobMade(): void {}
 
-  imageMade(): void {}
+  imageMade(): Promise<void> {
+    return Promise.resolve();
+  }
 
   finish(): Promise<number> {
     return this.setup.log.group('Cache save', () => {
@@ -249,8 +251,8 @@ class CachedPolicy implements CachePolicy {
     this.saver?.add(layer, blob);
   }
 
-  imageMade(image: Image): void {
-    this.saver?.imageMade();
+  async imageMade(image: Image): Promise<void> {
+    await this.saver?.imageMade();
     // A push's record needs only the blobs' digests: saved while the blobs upload.
     if (this.saver !== undefined || this.setup.store === undefined) return;
     this.early = Promise.all(image.layers.map((l) => l.compressed())).then(() => this.saveRecord(image, new Set()));

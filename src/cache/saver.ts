@@ -68,12 +68,19 @@ export class BlobSaver {
     this.pump();
   }
 
-  /** The image is made: a remote cache takes no more new saves (see above). */
-  imageMade(): void {
+  /**
+   * The image is made: a remote cache takes no more new saves (see above),
+   * and those running end before the sinks write. The Actions cache packs
+   * each blob with tar, which fails when the file's inode changes as it
+   * reads, and an output linking the blob into itself changes it; the
+   * saves would be waited for before the build ends all the same.
+   */
+  async imageMade(): Promise<void> {
     if (!this.cache.remote) return;
     this.left += this.queue.length;
     this.queue.length = 0;
     this.stopped = true;
+    await this.done();
   }
 
   /** Saves not started, and left to later runs. */
