@@ -29655,7 +29655,7 @@ function sha256Digest(bytes) {
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5593);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(539);
 
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
@@ -29667,7 +29667,7 @@ class UserError extends Error {
     marked;
     /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
     constructor(message) {
-        super((0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .spellInputs */ .oD)(message, 'action'));
+        super((0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_0__/* .unmarkInputs */ .wI)(message));
         this.marked = message;
     }
 }
@@ -29968,27 +29968,23 @@ function manifestLayers(bytes) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   $S: () => (/* reexport */ INPUT_FLAGS),
-  hF: () => (/* reexport */ input),
+  hF: () => (/* reexport */ marker/* input */.hF),
   oD: () => (/* reexport */ spellInputs)
 });
 
+// EXTERNAL MODULE: ./lib/inputs/marker.js
+var marker = __nccwpck_require__(539);
 // EXTERNAL MODULE: ./lib/inputs/table.js
 var table = __nccwpck_require__(4565);
 ;// CONCATENATED MODULE: ./lib/inputs/names.js
 
+
+
 /** Each Action input with the CLI flag that gives the same value. */
 const INPUT_FLAGS = Object.fromEntries(table/* ROWS */.Ir.flatMap(([, row]) => (row.flagTurnsOff ? [] : [row.input, row.alsoInput].flatMap((name) => (name === undefined ? [] : [[name, row.flag]])))));
-// Private-use characters: nothing a user types, so nothing to mistake.
-const OPEN = '\uE000';
-const CLOSE = '\uE001';
-const MARKED = /\uE000(\w+)\uE001/g;
-/** An input's name inside a message, to be spelled by `spellInputs`. */
-function input(name) {
-    return `${OPEN}${name}${CLOSE}`;
-}
 /** A message with each input named as the front end's user knows it. */
 function spellInputs(message, spelling) {
-    return message.replace(MARKED, (_, name) => {
+    return message.replace(marker/* MARKED */.ti, (_, name) => {
         if (spelling === 'action' || !Object.hasOwn(INPUT_FLAGS, name))
             return name;
         return `--${INPUT_FLAGS[name]}`;
@@ -30046,6 +30042,35 @@ function flagReader(values) {
         },
         switch: (row) => (values[row.flag] === true ? !row.flagTurnsOff : undefined),
     };
+}
+
+
+/***/ }),
+
+/***/ 539:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   hF: () => (/* binding */ input),
+/* harmony export */   ti: () => (/* binding */ MARKED),
+/* harmony export */   wI: () => (/* binding */ unmarkInputs)
+/* harmony export */ });
+/*
+ * Marking an input's name needs nothing of the table of inputs: this module
+ * stays apart so that the layer workers' bundle, whose messages name
+ * inputs, does not carry the table.
+ */
+// Private-use characters: nothing a user types, so nothing to mistake.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARKED = /\uE000(\w+)\uE001/g;
+/** An input's name inside a message, to be spelled by `spellInputs`. */
+function input(name) {
+    return `${OPEN}${name}${CLOSE}`;
+}
+/** A message with every input named as the Action's user knows it: the name alone. */
+function unmarkInputs(message) {
+    return message.replace(MARKED, '$1');
 }
 
 
@@ -30237,7 +30262,7 @@ const DEFAULTS = Object.fromEntries(ROWS.flatMap(([key, row]) => ('default' in r
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6466);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8522);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5593);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(539);
 
 
 
@@ -30259,7 +30284,7 @@ function zstdAvailable() {
 }
 function checkCompression(c) {
     if (c === 'zstd' && !zstdAvailable()) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .input */ .hF)('compression')} "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_6__/* .input */ .hF)('compression')} "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
     }
 }
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
@@ -31163,8 +31188,8 @@ var image_manifest = __nccwpck_require__(4252);
 var pool = __nccwpck_require__(9860);
 // EXTERNAL MODULE: ./lib/registry/registry-error.js
 var registry_error = __nccwpck_require__(1583);
-// EXTERNAL MODULE: ./lib/inputs.js + 1 modules
-var inputs = __nccwpck_require__(5593);
+// EXTERNAL MODULE: ./lib/inputs/marker.js
+var marker = __nccwpck_require__(539);
 ;// CONCATENATED MODULE: ./lib/registry/push-index.js
 
 
@@ -31228,7 +31253,7 @@ async function readEntry(target, digest) {
         throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : (0,registry_error/* registryText */.hW)(manifest.mediaType, 100)}, not an image manifest`);
     // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
     if (target.format === 'docker' && manifest.mediaType !== image_manifest/* MEDIA_TYPES */.Z2.docker.manifest) {
-        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (${(0,inputs/* input */.hF)('manifestFormat')} docker) takes Docker manifests only`);
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (${(0,marker/* input */.hF)('manifestFormat')} docker) takes Docker manifests only`);
     }
     const config = (0,image_manifest/* manifestConfig */.Wz)(manifest.bytes);
     if (config === undefined)
@@ -31269,7 +31294,7 @@ async function makeIndex(opts, log) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5593);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(539);
 
 
 
@@ -31310,7 +31335,7 @@ async function resolveStorePath(raw, store = storeDir()) {
     let p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is the Nix store itself, not a store path`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
             await statOrFail(p, raw);
             return p;
@@ -31320,16 +31345,16 @@ async function resolveStorePath(raw, store = storeDir()) {
             if (p.startsWith(`${store}/`)) {
                 const top = p.slice(store.length + 1).split('/')[0] ?? '';
                 if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is inside store path ${store}/${top}; name the store path itself`);
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is inside store path ${store}/${top}; name the store path itself`);
                 }
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not a valid store path`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not a valid store path`);
             }
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not in the Nix store (${store})`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not in the Nix store (${store})`);
         }
         const target = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readlink)(p);
         p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(p)), target);
     }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
 async function statOrFail(p, raw) {
     const arg = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(raw);
@@ -31339,11 +31364,11 @@ async function statOrFail(p, raw) {
     catch (e) {
         const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
         }
         if (code === 'ELOOP')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} cannot be read: ${code ?? String(e)}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} cannot be read: ${code ?? String(e)}`);
     }
 }
 
@@ -31374,6 +31399,8 @@ var errors = __nccwpck_require__(452);
 var inputs = __nccwpck_require__(5593);
 // EXTERNAL MODULE: ./lib/inputs/table.js
 var table = __nccwpck_require__(4565);
+// EXTERNAL MODULE: ./lib/inputs/marker.js
+var marker = __nccwpck_require__(539);
 ;// CONCATENATED MODULE: ./lib/image/validate-config.js
 
 
@@ -31413,7 +31440,7 @@ const FIELDS = {
     StopTimeout: int64,
 };
 /** Parses and checks the image `config` JSON; every problem names the field. */
-function parseContainerConfig(text, what = (0,inputs/* input */.hF)('config')) {
+function parseContainerConfig(text, what = (0,marker/* input */.hF)('config')) {
     let value;
     try {
         value = JSON.parse(text);
@@ -32796,8 +32823,8 @@ var actions_root = __nccwpck_require__(6318);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
 var store_layer = __nccwpck_require__(6997);
-// EXTERNAL MODULE: ./lib/inputs.js + 1 modules
-var inputs = __nccwpck_require__(5593);
+// EXTERNAL MODULE: ./lib/inputs/marker.js
+var marker = __nccwpck_require__(539);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
 
 
@@ -32854,17 +32881,17 @@ async function addNixDb(dir, paths, contents, mtime) {
     for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
         const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
         if (st !== undefined && !st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
     }
     // In the system's temporary folder: a store URL cannot hold every path.
     const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
     try {
         if (!/^[A-Za-z0-9/._+-]+$/.test(store))
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
         await loadDb(store, dir, paths, contents, mtime);
     }
     catch (e) {
-        (0,errors/* asUserError */.Yl)(e, (0,inputs/* input */.hF)('includeNixDB'));
+        (0,errors/* asUserError */.Yl)(e, (0,marker/* input */.hF)('includeNixDB'));
     }
     finally {
         await (0,promises_.rm)(store, { recursive: true, force: true });
@@ -32898,7 +32925,7 @@ async function loadDb(store, dir, paths, contents, mtime) {
 }
 /** Runs the user's script in `dir` with umask 022; its output goes to the log. */
 async function runExtraCommands(script, dir, log) {
-    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, (0,inputs/* input */.hF)('extraCommands'));
+    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, (0,marker/* input */.hF)('extraCommands'));
 }
 function run(command, args, opts, what) {
     return new Promise((resolve, reject) => {
@@ -32930,7 +32957,7 @@ function run(command, args, opts, what) {
  * links as plain files, each with its content), with names relative to it.
  */
 async function packDirectory(dir, settings, sink) {
-    const other = (name) => new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
+    const other = (name) => new errors/* UserError */.yo(`${(0,marker/* input */.hF)('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
     try {
         return await (0,store_layer/* writeMembers */.Jl)((0,store_layer/* directoryMembers */.vY)(dir, other), settings, sink);
     }
@@ -32997,7 +33024,7 @@ async function mergeDir(into, srcDir, rel, content) {
 }
 function conflict(relPath, existing, other) {
     const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
-    return new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} collide at /${relPath}: ${first} and ${other}`);
+    return new errors/* UserError */.yo(`${(0,marker/* input */.hF)('contents')} collide at /${relPath}: ${first} and ${other}`);
 }
 /** Writes the merged tree as the customisation layer, parents before children. */
 function writeCustomisationLayer(root, settings, sink) {
@@ -33234,9 +33261,9 @@ async function writeInPlace(bed, store, sizes, write, opts) {
 async function copyBaseLayer(base, layer, i, target, workers, onBytes) {
     const copied = await workers.copy({ source: { file: base.file, offset: layer.offset }, target }, onBytes);
     if ('bad' in copied)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
     if (copied.digest !== layer.diffId) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
     }
     return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base.file)}, layer ${i + 1}` };
 }
@@ -33464,7 +33491,7 @@ var tar_header = __nccwpck_require__(3198);
  * Layers must be uncompressed tar, as the Docker archive format has them.
  */
 function readBaseImage(file) {
-    const what = `${(0,inputs/* input */.hF)('fromImage')} ${file}`;
+    const what = `${(0,marker/* input */.hF)('fromImage')} ${file}`;
     let fd;
     try {
         fd = (0,external_node_fs_.openSync)(file, 'r');
@@ -33747,15 +33774,15 @@ async function resolveRoots(opts) {
     }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
-        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or name store paths in ${(0,inputs/* input */.hF)('config')}`);
+        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,marker/* input */.hF)('contents')}, or name store paths in ${(0,marker/* input */.hF)('config')}`);
     }
     const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
     if (base !== undefined) {
         if (base.architecture !== undefined && base.architecture !== opts.architecture) {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${(0,inputs/* input */.hF)('architecture')} to match`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${(0,marker/* input */.hF)('architecture')} to match`);
         }
         if (opts.maxLayers - 1 - base.layers.length < 1) {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,inputs/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,marker/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
         }
     }
     return { contents, configRoots, base };
@@ -33768,7 +33795,7 @@ async function configStorePaths(opts) {
             await (0,promises_.lstat)(p);
         }
         catch {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
         }
     }
     return found;
@@ -34075,13 +34102,13 @@ async function reserveOutput(output, kind) {
     }
     else if (st !== undefined) {
         if (st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a directory`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} is a directory`);
         if (!st.isFile())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
         target = await (0,promises_.realpath)(output);
     }
     if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a symlink to nothing`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} is a symlink to nothing`);
     }
     const tmp = outputTempName(external_node_path_.dirname(target));
     try {
@@ -34089,7 +34116,7 @@ async function reserveOutput(output, kind) {
         await (0,promises_.unlink)(tmp);
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
     (0,temp/* trackTemporary */.hN)(tmp);
     return { path: output, target, tmp };
@@ -34170,7 +34197,7 @@ class DockerArchiveSink extends LocalOutputSink {
     }
     async writeTo(out, image) {
         finishDockerArchive(out.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${this.path}`);
-        await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${this.path}`));
+        await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${this.path}`));
         return (await (0,promises_.stat)(out.target)).size;
     }
 }
@@ -34292,14 +34319,14 @@ async function replaceDirectory(from, to, rename = promises_.rename) {
     const old = `${from}.old`;
     const had = await (0,promises_.lstat)(to).then(() => true, () => false);
     if (had)
-        await rename(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
+        await rename(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${to}`));
     try {
         await rename(from, to);
     }
     catch (e) {
         if (had)
             await putBack(old, to, e, rename);
-        throw new errors/* UserError */.yo(`cannot write ${(0,inputs/* input */.hF)('output')} ${to}: ${reason(e)}`);
+        throw new errors/* UserError */.yo(`cannot write ${(0,marker/* input */.hF)('output')} ${to}: ${reason(e)}`);
     }
     if (had)
         await (0,promises_.rm)(old, { recursive: true, force: true });
@@ -34317,7 +34344,7 @@ async function putBack(old, to, cause, rename) {
             last = e;
         }
     }
-    throw new errors/* UserError */.yo(`cannot write ${(0,inputs/* input */.hF)('output')} ${to} (${reason(cause)}); what was there could not be put back (${reason(last)}) and is now ${old}`);
+    throw new errors/* UserError */.yo(`cannot write ${(0,marker/* input */.hF)('output')} ${to} (${reason(cause)}); what was there could not be put back (${reason(last)}) and is now ${old}`);
 }
 function reason(e) {
     return (0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e).split('\n')[0] ?? '';
@@ -34370,7 +34397,7 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
  */
 async function writeOciLayout(image, opts) {
     const blobs = external_node_path_.join(opts.scratch, 'blobs', 'sha256');
-    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
+    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${opts.dir}`));
     const put = (digest) => external_node_path_.join(blobs, (0,lib_digest/* digestHex */.sU)(digest));
     // Largest first, so the compression of a big layer never starts last.
     const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
@@ -34391,7 +34418,7 @@ async function writeOciLayout(image, opts) {
         mediaType: image_manifest/* INDEX_TYPES */.V.oci,
         manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
     };
-    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
+    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${opts.dir}`));
     await write(put(configDigest), image.configJson);
     await write(put(manifest.digest), manifest.bytes);
     await write(external_node_path_.join(opts.scratch, 'index.json'), (0,config/* canonicalJson */.dj)(index));
@@ -34431,7 +34458,7 @@ async function placeBlob(bytes, own, to, dir) {
         // Two layers with the same bytes share one blob.
         if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
             return;
-        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${dir}`);
+        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${dir}`);
     }
 }
 /** Checks before any work that `dir` may be written: new, or an OCI layout (which is replaced). */
@@ -34440,11 +34467,11 @@ async function checkLayoutTarget(dir) {
     if (st === undefined)
         return;
     if (!st.isDirectory())
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
     const isLayout = await (0,promises_.lstat)(external_node_path_.join(dir, 'oci-layout')).then(() => true, () => false);
     const empty = (await (0,promises_.readdir)(dir)).length === 0;
     if (!isLayout && !empty)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
 /** An OCI image layout folder: every layer's compressed blob, made or restored here. */
 class OciLayoutSink extends LocalOutputSink {
@@ -34556,7 +34583,7 @@ async function leadsFromManifest(ref, platform, client, log) {
         }
     }
     catch (e) {
-        log.warning(`${(0,inputs/* input */.hF)('cacheFrom')} ${(0,reference/* refString */.nw)(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
+        log.warning(`${(0,marker/* input */.hF)('cacheFrom')} ${(0,reference/* refString */.nw)(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
         return [];
     }
     if (manifest === undefined) {
@@ -34893,7 +34920,7 @@ function formatPlan(plan) {
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5593);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(539);
 
 
 
@@ -34903,7 +34930,7 @@ function parseHints(raw) {
         const m = FORM.exec(text.trim());
         const pattern = m?.[2]?.trim() ?? '';
         if (m === null || pattern === '' || pattern.includes('/') || /\s/.test(pattern)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .input */ .hF)('hints')} "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_2__/* .input */ .hF)('hints')} "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
         }
         const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
         return { kind: m[1], pattern, matches: (p) => re.test(nameOf(p)) };
@@ -36082,8 +36109,8 @@ async function connect(name, access, alsoRead, log) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5593);
-/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9758);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(539);
+/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9758);
 
 
 
@@ -36092,7 +36119,7 @@ async function connect(name, access, alsoRead, log) {
 
 // Docker keys Hub's entries by its v1 index URL.
 const HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set([_reference_js__WEBPACK_IMPORTED_MODULE_5__/* .DOCKER_HUB */ .Xb, 'index.docker.io', 'registry-1.docker.io']);
+const HUB_HOSTS = new Set([_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .DOCKER_HUB */ .Xb, 'index.docker.io', 'registry-1.docker.io']);
 const HELPER_TIMEOUT_MS = 30_000;
 const RUN_CONTAINERS = '/run/containers';
 /** Tests point this at a folder of their own: none reads or writes the real /run/containers. */
@@ -36106,7 +36133,7 @@ async function findCredentials(registry, opts) {
     const { explicit } = opts;
     // Named as the front end's user gave them: --username, or the username input.
     if (explicit !== undefined)
-        return { credentials: explicit, from: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .input */ .hF)('username'), searched: [] };
+        return { credentials: explicit, from: (0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_5__/* .input */ .hF)('username'), searched: [] };
     const searched = [];
     for (const file of credentialFiles(opts)) {
         searched.push(file.path);

@@ -96879,7 +96879,7 @@ function sha256Digest(bytes) {
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5593);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(539);
 
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
@@ -96891,7 +96891,7 @@ class UserError extends Error {
     marked;
     /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
     constructor(message) {
-        super((0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .spellInputs */ .oD)(message, 'action'));
+        super((0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_0__/* .unmarkInputs */ .wI)(message));
         this.marked = message;
     }
 }
@@ -96928,7 +96928,7 @@ function asUserError(e, what) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7554);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2261);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7125);
 /* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
 
@@ -96946,24 +96946,19 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5593:
+/***/ 539:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  hF: () => (/* reexport */ input),
-  oD: () => (/* reexport */ spellInputs)
-});
-
-// UNUSED EXPORTS: INPUT_FLAGS
-
-// EXTERNAL MODULE: ./lib/inputs/table.js
-var table = __nccwpck_require__(4565);
-;// CONCATENATED MODULE: ./lib/inputs/names.js
-
-/** Each Action input with the CLI flag that gives the same value. */
-const INPUT_FLAGS = Object.fromEntries(table/* ROWS */.Ir.flatMap(([, row]) => (row.flagTurnsOff ? [] : [row.input, row.alsoInput].flatMap((name) => (name === undefined ? [] : [[name, row.flag]])))));
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   hF: () => (/* binding */ input),
+/* harmony export */   ti: () => (/* binding */ MARKED),
+/* harmony export */   wI: () => (/* binding */ unmarkInputs)
+/* harmony export */ });
+/*
+ * Marking an input's name needs nothing of the table of inputs: this module
+ * stays apart so that the layer workers' bundle, whose messages name
+ * inputs, does not carry the table.
+ */
 // Private-use characters: nothing a user types, so nothing to mistake.
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
@@ -96972,150 +96967,10 @@ const MARKED = /\uE000(\w+)\uE001/g;
 function input(name) {
     return `${OPEN}${name}${CLOSE}`;
 }
-/** A message with each input named as the front end's user knows it. */
-function spellInputs(message, spelling) {
-    return message.replace(MARKED, (_, name) => {
-        if (spelling === 'action' || !Object.hasOwn(INPUT_FLAGS, name))
-            return name;
-        return `--${INPUT_FLAGS[name]}`;
-    });
+/** A message with every input named as the Action's user knows it: the name alone. */
+function unmarkInputs(message) {
+    return message.replace(MARKED, '$1');
 }
-
-;// CONCATENATED MODULE: ./lib/inputs.js
-// Modules across src/ name inputs in their messages through this path; the
-// names now come from the table of inputs, in inputs/.
-
-
-
-/***/ }),
-
-/***/ 4565:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ir: () => (/* binding */ ROWS),
-/* harmony export */   Mp: () => (/* binding */ MAX_LAYERS_LIMIT),
-/* harmony export */   RO: () => (/* binding */ rowsOf),
-/* harmony export */   mc: () => (/* binding */ INPUTS),
-/* harmony export */   zY: () => (/* binding */ DEFAULTS)
-/* harmony export */ });
-/**
- * Every value a user gives, once: its Action input, its command-line flag,
- * its default and its help line. The Action reads its inputs through this
- * table, the CLI's flags and `--help` are made from it, and options.ts
- * falls back on its defaults; action.yml declares the same inputs with the
- * same defaults (test/inputs/table.test.ts holds the two together).
- *
- * A row's key is its field in the raw shape both front ends hand
- * options.ts (raw.ts); the table's order is `--help`'s.
- */
-const MAX_LAYERS_LIMIT = 125;
-const BOTH = ['build', 'index'];
-const BUILD = ['build'];
-// One second past the epoch, as nixpkgs' dockerTools date their images.
-const EPOCH_PLUS_ONE = '1970-01-01T00:00:01Z';
-const INPUTS = {
-    name: {
-        kind: 'text', commands: BOTH, input: 'name', required: true, flag: 'name', arg: 'NAME',
-        help: 'image name (required); with --push, its host names the registry',
-        indexHelp: 'image name (required): the repository holding the manifests',
-    },
-    // The first is the docker-archive's RepoTag.
-    tags: {
-        kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
-        help: 'image tag, repeatable; all are pushed (default: from the image id)',
-        indexHelp: 'tag the index is pushed under, repeatable (at least one)',
-    },
-    manifests: { kind: 'list', commands: ['index'], input: 'index', flag: 'manifest', arg: 'DIGEST', help: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
-    // A store path may hold a comma.
-    contents: { kind: 'list', commands: BUILD, input: 'contents', split: /\s+/, flag: 'contents', arg: 'PATH', help: 'a store path or a link to one, repeatable: its closure goes in' },
-    config: { kind: 'text', commands: BUILD, input: 'config', flag: 'config', arg: 'JSON|@FILE', help: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
-    maxLayers: {
-        kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
-        help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
-    },
-    created: { kind: 'text', commands: BUILD, input: 'created', default: EPOCH_PLUS_ONE, flag: 'created', arg: 'ISO|now', help: 'image creation time, RFC 3339 or now (default {default})' },
-    architecture: { kind: 'text', commands: BUILD, input: 'architecture', flag: 'architecture', arg: 'ARCH', help: "GOARCH name for the config, such as arm64 (default this machine's)" },
-    platform: { kind: 'text', commands: BUILD, input: 'platform', flag: 'platform', arg: 'OS/ARCH[/VAR]', help: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
-    // No default here: the Action's is under RUNNER_TEMP, the CLI's named after the image.
-    output: { kind: 'text', commands: BUILD, input: 'output', flag: 'output', short: 'o', arg: 'FILE|DIR|-', help: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
-    outputFormat: {
-        kind: 'text', commands: BUILD, input: 'outputFormat', default: 'docker-archive', flag: 'output-format', arg: 'FORMAT',
-        help: 'docker-archive, or oci for an OCI layout (default {default})',
-    },
-    compression: {
-        kind: 'text', commands: BUILD, input: 'compression', default: 'gzip', flag: 'compression', arg: 'ALGO',
-        help: 'blobs of a push or an OCI layout: gzip, zstd or none (default {default})',
-    },
-    push: {
-        kind: 'switch', commands: BUILD, input: 'push', default: false, impliedByIndex: true, flag: 'push',
-        help: 'push NAME:TAG for each tag, uploading only blobs the registry lacks',
-    },
-    pushByDigest: {
-        kind: 'switch', commands: BUILD, input: 'pushByDigest', default: false, flag: 'push-by-digest',
-        help: 'push with no tag (an index tags it): the report gives NAME@DIGEST',
-    },
-    manifestFormat: {
-        kind: 'text', commands: BOTH, input: 'manifestFormat', default: 'oci', flag: 'manifest-format', arg: 'FORMAT',
-        help: 'manifest of a push: oci, or docker (gzip layers only) (default {default})',
-        indexHelp: 'oci, an image index, or docker, a manifest list (default {default})',
-    },
-    // No default here: the tags being pushed and latest.
-    cacheFrom: { kind: 'list', commands: BUILD, input: 'cacheFrom', flag: 'cache-from', arg: 'REF', help: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
-    insecureRegistries: {
-        kind: 'list', commands: BOTH, input: 'insecureRegistries', flag: 'insecure-registry', arg: 'HOST',
-        help: 'registry spoken to over plain HTTP, repeatable (loopback always is)',
-    },
-    retries: { kind: 'text', commands: BOTH, input: 'retries', default: '5', flag: 'retries', arg: 'N', help: 'retries on 429, 5xx or a dropped connection, 0–20 (default {default})' },
-    username: { kind: 'text', commands: BOTH, input: 'username', flag: 'username', arg: 'USER', help: 'registry username; its password comes from --password-stdin' },
-    // A flag's value shows in a process list and in shell history.
-    password: {
-        kind: 'text', commands: BOTH, input: 'password', flag: 'password-stdin', flagReadsStdin: true,
-        help: "read --username's password from standard input, as docker login",
-    },
-    authFile: { kind: 'text', commands: BOTH, flag: 'authfile', arg: 'FILE', help: 'the one credential file read, as podman --authfile takes it' },
-    cacheDir: { kind: 'text', commands: BUILD, flag: 'cache-dir', arg: 'DIR', help: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
-    cache: {
-        kind: 'switch', commands: BUILD, input: 'cache', default: true, flag: 'no-cache', flagTurnsOff: true,
-        help: 'read and keep no cache: every blob made again (not with --cache-dir)',
-    },
-    json: {
-        kind: 'switch', commands: BOTH, flag: 'json', cliOwn: true,
-        help: 'print the build report, or the --explain plan, as one JSON object',
-        indexHelp: 'print the report (digest, refs, manifests) as one JSON object',
-    },
-    fromImage: { kind: 'text', commands: BUILD, input: 'fromImage', flag: 'from-image', arg: 'TARBALL', help: 'a docker-archive to build on: its layers go first' },
-    extraCommands: { kind: 'text', commands: BUILD, input: 'extraCommands', flag: 'extra-commands', arg: 'SCRIPT', help: "shell script run in the customisation layer's directory" },
-    includeNixDB: {
-        kind: 'switch', commands: BUILD, input: 'includeNixDB', default: false, flag: 'include-nix-db',
-        help: "put a Nix database of the image's store paths in /nix/var/nix/db",
-    },
-    layering: {
-        kind: 'text', commands: BUILD, input: 'layering', default: 'size', flag: 'layering', arg: 'KIND',
-        help: 'how store paths fill the layers: size or popularity (default {default})',
-    },
-    groupPopular: {
-        kind: 'text', commands: BUILD, input: 'groupPopular', default: '0', flag: 'group-popular', arg: 'N',
-        help: 'the N most popular paths share the lowest layer (default {default}, off)',
-    },
-    hints: { kind: 'list', commands: BUILD, input: 'hints', flag: 'hint', arg: 'KIND:PATTERN', help: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
-    explain: { kind: 'switch', commands: BUILD, input: 'explain', default: false, flag: 'explain', help: 'print the layer plan (sizes, paths and why) and build nothing' },
-    uid: { kind: 'text', commands: BUILD, input: 'uid', default: '0', flag: 'uid', arg: 'N', help: 'owner id of every file in every layer (default {default})' },
-    gid: { kind: 'text', commands: BUILD, input: 'gid', default: '0', flag: 'gid', arg: 'N', help: 'group id of every file in every layer (default {default})' },
-    uname: { kind: 'text', commands: BUILD, input: 'uname', default: 'root', flag: 'uname', arg: 'NAME', help: 'owner name of every file in every layer (default {default})' },
-    gname: { kind: 'text', commands: BUILD, input: 'gname', default: 'root', flag: 'gname', arg: 'NAME', help: 'group name of every file in every layer (default {default})' },
-    mtime: { kind: 'text', commands: BUILD, input: 'mtime', default: EPOCH_PLUS_ONE, flag: 'mtime', arg: 'SECONDS|ISO', help: 'mtime of every file in every layer (default {default})' },
-    debug: { kind: 'switch', commands: BOTH, flag: 'debug', cliOwn: true, help: 'on an internal error, print its stack' },
-    help: { kind: 'switch', commands: BOTH, flag: 'help', short: 'h', cliOwn: true, help: 'print this help' },
-};
-/** The rows typed alike, for code that reads any of their fields. */
-const ROWS = Object.entries(INPUTS);
-/** The rows a command takes, in the table's order. */
-function rowsOf(command) {
-    return ROWS.filter(([, row]) => row.commands.includes(command));
-}
-/** Each default, as the row has it: text as typed, a switch as on or off. */
-const DEFAULTS = Object.fromEntries(ROWS.flatMap(([key, row]) => ('default' in row && row.default !== undefined ? [[key, row.default]] : [])));
 
 
 /***/ }),
@@ -97139,7 +96994,7 @@ const DEFAULTS = Object.fromEntries(ROWS.flatMap(([key, row]) => ('default' in r
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6466);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8522);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5593);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(539);
 
 
 
@@ -97161,7 +97016,7 @@ function zstdAvailable() {
 }
 function checkCompression(c) {
     if (c === 'zstd' && !zstdAvailable()) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .input */ .hF)('compression')} "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_6__/* .input */ .hF)('compression')} "zstd" needs Node 22.15 or later (this is Node ${process.versions.node}); use gzip`);
     }
 }
 /** The layer media type for a compression, in the OCI or the Docker manifest format. */
@@ -97975,7 +97830,7 @@ async function runJob(job, progress) {
 
 /***/ }),
 
-/***/ 2261:
+/***/ 7125:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99045,8 +98900,8 @@ var actions_root = __nccwpck_require__(6318);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
 var store_layer = __nccwpck_require__(6997);
-// EXTERNAL MODULE: ./lib/inputs.js + 1 modules
-var inputs = __nccwpck_require__(5593);
+// EXTERNAL MODULE: ./lib/inputs/marker.js
+var marker = __nccwpck_require__(539);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
 
 
@@ -99103,17 +98958,17 @@ async function addNixDb(dir, paths, contents, mtime) {
     for (const d of ['nix', 'nix/var', 'nix/var/nix', 'nix/var/nix/db', 'nix/var/nix/gcroots', 'nix/var/nix/gcroots/docker']) {
         const st = await (0,promises_.lstat)(external_node_path_.join(dir, d)).catch(() => undefined);
         if (st !== undefined && !st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('includeNixDB')}: the image's contents put something other than a directory at /${d}`);
     }
     // In the system's temporary folder: a store URL cannot hold every path.
     const store = await (0,promises_.mkdtemp)(external_node_path_.join((0,external_node_os_.tmpdir)(), 'layered-image-nix-db-'));
     try {
         if (!/^[A-Za-z0-9/._+-]+$/.test(store))
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('includeNixDB')}: the temporary folder ${store} has characters a Nix store URL cannot hold; set TMPDIR`);
         await loadDb(store, dir, paths, contents, mtime);
     }
     catch (e) {
-        (0,errors/* asUserError */.Yl)(e, (0,inputs/* input */.hF)('includeNixDB'));
+        (0,errors/* asUserError */.Yl)(e, (0,marker/* input */.hF)('includeNixDB'));
     }
     finally {
         await (0,promises_.rm)(store, { recursive: true, force: true });
@@ -99147,7 +99002,7 @@ async function loadDb(store, dir, paths, contents, mtime) {
 }
 /** Runs the user's script in `dir` with umask 022; its output goes to the log. */
 async function runExtraCommands(script, dir, log) {
-    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, (0,inputs/* input */.hF)('extraCommands'));
+    await run('/bin/sh', ['-c', `umask 022\n${script}`], { cwd: dir, log }, (0,marker/* input */.hF)('extraCommands'));
 }
 function run(command, args, opts, what) {
     return new Promise((resolve, reject) => {
@@ -99179,7 +99034,7 @@ function run(command, args, opts, what) {
  * links as plain files, each with its content), with names relative to it.
  */
 async function packDirectory(dir, settings, sink) {
-    const other = (name) => new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
+    const other = (name) => new errors/* UserError */.yo(`${(0,marker/* input */.hF)('extraCommands')} made /${name}, which is neither a file, a directory nor a symlink; a layer holds only those`);
     try {
         return await (0,store_layer/* writeMembers */.Jl)((0,store_layer/* directoryMembers */.vY)(dir, other), settings, sink);
     }
@@ -99246,7 +99101,7 @@ async function mergeDir(into, srcDir, rel, content) {
 }
 function conflict(relPath, existing, other) {
     const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
-    return new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} collide at /${relPath}: ${first} and ${other}`);
+    return new errors/* UserError */.yo(`${(0,marker/* input */.hF)('contents')} collide at /${relPath}: ${first} and ${other}`);
 }
 /** Writes the merged tree as the customisation layer, parents before children. */
 function writeCustomisationLayer(root, settings, sink) {
@@ -99560,9 +99415,9 @@ async function writeInPlace(bed, store, sizes, write, opts) {
 async function copyBaseLayer(base, layer, i, target, workers, onBytes) {
     const copied = await workers.copy({ source: { file: base.file, offset: layer.offset }, target }, onBytes);
     if ('bad' in copied)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} ${copied.bad.replace(/^its layer /, '')}`);
     if (copied.digest !== layer.diffId) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${base.file}: layer ${layer.member} hashes to ${copied.digest}, not the diff_id ${layer.diffId} its config gives`);
     }
     return { digest: layer.diffId, size: layer.size, paths: [], source: 'base', comment: `base image ${external_node_path_.basename(base.file)}, layer ${i + 1}` };
 }
@@ -99790,7 +99645,7 @@ var tar_header = __nccwpck_require__(3198);
  * Layers must be uncompressed tar, as the Docker archive format has them.
  */
 function readBaseImage(file) {
-    const what = `${(0,inputs/* input */.hF)('fromImage')} ${file}`;
+    const what = `${(0,marker/* input */.hF)('fromImage')} ${file}`;
     let fd;
     try {
         fd = (0,external_node_fs_.openSync)(file, 'r');
@@ -100073,15 +99928,15 @@ async function resolveRoots(opts) {
     }
     const configRoots = await configStorePaths(opts);
     if (contents.length === 0 && configRoots.length === 0) {
-        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,inputs/* input */.hF)('contents')}, or name store paths in ${(0,inputs/* input */.hF)('config')}`);
+        throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,marker/* input */.hF)('contents')}, or name store paths in ${(0,marker/* input */.hF)('config')}`);
     }
     const base = opts.fromImage === undefined ? undefined : readBaseImage(opts.fromImage);
     if (base !== undefined) {
         if (base.architecture !== undefined && base.architecture !== opts.architecture) {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${(0,inputs/* input */.hF)('architecture')} to match`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${opts.fromImage} is for ${base.architecture}, this image for ${opts.architecture}; set ${(0,marker/* input */.hF)('architecture')} to match`);
         }
         if (opts.maxLayers - 1 - base.layers.length < 1) {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,inputs/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,marker/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
         }
     }
     return { contents, configRoots, base };
@@ -100094,7 +99949,7 @@ async function configStorePaths(opts) {
             await (0,promises_.lstat)(p);
         }
         catch {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
         }
     }
     return found;
@@ -100110,7 +99965,7 @@ function parseHints(raw) {
         const m = FORM.exec(text.trim());
         const pattern = m?.[2]?.trim() ?? '';
         if (m === null || pattern === '' || pattern.includes('/') || /\s/.test(pattern)) {
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('hints')} "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('hints')} "${text}" must be deeper:PATTERN or top:PATTERN, PATTERN a store path name such as glibc-* (no / or spaces)`);
         }
         const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
         return { kind: m[1], pattern, matches: (p) => re.test(nameOf(p)) };
@@ -100656,13 +100511,13 @@ async function reserveOutput(output, kind) {
     }
     else if (st !== undefined) {
         if (st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a directory`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} is a directory`);
         if (!st.isFile())
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
         target = await (0,promises_.realpath)(output);
     }
     if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} is a symlink to nothing`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} is a symlink to nothing`);
     }
     const tmp = outputTempName(external_node_path_.dirname(target));
     try {
@@ -100670,7 +100525,7 @@ async function reserveOutput(output, kind) {
         await (0,promises_.unlink)(tmp);
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
     (0,temp/* trackTemporary */.hN)(tmp);
     return { path: output, target, tmp };
@@ -100751,7 +100606,7 @@ class DockerArchiveSink extends LocalOutputSink {
     }
     async writeTo(out, image) {
         finishDockerArchive(out.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${this.path}`);
-        await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${this.path}`));
+        await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${this.path}`));
         return (await (0,promises_.stat)(out.target)).size;
     }
 }
@@ -100873,14 +100728,14 @@ async function replaceDirectory(from, to, rename = promises_.rename) {
     const old = `${from}.old`;
     const had = await (0,promises_.lstat)(to).then(() => true, () => false);
     if (had)
-        await rename(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${to}`));
+        await rename(to, old).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${to}`));
     try {
         await rename(from, to);
     }
     catch (e) {
         if (had)
             await putBack(old, to, e, rename);
-        throw new errors/* UserError */.yo(`cannot write ${(0,inputs/* input */.hF)('output')} ${to}: ${reason(e)}`);
+        throw new errors/* UserError */.yo(`cannot write ${(0,marker/* input */.hF)('output')} ${to}: ${reason(e)}`);
     }
     if (had)
         await (0,promises_.rm)(old, { recursive: true, force: true });
@@ -100898,7 +100753,7 @@ async function putBack(old, to, cause, rename) {
             last = e;
         }
     }
-    throw new errors/* UserError */.yo(`cannot write ${(0,inputs/* input */.hF)('output')} ${to} (${reason(cause)}); what was there could not be put back (${reason(last)}) and is now ${old}`);
+    throw new errors/* UserError */.yo(`cannot write ${(0,marker/* input */.hF)('output')} ${to} (${reason(cause)}); what was there could not be put back (${reason(last)}) and is now ${old}`);
 }
 function reason(e) {
     return (0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e).split('\n')[0] ?? '';
@@ -101095,7 +100950,7 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
  */
 async function writeOciLayout(image, opts) {
     const blobs = external_node_path_.join(opts.scratch, 'blobs', 'sha256');
-    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
+    await (0,promises_.mkdir)(blobs, { recursive: true }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${opts.dir}`));
     const put = (digest) => external_node_path_.join(blobs, (0,lib_digest/* digestHex */.sU)(digest));
     // Largest first, so the compression of a big layer never starts last.
     const order = image.layers.map((l, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
@@ -101116,7 +100971,7 @@ async function writeOciLayout(image, opts) {
         mediaType: INDEX_TYPES.oci,
         manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
     };
-    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${opts.dir}`));
+    const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${opts.dir}`));
     await write(put(configDigest), image.configJson);
     await write(put(manifest.digest), manifest.bytes);
     await write(external_node_path_.join(opts.scratch, 'index.json'), canonicalJson(index));
@@ -101156,7 +101011,7 @@ async function placeBlob(bytes, own, to, dir) {
         // Two layers with the same bytes share one blob.
         if ((0,errors/* errnoCode */.UK)(e) === 'EEXIST')
             return;
-        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,inputs/* input */.hF)('output')} ${dir}`);
+        (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${dir}`);
     }
 }
 /** Checks before any work that `dir` may be written: new, or an OCI layout (which is replaced). */
@@ -101165,11 +101020,11 @@ async function checkLayoutTarget(dir) {
     if (st === undefined)
         return;
     if (!st.isDirectory())
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${dir} exists and is not a directory; an OCI layout is a directory`);
     const isLayout = await (0,promises_.lstat)(external_node_path_.join(dir, 'oci-layout')).then(() => true, () => false);
     const empty = (await (0,promises_.readdir)(dir)).length === 0;
     if (!isLayout && !empty)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${dir} is a directory that is not an OCI layout; it is left alone`);
 }
 /** An OCI image layout folder: every layer's compressed blob, made or restored here. */
 class OciLayoutSink extends LocalOutputSink {
@@ -101506,7 +101361,7 @@ async function findCredentials(registry, opts) {
     const { explicit } = opts;
     // Named as the front end's user gave them: --username, or the username input.
     if (explicit !== undefined)
-        return { credentials: explicit, from: (0,inputs/* input */.hF)('username'), searched: [] };
+        return { credentials: explicit, from: (0,marker/* input */.hF)('username'), searched: [] };
     const searched = [];
     for (const file of credentialFiles(opts)) {
         searched.push(file.path);
@@ -102441,7 +102296,7 @@ async function leadsFromManifest(ref, platform, client, log) {
         }
     }
     catch (e) {
-        log.warning(`${(0,inputs/* input */.hF)('cacheFrom')} ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
+        log.warning(`${(0,marker/* input */.hF)('cacheFrom')} ${refString(ref)} cannot be read, so it is not used: ${(0,errors/* messageOf */.bD)(e)}`);
         return [];
     }
     if (manifest === undefined) {
@@ -102757,8 +102612,145 @@ function formatPlan(plan) {
     return `${lines.join('\n')}\n`;
 }
 
-// EXTERNAL MODULE: ./lib/inputs/table.js
-var table = __nccwpck_require__(4565);
+;// CONCATENATED MODULE: ./lib/inputs/table.js
+/**
+ * Every value a user gives, once: its Action input, its command-line flag,
+ * its default and its help line. The Action reads its inputs through this
+ * table, the CLI's flags and `--help` are made from it, and options.ts
+ * falls back on its defaults; action.yml declares the same inputs with the
+ * same defaults (test/inputs/table.test.ts holds the two together).
+ *
+ * A row's key is its field in the raw shape both front ends hand
+ * options.ts (raw.ts); the table's order is `--help`'s.
+ */
+const MAX_LAYERS_LIMIT = 125;
+const BOTH = ['build', 'index'];
+const BUILD = ['build'];
+// One second past the epoch, as nixpkgs' dockerTools date their images.
+const EPOCH_PLUS_ONE = '1970-01-01T00:00:01Z';
+const INPUTS = {
+    name: {
+        kind: 'text', commands: BOTH, input: 'name', required: true, flag: 'name', arg: 'NAME',
+        help: 'image name (required); with --push, its host names the registry',
+        indexHelp: 'image name (required): the repository holding the manifests',
+    },
+    // The first is the docker-archive's RepoTag.
+    tags: {
+        kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
+        help: 'image tag, repeatable; all are pushed (default: from the image id)',
+        indexHelp: 'tag the index is pushed under, repeatable (at least one)',
+    },
+    manifests: { kind: 'list', commands: ['index'], input: 'index', flag: 'manifest', arg: 'DIGEST', help: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
+    // A store path may hold a comma.
+    contents: { kind: 'list', commands: BUILD, input: 'contents', split: /\s+/, flag: 'contents', arg: 'PATH', help: 'a store path or a link to one, repeatable: its closure goes in' },
+    config: { kind: 'text', commands: BUILD, input: 'config', flag: 'config', arg: 'JSON|@FILE', help: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
+    maxLayers: {
+        kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
+        help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
+    },
+    created: { kind: 'text', commands: BUILD, input: 'created', default: EPOCH_PLUS_ONE, flag: 'created', arg: 'ISO|now', help: 'image creation time, RFC 3339 or now (default {default})' },
+    architecture: { kind: 'text', commands: BUILD, input: 'architecture', flag: 'architecture', arg: 'ARCH', help: "GOARCH name for the config, such as arm64 (default this machine's)" },
+    platform: { kind: 'text', commands: BUILD, input: 'platform', flag: 'platform', arg: 'OS/ARCH[/VAR]', help: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
+    // No default here: the Action's is under RUNNER_TEMP, the CLI's named after the image.
+    output: { kind: 'text', commands: BUILD, input: 'output', flag: 'output', short: 'o', arg: 'FILE|DIR|-', help: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
+    outputFormat: {
+        kind: 'text', commands: BUILD, input: 'outputFormat', default: 'docker-archive', flag: 'output-format', arg: 'FORMAT',
+        help: 'docker-archive, or oci for an OCI layout (default {default})',
+    },
+    compression: {
+        kind: 'text', commands: BUILD, input: 'compression', default: 'gzip', flag: 'compression', arg: 'ALGO',
+        help: 'blobs of a push or an OCI layout: gzip, zstd or none (default {default})',
+    },
+    push: {
+        kind: 'switch', commands: BUILD, input: 'push', default: false, impliedByIndex: true, flag: 'push',
+        help: 'push NAME:TAG for each tag, uploading only blobs the registry lacks',
+    },
+    pushByDigest: {
+        kind: 'switch', commands: BUILD, input: 'pushByDigest', default: false, flag: 'push-by-digest',
+        help: 'push with no tag (an index tags it): the report gives NAME@DIGEST',
+    },
+    manifestFormat: {
+        kind: 'text', commands: BOTH, input: 'manifestFormat', default: 'oci', flag: 'manifest-format', arg: 'FORMAT',
+        help: 'manifest of a push: oci, or docker (gzip layers only) (default {default})',
+        indexHelp: 'oci, an image index, or docker, a manifest list (default {default})',
+    },
+    // No default here: the tags being pushed and latest.
+    cacheFrom: { kind: 'list', commands: BUILD, input: 'cacheFrom', flag: 'cache-from', arg: 'REF', help: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
+    insecureRegistries: {
+        kind: 'list', commands: BOTH, input: 'insecureRegistries', flag: 'insecure-registry', arg: 'HOST',
+        help: 'registry spoken to over plain HTTP, repeatable (loopback always is)',
+    },
+    retries: { kind: 'text', commands: BOTH, input: 'retries', default: '5', flag: 'retries', arg: 'N', help: 'retries on 429, 5xx or a dropped connection, 0–20 (default {default})' },
+    username: { kind: 'text', commands: BOTH, input: 'username', flag: 'username', arg: 'USER', help: 'registry username; its password comes from --password-stdin' },
+    // A flag's value shows in a process list and in shell history.
+    password: {
+        kind: 'text', commands: BOTH, input: 'password', flag: 'password-stdin', flagReadsStdin: true,
+        help: "read --username's password from standard input, as docker login",
+    },
+    authFile: { kind: 'text', commands: BOTH, flag: 'authfile', arg: 'FILE', help: 'the one credential file read, as podman --authfile takes it' },
+    cacheDir: { kind: 'text', commands: BUILD, flag: 'cache-dir', arg: 'DIR', help: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
+    cache: {
+        kind: 'switch', commands: BUILD, input: 'cache', default: true, flag: 'no-cache', flagTurnsOff: true,
+        help: 'read and keep no cache: every blob made again (not with --cache-dir)',
+    },
+    json: {
+        kind: 'switch', commands: BOTH, flag: 'json', cliOwn: true,
+        help: 'print the build report, or the --explain plan, as one JSON object',
+        indexHelp: 'print the report (digest, refs, manifests) as one JSON object',
+    },
+    fromImage: { kind: 'text', commands: BUILD, input: 'fromImage', flag: 'from-image', arg: 'TARBALL', help: 'a docker-archive to build on: its layers go first' },
+    extraCommands: { kind: 'text', commands: BUILD, input: 'extraCommands', flag: 'extra-commands', arg: 'SCRIPT', help: "shell script run in the customisation layer's directory" },
+    includeNixDB: {
+        kind: 'switch', commands: BUILD, input: 'includeNixDB', default: false, flag: 'include-nix-db',
+        help: "put a Nix database of the image's store paths in /nix/var/nix/db",
+    },
+    layering: {
+        kind: 'text', commands: BUILD, input: 'layering', default: 'size', flag: 'layering', arg: 'KIND',
+        help: 'how store paths fill the layers: size or popularity (default {default})',
+    },
+    groupPopular: {
+        kind: 'text', commands: BUILD, input: 'groupPopular', default: '0', flag: 'group-popular', arg: 'N',
+        help: 'the N most popular paths share the lowest layer (default {default}, off)',
+    },
+    hints: { kind: 'list', commands: BUILD, input: 'hints', flag: 'hint', arg: 'KIND:PATTERN', help: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
+    explain: { kind: 'switch', commands: BUILD, input: 'explain', default: false, flag: 'explain', help: 'print the layer plan (sizes, paths and why) and build nothing' },
+    uid: { kind: 'text', commands: BUILD, input: 'uid', default: '0', flag: 'uid', arg: 'N', help: 'owner id of every file in every layer (default {default})' },
+    gid: { kind: 'text', commands: BUILD, input: 'gid', default: '0', flag: 'gid', arg: 'N', help: 'group id of every file in every layer (default {default})' },
+    uname: { kind: 'text', commands: BUILD, input: 'uname', default: 'root', flag: 'uname', arg: 'NAME', help: 'owner name of every file in every layer (default {default})' },
+    gname: { kind: 'text', commands: BUILD, input: 'gname', default: 'root', flag: 'gname', arg: 'NAME', help: 'group name of every file in every layer (default {default})' },
+    mtime: { kind: 'text', commands: BUILD, input: 'mtime', default: EPOCH_PLUS_ONE, flag: 'mtime', arg: 'SECONDS|ISO', help: 'mtime of every file in every layer (default {default})' },
+    debug: { kind: 'switch', commands: BOTH, flag: 'debug', cliOwn: true, help: 'on an internal error, print its stack' },
+    help: { kind: 'switch', commands: BOTH, flag: 'help', short: 'h', cliOwn: true, help: 'print this help' },
+};
+/** The rows typed alike, for code that reads any of their fields. */
+const ROWS = Object.entries(INPUTS);
+/** The rows a command takes, in the table's order. */
+function rowsOf(command) {
+    return ROWS.filter(([, row]) => row.commands.includes(command));
+}
+/** Each default, as the row has it: text as typed, a switch as on or off. */
+const DEFAULTS = Object.fromEntries(ROWS.flatMap(([key, row]) => ('default' in row && row.default !== undefined ? [[key, row.default]] : [])));
+
+;// CONCATENATED MODULE: ./lib/inputs/names.js
+
+
+
+/** Each Action input with the CLI flag that gives the same value. */
+const INPUT_FLAGS = Object.fromEntries(ROWS.flatMap(([, row]) => (row.flagTurnsOff ? [] : [row.input, row.alsoInput].flatMap((name) => (name === undefined ? [] : [[name, row.flag]])))));
+/** A message with each input named as the front end's user knows it. */
+function spellInputs(message, spelling) {
+    return message.replace(marker/* MARKED */.ti, (_, name) => {
+        if (spelling === 'action' || !Object.hasOwn(INPUT_FLAGS, name))
+            return name;
+        return `--${INPUT_FLAGS[name]}`;
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/inputs.js
+// Modules across src/ name inputs in their messages through this path; the
+// names now come from the table of inputs, in inputs/.
+
+
 ;// CONCATENATED MODULE: ./lib/inputs/action.js
 
 
@@ -102784,11 +102776,11 @@ function inputReader() {
 }
 /** Masked before anything can print it, with the form Basic auth sends. */
 function maskPassword(read) {
-    const password = read.text(table/* INPUTS */.mc.password);
+    const password = read.text(INPUTS.password);
     if (password === undefined)
         return;
     core/* setSecret */.Pq(password);
-    core/* setSecret */.Pq(Buffer.from(`${read.text(table/* INPUTS */.mc.username) ?? ''}:${password}`).toString('base64'));
+    core/* setSecret */.Pq(Buffer.from(`${read.text(INPUTS.username) ?? ''}:${password}`).toString('base64'));
 }
 /**
  * A step builds an image or makes an index of images built before: an
@@ -102797,7 +102789,7 @@ function maskPassword(read) {
  * other default comes from action.yml on every step and says nothing.
  */
 function refuseBuildInputs(read) {
-    for (const [, row] of table/* ROWS */.Ir) {
+    for (const [, row] of ROWS) {
         if (row.input === undefined || row.commands.includes('index') || row.impliedByIndex)
             continue;
         if (given(row, read))
@@ -102824,7 +102816,7 @@ function given(row, read) {
  */
 function collect(command, read) {
     const raw = {};
-    for (const [key, row] of (0,table/* rowsOf */.RO)(command)) {
+    for (const [key, row] of rowsOf(command)) {
         if (row.cliOwn)
             continue;
         raw[key] = readRow(row, read);
@@ -102905,7 +102897,7 @@ async function readEntry(target, digest) {
         throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is ${manifest.mediaType === '' ? 'of no media type' : registryText(manifest.mediaType, 100)}, not an image manifest`);
     // A Docker manifest list names Docker manifests; clients may refuse an OCI one in it.
     if (target.format === 'docker' && manifest.mediaType !== MEDIA_TYPES.docker.manifest) {
-        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (${(0,inputs/* input */.hF)('manifestFormat')} docker) takes Docker manifests only`);
+        throw new errors/* UserError */.yo(`manifest ${digest} in ${name} is an OCI manifest; a Docker manifest list (${(0,marker/* input */.hF)('manifestFormat')} docker) takes Docker manifests only`);
     }
     const config = manifestConfig(manifest.bytes);
     if (config === undefined)
@@ -102969,7 +102961,7 @@ const FIELDS = {
     StopTimeout: int64,
 };
 /** Parses and checks the image `config` JSON; every problem names the field. */
-function parseContainerConfig(text, what = (0,inputs/* input */.hF)('config')) {
+function parseContainerConfig(text, what = (0,marker/* input */.hF)('config')) {
     let value;
     try {
         value = JSON.parse(text);
@@ -103018,7 +103010,7 @@ function describe(v) {
 const OUTPUT_FORMATS = ['docker-archive', 'oci'];
 /** A text option's value, or its default when none is given. */
 function orDefault(raw, option) {
-    return raw === undefined || raw.trim() === '' ? table/* DEFAULTS */.zY[option] : raw;
+    return raw === undefined || raw.trim() === '' ? DEFAULTS[option] : raw;
 }
 // The OCI distribution spec's reference grammar (docker/distribution's
 // reference package): an optional registry host, then path components.
@@ -103036,12 +103028,12 @@ async function parseOptions(raw, env = process.env) {
     const config = await parseConfig(raw.config, raw.configFromFile ?? true);
     const contents = (raw.contents ?? []).map((c, i) => {
         if (c.trim() === '')
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} #${i + 1} is empty`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('contents')} #${i + 1} is empty`);
         return c;
     });
     const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7);
     (0,compress/* checkCompression */.jA)(compression);
-    const push = (raw.push ?? table/* DEFAULTS */.zY.push) || (raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest) ? parsePush(raw, name, tags, compression) : undefined;
+    const push = (raw.push ?? DEFAULTS.push) || (raw.pushByDigest ?? DEFAULTS.pushByDigest) ? parsePush(raw, name, tags, compression) : undefined;
     return {
         name,
         tags,
@@ -103056,12 +103048,12 @@ async function parseOptions(raw, env = process.env) {
         cache: parseCache(raw, env),
         fromImage: raw.fromImage === undefined || raw.fromImage.trim() === '' ? undefined : external_node_path_.resolve(raw.fromImage),
         extraCommands: raw.extraCommands === undefined || raw.extraCommands.trim() === '' ? undefined : raw.extraCommands,
-        includeNixDB: raw.includeNixDB ?? table/* DEFAULTS */.zY.includeNixDB,
+        includeNixDB: raw.includeNixDB ?? DEFAULTS.includeNixDB,
         storeLayerSettings: parseTarSettings(raw),
         layering: parseLayering(raw.layering),
         groupPopular: parseGroupPopular(raw.groupPopular),
         hints: parseHints(raw.hints ?? []),
-        explain: raw.explain ?? table/* DEFAULTS */.zY.explain,
+        explain: raw.explain ?? DEFAULTS.explain,
         concurrency: (0,external_node_os_.availableParallelism)(),
         scratch: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
     };
@@ -103071,11 +103063,11 @@ function parseOutput(raw, name, pushing) {
     const given = raw.output === undefined || raw.output === '' ? undefined : raw.output;
     if (given === '-') {
         if (!raw.stdoutAllowed)
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) is for the command line; give a file name`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} - (standard output) is for the command line; give a file name`);
         if (kind !== 'docker-archive')
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) takes a docker-archive, not ${kind}`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} - (standard output) takes a docker-archive, not ${kind}`);
         if (pushing)
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} - (standard output) cannot go with ${(0,inputs/* input */.hF)('push')}: the pushed blobs are made from a local copy of the layers`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} - (standard output) cannot go with ${(0,marker/* input */.hF)('push')}: the pushed blobs are made from a local copy of the layers`);
         return { kind: 'stdout' };
     }
     if (given === undefined) {
@@ -103086,24 +103078,24 @@ function parseOutput(raw, name, pushing) {
         return { kind, path: external_node_path_.resolve(kind === 'oci' ? `${base}-oci` : `${base}.tar`) };
     }
     if (kind === 'docker-archive' && given.endsWith('/'))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('output')} ${given} names a directory; give a file name`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${given} names a directory; give a file name`);
     return { kind, path: external_node_path_.resolve(given) };
 }
 function parseChoice(what, raw, choices) {
     const text = orDefault(raw, what);
     const value = text.trim();
     if (!choices.includes(value))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${text}" must be one of ${choices.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} "${text}" must be one of ${choices.join(', ')}`);
     return value;
 }
 function parsePush(raw, name, tags, compression) {
     const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS);
     if (manifestFormat === 'docker' && compression !== 'gzip')
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('manifestFormat')} docker takes gzip layers only, not ${(0,inputs/* input */.hF)('compression')} ${compression}`);
-    const byDigest = raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest;
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('manifestFormat')} docker takes gzip layers only, not ${(0,marker/* input */.hF)('compression')} ${compression}`);
+    const byDigest = raw.pushByDigest ?? DEFAULTS.pushByDigest;
     // A tag given would name the local image but never reach the registry: say so rather than drop it.
     if (byDigest && tags.length > 0)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${tags[0] ?? ''}" cannot go with ${(0,inputs/* input */.hF)('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('tag')} "${tags[0] ?? ''}" cannot go with ${(0,marker/* input */.hF)('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
     const { registry, repository } = parseRepository(name);
     const given = (raw.cacheFrom ?? []).filter((r) => r.trim() !== '');
     // By default, the tags being pushed and latest: whatever was pushed last under them.
@@ -103116,28 +103108,28 @@ function parsePush(raw, name, tags, compression) {
 function parseRegistryAccess(raw) {
     const insecureRegistries = (raw.insecureRegistries ?? []).filter((h) => h !== '').map((h) => {
         if (!/^[A-Za-z0-9.-]+(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/.test(h))
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('insecureRegistries')} "${h}" must be a host or host:port`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('insecureRegistries')} "${h}" must be a host or host:port`);
         return h.toLowerCase();
     });
     const username = raw.username ?? '';
     const password = raw.password ?? '';
     if ((username === '') !== (password === ''))
-        throw new errors/* UserError */.yo(username === '' ? `${(0,inputs/* input */.hF)('password')} is given without ${(0,inputs/* input */.hF)('username')}` : `${(0,inputs/* input */.hF)('username')} ${username} is given without ${(0,inputs/* input */.hF)('password')}`);
+        throw new errors/* UserError */.yo(username === '' ? `${(0,marker/* input */.hF)('password')} is given without ${(0,marker/* input */.hF)('username')}` : `${(0,marker/* input */.hF)('username')} ${username} is given without ${(0,marker/* input */.hF)('password')}`);
     const retriesText = orDefault(raw.retries, 'retries');
     const retries = /^\d+$/.test(retriesText.trim()) ? Number(retriesText.trim()) : NaN;
     if (!Number.isSafeInteger(retries) || retries > 20)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('retries')} "${retriesText}" must be a whole number from 0 to 20`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('retries')} "${retriesText}" must be a whole number from 0 to 20`);
     return { insecureRegistries, retries, credentials: username === '' ? undefined : { username, password }, authFile: raw.authFile };
 }
 /** `[host/]path[:tag|@sha256:…]`, as docker names images; no tag means latest, and a digest wins over a tag. */
 function parseImageRef(text) {
     const { name, tag, digest } = splitReference(text.trim());
     if (digest !== undefined && !options_DIGEST_RE.test(digest))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" has a digest that is not sha256: and 64 hex digits`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('cacheFrom')} "${text}" has a digest that is not sha256: and 64 hex digits`);
     if (tag !== undefined && !TAG_RE.test(tag))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" has an invalid tag "${tag}"`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('cacheFrom')} "${text}" has an invalid tag "${tag}"`);
     if (!NAME_RE.test(name.toLowerCase()))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('cacheFrom')} "${text}" is not an image reference (host/name:tag)`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('cacheFrom')} "${text}" is not an image reference (host/name:tag)`);
     return { ...parseRepository(name.toLowerCase()), reference: digest ?? tag ?? 'latest' };
 }
 /**
@@ -103162,42 +103154,42 @@ function parseIndexOptions(raw) {
             const ref = text.includes('@') ? splitReference(text) : undefined;
             const digest = ref === undefined ? text : ref.digest;
             if (!options_DIGEST_RE.test(digest))
-                throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
+                throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('index')} "${text}" is not a digest (sha256: and 64 hex digits) or NAME@DIGEST`);
             if (ref !== undefined) {
                 const other = ref.name.toLowerCase();
                 if (!NAME_RE.test(other) || (ref.tag !== undefined && !TAG_RE.test(ref.tag)))
-                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
+                    throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('index')} "${text}" has "${text.slice(0, text.indexOf('@'))}" before the @, which is not an image name`);
                 const there = parseRepository(other);
                 if (there.registry !== here.registry || there.repository !== here.repository)
-                    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('index')} "${text}" is not in ${name}: an index names manifests of its own repository`);
+                    throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('index')} "${text}" is not in ${name}: an index names manifests of its own repository`);
             }
             return digest;
         }))];
     if (manifests.length === 0)
-        throw new errors/* UserError */.yo(`an index needs at least one manifest: give its digest with ${(0,inputs/* input */.hF)('index')}`);
+        throw new errors/* UserError */.yo(`an index needs at least one manifest: give its digest with ${(0,marker/* input */.hF)('index')}`);
     if (tags.length === 0)
-        throw new errors/* UserError */.yo(`an index needs a ${(0,inputs/* input */.hF)('tag')} to be pushed under`);
+        throw new errors/* UserError */.yo(`an index needs a ${(0,marker/* input */.hF)('tag')} to be pushed under`);
     return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS), ...parseRegistryAccess(raw) };
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} is required`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('name')} is required`);
     // nixpkgs lowercases image names; the reference grammar then applies.
     const name = raw.toLowerCase();
     if (!NAME_RE.test(name) || name.length > 255) {
         // `host/app:v1`, as docker takes it: the name is right, the tag belongs elsewhere.
         const ref = splitReference(raw);
         if (NAME_RE.test(ref.name.toLowerCase()) && ref.digest !== undefined)
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" includes a digest; give the name alone: ${(0,inputs/* input */.hF)('name')} ${ref.name}`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('name')} "${raw}" includes a digest; give the name alone: ${(0,marker/* input */.hF)('name')} ${ref.name}`);
         if (NAME_RE.test(ref.name.toLowerCase()) && ref.tag !== undefined)
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" includes a tag; give ${(0,inputs/* input */.hF)('name')} ${ref.name} and ${(0,inputs/* input */.hF)('tag')} ${ref.tag}`);
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('name')} "${raw}" includes a tag; give ${(0,marker/* input */.hF)('name')} ${ref.name} and ${(0,marker/* input */.hF)('tag')} ${ref.tag}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('name')} "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
     }
     return name;
 }
 function parseTag(raw) {
     if (!TAG_RE.test(raw))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('tag')} "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
     return raw;
 }
 async function parseConfig(raw, fromFile) {
@@ -103211,16 +103203,16 @@ async function parseConfig(raw, fromFile) {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('config')} file ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('config')} file ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
-    return parseContainerConfig(text, `${(0,inputs/* input */.hF)('config')} file ${file}`);
+    return parseContainerConfig(text, `${(0,marker/* input */.hF)('config')} file ${file}`);
 }
 function parseMaxLayers(given) {
     const raw = orDefault(given, 'maxLayers');
     const text = raw.trim();
     const n = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(n) || n < 2 || n > table/* MAX_LAYERS_LIMIT */.Mp) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('maxLayers')} "${raw}" must be a whole number from 2 to ${table/* MAX_LAYERS_LIMIT */.Mp}`);
+    if (!Number.isSafeInteger(n) || n < 2 || n > MAX_LAYERS_LIMIT) {
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('maxLayers')} "${raw}" must be a whole number from 2 to ${MAX_LAYERS_LIMIT}`);
     }
     return n;
 }
@@ -103228,14 +103220,14 @@ function parseLayering(given) {
     const raw = orDefault(given, 'layering');
     const value = raw.trim();
     if (!LAYERINGS.includes(value))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('layering')} "${raw}" must be one of ${LAYERINGS.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('layering')} "${raw}" must be one of ${LAYERINGS.join(', ')}`);
     return value;
 }
 function parseGroupPopular(given) {
     const raw = orDefault(given, 'groupPopular');
     const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     if (!Number.isSafeInteger(n) || n > 100_000)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('groupPopular')} "${raw}" must be a whole number (0 for no grouping)`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('groupPopular')} "${raw}" must be a whole number (0 for no grouping)`);
     return n;
 }
 const ID_LIMIT = 2 ** 32 - 1;
@@ -103244,15 +103236,15 @@ function parseTarSettings(raw) {
         const value = orDefault(given, what);
         const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
         if (!Number.isSafeInteger(n) || n > ID_LIMIT)
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} "${value}" must be a whole number from 0 to ${ID_LIMIT}`);
         return n;
     };
     const owner = (what, given) => {
         // An empty name is a name: only one not given takes the default.
-        const value = given ?? table/* DEFAULTS */.zY[what];
+        const value = given ?? DEFAULTS[what];
         // Control characters would make tar headers that tools print wrongly.
         if (value.length > 255 || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
-            throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${JSON.stringify(value)} must be up to 255 characters with no control characters`);
         return value;
     };
     return {
@@ -103278,14 +103270,14 @@ function parseMtime(given) {
             return Math.floor(date.getTime() / 1000);
     }
     const why = text === 'now' ? ': "now" would give every layer new bytes on every run, defeating the cache' : '';
-    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('mtime')} "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
+    throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('mtime')} "${raw}" must be whole seconds since 1970 or an RFC 3339 time such as 2024-01-01T00:00:00Z${why}`);
 }
 function parseCreated(given) {
     // Untrimmed: a blank time is a mistake to say, not the default.
-    const raw = given === undefined || given === '' ? table/* DEFAULTS */.zY.created : given;
+    const raw = given === undefined || given === '' ? DEFAULTS.created : given;
     const date = raw === 'now' ? new Date() : rfc3339(raw.toUpperCase());
     if (date === undefined || Number.isNaN(date.getTime())) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('created')} "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('created')} "${raw}" must be "now" or an RFC 3339 time with a zone, such as 2024-01-01T00:00:00Z`);
     }
     // Normalised to UTC so the same instant gives the same bytes in any TZ.
     const iso = date.toISOString();
@@ -103314,19 +103306,19 @@ function parsePlatform(raw, architecture) {
     const parts = raw.split('/');
     const [os, arch, variant] = parts;
     if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === ''))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('platform')} "${raw}" is not os/arch or os/arch/variant (such as linux/arm64, linux/arm/v7)`);
     if (os !== 'linux')
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": the os must be linux, not "${os}"`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('platform')} "${raw}": the os must be linux, not "${os}"`);
     if (!ARCHITECTURES.includes(arch))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": architecture "${arch}" is not one of ${ARCHITECTURES.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('platform')} "${raw}": architecture "${arch}" is not one of ${ARCHITECTURES.join(', ')}`);
     if (architecture !== undefined && architecture !== '' && architecture !== arch) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}" and ${(0,inputs/* input */.hF)('architecture')} "${architecture}" disagree; give one of them`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('platform')} "${raw}" and ${(0,marker/* input */.hF)('architecture')} "${architecture}" disagree; give one of them`);
     }
     if (variant === undefined)
         return { architecture: arch };
     const known = VARIANTS[arch] ?? [];
     if (!known.includes(variant)) {
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('platform')} "${raw}": ${arch} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('platform')} "${raw}": ${arch} has ${known.length === 0 ? 'no variants' : `the variants ${known.join(', ')}`}, not "${variant}"`);
     }
     return { architecture: arch, variant };
 }
@@ -103334,15 +103326,15 @@ function parseArchitecture(raw) {
     if (raw === undefined || raw === '') {
         const arch = NODE_TO_GOARCH[process.arch];
         if (arch === undefined)
-            throw new errors/* UserError */.yo(`cannot tell the image architecture for ${process.arch}; set ${(0,inputs/* input */.hF)('architecture')}`);
+            throw new errors/* UserError */.yo(`cannot tell the image architecture for ${process.arch}; set ${(0,marker/* input */.hF)('architecture')}`);
         return arch;
     }
     if (!ARCHITECTURES.includes(raw))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('architecture')} "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('architecture')} "${raw}" is not one of ${ARCHITECTURES.join(', ')}`);
     return raw;
 }
 function parseCache(raw, env) {
-    if (!(raw.cache ?? table/* DEFAULTS */.zY.cache)) {
+    if (!(raw.cache ?? DEFAULTS.cache)) {
         if (raw.cacheDir !== undefined)
             throw new errors/* UserError */.yo('--cache-dir and --no-cache cannot be used together');
         return { kind: 'none' };
@@ -103383,7 +103375,7 @@ const setOutput = (name, value) => core/* setOutput */.uH(name, value);
 function readInputs() {
     const read = inputReader();
     maskPassword(read);
-    if ((read.list(table/* INPUTS */.mc.manifests) ?? []).length > 0) {
+    if ((read.list(INPUTS.manifests) ?? []).length > 0) {
         refuseBuildInputs(read);
         return { index: collect('index', read) };
     }
@@ -103402,8 +103394,8 @@ function readInputs() {
     };
 }
 const actionsLogger = {
-    info: (m) => core/* info */.pq((0,inputs/* spellInputs */.oD)(m, 'action')),
-    warning: (m) => core/* warning */.$e((0,inputs/* spellInputs */.oD)(m, 'action')),
+    info: (m) => core/* info */.pq(spellInputs(m, 'action')),
+    warning: (m) => core/* warning */.$e(spellInputs(m, 'action')),
     group: (name, phase) => core/* group */.Os(name, () => Promise.resolve(phase())),
     secret: (value) => core/* setSecret */.Pq(value),
 };
@@ -103535,7 +103527,7 @@ function escapeHtml(s) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5593);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(539);
 
 
 
@@ -103576,7 +103568,7 @@ async function resolveStorePath(raw, store = storeDir()) {
     let p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is the Nix store itself, not a store path`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
             await statOrFail(p, raw);
             return p;
@@ -103586,16 +103578,16 @@ async function resolveStorePath(raw, store = storeDir()) {
             if (p.startsWith(`${store}/`)) {
                 const top = p.slice(store.length + 1).split('/')[0] ?? '';
                 if (isStorePath(`${store}/${top}`, store) && p.includes('/', store.length + 1)) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is inside store path ${store}/${top}; name the store path itself`);
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is inside store path ${store}/${top}; name the store path itself`);
                 }
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not a valid store path`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not a valid store path`);
             }
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not in the Nix store (${store})`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is not in the Nix store (${store})`);
         }
         const target = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readlink)(p);
         p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(p)), target);
     }
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
 }
 async function statOrFail(p, raw) {
     const arg = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(raw);
@@ -103605,11 +103597,11 @@ async function statOrFail(p, raw) {
     catch (e) {
         const code = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} does not exist${p === node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw) ? '' : ` (it leads to ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(p)})`}`);
         }
         if (code === 'ELOOP')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} cannot be read: ${code ?? String(e)}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg}: too many levels of symbolic links (a symlink loop?)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} cannot be read: ${code ?? String(e)}`);
     }
 }
 

@@ -1,4 +1,4 @@
-import { spellInputs } from './inputs.js';
+import { unmarkInputs } from './inputs/marker.js';
 
 /**
  * Bad input from the user: rendered as one line naming the bad value, never
@@ -11,7 +11,7 @@ export class UserError extends Error {
 
   /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
   constructor(message: string) {
-    super(spellInputs(message, 'action'));
+    super(unmarkInputs(message));
     this.marked = message;
   }
 }

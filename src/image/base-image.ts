@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDigest, type Digest } from '../digest.js';
 import { UserError, errnoCode, messageOf } from '../errors.js';
 import { BLOCK, checksumMatches, readOctal, readText, ZERO_BLOCK } from '../layer/tar-header.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 /** A layer of the base image, where its bytes sit in the base tarball. */
 export interface BaseLayer {

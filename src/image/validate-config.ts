@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ContainerConfig } from './config.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 type Check = (value: unknown) => string | undefined;
 

@@ -1,3 +1,4 @@
+import { MARKED } from './marker.js';
 import { ROWS, type Inputs, type Key } from './table.js';
 
 /**
@@ -13,6 +14,8 @@ type Spelled<R> = R extends { flagTurnsOff: true }
 
 export type InputName = { [K in Key]: Spelled<Inputs[K]> }[Key];
 
+export { input } from './marker.js';
+
 /** Each Action input with the CLI flag that gives the same value. */
 export const INPUT_FLAGS = Object.fromEntries(
   ROWS.flatMap(([, row]) => (row.flagTurnsOff ? [] : [row.input, row.alsoInput].flatMap((name) => (name === undefined ? [] : [[name, row.flag]])))),
@@ -20,16 +23,6 @@ export const INPUT_FLAGS = Object.fromEntries(
 
 /** Whose words a message is printed in. */
 export type Spelling = 'action' | 'cli';
-
-// Private-use characters: nothing a user types, so nothing to mistake.
-const OPEN = '\uE000';
-const CLOSE = '\uE001';
-const MARKED = /\uE000(\w+)\uE001/g;
-
-/** An input's name inside a message, to be spelled by `spellInputs`. */
-export function input(name: InputName): string {
-  return `${OPEN}${name}${CLOSE}`;
-}
 
 /** A message with each input named as the front end's user knows it. */
 export function spellInputs(message: string, spelling: Spelling): string {

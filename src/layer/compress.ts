@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { Digest } from '../digest.js';
 import { UserError, asUserError } from '../errors.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 export const COMPRESSIONS = ['gzip', 'zstd', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];

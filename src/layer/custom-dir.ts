@@ -10,7 +10,7 @@ import type { DirNode } from './customisation.js';
 import type { ByteSink } from './sink.js';
 import { directoryMembers, writeMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 /*
  * The customisation layer as a real directory, for what needs one: a user's

@@ -6,7 +6,7 @@ import type { ByteSink } from './sink.js';
 import { utf8Name } from './names.js';
 import { writeMembers } from './store-layer.js';
 import type { TarEntry, TarSettings } from './tar-header.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 export interface DirNode {
   kind: 'dir';

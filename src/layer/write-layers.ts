@@ -11,7 +11,7 @@ import type { Layer } from './layer.js';
 import type { PackedMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
 import type { LayerWorkers, LayerTarget } from './workers.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 /** A store layer to build: its place in the image and its store paths. */
 export interface PlannedLayer {

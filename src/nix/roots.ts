@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { readBaseImage, type BaseImage } from '../image/base-image.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 import type { BuildOptions } from '../options.js';
 import { resolveStorePath, storePathsIn } from './store.js';
 

@@ -1,7 +1,7 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, show, UserError } from '../errors.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 /** Where Nix keeps its store; Nix itself honours NIX_STORE_DIR the same way. */
 export function storeDir(): string {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 /**
  * A user's say on where store paths belong: `deeper:PATTERN` ranks matching

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 import { DOCKER_HUB } from './reference.js';
 
 /** A username and password, or an identity (refresh) token for a token server. */

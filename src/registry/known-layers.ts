@@ -6,7 +6,7 @@ import { compressionOf, type Compression } from '../layer/compress.js';
 import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
 import { RegistryError, type RegistryClient } from './client.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 import type { BlobLead } from '../cache/record.js';
 import { refString, type ImageRef } from './reference.js';
 

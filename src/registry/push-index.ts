@@ -17,7 +17,7 @@ import type { Logger } from '../log.js';
 import { mapLimit } from '../util/pool.js';
 import type { RegistryClient } from './client.js';
 import { registryText } from './registry-error.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 export interface IndexTarget {
   client: RegistryClient;

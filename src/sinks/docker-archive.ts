@@ -2,7 +2,7 @@ import { link, open, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { asUserError } from '../errors.js';
 import type { Image } from '../image/image.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 import type { FileRange } from '../layer/compress.js';
 import { RangeSink } from '../layer/sink.js';
 import { BLOCK } from '../layer/tar-header.js';

@@ -10,7 +10,7 @@ import { replaceDirectory } from '../util/replace-directory.js';
 import { canonicalJson } from '../image/config.js';
 import { layerAnnotations, type Image } from '../image/image.js';
 import { imageManifest, INDEX_TYPES } from '../image/manifest.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 import { LocalOutputSink, type OutputPath } from './output-path.js';
 import type { Sink } from './sink.js';
 

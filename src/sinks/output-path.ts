@@ -2,7 +2,7 @@ import { lstat, open, realpath, rm, stat, unlink } from 'node:fs/promises';
 import path, { dirname } from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
 import type { Image } from '../image/image.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 import { formatBytes } from '../log.js';
 import type { SinkContext, SinkReport } from './sink.js';
 import { trackTemporary, untrackTemporary } from '../util/temp.js';

@@ -1,7 +1,7 @@
 import { lstat, rename as renameFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError, asUserError, errnoCode, messageOf } from '../errors.js';
-import { input } from '../inputs.js';
+import { input } from '../inputs/marker.js';
 
 type Rename = (from: string, to: string) => Promise<void>;
 
