@@ -79,6 +79,14 @@ export interface ActionRun {
    * for push.
    */
   otherCpuSeconds: number;
+  /** CPU seconds of the Action's process tree (GNU time: user + system). */
+  actionCpuSeconds: number;
+  /**
+   * CPU seconds of this process during the run: the stand-in cache service
+   * (and, for push, the registry's log reader). A real service runs
+   * elsewhere, but this one shares the runner's cores with the Action.
+   */
+  serviceCpuSeconds: number;
 }
 
 export interface ActionCell {
@@ -199,7 +207,7 @@ export function actionLines(r: ActionResults): string[] {
   const lines = [
     `action runs (${r.bundle} as a workflow step, each on a new runner; cache service across ${n.latencyMs} ms a request, ` +
       `${mb(n.downloadBytesPerSecond)}/s down, ${mb(n.uploadBytesPerSecond)}/s up; registry on 127.0.0.1, not throttled); maxLayers ${r.maxLayers}; medians of ${r.repetitions}`,
-    `${'output'.padEnd(15)} ${'run'.padEnd(12)} ${'cache off'.padStart(10)} ${'cache on'.padStart(10)} ${'on/off'.padStart(7)}   cache on: restored/built, service requests, down/up; registry blobs pushed off/on; other CPU s off/on`,
+    `${'output'.padEnd(15)} ${'run'.padEnd(12)} ${'cache off'.padStart(10)} ${'cache on'.padStart(10)} ${'on/off'.padStart(7)}   cache on: restored/built, service requests, down/up; registry blobs pushed off/on; other CPU s off/on; CPU s Action+service off/on`,
   ];
   for (const mode of MODES) {
     const cells = r.medianSeconds[mode];
@@ -211,9 +219,10 @@ export function actionLines(r: ActionResults): string[] {
       const med = (xs: ActionRun[], f: (x: ActionRun) => number) => median(xs.map(f));
       const pushed = mode === 'push' ? `; ${med(off, (x) => x.registryUploads ?? 0)}/${med(on, (x) => x.registryUploads ?? 0)}` : '';
       const other = `${med(off, (x) => x.otherCpuSeconds).toFixed(1)}/${med(on, (x) => x.otherCpuSeconds).toFixed(1)}`;
+      const cpu = (xs: ActionRun[]) => `${med(xs, (x) => x.actionCpuSeconds).toFixed(1)}+${med(xs, (x) => x.serviceCpuSeconds).toFixed(1)}`;
       const note =
         `${med(on, (x) => x.cacheHits)}/${med(on, (x) => x.layersBuilt)}, ${med(on, (x) => x.service.requests)} req, ` +
-        `${mb(med(on, (x) => x.service.bytesDownloaded))}/${mb(med(on, (x) => x.service.bytesUploaded))}${pushed}; ${other}`;
+        `${mb(med(on, (x) => x.service.bytesDownloaded))}/${mb(med(on, (x) => x.service.bytesUploaded))}${pushed}; ${other}; ${cpu(off)}/${cpu(on)}`;
       lines.push(
         `${mode.padEnd(15)} ${kind.padEnd(12)} ${`${c.cacheOff.toFixed(2)} s`.padStart(10)} ${`${c.cacheOn.toFixed(2)} s`.padStart(10)} ${c.onOverOff.toFixed(2).padStart(7)}   ${note}`,
       );
@@ -236,6 +245,7 @@ function summary(r: ActionRun): string {
     ...(r.registryUploads === undefined ? [] : [`${r.registryUploads} blobs pushed`]),
     ...(r.imageBytes === undefined ? [] : [`image ${mb(r.imageBytes)}`]),
     `other work on the machine ${r.otherCpuSeconds.toFixed(1)} CPU s`,
+    `CPU s: the Action ${r.actionCpuSeconds.toFixed(1)}, the cache service ${r.serviceCpuSeconds.toFixed(1)}`,
   ].join('; ');
 }
 
@@ -333,6 +343,8 @@ async function runOnce(o: {
       registryUploads,
       warnings: stdout.split('\n').filter((l) => l.startsWith('::warning::')),
       otherCpuSeconds: Math.max(0, otherCpuSeconds),
+      actionCpuSeconds: (userSeconds ?? 0) + (systemSeconds ?? 0),
+      serviceCpuSeconds: (own.user + own.system) / 1e6,
     };
   } finally {
     await service.close();
