@@ -29699,6 +29699,85 @@ function asUserError(e, what) {
 
 /***/ }),
 
+/***/ 5531:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KX: () => (/* binding */ parseAnnotations),
+/* harmony export */   Xy: () => (/* binding */ parseLabels),
+/* harmony export */   bs: () => (/* binding */ NO_ANNOTATIONS),
+/* harmony export */   f_: () => (/* binding */ unplacedNote),
+/* harmony export */   wv: () => (/* binding */ annotationsAt)
+/* harmony export */ });
+/* unused harmony export ANNOTATION_LEVELS */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+/* harmony import */ var _inputs_marker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(539);
+
+
+/**
+ * Where an annotation goes, as build-push-action and metadata-action write
+ * the prefix: the image manifest, the image index (an OCI layout's
+ * index.json, or the index the `index` step pushes), the descriptor of a
+ * manifest in an index, the descriptor of an index in another index.
+ */
+const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
+const NO_ANNOTATIONS = { manifest: {}, index: {}, 'manifest-descriptor': {}, 'index-descriptor': {} };
+/** `KEY=VALUE`, the value after the first `=` (it may hold more). */
+function keyValue(line, what) {
+    const at = line.indexOf('=');
+    if (at <= 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what} "${line}" is not KEY=VALUE`);
+    return [line.slice(0, at), line.slice(at + 1)];
+}
+/** Lines as a workflow hands them: blank ones and line-end spaces say nothing. */
+function meaningful(lines) {
+    return lines.map((l) => l.trim()).filter((l) => l !== '');
+}
+/** `labels` lines, later ones over earlier ones with the same key. */
+function parseLabels(lines) {
+    return Object.fromEntries(meaningful(lines).map((l) => keyValue(l, (0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('labels'))));
+}
+/**
+ * `annotations` lines: `[LEVEL:]KEY=VALUE`, no level meaning `manifest`.
+ * A colon before the `=` starts a level only when what precedes it has no
+ * dot (keys are reverse-domain names; levels are plain words), so a
+ * misspelt level is refused, not taken as part of a key.
+ */
+function parseAnnotations(lines) {
+    const out = { manifest: {}, index: {}, 'manifest-descriptor': {}, 'index-descriptor': {} };
+    for (const line of meaningful(lines)) {
+        const [left, value] = keyValue(line, (0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('annotations'));
+        const colon = left.indexOf(':');
+        const prefix = colon < 0 ? undefined : left.slice(0, colon);
+        if (prefix !== undefined && prefix.includes('[')) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('annotations')} "${line}" names a platform; an annotation here goes to every platform the step makes`);
+        }
+        const level = prefix === undefined || prefix.includes('.') ? 'manifest' : prefix;
+        if (!ANNOTATION_LEVELS.includes(level)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('annotations')} "${line}" has the level "${level}", not one of ${ANNOTATION_LEVELS.join(', ')}`);
+        }
+        const key = level === prefix ? left.slice(colon + 1) : left;
+        if (key === '')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('annotations')} "${line}" is not KEY=VALUE`);
+        out[level][key] = value;
+    }
+    return out;
+}
+/** The annotations of one level, or undefined when there are none (a document without the field). */
+function annotationsAt(a, level) {
+    return Object.keys(a[level]).length === 0 ? undefined : { ...a[level] };
+}
+/** What to tell a user whose annotations at some levels have no place in an output: undefined when all have one. */
+function unplacedNote(a, placed, where) {
+    const left = ANNOTATION_LEVELS.filter((l) => !placed.includes(l) && Object.keys(a[l]).length > 0);
+    if (left.length === 0)
+        return undefined;
+    return `${where} has no place for ${left.join(' or ')} annotations; they are left out of it`;
+}
+
+
+/***/ }),
+
 /***/ 4887:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29855,7 +29934,7 @@ function platformKey(p) {
  * platform. Entries go in platform order, so the same manifests give the
  * same index whatever order the jobs that pushed them finished in.
  */
-function imageIndex(format, entries) {
+function imageIndex(format, entries, annotations = {}) {
     const mediaType = INDEX_TYPES[format];
     const sorted = [...entries].sort((a, b) => compare(platformString(a.platform), platformString(b.platform)) || compare(a.digest, b.digest));
     const doc = {
@@ -29866,7 +29945,9 @@ function imageIndex(format, entries) {
             digest: e.digest,
             size: e.size,
             platform: { os: e.platform.os, architecture: e.platform.architecture, ...(e.platform.variant === undefined ? {} : { variant: e.platform.variant }) },
+            ...(annotations.entry === undefined ? {} : { annotations: annotations.entry }),
         })),
+        ...(annotations.index === undefined ? {} : { annotations: annotations.index }),
     };
     const bytes = Buffer.from((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .canonicalJson */ .dj)(doc), 'utf8');
     return { mediaType, bytes, digest: (0,_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256Digest */ .sI)(bytes), size: bytes.length, entries: sorted };
@@ -29927,13 +30008,14 @@ function parseJson(bytes) {
     }
 }
 /** An image manifest (OCI, or Docker v2 schema 2), its bytes canonical so the same image always has the same digest. */
-function imageManifest(format, config, layers) {
+function imageManifest(format, config, layers, annotations) {
     const mediaType = MEDIA_TYPES[format].manifest;
     const doc = {
         schemaVersion: 2,
         mediaType,
         config: { mediaType: MEDIA_TYPES[format].config, digest: config.digest, size: config.size },
         layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size, ...(l.annotations === undefined ? {} : { annotations: l.annotations }) })),
+        ...(annotations === undefined ? {} : { annotations }),
     };
     const bytes = Buffer.from((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .canonicalJson */ .dj)(doc), 'utf8');
     return { mediaType, bytes, digest: (0,_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256Digest */ .sI)(bytes), size: bytes.length };
@@ -30153,6 +30235,16 @@ const INPUTS = {
     // A store path may hold a comma.
     contents: { kind: 'list', commands: BUILD, input: 'contents', split: /\s+/, flag: 'contents', arg: 'PATH', help: 'a store path or a link to one, repeatable: its closure goes in' },
     config: { kind: 'text', commands: BUILD, input: 'config', flag: 'config', arg: 'JSON|@FILE', help: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
+    // A label's or an annotation's value may hold spaces and commas: one a line.
+    labels: {
+        kind: 'list', commands: BUILD, input: 'labels', split: /\r?\n/, flag: 'label', arg: 'KEY=VALUE',
+        help: "config label, repeatable; over the same key in --config's Labels",
+    },
+    annotations: {
+        kind: 'list', commands: BOTH, input: 'annotations', split: /\r?\n/, flag: 'annotation', arg: 'KEY=VALUE',
+        help: 'annotation (manifest:, index:, *-descriptor: first), repeatable',
+        indexHelp: 'index annotation (index:) or of each entry (manifest-descriptor:)',
+    },
     maxLayers: {
         kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
         help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
@@ -31178,6 +31270,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   H: () => (/* binding */ makeIndex)
 });
 
+// EXTERNAL MODULE: ./lib/image/annotations.js
+var annotations = __nccwpck_require__(5531);
 // EXTERNAL MODULE: ./lib/registry/connect.js
 var connect = __nccwpck_require__(9833);
 // EXTERNAL MODULE: ./lib/errors.js
@@ -31191,6 +31285,7 @@ var registry_error = __nccwpck_require__(1583);
 // EXTERNAL MODULE: ./lib/inputs/marker.js
 var marker = __nccwpck_require__(539);
 ;// CONCATENATED MODULE: ./lib/registry/push-index.js
+
 
 
 
@@ -31226,7 +31321,8 @@ async function pushIndex(target, digests, log) {
         }
         byPlatform.set((0,image_manifest/* platformKey */.Ng)(e.platform), e);
     }
-    const index = (0,image_manifest/* imageIndex */.sS)(target.format, entries);
+    const a = target.annotations ?? annotations/* NO_ANNOTATIONS */.bs;
+    const index = (0,image_manifest/* imageIndex */.sS)(target.format, entries, { index: (0,annotations/* annotationsAt */.wv)(a, 'index'), entry: (0,annotations/* annotationsAt */.wv)(a, 'manifest-descriptor') });
     const refs = [];
     for (const tag of target.tags) {
         // The client checks that the registry confirms this index's digest.
@@ -31269,13 +31365,19 @@ async function readEntry(target, digest) {
 ;// CONCATENATED MODULE: ./lib/make-index.js
 
 
+
 /**
  * `layered-image index` and the Action's `index` input: one tag for the
  * images that matrix jobs pushed by digest, one per platform.
  */
 async function makeIndex(opts, log) {
     const { client, repository } = await log.group('Registry', () => (0,connect/* connect */.N)(opts.name, opts, [], log));
-    return log.group('Index', () => pushIndex({ client, repository, name: opts.name, tags: opts.tags, format: opts.manifestFormat }, opts.manifests, log));
+    return log.group('Index', () => {
+        const note = (0,annotations/* unplacedNote */.f_)(opts.annotations, ['index', 'manifest-descriptor'], 'an index step');
+        if (note !== undefined)
+            log.info(`${note} (a build step places manifest ones)`);
+        return pushIndex({ client, repository, name: opts.name, tags: opts.tags, format: opts.manifestFormat, annotations: opts.annotations }, opts.manifests, log);
+    });
 }
 
 
@@ -31399,6 +31501,8 @@ var errors = __nccwpck_require__(452);
 var inputs = __nccwpck_require__(5593);
 // EXTERNAL MODULE: ./lib/inputs/table.js
 var table = __nccwpck_require__(4565);
+// EXTERNAL MODULE: ./lib/image/annotations.js
+var image_annotations = __nccwpck_require__(5531);
 // EXTERNAL MODULE: ./lib/inputs/marker.js
 var marker = __nccwpck_require__(539);
 ;// CONCATENATED MODULE: ./lib/image/validate-config.js
@@ -31496,6 +31600,7 @@ var plan_layers = __nccwpck_require__(9227);
 
 
 
+
 const OUTPUT_FORMATS = ['docker-archive', 'oci'];
 /** A text option's value, or its default when none is given. */
 function orDefault(raw, option) {
@@ -31514,7 +31619,8 @@ const NODE_TO_GOARCH = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', 
 async function parseOptions(raw, env = process.env) {
     const name = parseName(raw.name);
     const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
-    const config = await parseConfig(raw.config, raw.configFromFile ?? true);
+    const config = withLabels(await parseConfig(raw.config, raw.configFromFile ?? true), (0,image_annotations/* parseLabels */.Xy)(raw.labels ?? []));
+    const annotations = (0,image_annotations/* parseAnnotations */.KX)(raw.annotations ?? []);
     const contents = (raw.contents ?? []).map((c, i) => {
         if (c.trim() === '')
             throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('contents')} #${i + 1} is empty`);
@@ -31522,12 +31628,13 @@ async function parseOptions(raw, env = process.env) {
     });
     const compression = parseChoice('compression', raw.compression, compress/* COMPRESSIONS */._7);
     (0,compress/* checkCompression */.jA)(compression);
-    const push = (raw.push ?? table/* DEFAULTS */.zY.push) || (raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest) ? parsePush(raw, name, tags, compression) : undefined;
+    const push = (raw.push ?? table/* DEFAULTS */.zY.push) || (raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest) ? parsePush(raw, name, tags, compression, annotations) : undefined;
     return {
         name,
         tags,
         contents,
         config,
+        annotations,
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
         ...parsePlatform(raw.platform, raw.architecture),
@@ -31577,10 +31684,11 @@ function parseChoice(what, raw, choices) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)(what)} "${text}" must be one of ${choices.join(', ')}`);
     return value;
 }
-function parsePush(raw, name, tags, compression) {
+function parsePush(raw, name, tags, compression, annotations) {
     const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9);
     if (manifestFormat === 'docker' && compression !== 'gzip')
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('manifestFormat')} docker takes gzip layers only, not ${(0,inputs/* input */.hF)('compression')} ${compression}`);
+    refuseDockerAnnotations(manifestFormat, annotations, 'manifest');
     const byDigest = raw.pushByDigest ?? table/* DEFAULTS */.zY.pushByDigest;
     // A tag given would name the local image but never reach the registry: say so rather than drop it.
     if (byDigest && tags.length > 0)
@@ -31658,7 +31766,24 @@ function parseIndexOptions(raw) {
         throw new errors/* UserError */.yo(`an index needs at least one manifest: give its digest with ${(0,inputs/* input */.hF)('index')}`);
     if (tags.length === 0)
         throw new errors/* UserError */.yo(`an index needs a ${(0,inputs/* input */.hF)('tag')} to be pushed under`);
-    return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9), ...parseRegistryAccess(raw) };
+    const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, manifest/* MANIFEST_FORMATS */.N9);
+    const annotations = (0,image_annotations/* parseAnnotations */.KX)(raw.annotations ?? []);
+    refuseDockerAnnotations(manifestFormat, annotations, 'index', 'manifest-descriptor');
+    return { name, tags, manifests, manifestFormat, annotations, ...parseRegistryAccess(raw) };
+}
+/** Docker's manifests and manifest lists have no annotations: those meant for them are refused, not dropped. */
+function refuseDockerAnnotations(format, annotations, ...levels) {
+    if (format !== 'docker')
+        return;
+    const level = levels.find((l) => Object.keys(annotations[l]).length > 0);
+    if (level !== undefined)
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('annotations')} at the ${level} level need OCI manifests; ${(0,inputs/* input */.hF)('manifestFormat')} docker has no place for them`);
+}
+/** The config with `labels` over its own Labels. */
+function withLabels(config, labels) {
+    if (Object.keys(labels).length === 0)
+        return config;
+    return { ...config, Labels: { ...(config.Labels ?? {}), ...labels } };
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
@@ -33059,7 +33184,7 @@ var config = __nccwpck_require__(4887);
 function assembleImage(opts, base, layers) {
     const configJson = configFor(opts, base, layers);
     const imageId = (0,config/* configDigest */.xv)(configJson);
-    return { name: opts.name, tags: tagsFor(opts, imageId), configJson, imageId, layers };
+    return { name: opts.name, tags: tagsFor(opts, imageId), configJson, imageId, layers, annotations: opts.annotations };
 }
 /** The image config for these layers, a base image's first. */
 function configFor(opts, base, layers) {
@@ -34001,6 +34126,8 @@ class ArchiveStream {
     }
 }
 
+// EXTERNAL MODULE: ./lib/image/annotations.js
+var annotations = __nccwpck_require__(5531);
 // EXTERNAL MODULE: ./lib/util/temp.js
 var temp = __nccwpck_require__(8896);
 ;// CONCATENATED MODULE: ./lib/util/work-folder.js
@@ -34085,6 +34212,7 @@ function gone(pid) {
 
 
 
+
 /**
  * Checks that the output can be written before any work is done, and keeps
  * a temporary name beside it: the image appears under its real name only
@@ -34150,6 +34278,9 @@ class LocalOutputSink {
         return ctx.log.group('Write image', async () => {
             const size = await this.writeTo(this.reserved(), image, ctx);
             ctx.log.info(`${this.path}: ${this.format} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${(0,lib_log/* formatBytes */.z3)(size)}`);
+            const note = (0,annotations/* unplacedNote */.f_)(image.annotations, this.annotationLevels, this.format === 'oci' ? 'an OCI layout' : `a ${this.format}`);
+            if (note !== undefined)
+                ctx.log.info(note);
             return { path: this.path, size };
         });
     }
@@ -34179,6 +34310,8 @@ class LocalOutputSink {
  * the archive is completed and renamed into place once the image is made.
  */
 class DockerArchiveSink extends LocalOutputSink {
+    /** Its manifest.json has no annotations. */
+    annotationLevels = [];
     needs = { uncompressed: 'in-place', blobs: 'none' };
     format = 'docker-archive';
     constructor(path) {
@@ -34244,6 +34377,7 @@ class ArchiveBed {
 
 
 
+
 const LABEL = 'standard output';
 /**
  * `--output -`: the image as a docker-archive on standard output, written
@@ -34291,6 +34425,9 @@ class DockerStreamSink {
         const repoTag = `${image.name}:${image.tags[0]}`;
         this.out.finish({ configJson: image.configJson, repoTag, layerFiles: this.members });
         ctx.log.info(`${LABEL}: ${repoTag}, ${image.layers.length} layers`);
+        const note = (0,annotations/* unplacedNote */.f_)(image.annotations, [], 'a docker-archive');
+        if (note !== undefined)
+            ctx.log.info(note);
         return Promise.resolve({ path: '-' });
     }
 }
@@ -34386,6 +34523,7 @@ var image_manifest = __nccwpck_require__(4252);
 
 
 
+
 const REF_NAME = 'org.opencontainers.image.ref.name';
 /**
  * Writes the image as an OCI image layout (`oci-layout`, `index.json`,
@@ -34412,11 +34550,19 @@ async function writeOciLayout(image, opts) {
         descriptors[i] = { mediaType: (0,compress/* layerMediaType */.sG)(opts.compression, 'oci'), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
     });
     const configDigest = (0,lib_digest/* sha256Digest */.sI)(image.configJson);
-    const manifest = (0,image_manifest/* imageManifest */.Bz)('oci', { digest: configDigest, size: image.configJson.length }, descriptors);
+    const manifest = (0,image_manifest/* imageManifest */.Bz)('oci', { digest: configDigest, size: image.configJson.length }, descriptors, (0,annotations/* annotationsAt */.wv)(image.annotations, 'manifest'));
+    const indexAnnotations = (0,annotations/* annotationsAt */.wv)(image.annotations, 'index');
     const index = {
         schemaVersion: 2,
         mediaType: image_manifest/* INDEX_TYPES */.V.oci,
-        manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
+        // The tag's ref.name over a user's: skopeo and umoci find the image by it.
+        manifests: image.tags.map((tag) => ({
+            mediaType: manifest.mediaType,
+            digest: manifest.digest,
+            size: manifest.size,
+            annotations: { ...image.annotations['manifest-descriptor'], [REF_NAME]: tag },
+        })),
+        ...(indexAnnotations === undefined ? {} : { annotations: indexAnnotations }),
     };
     const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${opts.dir}`));
     await write(put(configDigest), image.configJson);
@@ -34478,6 +34624,8 @@ class OciLayoutSink extends LocalOutputSink {
     opts;
     needs = { uncompressed: 'none', blobs: 'all' };
     format = 'oci';
+    /** Its index.json describes the manifest; nothing describes index.json. */
+    annotationLevels = ['manifest', 'index', 'manifest-descriptor'];
     constructor(path, opts) {
         super(path, { checkFolder: checkLayoutTarget });
         this.opts = opts;
@@ -34617,6 +34765,7 @@ async function leadsFromManifest(ref, platform, client, log) {
 
 
 
+
 // Uploads wait on the network; compressions, which they wait for first,
 // are bounded by the layer workers.
 const UPLOADS = 4;
@@ -34676,7 +34825,7 @@ async function pushImage(image, target, log) {
     else {
         blobs.existing++;
     }
-    const manifest = (0,image_manifest/* imageManifest */.Bz)(target.format, { digest: configDigest, size: image.configJson.length }, descriptors);
+    const manifest = (0,image_manifest/* imageManifest */.Bz)(target.format, { digest: configDigest, size: image.configJson.length }, descriptors, (0,annotations/* annotationsAt */.wv)(image.annotations, 'manifest'));
     const refs = [];
     for (const tag of target.tags) {
         // The client checks that the registry confirms this manifest's digest.
@@ -34704,6 +34853,7 @@ async function pushBlob(target, blob, i) {
 }
 
 ;// CONCATENATED MODULE: ./lib/sinks/registry.js
+
 
 
 
@@ -34738,7 +34888,12 @@ class RegistrySink {
     async write(image, ctx) {
         const c = this.connected();
         const target = { ...c, name: this.name, format: this.choice.manifestFormat, compression: this.image.compression, tags: this.choice.byDigest ? [] : image.tags };
-        const pushed = await ctx.log.group('Push', () => pushImage(image, target, ctx.log));
+        const pushed = await ctx.log.group('Push', async () => {
+            const note = (0,annotations/* unplacedNote */.f_)(image.annotations, ['manifest'], 'a pushed manifest');
+            if (note !== undefined)
+                ctx.log.info(`${note} (an index step places index and manifest-descriptor ones)`);
+            return pushImage(image, target, ctx.log);
+        });
         return { pushed };
     }
     platform() {

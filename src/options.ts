@@ -6,6 +6,7 @@ import { UserError, errnoCode } from './errors.js';
 import { input, type InputName } from './inputs.js';
 import type { RawValues } from './inputs/raw.js';
 import { DEFAULTS, MAX_LAYERS_LIMIT } from './inputs/table.js';
+import { parseAnnotations, parseLabels, type AnnotationLevel, type Annotations } from './image/annotations.js';
 import type { ContainerConfig } from './image/config.js';
 import { parseContainerConfig } from './image/validate-config.js';
 import { checkCompression, COMPRESSIONS, type Compression } from './layer/compress.js';
@@ -53,7 +54,10 @@ export interface BuildOptions {
   /** Empty: one tag derived from the image content. */
   tags: string[];
   contents: string[];
+  /** With the labels given on their own merged into its Labels. */
   config: ContainerConfig;
+  /** By level; sinks place those their output has room for. */
+  annotations: Annotations;
   maxLayers: number;
   created: string;
   architecture: string;
@@ -105,19 +109,21 @@ const NODE_TO_GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm:
 export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = process.env): Promise<BuildOptions> {
   const name = parseName(raw.name);
   const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
-  const config = await parseConfig(raw.config, raw.configFromFile ?? true);
+  const config = withLabels(await parseConfig(raw.config, raw.configFromFile ?? true), parseLabels(raw.labels ?? []));
+  const annotations = parseAnnotations(raw.annotations ?? []);
   const contents = (raw.contents ?? []).map((c, i) => {
     if (c.trim() === '') throw new UserError(`${input('contents')} #${i + 1} is empty`);
     return c;
   });
   const compression = parseChoice('compression', raw.compression, COMPRESSIONS);
   checkCompression(compression);
-  const push = (raw.push ?? DEFAULTS.push) || (raw.pushByDigest ?? DEFAULTS.pushByDigest) ? parsePush(raw, name, tags, compression) : undefined;
+  const push = (raw.push ?? DEFAULTS.push) || (raw.pushByDigest ?? DEFAULTS.pushByDigest) ? parsePush(raw, name, tags, compression, annotations) : undefined;
   return {
     name,
     tags,
     contents,
     config,
+    annotations,
     maxLayers: parseMaxLayers(raw.maxLayers),
     created: parseCreated(raw.created),
     ...parsePlatform(raw.platform, raw.architecture),
@@ -164,9 +170,10 @@ function parseChoice<T extends string>(what: InputName & TextDefault, raw: strin
   return value as T;
 }
 
-function parsePush(raw: RawInputs, name: string, tags: string[], compression: Compression): PushChoice {
+function parsePush(raw: RawInputs, name: string, tags: string[], compression: Compression, annotations: Annotations): PushChoice {
   const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS);
   if (manifestFormat === 'docker' && compression !== 'gzip') throw new UserError(`${input('manifestFormat')} docker takes gzip layers only, not ${input('compression')} ${compression}`);
+  refuseDockerAnnotations(manifestFormat, annotations, 'manifest');
   const byDigest = raw.pushByDigest ?? DEFAULTS.pushByDigest;
   // A tag given would name the local image but never reach the registry: say so rather than drop it.
   if (byDigest && tags.length > 0) throw new UserError(`${input('tag')} "${tags[0] ?? ''}" cannot go with ${input('pushByDigest')}, which pushes no tag; the index that names this digest is what gets tagged`);
@@ -227,6 +234,7 @@ export interface IndexOptions extends RegistryAccess {
   manifests: Digest[];
   /** oci: an OCI image index; docker: a Docker manifest list. */
   manifestFormat: ManifestFormat;
+  annotations: Annotations;
 }
 
 export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
@@ -249,7 +257,23 @@ export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
   }))];
   if (manifests.length === 0) throw new UserError(`an index needs at least one manifest: give its digest with ${input('index')}`);
   if (tags.length === 0) throw new UserError(`an index needs a ${input('tag')} to be pushed under`);
-  return { name, tags, manifests, manifestFormat: parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS), ...parseRegistryAccess(raw) };
+  const manifestFormat = parseChoice('manifestFormat', raw.manifestFormat, MANIFEST_FORMATS);
+  const annotations = parseAnnotations(raw.annotations ?? []);
+  refuseDockerAnnotations(manifestFormat, annotations, 'index', 'manifest-descriptor');
+  return { name, tags, manifests, manifestFormat, annotations, ...parseRegistryAccess(raw) };
+}
+
+/** Docker's manifests and manifest lists have no annotations: those meant for them are refused, not dropped. */
+function refuseDockerAnnotations(format: ManifestFormat, annotations: Annotations, ...levels: AnnotationLevel[]): void {
+  if (format !== 'docker') return;
+  const level = levels.find((l) => Object.keys(annotations[l]).length > 0);
+  if (level !== undefined) throw new UserError(`${input('annotations')} at the ${level} level need OCI manifests; ${input('manifestFormat')} docker has no place for them`);
+}
+
+/** The config with `labels` over its own Labels. */
+function withLabels(config: ContainerConfig, labels: Record<string, string>): ContainerConfig {
+  if (Object.keys(labels).length === 0) return config;
+  return { ...config, Labels: { ...(config.Labels ?? {}), ...labels } };
 }
 
 function parseName(raw: string | undefined): string {

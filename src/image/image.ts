@@ -1,4 +1,5 @@
 import type { Digest } from '../digest.js';
+import type { Annotations } from './annotations.js';
 import type { FileRange } from '../layer/compress.js';
 import type { Layer } from '../layer/layer.js';
 
@@ -54,6 +55,8 @@ export interface Image {
   readonly configJson: Buffer;
   readonly imageId: Digest;
   readonly layers: readonly ImageLayer[];
+  /** By level, as given: each sink places those its output has room for. */
+  readonly annotations: Annotations;
 }
 
 // Annotations on pushed store layers: what a later build needs to use the

@@ -63,7 +63,11 @@ export interface IndexEntry {
  * platform. Entries go in platform order, so the same manifests give the
  * same index whatever order the jobs that pushed them finished in.
  */
-export function imageIndex(format: ManifestFormat, entries: readonly IndexEntry[]) {
+export function imageIndex(
+  format: ManifestFormat,
+  entries: readonly IndexEntry[],
+  annotations: { index?: Record<string, string> | undefined; entry?: Record<string, string> | undefined } = {},
+) {
   const mediaType = INDEX_TYPES[format];
   const sorted = [...entries].sort((a, b) => compare(platformString(a.platform), platformString(b.platform)) || compare(a.digest, b.digest));
   const doc = {
@@ -74,7 +78,9 @@ export function imageIndex(format: ManifestFormat, entries: readonly IndexEntry[
       digest: e.digest,
       size: e.size,
       platform: { os: e.platform.os, architecture: e.platform.architecture, ...(e.platform.variant === undefined ? {} : { variant: e.platform.variant }) },
+      ...(annotations.entry === undefined ? {} : { annotations: annotations.entry }),
     })),
+    ...(annotations.index === undefined ? {} : { annotations: annotations.index }),
   };
   const bytes = Buffer.from(canonicalJson(doc), 'utf8');
   return { mediaType, bytes, digest: sha256Digest(bytes), size: bytes.length, entries: sorted };
@@ -136,13 +142,19 @@ function parseJson(bytes: Buffer): unknown {
 }
 
 /** An image manifest (OCI, or Docker v2 schema 2), its bytes canonical so the same image always has the same digest. */
-export function imageManifest(format: ManifestFormat, config: { digest: Descriptor['digest']; size: number }, layers: readonly Descriptor[]) {
+export function imageManifest(
+  format: ManifestFormat,
+  config: { digest: Descriptor['digest']; size: number },
+  layers: readonly Descriptor[],
+  annotations?: Record<string, string>,
+) {
   const mediaType = MEDIA_TYPES[format].manifest;
   const doc = {
     schemaVersion: 2,
     mediaType,
     config: { mediaType: MEDIA_TYPES[format].config, digest: config.digest, size: config.size },
     layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size, ...(l.annotations === undefined ? {} : { annotations: l.annotations }) })),
+    ...(annotations === undefined ? {} : { annotations }),
   };
   const bytes = Buffer.from(canonicalJson(doc), 'utf8');
   return { mediaType, bytes, digest: sha256Digest(bytes), size: bytes.length };

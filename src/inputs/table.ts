@@ -83,6 +83,16 @@ export const INPUTS = {
   // A store path may hold a comma.
   contents: { kind: 'list', commands: BUILD, input: 'contents', split: /\s+/, flag: 'contents', arg: 'PATH', help: 'a store path or a link to one, repeatable: its closure goes in' },
   config: { kind: 'text', commands: BUILD, input: 'config', flag: 'config', arg: 'JSON|@FILE', help: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
+  // A label's or an annotation's value may hold spaces and commas: one a line.
+  labels: {
+    kind: 'list', commands: BUILD, input: 'labels', split: /\r?\n/, flag: 'label', arg: 'KEY=VALUE',
+    help: "config label, repeatable; over the same key in --config's Labels",
+  },
+  annotations: {
+    kind: 'list', commands: BOTH, input: 'annotations', split: /\r?\n/, flag: 'annotation', arg: 'KEY=VALUE',
+    help: 'annotation (manifest:, index:, *-descriptor: first), repeatable',
+    indexHelp: 'index annotation (index:) or of each entry (manifest-descriptor:)',
+  },
   maxLayers: {
     kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
     help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,

@@ -1,4 +1,5 @@
 import type { Digest } from '../digest.js';
+import { annotationsAt, NO_ANNOTATIONS, type Annotations } from '../image/annotations.js';
 import { UserError } from '../errors.js';
 import {
   configPlatform,
@@ -26,6 +27,7 @@ export interface IndexTarget {
   name: string;
   tags: readonly string[];
   format: ManifestFormat;
+  annotations?: Annotations;
 }
 
 export interface IndexReport {
@@ -69,7 +71,8 @@ export async function pushIndex(target: IndexTarget, digests: readonly Digest[],
     }
     byPlatform.set(platformKey(e.platform), e);
   }
-  const index = imageIndex(target.format, entries);
+  const a = target.annotations ?? NO_ANNOTATIONS;
+  const index = imageIndex(target.format, entries, { index: annotationsAt(a, 'index'), entry: annotationsAt(a, 'manifest-descriptor') });
   const refs: string[] = [];
   for (const tag of target.tags) {
     // The client checks that the registry confirms this index's digest.

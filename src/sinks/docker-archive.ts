@@ -18,6 +18,8 @@ import type { LayerBed, Sink, SinkContext } from './sink.js';
  * the archive is completed and renamed into place once the image is made.
  */
 export class DockerArchiveSink extends LocalOutputSink implements Sink {
+  /** Its manifest.json has no annotations. */
+  protected readonly annotationLevels = [] as const;
   readonly needs = { uncompressed: 'in-place', blobs: 'none' } as const;
   protected readonly format = 'docker-archive';
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { unplacedNote } from '../image/annotations.js';
 import type { Image } from '../image/image.js';
 import { FileSink } from '../layer/sink.js';
 import type { LayerTarget } from '../layer/workers.js';
@@ -54,6 +55,8 @@ export class DockerStreamSink implements Sink {
     const repoTag = `${image.name}:${image.tags[0] as string}`;
     this.out.finish({ configJson: image.configJson, repoTag, layerFiles: this.members });
     ctx.log.info(`${LABEL}: ${repoTag}, ${image.layers.length} layers`);
+    const note = unplacedNote(image.annotations, [], 'a docker-archive');
+    if (note !== undefined) ctx.log.info(note);
     return Promise.resolve({ path: '-' });
   }
 }

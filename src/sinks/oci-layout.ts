@@ -10,6 +10,7 @@ import { replaceDirectory } from '../util/replace-directory.js';
 import { canonicalJson } from '../image/config.js';
 import { layerAnnotations, type Image } from '../image/image.js';
 import { imageManifest, INDEX_TYPES } from '../image/manifest.js';
+import { annotationsAt } from '../image/annotations.js';
 import { input } from '../inputs/marker.js';
 import { LocalOutputSink, type OutputPath } from './output-path.js';
 import type { Sink } from './sink.js';
@@ -43,11 +44,19 @@ export async function writeOciLayout(
     descriptors[i] = { mediaType: layerMediaType(opts.compression, 'oci'), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
   });
   const configDigest = sha256Digest(image.configJson);
-  const manifest = imageManifest('oci', { digest: configDigest, size: image.configJson.length }, descriptors);
+  const manifest = imageManifest('oci', { digest: configDigest, size: image.configJson.length }, descriptors, annotationsAt(image.annotations, 'manifest'));
+  const indexAnnotations = annotationsAt(image.annotations, 'index');
   const index = {
     schemaVersion: 2,
     mediaType: INDEX_TYPES.oci,
-    manifests: image.tags.map((tag) => ({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: { [REF_NAME]: tag } })),
+    // The tag's ref.name over a user's: skopeo and umoci find the image by it.
+    manifests: image.tags.map((tag) => ({
+      mediaType: manifest.mediaType,
+      digest: manifest.digest,
+      size: manifest.size,
+      annotations: { ...image.annotations['manifest-descriptor'], [REF_NAME]: tag },
+    })),
+    ...(indexAnnotations === undefined ? {} : { annotations: indexAnnotations }),
   };
   const write = (file: string, bytes: Buffer | string) => writeFile(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e: unknown) => asUserError(e, `cannot write ${input('output')} ${opts.dir}`));
   await write(put(configDigest), image.configJson);
@@ -103,6 +112,8 @@ export async function checkLayoutTarget(dir: string): Promise<void> {
 export class OciLayoutSink extends LocalOutputSink implements Sink {
   readonly needs = { uncompressed: 'none', blobs: 'all' } as const;
   protected readonly format = 'oci';
+  /** Its index.json describes the manifest; nothing describes index.json. */
+  protected readonly annotationLevels = ['manifest', 'index', 'manifest-descriptor'] as const;
 
   constructor(
     path: string,

@@ -4,6 +4,7 @@ import { UserError, errnoCode } from '../errors.js';
 import type { Image } from '../image/image.js';
 import { input } from '../inputs/marker.js';
 import { formatBytes } from '../log.js';
+import { unplacedNote, type AnnotationLevel } from '../image/annotations.js';
 import type { SinkContext, SinkReport } from './sink.js';
 import { trackTemporary, untrackTemporary } from '../util/temp.js';
 import { outputTempName } from '../util/work-folder.js';
@@ -69,6 +70,8 @@ export abstract class LocalOutputSink {
 
   /** The format's name, for the log. */
   protected abstract readonly format: string;
+  /** The annotation levels the format has a place for. */
+  protected abstract readonly annotationLevels: readonly AnnotationLevel[];
 
   /** Writes the image at `out.tmp` and puts it in place at `out.target`; returns its bytes. */
   protected abstract writeTo(out: OutputPath, image: Image, ctx: SinkContext): Promise<number>;
@@ -85,6 +88,8 @@ export abstract class LocalOutputSink {
     return ctx.log.group('Write image', async () => {
       const size = await this.writeTo(this.reserved(), image, ctx);
       ctx.log.info(`${this.path}: ${this.format} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
+      const note = unplacedNote(image.annotations, this.annotationLevels, this.format === 'oci' ? 'an OCI layout' : `a ${this.format}`);
+      if (note !== undefined) ctx.log.info(note);
       return { path: this.path, size };
     });
   }

@@ -3,6 +3,7 @@ import { layerMediaType, type Compression } from '../layer/compress.js';
 import { formatBytes, Progress, type Logger } from '../log.js';
 import { layerAnnotations, type CompressedBlob, type Descriptor, type Image } from '../image/image.js';
 import { imageManifest, type ManifestFormat } from '../image/manifest.js';
+import { annotationsAt } from '../image/annotations.js';
 import { mapLimit } from '../util/pool.js';
 import type { RegistryClient } from '../registry/client.js';
 
@@ -86,7 +87,7 @@ export async function pushImage(image: Image, target: PushTarget, log: Logger): 
   } else {
     blobs.existing++;
   }
-  const manifest = imageManifest(target.format, { digest: configDigest, size: image.configJson.length }, descriptors);
+  const manifest = imageManifest(target.format, { digest: configDigest, size: image.configJson.length }, descriptors, annotationsAt(image.annotations, 'manifest'));
   const refs: string[] = [];
   for (const tag of target.tags) {
     // The client checks that the registry confirms this manifest's digest.

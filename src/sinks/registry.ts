@@ -1,4 +1,5 @@
 import type { BlobLead } from '../cache/record.js';
+import { unplacedNote } from '../image/annotations.js';
 import type { Image } from '../image/image.js';
 import type { Compression } from '../layer/compress.js';
 import type { Logger } from '../log.js';
@@ -41,7 +42,11 @@ export class RegistrySink implements Sink {
   async write(image: Image, ctx: SinkContext): Promise<SinkReport> {
     const c = this.connected();
     const target = { ...c, name: this.name, format: this.choice.manifestFormat, compression: this.image.compression, tags: this.choice.byDigest ? [] : image.tags };
-    const pushed = await ctx.log.group('Push', () => pushImage(image, target, ctx.log));
+    const pushed = await ctx.log.group('Push', async () => {
+      const note = unplacedNote(image.annotations, ['manifest'], 'a pushed manifest');
+      if (note !== undefined) ctx.log.info(`${note} (an index step places index and manifest-descriptor ones)`);
+      return pushImage(image, target, ctx.log);
+    });
     return { pushed };
   }
 

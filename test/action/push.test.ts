@@ -183,4 +183,34 @@ describe('the Action pushing to a registry', () => {
     await registry.settled();
     assert.equal(puts(), before);
   });
+
+  it("takes metadata-action's labels and annotations outputs as they come: labels in the config, manifest annotations on the manifest, a bad line one ::error::", async () => {
+    const name = `${registry.host}/team/meta`;
+    const auth = { username: 'bot', password: 'hunter2-very-secret' };
+    // steps.meta.outputs.labels and .annotations (DOCKER_METADATA_ANNOTATIONS_LEVELS=manifest,index), newline-separated.
+    const labels = 'org.opencontainers.image.title=meta\norg.opencontainers.image.description=An app, made with Nix\norg.opencontainers.image.revision=1a2b3c4d\n';
+    const annotations = 'manifest:org.opencontainers.image.title=meta\nmanifest:org.opencontainers.image.description=An app, made with Nix\nindex:org.opencontainers.image.title=meta\n';
+    const run = await runAction(root, cache.env, { name, contents: app, config, tag: 'main', labels, annotations, push: 'true', ...auth });
+    assert.equal(run.status, 0, run.stdout);
+    const creds = ['--tls-verify=false', '--creds', 'bot:hunter2-very-secret'];
+    const raw = execFileSync('skopeo', ['inspect', '--raw', ...creds, `docker://${name}:main`]);
+    assert.equal(run.outputs['digest'], `sha256:${createHash('sha256').update(raw).digest('hex')}`);
+    assert.deepEqual((JSON.parse(raw.toString('utf8')) as { annotations?: unknown }).annotations, {
+      'org.opencontainers.image.title': 'meta',
+      'org.opencontainers.image.description': 'An app, made with Nix',
+    });
+    const inspected = JSON.parse(execFileSync('skopeo', ['inspect', ...creds, `docker://${name}:main`], { encoding: 'utf8' })) as { Labels: Record<string, string> };
+    assert.deepEqual(inspected.Labels, {
+      'org.opencontainers.image.title': 'meta',
+      'org.opencontainers.image.description': 'An app, made with Nix',
+      'org.opencontainers.image.revision': '1a2b3c4d',
+    });
+    assert.match(run.stdout, /^a pushed manifest has no place for index annotations; they are left out of it \(an index step places index and manifest-descriptor ones\)$/m);
+
+    const bad = await runAction(root, cache.env, { name, contents: app, config, tag: 'bad', labels: 'org.example.novalue', push: 'true', ...auth });
+    assert.equal(bad.status, 1);
+    assert.deepEqual(bad.stdout.split('\n').filter((l) => l.startsWith('::error::')), ['::error::labels "org.example.novalue" is not KEY=VALUE']);
+    await registry.settled();
+    assert.equal(registry.accessLog().filter((l) => l.includes('"PUT /v2/team/meta/manifests/bad')).length, 0);
+  });
 });
