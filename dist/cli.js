@@ -29371,22 +29371,22 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony export */   xX: () => (/* binding */ INDEX_FLAGS)
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2655);
-/* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7928);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(452);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5593);
-/* harmony import */ var _unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7347);
-/* harmony import */ var _cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4914);
-/* harmony import */ var _make_index_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(122);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(3461);
-/* harmony import */ var _inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(1634);
-/* harmony import */ var _inputs_raw_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(4231);
-/* harmony import */ var _inputs_table_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4565);
-/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7554);
-/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(8896);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3707);
+/* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7928);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5593);
+/* harmony import */ var _unknown_flags_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7347);
+/* harmony import */ var _cli_credentials_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4914);
+/* harmony import */ var _make_index_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(122);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3461);
+/* harmony import */ var _inputs_flags_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1634);
+/* harmony import */ var _inputs_raw_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4231);
+/* harmony import */ var _inputs_table_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(4565);
+/* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7554);
+/* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(8896);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(3411);
 
 
 
@@ -29405,8 +29405,8 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 /** Each command's flags, made from the table of inputs, as parseArgs takes them. */
-const FLAGS = (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagsOf */ .Zo)('build');
-const INDEX_FLAGS = (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagsOf */ .Zo)('index');
+const FLAGS = (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .flagsOf */ .Zo)('build');
+const INDEX_FLAGS = (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .flagsOf */ .Zo)('index');
 const COMMANDS = ['build', 'index', 'version', 'help'];
 const USAGE = 'usage: layered-image build --name NAME [--contents PATH ...] [flag ...]';
 const INDEX_USAGE = 'usage: layered-image index --name NAME --tag TAG --manifest DIGEST [--manifest DIGEST ...]';
@@ -29423,33 +29423,13 @@ commands:
   version   print the version (also --version)
   help      print this help (also --help, -h)
 `;
-/** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
-function version() {
-    for (let dir = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url));; dir = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(dir)) {
-        const pkg = readPackage(node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, 'package.json'));
-        if (pkg?.name === 'layered-image' && typeof pkg.version === 'string')
-            return pkg.version;
-        if (node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(dir) === dir)
-            throw new Error(`no package.json of layered-image above ${(0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)}`);
-    }
-}
-function readPackage(file) {
-    try {
-        return JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'));
-    }
-    catch (e) {
-        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errnoCode */ .UK)(e) === 'ENOENT')
-            return undefined;
-        throw e;
-    }
-}
 /** Runs the CLI and returns its exit status; never exits the process itself. */
 async function main(argv) {
     const debug = argv.includes('--debug');
     try {
         const [command, ...rest] = argv;
         if (command === '--version' || command === 'version') {
-            process.stdout.write(`layered-image ${version()}\n`);
+            process.stdout.write(`layered-image ${(0,_version_js__WEBPACK_IMPORTED_MODULE_16__/* .version */ .r)()}\n`);
             return 0;
         }
         if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -29462,18 +29442,18 @@ async function main(argv) {
         if (command !== 'build') {
             // `layered-image --name x …`: the flags are right, the command is missing.
             if (command.startsWith('-'))
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`a command comes first: layered-image build ${command} … (layered-image --help lists them)`);
-            const meant = (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__/* .closest */ .k)(command, COMMANDS);
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unknown command "${command}"${meant === undefined ? '' : `; did you mean ${meant}?`} (layered-image --help lists them)`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`a command comes first: layered-image build ${command} … (layered-image --help lists them)`);
+            const meant = (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_7__/* .closest */ .k)(command, COMMANDS);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`unknown command "${command}"${meant === undefined ? '' : `; did you mean ${meant}?`} (layered-image --help lists them)`);
         }
         return await buildCommand(rest);
     }
     catch (e) {
-        if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo) {
-            process.stderr.write(`layered-image: ${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .spellInputs */ .oD)(e.marked.split('\n')[0] ?? '', 'cli')}\n`);
+        if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo) {
+            process.stderr.write(`layered-image: ${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .spellInputs */ .oD)(e.marked.split('\n')[0] ?? '', 'cli')}\n`);
             return 1;
         }
-        process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e)} (--debug shows where)\n`);
+        process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : `layered-image: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .messageOf */ .bD)(e)} (--debug shows where)\n`);
         return 70;
     }
 }
@@ -29481,23 +29461,23 @@ async function main(argv) {
 async function buildCommand(args) {
     const { values, positionals } = parseFlags(args, FLAGS, 'build');
     if (values.help) {
-        process.stdout.write((0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagHelp */ .QR)(USAGE, 'build'));
+        process.stdout.write((0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .flagHelp */ .QR)(USAGE, 'build'));
         return 0;
     }
     if (positionals.length > 0)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-    const raw = (0,_inputs_raw_js__WEBPACK_IMPORTED_MODULE_13__/* .collect */ .F)('build', (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagReader */ .Ko)(values));
-    const credentials = await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .credentialFlags */ .f)(raw, values[_inputs_table_js__WEBPACK_IMPORTED_MODULE_14__/* .INPUTS */ .mc.password.flag] === true, raw.push === true || raw.pushByDigest === true);
-    const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_11__/* .parseOptions */ .Ac)({ ...raw, ...credentials, stdoutAllowed: true });
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
+    const raw = (0,_inputs_raw_js__WEBPACK_IMPORTED_MODULE_12__/* .collect */ .F)('build', (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .flagReader */ .Ko)(values));
+    const credentials = await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_8__/* .credentialFlags */ .f)(raw, values[_inputs_table_js__WEBPACK_IMPORTED_MODULE_13__/* .INPUTS */ .mc.password.flag] === true, raw.push === true || raw.pushByDigest === true);
+    const opts = await (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseOptions */ .Ac)({ ...raw, ...credentials, stdoutAllowed: true });
     if (opts.explain) {
-        const plan = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_4__/* .explain */ .W)(opts, stderrLogger());
-        process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : (0,_plan_explain_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPlan */ .n)(plan));
+        const plan = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_3__/* .explain */ .W)(opts, stderrLogger());
+        process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : (0,_plan_explain_js__WEBPACK_IMPORTED_MODULE_4__/* .formatPlan */ .n)(plan));
         return 0;
     }
     const toStdout = opts.output?.kind === 'stdout';
     if (toStdout && values.json)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo('--json prints to standard output, which --output - gives to the image');
-    const report = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_4__/* .build */ .j)(opts, stderrLogger());
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo('--json prints to standard output, which --output - gives to the image');
+    const report = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_3__/* .build */ .j)(opts, stderrLogger());
     // With --output -, standard output carries the image alone.
     (toStdout ? process.stderr : process.stdout).write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
     return 0;
@@ -29506,39 +29486,39 @@ async function buildCommand(args) {
 async function indexCommand(args) {
     const { values, positionals } = parseFlags(args, INDEX_FLAGS, 'index');
     if (values.help) {
-        process.stdout.write((0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagHelp */ .QR)(INDEX_USAGE, 'index'));
+        process.stdout.write((0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .flagHelp */ .QR)(INDEX_USAGE, 'index'));
         return 0;
     }
     if (positionals.length > 0)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
-    const raw = (0,_inputs_raw_js__WEBPACK_IMPORTED_MODULE_13__/* .collect */ .F)('index', (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagReader */ .Ko)(values));
-    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_11__/* .parseIndexOptions */ .G7)({ ...raw, ...(await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_9__/* .credentialFlags */ .f)(raw, values[_inputs_table_js__WEBPACK_IMPORTED_MODULE_14__/* .INPUTS */ .mc.password.flag] === true, true)) });
-    const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_10__/* .makeIndex */ .H)(opts, stderrLogger());
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`unexpected argument "${positionals[0]}"`);
+    const raw = (0,_inputs_raw_js__WEBPACK_IMPORTED_MODULE_12__/* .collect */ .F)('index', (0,_inputs_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .flagReader */ .Ko)(values));
+    const opts = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseIndexOptions */ .G7)({ ...raw, ...(await (0,_cli_credentials_js__WEBPACK_IMPORTED_MODULE_8__/* .credentialFlags */ .f)(raw, values[_inputs_table_js__WEBPACK_IMPORTED_MODULE_13__/* .INPUTS */ .mc.password.flag] === true, true)) });
+    const report = await (0,_make_index_js__WEBPACK_IMPORTED_MODULE_9__/* .makeIndex */ .H)(opts, stderrLogger());
     const rows = report.manifests.map((m) => `  ${m.platform.padEnd(16)}  ${m.digest}`);
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : [`pushed ${report.refs.join(', ')}`, `  ${report.digest}`, ...rows, ''].join('\n'));
     return 0;
 }
 function parseFlags(args, flags, command) {
     const joined = joinDashValues(args, flags);
-    (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_8__/* .checkFlagNames */ .v)(joined, flags, command);
+    (0,_unknown_flags_js__WEBPACK_IMPORTED_MODULE_7__/* .checkFlagNames */ .v)(joined, flags, command);
     let parsed;
     try {
-        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: joined, options: flags, strict: true, allowPositionals: true });
+        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({ args: joined, options: flags, strict: true, allowPositionals: true });
     }
     catch (e) {
         // parseArgs' own messages run over several lines; keep the first, and
         // say a forgotten value plainly (`--tag --push`, `--name` last).
-        const first = (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .messageOf */ .bD)(e).split('\n')[0] ?? 'bad arguments';
+        const first = (0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .messageOf */ .bD)(e).split('\n')[0] ?? 'bad arguments';
         const forgotten = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument (?:missing|is ambiguous)/.exec(first);
         const boolean = /^Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(first);
         if (boolean !== null)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${boolean[1]} takes no value: give it alone to turn it on`);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(forgotten === null ? first : `${forgotten[1]} needs a value`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`${boolean[1]} takes no value: give it alone to turn it on`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(forgotten === null ? first : `${forgotten[1]} needs a value`);
     }
     for (const [flag, value] of Object.entries(parsed.values)) {
         const values = Array.isArray(value) ? value : [value];
         if (values.some((v) => v === ''))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`--${flag} needs a value, got an empty one`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`--${flag} needs a value, got an empty one`);
     }
     return parsed;
 }
@@ -29573,8 +29553,8 @@ function isFlag(arg, flags) {
 function stderrLogger() {
     let phase = '';
     return {
-        info: (m) => process.stderr.write(`${phase}${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .spellInputs */ .oD)(m, 'cli')}\n`),
-        warning: (m) => process.stderr.write(`layered-image: warning: ${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .spellInputs */ .oD)(m, 'cli')}\n`),
+        info: (m) => process.stderr.write(`${phase}${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .spellInputs */ .oD)(m, 'cli')}\n`),
+        warning: (m) => process.stderr.write(`layered-image: warning: ${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .spellInputs */ .oD)(m, 'cli')}\n`),
         group: async (name, run) => {
             phase = `${name.toLowerCase()}: `;
             try {
@@ -29602,14 +29582,14 @@ function isEntryPoint() {
     if (argv1 === undefined)
         return false;
     try {
-        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(argv1) === (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url));
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(argv1) === (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)((0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url));
     }
     catch {
         return false;
     }
 }
-if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_15__/* .isLayerWorkerThread */ ._)()) {
-    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_16__/* .cleanUpOnSignals */ .BR)();
+if (isEntryPoint() && !(0,_layer_workers_js__WEBPACK_IMPORTED_MODULE_14__/* .isLayerWorkerThread */ ._)()) {
+    (0,_util_temp_js__WEBPACK_IMPORTED_MODULE_15__/* .cleanUpOnSignals */ .BR)();
     process.exitCode = await main(process.argv.slice(2));
 }
 
@@ -30245,6 +30225,8 @@ const INPUTS = {
         help: 'annotation (manifest:, index:, *-descriptor: first), repeatable',
         indexHelp: 'index annotation (index:) or of each entry (manifest-descriptor:)',
     },
+    // The Action's `true` is a file under RUNNER_TEMP (main.ts), and its output names it.
+    sbom: { kind: 'text', commands: BUILD, input: 'sbom', flag: 'sbom', arg: 'FILE', help: "write a CycloneDX SBOM of the image's store paths to FILE" },
     maxLayers: {
         kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
         help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
@@ -31635,6 +31617,7 @@ async function parseOptions(raw, env = process.env) {
         contents,
         config,
         annotations,
+        sbom: raw.sbom === undefined || raw.sbom.trim() === '' ? undefined : external_node_path_.resolve(raw.sbom),
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
         ...parsePlatform(raw.platform, raw.architecture),
@@ -31964,7 +31947,7 @@ function parseCache(raw, env) {
 
 /***/ }),
 
-/***/ 2655:
+/***/ 3707:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33561,9 +33544,9 @@ function parseDumpDb(text) {
         const p = next();
         if (p === '')
             continue;
-        next(); // NAR hash
+        const hash = next().replace(/^sha256:/, '');
         const narSize = Number(next());
-        next(); // deriver, possibly empty
+        const deriver = next();
         const count = Number(next());
         if (!Number.isInteger(count) || count < 0 || !Number.isFinite(narSize)) {
             throw new Error(`unexpected nix-store --dump-db record for ${p}`);
@@ -33571,7 +33554,13 @@ function parseDumpDb(text) {
         const refs = [];
         for (let k = 0; k < count; k++)
             refs.push(next());
-        out.set(p, { path: p, narSize, references: [...new Set(refs)].filter((r) => r !== p).sort(cmp) });
+        out.set(p, {
+            path: p,
+            narSize,
+            references: [...new Set(refs)].filter((r) => r !== p).sort(cmp),
+            ...(/^[0-9a-f]{64}$/.test(hash) ? { narHash: hash } : {}),
+            ...(deriver === '' ? {} : { deriver }),
+        });
     }
     return out;
 }
@@ -33966,6 +33955,7 @@ async function closureAndPlan(opts, contents, configRoots, base, log) {
 function buildReport(image, sinks, saved) {
     const local = sinks.find((r) => r.path !== undefined);
     const pushed = sinks.find((r) => r.pushed !== undefined)?.pushed;
+    const sbom = sinks.find((r) => r.sbom !== undefined)?.sbom;
     const count = (source) => image.layers.filter((l) => l.key !== undefined && l.source === source).length;
     return {
         imagePath: local?.path,
@@ -33989,6 +33979,7 @@ function buildReport(image, sinks, saved) {
         }),
         cache: { restored: count('restored'), built: count('built'), saved },
         ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
+        ...(sbom === undefined ? {} : { sbom }),
     };
 }
 
@@ -34220,7 +34211,7 @@ function gone(pid) {
  * regular file (or a link to one, which is followed) is ever replaced by an
  * archive; a folder is checked by `checkFolder`.
  */
-async function reserveOutput(output, kind) {
+async function reserveOutput(output, kind, what = 'output') {
     let target = output;
     const st = await (0,promises_.stat)(output).catch(() => undefined);
     if (kind !== 'file') {
@@ -34230,13 +34221,13 @@ async function reserveOutput(output, kind) {
     }
     else if (st !== undefined) {
         if (st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} is a directory`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${output} is a directory`);
         if (!st.isFile())
-            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${output} exists and is not a regular file; it is left alone`);
         target = await (0,promises_.realpath)(output);
     }
     if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
-        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} is a symlink to nothing`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${output} is a symlink to nothing`);
     }
     const tmp = outputTempName(external_node_path_.dirname(target));
     try {
@@ -34244,7 +34235,7 @@ async function reserveOutput(output, kind) {
         await (0,promises_.unlink)(tmp);
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
     (0,temp/* trackTemporary */.hN)(tmp);
     return { path: output, target, tmp };
@@ -34906,7 +34897,290 @@ class RegistrySink {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/sbom/store-name.js
+/**
+ * Output names nixpkgs gives multiple-output packages, found at the end of a
+ * version; `out` is never appended. Only after a version: a bare name such as
+ * `foo-bin` may be a package's own.
+ */
+const OUTPUTS = new Set(['bin', 'dev', 'devdoc', 'doc', 'info', 'lib', 'man', 'static', 'debug', 'modules', 'terminfo', 'lib64', 'examples', 'locales', 'python', 'udev']);
+function storeName(storePath) {
+    const base = storePath.slice(storePath.lastIndexOf('/') + 1);
+    const hash = base.slice(0, 32);
+    const full = base.slice(33);
+    const { name, version } = parseDrvName(full);
+    const dash = version.lastIndexOf('-');
+    const tail = dash < 0 ? '' : version.slice(dash + 1);
+    if (dash > 0 && OUTPUTS.has(tail))
+        return { hash, name, version: version.slice(0, dash), output: tail };
+    return { hash, name, version, output: undefined };
+}
+/** Name and version as builtins.parseDrvName splits them. */
+function parseDrvName(full) {
+    for (let i = 0; i + 1 < full.length; i++) {
+        if (full[i] === '-' && !/[A-Za-z]/.test(full[i + 1]))
+            return { name: full.slice(0, i), version: full.slice(i + 1) };
+    }
+    return { name: full, version: '' };
+}
+
+;// CONCATENATED MODULE: ./lib/sbom/cyclonedx.js
+
+
+const IMAGE_REF = 'image';
+/**
+ * A CycloneDX 1.6 document of the image's store paths (a base image's
+ * layers aside): one component each, named and versioned as Nix splits the
+ * name, with the purl form syft writes for Nix (`pkg:nix/NAME@VERSION`,
+ * `output` and `outputhash` qualifiers), its store path, NAR hash and size
+ * and the diff_id of the layer holding it; the reference graph as its
+ * dependencies; the image as the subject. Nothing in it depends on the
+ * clock or chance: the same image gives the same bytes.
+ */
+function cycloneDx(image, paths, subject, tool) {
+    const layerOf = new Map();
+    for (const layer of image.layers)
+        for (const p of layer.paths)
+            layerOf.set(p, layer.digest);
+    const sorted = [...paths.keys()].sort();
+    const referenced = new Set(sorted.flatMap((p) => paths.get(p)?.info.references ?? []));
+    const doc = {
+        $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        serialNumber: serialOf(subject.manifestDigest ?? image.imageId),
+        version: 1,
+        metadata: {
+            tools: { components: [{ type: 'application', name: 'layered-image', version: tool }] },
+            component: imageComponent(image, subject),
+        },
+        components: sorted.map((p) => component(paths.get(p), layerOf.get(p))),
+        dependencies: [
+            // The image holds the paths nothing else in it refers to: its contents and config roots.
+            { ref: IMAGE_REF, dependsOn: sorted.filter((p) => !referenced.has(p)) },
+            ...sorted.map((p) => ({ ref: p, dependsOn: (paths.get(p)?.info.references ?? []).filter((r) => paths.has(r)).sort() })),
+        ],
+    };
+    return `${JSON.stringify(doc, null, 2)}\n`;
+}
+function imageComponent(image, subject) {
+    const [repository, digest] = [subject.repository, subject.manifestDigest];
+    const lastSegment = (repository ?? image.name).split('/').pop() ?? image.name;
+    return {
+        type: 'container',
+        'bom-ref': IMAGE_REF,
+        name: image.name,
+        ...(image.tags[0] === undefined ? {} : { version: image.tags[0] }),
+        ...(digest === undefined || repository === undefined ? {} : { purl: `pkg:oci/${purlPart(lastSegment)}@${purlPart(digest)}?repository_url=${qualifierValue(repository)}` }),
+        properties: sortedProperties({
+            'layered-image:image-id': image.imageId,
+            ...(digest === undefined ? {} : { 'layered-image:manifest-digest': digest }),
+        }),
+    };
+}
+function component(entry, diffId) {
+    const { info, isFile, derived } = entry;
+    const split = storeName(info.path);
+    const name = derived?.name ?? split.name;
+    const version = derived?.version ?? split.version;
+    const qualifiers = [...(split.output === undefined ? [] : [`output=${purlPart(split.output)}`]), `outputhash=${split.hash}`].join('&');
+    const urls = [...new Set(derived?.urls ?? [])].sort();
+    return {
+        type: version !== '' ? 'library' : isFile ? 'file' : 'data',
+        'bom-ref': info.path,
+        name,
+        ...(version === '' ? {} : { version }),
+        purl: `pkg:nix/${purlPart(name)}${version === '' ? '' : `@${purlPart(version)}`}?${qualifiers}`,
+        ...(urls.length === 0 ? {} : { externalReferences: urls.map((url) => ({ type: 'distribution', url })) }),
+        properties: sortedProperties({
+            'nix:store-path': info.path,
+            'nix:nar-size': String(info.narSize),
+            ...(info.narHash === undefined ? {} : { 'nix:nar-hash': `sha256:${info.narHash}` }),
+            ...(split.output === undefined ? {} : { 'nix:output': split.output }),
+            ...(info.deriver === undefined ? {} : { 'nix:deriver': info.deriver }),
+            ...(diffId === undefined ? {} : { 'layered-image:layer-diff-id': diffId }),
+        }),
+    };
+}
+function sortedProperties(props) {
+    return Object.keys(props)
+        .sort()
+        .map((name) => ({ name, value: props[name] }));
+}
+/** A purl segment or qualifier value: what the purl spec leaves bare stays bare, the rest percent-encoded. */
+function purlPart(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
+}
+/** A qualifier's value: as purlPart, with a host's `:` and a path's `/` left bare, as the purl spec's examples write repository_url. */
+function qualifierValue(text) {
+    return purlPart(text).replace(/%3A/g, ':').replace(/%2F/g, '/');
+}
+/** A version-5-shaped UUID from the subject's digest: the same image, the same serial number. */
+function serialOf(digest) {
+    const h = (0,external_node_crypto_.createHash)('sha256').update(`layered-image sbom ${digest}`).digest();
+    h[6] = (h[6] & 0x0f) | 0x50;
+    h[8] = (h[8] & 0x3f) | 0x80;
+    const hex = h.subarray(0, 16).toString('hex');
+    return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+;// CONCATENATED MODULE: ./lib/sbom/deriver.js
+
+/** Derivations are a few kilobytes; a bound keeps a strange file from filling memory. */
+const MAX_DRV_BYTES = 4 << 20;
+/**
+ * Reads `Derive([outputs],[inputDrvs],[inputSrcs],system,builder,[args],[env])`.
+ * Undefined for a file that is missing, too large or not of that form: a
+ * deriver only adds to what the store path's name says.
+ */
+async function readDerivation(drvPath) {
+    const text = await (0,promises_.readFile)(drvPath, 'utf8').catch(() => undefined);
+    if (text === undefined || text.length > MAX_DRV_BYTES || !text.startsWith('Derive('))
+        return undefined;
+    try {
+        const [outputs, inputDrvs, , , , , env] = new ATermReader(text.slice('Derive'.length)).term();
+        const pairs = (list) => (list ?? []).filter(Array.isArray);
+        return {
+            outputs: new Map(pairs(outputs).map((o) => [String(o[0]), String(o[1])])),
+            inputDrvs: pairs(inputDrvs).map((d) => String(d[0])),
+            env: new Map(pairs(env).map((e) => [String(e[0]), String(e[1])])),
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What a store path's deriver says of its package: pname and version, and the URLs its `src` was fetched from. */
+async function derivedFacts(deriver) {
+    const drv = await readDerivation(deriver);
+    if (drv === undefined)
+        return undefined;
+    const name = drv.env.get('pname');
+    const version = drv.env.get('version');
+    const src = drv.env.get('src');
+    let urls;
+    if (src !== undefined) {
+        for (const input of drv.inputDrvs) {
+            const fetched = await readDerivation(input);
+            if (fetched === undefined || ![...fetched.outputs.values()].includes(src))
+                continue;
+            const found = (fetched.env.get('urls') ?? fetched.env.get('url') ?? '').split(/\s+/).filter((u) => /^[a-z][a-z0-9+.-]*:\/\//i.test(u));
+            if (found.length > 0)
+                urls = found;
+            break;
+        }
+    }
+    // A version without the name it goes with would pair it with the path's name.
+    if (name === undefined || version === undefined)
+        return urls === undefined ? undefined : { urls };
+    return { name, version, ...(urls === undefined ? {} : { urls }) };
+}
+/** Lists `[…]`, tuples `(…)` (both as arrays) and strings with `\` escapes. */
+class ATermReader {
+    s;
+    at = 0;
+    constructor(s) {
+        this.s = s;
+    }
+    term() {
+        const c = this.s[this.at];
+        if (c === '"')
+            return this.string();
+        if (c === '[' || c === '(')
+            return this.list(c === '[' ? ']' : ')');
+        throw new Error(`unexpected ${c ?? 'end'} at ${this.at}`);
+    }
+    list(close) {
+        this.at++;
+        const items = [];
+        while (this.s[this.at] !== close) {
+            if (this.at >= this.s.length)
+                throw new Error('unterminated list');
+            items.push(this.term());
+            if (this.s[this.at] === ',')
+                this.at++;
+        }
+        this.at++;
+        return items;
+    }
+    string() {
+        let out = '';
+        for (this.at++; this.s[this.at] !== '"'; this.at++) {
+            if (this.at >= this.s.length)
+                throw new Error('unterminated string');
+            let c = this.s[this.at];
+            if (c === '\\') {
+                c = this.s[++this.at] ?? '';
+                c = c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
+            }
+            out += c;
+        }
+        this.at++;
+        return out;
+    }
+}
+
+// EXTERNAL MODULE: ./lib/version.js
+var version = __nccwpck_require__(3411);
+;// CONCATENATED MODULE: ./lib/sinks/sbom.js
+
+
+
+
+
+
+
+
+
+/** Derivers read at once: small files, mostly waiting on the disk. */
+const READS = 8;
+/**
+ * The image's SBOM: a CycloneDX document of its store paths, written after
+ * the image's other outputs so that a push's manifest digest is its subject.
+ * It needs nothing of the layers' bytes.
+ */
+class SbomSink {
+    file;
+    needs = { uncompressed: 'none', blobs: 'none' };
+    out;
+    constructor(file) {
+        this.file = file;
+    }
+    async prepare() {
+        this.out = await reserveOutput(this.file, 'file', 'sbom');
+    }
+    async write(image, ctx) {
+        const out = this.out;
+        if (out === undefined)
+            throw new Error('the SBOM output was not prepared');
+        const pushed = ctx.earlier?.find((r) => r.pushed !== undefined)?.pushed;
+        const subject = pushed === undefined ? {} : { manifestDigest: pushed.digest, repository: pushed.refs[0]?.replace(/[:@][^/]*$/, '') };
+        const paths = await describePaths(image);
+        const text = cycloneDx(image, paths, subject, (0,version/* version */.r)());
+        await (0,promises_.writeFile)(out.tmp, text, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('sbom')} ${this.file}`));
+        await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('sbom')} ${this.file}`));
+        ctx.log.info(`${this.file}: CycloneDX 1.6 SBOM, ${paths.size} store paths${subject.manifestDigest === undefined ? '' : `, of ${subject.manifestDigest}`}`);
+        return { sbom: this.file };
+    }
+    dispose() {
+        return releaseOutput(this.out);
+    }
+}
+/** Every store path of the image's own layers, with the store's facts of it and, where present, its deriver's. */
+async function describePaths(image) {
+    const storePaths = [...new Set(image.layers.flatMap((l) => l.paths))].sort();
+    const closure = await queryClosure(storePaths);
+    const described = await (0,pool/* mapLimit */.s)(storePaths, READS, async (p) => {
+        const info = closure.paths.get(p);
+        const isFile = (await (0,promises_.lstat)(p).catch(() => undefined))?.isFile() ?? false;
+        const derived = info.deriver === undefined ? undefined : await derivedFacts(info.deriver);
+        return [p, { info, isFile, ...(derived === undefined ? {} : { derived }) }];
+    });
+    return new Map(described);
+}
+
 ;// CONCATENATED MODULE: ./lib/sinks/index.js
+
 
 
 
@@ -34921,6 +35195,8 @@ const SINKS = [
     (o) => (o.output?.kind === 'oci' ? new OciLayoutSink(o.output.path, o) : undefined),
     (o) => (o.output?.kind === 'stdout' ? new DockerStreamSink() : undefined),
     (o) => (o.push === undefined ? undefined : new RegistrySink(o.name, o.push, o)),
+    // Last: its subject is the manifest a push made.
+    (o) => (o.sbom === undefined ? undefined : new SbomSink(o.sbom)),
 ];
 function sinksFor(opts) {
     return SINKS.flatMap((make) => make(opts) ?? []);
@@ -34976,7 +35252,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj, sinks = sinksFo
                 await policy.imageMade(image);
                 const reports = [];
                 for (const sink of sinks)
-                    reports.push(await sink.write(image, ctx));
+                    reports.push(await sink.write(image, { ...ctx, earlier: [...reports] }));
                 return buildReport(image, reports, await policy.finish(image));
             }
             finally {
@@ -36750,6 +37026,44 @@ function cleanUpOnSignals() {
             removeAllTemporaries();
             process.exit(signal === 'SIGINT' ? 130 : 143);
         });
+    }
+}
+
+
+/***/ }),
+
+/***/ 3411:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ version)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
+
+
+
+
+/** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
+function version() {
+    for (let dir = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url));; dir = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(dir)) {
+        const pkg = readPackage(node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, 'package.json'));
+        if (pkg?.name === 'layered-image' && typeof pkg.version === 'string')
+            return pkg.version;
+        if (node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(dir) === dir)
+            throw new Error(`no package.json of layered-image above ${(0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url)}`);
+    }
+}
+function readPackage(file) {
+    try {
+        return JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'));
+    }
+    catch (e) {
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errnoCode */ .UK)(e) === 'ENOENT')
+            return undefined;
+        throw e;
     }
 }
 

@@ -96928,7 +96928,7 @@ function asUserError(e, what) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7554);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(733);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7186);
 /* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
 
@@ -97830,7 +97830,7 @@ async function runJob(job, progress) {
 
 /***/ }),
 
-/***/ 733:
+/***/ 7186:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -97845,6 +97845,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:perf_hooks"
@@ -98896,8 +98898,6 @@ class CoreWork {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: ./lib/cache/actions-root.js
 var actions_root = __nccwpck_require__(6318);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
 var store_layer = __nccwpck_require__(6997);
 // EXTERNAL MODULE: ./lib/inputs/marker.js
@@ -99590,9 +99590,9 @@ function parseDumpDb(text) {
         const p = next();
         if (p === '')
             continue;
-        next(); // NAR hash
+        const hash = next().replace(/^sha256:/, '');
         const narSize = Number(next());
-        next(); // deriver, possibly empty
+        const deriver = next();
         const count = Number(next());
         if (!Number.isInteger(count) || count < 0 || !Number.isFinite(narSize)) {
             throw new Error(`unexpected nix-store --dump-db record for ${p}`);
@@ -99600,7 +99600,13 @@ function parseDumpDb(text) {
         const refs = [];
         for (let k = 0; k < count; k++)
             refs.push(next());
-        out.set(p, { path: p, narSize, references: [...new Set(refs)].filter((r) => r !== p).sort(cmp) });
+        out.set(p, {
+            path: p,
+            narSize,
+            references: [...new Set(refs)].filter((r) => r !== p).sort(cmp),
+            ...(/^[0-9a-f]{64}$/.test(hash) ? { narHash: hash } : {}),
+            ...(deriver === '' ? {} : { deriver }),
+        });
     }
     return out;
 }
@@ -100250,6 +100256,7 @@ async function closureAndPlan(opts, contents, configRoots, base, log) {
 function buildReport(image, sinks, saved) {
     const local = sinks.find((r) => r.path !== undefined);
     const pushed = sinks.find((r) => r.pushed !== undefined)?.pushed;
+    const sbom = sinks.find((r) => r.sbom !== undefined)?.sbom;
     const count = (source) => image.layers.filter((l) => l.key !== undefined && l.source === source).length;
     return {
         imagePath: local?.path,
@@ -100273,6 +100280,7 @@ function buildReport(image, sinks, saved) {
         }),
         cache: { restored: count('restored'), built: count('built'), saved },
         ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
+        ...(sbom === undefined ? {} : { sbom }),
     };
 }
 
@@ -100566,7 +100574,7 @@ function gone(pid) {
  * regular file (or a link to one, which is followed) is ever replaced by an
  * archive; a folder is checked by `checkFolder`.
  */
-async function reserveOutput(output, kind) {
+async function reserveOutput(output, kind, what = 'output') {
     let target = output;
     const st = await (0,promises_.stat)(output).catch(() => undefined);
     if (kind !== 'file') {
@@ -100576,13 +100584,13 @@ async function reserveOutput(output, kind) {
     }
     else if (st !== undefined) {
         if (st.isDirectory())
-            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} is a directory`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${output} is a directory`);
         if (!st.isFile())
-            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} exists and is not a regular file; it is left alone`);
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${output} exists and is not a regular file; it is left alone`);
         target = await (0,promises_.realpath)(output);
     }
     if (st === undefined && (await (0,promises_.lstat)(output).catch(() => undefined))?.isSymbolicLink()) {
-        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} is a symlink to nothing`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${output} is a symlink to nothing`);
     }
     const tmp = outputTempName(external_node_path_.dirname(target));
     try {
@@ -100590,7 +100598,7 @@ async function reserveOutput(output, kind) {
         await (0,promises_.unlink)(tmp);
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('output')} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)(what)} ${output} cannot be written: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
     }
     (0,temp/* trackTemporary */.hN)(tmp);
     return { path: output, target, tmp };
@@ -102559,7 +102567,316 @@ class RegistrySink {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/sbom/store-name.js
+/**
+ * Output names nixpkgs gives multiple-output packages, found at the end of a
+ * version; `out` is never appended. Only after a version: a bare name such as
+ * `foo-bin` may be a package's own.
+ */
+const OUTPUTS = new Set(['bin', 'dev', 'devdoc', 'doc', 'info', 'lib', 'man', 'static', 'debug', 'modules', 'terminfo', 'lib64', 'examples', 'locales', 'python', 'udev']);
+function storeName(storePath) {
+    const base = storePath.slice(storePath.lastIndexOf('/') + 1);
+    const hash = base.slice(0, 32);
+    const full = base.slice(33);
+    const { name, version } = parseDrvName(full);
+    const dash = version.lastIndexOf('-');
+    const tail = dash < 0 ? '' : version.slice(dash + 1);
+    if (dash > 0 && OUTPUTS.has(tail))
+        return { hash, name, version: version.slice(0, dash), output: tail };
+    return { hash, name, version, output: undefined };
+}
+/** Name and version as builtins.parseDrvName splits them. */
+function parseDrvName(full) {
+    for (let i = 0; i + 1 < full.length; i++) {
+        if (full[i] === '-' && !/[A-Za-z]/.test(full[i + 1]))
+            return { name: full.slice(0, i), version: full.slice(i + 1) };
+    }
+    return { name: full, version: '' };
+}
+
+;// CONCATENATED MODULE: ./lib/sbom/cyclonedx.js
+
+
+const IMAGE_REF = 'image';
+/**
+ * A CycloneDX 1.6 document of the image's store paths (a base image's
+ * layers aside): one component each, named and versioned as Nix splits the
+ * name, with the purl form syft writes for Nix (`pkg:nix/NAME@VERSION`,
+ * `output` and `outputhash` qualifiers), its store path, NAR hash and size
+ * and the diff_id of the layer holding it; the reference graph as its
+ * dependencies; the image as the subject. Nothing in it depends on the
+ * clock or chance: the same image gives the same bytes.
+ */
+function cycloneDx(image, paths, subject, tool) {
+    const layerOf = new Map();
+    for (const layer of image.layers)
+        for (const p of layer.paths)
+            layerOf.set(p, layer.digest);
+    const sorted = [...paths.keys()].sort();
+    const referenced = new Set(sorted.flatMap((p) => paths.get(p)?.info.references ?? []));
+    const doc = {
+        $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        serialNumber: serialOf(subject.manifestDigest ?? image.imageId),
+        version: 1,
+        metadata: {
+            tools: { components: [{ type: 'application', name: 'layered-image', version: tool }] },
+            component: imageComponent(image, subject),
+        },
+        components: sorted.map((p) => component(paths.get(p), layerOf.get(p))),
+        dependencies: [
+            // The image holds the paths nothing else in it refers to: its contents and config roots.
+            { ref: IMAGE_REF, dependsOn: sorted.filter((p) => !referenced.has(p)) },
+            ...sorted.map((p) => ({ ref: p, dependsOn: (paths.get(p)?.info.references ?? []).filter((r) => paths.has(r)).sort() })),
+        ],
+    };
+    return `${JSON.stringify(doc, null, 2)}\n`;
+}
+function imageComponent(image, subject) {
+    const [repository, digest] = [subject.repository, subject.manifestDigest];
+    const lastSegment = (repository ?? image.name).split('/').pop() ?? image.name;
+    return {
+        type: 'container',
+        'bom-ref': IMAGE_REF,
+        name: image.name,
+        ...(image.tags[0] === undefined ? {} : { version: image.tags[0] }),
+        ...(digest === undefined || repository === undefined ? {} : { purl: `pkg:oci/${purlPart(lastSegment)}@${purlPart(digest)}?repository_url=${qualifierValue(repository)}` }),
+        properties: sortedProperties({
+            'layered-image:image-id': image.imageId,
+            ...(digest === undefined ? {} : { 'layered-image:manifest-digest': digest }),
+        }),
+    };
+}
+function component(entry, diffId) {
+    const { info, isFile, derived } = entry;
+    const split = storeName(info.path);
+    const name = derived?.name ?? split.name;
+    const version = derived?.version ?? split.version;
+    const qualifiers = [...(split.output === undefined ? [] : [`output=${purlPart(split.output)}`]), `outputhash=${split.hash}`].join('&');
+    const urls = [...new Set(derived?.urls ?? [])].sort();
+    return {
+        type: version !== '' ? 'library' : isFile ? 'file' : 'data',
+        'bom-ref': info.path,
+        name,
+        ...(version === '' ? {} : { version }),
+        purl: `pkg:nix/${purlPart(name)}${version === '' ? '' : `@${purlPart(version)}`}?${qualifiers}`,
+        ...(urls.length === 0 ? {} : { externalReferences: urls.map((url) => ({ type: 'distribution', url })) }),
+        properties: sortedProperties({
+            'nix:store-path': info.path,
+            'nix:nar-size': String(info.narSize),
+            ...(info.narHash === undefined ? {} : { 'nix:nar-hash': `sha256:${info.narHash}` }),
+            ...(split.output === undefined ? {} : { 'nix:output': split.output }),
+            ...(info.deriver === undefined ? {} : { 'nix:deriver': info.deriver }),
+            ...(diffId === undefined ? {} : { 'layered-image:layer-diff-id': diffId }),
+        }),
+    };
+}
+function sortedProperties(props) {
+    return Object.keys(props)
+        .sort()
+        .map((name) => ({ name, value: props[name] }));
+}
+/** A purl segment or qualifier value: what the purl spec leaves bare stays bare, the rest percent-encoded. */
+function purlPart(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
+}
+/** A qualifier's value: as purlPart, with a host's `:` and a path's `/` left bare, as the purl spec's examples write repository_url. */
+function qualifierValue(text) {
+    return purlPart(text).replace(/%3A/g, ':').replace(/%2F/g, '/');
+}
+/** A version-5-shaped UUID from the subject's digest: the same image, the same serial number. */
+function serialOf(digest) {
+    const h = (0,external_node_crypto_.createHash)('sha256').update(`layered-image sbom ${digest}`).digest();
+    h[6] = (h[6] & 0x0f) | 0x50;
+    h[8] = (h[8] & 0x3f) | 0x80;
+    const hex = h.subarray(0, 16).toString('hex');
+    return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+;// CONCATENATED MODULE: ./lib/sbom/deriver.js
+
+/** Derivations are a few kilobytes; a bound keeps a strange file from filling memory. */
+const MAX_DRV_BYTES = 4 << 20;
+/**
+ * Reads `Derive([outputs],[inputDrvs],[inputSrcs],system,builder,[args],[env])`.
+ * Undefined for a file that is missing, too large or not of that form: a
+ * deriver only adds to what the store path's name says.
+ */
+async function readDerivation(drvPath) {
+    const text = await (0,promises_.readFile)(drvPath, 'utf8').catch(() => undefined);
+    if (text === undefined || text.length > MAX_DRV_BYTES || !text.startsWith('Derive('))
+        return undefined;
+    try {
+        const [outputs, inputDrvs, , , , , env] = new ATermReader(text.slice('Derive'.length)).term();
+        const pairs = (list) => (list ?? []).filter(Array.isArray);
+        return {
+            outputs: new Map(pairs(outputs).map((o) => [String(o[0]), String(o[1])])),
+            inputDrvs: pairs(inputDrvs).map((d) => String(d[0])),
+            env: new Map(pairs(env).map((e) => [String(e[0]), String(e[1])])),
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What a store path's deriver says of its package: pname and version, and the URLs its `src` was fetched from. */
+async function derivedFacts(deriver) {
+    const drv = await readDerivation(deriver);
+    if (drv === undefined)
+        return undefined;
+    const name = drv.env.get('pname');
+    const version = drv.env.get('version');
+    const src = drv.env.get('src');
+    let urls;
+    if (src !== undefined) {
+        for (const input of drv.inputDrvs) {
+            const fetched = await readDerivation(input);
+            if (fetched === undefined || ![...fetched.outputs.values()].includes(src))
+                continue;
+            const found = (fetched.env.get('urls') ?? fetched.env.get('url') ?? '').split(/\s+/).filter((u) => /^[a-z][a-z0-9+.-]*:\/\//i.test(u));
+            if (found.length > 0)
+                urls = found;
+            break;
+        }
+    }
+    // A version without the name it goes with would pair it with the path's name.
+    if (name === undefined || version === undefined)
+        return urls === undefined ? undefined : { urls };
+    return { name, version, ...(urls === undefined ? {} : { urls }) };
+}
+/** Lists `[…]`, tuples `(…)` (both as arrays) and strings with `\` escapes. */
+class ATermReader {
+    s;
+    at = 0;
+    constructor(s) {
+        this.s = s;
+    }
+    term() {
+        const c = this.s[this.at];
+        if (c === '"')
+            return this.string();
+        if (c === '[' || c === '(')
+            return this.list(c === '[' ? ']' : ')');
+        throw new Error(`unexpected ${c ?? 'end'} at ${this.at}`);
+    }
+    list(close) {
+        this.at++;
+        const items = [];
+        while (this.s[this.at] !== close) {
+            if (this.at >= this.s.length)
+                throw new Error('unterminated list');
+            items.push(this.term());
+            if (this.s[this.at] === ',')
+                this.at++;
+        }
+        this.at++;
+        return items;
+    }
+    string() {
+        let out = '';
+        for (this.at++; this.s[this.at] !== '"'; this.at++) {
+            if (this.at >= this.s.length)
+                throw new Error('unterminated string');
+            let c = this.s[this.at];
+            if (c === '\\') {
+                c = this.s[++this.at] ?? '';
+                c = c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
+            }
+            out += c;
+        }
+        this.at++;
+        return out;
+    }
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./lib/version.js
+
+
+
+
+/** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
+function version() {
+    for (let dir = external_node_path_.dirname((0,external_node_url_.fileURLToPath)(import.meta.url));; dir = external_node_path_.dirname(dir)) {
+        const pkg = readPackage(external_node_path_.join(dir, 'package.json'));
+        if (pkg?.name === 'layered-image' && typeof pkg.version === 'string')
+            return pkg.version;
+        if (external_node_path_.dirname(dir) === dir)
+            throw new Error(`no package.json of layered-image above ${(0,external_node_url_.fileURLToPath)(import.meta.url)}`);
+    }
+}
+function readPackage(file) {
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch (e) {
+        if ((0,errors/* errnoCode */.UK)(e) === 'ENOENT')
+            return undefined;
+        throw e;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sinks/sbom.js
+
+
+
+
+
+
+
+
+
+/** Derivers read at once: small files, mostly waiting on the disk. */
+const READS = 8;
+/**
+ * The image's SBOM: a CycloneDX document of its store paths, written after
+ * the image's other outputs so that a push's manifest digest is its subject.
+ * It needs nothing of the layers' bytes.
+ */
+class SbomSink {
+    file;
+    needs = { uncompressed: 'none', blobs: 'none' };
+    out;
+    constructor(file) {
+        this.file = file;
+    }
+    async prepare() {
+        this.out = await reserveOutput(this.file, 'file', 'sbom');
+    }
+    async write(image, ctx) {
+        const out = this.out;
+        if (out === undefined)
+            throw new Error('the SBOM output was not prepared');
+        const pushed = ctx.earlier?.find((r) => r.pushed !== undefined)?.pushed;
+        const subject = pushed === undefined ? {} : { manifestDigest: pushed.digest, repository: pushed.refs[0]?.replace(/[:@][^/]*$/, '') };
+        const paths = await describePaths(image);
+        const text = cycloneDx(image, paths, subject, version());
+        await (0,promises_.writeFile)(out.tmp, text, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('sbom')} ${this.file}`));
+        await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('sbom')} ${this.file}`));
+        ctx.log.info(`${this.file}: CycloneDX 1.6 SBOM, ${paths.size} store paths${subject.manifestDigest === undefined ? '' : `, of ${subject.manifestDigest}`}`);
+        return { sbom: this.file };
+    }
+    dispose() {
+        return releaseOutput(this.out);
+    }
+}
+/** Every store path of the image's own layers, with the store's facts of it and, where present, its deriver's. */
+async function describePaths(image) {
+    const storePaths = [...new Set(image.layers.flatMap((l) => l.paths))].sort();
+    const closure = await queryClosure(storePaths);
+    const described = await mapLimit(storePaths, READS, async (p) => {
+        const info = closure.paths.get(p);
+        const isFile = (await (0,promises_.lstat)(p).catch(() => undefined))?.isFile() ?? false;
+        const derived = info.deriver === undefined ? undefined : await derivedFacts(info.deriver);
+        return [p, { info, isFile, ...(derived === undefined ? {} : { derived }) }];
+    });
+    return new Map(described);
+}
+
 ;// CONCATENATED MODULE: ./lib/sinks/index.js
+
 
 
 
@@ -102574,6 +102891,8 @@ const SINKS = [
     (o) => (o.output?.kind === 'oci' ? new OciLayoutSink(o.output.path, o) : undefined),
     (o) => (o.output?.kind === 'stdout' ? new DockerStreamSink() : undefined),
     (o) => (o.push === undefined ? undefined : new RegistrySink(o.name, o.push, o)),
+    // Last: its subject is the manifest a push made.
+    (o) => (o.sbom === undefined ? undefined : new SbomSink(o.sbom)),
 ];
 function sinksFor(opts) {
     return SINKS.flatMap((make) => make(opts) ?? []);
@@ -102629,7 +102948,7 @@ async function build(opts, logger = quietLogger, sinks = sinksFor(opts)) {
                 await policy.imageMade(image);
                 const reports = [];
                 for (const sink of sinks)
-                    reports.push(await sink.write(image, ctx));
+                    reports.push(await sink.write(image, { ...ctx, earlier: [...reports] }));
                 return buildReport(image, reports, await policy.finish(image));
             }
             finally {
@@ -102749,6 +103068,8 @@ const INPUTS = {
         help: 'annotation (manifest:, index:, *-descriptor: first), repeatable',
         indexHelp: 'index annotation (index:) or of each entry (manifest-descriptor:)',
     },
+    // The Action's `true` is a file under RUNNER_TEMP (main.ts), and its output names it.
+    sbom: { kind: 'text', commands: BUILD, input: 'sbom', flag: 'sbom', arg: 'FILE', help: "write a CycloneDX SBOM of the image's store paths to FILE" },
     maxLayers: {
         kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
         help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
@@ -102948,7 +103269,7 @@ function readRow(row, read) {
 
 // Image configs are small; a bound keeps a hostile registry from filling memory.
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
-const READS = 4;
+const push_index_READS = 4;
 /**
  * Reads each manifest and its config from the repository, checks that each
  * is an image manifest and that no platform comes twice, and only then
@@ -102958,7 +103279,7 @@ async function pushIndex(target, digests, log) {
     const { client, repository, name } = target;
     // Every read settles before a verdict, and the first bad manifest in the
     // order given is the one named: the same input gives the same message.
-    const read = await mapLimit(digests, READS, (digest) => readEntry(target, digest).then((entry) => ({ entry }), (error) => ({ error })));
+    const read = await mapLimit(digests, push_index_READS, (digest) => readEntry(target, digest).then((entry) => ({ entry }), (error) => ({ error })));
     const entries = [];
     for (const r of read) {
         if ('error' in r)
@@ -103155,6 +103476,7 @@ async function parseOptions(raw, env = process.env) {
         contents,
         config,
         annotations,
+        sbom: raw.sbom === undefined || raw.sbom.trim() === '' ? undefined : external_node_path_.resolve(raw.sbom),
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
         ...parsePlatform(raw.platform, raw.architecture),
@@ -103498,12 +103820,13 @@ var actions = __nccwpck_require__(9623);
 
 
 
+
 // build.ts loads the Actions cache lazily, for the CLI's sake; the Action
 // nearly always uses it, and a static import keeps it in dist/index.js
 // rather than in chunk files beside the CLI's.
 
 /** Every output the Action sets, each declared in action.yml (a test holds the two together). */
-const OUTPUTS = (/* unused pure expression or super */ null && (['plan', 'imagePath', 'digest', 'imageRef', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt']));
+const main_OUTPUTS = (/* unused pure expression or super */ null && (['plan', 'imagePath', 'digest', 'imageRef', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt', 'sbom']));
 const setOutput = (name, value) => core/* setOutput */.uH(name, value);
 /** Every input, read through the table of inputs. */
 function readInputs() {
@@ -103521,11 +103844,21 @@ function readInputs() {
         build: {
             ...raw,
             output: raw.output ?? defaultOutput,
+            sbom: sbomFile(raw.sbom, runnerTemp),
             // JSON only: the CLI's @FILE form would let an input read runner files.
             configFromFile: false,
             actionsCache: true,
         },
     };
+}
+/** `sbom: true` is a file under RUNNER_TEMP; `false` or nothing, none; anything else, that file. */
+function sbomFile(given, runnerTemp) {
+    const value = given?.trim() ?? '';
+    if (value === '' || ['false', 'False', 'FALSE'].includes(value))
+        return undefined;
+    if (!['true', 'True', 'TRUE'].includes(value))
+        return value;
+    return external_node_path_.join(runnerTemp || (0,external_node_os_.tmpdir)(), 'layered-image.cdx.json');
 }
 const actionsLogger = {
     info: (m) => core/* info */.pq(spellInputs(m, 'action')),
@@ -103560,6 +103893,7 @@ async function main_run() {
         setOutput('layers', JSON.stringify(report.layers));
         setOutput('cacheHits', String(report.cache.restored));
         setOutput('layersBuilt', String(report.cache.built));
+        setOutput('sbom', report.sbom ?? '');
         if (report.push !== undefined) {
             setOutput('digest', report.push.digest);
             setOutput('imageRef', `${report.imageName}@${report.push.digest}`);

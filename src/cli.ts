@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-import { readFileSync, realpathSync } from 'node:fs';
-import path from 'node:path';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, explain, type BuildReport } from './pipeline.js';
 import { formatPlan } from './plan/explain.js';
-import { UserError, errnoCode, messageOf } from './errors.js';
+import { UserError, messageOf } from './errors.js';
 import { spellInputs } from './inputs.js';
 import { checkFlagNames, closest } from './unknown-flags.js';
 import { credentialFlags } from './cli-credentials.js';
@@ -17,6 +16,7 @@ import { collect } from './inputs/raw.js';
 import { INPUTS } from './inputs/table.js';
 import { isLayerWorkerThread } from './layer/workers.js';
 import { cleanUpOnSignals } from './util/temp.js';
+import { version } from './version.js';
 
 /** Each command's flags, made from the table of inputs, as parseArgs takes them. */
 export const FLAGS = flagsOf('build');
@@ -41,23 +41,6 @@ commands:
   help      print this help (also --help, -h)
 `;
 
-/** package.json's version: of the checkout, or of the installed package (dist/ has a package.json too, nameless). */
-function version(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const pkg = readPackage(path.join(dir, 'package.json'));
-    if (pkg?.name === 'layered-image' && typeof pkg.version === 'string') return pkg.version;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json of layered-image above ${fileURLToPath(import.meta.url)}`);
-  }
-}
-
-function readPackage(file: string): { name?: unknown; version?: unknown } | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return undefined;
-    throw e;
-  }
-}
 
 /** Runs the CLI and returns its exit status; never exits the process itself. */
 export async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, explain, type BuildReport } from './pipeline.js';
 import { formatPlan } from './plan/explain.js';
@@ -18,7 +19,7 @@ import { parseIndexOptions, parseOptions, type IndexOptions, type RawIndexInputs
 import './cache/actions.js';
 
 /** Every output the Action sets, each declared in action.yml (a test holds the two together). */
-export const OUTPUTS = ['plan', 'imagePath', 'digest', 'imageRef', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt'] as const;
+export const OUTPUTS = ['plan', 'imagePath', 'digest', 'imageRef', 'imageName', 'imageTag', 'imageId', 'layerDigests', 'layers', 'cacheHits', 'layersBuilt', 'sbom'] as const;
 
 const setOutput = (name: (typeof OUTPUTS)[number], value: string) => core.setOutput(name, value);
 
@@ -38,11 +39,20 @@ export function readInputs(): { build: RawInputs } | { index: RawIndexInputs } {
     build: {
       ...raw,
       output: raw.output ?? defaultOutput,
+      sbom: sbomFile(raw.sbom, runnerTemp),
       // JSON only: the CLI's @FILE form would let an input read runner files.
       configFromFile: false,
       actionsCache: true,
     },
   };
+}
+
+/** `sbom: true` is a file under RUNNER_TEMP; `false` or nothing, none; anything else, that file. */
+function sbomFile(given: string | undefined, runnerTemp: string | undefined): string | undefined {
+  const value = given?.trim() ?? '';
+  if (value === '' || ['false', 'False', 'FALSE'].includes(value)) return undefined;
+  if (!['true', 'True', 'TRUE'].includes(value)) return value;
+  return path.join(runnerTemp || tmpdir(), 'layered-image.cdx.json');
 }
 
 const actionsLogger: Logger = {
@@ -77,6 +87,7 @@ export async function run(): Promise<void> {
     setOutput('layers', JSON.stringify(report.layers));
     setOutput('cacheHits', String(report.cache.restored));
     setOutput('layersBuilt', String(report.cache.built));
+    setOutput('sbom', report.sbom ?? '');
     if (report.push !== undefined) {
       setOutput('digest', report.push.digest);
       setOutput('imageRef', `${report.imageName}@${report.push.digest}`);

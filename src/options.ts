@@ -58,6 +58,8 @@ export interface BuildOptions {
   config: ContainerConfig;
   /** By level; sinks place those their output has room for. */
   annotations: Annotations;
+  /** Where the CycloneDX SBOM goes; undefined: none. */
+  sbom: string | undefined;
   maxLayers: number;
   created: string;
   architecture: string;
@@ -124,6 +126,7 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     contents,
     config,
     annotations,
+    sbom: raw.sbom === undefined || raw.sbom.trim() === '' ? undefined : path.resolve(raw.sbom),
     maxLayers: parseMaxLayers(raw.maxLayers),
     created: parseCreated(raw.created),
     ...parsePlatform(raw.platform, raw.architecture),

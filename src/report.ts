@@ -31,12 +31,15 @@ export interface BuildReport {
   /** Store layers restored, built, and newly saved to the cache. */
   cache: { restored: number; built: number; saved: number };
   push?: Omit<PushReport, 'layers'>;
+  /** The CycloneDX SBOM written, with --sbom. */
+  sbom?: string;
 }
 
 /** What the build made, from the image and what each sink said of its writing. */
 export function buildReport(image: Image, sinks: readonly SinkReport[], saved: number): BuildReport {
   const local = sinks.find((r) => r.path !== undefined);
   const pushed = sinks.find((r) => r.pushed !== undefined)?.pushed;
+  const sbom = sinks.find((r) => r.sbom !== undefined)?.sbom;
   const count = (source: LayerSource) => image.layers.filter((l) => l.key !== undefined && l.source === source).length;
   return {
     imagePath: local?.path,
@@ -60,5 +63,6 @@ export function buildReport(image: Image, sinks: readonly SinkReport[], saved: n
     }),
     cache: { restored: count('restored'), built: count('built'), saved },
     ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
+    ...(sbom === undefined ? {} : { sbom }),
   };
 }

@@ -93,6 +93,8 @@ export const INPUTS = {
     help: 'annotation (manifest:, index:, *-descriptor: first), repeatable',
     indexHelp: 'index annotation (index:) or of each entry (manifest-descriptor:)',
   },
+  // The Action's `true` is a file under RUNNER_TEMP (main.ts), and its output names it.
+  sbom: { kind: 'text', commands: BUILD, input: 'sbom', flag: 'sbom', arg: 'FILE', help: "write a CycloneDX SBOM of the image's store paths to FILE" },
   maxLayers: {
     kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
     help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,

@@ -6,6 +6,10 @@ export interface StorePathInfo {
   path: string;
   narSize: number;
   references: string[];
+  /** The NAR's SHA-256 in hex, as the store's registration gives it; absent when it gives another form. */
+  narHash?: string;
+  /** The derivation that built it, when the store names one. */
+  deriver?: string;
 }
 
 /** The runtime closure of some roots, keyed and sorted by store path. */
@@ -53,16 +57,22 @@ export function parseDumpDb(text: string): Map<string, StorePathInfo> {
   while (i < lines.length) {
     const p = next();
     if (p === '') continue;
-    next(); // NAR hash
+    const hash = next().replace(/^sha256:/, '');
     const narSize = Number(next());
-    next(); // deriver, possibly empty
+    const deriver = next();
     const count = Number(next());
     if (!Number.isInteger(count) || count < 0 || !Number.isFinite(narSize)) {
       throw new Error(`unexpected nix-store --dump-db record for ${p}`);
     }
     const refs: string[] = [];
     for (let k = 0; k < count; k++) refs.push(next());
-    out.set(p, { path: p, narSize, references: [...new Set(refs)].filter((r) => r !== p).sort(cmp) });
+    out.set(p, {
+      path: p,
+      narSize,
+      references: [...new Set(refs)].filter((r) => r !== p).sort(cmp),
+      ...(/^[0-9a-f]{64}$/.test(hash) ? { narHash: hash } : {}),
+      ...(deriver === '' ? {} : { deriver }),
+    });
   }
   return out;
 }

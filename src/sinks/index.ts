@@ -3,6 +3,7 @@ import { DockerArchiveSink } from './docker-archive.js';
 import { DockerStreamSink } from './docker-stream.js';
 import { OciLayoutSink } from './oci-layout.js';
 import { RegistrySink } from './registry.js';
+import { SbomSink } from './sbom.js';
 import type { Sink } from './sink.js';
 
 /**
@@ -15,6 +16,8 @@ export const SINKS: readonly ((opts: BuildOptions) => Sink | undefined)[] = [
   (o) => (o.output?.kind === 'oci' ? new OciLayoutSink(o.output.path, o) : undefined),
   (o) => (o.output?.kind === 'stdout' ? new DockerStreamSink() : undefined),
   (o) => (o.push === undefined ? undefined : new RegistrySink(o.name, o.push, o)),
+  // Last: its subject is the manifest a push made.
+  (o) => (o.sbom === undefined ? undefined : new SbomSink(o.sbom)),
 ];
 
 export function sinksFor(opts: BuildOptions): Sink[] {

@@ -24,26 +24,26 @@ export interface OutputPath {
  * regular file (or a link to one, which is followed) is ever replaced by an
  * archive; a folder is checked by `checkFolder`.
  */
-export async function reserveOutput(output: string, kind: 'file' | { checkFolder: (dir: string) => Promise<void> }): Promise<OutputPath> {
+export async function reserveOutput(output: string, kind: 'file' | { checkFolder: (dir: string) => Promise<void> }, what: 'output' | 'sbom' = 'output'): Promise<OutputPath> {
   let target = output;
   const st = await stat(output).catch(() => undefined);
   if (kind !== 'file') {
     await kind.checkFolder(output);
     if (st !== undefined) target = await realpath(output);
   } else if (st !== undefined) {
-    if (st.isDirectory()) throw new UserError(`${input('output')} ${output} is a directory`);
-    if (!st.isFile()) throw new UserError(`${input('output')} ${output} exists and is not a regular file; it is left alone`);
+    if (st.isDirectory()) throw new UserError(`${input(what)} ${output} is a directory`);
+    if (!st.isFile()) throw new UserError(`${input(what)} ${output} exists and is not a regular file; it is left alone`);
     target = await realpath(output);
   }
   if (st === undefined && (await lstat(output).catch(() => undefined))?.isSymbolicLink()) {
-    throw new UserError(`${input('output')} ${output} is a symlink to nothing`);
+    throw new UserError(`${input(what)} ${output} is a symlink to nothing`);
   }
   const tmp = outputTempName(path.dirname(target));
   try {
     await (await open(tmp, 'wx', 0o644)).close();
     await unlink(tmp);
   } catch (e) {
-    throw new UserError(`${input('output')} ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
+    throw new UserError(`${input(what)} ${output} cannot be written: ${errnoCode(e) ?? String(e)}`);
   }
   trackTemporary(tmp);
   return { path: output, target, tmp };

@@ -26,6 +26,8 @@ export interface SinkContext {
   readonly work: string;
   readonly workers: LayerWorkers;
   readonly log: Logger;
+  /** What the sinks before this one reported: a later one may name what an earlier one made (the SBOM, the pushed manifest). */
+  readonly earlier?: readonly SinkReport[];
 }
 
 /**
@@ -69,6 +71,8 @@ export interface SinkReport {
   size?: number;
   /** What a push did: the manifest digest, references, and each layer's blob. */
   pushed?: PushReport;
+  /** The SBOM file written. */
+  sbom?: string;
 }
 
 /**

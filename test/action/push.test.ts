@@ -184,14 +184,19 @@ describe('the Action pushing to a registry', () => {
     assert.equal(puts(), before);
   });
 
-  it("takes metadata-action's labels and annotations outputs as they come: labels in the config, manifest annotations on the manifest, a bad line one ::error::", async () => {
+  it("takes metadata-action's labels and annotations outputs as they come: labels in the config, manifest annotations on the manifest, a bad line one ::error::; sbom: true writes the SBOM and names it", async () => {
     const name = `${registry.host}/team/meta`;
     const auth = { username: 'bot', password: 'hunter2-very-secret' };
     // steps.meta.outputs.labels and .annotations (DOCKER_METADATA_ANNOTATIONS_LEVELS=manifest,index), newline-separated.
     const labels = 'org.opencontainers.image.title=meta\norg.opencontainers.image.description=An app, made with Nix\norg.opencontainers.image.revision=1a2b3c4d\n';
     const annotations = 'manifest:org.opencontainers.image.title=meta\nmanifest:org.opencontainers.image.description=An app, made with Nix\nindex:org.opencontainers.image.title=meta\n';
-    const run = await runAction(root, cache.env, { name, contents: app, config, tag: 'main', labels, annotations, push: 'true', ...auth });
+    const run = await runAction(root, cache.env, { name, contents: app, config, tag: 'main', labels, annotations, push: 'true', sbom: 'true', ...auth });
     assert.equal(run.status, 0, run.stdout);
+    // sbom: true writes the CycloneDX document under RUNNER_TEMP, its subject the pushed manifest.
+    assert.equal(run.outputs['sbom'], path.join(run.temp, 'layered-image.cdx.json'));
+    const bom = JSON.parse(await readFile(run.outputs['sbom'] ?? '', 'utf8')) as { metadata: { component: { properties: { name: string; value: string }[] } }; components: unknown[] };
+    assert.deepEqual(bom.metadata.component.properties.find((p) => p.name === 'layered-image:manifest-digest')?.value, run.outputs['digest']);
+    assert.equal(bom.components.length, closureOf(app).length);
     const creds = ['--tls-verify=false', '--creds', 'bot:hunter2-very-secret'];
     const raw = execFileSync('skopeo', ['inspect', '--raw', ...creds, `docker://${name}:main`]);
     assert.equal(run.outputs['digest'], `sha256:${createHash('sha256').update(raw).digest('hex')}`);

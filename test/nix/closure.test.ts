@@ -35,9 +35,11 @@ describe('closure query', () => {
   });
 
   it('parses dump-db records with an empty deriver and no references', () => {
-    const text = '/nix/store/a-x\nsha256hash\n12\n\n0\n/nix/store/b-y\nh\n3\n/nix/store/d.drv\n2\n/nix/store/a-x\n/nix/store/b-y\n';
+    const hex = 'b57ba7f46b824ea4a3c1d1a9dcb1362003c7da619f06131051f6d8f1aea69ee1';
+    const text = `/nix/store/a-x\nsha256hash\n12\n\n0\n/nix/store/b-y\n${hex}\n3\n/nix/store/d.drv\n2\n/nix/store/a-x\n/nix/store/b-y\n`;
     const parsed = parseDumpDb(text);
     assert.deepEqual(parsed.get('/nix/store/a-x'), { path: '/nix/store/a-x', narSize: 12, references: [] });
+    assert.deepEqual(parsed.get('/nix/store/b-y'), { path: '/nix/store/b-y', narSize: 3, references: ['/nix/store/a-x'], narHash: hex, deriver: '/nix/store/d.drv' });
     assert.deepEqual(parsed.get('/nix/store/b-y')?.references, ['/nix/store/a-x']);
   });
 });

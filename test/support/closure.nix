@@ -56,7 +56,37 @@ let
     printf '#!${busybox}/bin/sh\necho "big app${appSalt}"\n${busybox}/bin/ls ${data}/share\n' > $out/bin/app
     chmod 0755 $out/bin/app
   '';
+  # A package as nixpkgs' stdenv names one (pname, version, a src with its
+  # URLs) and with two outputs, for the SBOM. The src is made here: its URL
+  # is only a name, never fetched.
+  helloSrc = builtins.derivation {
+    name = "hello-2.12.1.tar.gz";
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    urls = [ "https://ftp.gnu.org/gnu/hello/hello-2.12.1.tar.gz" "mirror://gnu/hello/hello-2.12.1.tar.gz" ];
+    args = [ "-c" "echo source > $out" ];
+  };
+  # A store path that is a single file, with no version in its name.
+  note = builtins.toFile "greeting.txt" "hello\n";
+  hello = builtins.derivation {
+    name = "hello-2.12.1";
+    pname = "hello";
+    version = "2.12.1";
+    src = helloSrc;
+    outputs = [ "out" "bin" ];
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    PATH = "/usr/bin:/bin";
+    args = [ "-c" ''
+      set -e
+      mkdir -p $bin/bin $out/share
+      printf '#!${busybox}/bin/sh\necho "hello, world"\n' > $bin/bin/hello
+      chmod 0755 $bin/bin/hello
+      echo "$bin" > $out/share/bin-path
+      echo ${note} > $out/share/note-path
+    '' ];
+  };
 in {
-  inherit busybox app tool bigApp;
+  inherit busybox app tool bigApp hello;
   lib1 = lib 1;
 }
