@@ -67,6 +67,9 @@ export interface PushResults {
   medianSeconds: {
     ourColdPush: number;
     ourWarmPush: number;
+    /** The same pushes with --sbom, into a repository of their own. */
+    ourColdPushSbom: number;
+    ourWarmPushSbom: number;
     archiveBuild: number;
     skopeoColdCopy: number;
     skopeoWarmKeptCache: number;
@@ -83,12 +86,16 @@ export interface PushResults {
     ourColdOverArchiveBuildPlusSkopeoColdCopy: number;
     ourWarmOverSkopeoWarmFreshRunner: number;
   };
-  targetsMet: { ourWarmOverSkopeoWarmKeptCache: boolean; ourColdOverArchiveBuildPlusSkopeoColdCopy: boolean };
+  /** Seconds --sbom adds to a push (medians): its SBOM written and attached. Target ≤ 0.3. */
+  sbomCost: { cold: number; warm: number };
+  targetsMet: { ourWarmOverSkopeoWarmKeptCache: boolean; ourColdOverArchiveBuildPlusSkopeoColdCopy: boolean; sbomCost: boolean };
   /** Our report and the registry's log agreed on every push. */
   reportsAgreeWithRegistryLog: boolean;
   runs: {
     ourColdPush: OurPushRun[];
     ourWarmPush: OurPushRun[];
+    ourColdPushSbom: OurPushRun[];
+    ourWarmPushSbom: OurPushRun[];
     archiveBuild: { seconds: number; maxRssKiB: number }[];
     skopeoColdCopy: SkopeoRun[];
     skopeoWarmKeptCache: SkopeoRun[];
@@ -128,12 +135,12 @@ export async function measurePush(opts: {
   rmSync(archive('v2'), { force: true });
   await timedAsync(cliArgs('cmp/app', 'v2', v2.root, ['--no-cache', '--output', archive('v2')]), []);
 
-  const runs: PushResults['runs'] = { ourColdPush: [], ourWarmPush: [], archiveBuild: [], skopeoColdCopy: [], skopeoWarmKeptCache: [], skopeoWarmFreshRunner: [], compressionAlone: [] };
+  const runs: PushResults['runs'] = { ourColdPush: [], ourWarmPush: [], ourColdPushSbom: [], ourWarmPushSbom: [], archiveBuild: [], skopeoColdCopy: [], skopeoWarmKeptCache: [], skopeoWarmFreshRunner: [], compressionAlone: [] };
   for (let rep = 0; rep < opts.reps; rep++) {
     log(`bench: push round ${rep + 1} of ${opts.reps}`);
 
     // Ours: cold, then warm from a fresh state, into registry A.
-    await withRegistry(async (reg) => {
+    const plainPair = () => withRegistry(async (reg) => {
       const name = `${reg.host}/team/app`;
       const cold = await ourPush(reg, 'team/app', cliArgs(name, 'v1', v1.root, ['--push', '--no-cache']), opts.v1Paths);
       if (cold.report.mounted + cold.report.existing !== 0 || cold.registry.uploads === 0) throw new Error('the cold push did not upload every blob');
@@ -143,6 +150,22 @@ export async function measurePush(opts: {
       runs.ourWarmPush.push(warm);
       log(`bench:   our warm push ${warm.seconds.toFixed(2)} s, ${warm.registry.uploads} blobs, ${mb(warm.registry.uploadedBytes)}`);
     });
+
+    // The same two pushes with an SBOM written and attached, into a registry
+    // of their own: one that holds the blobs already would take them faster.
+    const sbomPair = () => withRegistry(async (reg) => {
+      const sbomName = `${reg.host}/team/app`;
+      const sbomFile = path.join(work, 'push-sbom.cdx.json');
+      const coldSbom = await ourPush(reg, 'team/app', cliArgs(sbomName, 'v1', v1.root, ['--push', '--no-cache', '--sbom', sbomFile]), opts.v1Paths);
+      runs.ourColdPushSbom.push(coldSbom);
+      const warmSbom = await ourPush(reg, 'team/app', cliArgs(sbomName, 'v2', v2.root, ['--push', '--no-cache', '--cache-from', `${sbomName}:v1`, '--sbom', sbomFile]), newInV2);
+      runs.ourWarmPushSbom.push(warmSbom);
+      rmSync(sbomFile, { force: true });
+      log(`bench:   with --sbom: cold push ${coldSbom.seconds.toFixed(2)} s, warm push ${warmSbom.seconds.toFixed(2)} s`);
+    });
+    // Each pair first in every other round: the first push of a round meets
+    // the disk still writing back the round before.
+    for (const pair of rep % 2 === 0 ? [plainPair, sbomPair] : [sbomPair, plainPair]) await pair();
 
     // Our docker-archive of v1, then skopeo: cold, and warm with its blob-info cache kept, into registry B.
     rmSync(archive('v1'), { force: true });
@@ -182,6 +205,8 @@ export async function measurePush(opts: {
   const m: PushResults['medianSeconds'] = {
     ourColdPush: sec(runs.ourColdPush),
     ourWarmPush: sec(runs.ourWarmPush),
+    ourColdPushSbom: sec(runs.ourColdPushSbom),
+    ourWarmPushSbom: sec(runs.ourWarmPushSbom),
     archiveBuild: sec(runs.archiveBuild),
     skopeoColdCopy: sec(runs.skopeoColdCopy),
     skopeoWarmKeptCache: sec(runs.skopeoWarmKeptCache),
@@ -200,9 +225,11 @@ export async function measurePush(opts: {
     ourColdOverArchiveBuildPlusSkopeoColdCopy: m.ourColdPush / (m.archiveBuild + m.skopeoColdCopy),
     ourWarmOverSkopeoWarmFreshRunner: m.ourWarmPush / m.skopeoWarmFreshRunner,
   };
+  const sbomCost = { cold: m.ourColdPushSbom - m.ourColdPush, warm: m.ourWarmPushSbom - m.ourWarmPush };
   return {
     repetitions: opts.reps,
     medianSeconds: m,
+    sbomCost,
     uploaded: {
       ourColdPush: counted(runs.ourColdPush),
       ourWarmPush: counted(runs.ourWarmPush),
@@ -214,6 +241,7 @@ export async function measurePush(opts: {
     targetsMet: {
       ourWarmOverSkopeoWarmKeptCache: ratios.ourWarmOverSkopeoWarmKeptCache <= 2,
       ourColdOverArchiveBuildPlusSkopeoColdCopy: ratios.ourColdOverArchiveBuildPlusSkopeoColdCopy <= 1.2,
+      sbomCost: Math.max(sbomCost.cold, sbomCost.warm) <= 0.3,
     },
     reportsAgreeWithRegistryLog: [...runs.ourColdPush, ...runs.ourWarmPush].every((r) => r.agrees),
     runs,
@@ -230,6 +258,8 @@ export function pushLines(p: PushResults): string[] {
     `push (docker-registry on 127.0.0.1, maxLayers ${MAX_LAYERS}, app-only change for warm pushes); medians of ${p.repetitions}`,
     row('our cold push (--no-cache)', m.ourColdPush, `${up(u.ourColdPush)}; ${p.ratios.ourColdOverArchiveBuildPlusSkopeoColdCopy.toFixed(2)} × (archive build + skopeo cold copy), target ≤ 1.2`),
     row('our warm push (--no-cache --cache-from)', m.ourWarmPush, `${up(u.ourWarmPush)}; ${p.ratios.ourWarmOverSkopeoWarmKeptCache.toFixed(2)} × skopeo warm with its cache kept, target ≤ 2`),
+    row('our cold push with --sbom', m.ourColdPushSbom, `${(p.sbomCost.cold >= 0 ? '+' : '') + p.sbomCost.cold.toFixed(2)} s over the same push without, target ≤ 0.3`),
+    row('our warm push with --sbom', m.ourWarmPushSbom, `${(p.sbomCost.warm >= 0 ? '+' : '') + p.sbomCost.warm.toFixed(2)} s over the same push without, target ≤ 0.3`),
     row('our docker-archive build (--no-cache)', m.archiveBuild, ''),
     row('skopeo cold copy', m.skopeoColdCopy, up(u.skopeoColdCopy)),
     row('skopeo warm, blob-info cache kept', m.skopeoWarmKeptCache, up(u.skopeoWarmKeptCache)),

@@ -30,7 +30,7 @@ export interface BuildReport {
   imageSize: number | undefined;
   /** Store layers restored, built, and newly saved to the cache. */
   cache: { restored: number; built: number; saved: number };
-  push?: Omit<PushReport, 'layers'>;
+  push?: Pick<PushReport, 'digest' | 'refs' | 'blobs' | 'sbom'>;
   /** The CycloneDX SBOM written, with --sbom. */
   sbom?: string;
 }
@@ -62,7 +62,7 @@ export function buildReport(image: Image, sinks: readonly SinkReport[], saved: n
       };
     }),
     cache: { restored: count('restored'), built: count('built'), saved },
-    ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
+    ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs, ...(pushed.sbom === undefined ? {} : { sbom: pushed.sbom }) } }),
     ...(sbom === undefined ? {} : { sbom }),
   };
 }

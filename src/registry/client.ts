@@ -175,6 +175,27 @@ export class RegistryClient {
     return { mediaType: mediaTypeOf(res), digest, bytes: res.body };
   }
 
+  /**
+   * The referrers API's index of the manifests whose subject is `digest`;
+   * undefined where the registry does not answer it (distribution 2.8,
+   * GHCR and Docker Hub answer 404), and a referrers tag stands in.
+   */
+  async getReferrers(repository: string, digest: Digest): Promise<Buffer | undefined> {
+    const op = `GET referrers ${blobName(repository, digest)}`;
+    const res = await this.transport.request({
+      op,
+      method: 'GET',
+      url: `/v2/${repository}/referrers/${digest}`,
+      scopes: pull(repository),
+      headers: { accept: INDEX_TYPES.oci },
+      maxBody: MAX_MANIFEST_BYTES,
+      followRedirects: true,
+    });
+    if (res.status === 404 || res.status === 405) return undefined;
+    if (res.status !== 200) throw statusError(this.transport.prefix(op), res.status, res.body);
+    return res.body;
+  }
+
   /** A small blob (an image config), checked against its digest. */
   async getBlob(repository: string, digest: Digest, maxBytes: number): Promise<Buffer> {
     const op = `GET blob ${blobName(repository, digest)}`;

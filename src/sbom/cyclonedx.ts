@@ -63,7 +63,8 @@ function imageComponent(image: Image, subject: SbomSubject) {
     type: 'container',
     'bom-ref': IMAGE_REF,
     name: image.name,
-    ...(image.tags[0] === undefined ? {} : { version: image.tags[0] }),
+    // Its digest, not a tag: the same manifest under any tag has the same document, and one artifact.
+    version: digest ?? image.imageId,
     ...(digest === undefined || repository === undefined ? {} : { purl: `pkg:oci/${purlPart(lastSegment)}@${purlPart(digest)}?repository_url=${qualifierValue(repository)}` }),
     properties: sortedProperties({
       'layered-image:image-id': image.imageId,

@@ -30,6 +30,10 @@ export interface PushReport {
   blobs: { uploaded: number; uploadedBytes: number; mounted: number; existing: number };
   /** What happened to each layer's blob, in layer order. */
   layers: BlobOutcome[];
+  /** The manifest as a descriptor: what an artifact attached to it names as its subject. */
+  manifest: { mediaType: string; digest: Digest; size: number };
+  /** An SBOM attached to the manifest: its artifact's digest, and the referrers tag that lists it where the registry has no referrers API. */
+  sbom?: { digest: Digest; tag: string | undefined };
 }
 
 // Uploads wait on the network; compressions, which they wait for first,
@@ -99,7 +103,7 @@ export async function pushImage(image: Image, target: PushTarget, log: Logger): 
     refs.push(`${target.name}@${manifest.digest}`);
   }
   log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${formatBytes(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
-  return { digest: manifest.digest, refs, blobs, layers: outcomes };
+  return { digest: manifest.digest, refs, blobs, layers: outcomes, manifest: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size } };
 }
 
 /** One layer's blob: there already (known, or found by a HEAD), else uploaded. */

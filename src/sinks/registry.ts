@@ -6,7 +6,9 @@ import type { Logger } from '../log.js';
 import type { PushChoice } from '../options.js';
 import { connect, type Connection } from '../registry/connect.js';
 import { findKnownLayers, type KnownLayer } from '../registry/known-layers.js';
-import { pushImage } from './push.js';
+import { attachArtifact } from '../registry/referrers.js';
+import { CYCLONEDX_TYPE, pushedSubject, sbomText } from '../sbom/document.js';
+import { pushImage, type PushReport } from './push.js';
 import type { BlobStore, Sink, SinkContext, SinkReport } from './sink.js';
 
 /**
@@ -22,7 +24,7 @@ export class RegistrySink implements Sink {
   constructor(
     private readonly name: string,
     private readonly choice: PushChoice,
-    private readonly image: { compression: Compression; architecture: string; variant?: string | undefined },
+    private readonly image: { compression: Compression; architecture: string; variant?: string | undefined; sbom?: string | undefined },
   ) {}
 
   async prepare(log: Logger): Promise<void> {
@@ -45,9 +47,19 @@ export class RegistrySink implements Sink {
     const pushed = await ctx.log.group('Push', async () => {
       const note = unplacedNote(image.annotations, ['manifest'], 'a pushed manifest');
       if (note !== undefined) ctx.log.info(`${note} (an index step places index and manifest-descriptor ones)`);
-      return pushImage(image, target, ctx.log);
+      const report = await pushImage(image, target, ctx.log);
+      return this.image.sbom === undefined ? report : { ...report, sbom: await this.attachSbom(image, report, ctx) };
     });
     return { pushed };
+  }
+
+  /** The image's SBOM, as the SBOM file has it, attached to the manifest just pushed. */
+  private async attachSbom(image: Image, pushed: PushReport, ctx: SinkContext): Promise<PushReport['sbom']> {
+    const c = this.connected();
+    const bytes = Buffer.from(await sbomText(image, pushedSubject(pushed)));
+    const attached = await attachArtifact(c.client, c.repository, pushed.manifest, { artifactType: CYCLONEDX_TYPE, bytes });
+    ctx.log.info(`SBOM attached to ${pushed.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
+    return attached;
   }
 
   private platform() {

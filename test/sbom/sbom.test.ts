@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import { derivedFacts, readDerivation } from '../../src/sbom/deriver.js';
 import { parseDrvName, storeName } from '../../src/sbom/store-name.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runCliAsync } from '../support/cli.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { closureOf, nixBuild } from '../support/nix.js';
 import { CLOSURE_NIX } from '../support/paths.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -34,10 +36,20 @@ interface Bom {
 }
 interface Report {
   layers: { digest: string; paths: string[] }[];
-  push?: { digest: string };
+  push?: { digest: string; sbom?: { digest: string; tag?: string } };
   sbom?: string;
 }
 
+interface Artifact {
+  artifactType: string;
+  config: { mediaType: string };
+  layers: { mediaType: string; digest: string }[];
+  subject: { digest: string };
+}
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const CYCLONEDX = 'application/vnd.cyclonedx+json';
 const prop = (c: Component, name: string) => c.properties.find((p) => p.name === name)?.value;
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('layered-image:'));
 
@@ -144,17 +156,128 @@ describe('the SBOM of an image (--sbom): CycloneDX 1.6', () => {
     assert.equal(await readFile(path.join(dir, 'again.cdx.json'), 'utf8'), text, 'byte-identical on a rebuild');
   });
 
-  it("after a push, its subject is the pushed manifest; the Action's sbom: true names the file in its output", async () => {
+  /** What a scanner does (trivy's --sbom-sources oci): the referrers API, then the referrers tag on 404; the CycloneDX artifacts' documents. */
+  async function scannerFinds(repository: string, subject: string): Promise<{ api: number; documents: string[]; entries: number }> {
+    const base = `http://${registry.host}/v2/${repository}`;
+    const api = (await fetch(`${base}/referrers/${subject}`, { headers: { accept: OCI_INDEX } })).status;
+    const res = await fetch(`${base}/manifests/sha256-${subject.slice(7)}`, { headers: { accept: OCI_INDEX } });
+    if (res.status === 404) return { api, documents: [], entries: 0 };
+    const index = (await res.json()) as { mediaType: string; manifests: { digest: string; artifactType?: string }[] };
+    assert.equal(index.mediaType, OCI_INDEX);
+    const documents: string[] = [];
+    for (const entry of index.manifests.filter((m) => m.artifactType === CYCLONEDX)) {
+      const manifest = (await (await fetch(`${base}/manifests/${entry.digest}`, { headers: { accept: OCI_MANIFEST } })).json()) as Artifact;
+      assert.equal(manifest.artifactType, CYCLONEDX);
+      assert.equal(manifest.config.mediaType, 'application/vnd.oci.empty.v1+json');
+      assert.equal(manifest.layers.length, 1);
+      assert.equal(manifest.layers[0]?.mediaType, CYCLONEDX);
+      assert.equal(manifest.subject.digest, subject);
+      documents.push(await (await fetch(`${base}/blobs/${manifest.layers[0]?.digest ?? ''}`)).text());
+    }
+    return { api, documents, entries: index.manifests.length };
+  }
+
+  it('after a push, its subject is the pushed manifest, and it is attached there as a referrer a scanner finds; pushes keep what the referrers tag lists', async () => {
     const name = `${registry.host}/acme/hello`;
+    const push = async (contents: string, tag: string, extra: string[]) => {
+      const r = runCli(['build', '--json', '--name', name, '--tag', tag, '--contents', contents, '--push', '--no-cache', ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      await registry.settled();
+      return JSON.parse(r.stdout) as Report;
+    };
     const sbom = path.join(dir, 'pushed.cdx.json');
-    const r = runCli(['build', '--json', '--name', name, '--tag', 'v1', '--contents', hello, '--push', '--no-cache', '--sbom', sbom]);
-    assert.equal(r.status, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as Report;
-    const bom = JSON.parse(await readFile(sbom, 'utf8')) as Bom;
-    assert.equal(prop(bom.metadata.component, 'layered-image:manifest-digest'), report.push?.digest);
-    assert.equal(bom.metadata.component.purl, `pkg:oci/hello@${encodeURIComponent(report.push?.digest ?? '')}?repository_url=${name}`);
-    assert.equal(await schemaErrors(await readFile(sbom, 'utf8')), null);
+    const a = await push(hello, 'v1', ['--sbom', sbom]);
+    const text = await readFile(sbom, 'utf8');
+    const bom = JSON.parse(text) as Bom;
+    const digestA = a.push?.digest ?? '';
+    assert.equal(prop(bom.metadata.component, 'layered-image:manifest-digest'), digestA);
+    assert.equal(bom.metadata.component.purl, `pkg:oci/hello@${encodeURIComponent(digestA)}?repository_url=${name}`);
+    assert.equal(await schemaErrors(text), null);
+    assert.equal(a.push?.sbom?.tag, `sha256-${digestA.slice(7)}`);
+    // distribution 2.8 has no referrers API: the scanner falls back on the tag.
+    assert.deepEqual(await scannerFinds('acme/hello', digestA), { api: 404, documents: [text], entries: 1 });
+
+    // Another image in the repository, which another tool has already given a referrer.
+    const app = nixBuild(CLOSURE_NIX, 'app');
+    const digestB = (await push(app, 'b1', [])).push?.digest ?? '';
+    const foreign = await addForeignReferrer('acme/hello', digestB);
+    const sbomB = path.join(dir, 'pushed-b.cdx.json');
+    await push(app, 'b2', ['--sbom', sbomB]);
+    const foundB = await scannerFinds('acme/hello', digestB);
+    assert.deepEqual(foundB, { api: 404, documents: [await readFile(sbomB, 'utf8')], entries: 2 });
+    const indexB = (await (await fetch(`http://${registry.host}/v2/acme/hello/manifests/sha256-${digestB.slice(7)}`, { headers: { accept: OCI_INDEX } })).json()) as { manifests: { digest: string }[] };
+    assert.equal(indexB.manifests[0]?.digest, foreign, "the other tool's referrer is kept, first");
+
+    // The first image pushed again under another tag: the same document, listed once.
+    await push(hello, 'v2', ['--sbom', path.join(dir, 'pushed-again.cdx.json')]);
+    assert.equal(await readFile(path.join(dir, 'pushed-again.cdx.json'), 'utf8'), text);
+    assert.deepEqual(await scannerFinds('acme/hello', digestA), { api: 404, documents: [text], entries: 1 });
   });
+
+  it('with --push-by-digest each platform manifest gets its SBOM, and an index of them leaves both in place', async () => {
+    const name = `${registry.host}/acme/multi`;
+    const digests: string[] = [];
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      const file = path.join(dir, `multi-${platform.replace('/', '-')}.cdx.json`);
+      const r = runCli(['build', '--json', '--name', name, '--contents', hello, '--platform', platform, '--push-by-digest', '--no-cache', '--sbom', file]);
+      assert.equal(r.status, 0, r.stderr);
+      const digest = (JSON.parse(r.stdout) as Report).push?.digest ?? '';
+      digests.push(digest);
+      assert.equal(prop((JSON.parse(await readFile(file, 'utf8')) as Bom).metadata.component, 'layered-image:manifest-digest'), digest);
+    }
+    await registry.settled();
+    const made = runCli(['index', '--name', name, '--tag', 'v1', ...digests.flatMap((d) => ['--manifest', d])]);
+    assert.equal(made.status, 0, made.stderr);
+    for (const [i, d] of digests.entries()) {
+      const found = await scannerFinds('acme/multi', d);
+      assert.deepEqual(found, { api: 404, documents: [await readFile(path.join(dir, `multi-linux-${i === 0 ? 'amd64' : 'arm64'}.cdx.json`), 'utf8')], entries: 1 });
+    }
+  });
+
+  it('where the registry answers the referrers API, the artifact is pushed with its subject and no referrers tag is written', async () => {
+    // docker-registry 2.8 has no referrers API: a proxy answers it as a registry with one does, an index of none yet.
+    const proxy = await startFaultProxy(registry.host);
+    try {
+      const empty = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
+      proxy.setRules([{ method: 'GET', path: /^\/v2\/acme\/api\/referrers\/sha256:/, status: 200, body: { type: OCI_INDEX, text: empty }, times: Infinity }]);
+      const name = `${proxy.host}/acme/api`;
+      // Not blocking this process: the proxy answers from here.
+      const r = await runCliAsync(['build', '--json', '--name', name, '--tag', 'v1', '--contents', hello, '--push', '--no-cache', '--sbom', path.join(dir, 'api.cdx.json')]);
+      assert.equal(r.status, 0, r.stderr);
+      await registry.settled();
+      const report = JSON.parse(r.stdout) as Report;
+      assert.equal(report.push?.sbom?.tag, undefined);
+      assert.match(r.stderr, /SBOM attached to sha256:[0-9a-f]{64} as sha256:[0-9a-f]{64}: the registry lists it \(referrers API\)/);
+      assert.equal(proxy.seen().filter((q) => q.url.includes('/referrers/')).length, 1);
+      assert.equal(registry.accessLog().filter((l) => /"PUT \/v2\/acme\/api\/manifests\/sha256-/.test(l)).length, 0, 'no referrers tag');
+      const artifact = (await (await fetch(`http://${registry.host}/v2/acme/api/manifests/${report.push?.sbom?.digest ?? ''}`, { headers: { accept: OCI_MANIFEST } })).json()) as Artifact;
+      assert.equal(artifact.subject.digest, report.push?.digest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  /** A signature-like artifact for `subject`, listed under its referrers tag, as another tool would leave it; its digest. */
+  async function addForeignReferrer(repository: string, subject: string): Promise<string> {
+    const base = `http://${registry.host}/v2/${repository}`;
+    const subjectBytes = Buffer.from(await (await fetch(`${base}/manifests/${subject}`, { headers: { accept: OCI_MANIFEST } })).arrayBuffer());
+    const empty = { mediaType: 'application/vnd.oci.empty.v1+json', digest: `sha256:${createHash('sha256').update('{}').digest('hex')}`, size: 2 };
+    // The empty config is in the repository already: the first SBOM's artifact put it there.
+    assert.equal((await fetch(`${base}/blobs/${empty.digest}`, { method: 'HEAD' })).status, 200);
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.example.signature',
+      config: empty,
+      layers: [{ ...empty, mediaType: 'application/vnd.example.signature' }],
+      subject: { mediaType: OCI_MANIFEST, digest: subject, size: subjectBytes.length },
+    });
+    const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    assert.equal((await fetch(`${base}/manifests/${digest}`, { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body: manifest })).status, 201);
+    const index = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest, size: Buffer.byteLength(manifest), artifactType: 'application/vnd.example.signature' }] });
+    assert.equal((await fetch(`${base}/manifests/sha256-${subject.slice(7)}`, { method: 'PUT', headers: { 'content-type': OCI_INDEX }, body: index })).status, 201);
+    return digest;
+  }
 
   it('bad input: an SBOM path that is a folder is one line, and nothing is written', async () => {
     const folder = path.join(dir, 'a-folder');

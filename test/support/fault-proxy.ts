@@ -8,8 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
-  /** Answer with this status (and Retry-After seconds), not forwarding the request. */
-  | { status: number; retryAfter?: number }
+  /** Answer with this status (and Retry-After seconds, and a body of this media type), not forwarding the request. */
+  | { status: number; retryAfter?: number; body?: { type: string; text: string } }
   /** Forward part of the request body, then destroy both connections. */
   | { reset: 'mid-body' }
   /** Answer 307 to `redirect` + the request path (e.g. another server standing in for blob storage). */
@@ -63,8 +63,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       record.fault = `status ${rule.status}`;
       record.status = rule.status;
       req.resume();
-      res.writeHead(rule.status, { 'content-type': 'application/json', ...(rule.retryAfter === undefined ? {} : { 'retry-after': String(rule.retryAfter) }) });
-      res.end(JSON.stringify({ errors: [{ code: 'INJECTED', message: `injected ${rule.status}` }] }));
+      res.writeHead(rule.status, { 'content-type': rule.body?.type ?? 'application/json', ...(rule.retryAfter === undefined ? {} : { 'retry-after': String(rule.retryAfter) }) });
+      res.end(rule.body?.text ?? JSON.stringify({ errors: [{ code: 'INJECTED', message: `injected ${rule.status}` }] }));
       return;
     }
     if (rule !== undefined && 'stall' in rule) {

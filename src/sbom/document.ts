@@ -1,0 +1,48 @@
+import { lstat } from 'node:fs/promises';
+import type { Image } from '../image/image.js';
+import { queryClosure, type StorePathInfo } from '../nix/closure.js';
+import { mapLimit } from '../util/pool.js';
+import { version } from '../version.js';
+import { cycloneDx, type SbomPath, type SbomSubject } from './cyclonedx.js';
+import { derivedFacts } from './deriver.js';
+
+export const CYCLONEDX_TYPE = 'application/vnd.cyclonedx+json';
+
+/** Derivers read at once: small files, mostly waiting on the disk. */
+const READS = 8;
+
+// One image's paths are described once, whichever output asks first: the file and the pushed artifact share them.
+const described = new WeakMap<Image, Promise<Map<string, SbomPath>>>();
+
+/** The image's CycloneDX document, as bytes, for this subject. */
+export async function sbomText(image: Image, subject: SbomSubject): Promise<string> {
+  let paths = described.get(image);
+  if (paths === undefined) {
+    paths = describePaths(image);
+    described.set(image, paths);
+  }
+  return cycloneDx(image, await paths, subject, version());
+}
+
+/** Every store path of the image's own layers, with the store's facts of it and, where present, its deriver's. */
+async function describePaths(image: Image): Promise<Map<string, SbomPath>> {
+  const storePaths = [...new Set(image.layers.flatMap((l) => l.paths))].sort();
+  const closure = await queryClosure(storePaths);
+  const entries = await mapLimit(storePaths, READS, async (p): Promise<[string, SbomPath]> => {
+    const info = closure.paths.get(p) as StorePathInfo;
+    const isFile = (await lstat(p).catch(() => undefined))?.isFile() ?? false;
+    const derived = info.deriver === undefined ? undefined : await derivedFacts(info.deriver);
+    return [p, { info, isFile, ...(derived === undefined ? {} : { derived }) }];
+  });
+  return new Map(entries);
+}
+
+/** The subject a pushed manifest makes: its digest, and the repository of its first reference. */
+export function pushedSubject(pushed: { digest: SbomSubject['manifestDigest']; refs: readonly string[] } | undefined): SbomSubject {
+  if (pushed === undefined) return {};
+  const ref = pushed.refs[0] ?? '';
+  // `host/path:tag` or `host/path@sha256:…`: the repository is what precedes the last segment's tag or digest.
+  const at = ref.lastIndexOf('@');
+  const name = at >= 0 ? ref.slice(0, at) : ref.replace(/:[^/:]*$/, '');
+  return { manifestDigest: pushed.digest, repository: name };
+}
