@@ -29373,7 +29373,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3707);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5219);
 /* harmony import */ var _plan_explain_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7928);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(452);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5593);
@@ -29704,6 +29704,9 @@ const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-de
 const NO_ANNOTATIONS = { manifest: {}, index: {}, 'manifest-descriptor': {}, 'index-descriptor': {} };
 /** `KEY=VALUE`, the value after the first `=` (it may hold more). */
 function keyValue(line, what) {
+    // One line each: a flag's value holding a line break is several lines run together (the Action's input is split on them).
+    if (/[\r\n]/.test(line))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what} "${line.split(/\r?\n/)[0] ?? ''}…" holds a line break; give one KEY=VALUE a line`);
     const at = line.indexOf('=');
     if (at <= 0)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what} "${line}" is not KEY=VALUE`);
@@ -31617,7 +31620,7 @@ async function parseOptions(raw, env = process.env) {
         contents,
         config,
         annotations,
-        sbom: raw.sbom === undefined || raw.sbom.trim() === '' ? undefined : external_node_path_.resolve(raw.sbom),
+        sbom: parseSbom(raw),
         maxLayers: parseMaxLayers(raw.maxLayers),
         created: parseCreated(raw.created),
         ...parsePlatform(raw.platform, raw.architecture),
@@ -31636,6 +31639,16 @@ async function parseOptions(raw, env = process.env) {
         concurrency: (0,external_node_os_.availableParallelism)(),
         scratch: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
     };
+}
+/** The SBOM's file, never the image's own. */
+function parseSbom(raw) {
+    if (raw.sbom === undefined || raw.sbom.trim() === '')
+        return undefined;
+    const file = external_node_path_.resolve(raw.sbom);
+    if (raw.output !== undefined && raw.output !== '' && raw.output !== '-' && external_node_path_.resolve(raw.output) === file) {
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('sbom')} ${raw.sbom} is the image's ${(0,inputs/* input */.hF)('output')} too; give the SBOM a file of its own`);
+    }
+    return file;
 }
 function parseOutput(raw, name, pushing) {
     const kind = parseChoice('outputFormat', raw.outputFormat, OUTPUT_FORMATS);
@@ -31947,7 +31960,7 @@ function parseCache(raw, env) {
 
 /***/ }),
 
-/***/ 3707:
+/***/ 5219:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33157,7 +33170,7 @@ function writeCustomisationLayer(root, settings, sink) {
 }
 
 // EXTERNAL MODULE: ./lib/image/config.js
-var config = __nccwpck_require__(4887);
+var image_config = __nccwpck_require__(4887);
 ;// CONCATENATED MODULE: ./lib/image/assemble.js
 
 
@@ -33166,16 +33179,16 @@ var config = __nccwpck_require__(4887);
 /** The one image value every sink takes: its layers, config, id and tags. */
 function assembleImage(opts, base, layers) {
     const configJson = configFor(opts, base, layers);
-    const imageId = (0,config/* configDigest */.xv)(configJson);
+    const imageId = (0,image_config/* configDigest */.xv)(configJson);
     return { name: opts.name, tags: tagsFor(opts, imageId), configJson, imageId, layers, annotations: opts.annotations };
 }
 /** The image config for these layers, a base image's first. */
 function configFor(opts, base, layers) {
-    return (0,config/* imageConfigJson */.K9)({
+    return (0,image_config/* imageConfigJson */.K9)({
         architecture: opts.architecture,
         variant: opts.variant,
         created: opts.created,
-        config: base === undefined ? opts.config : (0,config/* mergeBaseConfig */.yw)(base.config, opts.config),
+        config: base === undefined ? opts.config : (0,image_config/* mergeBaseConfig */.yw)(base.config, opts.config),
         layers,
         ...(base === undefined ? {} : { base: { history: base.history, layers: base.layers.length } }),
     });
@@ -33200,7 +33213,7 @@ function customisation(opts, ctx) {
             await runExtraCommands(opts.extraCommands, dir, ctx.log);
         return packDirectory(dir, opts.storeLayerSettings, sink);
     };
-    return { write, comment: (0,config/* pathsComment */.SA)('customisation layer, contents', ctx.contents) };
+    return { write, comment: (0,image_config/* pathsComment */.SA)('customisation layer, contents', ctx.contents) };
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/origins.js
@@ -33308,7 +33321,7 @@ async function fillBed(bed, base, store, opts) {
         walked[i] = undefined;
         const { digest, size } = await opts.workers.write({ members, settings: opts.settings, target }, onBytes);
         opts.log.info(`layer ${l.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${l.paths.length} store path(s)`);
-        return { digest, size, paths: l.paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', l.paths) };
+        return { digest, size, paths: l.paths, source: 'built', comment: (0,image_config/* pathsComment */.SA)('store paths', l.paths) };
     };
     const walk = () => (0,pool/* mapLimit */.s)(store, opts.concurrency, async (l, i) => (walked[i] = await opts.workers.walk([...l.paths], opts.settings)).size);
     const total = (sizes) => baseLayers.reduce((n, l) => n + l.size, 0) + sizes.reduce((a, b) => a + b, 0);
@@ -33387,7 +33400,7 @@ async function writeStoreLayer(layer, opts) {
     await (await (0,promises_.open)(file, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write a work file in ${external_node_path_.dirname(file)}`))).close();
     const { digest } = await workers.write({ members, settings, target: { file, label: 'a work file', offset: 0, size } }, () => { });
     opts.log.info(`layer ${layer.index + 1}: ${digest} ${(0,lib_log/* formatBytes */.z3)(size)}, ${paths.length} store path(s)`);
-    return { layer: { digest, size, paths, source: 'built', comment: (0,config/* pathsComment */.SA)('store paths', paths) }, bytes: { file, offset: 0, size } };
+    return { layer: { digest, size, paths, source: 'built', comment: (0,image_config/* pathsComment */.SA)('store paths', paths) }, bytes: { file, offset: 0, size } };
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/make-layers.js
@@ -33440,7 +33453,7 @@ async function makeLayers(src, setup, ctx) {
         const local = (l, index, key) => blobs.layer(index, l.layer, key, l.bytes);
         const base = src.base?.layers.length ?? 0;
         const store = src.store.map((l, j) => {
-            const comment = (0,config/* pathsComment */.SA)('store paths', l.paths);
+            const comment = (0,image_config/* pathsComment */.SA)('store paths', l.paths);
             if (inBed)
                 return local(laid[base + j], l.index, l.key);
             return storeLayer(l.key, l.paths, comment, { built: alone.get(l.key), restored: policy.restored(l.key), known: src.known.get(l.key) });
@@ -33978,7 +33991,7 @@ function buildReport(image, sinks, saved) {
             };
         }),
         cache: { restored: count('restored'), built: count('built'), saved },
-        ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs } }),
+        ...(pushed === undefined ? {} : { push: { digest: pushed.digest, refs: pushed.refs, blobs: pushed.blobs, ...(pushed.sbom === undefined ? {} : { sbom: pushed.sbom }) } }),
         ...(sbom === undefined ? {} : { sbom }),
     };
 }
@@ -34057,8 +34070,8 @@ function finishDockerArchive(file, image, label = file) {
             put(Buffer.alloc((0,tar_header/* padding */.Ms)(layer.size)), at + layer.size);
             return name;
         });
-        const configName = `${(0,lib_digest/* digestHex */.sU)((0,config/* configDigest */.xv)(image.configJson))}.json`;
-        const manifest = (0,config/* dockerManifestJson */.GF)(configName, image.repoTag, layerFiles);
+        const configName = `${(0,lib_digest/* digestHex */.sU)((0,image_config/* configDigest */.xv)(image.configJson))}.json`;
+        const manifest = (0,image_config/* dockerManifestJson */.GF)(configName, image.repoTag, layerFiles);
         let at = layersEnd + tar_header/* BLOCK */.IE;
         for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]]) {
             header(name, bytes.length, at);
@@ -34106,9 +34119,9 @@ class ArchiveStream {
     }
     /** The config, manifest.json and the end of the archive. */
     finish(image) {
-        const configName = `${(0,lib_digest/* digestHex */.sU)((0,config/* configDigest */.xv)(image.configJson))}.json`;
+        const configName = `${(0,lib_digest/* digestHex */.sU)((0,image_config/* configDigest */.xv)(image.configJson))}.json`;
         this.file(configName, image.configJson);
-        this.file('manifest.json', (0,config/* dockerManifestJson */.GF)(configName, image.repoTag, image.layerFiles));
+        this.file('manifest.json', (0,image_config/* dockerManifestJson */.GF)(configName, image.repoTag, image.layerFiles));
         this.put((0,tar_header/* endOfArchive */.PG)(this.written));
     }
     put(bytes) {
@@ -34558,11 +34571,11 @@ async function writeOciLayout(image, opts) {
     const write = (file, bytes) => (0,promises_.writeFile)(file, bytes, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${opts.dir}`));
     await write(put(configDigest), image.configJson);
     await write(put(manifest.digest), manifest.bytes);
-    await write(external_node_path_.join(opts.scratch, 'index.json'), (0,config/* canonicalJson */.dj)(index));
-    await write(external_node_path_.join(opts.scratch, 'oci-layout'), (0,config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
+    await write(external_node_path_.join(opts.scratch, 'index.json'), (0,image_config/* canonicalJson */.dj)(index));
+    await write(external_node_path_.join(opts.scratch, 'oci-layout'), (0,image_config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
     await replaceDirectory(opts.scratch, opts.dir);
     const blobBytes = [...new Map(descriptors.map((d) => [d.digest, d.size])).values()].reduce((a, b) => a + b, 0);
-    const size = blobBytes + image.configJson.length + manifest.size + Buffer.byteLength((0,config/* canonicalJson */.dj)(index)) + Buffer.byteLength((0,config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
+    const size = blobBytes + image.configJson.length + manifest.size + Buffer.byteLength((0,image_config/* canonicalJson */.dj)(index)) + Buffer.byteLength((0,image_config/* canonicalJson */.dj)({ imageLayoutVersion: '1.0.0' }));
     return { digest: manifest.digest, size };
 }
 /**
@@ -34749,6 +34762,366 @@ async function leadsFromManifest(ref, platform, client, log) {
     return leads;
 }
 
+// EXTERNAL MODULE: ./lib/registry/registry-error.js
+var registry_error = __nccwpck_require__(1583);
+;// CONCATENATED MODULE: ./lib/registry/referrers.js
+
+
+
+
+
+// The OCI 1.1 empty config: the two bytes `{}`, for artifacts that need no config.
+const EMPTY_CONFIG = Buffer.from('{}');
+const EMPTY_TYPE = 'application/vnd.oci.empty.v1+json';
+/**
+ * Pushes `bytes` as an OCI 1.1 artifact whose subject is `subject`: the
+ * empty config, one layer of `artifactType`, pushed by digest. Where the
+ * registry answers the referrers API, it lists the artifact itself; where
+ * it does not, the referrers tag (`sha256-<hex of the subject>`) is kept
+ * as the distribution spec says: an index of the subject's referrers, this
+ * one merged into what is there, none twice.
+ */
+async function attachArtifact(client, repository, subject, artifact) {
+    const layer = { mediaType: artifact.artifactType, digest: (0,lib_digest/* sha256Digest */.sI)(artifact.bytes), size: artifact.bytes.length };
+    const config = { mediaType: EMPTY_TYPE, digest: (0,lib_digest/* sha256Digest */.sI)(EMPTY_CONFIG), size: EMPTY_CONFIG.length };
+    for (const [blob, bytes] of [[config, EMPTY_CONFIG], [layer, artifact.bytes]]) {
+        if ((await client.blobExists(repository, blob.digest)) !== bytes.length)
+            await client.uploadBlob(repository, blob.digest, bytes.length, { bytes });
+    }
+    const manifest = Buffer.from((0,image_config/* canonicalJson */.dj)({ schemaVersion: 2, mediaType: image_manifest/* MEDIA_TYPES */.Z2.oci.manifest, artifactType: artifact.artifactType, config, layers: [layer], subject }));
+    const digest = (0,lib_digest/* sha256Digest */.sI)(manifest);
+    // The API asked first; a registry with it also names the subject when it
+    // takes the artifact (OCI-Subject), which the spec makes the last word.
+    const answered = (await client.getReferrers(repository, subject.digest)) !== undefined;
+    const put = await client.putManifestSaying(repository, digest, image_manifest/* MEDIA_TYPES */.Z2.oci.manifest, manifest);
+    if (answered || put.ociSubject === subject.digest)
+        return { digest, tag: undefined };
+    const tag = `sha256-${subject.digest.slice('sha256:'.length)}`;
+    const entry = { mediaType: image_manifest/* MEDIA_TYPES */.Z2.oci.manifest, digest, size: manifest.length, artifactType: artifact.artifactType };
+    const there = await client.getManifest(repository, tag);
+    // Something else under the tag is not ours to replace.
+    if (there !== undefined && there.mediaType !== image_manifest/* INDEX_TYPES */.V.oci) {
+        throw new errors/* UserError */.yo(`${repository}:${tag} holds ${there.mediaType === '' ? 'a document of no media type' : (0,registry_error/* registryText */.hW)(there.mediaType, 100)}, not the referrers index the OCI distribution spec puts there; it is left alone`);
+    }
+    const listed = there === undefined ? [] : referrersOf(there.bytes);
+    if (listed.some((d) => d['digest'] === digest))
+        return { digest, tag };
+    const index = Buffer.from((0,image_config/* canonicalJson */.dj)({ schemaVersion: 2, mediaType: image_manifest/* INDEX_TYPES */.V.oci, manifests: [...listed, entry] }));
+    await client.putManifest(repository, tag, image_manifest/* INDEX_TYPES */.V.oci, index);
+    return { digest, tag };
+}
+/** The descriptors a referrers index holds, each kept as it is (another tool's fields too); nothing from a document that is not one. */
+function referrersOf(bytes) {
+    try {
+        const doc = JSON.parse(bytes.toString('utf8'));
+        if (!Array.isArray(doc.manifests))
+            return [];
+        return doc.manifests.filter((m) => m !== null && typeof m === 'object' && typeof m.digest === 'string');
+    }
+    catch {
+        return [];
+    }
+}
+
+// EXTERNAL MODULE: ./lib/version.js
+var version = __nccwpck_require__(3411);
+;// CONCATENATED MODULE: ./lib/sbom/store-name.js
+/**
+ * Output names nixpkgs gives multiple-output packages, found at the end of a
+ * version; `out` is never appended. Only after a version: a bare name such as
+ * `foo-bin` may be a package's own.
+ */
+const OUTPUTS = new Set(['bin', 'dev', 'devdoc', 'doc', 'info', 'lib', 'man', 'static', 'debug', 'modules', 'terminfo', 'lib64', 'examples', 'locales', 'python', 'udev']);
+function storeName(storePath) {
+    const base = storePath.slice(storePath.lastIndexOf('/') + 1);
+    const hash = base.slice(0, 32);
+    const full = base.slice(33);
+    const { name, version } = parseDrvName(full);
+    const dash = version.lastIndexOf('-');
+    const tail = dash < 0 ? '' : version.slice(dash + 1);
+    if (dash > 0 && OUTPUTS.has(tail))
+        return { hash, name, version: version.slice(0, dash), output: tail };
+    return { hash, name, version, output: undefined };
+}
+/** Name and version as builtins.parseDrvName splits them. */
+function parseDrvName(full) {
+    for (let i = 0; i + 1 < full.length; i++) {
+        if (full[i] === '-' && !/[A-Za-z]/.test(full[i + 1]))
+            return { name: full.slice(0, i), version: full.slice(i + 1) };
+    }
+    return { name: full, version: '' };
+}
+
+;// CONCATENATED MODULE: ./lib/sbom/cyclonedx.js
+
+
+const IMAGE_REF = 'image';
+/**
+ * A CycloneDX 1.6 document of the image's store paths (a base image's
+ * layers aside): one component each, named and versioned as Nix splits the
+ * name, with the purl form syft writes for Nix (`pkg:nix/NAME@VERSION`,
+ * `output` and `outputhash` qualifiers), its store path, NAR hash and size
+ * and the diff_id of the layer holding it; the reference graph as its
+ * dependencies; the image as the subject. Nothing in it depends on the
+ * clock or chance: the same image, store and tool give the same bytes.
+ */
+function cycloneDx(image, paths, subject, tool) {
+    const layerOf = new Map();
+    for (const layer of image.layers)
+        for (const p of layer.paths)
+            layerOf.set(p, layer.digest);
+    const sorted = [...paths.keys()].sort();
+    const referenced = new Set(sorted.flatMap((p) => paths.get(p)?.info.references ?? []));
+    const body = {
+        metadata: {
+            tools: { components: [{ type: 'application', name: 'layered-image', version: tool }] },
+            component: imageComponent(image, subject),
+        },
+        components: sorted.map((p) => component(paths.get(p), layerOf.get(p))),
+        dependencies: [
+            // The image holds the paths nothing else in it refers to: its contents and config roots.
+            { ref: IMAGE_REF, dependsOn: sorted.filter((p) => !referenced.has(p)) },
+            ...sorted.map((p) => ({ ref: p, dependsOn: (paths.get(p)?.info.references ?? []).filter((r) => paths.has(r)).sort() })),
+        ],
+    };
+    // The serial number names this content: another document (another tool
+    // version, derivers present or not) gets another one.
+    const head = { $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json', bomFormat: 'CycloneDX', specVersion: '1.6' };
+    const doc = { ...head, serialNumber: serialOf(JSON.stringify(body)), version: 1, ...body };
+    return `${JSON.stringify(doc, null, 2)}\n`;
+}
+function imageComponent(image, subject) {
+    const [repository, digest] = [subject.repository, subject.manifestDigest];
+    const lastSegment = (repository ?? image.name).split('/').pop() ?? image.name;
+    return {
+        type: 'container',
+        'bom-ref': IMAGE_REF,
+        name: image.name,
+        // Its digest, not a tag: the same manifest under any tag has the same document, and one artifact.
+        version: digest ?? image.imageId,
+        ...(digest === undefined || repository === undefined ? {} : { purl: `pkg:oci/${purlPart(lastSegment)}@${purlPart(digest)}?repository_url=${qualifierValue(repository)}` }),
+        properties: sortedProperties({
+            'layered-image:image-id': image.imageId,
+            ...(digest === undefined ? {} : { 'layered-image:manifest-digest': digest }),
+        }),
+    };
+}
+function component(entry, diffId) {
+    const { info, isFile, derived } = entry;
+    // The derivation's own output name, where it is known, over the suffix guess.
+    const named = storeName(info.path);
+    const split = derived?.output === undefined ? named : { ...named, output: derived.output === 'out' ? undefined : derived.output, version: stripOutput(named.version, derived.output) };
+    const name = derived?.name ?? split.name;
+    const version = derived?.version ?? split.version;
+    const qualifiers = [...(split.output === undefined ? [] : [`output=${purlPart(split.output)}`]), `outputhash=${split.hash}`].join('&');
+    const urls = [...new Set(derived?.urls ?? [])].sort();
+    return {
+        type: version !== '' ? 'library' : isFile ? 'file' : 'data',
+        'bom-ref': info.path,
+        name,
+        ...(version === '' ? {} : { version }),
+        // From the path, as syft makes it from the path: the two tools' purls of one path agree.
+        purl: `pkg:nix/${purlPart(split.name)}${split.version === '' ? '' : `@${purlPart(split.version)}`}?${qualifiers}`,
+        ...(urls.length === 0 ? {} : { externalReferences: urls.map((url) => ({ type: 'distribution', url })) }),
+        properties: sortedProperties({
+            'nix:store-path': info.path,
+            'nix:nar-size': String(info.narSize),
+            ...(info.narHash === undefined ? {} : { 'nix:nar-hash': `sha256:${info.narHash}` }),
+            ...(split.output === undefined ? {} : { 'nix:output': split.output }),
+            ...(info.deriver === undefined ? {} : { 'nix:deriver': info.deriver }),
+            ...(diffId === undefined ? {} : { 'layered-image:layer-diff-id': diffId }),
+        }),
+    };
+}
+/** The version without the `-OUTPUT` Nix appended to the path's name. */
+function stripOutput(version, output) {
+    return output !== 'out' && version.endsWith(`-${output}`) ? version.slice(0, -output.length - 1) : version;
+}
+function sortedProperties(props) {
+    return Object.keys(props)
+        .sort()
+        .map((name) => ({ name, value: props[name] }));
+}
+/** A purl segment or qualifier value: what the purl spec leaves bare stays bare, the rest percent-encoded. */
+function purlPart(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
+}
+/** A qualifier's value: as purlPart, with a host's `:` and a path's `/` left bare, as the purl spec's examples write repository_url. */
+function qualifierValue(text) {
+    return purlPart(text).replace(/%3A/g, ':').replace(/%2F/g, '/');
+}
+/** A version-5-shaped UUID from the document's content: the same document, the same serial number. */
+function serialOf(content) {
+    const h = (0,external_node_crypto_.createHash)('sha256').update(`layered-image sbom\n${content}`).digest();
+    h[6] = (h[6] & 0x0f) | 0x50;
+    h[8] = (h[8] & 0x3f) | 0x80;
+    const hex = h.subarray(0, 16).toString('hex');
+    return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+;// CONCATENATED MODULE: ./lib/sbom/deriver.js
+
+/** Derivations are a few kilobytes; a bound keeps a strange file from filling memory. */
+const MAX_DRV_BYTES = 4 << 20;
+/**
+ * Reads `Derive([outputs],[inputDrvs],[inputSrcs],system,builder,[args],[env])`.
+ * Undefined for a file that is missing, too large or not of that form: a
+ * deriver only adds to what the store path's name says.
+ */
+async function readDerivation(drvPath) {
+    const st = await (0,promises_.stat)(drvPath).catch(() => undefined);
+    if (st === undefined || !st.isFile() || st.size > MAX_DRV_BYTES)
+        return undefined;
+    const text = await (0,promises_.readFile)(drvPath, 'utf8').catch(() => undefined);
+    if (text === undefined || !text.startsWith('Derive('))
+        return undefined;
+    try {
+        const [outputs, inputDrvs, , , , , env] = new ATermReader(text.slice('Derive'.length)).term();
+        const pairs = (list) => (list ?? []).filter(Array.isArray);
+        return {
+            outputs: new Map(pairs(outputs).map((o) => [String(o[0]), String(o[1])])),
+            inputDrvs: pairs(inputDrvs).map((d) => String(d[0])),
+            env: new Map(pairs(env).map((e) => [String(e[0]), String(e[1])])),
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+function readOnce(reads, drvPath) {
+    let read = reads.get(drvPath);
+    if (read === undefined) {
+        read = readDerivation(drvPath);
+        reads.set(drvPath, read);
+    }
+    return read;
+}
+/** What `path`'s deriver says of it: pname and version, the URLs its `src` was fetched from, and which output it is. */
+async function derivedFacts(deriver, path, reads = new Map()) {
+    const drv = await readOnce(reads, deriver);
+    if (drv === undefined)
+        return undefined;
+    const output = [...drv.outputs].find(([, p]) => p === path)?.[0];
+    const urls = await sourceUrls(drv, reads);
+    const name = drv.env.get('pname');
+    const version = drv.env.get('version');
+    const facts = {
+        // A version without the name it goes with would pair it with the path's name.
+        ...(name === undefined || version === undefined ? {} : { name, version }),
+        ...(urls === undefined ? {} : { urls }),
+        ...(output === undefined ? {} : { output }),
+    };
+    return Object.keys(facts).length === 0 ? undefined : facts;
+}
+/** The URLs of the input derivation that made `src`, if one did; a `user:password@` in one is taken out. */
+async function sourceUrls(drv, reads) {
+    const src = drv.env.get('src');
+    if (src === undefined)
+        return undefined;
+    for (const input of drv.inputDrvs) {
+        const fetched = await readOnce(reads, input);
+        if (fetched === undefined || ![...fetched.outputs.values()].includes(src))
+            continue;
+        const found = (fetched.env.get('urls') ?? fetched.env.get('url') ?? '').split(/\s+/).filter((u) => /^[a-z][a-z0-9+.-]*:\/\//i.test(u));
+        return found.length === 0 ? undefined : found.map((u) => u.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1'));
+    }
+    return undefined;
+}
+/** Lists `[…]`, tuples `(…)` (both as arrays) and strings with `\` escapes. */
+class ATermReader {
+    s;
+    at = 0;
+    constructor(s) {
+        this.s = s;
+    }
+    term() {
+        const c = this.s[this.at];
+        if (c === '"')
+            return this.string();
+        if (c === '[' || c === '(')
+            return this.list(c === '[' ? ']' : ')');
+        throw new Error(`unexpected ${c ?? 'end'} at ${this.at}`);
+    }
+    list(close) {
+        this.at++;
+        const items = [];
+        while (this.s[this.at] !== close) {
+            if (this.at >= this.s.length)
+                throw new Error('unterminated list');
+            items.push(this.term());
+            if (this.s[this.at] === ',')
+                this.at++;
+        }
+        this.at++;
+        return items;
+    }
+    string() {
+        let out = '';
+        for (this.at++; this.s[this.at] !== '"'; this.at++) {
+            if (this.at >= this.s.length)
+                throw new Error('unterminated string');
+            let c = this.s[this.at];
+            if (c === '\\') {
+                c = this.s[++this.at] ?? '';
+                c = c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
+            }
+            out += c;
+        }
+        this.at++;
+        return out;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sbom/document.js
+
+
+
+
+
+
+
+const CYCLONEDX_TYPE = 'application/vnd.cyclonedx+json';
+/** Derivers read at once: small files, mostly waiting on the disk. */
+const READS = 8;
+// One image's paths are described once, whichever output asks first: the file and the pushed artifact share them.
+const described = new WeakMap();
+/** The image's CycloneDX document, as bytes, for this subject. */
+async function sbomText(image, subject) {
+    let paths = described.get(image);
+    if (paths === undefined) {
+        paths = describePaths(image);
+        described.set(image, paths);
+    }
+    return cycloneDx(image, await paths, subject, (0,version/* version */.r)());
+}
+/** Every store path of the image's own layers, with the store's facts of it and, where present, its deriver's. */
+async function describePaths(image) {
+    const storePaths = [...new Set(image.layers.flatMap((l) => l.paths))].sort();
+    const closure = await queryClosure(storePaths);
+    const reads = new Map();
+    const entries = await (0,pool/* mapLimit */.s)(storePaths, READS, async (p) => {
+        const info = closure.paths.get(p);
+        const isFile = (await (0,promises_.lstat)(p).catch(() => undefined))?.isFile() ?? false;
+        const derived = info.deriver === undefined ? undefined : await derivedFacts(info.deriver, p, reads);
+        return [p, { info, isFile, ...(derived === undefined ? {} : { derived }) }];
+    });
+    return new Map(entries);
+}
+/** The subject a pushed manifest makes: its digest, and the repository of its first reference. */
+function pushedSubject(pushed) {
+    if (pushed === undefined)
+        return {};
+    const ref = pushed.refs[0] ?? '';
+    // `host/path:tag` or `host/path@sha256:…`: the name is what precedes the last segment's tag or digest.
+    const at = ref.lastIndexOf('@');
+    return { manifestDigest: pushed.digest, repository: fullRepository(at >= 0 ? ref.slice(0, at) : ref.replace(/:[^/:]*$/, '')) };
+}
+/** `REGISTRY/REPOSITORY` as a puller resolves a name: `acme/app` is `docker.io/acme/app`. */
+function fullRepository(name) {
+    const { registry, repository } = (0,reference/* parseRepository */.SU)(name);
+    return `${registry}/${repository}`;
+}
+
 ;// CONCATENATED MODULE: ./lib/sinks/push.js
 
 
@@ -34766,7 +35139,7 @@ const UPLOADS = 4;
  * so an interrupted push leaves only blobs that the next push finds and
  * reuses, never a tag naming something missing.
  */
-async function pushImage(image, target, log) {
+async function pushImage(image, target, log, beforeTags) {
     const { client, repository } = target;
     const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
     const outcomes = new Array(image.layers.length);
@@ -34817,18 +35190,22 @@ async function pushImage(image, target, log) {
         blobs.existing++;
     }
     const manifest = (0,image_manifest/* imageManifest */.Bz)(target.format, { digest: configDigest, size: image.configJson.length }, descriptors, (0,annotations/* annotationsAt */.wv)(image.annotations, 'manifest'));
+    const descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
+    // What hangs on the manifest (its SBOM) goes on before any tag names it:
+    // the manifest by its digest first, then that, then the tags.
+    if (target.tags.length === 0 || beforeTags !== undefined)
+        await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
+    await beforeTags?.(descriptor);
     const refs = [];
     for (const tag of target.tags) {
         // The client checks that the registry confirms this manifest's digest.
         await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
         refs.push(`${target.name}:${tag}`);
     }
-    if (target.tags.length === 0) {
-        await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
+    if (target.tags.length === 0)
         refs.push(`${target.name}@${manifest.digest}`);
-    }
     log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${(0,lib_log/* formatBytes */.z3)(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
-    return { digest: manifest.digest, refs, blobs, layers: outcomes };
+    return { digest: manifest.digest, refs, blobs, layers: outcomes, manifest: descriptor };
 }
 /** One layer's blob: there already (known, or found by a HEAD), else uploaded. */
 async function pushBlob(target, blob, i) {
@@ -34844,6 +35221,8 @@ async function pushBlob(target, blob, i) {
 }
 
 ;// CONCATENATED MODULE: ./lib/sinks/registry.js
+
+
 
 
 
@@ -34883,9 +35262,22 @@ class RegistrySink {
             const note = (0,annotations/* unplacedNote */.f_)(image.annotations, ['manifest'], 'a pushed manifest');
             if (note !== undefined)
                 ctx.log.info(`${note} (an index step places index and manifest-descriptor ones)`);
-            return pushImage(image, target, ctx.log);
+            let sbom;
+            const attach = this.image.sbom === undefined ? undefined : async (manifest) => {
+                sbom = await this.attachSbom(image, manifest, target, ctx);
+            };
+            const report = await pushImage(image, target, ctx.log, attach);
+            return sbom === undefined ? report : { ...report, sbom };
         });
         return { pushed };
+    }
+    /** The image's SBOM, as the SBOM file has it, attached to the manifest just pushed by its digest. */
+    async attachSbom(image, manifest, target, ctx) {
+        const c = this.connected();
+        const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: fullRepository(target.name) }));
+        const attached = await attachArtifact(c.client, c.repository, manifest, { artifactType: CYCLONEDX_TYPE, bytes });
+        ctx.log.info(`SBOM attached to ${manifest.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
+        return attached;
     }
     platform() {
         return { os: 'linux', architecture: this.image.architecture, variant: this.image.variant };
@@ -34897,247 +35289,16 @@ class RegistrySink {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/sbom/store-name.js
-/**
- * Output names nixpkgs gives multiple-output packages, found at the end of a
- * version; `out` is never appended. Only after a version: a bare name such as
- * `foo-bin` may be a package's own.
- */
-const OUTPUTS = new Set(['bin', 'dev', 'devdoc', 'doc', 'info', 'lib', 'man', 'static', 'debug', 'modules', 'terminfo', 'lib64', 'examples', 'locales', 'python', 'udev']);
-function storeName(storePath) {
-    const base = storePath.slice(storePath.lastIndexOf('/') + 1);
-    const hash = base.slice(0, 32);
-    const full = base.slice(33);
-    const { name, version } = parseDrvName(full);
-    const dash = version.lastIndexOf('-');
-    const tail = dash < 0 ? '' : version.slice(dash + 1);
-    if (dash > 0 && OUTPUTS.has(tail))
-        return { hash, name, version: version.slice(0, dash), output: tail };
-    return { hash, name, version, output: undefined };
-}
-/** Name and version as builtins.parseDrvName splits them. */
-function parseDrvName(full) {
-    for (let i = 0; i + 1 < full.length; i++) {
-        if (full[i] === '-' && !/[A-Za-z]/.test(full[i + 1]))
-            return { name: full.slice(0, i), version: full.slice(i + 1) };
-    }
-    return { name: full, version: '' };
-}
-
-;// CONCATENATED MODULE: ./lib/sbom/cyclonedx.js
-
-
-const IMAGE_REF = 'image';
-/**
- * A CycloneDX 1.6 document of the image's store paths (a base image's
- * layers aside): one component each, named and versioned as Nix splits the
- * name, with the purl form syft writes for Nix (`pkg:nix/NAME@VERSION`,
- * `output` and `outputhash` qualifiers), its store path, NAR hash and size
- * and the diff_id of the layer holding it; the reference graph as its
- * dependencies; the image as the subject. Nothing in it depends on the
- * clock or chance: the same image gives the same bytes.
- */
-function cycloneDx(image, paths, subject, tool) {
-    const layerOf = new Map();
-    for (const layer of image.layers)
-        for (const p of layer.paths)
-            layerOf.set(p, layer.digest);
-    const sorted = [...paths.keys()].sort();
-    const referenced = new Set(sorted.flatMap((p) => paths.get(p)?.info.references ?? []));
-    const doc = {
-        $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
-        bomFormat: 'CycloneDX',
-        specVersion: '1.6',
-        serialNumber: serialOf(subject.manifestDigest ?? image.imageId),
-        version: 1,
-        metadata: {
-            tools: { components: [{ type: 'application', name: 'layered-image', version: tool }] },
-            component: imageComponent(image, subject),
-        },
-        components: sorted.map((p) => component(paths.get(p), layerOf.get(p))),
-        dependencies: [
-            // The image holds the paths nothing else in it refers to: its contents and config roots.
-            { ref: IMAGE_REF, dependsOn: sorted.filter((p) => !referenced.has(p)) },
-            ...sorted.map((p) => ({ ref: p, dependsOn: (paths.get(p)?.info.references ?? []).filter((r) => paths.has(r)).sort() })),
-        ],
-    };
-    return `${JSON.stringify(doc, null, 2)}\n`;
-}
-function imageComponent(image, subject) {
-    const [repository, digest] = [subject.repository, subject.manifestDigest];
-    const lastSegment = (repository ?? image.name).split('/').pop() ?? image.name;
-    return {
-        type: 'container',
-        'bom-ref': IMAGE_REF,
-        name: image.name,
-        ...(image.tags[0] === undefined ? {} : { version: image.tags[0] }),
-        ...(digest === undefined || repository === undefined ? {} : { purl: `pkg:oci/${purlPart(lastSegment)}@${purlPart(digest)}?repository_url=${qualifierValue(repository)}` }),
-        properties: sortedProperties({
-            'layered-image:image-id': image.imageId,
-            ...(digest === undefined ? {} : { 'layered-image:manifest-digest': digest }),
-        }),
-    };
-}
-function component(entry, diffId) {
-    const { info, isFile, derived } = entry;
-    const split = storeName(info.path);
-    const name = derived?.name ?? split.name;
-    const version = derived?.version ?? split.version;
-    const qualifiers = [...(split.output === undefined ? [] : [`output=${purlPart(split.output)}`]), `outputhash=${split.hash}`].join('&');
-    const urls = [...new Set(derived?.urls ?? [])].sort();
-    return {
-        type: version !== '' ? 'library' : isFile ? 'file' : 'data',
-        'bom-ref': info.path,
-        name,
-        ...(version === '' ? {} : { version }),
-        purl: `pkg:nix/${purlPart(name)}${version === '' ? '' : `@${purlPart(version)}`}?${qualifiers}`,
-        ...(urls.length === 0 ? {} : { externalReferences: urls.map((url) => ({ type: 'distribution', url })) }),
-        properties: sortedProperties({
-            'nix:store-path': info.path,
-            'nix:nar-size': String(info.narSize),
-            ...(info.narHash === undefined ? {} : { 'nix:nar-hash': `sha256:${info.narHash}` }),
-            ...(split.output === undefined ? {} : { 'nix:output': split.output }),
-            ...(info.deriver === undefined ? {} : { 'nix:deriver': info.deriver }),
-            ...(diffId === undefined ? {} : { 'layered-image:layer-diff-id': diffId }),
-        }),
-    };
-}
-function sortedProperties(props) {
-    return Object.keys(props)
-        .sort()
-        .map((name) => ({ name, value: props[name] }));
-}
-/** A purl segment or qualifier value: what the purl spec leaves bare stays bare, the rest percent-encoded. */
-function purlPart(text) {
-    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}`);
-}
-/** A qualifier's value: as purlPart, with a host's `:` and a path's `/` left bare, as the purl spec's examples write repository_url. */
-function qualifierValue(text) {
-    return purlPart(text).replace(/%3A/g, ':').replace(/%2F/g, '/');
-}
-/** A version-5-shaped UUID from the subject's digest: the same image, the same serial number. */
-function serialOf(digest) {
-    const h = (0,external_node_crypto_.createHash)('sha256').update(`layered-image sbom ${digest}`).digest();
-    h[6] = (h[6] & 0x0f) | 0x50;
-    h[8] = (h[8] & 0x3f) | 0x80;
-    const hex = h.subarray(0, 16).toString('hex');
-    return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-;// CONCATENATED MODULE: ./lib/sbom/deriver.js
-
-/** Derivations are a few kilobytes; a bound keeps a strange file from filling memory. */
-const MAX_DRV_BYTES = 4 << 20;
-/**
- * Reads `Derive([outputs],[inputDrvs],[inputSrcs],system,builder,[args],[env])`.
- * Undefined for a file that is missing, too large or not of that form: a
- * deriver only adds to what the store path's name says.
- */
-async function readDerivation(drvPath) {
-    const text = await (0,promises_.readFile)(drvPath, 'utf8').catch(() => undefined);
-    if (text === undefined || text.length > MAX_DRV_BYTES || !text.startsWith('Derive('))
-        return undefined;
-    try {
-        const [outputs, inputDrvs, , , , , env] = new ATermReader(text.slice('Derive'.length)).term();
-        const pairs = (list) => (list ?? []).filter(Array.isArray);
-        return {
-            outputs: new Map(pairs(outputs).map((o) => [String(o[0]), String(o[1])])),
-            inputDrvs: pairs(inputDrvs).map((d) => String(d[0])),
-            env: new Map(pairs(env).map((e) => [String(e[0]), String(e[1])])),
-        };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** What a store path's deriver says of its package: pname and version, and the URLs its `src` was fetched from. */
-async function derivedFacts(deriver) {
-    const drv = await readDerivation(deriver);
-    if (drv === undefined)
-        return undefined;
-    const name = drv.env.get('pname');
-    const version = drv.env.get('version');
-    const src = drv.env.get('src');
-    let urls;
-    if (src !== undefined) {
-        for (const input of drv.inputDrvs) {
-            const fetched = await readDerivation(input);
-            if (fetched === undefined || ![...fetched.outputs.values()].includes(src))
-                continue;
-            const found = (fetched.env.get('urls') ?? fetched.env.get('url') ?? '').split(/\s+/).filter((u) => /^[a-z][a-z0-9+.-]*:\/\//i.test(u));
-            if (found.length > 0)
-                urls = found;
-            break;
-        }
-    }
-    // A version without the name it goes with would pair it with the path's name.
-    if (name === undefined || version === undefined)
-        return urls === undefined ? undefined : { urls };
-    return { name, version, ...(urls === undefined ? {} : { urls }) };
-}
-/** Lists `[…]`, tuples `(…)` (both as arrays) and strings with `\` escapes. */
-class ATermReader {
-    s;
-    at = 0;
-    constructor(s) {
-        this.s = s;
-    }
-    term() {
-        const c = this.s[this.at];
-        if (c === '"')
-            return this.string();
-        if (c === '[' || c === '(')
-            return this.list(c === '[' ? ']' : ')');
-        throw new Error(`unexpected ${c ?? 'end'} at ${this.at}`);
-    }
-    list(close) {
-        this.at++;
-        const items = [];
-        while (this.s[this.at] !== close) {
-            if (this.at >= this.s.length)
-                throw new Error('unterminated list');
-            items.push(this.term());
-            if (this.s[this.at] === ',')
-                this.at++;
-        }
-        this.at++;
-        return items;
-    }
-    string() {
-        let out = '';
-        for (this.at++; this.s[this.at] !== '"'; this.at++) {
-            if (this.at >= this.s.length)
-                throw new Error('unterminated string');
-            let c = this.s[this.at];
-            if (c === '\\') {
-                c = this.s[++this.at] ?? '';
-                c = c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
-            }
-            out += c;
-        }
-        this.at++;
-        return out;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/version.js
-var version = __nccwpck_require__(3411);
 ;// CONCATENATED MODULE: ./lib/sinks/sbom.js
 
 
 
 
 
-
-
-
-
-/** Derivers read at once: small files, mostly waiting on the disk. */
-const READS = 8;
 /**
- * The image's SBOM: a CycloneDX document of its store paths, written after
- * the image's other outputs so that a push's manifest digest is its subject.
- * It needs nothing of the layers' bytes.
+ * The image's SBOM file: a CycloneDX document of its store paths, written
+ * after the image's other outputs so that a push's manifest is its subject
+ * (the push attaches the same bytes to it). It needs nothing of the layers.
  */
 class SbomSink {
     file;
@@ -35153,30 +35314,17 @@ class SbomSink {
         const out = this.out;
         if (out === undefined)
             throw new Error('the SBOM output was not prepared');
-        const pushed = ctx.earlier?.find((r) => r.pushed !== undefined)?.pushed;
-        const subject = pushed === undefined ? {} : { manifestDigest: pushed.digest, repository: pushed.refs[0]?.replace(/[:@][^/]*$/, '') };
-        const paths = await describePaths(image);
-        const text = cycloneDx(image, paths, subject, (0,version/* version */.r)());
-        await (0,promises_.writeFile)(out.tmp, text, { flag: 'wx', mode: 0o644 }).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('sbom')} ${this.file}`));
-        await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('sbom')} ${this.file}`));
-        ctx.log.info(`${this.file}: CycloneDX 1.6 SBOM, ${paths.size} store paths${subject.manifestDigest === undefined ? '' : `, of ${subject.manifestDigest}`}`);
+        const subject = pushedSubject(ctx.earlier?.find((r) => r.pushed !== undefined)?.pushed);
+        const text = await sbomText(image, subject);
+        const failed = (e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('sbom')} ${this.file}`);
+        await (0,promises_.writeFile)(out.tmp, text, { flag: 'wx', mode: 0o644 }).catch(failed);
+        await (0,promises_.rename)(out.tmp, out.target).catch(failed);
+        ctx.log.info(`${this.file}: CycloneDX 1.6 SBOM of ${image.layers.flatMap((l) => l.paths).length} store paths${subject.manifestDigest === undefined ? '' : `, of ${subject.manifestDigest}`}`);
         return { sbom: this.file };
     }
     dispose() {
         return releaseOutput(this.out);
     }
-}
-/** Every store path of the image's own layers, with the store's facts of it and, where present, its deriver's. */
-async function describePaths(image) {
-    const storePaths = [...new Set(image.layers.flatMap((l) => l.paths))].sort();
-    const closure = await queryClosure(storePaths);
-    const described = await (0,pool/* mapLimit */.s)(storePaths, READS, async (p) => {
-        const info = closure.paths.get(p);
-        const isFile = (await (0,promises_.lstat)(p).catch(() => undefined))?.isFile() ?? false;
-        const derived = info.deriver === undefined ? undefined : await derivedFacts(info.deriver);
-        return [p, { info, isFile, ...(derived === undefined ? {} : { derived }) }];
-    });
-    return new Map(described);
 }
 
 ;// CONCATENATED MODULE: ./lib/sinks/index.js
@@ -36367,6 +36515,27 @@ class RegistryClient {
             throw new registry_error/* RegistryError */.gl(`${this.transport.prefix(op)}: the content does not match the digest asked for`);
         return { mediaType: mediaTypeOf(res), digest, bytes: res.body };
     }
+    /**
+     * The referrers API's index of the manifests whose subject is `digest`;
+     * undefined where the registry does not answer it (distribution 2.8,
+     * GHCR and Docker Hub answer 404), and a referrers tag stands in.
+     */
+    async getReferrers(repository, digest) {
+        const op = `GET referrers ${blobName(repository, digest)}`;
+        const res = await this.transport.request({
+            op,
+            method: 'GET',
+            url: `/v2/${repository}/referrers/${digest}`,
+            scopes: pull(repository),
+            headers: { accept: manifest/* INDEX_TYPES */.V.oci },
+            maxBody: MAX_MANIFEST_BYTES,
+            followRedirects: true,
+        });
+        // Anything but an index (a 404, a proxy's page, a refusal) is no answer: the tag stands in.
+        if (res.status !== 200 || mediaTypeOf(res) !== manifest/* INDEX_TYPES */.V.oci)
+            return undefined;
+        return res.body;
+    }
     /** A small blob (an image config), checked against its digest. */
     async getBlob(repository, digest, maxBytes) {
         const op = `GET blob ${blobName(repository, digest)}`;
@@ -36379,6 +36548,13 @@ class RegistryClient {
     }
     /** Stores a manifest under a tag or digest; the digest the registry confirms. */
     async putManifest(repository, reference, mediaType, bytes) {
+        return (await this.putManifestSaying(repository, reference, mediaType, bytes)).digest;
+    }
+    /**
+     * As putManifest, with what the registry said of a manifest that has a
+     * subject: a registry with the referrers API names it in `OCI-Subject`.
+     */
+    async putManifestSaying(repository, reference, mediaType, bytes) {
         const op = `PUT manifest ${manifestName(repository, reference)}`;
         const res = await this.transport.request({
             op,
@@ -36394,7 +36570,8 @@ class RegistryClient {
         const confirmed = res.headers['docker-content-digest'];
         if (typeof confirmed === 'string' && confirmed !== digest)
             throw new registry_error/* RegistryError */.gl(`${this.transport.prefix(op)}: the registry confirmed ${confirmed}, not ${digest}`);
-        return digest;
+        const subject = res.headers['oci-subject'];
+        return { digest, ociSubject: typeof subject === 'string' ? subject : undefined };
     }
 }
 function push(repository) {

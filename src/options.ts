@@ -126,7 +126,7 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     contents,
     config,
     annotations,
-    sbom: raw.sbom === undefined || raw.sbom.trim() === '' ? undefined : path.resolve(raw.sbom),
+    sbom: parseSbom(raw),
     maxLayers: parseMaxLayers(raw.maxLayers),
     created: parseCreated(raw.created),
     ...parsePlatform(raw.platform, raw.architecture),
@@ -145,6 +145,16 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     concurrency: availableParallelism(),
     scratch: env['RUNNER_TEMP'] || tmpdir(),
   };
+}
+
+/** The SBOM's file, never the image's own. */
+function parseSbom(raw: RawInputs): string | undefined {
+  if (raw.sbom === undefined || raw.sbom.trim() === '') return undefined;
+  const file = path.resolve(raw.sbom);
+  if (raw.output !== undefined && raw.output !== '' && raw.output !== '-' && path.resolve(raw.output) === file) {
+    throw new UserError(`${input('sbom')} ${raw.sbom} is the image's ${input('output')} too; give the SBOM a file of its own`);
+  }
+  return file;
 }
 
 function parseOutput(raw: RawInputs, name: string, pushing: boolean): OutputChoice | undefined {

@@ -17,6 +17,8 @@ export const NO_ANNOTATIONS: Annotations = { manifest: {}, index: {}, 'manifest-
 
 /** `KEY=VALUE`, the value after the first `=` (it may hold more). */
 function keyValue(line: string, what: string): [string, string] {
+  // One line each: a flag's value holding a line break is several lines run together (the Action's input is split on them).
+  if (/[\r\n]/.test(line)) throw new UserError(`${what} "${line.split(/\r?\n/)[0] ?? ''}…" holds a line break; give one KEY=VALUE a line`);
   const at = line.indexOf('=');
   if (at <= 0) throw new UserError(`${what} "${line}" is not KEY=VALUE`);
   return [line.slice(0, at), line.slice(at + 1)];

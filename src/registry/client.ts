@@ -191,8 +191,8 @@ export class RegistryClient {
       maxBody: MAX_MANIFEST_BYTES,
       followRedirects: true,
     });
-    if (res.status === 404 || res.status === 405) return undefined;
-    if (res.status !== 200) throw statusError(this.transport.prefix(op), res.status, res.body);
+    // Anything but an index (a 404, a proxy's page, a refusal) is no answer: the tag stands in.
+    if (res.status !== 200 || mediaTypeOf(res) !== INDEX_TYPES.oci) return undefined;
     return res.body;
   }
 
@@ -207,6 +207,14 @@ export class RegistryClient {
 
   /** Stores a manifest under a tag or digest; the digest the registry confirms. */
   async putManifest(repository: string, reference: string, mediaType: string, bytes: Buffer): Promise<Digest> {
+    return (await this.putManifestSaying(repository, reference, mediaType, bytes)).digest;
+  }
+
+  /**
+   * As putManifest, with what the registry said of a manifest that has a
+   * subject: a registry with the referrers API names it in `OCI-Subject`.
+   */
+  async putManifestSaying(repository: string, reference: string, mediaType: string, bytes: Buffer): Promise<{ digest: Digest; ociSubject: string | undefined }> {
     const op = `PUT manifest ${manifestName(repository, reference)}`;
     const res = await this.transport.request({
       op,
@@ -220,7 +228,8 @@ export class RegistryClient {
     const digest = sha256Digest(bytes);
     const confirmed = res.headers['docker-content-digest'];
     if (typeof confirmed === 'string' && confirmed !== digest) throw new RegistryError(`${this.transport.prefix(op)}: the registry confirmed ${confirmed}, not ${digest}`);
-    return digest;
+    const subject = res.headers['oci-subject'];
+    return { digest, ociSubject: typeof subject === 'string' ? subject : undefined };
   }
 }
 

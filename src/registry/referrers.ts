@@ -1,7 +1,9 @@
 import { sha256Digest, type Digest } from '../digest.js';
 import { canonicalJson } from '../image/config.js';
 import { INDEX_TYPES, MEDIA_TYPES } from '../image/manifest.js';
+import { UserError } from '../errors.js';
 import type { RegistryClient } from './client.js';
+import { registryText } from './registry-error.js';
 
 /** A descriptor as an artifact's subject and a referrers index name it. */
 export interface Subject {
@@ -35,13 +37,18 @@ export async function attachArtifact(
   }
   const manifest = Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: MEDIA_TYPES.oci.manifest, artifactType: artifact.artifactType, config, layers: [layer], subject }));
   const digest = sha256Digest(manifest);
-  // Asked before the push: a registry with the API lists the artifact once it has it.
-  const api = (await client.getReferrers(repository, subject.digest)) !== undefined;
-  await client.putManifest(repository, digest, MEDIA_TYPES.oci.manifest, manifest);
-  if (api) return { digest, tag: undefined };
+  // The API asked first; a registry with it also names the subject when it
+  // takes the artifact (OCI-Subject), which the spec makes the last word.
+  const answered = (await client.getReferrers(repository, subject.digest)) !== undefined;
+  const put = await client.putManifestSaying(repository, digest, MEDIA_TYPES.oci.manifest, manifest);
+  if (answered || put.ociSubject === subject.digest) return { digest, tag: undefined };
   const tag = `sha256-${subject.digest.slice('sha256:'.length)}`;
   const entry = { mediaType: MEDIA_TYPES.oci.manifest, digest, size: manifest.length, artifactType: artifact.artifactType };
-  const there = await client.getManifest(repository, tag, [INDEX_TYPES.oci]);
+  const there = await client.getManifest(repository, tag);
+  // Something else under the tag is not ours to replace.
+  if (there !== undefined && there.mediaType !== INDEX_TYPES.oci) {
+    throw new UserError(`${repository}:${tag} holds ${there.mediaType === '' ? 'a document of no media type' : registryText(there.mediaType, 100)}, not the referrers index the OCI distribution spec puts there; it is left alone`);
+  }
   const listed = there === undefined ? [] : referrersOf(there.bytes);
   if (listed.some((d) => d['digest'] === digest)) return { digest, tag };
   const index = Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: INDEX_TYPES.oci, manifests: [...listed, entry] }));

@@ -17,7 +17,7 @@ export interface SbomPath {
   /** A regular file rather than a tree or a link. */
   isFile: boolean;
   /** From its deriver, where that is present locally. */
-  derived?: { name?: string; version?: string; urls?: string[] };
+  derived?: { name?: string; version?: string; urls?: string[]; output?: string };
 }
 
 const IMAGE_REF = 'image';
@@ -29,19 +29,14 @@ const IMAGE_REF = 'image';
  * `output` and `outputhash` qualifiers), its store path, NAR hash and size
  * and the diff_id of the layer holding it; the reference graph as its
  * dependencies; the image as the subject. Nothing in it depends on the
- * clock or chance: the same image gives the same bytes.
+ * clock or chance: the same image, store and tool give the same bytes.
  */
 export function cycloneDx(image: Image, paths: ReadonlyMap<string, SbomPath>, subject: SbomSubject, tool: string): string {
   const layerOf = new Map<string, Digest>();
   for (const layer of image.layers) for (const p of layer.paths) layerOf.set(p, layer.digest);
   const sorted = [...paths.keys()].sort();
   const referenced = new Set(sorted.flatMap((p) => paths.get(p)?.info.references ?? []));
-  const doc = {
-    $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
-    bomFormat: 'CycloneDX',
-    specVersion: '1.6',
-    serialNumber: serialOf(subject.manifestDigest ?? image.imageId),
-    version: 1,
+  const body = {
     metadata: {
       tools: { components: [{ type: 'application', name: 'layered-image', version: tool }] },
       component: imageComponent(image, subject),
@@ -53,6 +48,10 @@ export function cycloneDx(image: Image, paths: ReadonlyMap<string, SbomPath>, su
       ...sorted.map((p) => ({ ref: p, dependsOn: (paths.get(p)?.info.references ?? []).filter((r) => paths.has(r)).sort() })),
     ],
   };
+  // The serial number names this content: another document (another tool
+  // version, derivers present or not) gets another one.
+  const head = { $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json', bomFormat: 'CycloneDX', specVersion: '1.6' };
+  const doc = { ...head, serialNumber: serialOf(JSON.stringify(body)), version: 1, ...body };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
@@ -75,7 +74,9 @@ function imageComponent(image: Image, subject: SbomSubject) {
 
 function component(entry: SbomPath, diffId: Digest | undefined) {
   const { info, isFile, derived } = entry;
-  const split = storeName(info.path);
+  // The derivation's own output name, where it is known, over the suffix guess.
+  const named = storeName(info.path);
+  const split = derived?.output === undefined ? named : { ...named, output: derived.output === 'out' ? undefined : derived.output, version: stripOutput(named.version, derived.output) };
   const name = derived?.name ?? split.name;
   const version = derived?.version ?? split.version;
   const qualifiers = [...(split.output === undefined ? [] : [`output=${purlPart(split.output)}`]), `outputhash=${split.hash}`].join('&');
@@ -85,7 +86,8 @@ function component(entry: SbomPath, diffId: Digest | undefined) {
     'bom-ref': info.path,
     name,
     ...(version === '' ? {} : { version }),
-    purl: `pkg:nix/${purlPart(name)}${version === '' ? '' : `@${purlPart(version)}`}?${qualifiers}`,
+    // From the path, as syft makes it from the path: the two tools' purls of one path agree.
+    purl: `pkg:nix/${purlPart(split.name)}${split.version === '' ? '' : `@${purlPart(split.version)}`}?${qualifiers}`,
     ...(urls.length === 0 ? {} : { externalReferences: urls.map((url) => ({ type: 'distribution', url })) }),
     properties: sortedProperties({
       'nix:store-path': info.path,
@@ -96,6 +98,11 @@ function component(entry: SbomPath, diffId: Digest | undefined) {
       ...(diffId === undefined ? {} : { 'layered-image:layer-diff-id': diffId }),
     }),
   };
+}
+
+/** The version without the `-OUTPUT` Nix appended to the path's name. */
+function stripOutput(version: string, output: string): string {
+  return output !== 'out' && version.endsWith(`-${output}`) ? version.slice(0, -output.length - 1) : version;
 }
 
 function sortedProperties(props: Record<string, string>): { name: string; value: string }[] {
@@ -114,9 +121,9 @@ function qualifierValue(text: string): string {
   return purlPart(text).replace(/%3A/g, ':').replace(/%2F/g, '/');
 }
 
-/** A version-5-shaped UUID from the subject's digest: the same image, the same serial number. */
-function serialOf(digest: Digest): string {
-  const h = createHash('sha256').update(`layered-image sbom ${digest}`).digest();
+/** A version-5-shaped UUID from the document's content: the same document, the same serial number. */
+function serialOf(content: string): string {
+  const h = createHash('sha256').update(`layered-image sbom\n${content}`).digest();
   h[6] = ((h[6] as number) & 0x0f) | 0x50;
   h[8] = ((h[8] as number) & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 type Term = string | Term[];
 
@@ -18,8 +18,10 @@ const MAX_DRV_BYTES = 4 << 20;
  * deriver only adds to what the store path's name says.
  */
 export async function readDerivation(drvPath: string): Promise<Derivation | undefined> {
+  const st = await stat(drvPath).catch(() => undefined);
+  if (st === undefined || !st.isFile() || st.size > MAX_DRV_BYTES) return undefined;
   const text = await readFile(drvPath, 'utf8').catch(() => undefined);
-  if (text === undefined || text.length > MAX_DRV_BYTES || !text.startsWith('Derive(')) return undefined;
+  if (text === undefined || !text.startsWith('Derive(')) return undefined;
   try {
     const [outputs, inputDrvs, , , , , env] = new ATermReader(text.slice('Derive'.length)).term() as Term[][];
     const pairs = (list: Term[] | undefined) => (list ?? []).filter(Array.isArray) as Term[][];
@@ -33,26 +35,56 @@ export async function readDerivation(drvPath: string): Promise<Derivation | unde
   }
 }
 
-/** What a store path's deriver says of its package: pname and version, and the URLs its `src` was fetched from. */
-export async function derivedFacts(deriver: string): Promise<{ name?: string; version?: string; urls?: string[] } | undefined> {
-  const drv = await readDerivation(deriver);
+/** What a deriver says of the package a store path is. */
+export interface DerivedFacts {
+  name?: string;
+  version?: string;
+  /** Where its `src` was fetched from, any credentials taken out. */
+  urls?: string[];
+  /** The output of the derivation the path is. */
+  output?: string;
+}
+
+/** Derivations read once per document: inputs such as stdenv are shared by most paths. */
+export type DrvReads = Map<string, Promise<Derivation | undefined>>;
+
+function readOnce(reads: DrvReads, drvPath: string): Promise<Derivation | undefined> {
+  let read = reads.get(drvPath);
+  if (read === undefined) {
+    read = readDerivation(drvPath);
+    reads.set(drvPath, read);
+  }
+  return read;
+}
+
+/** What `path`'s deriver says of it: pname and version, the URLs its `src` was fetched from, and which output it is. */
+export async function derivedFacts(deriver: string, path?: string, reads: DrvReads = new Map()): Promise<DerivedFacts | undefined> {
+  const drv = await readOnce(reads, deriver);
   if (drv === undefined) return undefined;
+  const output = [...drv.outputs].find(([, p]) => p === path)?.[0];
+  const urls = await sourceUrls(drv, reads);
   const name = drv.env.get('pname');
   const version = drv.env.get('version');
+  const facts: DerivedFacts = {
+    // A version without the name it goes with would pair it with the path's name.
+    ...(name === undefined || version === undefined ? {} : { name, version }),
+    ...(urls === undefined ? {} : { urls }),
+    ...(output === undefined ? {} : { output }),
+  };
+  return Object.keys(facts).length === 0 ? undefined : facts;
+}
+
+/** The URLs of the input derivation that made `src`, if one did; a `user:password@` in one is taken out. */
+async function sourceUrls(drv: Derivation, reads: DrvReads): Promise<string[] | undefined> {
   const src = drv.env.get('src');
-  let urls: string[] | undefined;
-  if (src !== undefined) {
-    for (const input of drv.inputDrvs) {
-      const fetched = await readDerivation(input);
-      if (fetched === undefined || ![...fetched.outputs.values()].includes(src)) continue;
-      const found = (fetched.env.get('urls') ?? fetched.env.get('url') ?? '').split(/\s+/).filter((u) => /^[a-z][a-z0-9+.-]*:\/\//i.test(u));
-      if (found.length > 0) urls = found;
-      break;
-    }
+  if (src === undefined) return undefined;
+  for (const input of drv.inputDrvs) {
+    const fetched = await readOnce(reads, input);
+    if (fetched === undefined || ![...fetched.outputs.values()].includes(src)) continue;
+    const found = (fetched.env.get('urls') ?? fetched.env.get('url') ?? '').split(/\s+/).filter((u) => /^[a-z][a-z0-9+.-]*:\/\//i.test(u));
+    return found.length === 0 ? undefined : found.map((u) => u.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1'));
   }
-  // A version without the name it goes with would pair it with the path's name.
-  if (name === undefined || version === undefined) return urls === undefined ? undefined : { urls };
-  return { name, version, ...(urls === undefined ? {} : { urls }) };
+  return undefined;
 }
 
 /** Lists `[…]`, tuples `(…)` (both as arrays) and strings with `\` escapes. */

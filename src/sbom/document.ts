@@ -1,10 +1,11 @@
 import { lstat } from 'node:fs/promises';
 import type { Image } from '../image/image.js';
 import { queryClosure, type StorePathInfo } from '../nix/closure.js';
+import { parseRepository } from '../registry/reference.js';
 import { mapLimit } from '../util/pool.js';
 import { version } from '../version.js';
 import { cycloneDx, type SbomPath, type SbomSubject } from './cyclonedx.js';
-import { derivedFacts } from './deriver.js';
+import { derivedFacts, type DrvReads } from './deriver.js';
 
 export const CYCLONEDX_TYPE = 'application/vnd.cyclonedx+json';
 
@@ -28,10 +29,11 @@ export async function sbomText(image: Image, subject: SbomSubject): Promise<stri
 async function describePaths(image: Image): Promise<Map<string, SbomPath>> {
   const storePaths = [...new Set(image.layers.flatMap((l) => l.paths))].sort();
   const closure = await queryClosure(storePaths);
+  const reads: DrvReads = new Map();
   const entries = await mapLimit(storePaths, READS, async (p): Promise<[string, SbomPath]> => {
     const info = closure.paths.get(p) as StorePathInfo;
     const isFile = (await lstat(p).catch(() => undefined))?.isFile() ?? false;
-    const derived = info.deriver === undefined ? undefined : await derivedFacts(info.deriver);
+    const derived = info.deriver === undefined ? undefined : await derivedFacts(info.deriver, p, reads);
     return [p, { info, isFile, ...(derived === undefined ? {} : { derived }) }];
   });
   return new Map(entries);
@@ -41,8 +43,13 @@ async function describePaths(image: Image): Promise<Map<string, SbomPath>> {
 export function pushedSubject(pushed: { digest: SbomSubject['manifestDigest']; refs: readonly string[] } | undefined): SbomSubject {
   if (pushed === undefined) return {};
   const ref = pushed.refs[0] ?? '';
-  // `host/path:tag` or `host/path@sha256:…`: the repository is what precedes the last segment's tag or digest.
+  // `host/path:tag` or `host/path@sha256:…`: the name is what precedes the last segment's tag or digest.
   const at = ref.lastIndexOf('@');
-  const name = at >= 0 ? ref.slice(0, at) : ref.replace(/:[^/:]*$/, '');
-  return { manifestDigest: pushed.digest, repository: name };
+  return { manifestDigest: pushed.digest, repository: fullRepository(at >= 0 ? ref.slice(0, at) : ref.replace(/:[^/:]*$/, '')) };
+}
+
+/** `REGISTRY/REPOSITORY` as a puller resolves a name: `acme/app` is `docker.io/acme/app`. */
+export function fullRepository(name: string): string {
+  const { registry, repository } = parseRepository(name);
+  return `${registry}/${repository}`;
 }

@@ -46,7 +46,7 @@ const UPLOADS = 4;
  * so an interrupted push leaves only blobs that the next push finds and
  * reuses, never a tag naming something missing.
  */
-export async function pushImage(image: Image, target: PushTarget, log: Logger): Promise<PushReport> {
+export async function pushImage(image: Image, target: PushTarget, log: Logger, beforeTags?: (manifest: PushReport['manifest']) => Promise<void>): Promise<PushReport> {
   const { client, repository } = target;
   const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
   const outcomes = new Array<BlobOutcome>(image.layers.length);
@@ -92,18 +92,20 @@ export async function pushImage(image: Image, target: PushTarget, log: Logger): 
     blobs.existing++;
   }
   const manifest = imageManifest(target.format, { digest: configDigest, size: image.configJson.length }, descriptors, annotationsAt(image.annotations, 'manifest'));
+  const descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
+  // What hangs on the manifest (its SBOM) goes on before any tag names it:
+  // the manifest by its digest first, then that, then the tags.
+  if (target.tags.length === 0 || beforeTags !== undefined) await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
+  await beforeTags?.(descriptor);
   const refs: string[] = [];
   for (const tag of target.tags) {
     // The client checks that the registry confirms this manifest's digest.
     await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
     refs.push(`${target.name}:${tag}`);
   }
-  if (target.tags.length === 0) {
-    await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
-    refs.push(`${target.name}@${manifest.digest}`);
-  }
+  if (target.tags.length === 0) refs.push(`${target.name}@${manifest.digest}`);
   log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${formatBytes(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
-  return { digest: manifest.digest, refs, blobs, layers: outcomes, manifest: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size } };
+  return { digest: manifest.digest, refs, blobs, layers: outcomes, manifest: descriptor };
 }
 
 /** One layer's blob: there already (known, or found by a HEAD), else uploaded. */

@@ -7,7 +7,7 @@ import type { PushChoice } from '../options.js';
 import { connect, type Connection } from '../registry/connect.js';
 import { findKnownLayers, type KnownLayer } from '../registry/known-layers.js';
 import { attachArtifact } from '../registry/referrers.js';
-import { CYCLONEDX_TYPE, pushedSubject, sbomText } from '../sbom/document.js';
+import { CYCLONEDX_TYPE, fullRepository, sbomText } from '../sbom/document.js';
 import { pushImage, type PushReport } from './push.js';
 import type { BlobStore, Sink, SinkContext, SinkReport } from './sink.js';
 
@@ -47,18 +47,22 @@ export class RegistrySink implements Sink {
     const pushed = await ctx.log.group('Push', async () => {
       const note = unplacedNote(image.annotations, ['manifest'], 'a pushed manifest');
       if (note !== undefined) ctx.log.info(`${note} (an index step places index and manifest-descriptor ones)`);
-      const report = await pushImage(image, target, ctx.log);
-      return this.image.sbom === undefined ? report : { ...report, sbom: await this.attachSbom(image, report, ctx) };
+      let sbom: PushReport['sbom'];
+      const attach = this.image.sbom === undefined ? undefined : async (manifest: PushReport['manifest']) => {
+        sbom = await this.attachSbom(image, manifest, target, ctx);
+      };
+      const report = await pushImage(image, target, ctx.log, attach);
+      return sbom === undefined ? report : { ...report, sbom };
     });
     return { pushed };
   }
 
-  /** The image's SBOM, as the SBOM file has it, attached to the manifest just pushed. */
-  private async attachSbom(image: Image, pushed: PushReport, ctx: SinkContext): Promise<PushReport['sbom']> {
+  /** The image's SBOM, as the SBOM file has it, attached to the manifest just pushed by its digest. */
+  private async attachSbom(image: Image, manifest: PushReport['manifest'], target: { name: string }, ctx: SinkContext): Promise<PushReport['sbom']> {
     const c = this.connected();
-    const bytes = Buffer.from(await sbomText(image, pushedSubject(pushed)));
-    const attached = await attachArtifact(c.client, c.repository, pushed.manifest, { artifactType: CYCLONEDX_TYPE, bytes });
-    ctx.log.info(`SBOM attached to ${pushed.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
+    const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: fullRepository(target.name) }));
+    const attached = await attachArtifact(c.client, c.repository, manifest, { artifactType: CYCLONEDX_TYPE, bytes });
+    ctx.log.info(`SBOM attached to ${manifest.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
     return attached;
   }
 

@@ -170,6 +170,7 @@ describe('labels and annotations on real outputs (docker-registry on loopback, s
     const out = path.join(dir, 'refused-layout');
     const cases: [string[], RegExp][] = [
       [['--label', 'org.example.novalue'], /^layered-image: --label "org.example.novalue" is not KEY=VALUE$/],
+      [['--label', 'a=1\nb=2'], /^layered-image: --label "a=1…" holds a line break; give one KEY=VALUE a line$/],
       [['--annotation', 'org.example.novalue'], /^layered-image: --annotation "org.example.novalue" is not KEY=VALUE$/],
       [['--annotation', 'layer:org.example.x=1'], /^layered-image: --annotation "layer:org.example.x=1" has the level "layer", not one of manifest, index, manifest-descriptor, index-descriptor$/],
       [['--push', '--manifest-format', 'docker', '--annotation', 'org.example.x=1'], /^layered-image: --annotation at the manifest level need OCI manifests; --manifest-format docker has no place for them$/],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -84,6 +84,31 @@ describe('store path names as packages', () => {
     });
     assert.equal(await derivedFacts('/nix/store/00000000000000000000000000000000-gone.drv'), undefined);
     assert.equal(await readDerivation(CLOSURE_NIX), undefined);
+    // The output a path is, from the derivation itself.
+    const bin = execFileSync('nix-build', [CLOSURE_NIX, '-A', 'hello.bin', '--no-out-link', '--option', 'substitute', 'false', '--quiet'], { encoding: 'utf8' }).trim();
+    assert.equal((await derivedFacts(deriver, bin))?.output, 'bin');
+  });
+
+  it('reads ATerm strings with their escapes, and takes credentials out of source URLs', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'drv-'));
+    try {
+      const src = '/nix/store/00000000000000000000000000000001-src.tar.gz';
+      const fetch = path.join(folder, 'fetch.drv');
+      await writeFile(fetch, `Derive([("out","${src}","","")],[],[],"x86_64-linux","/bin/sh",[],[("urls","https://bot:hunter2-drv-secret@example.org/src.tar.gz http://example.org/mirror/src.tar.gz"),("out","${src}")])`);
+      const main = path.join(folder, 'main.drv');
+      const script = 'echo \\"quoted\\" \\\\ back\\nslash\\ttab';
+      await writeFile(main, `Derive([("out","/nix/store/00000000000000000000000000000002-x-1.0","","")],[("${fetch}",["out"])],[],"x86_64-linux","/bin/sh",["-c","${script}"],[("pname","x"),("script","${script}"),("src","${src}"),("version","1.0")])`);
+      const drv = await readDerivation(main);
+      assert.equal(drv?.env.get('script'), 'echo "quoted" \\ back\nslash\ttab');
+      assert.deepEqual(await derivedFacts(main, '/nix/store/00000000000000000000000000000002-x-1.0'), {
+        name: 'x',
+        version: '1.0',
+        urls: ['https://example.org/src.tar.gz', 'http://example.org/mirror/src.tar.gz'],
+        output: 'out',
+      });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
 
@@ -288,5 +313,25 @@ describe('the SBOM of an image (--sbom): CycloneDX 1.6', () => {
     assert.deepEqual(errorLines(r.stderr), [`layered-image: --sbom ${folder} is a directory`]);
     assert.deepEqual(await readdir(folder), []);
     assert.ok(!(await readdir(dir)).includes('not-written.tar'));
+    const same = runCli(['build', '--name', 'acme/hello', '--contents', hello, '--no-cache', '--output', out, '--sbom', out]);
+    assert.deepEqual(errorLines(same.stderr), [`layered-image: --sbom ${out} is the image's --output too; give the SBOM a file of its own`]);
+    assert.ok(!(await readdir(dir)).includes('not-written.tar'));
+  });
+
+  it('something other than an index under the referrers tag is left alone: the push fails in one line before any tag', async () => {
+    const name = `${registry.host}/acme/clash`;
+    const first = runCli(['build', '--json', '--name', name, '--contents', hello, '--push-by-digest', '--no-cache']);
+    assert.equal(first.status, 0, first.stderr);
+    const digest = (JSON.parse(first.stdout) as Report).push?.digest ?? '';
+    const base = `http://${registry.host}/v2/acme/clash`;
+    const manifest = Buffer.from(await (await fetch(`${base}/manifests/${digest}`, { headers: { accept: OCI_MANIFEST } })).arrayBuffer());
+    // The image manifest itself under the tag a referrers index belongs to.
+    assert.equal((await fetch(`${base}/manifests/sha256-${digest.slice(7)}`, { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body: manifest })).status, 201);
+    const r = runCli(['build', '--name', name, '--tag', 'v1', '--contents', hello, '--push', '--no-cache', '--sbom', path.join(dir, 'clash.cdx.json')]);
+    assert.equal(r.status, 1);
+    assert.deepEqual(errorLines(r.stderr), [`layered-image: acme/clash:sha256-${digest.slice(7)} holds ${OCI_MANIFEST}, not the referrers index the OCI distribution spec puts there; it is left alone`]);
+    await registry.settled();
+    assert.equal((await fetch(`${base}/manifests/v1`, { method: 'HEAD', headers: { accept: OCI_MANIFEST } })).status, 404, 'no tag pushed');
+    assert.ok(!(await readdir(dir)).includes('clash.cdx.json'));
   });
 });
