@@ -30204,14 +30204,14 @@ const BUILD = ['build'];
 const EPOCH_PLUS_ONE = '1970-01-01T00:00:01Z';
 const INPUTS = {
     name: {
-        kind: 'text', commands: BOTH, input: 'name', required: true, flag: 'name', arg: 'NAME',
-        help: 'image name (required); with --push, its host names the registry',
-        indexHelp: 'image name (required): the repository holding the manifests',
+        kind: 'text', commands: BOTH, input: 'name', flag: 'name', arg: 'NAME',
+        help: 'image name, else from NAME:TAG tags; its host names the registry',
+        indexHelp: "image name, else from NAME:TAG tags: the manifests' repository",
     },
     // The first is the docker-archive's RepoTag.
     tags: {
         kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
-        help: 'image tag, repeatable; all are pushed (default: from the image id)',
+        help: 'tag or NAME:TAG, repeatable, all pushed (default: from the image id)',
         indexHelp: 'tag the index is pushed under, repeatable (at least one)',
     },
     manifests: { kind: 'list', commands: ['index'], input: 'index', flag: 'manifest', arg: 'DIGEST', help: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
@@ -31602,8 +31602,7 @@ const CREATED_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?
 const ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips64', 'mips64le', 'mipsle', 'ppc64', 'ppc64le', 'riscv64', 's390x'];
 const NODE_TO_GOARCH = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
 async function parseOptions(raw, env = process.env) {
-    const name = parseName(raw.name);
-    const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
+    const { name, tags } = parseNameAndTags(raw.name, raw.tags);
     const config = withLabels(await parseConfig(raw.config, raw.configFromFile ?? true), (0,image_annotations/* parseLabels */.Xy)(raw.labels ?? []));
     const annotations = (0,image_annotations/* parseAnnotations */.KX)(raw.annotations ?? []);
     const contents = (raw.contents ?? []).map((c, i) => {
@@ -31738,8 +31737,7 @@ function splitReference(text) {
 }
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 function parseIndexOptions(raw) {
-    const name = parseName(raw.name);
-    const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
+    const { name, tags } = parseNameAndTags(raw.name, raw.tags);
     const here = (0,reference/* parseRepository */.SU)(name);
     // The same digest twice (a matrix job run again) is one manifest.
     const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {
@@ -31781,9 +31779,40 @@ function withLabels(config, labels) {
         return config;
     return { ...config, Labels: { ...(config.Labels ?? {}), ...labels } };
 }
+/**
+ * The image's name and its tags. A tag may be a full reference,
+ * `NAME:TAG`, as docker/metadata-action writes its `tags` output; `name`
+ * may then be left out, and is the first reference's. Every reference
+ * names the same repository: one build pushes to one.
+ */
+function parseNameAndTags(rawName, rawTags) {
+    const refs = (rawTags ?? []).map((t) => t.trim()).filter((t) => t !== '').map(parseTagOrReference);
+    const named = refs.flatMap((r) => (r.name === undefined ? [] : [{ ...r, name: r.name }]));
+    const name = (rawName === undefined || rawName === '') && named[0] !== undefined ? named[0].name : parseName(rawName);
+    const home = repositoryKey(name);
+    const other = named.find((r) => repositoryKey(r.name) !== home);
+    if (other !== undefined)
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${other.text}" is in ${other.name}, not ${name}: one build pushes to one repository; give each repository a step of its own`);
+    return { name, tags: [...new Set(refs.map((r) => r.tag))] };
+}
+/** A plain tag, or `NAME:TAG` with the name lowercased as nixpkgs does. */
+function parseTagOrReference(text) {
+    if (TAG_RE.test(text))
+        return { text, tag: text };
+    const ref = splitReference(text);
+    const name = ref.name.toLowerCase();
+    if (ref.digest === undefined && ref.tag !== undefined && TAG_RE.test(ref.tag) && NAME_RE.test(name) && name.length <= 255)
+        return { text, tag: ref.tag, name };
+    throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${text}" is neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a NAME:TAG reference`);
+}
+/** A repository as a registry knows it: `acme/app` and `docker.io/acme/app` are one. */
+function repositoryKey(name) {
+    const { registry, repository } = (0,reference/* parseRepository */.SU)(name);
+    return `${registry}/${repository}`;
+}
 function parseName(raw) {
     if (raw === undefined || raw === '')
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} is required`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} is required, unless every ${(0,inputs/* input */.hF)('tag')} is a full reference (NAME:TAG)`);
     // nixpkgs lowercases image names; the reference grammar then applies.
     const name = raw.toLowerCase();
     if (!NAME_RE.test(name) || name.length > 255) {
@@ -31796,11 +31825,6 @@ function parseName(raw) {
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
     }
     return name;
-}
-function parseTag(raw) {
-    if (!TAG_RE.test(raw))
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
-    return raw;
 }
 async function parseConfig(raw, fromFile) {
     if (raw === undefined || raw.trim() === '')

@@ -109,8 +109,7 @@ const ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips6
 const NODE_TO_GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
 
 export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = process.env): Promise<BuildOptions> {
-  const name = parseName(raw.name);
-  const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
+  const { name, tags } = parseNameAndTags(raw.name, raw.tags);
   const config = withLabels(await parseConfig(raw.config, raw.configFromFile ?? true), parseLabels(raw.labels ?? []));
   const annotations = parseAnnotations(raw.annotations ?? []);
   const contents = (raw.contents ?? []).map((c, i) => {
@@ -251,8 +250,7 @@ export interface IndexOptions extends RegistryAccess {
 }
 
 export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
-  const name = parseName(raw.name);
-  const tags = [...new Set((raw.tags ?? []).filter((t) => t !== '').map(parseTag))];
+  const { name, tags } = parseNameAndTags(raw.name, raw.tags);
   const here = parseRepository(name);
   // The same digest twice (a matrix job run again) is one manifest.
   const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {
@@ -289,8 +287,39 @@ function withLabels(config: ContainerConfig, labels: Record<string, string>): Co
   return { ...config, Labels: { ...(config.Labels ?? {}), ...labels } };
 }
 
+/**
+ * The image's name and its tags. A tag may be a full reference,
+ * `NAME:TAG`, as docker/metadata-action writes its `tags` output; `name`
+ * may then be left out, and is the first reference's. Every reference
+ * names the same repository: one build pushes to one.
+ */
+function parseNameAndTags(rawName: string | undefined, rawTags: readonly string[] | undefined): { name: string; tags: string[] } {
+  const refs = (rawTags ?? []).map((t) => t.trim()).filter((t) => t !== '').map(parseTagOrReference);
+  const named = refs.flatMap((r) => (r.name === undefined ? [] : [{ ...r, name: r.name }]));
+  const name = (rawName === undefined || rawName === '') && named[0] !== undefined ? named[0].name : parseName(rawName);
+  const home = repositoryKey(name);
+  const other = named.find((r) => repositoryKey(r.name) !== home);
+  if (other !== undefined) throw new UserError(`${input('tag')} "${other.text}" is in ${other.name}, not ${name}: one build pushes to one repository; give each repository a step of its own`);
+  return { name, tags: [...new Set(refs.map((r) => r.tag))] };
+}
+
+/** A plain tag, or `NAME:TAG` with the name lowercased as nixpkgs does. */
+function parseTagOrReference(text: string): { text: string; tag: string; name?: string } {
+  if (TAG_RE.test(text)) return { text, tag: text };
+  const ref = splitReference(text);
+  const name = ref.name.toLowerCase();
+  if (ref.digest === undefined && ref.tag !== undefined && TAG_RE.test(ref.tag) && NAME_RE.test(name) && name.length <= 255) return { text, tag: ref.tag, name };
+  throw new UserError(`${input('tag')} "${text}" is neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a NAME:TAG reference`);
+}
+
+/** A repository as a registry knows it: `acme/app` and `docker.io/acme/app` are one. */
+function repositoryKey(name: string): string {
+  const { registry, repository } = parseRepository(name);
+  return `${registry}/${repository}`;
+}
+
 function parseName(raw: string | undefined): string {
-  if (raw === undefined || raw === '') throw new UserError(`${input('name')} is required`);
+  if (raw === undefined || raw === '') throw new UserError(`${input('name')} is required, unless every ${input('tag')} is a full reference (NAME:TAG)`);
   // nixpkgs lowercases image names; the reference grammar then applies.
   const name = raw.toLowerCase();
   if (!NAME_RE.test(name) || name.length > 255) {
@@ -301,11 +330,6 @@ function parseName(raw: string | undefined): string {
     throw new UserError(`${input('name')} "${raw}" is not a valid image name (lowercase letters, digits, and . _ - separators, optionally host/ first)`);
   }
   return name;
-}
-
-function parseTag(raw: string): string {
-  if (!TAG_RE.test(raw)) throw new UserError(`${input('tag')} "${raw}" is not a valid tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
-  return raw;
 }
 
 async function parseConfig(raw: string | undefined, fromFile: boolean): Promise<ContainerConfig> {

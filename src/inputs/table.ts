@@ -69,14 +69,14 @@ const EPOCH_PLUS_ONE = '1970-01-01T00:00:01Z';
 
 export const INPUTS = {
   name: {
-    kind: 'text', commands: BOTH, input: 'name', required: true, flag: 'name', arg: 'NAME',
-    help: 'image name (required); with --push, its host names the registry',
-    indexHelp: 'image name (required): the repository holding the manifests',
+    kind: 'text', commands: BOTH, input: 'name', flag: 'name', arg: 'NAME',
+    help: 'image name, else from NAME:TAG tags; its host names the registry',
+    indexHelp: "image name, else from NAME:TAG tags: the manifests' repository",
   },
   // The first is the docker-archive's RepoTag.
   tags: {
     kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
-    help: 'image tag, repeatable; all are pushed (default: from the image id)',
+    help: 'tag or NAME:TAG, repeatable, all pushed (default: from the image id)',
     indexHelp: 'tag the index is pushed under, repeatable (at least one)',
   },
   manifests: { kind: 'list', commands: ['index'], input: 'index', flag: 'manifest', arg: 'DIGEST', help: "a pushed manifest's digest or NAME@DIGEST, repeatable" },

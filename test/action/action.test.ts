@@ -124,7 +124,7 @@ describe('the Action bundle (dist/index.js)', () => {
   });
 
   const bad: { what: string; inputs: () => Record<string, string>; error: string }[] = [
-    { what: 'no name', inputs: () => ({ contents: app }), error: 'name is required' },
+    { what: 'no name', inputs: () => ({ contents: app }), error: 'name is required, unless every tag is a full reference (NAME:TAG)' },
     { what: 'bad name', inputs: () => ({ name: 'Bad Name', contents: app }), error: 'name "Bad Name" is not a valid image name' },
     { what: 'maxLayers 1', inputs: () => ({ name: 'x', contents: app, maxLayers: '1' }), error: 'maxLayers "1" must be a whole number from 2 to 125' },
     { what: 'config not JSON', inputs: () => ({ name: 'x', contents: app, config: '{Cmd' }), error: 'config is not valid JSON' },

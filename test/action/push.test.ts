@@ -212,6 +212,16 @@ describe('the Action pushing to a registry', () => {
     });
     assert.match(run.stdout, /^a pushed manifest has no place for index annotations; they are left out of it \(an index step places index and manifest-descriptor ones\)$/m);
 
+    // steps.meta.outputs.tags: full references, one a line, and no name.
+    const byRefs = await runAction(root, cache.env, { tags: `${name}:sha-1a2b3c\n${name}:edge\n`, contents: app, config, push: 'true', ...auth });
+    assert.equal(byRefs.status, 0, byRefs.stdout);
+    assert.equal(byRefs.outputs['imageName'], name);
+    assert.equal(byRefs.outputs['imageRef'], `${name}@${byRefs.outputs['digest'] ?? ''}`);
+    for (const tag of ['sha-1a2b3c', 'edge']) {
+      const served = execFileSync('skopeo', ['inspect', '--raw', ...creds, `docker://${name}:${tag}`]);
+      assert.equal(`sha256:${createHash('sha256').update(served).digest('hex')}`, byRefs.outputs['digest']);
+    }
+
     const bad = await runAction(root, cache.env, { name, contents: app, config, tag: 'bad', labels: 'org.example.novalue', push: 'true', ...auth });
     assert.equal(bad.status, 1);
     assert.deepEqual(bad.stdout.split('\n').filter((l) => l.startsWith('::error::')), ['::error::labels "org.example.novalue" is not KEY=VALUE']);

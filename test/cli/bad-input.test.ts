@@ -26,7 +26,7 @@ describe('bad input: one line naming the value, non-zero exit, nothing written',
   after(() => rm(dir, { recursive: true, force: true }));
 
   const cases: { what: string; args: () => string[]; says: RegExp; output?: boolean; whole?: boolean }[] = [
-    { what: 'no name', args: () => ['--contents', app], says: /^layered-image: --name is required$/ },
+    { what: 'no name', args: () => ['--contents', app], says: /^layered-image: --name is required, unless every --tag is a full reference \(NAME:TAG\)$/ },
     { what: 'bad name', args: () => ['--name', 'no spaces!', '--contents', app], says: /name "no spaces!"/ },
     { what: 'name with a bad separator', args: () => ['--name', 'a//b', '--contents', app], says: /"a\/\/b"/ },
     { what: 'bad tag', args: () => ['--name', 'x', '--tag=-v1', '--contents', app], says: /--tag "-v1"/ },
