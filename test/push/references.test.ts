@@ -52,7 +52,7 @@ describe("tags as docker/metadata-action's tags output writes them: full referen
     assert.equal((await pullAndRun(`${name}:main`, path.join(dir, 'run'))).stdout, 'hello from app\nlibrary 1\n');
   });
 
-  it('references and plain tags with a --name of the same repository, however spelled; the docker-archive is named by the first', async () => {
+  it('references and plain tags with a --name of the same repository, however spelled; the docker-archive is named by the first', () => {
     const out = path.join(dir, 'named.tar');
     const r = runCli(['build', '--json', '--name', 'acme/app', '--contents', app, '--no-cache', '--output', out, '--tag', 'docker.io/acme/app:v1', '--tag', 'latest']);
     assert.equal(r.status, 0, r.stderr);
