@@ -29,7 +29,9 @@ describe('the workflows and action.yml, as the runner reads them', () => {
     assert.deepEqual(action.errors, []);
     assert.equal(action.main, 'dist/index.js');
     assert.ok(existsSync(path.join(REPO, action.main)));
-    assert.ok(action.inputs.some((i) => i.id === 'name' && i.required === true));
+    // name may be left out where every tag is a full reference (NAME:TAG); contents is read like any input.
+    assert.equal(action.inputs.find((i) => i.id === 'name')?.required, false);
+    assert.ok(action.inputs.some((i) => i.id === 'contents'));
   });
 
   for (const file of workflowFiles) {
