@@ -7,6 +7,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import { derivedFacts, readDerivation } from '../../src/sbom/deriver.js';
+import { parseDigest } from '../../src/digest.js';
+import { pushedSubject } from '../../src/sbom/document.js';
 import { parseDrvName, storeName } from '../../src/sbom/store-name.js';
 import { runCli, runCliAsync } from '../support/cli.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
@@ -69,6 +71,14 @@ describe('store path names as packages', () => {
     assert.deepEqual(storeName(`/nix/store/${hash}-openssl-3.0.13-bin`), { hash, name: 'openssl', version: '3.0.13', output: 'bin' });
     assert.deepEqual(storeName(`/nix/store/${hash}-glibc-2.38-44`), { hash, name: 'glibc', version: '2.38-44', output: undefined });
     assert.deepEqual(storeName(`/nix/store/${hash}-etc-bashrc`), { hash, name: 'etc-bashrc', version: '', output: undefined });
+  });
+
+  it('names the pushed repository as a puller resolves it: Docker Hub names spelled out', () => {
+    const digest = parseDigest(`sha256:${'a'.repeat(64)}`);
+    assert.deepEqual(pushedSubject({ digest, refs: ['acme/hello:v1'] }), { manifestDigest: digest, repository: 'docker.io/acme/hello' });
+    assert.deepEqual(pushedSubject({ digest, refs: [`hello@${digest}`] }), { manifestDigest: digest, repository: 'docker.io/library/hello' });
+    assert.deepEqual(pushedSubject({ digest, refs: ['127.0.0.1:5000/team/app:v1'] }), { manifestDigest: digest, repository: '127.0.0.1:5000/team/app' });
+    assert.deepEqual(pushedSubject(undefined), {});
   });
 
   it("reads a deriver's pname, version and its src's URLs; a missing or foreign file is no answer", async () => {
