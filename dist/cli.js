@@ -29769,6 +29769,7 @@ function unplacedNote(a, placed, where) {
 /* harmony export */   K9: () => (/* binding */ imageConfigJson),
 /* harmony export */   SA: () => (/* binding */ pathsComment),
 /* harmony export */   dj: () => (/* binding */ canonicalJson),
+/* harmony export */   x2: () => (/* binding */ repoTagsOf),
 /* harmony export */   xv: () => (/* binding */ configDigest),
 /* harmony export */   yw: () => (/* binding */ mergeBaseConfig)
 /* harmony export */ });
@@ -29830,9 +29831,13 @@ function isRecord(v) {
 function configDigest(configJson) {
     return (0,_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256Digest */ .sI)(configJson);
 }
-/** `manifest.json` of a docker-archive (Docker image spec v1.2). */
-function dockerManifestJson(configFile, repoTag, layerFiles) {
-    return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: [repoTag], Layers: layerFiles }]), 'utf8');
+/** `manifest.json` of a docker-archive (Docker image spec v1.2): `docker load` tags the image with each of `repoTags`. */
+function dockerManifestJson(configFile, repoTags, layerFiles) {
+    return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: repoTags, Layers: layerFiles }]), 'utf8');
+}
+/** Every `NAME:TAG` of the image, in the order given: what a docker-archive names it. */
+function repoTagsOf(image) {
+    return image.tags.map((tag) => `${image.name}:${tag}`);
 }
 function canonicalJson(value) {
     return JSON.stringify(sortKeys(value));
@@ -30208,7 +30213,7 @@ const INPUTS = {
         help: 'image name, else from NAME:TAG tags; its host names the registry',
         indexHelp: "image name, else from NAME:TAG tags: the manifests' repository",
     },
-    // The first is the docker-archive's RepoTag.
+    // Each is in the docker-archive's RepoTags; the first is the report's imageTag.
     tags: {
         kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
         help: 'tag or NAME:TAG, repeatable, all pushed (default: from the image id)',
@@ -34095,7 +34100,7 @@ function finishDockerArchive(file, image, label = file) {
             return name;
         });
         const configName = `${(0,lib_digest/* digestHex */.sU)((0,image_config/* configDigest */.xv)(image.configJson))}.json`;
-        const manifest = (0,image_config/* dockerManifestJson */.GF)(configName, image.repoTag, layerFiles);
+        const manifest = (0,image_config/* dockerManifestJson */.GF)(configName, image.repoTags, layerFiles);
         let at = layersEnd + tar_header/* BLOCK */.IE;
         for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]]) {
             header(name, bytes.length, at);
@@ -34145,7 +34150,7 @@ class ArchiveStream {
     finish(image) {
         const configName = `${(0,lib_digest/* digestHex */.sU)((0,image_config/* configDigest */.xv)(image.configJson))}.json`;
         this.file(configName, image.configJson);
-        this.file('manifest.json', (0,image_config/* dockerManifestJson */.GF)(configName, image.repoTag, image.layerFiles));
+        this.file('manifest.json', (0,image_config/* dockerManifestJson */.GF)(configName, image.repoTags, image.layerFiles));
         this.put((0,tar_header/* endOfArchive */.PG)(this.written));
     }
     put(bytes) {
@@ -34332,6 +34337,7 @@ class LocalOutputSink {
 
 
 
+
 /**
  * A docker-archive file. Its layers are built straight into their places
  * in the archive (see docker-archive-tar.ts), so it needs no second copy;
@@ -34357,7 +34363,7 @@ class DockerArchiveSink extends LocalOutputSink {
         return new ArchiveBed(tmp, readFrom, label);
     }
     async writeTo(out, image) {
-        finishDockerArchive(out.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${this.path}`);
+        finishDockerArchive(out.tmp, { configJson: image.configJson, repoTags: (0,image_config/* repoTagsOf */.x2)(image), layers: image.layers }, `output ${this.path}`);
         await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${this.path}`));
         return (await (0,promises_.stat)(out.target)).size;
     }
@@ -34406,6 +34412,7 @@ class ArchiveBed {
 
 
 
+
 const LABEL = 'standard output';
 /**
  * `--output -`: the image as a docker-archive on standard output, written
@@ -34450,9 +34457,9 @@ class DockerStreamSink {
         return Promise.resolve(bed);
     }
     write(image, ctx) {
-        const repoTag = `${image.name}:${image.tags[0]}`;
-        this.out.finish({ configJson: image.configJson, repoTag, layerFiles: this.members });
-        ctx.log.info(`${LABEL}: ${repoTag}, ${image.layers.length} layers`);
+        const repoTags = (0,image_config/* repoTagsOf */.x2)(image);
+        this.out.finish({ configJson: image.configJson, repoTags, layerFiles: this.members });
+        ctx.log.info(`${LABEL}: ${repoTags.join(', ')}, ${image.layers.length} layers`);
         const note = (0,annotations/* unplacedNote */.f_)(image.annotations, [], 'a docker-archive');
         if (note !== undefined)
             ctx.log.info(note);

@@ -99183,9 +99183,13 @@ function isRecord(v) {
 function configDigest(configJson) {
     return (0,lib_digest/* sha256Digest */.sI)(configJson);
 }
-/** `manifest.json` of a docker-archive (Docker image spec v1.2). */
-function dockerManifestJson(configFile, repoTag, layerFiles) {
-    return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: [repoTag], Layers: layerFiles }]), 'utf8');
+/** `manifest.json` of a docker-archive (Docker image spec v1.2): `docker load` tags the image with each of `repoTags`. */
+function dockerManifestJson(configFile, repoTags, layerFiles) {
+    return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: repoTags, Layers: layerFiles }]), 'utf8');
+}
+/** Every `NAME:TAG` of the image, in the order given: what a docker-archive names it. */
+function repoTagsOf(image) {
+    return image.tags.map((tag) => `${image.name}:${tag}`);
 }
 function canonicalJson(value) {
     return JSON.stringify(sortKeys(value));
@@ -100359,7 +100363,7 @@ function finishDockerArchive(file, image, label = file) {
             return name;
         });
         const configName = `${(0,lib_digest/* digestHex */.sU)(configDigest(image.configJson))}.json`;
-        const manifest = dockerManifestJson(configName, image.repoTag, layerFiles);
+        const manifest = dockerManifestJson(configName, image.repoTags, layerFiles);
         let at = layersEnd + tar_header/* BLOCK */.IE;
         for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]]) {
             header(name, bytes.length, at);
@@ -100409,7 +100413,7 @@ class ArchiveStream {
     finish(image) {
         const configName = `${(0,lib_digest/* digestHex */.sU)(configDigest(image.configJson))}.json`;
         this.file(configName, image.configJson);
-        this.file('manifest.json', dockerManifestJson(configName, image.repoTag, image.layerFiles));
+        this.file('manifest.json', dockerManifestJson(configName, image.repoTags, image.layerFiles));
         this.put((0,tar_header/* endOfArchive */.PG)(this.written));
     }
     put(bytes) {
@@ -100661,6 +100665,7 @@ class LocalOutputSink {
 
 
 
+
 /**
  * A docker-archive file. Its layers are built straight into their places
  * in the archive (see docker-archive-tar.ts), so it needs no second copy;
@@ -100686,7 +100691,7 @@ class DockerArchiveSink extends LocalOutputSink {
         return new ArchiveBed(tmp, readFrom, label);
     }
     async writeTo(out, image) {
-        finishDockerArchive(out.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0]}`, layers: image.layers }, `output ${this.path}`);
+        finishDockerArchive(out.tmp, { configJson: image.configJson, repoTags: repoTagsOf(image), layers: image.layers }, `output ${this.path}`);
         await (0,promises_.rename)(out.tmp, out.target).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('output')} ${this.path}`));
         return (await (0,promises_.stat)(out.target)).size;
     }
@@ -100735,6 +100740,7 @@ class ArchiveBed {
 
 
 
+
 const LABEL = 'standard output';
 /**
  * `--output -`: the image as a docker-archive on standard output, written
@@ -100779,9 +100785,9 @@ class DockerStreamSink {
         return Promise.resolve(bed);
     }
     write(image, ctx) {
-        const repoTag = `${image.name}:${image.tags[0]}`;
-        this.out.finish({ configJson: image.configJson, repoTag, layerFiles: this.members });
-        ctx.log.info(`${LABEL}: ${repoTag}, ${image.layers.length} layers`);
+        const repoTags = repoTagsOf(image);
+        this.out.finish({ configJson: image.configJson, repoTags, layerFiles: this.members });
+        ctx.log.info(`${LABEL}: ${repoTags.join(', ')}, ${image.layers.length} layers`);
         const note = unplacedNote(image.annotations, [], 'a docker-archive');
         if (note !== undefined)
             ctx.log.info(note);
@@ -103213,7 +103219,7 @@ const INPUTS = {
         help: 'image name, else from NAME:TAG tags; its host names the registry',
         indexHelp: "image name, else from NAME:TAG tags: the manifests' repository",
     },
-    // The first is the docker-archive's RepoTag.
+    // Each is in the docker-archive's RepoTags; the first is the report's imageTag.
     tags: {
         kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
         help: 'tag or NAME:TAG, repeatable, all pushed (default: from the image id)',

@@ -73,9 +73,14 @@ export function configDigest(configJson: Buffer): Digest {
   return sha256Digest(configJson);
 }
 
-/** `manifest.json` of a docker-archive (Docker image spec v1.2). */
-export function dockerManifestJson(configFile: string, repoTag: string, layerFiles: readonly string[]): Buffer {
-  return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: [repoTag], Layers: layerFiles }]), 'utf8');
+/** `manifest.json` of a docker-archive (Docker image spec v1.2): `docker load` tags the image with each of `repoTags`. */
+export function dockerManifestJson(configFile: string, repoTags: readonly string[], layerFiles: readonly string[]): Buffer {
+  return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: repoTags, Layers: layerFiles }]), 'utf8');
+}
+
+/** Every `NAME:TAG` of the image, in the order given: what a docker-archive names it. */
+export function repoTagsOf(image: { name: string; tags: readonly string[] }): string[] {
+  return image.tags.map((tag) => `${image.name}:${tag}`);
 }
 
 export function canonicalJson(value: unknown): string {

@@ -73,7 +73,7 @@ export const INPUTS = {
     help: 'image name, else from NAME:TAG tags; its host names the registry',
     indexHelp: "image name, else from NAME:TAG tags: the manifests' repository",
   },
-  // The first is the docker-archive's RepoTag.
+  // Each is in the docker-archive's RepoTags; the first is the report's imageTag.
   tags: {
     kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
     help: 'tag or NAME:TAG, repeatable, all pushed (default: from the image id)',

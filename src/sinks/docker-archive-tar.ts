@@ -59,7 +59,7 @@ export function layerPlaces(sizes: readonly number[], from = 0): { offsets: numb
  */
 export function finishDockerArchive(
   file: string,
-  image: { layers: readonly Pick<Layer, 'digest' | 'size'>[]; configJson: Buffer; repoTag: string },
+  image: { layers: readonly Pick<Layer, 'digest' | 'size'>[]; configJson: Buffer; repoTags: readonly string[] },
   label = file,
 ): void {
   let fd: number;
@@ -84,7 +84,7 @@ export function finishDockerArchive(
       return name;
     });
     const configName = `${digestHex(configDigest(image.configJson))}.json`;
-    const manifest = dockerManifestJson(configName, image.repoTag, layerFiles);
+    const manifest = dockerManifestJson(configName, image.repoTags, layerFiles);
     let at = layersEnd + BLOCK;
     for (const [name, bytes] of [[configName, image.configJson], ['manifest.json', manifest]] as const) {
       header(name, bytes.length, at);
@@ -134,10 +134,10 @@ export class ArchiveStream {
   }
 
   /** The config, manifest.json and the end of the archive. */
-  finish(image: { configJson: Buffer; repoTag: string; layerFiles: readonly string[] }): void {
+  finish(image: { configJson: Buffer; repoTags: readonly string[]; layerFiles: readonly string[] }): void {
     const configName = `${digestHex(configDigest(image.configJson))}.json`;
     this.file(configName, image.configJson);
-    this.file('manifest.json', dockerManifestJson(configName, image.repoTag, image.layerFiles));
+    this.file('manifest.json', dockerManifestJson(configName, image.repoTags, image.layerFiles));
     this.put(endOfArchive(this.written));
   }
 

@@ -1,4 +1,5 @@
 import { link, open, rename, stat } from 'node:fs/promises';
+import { repoTagsOf } from '../image/config.js';
 import path from 'node:path';
 import { asUserError } from '../errors.js';
 import type { Image } from '../image/image.js';
@@ -39,7 +40,7 @@ export class DockerArchiveSink extends LocalOutputSink implements Sink {
   }
 
   protected async writeTo(out: OutputPath, image: Image): Promise<number> {
-    finishDockerArchive(out.tmp, { configJson: image.configJson, repoTag: `${image.name}:${image.tags[0] as string}`, layers: image.layers }, `output ${this.path}`);
+    finishDockerArchive(out.tmp, { configJson: image.configJson, repoTags: repoTagsOf(image), layers: image.layers }, `output ${this.path}`);
     await rename(out.tmp, out.target).catch((e: unknown) => asUserError(e, `cannot write ${input('output')} ${this.path}`));
     return (await stat(out.target)).size;
   }

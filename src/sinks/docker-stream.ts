@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { repoTagsOf } from '../image/config.js';
 import { unplacedNote } from '../image/annotations.js';
 import type { Image } from '../image/image.js';
 import { FileSink } from '../layer/sink.js';
@@ -52,9 +53,9 @@ export class DockerStreamSink implements Sink {
   }
 
   write(image: Image, ctx: SinkContext): Promise<SinkReport> {
-    const repoTag = `${image.name}:${image.tags[0] as string}`;
-    this.out.finish({ configJson: image.configJson, repoTag, layerFiles: this.members });
-    ctx.log.info(`${LABEL}: ${repoTag}, ${image.layers.length} layers`);
+    const repoTags = repoTagsOf(image);
+    this.out.finish({ configJson: image.configJson, repoTags, layerFiles: this.members });
+    ctx.log.info(`${LABEL}: ${repoTags.join(', ')}, ${image.layers.length} layers`);
     const note = unplacedNote(image.annotations, [], 'a docker-archive');
     if (note !== undefined) ctx.log.info(note);
     return Promise.resolve({ path: '-' });

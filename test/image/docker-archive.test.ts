@@ -34,7 +34,7 @@ describe('the docker-archive layout', () => {
     ftruncateSync(fd, end + 3 * 10240);
     closeSync(fd);
     const configJson = imageConfigJson({ architecture: 'amd64', created: '1970-01-01T00:00:01Z', config: {}, layers });
-    finishDockerArchive(file, { layers, configJson, repoTag: 'big:1' });
+    finishDockerArchive(file, { layers, configJson, repoTags: ['big:1'] });
 
     // Our own base-image reader (a lenient tar indexer) finds every layer where it was placed.
     const read = readBaseImage(file);

@@ -52,13 +52,13 @@ describe("tags as docker/metadata-action's tags output writes them: full referen
     assert.equal((await pullAndRun(`${name}:main`, path.join(dir, 'run'))).stdout, 'hello from app\nlibrary 1\n');
   });
 
-  it('references and plain tags with a --name of the same repository, however spelled; the docker-archive is named by the first', () => {
+  it('references and plain tags with a --name of the same repository, however spelled; the docker-archive names the image by each', () => {
     const out = path.join(dir, 'named.tar');
     const r = runCli(['build', '--json', '--name', 'acme/app', '--contents', app, '--no-cache', '--output', out, '--tag', 'docker.io/acme/app:v1', '--tag', 'latest']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as Report).imageTags, ['v1', 'latest']);
     const manifest = JSON.parse(execFileSync('tar', ['-xOf', out, 'manifest.json'], { encoding: 'utf8' })) as { RepoTags: string[] }[];
-    assert.deepEqual(manifest[0]?.RepoTags, ['acme/app:v1']);
+    assert.deepEqual(manifest[0]?.RepoTags, ['acme/app:v1', 'acme/app:latest']);
   });
 
   it('bad references: one line naming the value, nothing written or pushed', async () => {
