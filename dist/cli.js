@@ -31794,8 +31794,8 @@ function parseNameAndTags(rawName, rawTags) {
     const refs = (rawTags ?? []).map((t) => t.trim()).filter((t) => t !== '').map(parseTagOrReference);
     const named = refs.flatMap((r) => (r.name === undefined ? [] : [{ ...r, name: r.name }]));
     const name = (rawName === undefined || rawName === '') && named[0] !== undefined ? named[0].name : parseName(rawName);
-    const home = repositoryKey(name);
-    const other = named.find((r) => repositoryKey(r.name) !== home);
+    const home = (0,reference/* fullRepository */.gp)(name);
+    const other = named.find((r) => (0,reference/* fullRepository */.gp)(r.name) !== home);
     if (other !== undefined)
         throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${other.text}" is in ${other.name}, not ${name}: one build pushes to one repository; give each repository a step of its own`);
     return { name, tags: [...new Set(refs.map((r) => r.tag))] };
@@ -31809,11 +31809,6 @@ function parseTagOrReference(text) {
     if (ref.digest === undefined && ref.tag !== undefined && TAG_RE.test(ref.tag) && NAME_RE.test(name) && name.length <= 255)
         return { text, tag: ref.tag, name };
     throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${text}" is neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a NAME:TAG reference`);
-}
-/** A repository as a registry knows it: `acme/app` and `docker.io/acme/app` are one. */
-function repositoryKey(name) {
-    const { registry, repository } = (0,reference/* parseRepository */.SU)(name);
-    return `${registry}/${repository}`;
 }
 function parseName(raw) {
     if (raw === undefined || raw === '')
@@ -35116,22 +35111,26 @@ const CYCLONEDX_TYPE = 'application/vnd.cyclonedx+json';
 const READS = 8;
 // One image's paths are described once, whichever output asks first: the file and the pushed artifact share them.
 const described = new WeakMap();
-/** The image's CycloneDX document, as bytes, for this subject. */
-async function sbomText(image, subject) {
+/**
+ * The image's CycloneDX document, as bytes, for this subject. `known` is
+ * what the build learned of its store paths already (the closure it
+ * planned from): the store is asked again only for what it lacks.
+ */
+async function sbomText(image, subject, known) {
     let paths = described.get(image);
     if (paths === undefined) {
-        paths = describePaths(image);
+        paths = describePaths(image, known);
         described.set(image, paths);
     }
     return cycloneDx(image, await paths, subject, (0,version/* version */.r)());
 }
 /** Every store path of the image's own layers, with the store's facts of it and, where present, its deriver's. */
-async function describePaths(image) {
+async function describePaths(image, known) {
     const storePaths = [...new Set(image.layers.flatMap((l) => l.paths))].sort();
-    const closure = await queryClosure(storePaths);
+    const infos = known !== undefined && storePaths.every((p) => known.has(p)) ? known : (await queryClosure(storePaths)).paths;
     const reads = new Map();
     const entries = await (0,pool/* mapLimit */.s)(storePaths, READS, async (p) => {
-        const info = closure.paths.get(p);
+        const info = infos.get(p);
         const isFile = (await (0,promises_.lstat)(p).catch(() => undefined))?.isFile() ?? false;
         const derived = info.deriver === undefined ? undefined : await derivedFacts(info.deriver, p, reads);
         return [p, { info, isFile, ...(derived === undefined ? {} : { derived }) }];
@@ -35145,12 +35144,7 @@ function pushedSubject(pushed) {
     const ref = pushed.refs[0] ?? '';
     // `host/path:tag` or `host/path@sha256:…`: the name is what precedes the last segment's tag or digest.
     const at = ref.lastIndexOf('@');
-    return { manifestDigest: pushed.digest, repository: fullRepository(at >= 0 ? ref.slice(0, at) : ref.replace(/:[^/:]*$/, '')) };
-}
-/** `REGISTRY/REPOSITORY` as a puller resolves a name: `acme/app` is `docker.io/acme/app`. */
-function fullRepository(name) {
-    const { registry, repository } = (0,reference/* parseRepository */.SU)(name);
-    return `${registry}/${repository}`;
+    return { manifestDigest: pushed.digest, repository: (0,reference/* fullRepository */.gp)(at >= 0 ? ref.slice(0, at) : ref.replace(/:[^/:]*$/, '')) };
 }
 
 ;// CONCATENATED MODULE: ./lib/sinks/push.js
@@ -35258,6 +35252,7 @@ async function pushBlob(target, blob, i) {
 
 
 
+
 /**
  * A registry: the image pushed under its tags (or by digest), uploading
  * only the blobs the registry lacks. It is also a store the pipeline asks
@@ -35305,7 +35300,7 @@ class RegistrySink {
     /** The image's SBOM, as the SBOM file has it, attached to the manifest just pushed by its digest. */
     async attachSbom(image, manifest, target, ctx) {
         const c = this.connected();
-        const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: fullRepository(target.name) }));
+        const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: (0,reference/* fullRepository */.gp)(target.name) }, ctx.storePaths));
         const attached = await attachArtifact(c.client, c.repository, manifest, { artifactType: CYCLONEDX_TYPE, bytes });
         ctx.log.info(`SBOM attached to ${manifest.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
         return attached;
@@ -35346,7 +35341,7 @@ class SbomSink {
         if (out === undefined)
             throw new Error('the SBOM output was not prepared');
         const subject = pushedSubject(ctx.earlier?.find((r) => r.pushed !== undefined)?.pushed);
-        const text = await sbomText(image, subject);
+        const text = await sbomText(image, subject, ctx.storePaths);
         const failed = (e) => (0,errors/* asUserError */.Yl)(e, `cannot write ${(0,marker/* input */.hF)('sbom')} ${this.file}`);
         await (0,promises_.writeFile)(out.tmp, text, { flag: 'wx', mode: 0o644 }).catch(failed);
         await (0,promises_.rename)(out.tmp, out.target).catch(failed);
@@ -35431,7 +35426,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj, sinks = sinksFo
                 await policy.imageMade(image);
                 const reports = [];
                 for (const sink of sinks)
-                    reports.push(await sink.write(image, { ...ctx, earlier: [...reports] }));
+                    reports.push(await sink.write(image, { ...ctx, earlier: [...reports], storePaths: closure.paths }));
                 return buildReport(image, reports, await policy.finish(image));
             }
             finally {
@@ -36973,6 +36968,7 @@ function nonEmpty(s) {
 /* harmony export */   SU: () => (/* binding */ parseRepository),
 /* harmony export */   U9: () => (/* binding */ isLoopback),
 /* harmony export */   Xb: () => (/* binding */ DOCKER_HUB),
+/* harmony export */   gp: () => (/* binding */ fullRepository),
 /* harmony export */   nw: () => (/* binding */ refString),
 /* harmony export */   nz: () => (/* binding */ apiHost)
 /* harmony export */ });
@@ -36994,6 +36990,11 @@ function parseRepository(name) {
         return { registry: first, repository: rest };
     }
     return { registry: DOCKER_HUB, repository: slash < 0 ? `library/${name}` : name };
+}
+/** `REGISTRY/REPOSITORY` as a puller resolves a name: `acme/app` and `docker.io/acme/app` are both `docker.io/acme/app`. */
+function fullRepository(name) {
+    const { registry, repository } = parseRepository(name);
+    return `${registry}/${repository}`;
 }
 /** The host that serves the API: Docker Hub's name is not its API host. */
 function apiHost(registry) {

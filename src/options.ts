@@ -14,7 +14,7 @@ import type { TarSettings } from './layer/tar-header.js';
 import { MANIFEST_FORMATS, type ManifestFormat } from './image/manifest.js';
 import type { RegistryAccess } from './registry/connect.js';
 import type { ImageRef } from './registry/reference.js';
-import { parseRepository } from './registry/reference.js';
+import { fullRepository, parseRepository } from './registry/reference.js';
 import { parseHints, type Hint } from './plan/hints.js';
 import { LAYERINGS, type Layering } from './plan/layers.js';
 
@@ -297,8 +297,8 @@ function parseNameAndTags(rawName: string | undefined, rawTags: readonly string[
   const refs = (rawTags ?? []).map((t) => t.trim()).filter((t) => t !== '').map(parseTagOrReference);
   const named = refs.flatMap((r) => (r.name === undefined ? [] : [{ ...r, name: r.name }]));
   const name = (rawName === undefined || rawName === '') && named[0] !== undefined ? named[0].name : parseName(rawName);
-  const home = repositoryKey(name);
-  const other = named.find((r) => repositoryKey(r.name) !== home);
+  const home = fullRepository(name);
+  const other = named.find((r) => fullRepository(r.name) !== home);
   if (other !== undefined) throw new UserError(`${input('tag')} "${other.text}" is in ${other.name}, not ${name}: one build pushes to one repository; give each repository a step of its own`);
   return { name, tags: [...new Set(refs.map((r) => r.tag))] };
 }
@@ -310,12 +310,6 @@ function parseTagOrReference(text: string): { text: string; tag: string; name?: 
   const name = ref.name.toLowerCase();
   if (ref.digest === undefined && ref.tag !== undefined && TAG_RE.test(ref.tag) && NAME_RE.test(name) && name.length <= 255) return { text, tag: ref.tag, name };
   throw new UserError(`${input('tag')} "${text}" is neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a NAME:TAG reference`);
-}
-
-/** A repository as a registry knows it: `acme/app` and `docker.io/acme/app` are one. */
-function repositoryKey(name: string): string {
-  const { registry, repository } = parseRepository(name);
-  return `${registry}/${repository}`;
 }
 
 function parseName(raw: string | undefined): string {

@@ -52,7 +52,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger, si
         const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom }, setup, ctx));
         await policy.imageMade(image);
         const reports: SinkReport[] = [];
-        for (const sink of sinks) reports.push(await sink.write(image, { ...ctx, earlier: [...reports] }));
+        for (const sink of sinks) reports.push(await sink.write(image, { ...ctx, earlier: [...reports], storePaths: closure.paths }));
         return buildReport(image, reports, await policy.finish(image));
       } finally {
         // Saves in flight read the work folder's blobs: ended before it goes.

@@ -24,6 +24,12 @@ export function parseRepository(name: string): Repository {
   return { registry: DOCKER_HUB, repository: slash < 0 ? `library/${name}` : name };
 }
 
+/** `REGISTRY/REPOSITORY` as a puller resolves a name: `acme/app` and `docker.io/acme/app` are both `docker.io/acme/app`. */
+export function fullRepository(name: string): string {
+  const { registry, repository } = parseRepository(name);
+  return `${registry}/${repository}`;
+}
+
 /** The host that serves the API: Docker Hub's name is not its API host. */
 export function apiHost(registry: string): string {
   return registry === DOCKER_HUB || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;

@@ -7,7 +7,8 @@ import type { PushChoice } from '../options.js';
 import { connect, type Connection } from '../registry/connect.js';
 import { findKnownLayers, type KnownLayer } from '../registry/known-layers.js';
 import { attachArtifact } from '../registry/referrers.js';
-import { CYCLONEDX_TYPE, fullRepository, sbomText } from '../sbom/document.js';
+import { fullRepository } from '../registry/reference.js';
+import { CYCLONEDX_TYPE, sbomText } from '../sbom/document.js';
 import { pushImage, type PushReport } from './push.js';
 import type { BlobStore, Sink, SinkContext, SinkReport } from './sink.js';
 
@@ -60,7 +61,7 @@ export class RegistrySink implements Sink {
   /** The image's SBOM, as the SBOM file has it, attached to the manifest just pushed by its digest. */
   private async attachSbom(image: Image, manifest: PushReport['manifest'], target: { name: string }, ctx: SinkContext): Promise<PushReport['sbom']> {
     const c = this.connected();
-    const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: fullRepository(target.name) }));
+    const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: fullRepository(target.name) }, ctx.storePaths));
     const attached = await attachArtifact(c.client, c.repository, manifest, { artifactType: CYCLONEDX_TYPE, bytes });
     ctx.log.info(`SBOM attached to ${manifest.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
     return attached;

@@ -25,7 +25,7 @@ export class SbomSink implements Sink {
     const out = this.out;
     if (out === undefined) throw new Error('the SBOM output was not prepared');
     const subject = pushedSubject(ctx.earlier?.find((r) => r.pushed !== undefined)?.pushed);
-    const text = await sbomText(image, subject);
+    const text = await sbomText(image, subject, ctx.storePaths);
     const failed = (e: unknown) => asUserError(e, `cannot write ${input('sbom')} ${this.file}`);
     await writeFile(out.tmp, text, { flag: 'wx', mode: 0o644 }).catch(failed);
     await rename(out.tmp, out.target).catch(failed);

@@ -1,4 +1,5 @@
 import type { BlobLead } from '../cache/record.js';
+import type { StorePathInfo } from '../nix/closure.js';
 import type { Digest } from '../digest.js';
 import type { Image } from '../image/image.js';
 import type { ByteSink } from '../layer/sink.js';
@@ -28,6 +29,8 @@ export interface SinkContext {
   readonly log: Logger;
   /** What the sinks before this one reported: a later one may name what an earlier one made (the SBOM, the pushed manifest). */
   readonly earlier?: readonly SinkReport[];
+  /** The closure the image was planned from, by store path: what an output says of its paths (the SBOM) needs no second query. */
+  readonly storePaths?: ReadonlyMap<string, StorePathInfo>;
 }
 
 /**
