@@ -29765,6 +29765,7 @@ function unplacedNote(a, placed, where) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fg: () => (/* binding */ tagsOf),
 /* harmony export */   GF: () => (/* binding */ dockerManifestJson),
 /* harmony export */   K9: () => (/* binding */ imageConfigJson),
 /* harmony export */   SA: () => (/* binding */ pathsComment),
@@ -29835,9 +29836,13 @@ function configDigest(configJson) {
 function dockerManifestJson(configFile, repoTags, layerFiles) {
     return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: repoTags, Layers: layerFiles }]), 'utf8');
 }
-/** Every `NAME:TAG` of the image, in the order given: what a docker-archive names it. */
+/** Every `NAME:TAG` of the image, in every repository, in the order given: what a docker-archive names it. */
 function repoTagsOf(image) {
-    return image.tags.map((tag) => `${image.name}:${tag}`);
+    return image.repositories.flatMap((r) => r.tags.map((tag) => `${r.name}:${tag}`));
+}
+/** Every tag of the image, once, whatever its repository: an OCI layout's `ref.name`s. */
+function tagsOf(image) {
+    return [...new Set(image.repositories.flatMap((r) => r.tags))];
 }
 function canonicalJson(value) {
     return JSON.stringify(sortKeys(value));
@@ -31607,7 +31612,7 @@ const CREATED_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?
 const ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips64', 'mips64le', 'mipsle', 'ppc64', 'ppc64le', 'riscv64', 's390x'];
 const NODE_TO_GOARCH = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
 async function parseOptions(raw, env = process.env) {
-    const { name, tags } = parseNameAndTags(raw.name, raw.tags);
+    const { name, tags, repositories } = parseNameAndTags(raw.name, raw.tags);
     const config = withLabels(await parseConfig(raw.config, raw.configFromFile ?? true), (0,image_annotations/* parseLabels */.Xy)(raw.labels ?? []));
     const annotations = (0,image_annotations/* parseAnnotations */.KX)(raw.annotations ?? []);
     const contents = (raw.contents ?? []).map((c, i) => {
@@ -31621,6 +31626,7 @@ async function parseOptions(raw, env = process.env) {
     return {
         name,
         tags,
+        repositories,
         contents,
         config,
         annotations,
@@ -31742,7 +31748,11 @@ function splitReference(text) {
 }
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 function parseIndexOptions(raw) {
-    const { name, tags } = parseNameAndTags(raw.name, raw.tags);
+    const { name, tags, repositories } = parseNameAndTags(raw.name, raw.tags);
+    // An index names manifests of its repository; another repository has none of them.
+    const elsewhere = repositories[1];
+    if (elsewhere !== undefined)
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} ${elsewhere.name}:${elsewhere.tags[0] ?? ''} is not in ${name}: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`);
     const here = (0,reference/* parseRepository */.SU)(name);
     // The same digest twice (a matrix job run again) is one manifest.
     const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {
@@ -31785,20 +31795,33 @@ function withLabels(config, labels) {
     return { ...config, Labels: { ...(config.Labels ?? {}), ...labels } };
 }
 /**
- * The image's name and its tags. A tag may be a full reference,
- * `NAME:TAG`, as docker/metadata-action writes its `tags` output; `name`
- * may then be left out, and is the first reference's. Every reference
- * names the same repository: one build pushes to one.
+ * The image's name and its tags, by repository. A tag may be a full
+ * reference, `NAME:TAG`, as docker/metadata-action writes its `tags`
+ * output; `name` may then be left out, and is the first reference's. Plain
+ * tags belong to `name`; a reference to its own repository (however
+ * spelled: `acme/app` is `docker.io/acme/app`). The first repository is
+ * `name`'s.
  */
 function parseNameAndTags(rawName, rawTags) {
     const refs = (rawTags ?? []).map((t) => t.trim()).filter((t) => t !== '').map(parseTagOrReference);
     const named = refs.flatMap((r) => (r.name === undefined ? [] : [{ ...r, name: r.name }]));
-    const name = (rawName === undefined || rawName === '') && named[0] !== undefined ? named[0].name : parseName(rawName);
-    const home = (0,reference/* fullRepository */.gp)(name);
-    const other = named.find((r) => (0,reference/* fullRepository */.gp)(r.name) !== home);
-    if (other !== undefined)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${other.text}" is in ${other.name}, not ${name}: one build pushes to one repository; give each repository a step of its own`);
-    return { name, tags: [...new Set(refs.map((r) => r.tag))] };
+    const given = rawName !== undefined && rawName !== '';
+    const name = !given && named[0] !== undefined ? named[0].name : parseName(rawName);
+    const byRepository = new Map([[(0,reference/* fullRepository */.gp)(name), { name, tags: [] }]]);
+    for (const ref of refs) {
+        const key = ref.name === undefined ? (0,reference/* fullRepository */.gp)(name) : (0,reference/* fullRepository */.gp)(ref.name);
+        const repo = byRepository.get(key) ?? { name: ref.name ?? name, tags: [] };
+        if (!repo.tags.includes(ref.tag))
+            repo.tags.push(ref.tag);
+        byRepository.set(key, repo);
+    }
+    const repositories = [...byRepository.values()];
+    const home = repositories[0];
+    const other = repositories[1];
+    // Pushed under no tag of its own while every tag goes elsewhere: the name is a mistake, not a wish.
+    if (given && home.tags.length === 0 && other !== undefined)
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('name')} ${name} has no tag: every ${(0,inputs/* input */.hF)('tag')} names another repository (${other.name}); leave ${(0,inputs/* input */.hF)('name')} out, or give it a tag`);
+    return { name, tags: home.tags, repositories };
 }
 /** A plain tag, or `NAME:TAG` with the name lowercased as nixpkgs does. */
 function parseTagOrReference(text) {
@@ -32896,7 +32919,7 @@ class CachedPolicy {
     async saveRecord(image, saved) {
         if (this.scope === undefined || this.compression === undefined)
             return [];
-        const repositories = this.setup.store === undefined ? [] : [this.setup.store.location];
+        const repositories = this.setup.store?.locations ?? [];
         const now = leadsOf(image, this.compression, repositories, (key) => this.findings.state(key, saved));
         // A push's record is saved only when what it newly says (the blobs
         // compressed here) is worth a later run's restore; the pushed tags'
@@ -33204,7 +33227,9 @@ var image_config = __nccwpck_require__(4887);
 function assembleImage(opts, base, layers) {
     const configJson = configFor(opts, base, layers);
     const imageId = (0,image_config/* configDigest */.xv)(configJson);
-    return { name: opts.name, tags: tagsFor(opts, imageId), configJson, imageId, layers, annotations: opts.annotations };
+    const tags = tagsFor(opts, imageId);
+    const repositories = [{ name: opts.name, tags }, ...opts.repositories.slice(1)];
+    return { name: opts.name, tags, repositories, configJson, imageId, layers, annotations: opts.annotations };
 }
 /** The image config for these layers, a base image's first. */
 function configFor(opts, base, layers) {
@@ -34305,7 +34330,7 @@ class LocalOutputSink {
     write(image, ctx) {
         return ctx.log.group('Write image', async () => {
             const size = await this.writeTo(this.reserved(), image, ctx);
-            ctx.log.info(`${this.path}: ${this.format} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${(0,lib_log/* formatBytes */.z3)(size)}`);
+            ctx.log.info(`${this.path}: ${this.format} ${image.repositories.map((r) => `${r.name}:${r.tags.join(', ')}`).join('; ')}, ${image.layers.length} layers, ${(0,lib_log/* formatBytes */.z3)(size)}`);
             const note = (0,annotations/* unplacedNote */.f_)(image.annotations, this.annotationLevels, this.format === 'oci' ? 'an OCI layout' : `a ${this.format}`);
             if (note !== undefined)
                 ctx.log.info(note);
@@ -34586,7 +34611,7 @@ async function writeOciLayout(image, opts) {
         schemaVersion: 2,
         mediaType: image_manifest/* INDEX_TYPES */.V.oci,
         // The tag's ref.name over a user's: skopeo and umoci find the image by it.
-        manifests: image.tags.map((tag) => ({
+        manifests: (0,image_config/* tagsOf */.Fg)(image).map((tag) => ({
             mediaType: manifest.mediaType,
             digest: manifest.digest,
             size: manifest.size,
@@ -34686,45 +34711,68 @@ var reference = __nccwpck_require__(9758);
 // HEADs and mounts are small requests that wait on the network.
 const CONCURRENCY = 8;
 /**
- * The store layers (by cache key) whose blobs the target repository holds,
- * or can mount from another repository of the same registry: leads come
- * from the manifests of `cacheFrom` refs (their layers carry our
+ * The store layers (by cache key) whose blobs every target repository
+ * holds, or can mount from another repository of the same registry: leads
+ * come from the manifests of `cacheFrom` refs (their layers carry our
  * annotations) and from what earlier runs recorded. Every lead is
  * confirmed with a HEAD (or a mount) before it is used, so a blob the
  * registry has since lost is built and uploaded instead. A cacheFrom ref
- * that cannot be read is a warning: it is a cache.
+ * that cannot be read is a warning: it is a cache. Targets are asked in
+ * order, a later one only for what the earlier ones hold, and may mount
+ * from them; `held` learns what each holds.
  */
 async function findKnownLayers(opts) {
-    const { target, log } = opts;
-    const leads = new Map();
+    const { log } = opts;
+    let candidates = new Map();
     const add = (lead) => {
         if (!opts.keys.has(lead.key) || lead.compression !== opts.compression)
             return;
-        leads.set(lead.key, [...(leads.get(lead.key) ?? []), lead]);
+        candidates.set(lead.key, [...(candidates.get(lead.key) ?? []), lead]);
     };
     for (const ref of opts.cacheFrom) {
         for (const lead of await leadsFromManifest(ref, opts.platform, opts.clientFor(ref.registry), log))
             add(lead);
     }
     opts.leads.forEach(add);
-    const known = new Map();
+    const named = candidates.size;
+    let known = new Map();
+    const before = [];
+    for (const [i, target] of opts.targets.entries()) {
+        const here = `${target.registry}/${target.repository}`;
+        const found = await confirmLeads(target, candidates, before, log);
+        const held = opts.held.get(here) ?? new Map();
+        for (const k of found.values())
+            held.set(k.blob.digest, k.inRegistry);
+        opts.held.set(here, held);
+        // Known: in every target, as the same blob.
+        known = i === 0 ? found : new Map([...known].filter(([key, k]) => found.get(key)?.blob.digest === k.blob.digest));
+        const mounted = [...found.values()].filter((k) => k.inRegistry === 'mounted').length;
+        const more = i === 0 ? `; ${named - found.size} more named by cacheFrom images or the cache's blob list but not there` : '';
+        log.info(`${found.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}${more}`);
+        // A later target is asked only for the blobs every earlier one holds.
+        candidates = new Map([...known].map(([key, k]) => [key, (candidates.get(key) ?? []).filter((l) => l.digest === k.blob.digest)]));
+        before.push(here);
+    }
+    return known;
+}
+/** The leads the target holds (by a HEAD), or can mount from where a lead or an earlier target says the blob is. */
+async function confirmLeads(target, candidates, earlier, log) {
+    const found = new Map();
     const here = `${target.registry}/${target.repository}`;
-    await (0,pool/* mapLimit */.s)([...leads.values()], CONCURRENCY, async (candidates) => {
-        for (const lead of candidates) {
-            const found = (digest, inRegistry) => known.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest, size: lead.blobSize }, inRegistry });
+    await (0,pool/* mapLimit */.s)([...candidates.values()], CONCURRENCY, async (leads) => {
+        for (const lead of leads) {
+            const hold = (inRegistry) => found.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest: lead.digest, size: lead.blobSize }, inRegistry });
             if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize)
-                return void found(lead.digest, 'existing');
-            for (const where of lead.repositories) {
+                return void hold('existing');
+            for (const where of new Set([...earlier, ...lead.repositories])) {
                 if (where === here || !where.startsWith(`${target.registry}/`))
                     continue;
                 if (await tryMount(target, lead.digest, where.slice(target.registry.length + 1), log))
-                    return void found(lead.digest, 'mounted');
+                    return void hold('mounted');
             }
         }
     });
-    const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
-    log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} more named by cacheFrom images or the cache's blob list but not there`);
-    return known;
+    return found;
 }
 /** A mount is a shortcut: one the registry refuses (no pull right there, say) means a HEAD and an upload instead. */
 async function tryMount(target, digest, from, log) {
@@ -35155,22 +35203,63 @@ function pushedSubject(pushed) {
 
 
 
+
 // Uploads wait on the network; compressions, which they wait for first,
 // are bounded by the layer workers.
 const UPLOADS = 4;
 /**
- * Pushes the image: each layer's blob unless the registry has it, the
- * config, then the manifest under every tag. Blobs come before the manifest,
- * so an interrupted push leaves only blobs that the next push finds and
- * reuses, never a tag naming something missing.
+ * Pushes the image to each target: each layer's blob unless the
+ * repository has it (mounted from a target pushed before it in the same
+ * registry where it can be), the config, the manifest, then, once every
+ * repository holds all of that, the tags. Blobs come before the manifest
+ * and manifests before any tag, so an interrupted push leaves only blobs
+ * and untagged manifests that the next push finds and reuses, never a tag
+ * naming something missing. `beforeTags` hangs what belongs on the
+ * manifest (its SBOM) in each repository before a tag names it.
  */
-async function pushImage(image, target, log, beforeTags) {
-    const { client, repository } = target;
+async function pushImage(image, targets, log, beforeTags) {
+    const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
+    const byDigestFirst = targets.length > 1 || beforeTags !== undefined;
+    let first;
+    for (const [i, target] of targets.entries()) {
+        const mountFrom = targets.slice(0, i).filter((t) => t.registry === target.registry).map((t) => t.repository);
+        const pushed = await pushContent(image, target, { log, mountFrom, progress: i === 0 });
+        for (const k of ['uploaded', 'uploadedBytes', 'mounted', 'existing'])
+            blobs[k] += pushed.blobs[k];
+        const { manifest } = pushed;
+        if (first !== undefined && first.manifest.digest !== manifest.digest)
+            throw new Error(`the manifest for ${target.name} (${manifest.digest}) differs from the first one's (${first.manifest.digest})`);
+        first ??= { manifest, layers: pushed.layers };
+        if (target.tags.length === 0 || byDigestFirst)
+            await target.client.putManifest(target.repository, manifest.digest, manifest.mediaType, manifest.bytes);
+        await beforeTags?.(target, { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size });
+        if (targets.length > 1)
+            log.info(`${target.name}: ${pushed.blobs.uploaded} blobs uploaded (${(0,lib_log/* formatBytes */.z3)(pushed.blobs.uploadedBytes)}), ${pushed.blobs.mounted} mounted, ${pushed.blobs.existing} already there`);
+    }
+    if (first === undefined)
+        throw new Error('a push with no repository');
+    const { manifest } = first;
+    const refs = [];
+    for (const target of targets) {
+        // The client checks that the registry confirms this manifest's digest.
+        for (const tag of target.tags) {
+            await target.client.putManifest(target.repository, tag, manifest.mediaType, manifest.bytes);
+            refs.push(`${target.name}:${tag}`);
+        }
+        if (target.tags.length === 0)
+            refs.push(`${target.name}@${manifest.digest}`);
+    }
+    log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${(0,lib_log/* formatBytes */.z3)(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
+    return { digest: manifest.digest, refs, blobs, layers: first.layers, manifest: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size } };
+}
+/** The layers' blobs and the config in one repository, and the manifest naming them (not yet put). */
+async function pushContent(image, target, opts) {
+    const { log } = opts;
     const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
     const outcomes = new Array(image.layers.length);
     const descriptors = new Array(image.layers.length);
     // Layers whose blob the registry is known to hold are neither compressed nor uploaded: not counted.
-    const counted = image.layers.map((l) => l.blob()?.inRegistry === undefined);
+    const counted = image.layers.map((l) => opts.progress && l.blob()?.inRegistry === undefined);
     const progress = new lib_log/* Progress */.ke(log, 'compressed and uploaded', image.layers.reduce((n, l, i) => n + (counted[i] === true ? l.size : 0), 0));
     // Largest first: the longest compression and upload never start last.
     const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
@@ -35187,7 +35276,7 @@ async function pushImage(image, target, log, beforeTags) {
                 const blob = await Promise.race([layer.compressed(), failed]);
                 const annotations = layerAnnotations(layer);
                 descriptors[i] = { mediaType: (0,compress/* layerMediaType */.sG)(target.compression, target.format), digest: blob.digest, size: blob.size, ...(annotations === undefined ? {} : { annotations }) };
-                const outcome = await pushBlob(target, blob, i);
+                const outcome = await pushBlob(target, blob, { index: i, mountFrom: opts.mountFrom, log });
                 if (outcome === 'uploaded')
                     blobs.uploadedBytes += blob.size;
                 blobs[outcome]++;
@@ -35206,42 +35295,30 @@ async function pushImage(image, target, log, beforeTags) {
         progress.end();
     }
     const configDigest = (0,lib_digest/* sha256Digest */.sI)(image.configJson);
-    if ((await client.blobExists(repository, configDigest)) !== image.configJson.length) {
-        await client.uploadBlob(repository, configDigest, image.configJson.length, { bytes: image.configJson });
-        blobs.uploaded++;
+    const config = await pushBlob(target, { digest: configDigest, size: image.configJson.length, bytes: image.configJson }, { mountFrom: opts.mountFrom, log });
+    blobs[config]++;
+    if (config === 'uploaded')
         blobs.uploadedBytes += image.configJson.length;
-    }
-    else {
-        blobs.existing++;
-    }
     const manifest = (0,image_manifest/* imageManifest */.Bz)(target.format, { digest: configDigest, size: image.configJson.length }, descriptors, (0,annotations/* annotationsAt */.wv)(image.annotations, 'manifest'));
-    const descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
-    // What hangs on the manifest (its SBOM) goes on before any tag names it:
-    // the manifest by its digest first, then that, then the tags.
-    if (target.tags.length === 0 || beforeTags !== undefined)
-        await client.putManifest(repository, manifest.digest, manifest.mediaType, manifest.bytes);
-    await beforeTags?.(descriptor);
-    const refs = [];
-    for (const tag of target.tags) {
-        // The client checks that the registry confirms this manifest's digest.
-        await client.putManifest(repository, tag, manifest.mediaType, manifest.bytes);
-        refs.push(`${target.name}:${tag}`);
-    }
-    if (target.tags.length === 0)
-        refs.push(`${target.name}@${manifest.digest}`);
-    log.info(`pushed ${refs.join(', ')} (${manifest.digest}): ${blobs.uploaded} blobs uploaded (${(0,lib_log/* formatBytes */.z3)(blobs.uploadedBytes)}), ${blobs.mounted} mounted, ${blobs.existing} already there`);
-    return { digest: manifest.digest, refs, blobs, layers: outcomes, manifest: descriptor };
+    return { manifest, blobs, layers: outcomes };
 }
-/** One layer's blob: there already (known, or found by a HEAD), else uploaded. */
-async function pushBlob(target, blob, i) {
+/**
+ * One blob: there already (found before the push, or by a HEAD), else
+ * mounted from a repository this push filled before, else uploaded.
+ */
+async function pushBlob(target, blob, how) {
     const { client, repository } = target;
-    if (blob.inRegistry !== undefined)
-        return blob.inRegistry;
+    const held = target.held?.get(blob.digest);
+    if (held !== undefined)
+        return held;
     if ((await client.blobExists(repository, blob.digest)) === blob.size)
         return 'existing';
+    for (const from of how.mountFrom)
+        if (await tryMount(target, blob.digest, from, how.log))
+            return 'mounted';
     if (blob.bytes === undefined)
-        throw new Error(`layer ${i + 1}'s blob is neither here nor in the registry`);
-    await client.uploadBlob(repository, blob.digest, blob.size, { file: blob.bytes.file, offset: blob.bytes.offset });
+        throw new Error(`layer ${(how.index ?? 0) + 1}'s blob is neither here nor in the registry`);
+    await client.uploadBlob(repository, blob.digest, blob.size, Buffer.isBuffer(blob.bytes) ? { bytes: blob.bytes } : { file: blob.bytes.file, offset: blob.bytes.offset });
     return 'uploaded';
 }
 
@@ -35254,64 +35331,75 @@ async function pushBlob(target, blob, i) {
 
 
 /**
- * A registry: the image pushed under its tags (or by digest), uploading
- * only the blobs the registry lacks. It is also a store the pipeline asks
- * which store layers it holds, through cacheFrom images and the record's
- * leads, each confirmed before use.
+ * A registry: the image pushed under its tags (or by digest) to every
+ * repository it is named in, uploading only the blobs a repository lacks
+ * and cannot mount from another of the same registry. It is also a store
+ * the pipeline asks which store layers it holds, through cacheFrom images
+ * and the record's leads, each confirmed before use: a layer is known when
+ * every repository holds it.
  */
 class RegistrySink {
-    name;
+    repositories;
     choice;
     image;
     needs = { uncompressed: 'none', blobs: 'missing' };
-    connection;
-    constructor(name, choice, image) {
-        this.name = name;
+    connections;
+    /** What each repository was found to hold, by `registry/repository`. */
+    held = new Map();
+    constructor(repositories, choice, image) {
+        this.repositories = repositories;
         this.choice = choice;
         this.image = image;
     }
     async prepare(log) {
-        this.connection = await (0,connect/* connect */.N)(this.name, this.choice, this.choice.cacheFrom.map((r) => r.registry), log);
+        this.connections = await (0,connect/* connectAll */.Q)(this.repositories.map((r) => r.name), this.choice, this.choice.cacheFrom.map((r) => r.registry), log);
     }
     get store() {
-        const c = this.connected();
+        const all = this.connected();
+        const first = all[0];
         return {
-            scope: c.registry,
-            location: `${c.registry}/${c.repository}`,
-            known: (keys, leads, log, opts) => findKnownLayers({ target: c, keys, leads, cacheFrom: opts.cacheFrom ? this.choice.cacheFrom : [], compression: this.image.compression, platform: this.platform(), clientFor: c.clientFor, log }),
+            scope: first.registry,
+            locations: all.map((c) => `${c.registry}/${c.repository}`),
+            known: (keys, leads, log, opts) => findKnownLayers({ targets: all, keys, leads, cacheFrom: opts.cacheFrom ? this.choice.cacheFrom : [], compression: this.image.compression, platform: this.platform(), clientFor: first.clientFor, held: this.held, log }),
         };
     }
     async write(image, ctx) {
-        const c = this.connected();
-        const target = { ...c, name: this.name, format: this.choice.manifestFormat, compression: this.image.compression, tags: this.choice.byDigest ? [] : image.tags };
+        const targets = this.connected().map((c, i) => ({
+            ...c,
+            name: this.repositories[i]?.name ?? '',
+            format: this.choice.manifestFormat,
+            compression: this.image.compression,
+            tags: this.choice.byDigest ? [] : (image.repositories[i]?.tags ?? []),
+            held: this.held.get(`${c.registry}/${c.repository}`),
+        }));
         const pushed = await ctx.log.group('Push', async () => {
             const note = (0,annotations/* unplacedNote */.f_)(image.annotations, ['manifest'], 'a pushed manifest');
             if (note !== undefined)
                 ctx.log.info(`${note} (an index step places index and manifest-descriptor ones)`);
             let sbom;
-            const attach = this.image.sbom === undefined ? undefined : async (manifest) => {
-                sbom = await this.attachSbom(image, manifest, target, ctx);
+            const attach = this.image.sbom === undefined ? undefined : async (target, manifest) => {
+                const attached = await this.attachSbom(image, manifest, target, ctx);
+                sbom ??= attached;
             };
-            const report = await pushImage(image, target, ctx.log, attach);
+            const report = await pushImage(image, targets, ctx.log, attach);
             return sbom === undefined ? report : { ...report, sbom };
         });
         return { pushed };
     }
-    /** The image's SBOM, as the SBOM file has it, attached to the manifest just pushed by its digest. */
+    /** The image's SBOM, as the SBOM file has it but naming this repository, attached to the manifest just pushed by its digest. */
     async attachSbom(image, manifest, target, ctx) {
-        const c = this.connected();
         const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: (0,reference/* fullRepository */.gp)(target.name) }, ctx.storePaths));
-        const attached = await attachArtifact(c.client, c.repository, manifest, { artifactType: CYCLONEDX_TYPE, bytes });
-        ctx.log.info(`SBOM attached to ${manifest.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
+        const attached = await attachArtifact(target.client, target.repository, manifest, { artifactType: CYCLONEDX_TYPE, bytes });
+        ctx.log.info(`SBOM attached to ${target.name}@${manifest.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
         return attached;
     }
     platform() {
         return { os: 'linux', architecture: this.image.architecture, variant: this.image.variant };
     }
     connected() {
-        if (this.connection === undefined)
+        if (this.connections === undefined)
             throw new Error('the registry sink was not prepared');
-        return this.connection;
+        return this.connections;
     }
 }
 
@@ -35368,7 +35456,7 @@ const SINKS = [
     (o) => (o.output?.kind === 'docker-archive' ? new DockerArchiveSink(o.output.path) : undefined),
     (o) => (o.output?.kind === 'oci' ? new OciLayoutSink(o.output.path, o) : undefined),
     (o) => (o.output?.kind === 'stdout' ? new DockerStreamSink() : undefined),
-    (o) => (o.push === undefined ? undefined : new RegistrySink(o.name, o.push, o)),
+    (o) => (o.push === undefined ? undefined : new RegistrySink(o.repositories, o.push, o)),
     // Last: its subject is the manifest a push made.
     (o) => (o.sbom === undefined ? undefined : new SbomSink(o.sbom)),
 ];
@@ -36683,7 +36771,8 @@ async function sliceOf(source, size) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ connect)
+/* harmony export */   N: () => (/* binding */ connect),
+/* harmony export */   Q: () => (/* binding */ connectAll)
 /* harmony export */ });
 /* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2881);
 /* harmony import */ var _credentials_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6097);
@@ -36698,10 +36787,19 @@ async function sliceOf(source, size) {
  * refuses the credentials fails now, before any work is done.
  */
 async function connect(name, access, alsoRead, log) {
-    const { registry, repository } = (0,_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRepository */ .SU)(name);
+    return (await connectAll([name], access, alsoRead, log))[0];
+}
+/**
+ * `connect` for each of `names`, in that order, with one client per
+ * registry. The explicit credentials are the first name's registry's;
+ * every other registry's are found as they are for a registry read from.
+ */
+async function connectAll(names, access, alsoRead, log) {
+    const targets = names.map(_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRepository */ .SU);
+    const home = targets[0]?.registry;
     const credentials = new Map();
-    for (const host of new Set([registry, ...alsoRead])) {
-        const explicit = host === registry ? access.credentials : undefined;
+    for (const host of new Set([...targets.map((t) => t.registry), ...alsoRead])) {
+        const explicit = host === home ? access.credentials : undefined;
         const found = await (0,_credentials_js__WEBPACK_IMPORTED_MODULE_1__/* .findCredentials */ .gD)(host, { env: process.env, explicit, authFile: access.authFile });
         const creds = found.credentials;
         // The Action masked the inputs already.
@@ -36722,9 +36820,13 @@ async function connect(name, access, alsoRead, log) {
         clients.set(host, client);
         return client;
     };
-    const client = clientFor(registry);
-    await client.ping(repository);
-    return { client, registry, repository, clientFor };
+    const connections = [];
+    for (const { registry, repository } of targets) {
+        const client = clientFor(registry);
+        await client.ping(repository);
+        connections.push({ client, registry, repository, clientFor });
+    }
+    return connections;
 }
 
 

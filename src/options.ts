@@ -48,11 +48,21 @@ export interface PushChoice extends RegistryAccess {
 /** `actions`: the GitHub Actions cache, with `dir` where entries are unpacked. */
 export type CacheChoice = { kind: 'none' } | { kind: 'directory' | 'actions'; dir: string };
 
+/** A repository the image is named in, and its tags there. */
+export interface ImageRepository {
+  /** As given (`acme/app`, `ghcr.io/acme/app`), lowercased. */
+  name: string;
+  tags: string[];
+}
+
 /** The one validated description of a build that the engine accepts. */
 export interface BuildOptions {
+  /** The first repository's name: plain tags are its. */
   name: string;
-  /** Empty: one tag derived from the image content. */
+  /** The first repository's tags. Empty: one tag derived from the image content. */
   tags: string[];
+  /** Every repository named, `name`'s first: a push goes to each, and a docker-archive names the image in each. */
+  repositories: ImageRepository[];
   contents: string[];
   /** With the labels given on their own merged into its Labels. */
   config: ContainerConfig;
@@ -109,7 +119,7 @@ const ARCHITECTURES = ['386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mips6
 const NODE_TO_GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
 
 export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = process.env): Promise<BuildOptions> {
-  const { name, tags } = parseNameAndTags(raw.name, raw.tags);
+  const { name, tags, repositories } = parseNameAndTags(raw.name, raw.tags);
   const config = withLabels(await parseConfig(raw.config, raw.configFromFile ?? true), parseLabels(raw.labels ?? []));
   const annotations = parseAnnotations(raw.annotations ?? []);
   const contents = (raw.contents ?? []).map((c, i) => {
@@ -122,6 +132,7 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
   return {
     name,
     tags,
+    repositories,
     contents,
     config,
     annotations,
@@ -250,7 +261,10 @@ export interface IndexOptions extends RegistryAccess {
 }
 
 export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
-  const { name, tags } = parseNameAndTags(raw.name, raw.tags);
+  const { name, tags, repositories } = parseNameAndTags(raw.name, raw.tags);
+  // An index names manifests of its repository; another repository has none of them.
+  const elsewhere = repositories[1];
+  if (elsewhere !== undefined) throw new UserError(`${input('tag')} ${elsewhere.name}:${elsewhere.tags[0] ?? ''} is not in ${name}: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`);
   const here = parseRepository(name);
   // The same digest twice (a matrix job run again) is one manifest.
   const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {
@@ -288,19 +302,31 @@ function withLabels(config: ContainerConfig, labels: Record<string, string>): Co
 }
 
 /**
- * The image's name and its tags. A tag may be a full reference,
- * `NAME:TAG`, as docker/metadata-action writes its `tags` output; `name`
- * may then be left out, and is the first reference's. Every reference
- * names the same repository: one build pushes to one.
+ * The image's name and its tags, by repository. A tag may be a full
+ * reference, `NAME:TAG`, as docker/metadata-action writes its `tags`
+ * output; `name` may then be left out, and is the first reference's. Plain
+ * tags belong to `name`; a reference to its own repository (however
+ * spelled: `acme/app` is `docker.io/acme/app`). The first repository is
+ * `name`'s.
  */
-function parseNameAndTags(rawName: string | undefined, rawTags: readonly string[] | undefined): { name: string; tags: string[] } {
+function parseNameAndTags(rawName: string | undefined, rawTags: readonly string[] | undefined): { name: string; tags: string[]; repositories: ImageRepository[] } {
   const refs = (rawTags ?? []).map((t) => t.trim()).filter((t) => t !== '').map(parseTagOrReference);
   const named = refs.flatMap((r) => (r.name === undefined ? [] : [{ ...r, name: r.name }]));
-  const name = (rawName === undefined || rawName === '') && named[0] !== undefined ? named[0].name : parseName(rawName);
-  const home = fullRepository(name);
-  const other = named.find((r) => fullRepository(r.name) !== home);
-  if (other !== undefined) throw new UserError(`${input('tag')} "${other.text}" is in ${other.name}, not ${name}: one build pushes to one repository; give each repository a step of its own`);
-  return { name, tags: [...new Set(refs.map((r) => r.tag))] };
+  const given = rawName !== undefined && rawName !== '';
+  const name = !given && named[0] !== undefined ? named[0].name : parseName(rawName);
+  const byRepository = new Map<string, ImageRepository>([[fullRepository(name), { name, tags: [] }]]);
+  for (const ref of refs) {
+    const key = ref.name === undefined ? fullRepository(name) : fullRepository(ref.name);
+    const repo = byRepository.get(key) ?? { name: ref.name ?? name, tags: [] };
+    if (!repo.tags.includes(ref.tag)) repo.tags.push(ref.tag);
+    byRepository.set(key, repo);
+  }
+  const repositories = [...byRepository.values()];
+  const home = repositories[0] as ImageRepository;
+  const other = repositories[1];
+  // Pushed under no tag of its own while every tag goes elsewhere: the name is a mistake, not a wish.
+  if (given && home.tags.length === 0 && other !== undefined) throw new UserError(`${input('name')} ${name} has no tag: every ${input('tag')} names another repository (${other.name}); leave ${input('name')} out, or give it a tag`);
+  return { name, tags: home.tags, repositories };
 }
 
 /** A plain tag, or `NAME:TAG` with the name lowercased as nixpkgs does. */

@@ -282,7 +282,7 @@ class CachedPolicy implements CachePolicy {
   /** The record's new leads merged and saved, if worth it; returns what to log. */
   private async saveRecord(image: Image, saved: ReadonlySet<string>): Promise<string[]> {
     if (this.scope === undefined || this.compression === undefined) return [];
-    const repositories = this.setup.store === undefined ? [] : [this.setup.store.location];
+    const repositories = this.setup.store?.locations ?? [];
     const now = leadsOf(image, this.compression, repositories, (key) => this.findings.state(key, saved));
     // A push's record is saved only when what it newly says (the blobs
     // compressed here) is worth a later run's restore; the pushed tags'

@@ -13,7 +13,9 @@ import type { Image, ImageLayer } from './image.js';
 export function assembleImage(opts: BuildOptions, base: BaseImage | undefined, layers: readonly ImageLayer[]): Image {
   const configJson = configFor(opts, base, layers);
   const imageId = configDigest(configJson);
-  return { name: opts.name, tags: tagsFor(opts, imageId), configJson, imageId, layers, annotations: opts.annotations };
+  const tags = tagsFor(opts, imageId);
+  const repositories = [{ name: opts.name, tags }, ...opts.repositories.slice(1)];
+  return { name: opts.name, tags, repositories, configJson, imageId, layers, annotations: opts.annotations };
 }
 
 /** The image config for these layers, a base image's first. */

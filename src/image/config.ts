@@ -1,5 +1,6 @@
 import { sha256Digest, type Digest } from '../digest.js';
 import type { Layer } from '../layer/layer.js';
+import type { Image } from './image.js';
 
 /** The `config` section of an image: Cmd, Entrypoint, Env, … */
 export type ContainerConfig = Record<string, unknown>;
@@ -78,9 +79,14 @@ export function dockerManifestJson(configFile: string, repoTags: readonly string
   return Buffer.from(JSON.stringify([{ Config: configFile, RepoTags: repoTags, Layers: layerFiles }]), 'utf8');
 }
 
-/** Every `NAME:TAG` of the image, in the order given: what a docker-archive names it. */
-export function repoTagsOf(image: { name: string; tags: readonly string[] }): string[] {
-  return image.tags.map((tag) => `${image.name}:${tag}`);
+/** Every `NAME:TAG` of the image, in every repository, in the order given: what a docker-archive names it. */
+export function repoTagsOf(image: Pick<Image, 'repositories'>): string[] {
+  return image.repositories.flatMap((r) => r.tags.map((tag) => `${r.name}:${tag}`));
+}
+
+/** Every tag of the image, once, whatever its repository: an OCI layout's `ref.name`s. */
+export function tagsOf(image: Pick<Image, 'repositories'>): string[] {
+  return [...new Set(image.repositories.flatMap((r) => r.tags))];
 }
 
 export function canonicalJson(value: unknown): string {

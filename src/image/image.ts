@@ -49,9 +49,12 @@ export interface ImageLayer extends Layer {
 
 /** One image value: built once, handed to every sink. */
 export interface Image {
+  /** The first repository's name. */
   readonly name: string;
-  /** Every tag asked for; the first is the docker-archive's RepoTag. */
+  /** The first repository's tags; the first is the docker-archive's first RepoTag. */
   readonly tags: readonly string[];
+  /** Every repository the image is named in, with its tags: the first is `name` with `tags`. */
+  readonly repositories: readonly { readonly name: string; readonly tags: readonly string[] }[];
   readonly configJson: Buffer;
   readonly imageId: Digest;
   readonly layers: readonly ImageLayer[];

@@ -30,10 +30,20 @@ export interface Connection {
  * refuses the credentials fails now, before any work is done.
  */
 export async function connect(name: string, access: RegistryAccess, alsoRead: readonly string[], log: Logger): Promise<Connection> {
-  const { registry, repository } = parseRepository(name);
+  return (await connectAll([name], access, alsoRead, log))[0] as Connection;
+}
+
+/**
+ * `connect` for each of `names`, in that order, with one client per
+ * registry. The explicit credentials are the first name's registry's;
+ * every other registry's are found as they are for a registry read from.
+ */
+export async function connectAll(names: readonly string[], access: RegistryAccess, alsoRead: readonly string[], log: Logger): Promise<Connection[]> {
+  const targets = names.map(parseRepository);
+  const home = targets[0]?.registry;
   const credentials = new Map<string, FoundCredentials>();
-  for (const host of new Set([registry, ...alsoRead])) {
-    const explicit = host === registry ? access.credentials : undefined;
+  for (const host of new Set([...targets.map((t) => t.registry), ...alsoRead])) {
+    const explicit = host === home ? access.credentials : undefined;
     const found = await findCredentials(host, { env: process.env, explicit, authFile: access.authFile });
     const creds = found.credentials;
     // The Action masked the inputs already.
@@ -52,7 +62,11 @@ export async function connect(name: string, access: RegistryAccess, alsoRead: re
     clients.set(host, client);
     return client;
   };
-  const client = clientFor(registry);
-  await client.ping(repository);
-  return { client, registry, repository, clientFor };
+  const connections: Connection[] = [];
+  for (const { registry, repository } of targets) {
+    const client = clientFor(registry);
+    await client.ping(repository);
+    connections.push({ client, registry, repository, clientFor });
+  }
+  return connections;
 }

@@ -18,20 +18,32 @@ export interface KnownLayer {
   inRegistry: 'existing' | 'mounted';
 }
 
+/** Where blobs are pushed: a repository of a registry. */
+export interface BlobTarget {
+  client: RegistryClient;
+  registry: string;
+  repository: string;
+}
+
+/** Per repository (`registry/repository`), the blobs confirmed there, and how they got there. */
+export type HeldBlobs = Map<string, Map<Digest, KnownLayer['inRegistry']>>;
+
 // HEADs and mounts are small requests that wait on the network.
 const CONCURRENCY = 8;
 
 /**
- * The store layers (by cache key) whose blobs the target repository holds,
- * or can mount from another repository of the same registry: leads come
- * from the manifests of `cacheFrom` refs (their layers carry our
+ * The store layers (by cache key) whose blobs every target repository
+ * holds, or can mount from another repository of the same registry: leads
+ * come from the manifests of `cacheFrom` refs (their layers carry our
  * annotations) and from what earlier runs recorded. Every lead is
  * confirmed with a HEAD (or a mount) before it is used, so a blob the
  * registry has since lost is built and uploaded instead. A cacheFrom ref
- * that cannot be read is a warning: it is a cache.
+ * that cannot be read is a warning: it is a cache. Targets are asked in
+ * order, a later one only for what the earlier ones hold, and may mount
+ * from them; `held` learns what each holds.
  */
 export async function findKnownLayers(opts: {
-  target: { client: RegistryClient; registry: string; repository: string };
+  targets: readonly BlobTarget[];
   keys: ReadonlySet<string>;
   leads: readonly BlobLead[];
   cacheFrom: readonly ImageRef[];
@@ -39,39 +51,61 @@ export async function findKnownLayers(opts: {
   /** Of the image being pushed: a cacheFrom index is followed to this platform's manifest. */
   platform: Platform;
   clientFor: (registry: string) => RegistryClient;
+  held: HeldBlobs;
   log: Logger;
 }): Promise<Map<string, KnownLayer>> {
-  const { target, log } = opts;
-  const leads = new Map<string, BlobLead[]>();
+  const { log } = opts;
+  let candidates = new Map<string, BlobLead[]>();
   const add = (lead: BlobLead) => {
     if (!opts.keys.has(lead.key) || lead.compression !== opts.compression) return;
-    leads.set(lead.key, [...(leads.get(lead.key) ?? []), lead]);
+    candidates.set(lead.key, [...(candidates.get(lead.key) ?? []), lead]);
   };
   for (const ref of opts.cacheFrom) {
     for (const lead of await leadsFromManifest(ref, opts.platform, opts.clientFor(ref.registry), log)) add(lead);
   }
   opts.leads.forEach(add);
 
-  const known = new Map<string, KnownLayer>();
-  const here = `${target.registry}/${target.repository}`;
-  await mapLimit([...leads.values()], CONCURRENCY, async (candidates) => {
-    for (const lead of candidates) {
-      const found = (digest: Digest, inRegistry: KnownLayer['inRegistry']) =>
-        known.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest, size: lead.blobSize }, inRegistry });
-      if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize) return void found(lead.digest, 'existing');
-      for (const where of lead.repositories) {
-        if (where === here || !where.startsWith(`${target.registry}/`)) continue;
-        if (await tryMount(target, lead.digest, where.slice(target.registry.length + 1), log)) return void found(lead.digest, 'mounted');
-      }
-    }
-  });
-  const mounted = [...known.values()].filter((k) => k.inRegistry === 'mounted').length;
-  log.info(`${known.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}; ${leads.size - known.size} more named by cacheFrom images or the cache's blob list but not there`);
+  const named = candidates.size;
+  let known = new Map<string, KnownLayer>();
+  const before: string[] = [];
+  for (const [i, target] of opts.targets.entries()) {
+    const here = `${target.registry}/${target.repository}`;
+    const found = await confirmLeads(target, candidates, before, log);
+    const held = opts.held.get(here) ?? new Map<Digest, KnownLayer['inRegistry']>();
+    for (const k of found.values()) held.set(k.blob.digest, k.inRegistry);
+    opts.held.set(here, held);
+    // Known: in every target, as the same blob.
+    known = i === 0 ? found : new Map([...known].filter(([key, k]) => found.get(key)?.blob.digest === k.blob.digest));
+    const mounted = [...found.values()].filter((k) => k.inRegistry === 'mounted').length;
+    const more = i === 0 ? `; ${named - found.size} more named by cacheFrom images or the cache's blob list but not there` : '';
+    log.info(`${found.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}${more}`);
+    // A later target is asked only for the blobs every earlier one holds.
+    candidates = new Map([...known].map(([key, k]) => [key, (candidates.get(key) ?? []).filter((l) => l.digest === k.blob.digest)]));
+    before.push(here);
+  }
   return known;
 }
 
+/** The leads the target holds (by a HEAD), or can mount from where a lead or an earlier target says the blob is. */
+async function confirmLeads(target: BlobTarget, candidates: ReadonlyMap<string, readonly BlobLead[]>, earlier: readonly string[], log: Logger): Promise<Map<string, KnownLayer>> {
+  const found = new Map<string, KnownLayer>();
+  const here = `${target.registry}/${target.repository}`;
+  await mapLimit([...candidates.values()], CONCURRENCY, async (leads) => {
+    for (const lead of leads) {
+      const hold = (inRegistry: KnownLayer['inRegistry']) =>
+        found.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest: lead.digest, size: lead.blobSize }, inRegistry });
+      if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize) return void hold('existing');
+      for (const where of new Set([...earlier, ...lead.repositories])) {
+        if (where === here || !where.startsWith(`${target.registry}/`)) continue;
+        if (await tryMount(target, lead.digest, where.slice(target.registry.length + 1), log)) return void hold('mounted');
+      }
+    }
+  });
+  return found;
+}
+
 /** A mount is a shortcut: one the registry refuses (no pull right there, say) means a HEAD and an upload instead. */
-async function tryMount(target: { client: RegistryClient; repository: string }, digest: Digest, from: string, log: Logger): Promise<boolean> {
+export async function tryMount(target: { client: RegistryClient; repository: string }, digest: Digest, from: string, log: Logger): Promise<boolean> {
   try {
     return await target.client.mountBlob(target.repository, digest, from);
   } catch (e) {

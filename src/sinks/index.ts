@@ -15,7 +15,7 @@ export const SINKS: readonly ((opts: BuildOptions) => Sink | undefined)[] = [
   (o) => (o.output?.kind === 'docker-archive' ? new DockerArchiveSink(o.output.path) : undefined),
   (o) => (o.output?.kind === 'oci' ? new OciLayoutSink(o.output.path, o) : undefined),
   (o) => (o.output?.kind === 'stdout' ? new DockerStreamSink() : undefined),
-  (o) => (o.push === undefined ? undefined : new RegistrySink(o.name, o.push, o)),
+  (o) => (o.push === undefined ? undefined : new RegistrySink(o.repositories, o.push, o)),
   // Last: its subject is the manifest a push made.
   (o) => (o.sbom === undefined ? undefined : new SbomSink(o.sbom)),
 ];

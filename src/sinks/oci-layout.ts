@@ -7,7 +7,7 @@ import { UserError, asUserError, errnoCode } from '../errors.js';
 import { layerMediaType, type Compression, type FileRange } from '../layer/compress.js';
 import { mapLimit } from '../util/pool.js';
 import { replaceDirectory } from '../util/replace-directory.js';
-import { canonicalJson } from '../image/config.js';
+import { canonicalJson, tagsOf } from '../image/config.js';
 import { layerAnnotations, type Image } from '../image/image.js';
 import { imageManifest, INDEX_TYPES } from '../image/manifest.js';
 import { annotationsAt } from '../image/annotations.js';
@@ -50,7 +50,7 @@ export async function writeOciLayout(
     schemaVersion: 2,
     mediaType: INDEX_TYPES.oci,
     // The tag's ref.name over a user's: skopeo and umoci find the image by it.
-    manifests: image.tags.map((tag) => ({
+    manifests: tagsOf(image).map((tag) => ({
       mediaType: manifest.mediaType,
       digest: manifest.digest,
       size: manifest.size,

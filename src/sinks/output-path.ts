@@ -87,7 +87,7 @@ export abstract class LocalOutputSink {
   write(image: Image, ctx: SinkContext): Promise<SinkReport> {
     return ctx.log.group('Write image', async () => {
       const size = await this.writeTo(this.reserved(), image, ctx);
-      ctx.log.info(`${this.path}: ${this.format} ${image.name}:${image.tags.join(', ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
+      ctx.log.info(`${this.path}: ${this.format} ${image.repositories.map((r) => `${r.name}:${r.tags.join(', ')}`).join('; ')}, ${image.layers.length} layers, ${formatBytes(size)}`);
       const note = unplacedNote(image.annotations, this.annotationLevels, this.format === 'oci' ? 'an OCI layout' : `a ${this.format}`);
       if (note !== undefined) ctx.log.info(note);
       return { path: this.path, size };

@@ -61,8 +61,8 @@ export interface LayerBed {
 export interface BlobStore {
   /** Names the store in the blob record's scope, so images pushed to it share leads. */
   readonly scope: string;
-  /** The store's name for the record's leads (`registry/repository`). */
-  readonly location: string;
+  /** Where the store keeps blobs, for the record's leads (`registry/repository`, one per repository pushed to). */
+  readonly locations: readonly string[];
   /** `leads` are confirmed; with `cacheFrom`, so are the leads of the images the options name to take blobs from. */
   known(keys: ReadonlySet<string>, leads: readonly BlobLead[], log: Logger, opts: { cacheFrom: boolean }): Promise<Map<string, KnownLayer>>;
 }

@@ -1,42 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runBundle } from '../support/action.js';
-import { RUN_CONTAINERS_ENV } from '../../src/registry/credentials.js';
+import { runAction } from '../support/action.js';
 import { startCacheServer, type CacheServer } from '../support/cache-server.js';
 import { pullAndRun } from '../support/consumers.js';
 import { closureOf, nixBuild } from '../support/nix.js';
 import { CLOSURE_NIX } from '../support/paths.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-
-interface Run {
-  status: number;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-  temp: string;
-}
-
-/** One CI run of the committed bundle: its own RUNNER_TEMP and workspace, inputs in INPUT_* variables. */
-async function runAction(root: string, env: Record<string, string>, inputs: Record<string, string>): Promise<Run> {
-  const work = await mkdtemp(path.join(root, 'run-'));
-  const temp = path.join(work, 'temp');
-  const workspace = path.join(work, 'workspace');
-  await mkdir(temp);
-  await mkdir(workspace);
-  const outputFile = path.join(work, 'github-output');
-  const summaryFile = path.join(work, 'summary');
-  await writeFile(outputFile, '');
-  await writeFile(summaryFile, '');
-  // The machine's own /run/containers/UID/auth.json is never read.
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: work, [RUN_CONTAINERS_ENV]: path.join(work, 'run-containers'), GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: workspace, ...env, RUNNER_TEMP: temp };
-  const { status, stdout, outputs } = await runBundle(inputs, childEnv, workspace);
-  return { status, stdout, outputs, summary: await readFile(summaryFile, 'utf8'), temp };
-}
 
 describe('the Action pushing to a registry', () => {
   let root: string;

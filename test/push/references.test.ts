@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { pullAndRun } from '../support/consumers.js';
+import { podmanLoadAndRun, podmanNames, pullAndRun, removePodmanWork } from '../support/consumers.js';
 import { nixBuild } from '../support/nix.js';
 import { CLOSURE_NIX } from '../support/paths.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -61,11 +61,34 @@ describe("tags as docker/metadata-action's tags output writes them: full referen
     assert.deepEqual(manifest[0]?.RepoTags, ['acme/app:v1', 'acme/app:latest']);
   });
 
+  it('references of several repositories: the docker-archive names the image in each, plain tags going to --name, and podman loads every name', async () => {
+    const out = path.join(dir, 'several.tar');
+    const r = runCli(['build', '--json', '--name', 'acme/app', '--contents', app, '--config', config, '--no-cache', '--output', out, '--tag', 'v1', '--tag', 'ghcr.io/acme/app:v1', '--tag', 'ghcr.io/acme/app:main', '--tag', 'docker.io/acme/app:main']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as Report).imageTags, ['v1', 'main']);
+    const manifest = JSON.parse(execFileSync('tar', ['-xOf', out, 'manifest.json'], { encoding: 'utf8' })) as { RepoTags: string[] }[];
+    assert.deepEqual(manifest[0]?.RepoTags, ['acme/app:v1', 'acme/app:main', 'ghcr.io/acme/app:v1', 'ghcr.io/acme/app:main']);
+    const podman = path.join(dir, 'podman');
+    try {
+      assert.equal(podmanLoadAndRun(out, 'ghcr.io/acme/app:main', podman), 'hello from app\nlibrary 1\n');
+      // podman files a name without a registry under localhost/, where docker would say docker.io/.
+      assert.deepEqual(podmanNames(podman), ['ghcr.io/acme/app:main', 'ghcr.io/acme/app:v1', 'localhost/acme/app:main', 'localhost/acme/app:v1']);
+    } finally {
+      await removePodmanWork(podman);
+    }
+  });
+
+  it('an index step takes the references of one repository only', () => {
+    const digest = `sha256:${'1'.repeat(64)}`;
+    const r = runCli(['index', '--tag', `${registry.host}/team/idx:v1`, '--tag', `${registry.host}/team/other:v1`, '--manifest', digest]);
+    assert.equal(r.status, 1);
+    assert.deepEqual(errorLines(r.stderr), [`layered-image: --tag ${registry.host}/team/other:v1 is not in ${registry.host}/team/idx: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`]);
+  });
+
   it('bad references: one line naming the value, nothing written or pushed', async () => {
     const out = path.join(dir, 'refused.tar');
     const cases: [string[], string][] = [
-      [['--tag', 'ghcr.io/acme/app:v1', '--tag', 'docker.io/acme/app:v1'], '--tag "docker.io/acme/app:v1" is in docker.io/acme/app, not ghcr.io/acme/app: one build pushes to one repository; give each repository a step of its own'],
-      [['--name', 'ghcr.io/acme/app', '--tag', 'ghcr.io/acme/other:v1'], '--tag "ghcr.io/acme/other:v1" is in ghcr.io/acme/other, not ghcr.io/acme/app: one build pushes to one repository; give each repository a step of its own'],
+      [['--name', 'ghcr.io/acme/app', '--tag', 'ghcr.io/acme/other:v1'], '--name ghcr.io/acme/app has no tag: every --tag names another repository (ghcr.io/acme/other); leave --name out, or give it a tag'],
       [['--tag', `ghcr.io/acme/app@sha256:${'0'.repeat(64)}`], `--tag "ghcr.io/acme/app@sha256:${'0'.repeat(64)}" is neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a NAME:TAG reference`],
       [['--tag', 'ghcr.io/Acme App:v1'], '--tag "ghcr.io/Acme App:v1" is neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a NAME:TAG reference'],
       [['--tag', 'v1'], '--name is required, unless every --tag is a full reference (NAME:TAG)'],

@@ -282,7 +282,7 @@ describe('the SBOM of an image (--sbom): CycloneDX 1.6', () => {
       await registry.settled();
       const report = JSON.parse(r.stdout) as Report;
       assert.equal(report.push?.sbom?.tag, undefined);
-      assert.match(r.stderr, /SBOM attached to sha256:[0-9a-f]{64} as sha256:[0-9a-f]{64}: the registry lists it \(referrers API\)/);
+      assert.match(r.stderr, /SBOM attached to \S+@sha256:[0-9a-f]{64} as sha256:[0-9a-f]{64}: the registry lists it \(referrers API\)/);
       assert.equal(proxy.seen().filter((q) => q.url.includes('/referrers/')).length, 1);
       assert.equal(registry.accessLog().filter((l) => /"PUT \/v2\/acme\/api\/manifests\/sha256-/.test(l)).length, 0, 'no referrers tag');
       const artifact = (await (await fetch(`http://${registry.host}/v2/acme/api/manifests/${report.push?.sbom?.digest ?? ''}`, { headers: { accept: OCI_MANIFEST } })).json()) as Artifact;

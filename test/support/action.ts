@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { RUN_CONTAINERS_ENV } from '../../src/registry/credentials.js';
 import { REPO } from './paths.js';
 
 export interface ActionInput {
@@ -115,4 +116,29 @@ export async function runBundle(inputs: Record<string, string>, env: NodeJS.Proc
     );
   });
   return { status, stdout, outputs: parseOutputs(await readFile(outputFile, 'utf8')) };
+}
+
+export interface ActionRun {
+  status: number;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  temp: string;
+}
+
+/** One CI run of the committed bundle: its own RUNNER_TEMP and workspace (in a new folder under `root`), inputs in INPUT_* variables. */
+export async function runAction(root: string, env: Record<string, string>, inputs: Record<string, string>): Promise<ActionRun> {
+  const work = await mkdtemp(path.join(root, 'run-'));
+  const temp = path.join(work, 'temp');
+  const workspace = path.join(work, 'workspace');
+  await mkdir(temp);
+  await mkdir(workspace);
+  const outputFile = path.join(work, 'github-output');
+  const summaryFile = path.join(work, 'summary');
+  await writeFile(outputFile, '');
+  await writeFile(summaryFile, '');
+  // The machine's own /run/containers/UID/auth.json is never read.
+  const childEnv: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: work, [RUN_CONTAINERS_ENV]: path.join(work, 'run-containers'), GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_WORKSPACE: workspace, ...env, RUNNER_TEMP: temp };
+  const { status, stdout, outputs } = await runBundle(inputs, childEnv, workspace);
+  return { status, stdout, outputs, summary: await readFile(summaryFile, 'utf8'), temp };
 }

@@ -67,6 +67,14 @@ export function podmanLoadAndRun(tarball: string, reference: string, work: strin
   return execFileSync('podman', [...podman, 'run', '--rm', '--network=none', reference], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** The names of the images in podmanLoadAndRun's private storage in `work`, as `REPOSITORY:TAG`. */
+export function podmanNames(work: string): string[] {
+  const env = { ...process.env, CONTAINERS_CONF: path.join(work, 'containers.conf') };
+  const podman = ['--root', path.join(work, 'root'), '--runroot', path.join(work, 'runroot')];
+  const out = execFileSync('podman', [...podman, 'images', '--format', '{{.Repository}}:{{.Tag}}'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return out.split('\n').filter((l) => l !== '').sort();
+}
+
 /**
  * Removes `dir`, which may hold a private podman storage laid out as
  * podmanLoadAndRun lays it out (`root`, `runroot` and `containers.conf` in

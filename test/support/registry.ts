@@ -23,6 +23,8 @@ export interface TestRegistry {
   accessLog(): string[];
   /** Completed blob upload PUTs (201) into a repository. */
   blobUploads(repository: string): number;
+  /** Blobs mounted (a POST with `mount=`, answered 201) into a repository. */
+  blobMounts(repository: string): number;
   /**
    * Resolves once the log holds every request answered so far: the
    * registry writes a line after each answer, and its output arrives here
@@ -117,6 +119,10 @@ async function serve(dir: string, opts: { auth?: RegistryAuth; deleteEnabled?: b
     blobUploads(repository: string) {
       const put = new RegExp(`"PUT /v2/${escape(repository)}/blobs/uploads/\\S*digest=\\S* HTTP/1\\.1" 201`);
       return accessLog().filter((l) => put.test(l)).length;
+    },
+    blobMounts(repository: string) {
+      const post = new RegExp(`"POST /v2/${escape(repository)}/blobs/uploads/\\?mount=\\S* HTTP/1\\.1" 201`);
+      return accessLog().filter((l) => post.test(l)).length;
     },
     async stop() {
       process.off('exit', killOnExit);
