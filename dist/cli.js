@@ -31245,7 +31245,8 @@ class Progress {
         clearInterval(this.timer);
     }
     report() {
-        if (this.done === this.said)
+        // Nothing to do, nothing to say.
+        if (this.done === this.said || this.total === 0)
             return;
         this.said = this.done;
         const percent = this.total > 0 ? ` (${Math.min(100, Math.floor((100 * this.done) / this.total))}%)` : '';
@@ -31752,7 +31753,7 @@ function parseIndexOptions(raw) {
     // An index names manifests of its repository; another repository has none of them.
     const elsewhere = repositories[1];
     if (elsewhere !== undefined)
-        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} ${elsewhere.name}:${elsewhere.tags[0] ?? ''} is not in ${name}: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`);
+        throw new errors/* UserError */.yo(`${(0,inputs/* input */.hF)('tag')} "${elsewhere.name}:${elsewhere.tags[0] ?? ''}" is not in ${name}: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`);
     const here = (0,reference/* parseRepository */.SU)(name);
     // The same digest twice (a matrix job run again) is one manifest.
     const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {
@@ -34782,7 +34783,7 @@ async function tryMount(target, digest, from, log) {
     catch (e) {
         if (!(e instanceof client/* RegistryError */.gl) || e.status === undefined)
             throw e;
-        log.info(`cannot mount from ${from} (${e.status}); uploading instead`);
+        log.info(`cannot mount ${digest.slice(0, 19)}… from ${from} into ${target.repository} (${e.status})`);
         return false;
     }
 }
@@ -34966,11 +34967,11 @@ function cycloneDx(image, paths, subject, tool) {
 }
 function imageComponent(image, subject) {
     const [repository, digest] = [subject.repository, subject.manifestDigest];
-    const lastSegment = (repository ?? image.name).split('/').pop() ?? image.name;
+    const lastSegment = (repository ?? subject.name ?? image.name).split('/').pop() ?? image.name;
     return {
         type: 'container',
         'bom-ref': IMAGE_REF,
-        name: image.name,
+        name: subject.name ?? image.name,
         // Its digest, not a tag: the same manifest under any tag has the same document, and one artifact.
         version: digest ?? image.imageId,
         ...(digest === undefined || repository === undefined ? {} : { purl: `pkg:oci/${purlPart(lastSegment)}@${purlPart(digest)}?repository_url=${qualifierValue(repository)}` }),
@@ -35223,7 +35224,7 @@ async function pushImage(image, targets, log, beforeTags) {
     let first;
     for (const [i, target] of targets.entries()) {
         const mountFrom = targets.slice(0, i).filter((t) => t.registry === target.registry).map((t) => t.repository);
-        const pushed = await pushContent(image, target, { log, mountFrom, progress: i === 0 });
+        const pushed = await pushContent(image, target, { log, mountFrom, first: i === 0 });
         for (const k of ['uploaded', 'uploadedBytes', 'mounted', 'existing'])
             blobs[k] += pushed.blobs[k];
         const { manifest } = pushed;
@@ -35258,9 +35259,11 @@ async function pushContent(image, target, opts) {
     const blobs = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
     const outcomes = new Array(image.layers.length);
     const descriptors = new Array(image.layers.length);
-    // Layers whose blob the registry is known to hold are neither compressed nor uploaded: not counted.
-    const counted = image.layers.map((l) => opts.progress && l.blob()?.inRegistry === undefined);
-    const progress = new lib_log/* Progress */.ke(log, 'compressed and uploaded', image.layers.reduce((n, l, i) => n + (counted[i] === true ? l.size : 0), 0));
+    // Layers whose blob the repository is known to hold are neither compressed nor uploaded: not counted.
+    // After the first repository every blob is made; only the uploads are left.
+    const counted = image.layers.map((l) => (opts.first ? l.blob()?.inRegistry === undefined : target.held?.get(l.blob()?.digest) === undefined));
+    const progress = new lib_log/* Progress */.ke(log, opts.first ? 'compressed and uploaded' : `uploaded to ${target.name}`, image.layers.reduce((n, l, i) => n + (counted[i] === true ? l.size : 0), 0));
+    const prefix = opts.first ? '' : `${target.name}: `;
     // Largest first: the longest compression and upload never start last.
     const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
     // The first failed upload ends the push: uploads still waiting for their
@@ -35283,7 +35286,7 @@ async function pushContent(image, target, opts) {
                 outcomes[i] = outcome;
                 if (counted[i] === true)
                     progress.add(layer.size);
-                log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${(0,lib_log/* formatBytes */.z3)(blob.size)})` : ''}`);
+                log.info(`${prefix}layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${(0,lib_log/* formatBytes */.z3)(blob.size)})` : ''}`);
             }
             catch (e) {
                 fail(e);
@@ -35388,7 +35391,7 @@ class RegistrySink {
     }
     /** The image's SBOM, as the SBOM file has it but naming this repository, attached to the manifest just pushed by its digest. */
     async attachSbom(image, manifest, target, ctx) {
-        const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: (0,reference/* fullRepository */.gp)(target.name) }, ctx.storePaths));
+        const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: (0,reference/* fullRepository */.gp)(target.name), name: target.name }, ctx.storePaths));
         const attached = await attachArtifact(target.client, target.repository, manifest, { artifactType: CYCLONEDX_TYPE, bytes });
         ctx.log.info(`SBOM attached to ${target.name}@${manifest.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
         return attached;

@@ -65,7 +65,8 @@ export class Progress {
   }
 
   private report(): void {
-    if (this.done === this.said) return;
+    // Nothing to do, nothing to say.
+    if (this.done === this.said || this.total === 0) return;
     this.said = this.done;
     const percent = this.total > 0 ? ` (${Math.min(100, Math.floor((100 * this.done) / this.total))}%)` : '';
     this.log.info(`${this.what}: ${formatBytes(this.done)} of ${formatBytes(this.total)}${percent}`);

@@ -264,7 +264,7 @@ export function parseIndexOptions(raw: RawIndexInputs): IndexOptions {
   const { name, tags, repositories } = parseNameAndTags(raw.name, raw.tags);
   // An index names manifests of its repository; another repository has none of them.
   const elsewhere = repositories[1];
-  if (elsewhere !== undefined) throw new UserError(`${input('tag')} ${elsewhere.name}:${elsewhere.tags[0] ?? ''} is not in ${name}: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`);
+  if (elsewhere !== undefined) throw new UserError(`${input('tag')} "${elsewhere.name}:${elsewhere.tags[0] ?? ''}" is not in ${name}: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`);
   const here = parseRepository(name);
   // The same digest twice (a matrix job run again) is one manifest.
   const manifests = [...new Set((raw.manifests ?? []).map((m) => m.trim()).filter((m) => m !== '').map((text) => {

@@ -110,7 +110,7 @@ export async function tryMount(target: { client: RegistryClient; repository: str
     return await target.client.mountBlob(target.repository, digest, from);
   } catch (e) {
     if (!(e instanceof RegistryError) || e.status === undefined) throw e;
-    log.info(`cannot mount from ${from} (${e.status}); uploading instead`);
+    log.info(`cannot mount ${digest.slice(0, 19)}… from ${from} into ${target.repository} (${e.status})`);
     return false;
   }
 }

@@ -7,8 +7,10 @@ import { storeName } from './store-name.js';
 /** What the document says of the image itself: its config digest, and its manifest where it was pushed. */
 export interface SbomSubject {
   manifestDigest?: Digest;
-  /** `host/path` of the first repository pushed to. */
+  /** `host/path` of the repository pushed to: the first, or the one the document is attached in. */
   repository?: string;
+  /** The image's name there, as given; by default the image's (first) name. */
+  name?: string;
 }
 
 /** A store path as the document lists it: its store facts, its kind on disk, and what a derivation says of it. */
@@ -57,11 +59,11 @@ export function cycloneDx(image: Image, paths: ReadonlyMap<string, SbomPath>, su
 
 function imageComponent(image: Image, subject: SbomSubject) {
   const [repository, digest] = [subject.repository, subject.manifestDigest];
-  const lastSegment = (repository ?? image.name).split('/').pop() ?? image.name;
+  const lastSegment = (repository ?? subject.name ?? image.name).split('/').pop() ?? image.name;
   return {
     type: 'container',
     'bom-ref': IMAGE_REF,
-    name: image.name,
+    name: subject.name ?? image.name,
     // Its digest, not a tag: the same manifest under any tag has the same document, and one artifact.
     version: digest ?? image.imageId,
     ...(digest === undefined || repository === undefined ? {} : { purl: `pkg:oci/${purlPart(lastSegment)}@${purlPart(digest)}?repository_url=${qualifierValue(repository)}` }),

@@ -63,7 +63,7 @@ export async function pushImage(image: Image, targets: readonly PushTarget[], lo
   let first: { manifest: ReturnType<typeof imageManifest>; layers: BlobOutcome[] } | undefined;
   for (const [i, target] of targets.entries()) {
     const mountFrom = targets.slice(0, i).filter((t) => t.registry === target.registry).map((t) => t.repository);
-    const pushed = await pushContent(image, target, { log, mountFrom, progress: i === 0 });
+    const pushed = await pushContent(image, target, { log, mountFrom, first: i === 0 });
     for (const k of ['uploaded', 'uploadedBytes', 'mounted', 'existing'] as const) blobs[k] += pushed.blobs[k];
     const { manifest } = pushed;
     if (first !== undefined && first.manifest.digest !== manifest.digest) throw new Error(`the manifest for ${target.name} (${manifest.digest}) differs from the first one's (${first.manifest.digest})`);
@@ -88,14 +88,16 @@ export async function pushImage(image: Image, targets: readonly PushTarget[], lo
 }
 
 /** The layers' blobs and the config in one repository, and the manifest naming them (not yet put). */
-async function pushContent(image: Image, target: PushTarget, opts: { log: Logger; mountFrom: readonly string[]; progress: boolean }) {
+async function pushContent(image: Image, target: PushTarget, opts: { log: Logger; mountFrom: readonly string[]; first: boolean }) {
   const { log } = opts;
   const blobs: BlobCounts = { uploaded: 0, uploadedBytes: 0, mounted: 0, existing: 0 };
   const outcomes = new Array<BlobOutcome>(image.layers.length);
   const descriptors = new Array<Descriptor>(image.layers.length);
-  // Layers whose blob the registry is known to hold are neither compressed nor uploaded: not counted.
-  const counted = image.layers.map((l) => opts.progress && l.blob()?.inRegistry === undefined);
-  const progress = new Progress(log, 'compressed and uploaded', image.layers.reduce((n, l, i) => n + (counted[i] === true ? l.size : 0), 0));
+  // Layers whose blob the repository is known to hold are neither compressed nor uploaded: not counted.
+  // After the first repository every blob is made; only the uploads are left.
+  const counted = image.layers.map((l) => (opts.first ? l.blob()?.inRegistry === undefined : target.held?.get(l.blob()?.digest as Digest) === undefined));
+  const progress = new Progress(log, opts.first ? 'compressed and uploaded' : `uploaded to ${target.name}`, image.layers.reduce((n, l, i) => n + (counted[i] === true ? l.size : 0), 0));
+  const prefix = opts.first ? '' : `${target.name}: `;
   // Largest first: the longest compression and upload never start last.
   const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b]?.size ?? 0) - (image.layers[a]?.size ?? 0) || a - b);
   // The first failed upload ends the push: uploads still waiting for their
@@ -116,7 +118,7 @@ async function pushContent(image: Image, target: PushTarget, opts: { log: Logger
         blobs[outcome]++;
         outcomes[i] = outcome;
         if (counted[i] === true) progress.add(layer.size);
-        log.info(`layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${formatBytes(blob.size)})` : ''}`);
+        log.info(`${prefix}layer ${i + 1}: ${blob.digest.slice(0, 19)}… ${outcome}${outcome === 'uploaded' ? ` (${formatBytes(blob.size)})` : ''}`);
       } catch (e) {
         fail(e);
         throw e;

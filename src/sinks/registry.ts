@@ -72,7 +72,7 @@ export class RegistrySink implements Sink {
 
   /** The image's SBOM, as the SBOM file has it but naming this repository, attached to the manifest just pushed by its digest. */
   private async attachSbom(image: Image, manifest: PushReport['manifest'], target: PushTarget, ctx: SinkContext): Promise<PushReport['sbom']> {
-    const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: fullRepository(target.name) }, ctx.storePaths));
+    const bytes = Buffer.from(await sbomText(image, { manifestDigest: manifest.digest, repository: fullRepository(target.name), name: target.name }, ctx.storePaths));
     const attached = await attachArtifact(target.client, target.repository, manifest, { artifactType: CYCLONEDX_TYPE, bytes });
     ctx.log.info(`SBOM attached to ${target.name}@${manifest.digest} as ${attached.digest}: ${attached.tag === undefined ? 'the registry lists it (referrers API)' : `listed under the referrers tag ${attached.tag}`}`);
     return attached;

@@ -46,6 +46,12 @@ describe("the Action pushing to every repository metadata-action's tags name: tw
   });
 
   const creds = (host: string) => ['--tls-verify=false', '--creds', host === a.host ? `${A.user}:${A.password}` : `${B.user}:${B.password}`];
+  /** A manifest or blob from a registry's API, as a puller fetches it. */
+  const registryGet = async (host: string, repository: string, what: string): Promise<Buffer> => {
+    const res = await fetch(`http://${host}/v2/${repository}/${what}`, { headers: { authorization: `Basic ${basic(host === a.host ? A : B)}`, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(res.status, 200, `${host}/${repository}/${what}`);
+    return Buffer.from(await res.arrayBuffer());
+  };
   const served = (ref: string) => execFileSync('skopeo', ['inspect', '--raw', ...creds(ref.slice(0, ref.indexOf('/'))), `docker://${ref}`]);
 
   it('one push: every reference resolves to one digest, blobs mounted into the second repository of a registry, labels and annotations in place, an SBOM in each, runs from each', async () => {
@@ -80,8 +86,12 @@ describe("the Action pushing to every repository metadata-action's tags name: tw
     assert.equal(b.blobUploads('acme/app'), blobs + sbomBlobs, 'another registry: uploaded');
     // The SBOM, attached in each repository under its referrers tag, names the repository it is in.
     for (const [host, repository] of [[a.host, 'acme/app'], [a.host, 'acme/app-mirror'], [b.host, 'acme/app']] as const) {
-      const index = JSON.parse(served(`${host}/${repository}:sha256-${digest.slice(7)}`).toString('utf8')) as { manifests: { artifactType: string }[] };
+      const index = JSON.parse(served(`${host}/${repository}:sha256-${digest.slice(7)}`).toString('utf8')) as { manifests: { artifactType: string; digest: string }[] };
       assert.deepEqual(index.manifests.map((m) => m.artifactType), ['application/vnd.cyclonedx+json']);
+      const artifact = JSON.parse((await registryGet(host, repository, `manifests/${index.manifests[0]?.digest ?? ''}`)).toString('utf8')) as { layers: { digest: string }[] };
+      const doc = JSON.parse((await registryGet(host, repository, `blobs/${artifact.layers[0]?.digest ?? ''}`)).toString('utf8')) as { metadata: { component: { name: string; purl: string } } };
+      assert.equal(doc.metadata.component.name, `${host}/${repository}`);
+      assert.ok(doc.metadata.component.purl.endsWith(`?repository_url=${host}/${repository}`), doc.metadata.component.purl);
     }
     const bom = JSON.parse(await readFile(run.outputs['sbom'] ?? '', 'utf8')) as { components: unknown[] };
     assert.equal(bom.components.length, closureOf(app).length);
@@ -100,6 +110,34 @@ describe("the Action pushing to every repository metadata-action's tags name: tw
     assert.deepEqual([a.blobUploads('acme/app'), a.blobUploads('acme/app-mirror'), a.blobMounts('acme/app-mirror'), b.blobUploads('acme/app')], marks);
     assert.match(again.stdout, new RegExp(`^${a.host.replace(/\./g, '\\.')}/acme/app-mirror: 0 blobs uploaded \\(0 B\\), 0 mounted, ${blobs} already there$`, 'm'));
     noSecrets(again);
+  });
+
+  it('repositories that hold different layers: a layer is made when any of them lacks it, and each gets only what it lacks', async () => {
+    const env = { ...cache.env, DOCKER_CONFIG: docker };
+    const [one, other] = [`${a.host}/acme/held`, `${b.host}/acme/held`];
+    const step = (salt: string, tags: string) => runAction(root, env, { tags, contents: nixBuild(CLOSURE_NIX, 'app', { appSalt: salt }), push: 'true', username: A.user, password: A.password });
+    const storeLayers = closureOf(nixBuild(CLOSURE_NIX, 'app')).length;
+    const uploads = () => [a.blobUploads('acme/held'), b.blobUploads('acme/held')];
+    const settle = () => Promise.all([a.settled(), b.settled()]);
+
+    // Each step also pushes main, as metadata-action's branch tag: the next step's cacheFrom reads it.
+    const first = await step('-1', `${one}:v1\n${one}:main`);
+    assert.equal(first.status, 0, first.stdout);
+    await settle();
+    const [oneBefore, otherBefore] = uploads() as [number, number];
+    // The other registry holds nothing: every layer is made, the first repository takes only the changed ones.
+    const second = await step('-2', `${one}:v2\n${one}:main\n${other}:v2\n${other}:main`);
+    assert.equal(second.status, 0, second.stdout);
+    assert.equal(second.outputs['layersBuilt'], String(storeLayers));
+    await settle();
+    assert.deepEqual(uploads(), [oneBefore + 3, otherBefore + storeLayers + 2], 'the app layer, the customisation layer and the config; everything');
+    // Now both hold all but the next app layer: one layer made, three blobs to each.
+    const third = await step('-3', `${one}:v3\n${one}:main\n${other}:v3\n${other}:main`);
+    assert.equal(third.status, 0, third.stdout);
+    assert.equal(third.outputs['layersBuilt'], '1');
+    await settle();
+    assert.deepEqual(uploads(), [oneBefore + 6, otherBefore + storeLayers + 5]);
+    for (const ref of [`${one}:v3`, `${other}:v3`]) assert.equal(sha256(served(ref)), third.outputs['digest']);
   });
 
   it('a registry that refuses its credentials fails the step before anything is pushed anywhere', async () => {

@@ -82,7 +82,7 @@ describe("tags as docker/metadata-action's tags output writes them: full referen
     const digest = `sha256:${'1'.repeat(64)}`;
     const r = runCli(['index', '--tag', `${registry.host}/team/idx:v1`, '--tag', `${registry.host}/team/other:v1`, '--manifest', digest]);
     assert.equal(r.status, 1);
-    assert.deepEqual(errorLines(r.stderr), [`layered-image: --tag ${registry.host}/team/other:v1 is not in ${registry.host}/team/idx: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`]);
+    assert.deepEqual(errorLines(r.stderr), [`layered-image: --tag "${registry.host}/team/other:v1" is not in ${registry.host}/team/idx: an index is pushed to the one repository its manifests are in; give each repository an index step of its own`]);
   });
 
   it('bad references: one line naming the value, nothing written or pushed', async () => {
