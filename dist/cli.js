@@ -30626,6 +30626,20 @@ class TarWriter {
         }
         await this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(entry.size)));
     }
+    /** A file whose content arrives in chunks (from a NAR) rather than from a descriptor. */
+    async entryFrom(entry, chunks) {
+        await this.put((0,tar_header/* encodeHeader */.YS)(entry, this.settings));
+        let got = 0;
+        for await (const chunk of chunks) {
+            got += chunk.length;
+            if (got > entry.size)
+                throw new Error(`${entry.name} has more than its ${entry.size} bytes`);
+            await this.put(chunk);
+        }
+        if (got !== entry.size)
+            throw new Error(`${entry.name} has ${got} of its ${entry.size} bytes`);
+        await this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(entry.size)));
+    }
     /** Ends the archive and returns the digest and size of everything written. */
     async finish() {
         await this.put((0,tar_header/* endOfArchive */.PG)(this.total + this.fill));

@@ -6,13 +6,14 @@
 # includeNixDB's registration times), a registry (the CNCF distribution
 # registry, Debian's docker-registry) with htpasswd from apache2-utils for
 # the push tests, jq (ci.yml's checks read the Action's JSON outputs with it,
-# and test/action/ci-jobs runs them here), and the npm dependencies. Safe to
+# and test/action/ci-jobs runs them here), xz, bzip2 and zstd (a binary
+# cache's NARs come compressed with them), and the npm dependencies. Safe to
 # run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for cmd in nix-build:nix-bin skopeo:skopeo umoci:umoci runc:runc podman:podman busybox:busybox-static sqlite3:sqlite3 docker-registry:docker-registry htpasswd:apache2-utils jq:jq; do
+for cmd in nix-build:nix-bin skopeo:skopeo umoci:umoci runc:runc podman:podman busybox:busybox-static sqlite3:sqlite3 docker-registry:docker-registry htpasswd:apache2-utils jq:jq xz:xz-utils bzip2:bzip2 zstd:zstd; do
   command -v "${cmd%%:*}" >/dev/null 2>&1 || need+=("${cmd#*:}")
 done
 # The test closure copies a static busybox; a dynamic one would not run in an image.

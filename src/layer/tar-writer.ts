@@ -44,6 +44,19 @@ export class TarWriter {
     await this.put(Buffer.alloc(padding(entry.size)));
   }
 
+  /** A file whose content arrives in chunks (from a NAR) rather than from a descriptor. */
+  async entryFrom(entry: TarEntry, chunks: AsyncIterable<Buffer>): Promise<void> {
+    await this.put(encodeHeader(entry, this.settings));
+    let got = 0;
+    for await (const chunk of chunks) {
+      got += chunk.length;
+      if (got > entry.size) throw new Error(`${entry.name} has more than its ${entry.size} bytes`);
+      await this.put(chunk);
+    }
+    if (got !== entry.size) throw new Error(`${entry.name} has ${got} of its ${entry.size} bytes`);
+    await this.put(Buffer.alloc(padding(entry.size)));
+  }
+
   /** Ends the archive and returns the digest and size of everything written. */
   async finish(): Promise<{ digest: Digest; size: number }> {
     await this.put(endOfArchive(this.total + this.fill));
