@@ -96890,8 +96890,8 @@ class UserError extends Error {
     /** The message with its inputs marked (inputs.ts), for the CLI to name by their flags. */
     marked;
     /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
-    constructor(message) {
-        super((0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_0__/* .unmarkInputs */ .wI)(message));
+    constructor(message, options) {
+        super((0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_0__/* .unmarkInputs */ .wI)(message), options);
         this.marked = message;
     }
 }
@@ -96928,7 +96928,7 @@ function asUserError(e, what) {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _layer_workers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7554);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(364);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8264);
 /* harmony import */ var _util_temp_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8896);
 
 
@@ -97197,122 +97197,26 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /***/ }),
 
-/***/ 6997:
+/***/ 9752:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  vY: () => (/* binding */ directoryMembers),
-  Vo: () => (/* binding */ membersSize),
-  Bn: () => (/* binding */ packMembers),
-  gY: () => (/* binding */ storeLayerMembers),
-  Cz: () => (/* binding */ unpackMembers),
-  Jl: () => (/* binding */ writeMembers)
-});
-
-// UNUSED EXPORTS: storeLayerSize, writeStoreLayer
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./lib/errors.js
-var errors = __nccwpck_require__(452);
-// EXTERNAL MODULE: ./lib/layer/names.js
-var names = __nccwpck_require__(893);
-// EXTERNAL MODULE: ./lib/layer/tar-header.js
-var tar_header = __nccwpck_require__(3198);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./lib/layer/tar-writer.js
-
-
-
-
-const STAGING = 1 << 20;
-/**
- * Frames tar members into a sink through one staging buffer and hashes the
- * bytes on their way out, so each file is read once, straight into the buffer
- * that is hashed and written. Files are read synchronously: from the page
- * cache that costs microseconds, where a promise per read costs far more
- * than the read itself on trees of many small files.
- */
-class TarWriter {
-    sink;
-    settings;
-    buf = Buffer.allocUnsafe(STAGING);
-    fill = 0;
-    total = 0;
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    constructor(sink, settings) {
-        this.sink = sink;
-        this.settings = settings;
-    }
-    /** `fd`: an open descriptor of the file's content, for files. */
-    async entry(entry, fd) {
-        await this.put((0,tar_header/* encodeHeader */.YS)(entry, this.settings));
-        if (entry.type !== 'file' || entry.size === 0)
-            return;
-        if (fd === undefined)
-            throw new Error(`no content for ${entry.name}`);
-        let left = entry.size;
-        let position = 0;
-        while (left > 0) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const want = Math.min(left, STAGING - this.fill);
-            const bytesRead = (0,external_node_fs_.readSync)(fd, this.buf, this.fill, want, position);
-            if (bytesRead === 0)
-                throw new errors/* UserError */.yo(`${entry.name} shrank while it was being read`);
-            this.fill += bytesRead;
-            position += bytesRead;
-            left -= bytesRead;
-        }
-        await this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(entry.size)));
-    }
-    /** A file whose content arrives in chunks (from a NAR) rather than from a descriptor. */
-    async entryFrom(entry, chunks) {
-        await this.put((0,tar_header/* encodeHeader */.YS)(entry, this.settings));
-        let got = 0;
-        for await (const chunk of chunks) {
-            got += chunk.length;
-            if (got > entry.size)
-                throw new Error(`${entry.name} has more than its ${entry.size} bytes`);
-            await this.put(chunk);
-        }
-        if (got !== entry.size)
-            throw new Error(`${entry.name} has ${got} of its ${entry.size} bytes`);
-        await this.put(Buffer.alloc((0,tar_header/* padding */.Ms)(entry.size)));
-    }
-    /** Ends the archive and returns the digest and size of everything written. */
-    async finish() {
-        await this.put((0,tar_header/* endOfArchive */.PG)(this.total + this.fill));
-        await this.flush();
-        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
-    }
-    async put(bytes) {
-        let offset = 0;
-        while (offset < bytes.length) {
-            if (this.fill === STAGING)
-                await this.flush();
-            const n = bytes.copy(this.buf, this.fill, offset);
-            this.fill += n;
-            offset += n;
-        }
-    }
-    async flush() {
-        if (this.fill === 0)
-            return;
-        const chunk = this.buf.subarray(0, this.fill);
-        this.hash.update(chunk);
-        await this.sink.write(chunk);
-        this.total += this.fill;
-        this.fill = 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/layer/store-layer.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bn: () => (/* binding */ packMembers),
+/* harmony export */   Cz: () => (/* binding */ unpackMembers),
+/* harmony export */   Jl: () => (/* binding */ writeMembers),
+/* harmony export */   QH: () => (/* binding */ storePathMembers),
+/* harmony export */   Vo: () => (/* binding */ membersSize),
+/* harmony export */   gX: () => (/* binding */ writeEntries),
+/* harmony export */   gY: () => (/* binding */ storeLayerMembers),
+/* harmony export */   vY: () => (/* binding */ directoryMembers)
+/* harmony export */ });
+/* unused harmony exports writeStoreLayer, storeLayerSize */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(893);
+/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3198);
+/* harmony import */ var _tar_writer_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6940);
 
 
 
@@ -97366,49 +97270,59 @@ function unpackMembers(packed) {
  */
 function storeLayerMembers(paths) {
     const entries = ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
-    const other = (p) => new errors/* UserError */.yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
+    const other = (p) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
     for (const p of paths)
         walk(p, p, entries, other);
+    return { root: '', entries };
+}
+/** The members of one store path's tree, without the `/nix` and `/nix/store` a layer starts with. */
+function storePathMembers(p) {
+    const entries = [];
+    walk(p, p, entries, (name) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${name} is neither a file, a directory nor a symlink; the Nix store holds no such thing`));
     return { root: '', entries };
 }
 /** The members of a directory's contents, named relative to it (the customisation layer). */
 function directoryMembers(dir, other) {
     const entries = [];
     for (const name of sortedNames(dir))
-        walk(external_node_path_.join(dir, name), name, entries, other);
+        walk(node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, name), name, entries, other);
     return { root: dir, entries };
 }
 /** The exact number of bytes writeMembers gives. */
 function membersSize(members, settings) {
     let size = 0;
     for (const entry of members.entries)
-        size += (0,tar_header/* headerSize */.pw)(entry, settings) + Math.ceil(entry.size / tar_header/* BLOCK */.IE) * tar_header/* BLOCK */.IE;
-    return size + (0,tar_header/* endOfArchive */.PG)(size).length;
+        size += (0,_tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .headerSize */ .pw)(entry, settings) + Math.ceil(entry.size / _tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .BLOCK */ .IE) * _tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .BLOCK */ .IE;
+    return size + (0,_tar_header_js__WEBPACK_IMPORTED_MODULE_4__/* .endOfArchive */ .PG)(size).length;
 }
 /** Writes the members as one layer tar; each file is read once, as it is framed and hashed. */
 async function writeMembers(members, settings, sink) {
-    const tar = new TarWriter(sink, settings);
+    const tar = new _tar_writer_js__WEBPACK_IMPORTED_MODULE_5__/* .TarWriter */ .r(sink, settings);
+    await writeEntries(tar, members);
+    return tar.finish();
+}
+/** Frames the members into `tar`, each file read once. */
+async function writeEntries(tar, members) {
     for (const entry of members.entries) {
         if (entry.type !== 'file') {
             await tar.entry(entry);
             continue;
         }
-        const file = members.root === '' ? entry.name : external_node_path_.join(members.root, entry.name);
+        const file = members.root === '' ? entry.name : node_path__WEBPACK_IMPORTED_MODULE_1__.join(members.root, entry.name);
         let fd;
         try {
-            fd = (0,external_node_fs_.openSync)(file, 'r');
+            fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(file, 'r');
         }
         catch (e) {
-            (0,errors/* asUserError */.Yl)(e, `cannot read ${file}`);
+            (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${file}`);
         }
         try {
             await tar.entry(entry, fd);
         }
         finally {
-            (0,external_node_fs_.closeSync)(fd);
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
         }
     }
-    return tar.finish();
 }
 /** A store layer of these paths, walked and written. */
 function writeStoreLayer(paths, settings, sink) {
@@ -97422,19 +97336,19 @@ function storeLayerSize(paths, settings) {
 function walk(fsPath, name, out, other) {
     let st;
     try {
-        st = (0,external_node_fs_.lstatSync)(fsPath);
+        st = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.lstatSync)(fsPath);
     }
     catch (e) {
-        (0,errors/* asUserError */.Yl)(e, `cannot read ${fsPath}`);
+        (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${fsPath}`);
     }
     if (st.isSymbolicLink()) {
         // Targets, like names, must be UTF-8: decoding would change them silently.
-        out.push({ name, type: 'symlink', mode: st.mode, size: 0, linkname: (0,names/* utf8Name */.P)((0,external_node_fs_.readlinkSync)(fsPath, { encoding: 'buffer' }), fsPath) });
+        out.push({ name, type: 'symlink', mode: st.mode, size: 0, linkname: (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .utf8Name */ .P)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readlinkSync)(fsPath, { encoding: 'buffer' }), fsPath) });
     }
     else if (st.isDirectory()) {
         out.push({ name, type: 'directory', mode: st.mode, size: 0, linkname: '' });
         for (const child of sortedNames(fsPath))
-            walk(external_node_path_.join(fsPath, child), `${name}/${child}`, out, other);
+            walk(node_path__WEBPACK_IMPORTED_MODULE_1__.join(fsPath, child), `${name}/${child}`, out, other);
     }
     else if (st.isFile()) {
         out.push({ name, type: 'file', mode: st.mode, size: st.size, linkname: '' });
@@ -97447,12 +97361,12 @@ function walk(fsPath, name, out, other) {
 function sortedNames(dir) {
     let raw;
     try {
-        raw = (0,external_node_fs_.readdirSync)(dir, { encoding: 'buffer' });
+        raw = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(dir, { encoding: 'buffer' });
     }
     catch (e) {
-        (0,errors/* asUserError */.Yl)(e, `cannot read ${dir}`);
+        (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .asUserError */ .Yl)(e, `cannot read ${dir}`);
     }
-    return raw.sort((a, b) => Buffer.compare(a, b)).map((b) => (0,names/* utf8Name */.P)(b, dir));
+    return raw.sort((a, b) => Buffer.compare(a, b)).map((b) => (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .utf8Name */ .P)(b, dir));
 }
 
 
@@ -97630,6 +97544,105 @@ function checksumMatches(b) {
 
 /***/ }),
 
+/***/ 6940:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ TarWriter)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
+/* harmony import */ var _tar_header_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3198);
+
+
+
+
+const STAGING = 1 << 20;
+/**
+ * Frames tar members into a sink through one staging buffer and hashes the
+ * bytes on their way out, so each file is read once, straight into the buffer
+ * that is hashed and written. Files are read synchronously: from the page
+ * cache that costs microseconds, where a promise per read costs far more
+ * than the read itself on trees of many small files.
+ */
+class TarWriter {
+    sink;
+    settings;
+    buf = Buffer.allocUnsafe(STAGING);
+    fill = 0;
+    total = 0;
+    hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    constructor(sink, settings) {
+        this.sink = sink;
+        this.settings = settings;
+    }
+    /** `fd`: an open descriptor of the file's content, for files. */
+    async entry(entry, fd) {
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .encodeHeader */ .YS)(entry, this.settings));
+        if (entry.type !== 'file' || entry.size === 0)
+            return;
+        if (fd === undefined)
+            throw new Error(`no content for ${entry.name}`);
+        let left = entry.size;
+        let position = 0;
+        while (left > 0) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const want = Math.min(left, STAGING - this.fill);
+            const bytesRead = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, this.buf, this.fill, want, position);
+            if (bytesRead === 0)
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${entry.name} shrank while it was being read`);
+            this.fill += bytesRead;
+            position += bytesRead;
+            left -= bytesRead;
+        }
+        await this.put(Buffer.alloc((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .padding */ .Ms)(entry.size)));
+    }
+    /** A file whose content arrives in chunks (from a NAR) rather than from a descriptor. */
+    async entryFrom(entry, chunks) {
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .encodeHeader */ .YS)(entry, this.settings));
+        let got = 0;
+        for await (const chunk of chunks) {
+            got += chunk.length;
+            if (got > entry.size)
+                throw new Error(`${entry.name} has more than its ${entry.size} bytes`);
+            await this.put(chunk);
+        }
+        if (got !== entry.size)
+            throw new Error(`${entry.name} has ${got} of its ${entry.size} bytes`);
+        await this.put(Buffer.alloc((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .padding */ .Ms)(entry.size)));
+    }
+    /** Ends the archive and returns the digest and size of everything written. */
+    async finish() {
+        await this.put((0,_tar_header_js__WEBPACK_IMPORTED_MODULE_3__/* .endOfArchive */ .PG)(this.total + this.fill));
+        await this.flush();
+        return { digest: `sha256:${this.hash.digest('hex')}`, size: this.total };
+    }
+    async put(bytes) {
+        let offset = 0;
+        while (offset < bytes.length) {
+            if (this.fill === STAGING)
+                await this.flush();
+            const n = bytes.copy(this.buf, this.fill, offset);
+            this.fill += n;
+            offset += n;
+        }
+    }
+    async flush() {
+        if (this.fill === 0)
+            return;
+        const chunk = this.buf.subarray(0, this.fill);
+        this.hash.update(chunk);
+        await this.sink.write(chunk);
+        this.total += this.fill;
+        this.fill = 0;
+    }
+}
+
+
+/***/ }),
+
 /***/ 7554:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -97644,7 +97657,7 @@ function checksumMatches(b) {
 /* harmony import */ var _cache_verify_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2862);
 /* harmony import */ var _compress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9641);
 /* harmony import */ var _sink_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2814);
-/* harmony import */ var _store_layer_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6997);
+/* harmony import */ var _store_layer_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9752);
 
 
 
@@ -97844,7 +97857,7 @@ async function runJob(job, progress) {
 
 /***/ }),
 
-/***/ 364:
+/***/ 8264:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -98913,8 +98926,8 @@ class CoreWork {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: ./lib/cache/actions-root.js
 var actions_root = __nccwpck_require__(6318);
-// EXTERNAL MODULE: ./lib/layer/store-layer.js + 1 modules
-var store_layer = __nccwpck_require__(6997);
+// EXTERNAL MODULE: ./lib/layer/store-layer.js
+var store_layer = __nccwpck_require__(9752);
 // EXTERNAL MODULE: ./lib/inputs/marker.js
 var marker = __nccwpck_require__(539);
 ;// CONCATENATED MODULE: ./lib/layer/custom-dir.js
@@ -99060,7 +99073,190 @@ async function packDirectory(dir, settings, sink) {
 
 // EXTERNAL MODULE: ./lib/layer/names.js
 var layer_names = __nccwpck_require__(893);
+;// CONCATENATED MODULE: ./lib/nix/nar.js
+
+// Names and link targets: Nix allows 255-byte names; targets are paths.
+const MAX_TOKEN = 64 * 1024;
+class NarReader {
+    where;
+    queue = [];
+    queued = 0;
+    iterator;
+    done = false;
+    constructor(source, where) {
+        this.where = where;
+        this.iterator = source[Symbol.asyncIterator]();
+    }
+    fail(why) {
+        // The cache's data, not a bug here: one line, as bad input is.
+        throw new errors/* UserError */.yo(`${this.where}: not a valid NAR: ${why}`);
+    }
+    async more() {
+        const next = this.done ? undefined : await this.iterator.next();
+        if (next === undefined || next.done === true) {
+            this.done = true;
+            this.fail('it ends early');
+        }
+        if (next.value.length === 0)
+            return;
+        this.queue.push(next.value);
+        this.queued += next.value.length;
+    }
+    /** Exactly `n` bytes, as one buffer (n is a token's size). */
+    async bytes(n) {
+        while (this.queued < n)
+            await this.more();
+        const out = Buffer.allocUnsafe(n);
+        let at = 0;
+        while (at < n) {
+            const head = this.queue[0];
+            const take = Math.min(head.length, n - at);
+            head.copy(out, at, 0, take);
+            at += take;
+            this.drop(take);
+        }
+        return out;
+    }
+    /** `n` bytes in the slices they came in. */
+    async *slices(n) {
+        let left = n;
+        while (left > 0) {
+            if (this.queued === 0)
+                await this.more();
+            const head = this.queue[0];
+            const take = Math.min(head.length, left);
+            const slice = head.subarray(0, take);
+            this.drop(take);
+            left -= take;
+            yield slice;
+        }
+    }
+    drop(n) {
+        const head = this.queue[0];
+        if (n === head.length)
+            this.queue.shift();
+        else
+            this.queue[0] = head.subarray(n);
+        this.queued -= n;
+    }
+    async u64() {
+        const b = await this.bytes(8);
+        const n = b.readBigUInt64LE(0);
+        if (n > BigInt(Number.MAX_SAFE_INTEGER))
+            this.fail(`a length of ${n} bytes`);
+        return Number(n);
+    }
+    async padding(n) {
+        const pad = (8 - (n % 8)) % 8;
+        if (pad > 0 && !(await this.bytes(pad)).equals(Buffer.alloc(pad)))
+            this.fail('padding that is not zeros');
+    }
+    async token() {
+        const n = await this.u64();
+        if (n > MAX_TOKEN)
+            this.fail(`a ${n}-byte name or target`);
+        const b = await this.bytes(n);
+        await this.padding(n);
+        return b;
+    }
+    async expect(word) {
+        const got = (await this.token()).toString('latin1');
+        if (got !== word)
+            this.fail(`"${got.slice(0, 40)}" where "${word}" belongs`);
+    }
+    /** After the archive: nothing more may come. */
+    async end() {
+        if (this.queued > 0)
+            this.fail('bytes after its end');
+        for (;;) {
+            const next = await this.iterator.next();
+            if (next.done === true)
+                return;
+            if (next.value.length > 0)
+                this.fail('bytes after its end');
+        }
+    }
+}
+/** Reads a whole NAR from `source`, telling `visit` of each entry in order. */
+async function readNar(source, visit, where) {
+    const r = new NarReader(source, where);
+    await r.expect('nix-archive-1');
+    await node(r, '', visit);
+    await r.end();
+}
+async function node(r, name, visit) {
+    await r.expect('(');
+    await r.expect('type');
+    const type = (await r.token()).toString('latin1');
+    if (type === 'regular')
+        await regular(r, name, visit);
+    else if (type === 'symlink') {
+        await r.expect('target');
+        await visit.symlink(name, utf8(await r.token(), r));
+        await r.expect(')');
+    }
+    else if (type === 'directory')
+        await directory(r, name, visit);
+    else
+        r.fail(`an entry of type "${type.slice(0, 40)}"`);
+}
+async function regular(r, name, visit) {
+    let word = (await r.token()).toString('latin1');
+    const executable = word === 'executable';
+    if (executable) {
+        if ((await r.token()).length !== 0)
+            r.fail('"executable" with a value');
+        word = (await r.token()).toString('latin1');
+    }
+    if (word !== 'contents')
+        r.fail(`"${word.slice(0, 40)}" where "contents" belongs`);
+    const size = await r.u64();
+    let read = 0;
+    const contents = (async function* () {
+        for await (const slice of r.slices(size)) {
+            read += slice.length;
+            yield slice;
+        }
+    })();
+    await visit.file(name, executable, size, contents);
+    if (read !== size)
+        throw new Error(`${name}: its contents were not read to the end`);
+    await r.padding(size);
+    await r.expect(')');
+}
+async function directory(r, name, visit) {
+    await visit.directory(name);
+    let previous;
+    for (;;) {
+        const word = (await r.token()).toString('latin1');
+        if (word === ')')
+            return;
+        if (word !== 'entry')
+            r.fail(`"${word.slice(0, 40)}" in a directory`);
+        await r.expect('(');
+        await r.expect('name');
+        const child = await r.token();
+        // Nix writes names sorted and refuses these: a NAR with them was not made by Nix.
+        if (child.length === 0 || child.includes(0x2f) || child.includes(0) || child.equals(Buffer.from('.')) || child.equals(Buffer.from('..')))
+            r.fail(`an entry named "${child.toString('utf8').slice(0, 40)}"`);
+        if (previous !== undefined && Buffer.compare(previous, child) >= 0)
+            r.fail(`entries out of order at "${child.toString('utf8').slice(0, 40)}"`);
+        previous = child;
+        await r.expect('node');
+        await node(r, `${name}/${utf8(child, r)}`, visit);
+        await r.expect(')');
+    }
+}
+/** Names and targets must be UTF-8, as the tar members made of them are. */
+function utf8(bytes, r) {
+    const text = bytes.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(bytes))
+        r.fail(`a name or target that is not UTF-8`);
+    return text;
+}
+
 ;// CONCATENATED MODULE: ./lib/layer/customisation.js
+
 
 
 
@@ -99071,41 +99267,38 @@ var layer_names = __nccwpck_require__(893);
  * The image root as nixpkgs' symlinkJoin (lndir) makes it from `contents`:
  * directories are real and merged, a file becomes a symlink to its store
  * location, and a symlink is copied with its own target. Two contents that
- * put different things at one path are an error naming both.
+ * put different things at one path are an error naming both. A content
+ * `nars` has (not in the local store) is read from its NAR.
  */
-async function mergeContents(contents) {
+async function mergeContents(contents, nars) {
     const root = { kind: 'dir', children: new Map(), from: '' };
     for (const content of contents) {
-        const st = await (0,promises_.lstat)(content);
-        if (!st.isDirectory()) {
+        const tree = nars?.has(content) === true ? await narTree(content, nars) : await localTree(content);
+        if (!tree.isDirectory) {
             throw new errors/* UserError */.yo(`contents ${content} is not a directory, so it has nothing to merge into the image root; refer to it from the config instead`);
         }
-        await mergeDir(root, content, '', content);
+        await mergeDir(root, tree, '', content);
     }
     return root;
 }
-async function mergeDir(into, srcDir, rel, content) {
-    const names = (await (0,promises_.readdir)(srcDir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => (0,layer_names/* utf8Name */.P)(b, srcDir));
-    for (const name of names) {
-        const src = external_node_path_.join(srcDir, name);
+async function mergeDir(into, tree, rel, content) {
+    for (const { name, kind, target } of await tree.list(rel)) {
         const relPath = rel === '' ? name : `${rel}/${name}`;
-        const st = await (0,promises_.lstat)(src);
         const existing = into.children.get(name);
-        if (st.isDirectory()) {
+        if (kind === 'dir') {
             if (existing === undefined) {
                 const dir = { kind: 'dir', children: new Map(), from: content };
                 into.children.set(name, dir);
-                await mergeDir(dir, src, relPath, content);
+                await mergeDir(dir, tree, relPath, content);
             }
             else if (existing.kind === 'dir') {
-                await mergeDir(existing, src, relPath, content);
+                await mergeDir(existing, tree, relPath, content);
             }
             else {
                 throw conflict(relPath, existing, `a directory from ${content}`);
             }
             continue;
         }
-        const target = st.isSymbolicLink() ? (0,layer_names/* utf8Name */.P)(await (0,promises_.readlink)(src, { encoding: 'buffer' }), src) : src;
         if (existing === undefined) {
             into.children.set(name, { kind: 'link', target, from: content });
         }
@@ -99113,6 +99306,50 @@ async function mergeDir(into, srcDir, rel, content) {
             throw conflict(relPath, existing, `${target} from ${content}`);
         }
     }
+}
+/** A content in the local store, read as it is merged. */
+async function localTree(content) {
+    const st = await (0,promises_.lstat)(content);
+    return {
+        isDirectory: st.isDirectory(),
+        async list(rel) {
+            const dir = rel === '' ? content : external_node_path_.join(content, rel);
+            const names = (await (0,promises_.readdir)(dir, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b)).map((b) => (0,layer_names/* utf8Name */.P)(b, dir));
+            const entries = [];
+            for (const name of names) {
+                const src = external_node_path_.join(dir, name);
+                const entry = await (0,promises_.lstat)(src);
+                const target = entry.isSymbolicLink() ? (0,layer_names/* utf8Name */.P)(await (0,promises_.readlink)(src, { encoding: 'buffer' }), src) : src;
+                entries.push({ name, kind: entry.isDirectory() ? 'dir' : 'link', target });
+            }
+            return entries;
+        },
+    };
+}
+/** A content read from its NAR, once: only names and link targets are kept, never a file's bytes. */
+async function narTree(content, nars) {
+    const dirs = new Map();
+    let isDirectory = false;
+    const add = (name, kind, target) => {
+        const slash = name.lastIndexOf('/');
+        dirs.get(name.slice(1, Math.max(slash, 0)))?.push({ name: name.slice(slash + 1), kind, target });
+    };
+    await readNar(nars.open(content), {
+        directory: (name) => {
+            if (name === '')
+                isDirectory = true;
+            else
+                add(name, 'dir', '');
+            dirs.set(name.slice(1), []);
+        },
+        symlink: (name, target) => add(name, 'link', target),
+        file: async (name, _executable, _size, bytes) => {
+            for await (const chunk of bytes)
+                void chunk;
+            add(name, 'link', content + name);
+        },
+    }, nars.name(content));
+    return { isDirectory, list: (rel) => Promise.resolve(dirs.get(rel) ?? []) };
 }
 function conflict(relPath, existing, other) {
     const first = existing.kind === 'dir' ? `a directory from ${existing.from}` : `${existing.target} from ${existing.from}`;
@@ -99353,7 +99590,46 @@ class BlobMaker {
     }
 }
 
+// EXTERNAL MODULE: ./lib/layer/tar-writer.js
+var tar_writer = __nccwpck_require__(6940);
+;// CONCATENATED MODULE: ./lib/layer/nar-layer.js
+
+
+
+// The modes the store gives every entry of a path (canonicalised by Nix):
+// what a layer walked from the realised path carries.
+const MODE = { directory: 0o40555, file: 0o100444, executable: 0o100555, symlink: 0o120777 };
+const entry = (name, type, mode, size = 0, linkname = '') => ({ name, type, mode, size, linkname });
+/**
+ * A store layer of `paths` with some (or all) made from their NARs: the
+ * same members, in the same order, with the same bytes as writeStoreLayer
+ * gives from the realised paths (`/nix`, `/nix/store`, then each path's
+ * tree, names sorted by their bytes, which is the order a NAR holds them
+ * in). Paths `nars` does not have are walked in the local store.
+ */
+async function writeNarLayer(paths, nars, settings, sink) {
+    const tar = new tar_writer/* TarWriter */.r(sink, settings);
+    for (const name of ['/nix', '/nix/store'])
+        await tar.entry(entry(name, 'directory', 0o40755));
+    for (const storePath of paths) {
+        if (!nars.has(storePath)) {
+            await (0,store_layer/* writeEntries */.gX)(tar, (0,store_layer/* storePathMembers */.QH)(storePath));
+            continue;
+        }
+        await readNar(nars.open(storePath), {
+            directory: (name) => tar.entry(entry(storePath + name, 'directory', MODE.directory)),
+            symlink: (name, target) => tar.entry(entry(storePath + name, 'symlink', MODE.symlink, 0, target)),
+            file: (name, executable, size, contents) => tar.entryFrom(entry(storePath + name, 'file', executable ? MODE.executable : MODE.file, size), contents),
+        }, nars.name(storePath));
+    }
+    return tar.finish();
+}
+
+// EXTERNAL MODULE: ./lib/layer/sink.js
+var layer_sink = __nccwpck_require__(2814);
 ;// CONCATENATED MODULE: ./lib/layer/write-layers.js
+
+
 
 
 
@@ -99372,16 +99648,20 @@ class BlobMaker {
 async function fillBed(bed, base, store, opts) {
     const baseLayers = base?.layers ?? [];
     // Each walk's members go to its write, once: held only until then.
+    // A layer of paths read from binary caches is made whole first: its size is known only then.
     const walked = [];
     const copy = (l, i, onBytes) => copyBaseLayer(base, l, i, bed.place(l.size), opts.workers, onBytes);
     const write = async (l, i, target, onBytes) => {
-        const { members } = walked[i];
+        const prepared = walked[i];
         walked[i] = undefined;
+        if (prepared !== undefined && 'made' in prepared)
+            return copyMadeLayer(prepared.made, target, opts.workers, onBytes);
+        const { members } = prepared;
         const { digest, size } = await opts.workers.write({ members, settings: opts.settings, target }, onBytes);
         opts.log.info(`layer ${l.index + 1}: ${digest} ${formatBytes(size)}, ${l.paths.length} store path(s)`);
         return { digest, size, paths: l.paths, source: 'built', comment: pathsComment('store paths', l.paths) };
     };
-    const walk = () => mapLimit(store, opts.concurrency, async (l, i) => (walked[i] = await opts.workers.walk([...l.paths], opts.settings)).size);
+    const walk = () => mapLimit(store, opts.concurrency, async (l, i) => (walked[i] = await walkOrMake(l, opts)).size);
     const total = (sizes) => baseLayers.reduce((n, l) => n + l.size, 0) + sizes.reduce((a, b) => a + b, 0);
     let layers;
     if (bed.ordered) {
@@ -99454,11 +99734,49 @@ async function copyBaseLayer(base, layer, i, target, workers, onBytes) {
 async function writeStoreLayer(layer, opts) {
     const { workers, settings, file } = opts;
     const paths = [...layer.paths];
+    if (opts.nars !== undefined && paths.some((p) => opts.nars?.has(p)))
+        return writeFromNars(layer, { ...opts, nars: opts.nars });
     const { members, size } = await workers.walk(paths, settings);
     await (await (0,promises_.open)(file, 'wx', 0o644).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write a work file in ${external_node_path_.dirname(file)}`))).close();
     const { digest } = await workers.write({ members, settings, target: { file, label: 'a work file', offset: 0, size } }, () => { });
     opts.log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${paths.length} store path(s)`);
     return { layer: { digest, size, paths, source: 'built', comment: pathsComment('store paths', paths) }, bytes: { file, offset: 0, size } };
+}
+/**
+ * A store layer holding paths read from binary caches, made from their
+ * NARs as they download (the others walked in the local store) into a file
+ * of its own. This thread frames and hashes; the decompressor is a process
+ * of its own, so the layer workers stay free for the other layers.
+ */
+async function writeFromNars(layer, opts) {
+    const paths = [...layer.paths];
+    const sink = await layer_sink/* FileSink */.UP.create(opts.file).catch((e) => (0,errors/* asUserError */.Yl)(e, `cannot write a work file in ${external_node_path_.dirname(opts.file)}`));
+    let made;
+    try {
+        made = await writeNarLayer(paths, opts.nars, opts.settings, sink);
+    }
+    finally {
+        await sink.close();
+    }
+    const fetched = paths.filter((p) => opts.nars.has(p)).length;
+    opts.log.info(`layer ${layer.index + 1}: ${made.digest} ${formatBytes(made.size)}, ${paths.length} store path(s), ${fetched} from their NARs`);
+    return { layer: { digest: made.digest, size: made.size, paths, source: 'built', comment: pathsComment('store paths', paths) }, bytes: { file: opts.file, offset: 0, size: made.size } };
+}
+/** A store layer's members and size from a walk; or, holding paths read from binary caches, the layer made in the work folder. */
+async function walkOrMake(l, opts) {
+    const { nars, work } = opts;
+    if (nars === undefined || work === undefined || !l.paths.some((p) => nars.has(p)))
+        return opts.workers.walk([...l.paths], opts.settings);
+    const made = await writeFromNars(l, { file: external_node_path_.join(work, `nar-layer-${l.index}.tar`), settings: opts.settings, log: opts.log, nars });
+    return { made, size: made.bytes.size };
+}
+/** A layer made from NARs, copied into its place in the bed and checked against its digest on the way. */
+async function copyMadeLayer(made, target, workers, onBytes) {
+    const copied = await workers.copy({ source: { file: made.bytes.file, offset: 0 }, target }, onBytes);
+    if ('bad' in copied || copied.digest !== made.layer.digest)
+        throw new Error(`the layer made from NARs in ${made.bytes.file} changed before it was copied`);
+    await (0,promises_.rm)(made.bytes.file, { force: true });
+    return made.layer;
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/make-layers.js
@@ -99488,13 +99806,13 @@ async function makeLayers(src, setup, ctx) {
     // ask, so that uploads overlap the compression of the layers after them.
     const alone = new Map();
     const buildAlone = async (l) => {
-        const made = await writeStoreLayer(l, { file: external_node_path_.join(work, `store-${l.index}.tar`), settings: setup.settings, workers, log });
+        const made = await writeStoreLayer(l, { file: external_node_path_.join(work, `store-${l.index}.tar`), settings: setup.settings, workers, log, nars: src.nars });
         const layer = blobs.layer(l.index, made.layer, l.key, made.bytes);
         if (everyBlob || racing)
             await layer.compressed();
         alone.set(l.key, layer);
     };
-    const fill = { settings: setup.settings, workers, concurrency: setup.concurrency, log };
+    const fill = { settings: setup.settings, workers, concurrency: setup.concurrency, log, nars: src.nars, work };
     const laid = await log.group('Build layers', async () => {
         if (inBed)
             return fillBed(bed, src.base, src.store, fill);
@@ -99527,8 +99845,6 @@ async function customisationLayer(src, bed) {
     return { layer, bytes: await last.placed(made) };
 }
 
-// EXTERNAL MODULE: ./lib/layer/sink.js
-var layer_sink = __nccwpck_require__(2814);
 ;// CONCATENATED MODULE: ./lib/layer/work-bed.js
 
 
@@ -99948,16 +100264,20 @@ var store = __nccwpck_require__(5214);
 
 
 
+
 /** The store paths (and base image) the image is built from; every check of the user's input comes before any work. */
 async function resolveRoots(opts) {
     const contents = [];
+    const missing = new Map();
     for (const c of opts.contents) {
         // One at a time, so the first bad argument is the one reported.
-        const p = await (0,store/* resolveStorePath */.BX)(c);
-        if (!contents.includes(p))
-            contents.push(p);
+        const found = await (0,store/* resolveRoot */.H6)(c);
+        if (!found.present)
+            missing.set(found.path, `${(0,marker/* input */.hF)('contents')} ${(0,errors/* show */.WU)(c)}${found.path === external_node_path_.resolve(c) ? '' : ` (${found.path})`}`);
+        if (!contents.includes(found.path))
+            contents.push(found.path);
     }
-    const configRoots = await configStorePaths(opts);
+    const configRoots = await configStorePaths(opts, missing);
     if (contents.length === 0 && configRoots.length === 0) {
         throw new errors/* UserError */.yo(`nothing to put in the image: give ${(0,marker/* input */.hF)('contents')}, or name store paths in ${(0,marker/* input */.hF)('config')}`);
     }
@@ -99970,21 +100290,1085 @@ async function resolveRoots(opts) {
             throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('fromImage')} ${opts.fromImage} has ${base.layers.length} layers: ${(0,marker/* input */.hF)('maxLayers')} ${opts.maxLayers} leaves no room for store layers (at least ${base.layers.length + 2})`);
         }
     }
-    return { contents, configRoots, base };
+    return { contents, configRoots, missing, base };
 }
-/** Store paths named anywhere in the config are closure roots too. */
-async function configStorePaths(opts) {
+/** Store paths named anywhere in the config are closure roots too; those not in the local store join `missing` where substituters may give them. */
+async function configStorePaths(opts, missing) {
     const found = [...new Set((0,store/* storePathsIn */.FC)(JSON.stringify(opts.config)))].sort();
     for (const p of found) {
         try {
             await (0,promises_.lstat)(p);
         }
         catch {
-            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('config')} refers to ${p}, which is not in the Nix store`);
+            if (!missing.has(p))
+                missing.set(p, `${(0,marker/* input */.hF)('config')} refers to ${p}`);
         }
     }
     return found;
 }
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./lib/registry/http.js
+
+
+
+function bufferBody(bytes) {
+    return { length: bytes.length, open: () => external_node_stream_.Readable.from([bytes]) };
+}
+/** The connection failed (`ECONNREFUSED`, `ETIMEDOUT`, a TLS code, …); carries no URL or header. */
+class NetworkError extends Error {
+    code;
+    constructor(code) {
+        super(code);
+        this.code = code;
+    }
+}
+const USER_AGENT = 'layered-image';
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** Lets each request be aborted, which http-client offers no other way to do. */
+class AbortWith {
+    signal;
+    constructor(signal) {
+        this.signal = signal;
+    }
+    prepareRequest(options) {
+        options.signal = this.signal;
+    }
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        throw new Error('not an authentication handler');
+    }
+}
+/**
+ * One HTTP exchange through @actions/http-client (so HTTPS_PROXY and
+ * NO_PROXY apply), with redirects and retries left to the caller, the body
+ * streamed with an explicit Content-Length, and the answer read in full.
+ */
+async function send(req) {
+    const controller = new AbortController();
+    let failure;
+    const abort = (e) => {
+        failure ??= e;
+        controller.abort();
+    };
+    const client = new lib/* HttpClient */.Qq(USER_AGENT, [new AbortWith(controller.signal)], {
+        allowRedirects: false,
+        allowRetries: false,
+        keepAlive: false,
+        socketTimeout: req.timeoutMs,
+    });
+    const headers = { ...req.headers };
+    if (req.body !== undefined || BODY_METHODS.has(req.method))
+        headers['content-length'] = req.body?.length ?? 0;
+    const stream = req.body?.open();
+    stream?.on('error', (e) => abort(e));
+    try {
+        const res = await client.request(req.method, req.url.href, stream ?? null, headers);
+        const { body, truncated } = await readAll(res.message, req, abort);
+        return { status: res.message.statusCode ?? 0, headers: res.message.headers, body, truncated };
+    }
+    catch (e) {
+        controller.abort();
+        if (failure !== undefined)
+            throw failure;
+        throw asNetworkError(e);
+    }
+    finally {
+        stream?.destroy();
+        client.dispose();
+    }
+}
+function readAll(message, req, abort) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        let settled = false;
+        const finish = (truncated) => {
+            settled = true;
+            clearTimeout(timer);
+            resolve({ body: Buffer.concat(chunks), truncated });
+        };
+        const fail = (e) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            reject(e instanceof Error ? e : new NetworkError('ECONNRESET'));
+        };
+        const onIdle = () => {
+            abort(new NetworkError('ETIMEDOUT'));
+            fail(new NetworkError('ETIMEDOUT'));
+        };
+        let timer = setTimeout(onIdle, req.timeoutMs);
+        message.on('data', (chunk) => {
+            if (settled)
+                return;
+            clearTimeout(timer);
+            timer = setTimeout(onIdle, req.timeoutMs);
+            if (size + chunk.length > req.maxBody) {
+                chunks.push(chunk.subarray(0, req.maxBody - size));
+                finish(true);
+                message.destroy();
+                return;
+            }
+            chunks.push(chunk);
+            size += chunk.length;
+        });
+        message.on('end', () => {
+            if (!settled)
+                finish(false);
+        });
+        message.on('error', fail);
+        message.on('close', () => {
+            if (!settled && !message.complete)
+                fail(new NetworkError('ECONNRESET'));
+        });
+    });
+}
+// Codes of programming mistakes (a bad header value, …) stay what they are.
+const BUG_CODE = /^ERR_(?!TLS_|SSL_)/;
+/** Strips a failed request down to its code: Node's messages may carry the URL. */
+function asNetworkError(e) {
+    if (e instanceof NetworkError)
+        return e;
+    if (!(e instanceof Error))
+        return new NetworkError('unknown error');
+    // http-client reports its socket timeout as a plain Error naming the path.
+    if (e.message.startsWith('Request timeout'))
+        return new NetworkError('ETIMEDOUT');
+    if (e.message === 'socket hang up')
+        return new NetworkError('ECONNRESET');
+    const code = (0,errors/* errnoCode */.UK)(e);
+    if (code === undefined || BUG_CODE.test(code))
+        return e;
+    return new NetworkError(code);
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ./lib/registry/registry-error.js
+
+
+/**
+ * A registry refused or failed an operation: one line naming the registry,
+ * the operation and what went wrong; never a credential, token or URL query.
+ */
+class RegistryError extends errors/* UserError */.yo {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+/** `404 Not Found`. */
+function statusText(status) {
+    const text = external_node_http_.STATUS_CODES[status];
+    return text === undefined ? String(status) : `${status} ${text}`;
+}
+const HINTS = {
+    401: ' (check the credentials)',
+    403: ' (the credentials do not allow this)',
+    429: ' (rate limited)',
+};
+/** The first `{code, message}` of an OCI error body, on one short line. */
+function errorBodySummary(body) {
+    if (body.length === 0 || body.length > 65536)
+        return '';
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        return '';
+    }
+    const errors = typeof parsed === 'object' && parsed !== null && 'errors' in parsed ? parsed.errors : undefined;
+    const first = Array.isArray(errors) ? errors[0] : undefined;
+    if (typeof first !== 'object' || first === null)
+        return '';
+    const code = 'code' in first && typeof first.code === 'string' ? first.code : '';
+    const message = 'message' in first && typeof first.message === 'string' ? first.message : '';
+    return registryText(`${code} ${message}`, 200);
+}
+/** Text a registry sent, for one of our one-line messages: it is untrusted, so printable ASCII, bounded. */
+function registryText(text, max) {
+    const line = text.replace(/[^\x20-\x7e]+/g, ' ').trim();
+    return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+/** The error for an answer the operation cannot use; `hint` in place of the status's usual one. */
+function statusError(prefix, status, body = Buffer.alloc(0), hint) {
+    const summary = errorBodySummary(body);
+    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${hint ?? HINTS[status] ?? ''}`, status);
+}
+
+;// CONCATENATED MODULE: ./lib/registry/retry.js
+
+
+/** A failure worth another try (429, most 5xx, a dropped connection), and the error to give when tries run out. */
+class Retryable extends Error {
+    op;
+    what;
+    final;
+    retryAfterMs;
+    constructor(op, what, final, retryAfterMs) {
+        super(final.message);
+        this.op = op;
+        this.what = what;
+        this.final = final;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+const MAX_DELAY_MS = 30_000;
+/** 501 and 505 say the server never will. */
+function isRetryableStatus(status) {
+    return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
+}
+/** Runs `fn` until it ends without a Retryable, backing off exponentially or as the server asks. */
+async function withRetries(policy, fn) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            if (!(e instanceof Retryable))
+                throw e;
+            if (attempt >= policy.retries)
+                throw e.final;
+            const ms = Math.min(MAX_DELAY_MS, e.retryAfterMs ?? policy.baseMs * 2 ** attempt);
+            policy.log?.(`registry ${policy.registry}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
+        }
+    }
+}
+/** `Retry-After` as delta-seconds or an HTTP date. */
+function parseRetryAfter(header, now = Date.now()) {
+    if (typeof header !== 'string')
+        return undefined;
+    const value = header.trim();
+    if (/^\d+$/.test(value))
+        return Number(value) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+// The host is not there at all, as opposed to a connection that broke.
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * The error for a failed connection: a Retryable for the transient kinds.
+ * `server` names a host other than the registry (a token server).
+ */
+function connectionFailure(opts) {
+    const { registry, op, code } = opts;
+    const who = opts.server === undefined ? `registry ${registry}` : `registry ${registry}: token server ${opts.server}`;
+    let message;
+    if (UNREACHABLE.has(code))
+        message = `${who} is not reachable: ${code}`;
+    else if (code === 'ETIMEDOUT')
+        message = `${who}: ${op}: no answer (ETIMEDOUT)`;
+    else
+        message = `${who}: ${op}: connection failed: ${code}`;
+    const final = new RegistryError(message);
+    return TRANSIENT.has(code) ? new Retryable(op, code, final) : final;
+}
+
+;// CONCATENATED MODULE: ./lib/nix/nix32.js
+/**
+ * Nix's base-32: its own alphabet (no e, o, u, t) and its own bit order
+ * (the last character holds the lowest bits of the first byte), as store
+ * path hashes and `sha256:` NAR hashes in narinfos are written.
+ */
+const ALPHABET = '0123456789abcdfghijklmnpqrsvwxyz';
+const VALUE = new Map([...ALPHABET].map((c, i) => [c, i]));
+/** The characters `bytes` bytes take. */
+function nix32Length(bytes) {
+    return Math.ceil((bytes * 8) / 5);
+}
+function toNix32(bytes) {
+    let out = '';
+    for (let n = nix32Length(bytes.length) - 1; n >= 0; n--) {
+        const b = n * 5;
+        const i = Math.floor(b / 8);
+        const j = b % 8;
+        const c = ((bytes[i] ?? 0) >> j) | (i + 1 < bytes.length ? (bytes[i + 1] ?? 0) << (8 - j) : 0);
+        out += ALPHABET[c & 0x1f];
+    }
+    return out;
+}
+/** The bytes of a base-32 text of `size` bytes; undefined when it is not one. */
+function fromNix32(text, size) {
+    if (text.length !== nix32Length(size))
+        return undefined;
+    const out = Buffer.alloc(size);
+    for (let n = 0; n < text.length; n++) {
+        const digit = VALUE.get(text[text.length - n - 1]);
+        if (digit === undefined)
+            return undefined;
+        const b = n * 5;
+        const i = Math.floor(b / 8);
+        const j = b % 8;
+        out[i] = out[i] | ((digit << j) & 0xff);
+        const carry = digit >> (8 - j);
+        if (i + 1 < size)
+            out[i + 1] = out[i + 1] | carry;
+        else if (carry !== 0)
+            return undefined;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/nix/narinfo.js
+
+
+const STORE_PATH_RE = /^(\/[^\s;,]+)\/([0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+)$/;
+/** Parses a narinfo; `where` names it in errors (the cache and path, never credentials). */
+function parseNarInfo(text, where) {
+    const fields = new Map();
+    const sigs = [];
+    for (const line of text.split('\n')) {
+        if (line.trim() === '')
+            continue;
+        const colon = line.indexOf(': ');
+        if (colon < 0)
+            throw new Error(`${where}: "${line.slice(0, 80)}" is not a narinfo line`);
+        const key = line.slice(0, colon);
+        const value = line.slice(colon + 2);
+        if (key === 'Sig')
+            sigs.push(value);
+        else
+            fields.set(key, value);
+    }
+    const need = (key) => {
+        const v = fields.get(key);
+        if (v === undefined || v === '')
+            throw new Error(`${where}: the narinfo has no ${key}`);
+        return v;
+    };
+    const storePath = need('StorePath');
+    const m = STORE_PATH_RE.exec(storePath);
+    if (m === null)
+        throw new Error(`${where}: StorePath ${storePath} is not a store path`);
+    const storeDir = m[1];
+    const size = (key) => {
+        const n = Number(need(key));
+        if (!Number.isSafeInteger(n) || n < 0)
+            throw new Error(`${where}: ${key} ${fields.get(key) ?? ''} is not a size`);
+        return n;
+    };
+    const refs = (fields.get('References') ?? '').split(' ').filter((r) => r !== '');
+    const deriver = fields.get('Deriver');
+    return {
+        storePath,
+        url: need('URL'),
+        // The manual's default: a narinfo without Compression names a bzip2 NAR.
+        compression: fields.get('Compression') ?? 'bzip2',
+        narHash: hashHex(need('NarHash'), where),
+        narSize: size('NarSize'),
+        references: refs.map((r) => `${storeDir}/${r}`),
+        deriver: deriver === undefined || deriver === '' || deriver === 'unknown-deriver' ? undefined : `${storeDir}/${deriver}`,
+        sigs,
+    };
+}
+/** `sha256:` with 52 base-32, 64 hex or (SRI `sha256-`) base-64 characters, as hex. */
+function hashHex(text, where) {
+    const sri = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(text);
+    if (sri !== null)
+        return Buffer.from(sri[1], 'base64').toString('hex');
+    const m = /^sha256:(.+)$/.exec(text);
+    const body = m?.[1] ?? '';
+    if (/^[0-9a-f]{64}$/.test(body))
+        return body;
+    const bytes = fromNix32(body, 32);
+    if (bytes === undefined)
+        throw new Error(`${where}: NarHash ${text} is not a SHA-256 hash`);
+    return bytes.toString('hex');
+}
+/** What a cache's key signs: Nix's fingerprint of a path's NAR and references. */
+function fingerprint(info) {
+    return `1;${info.storePath};sha256:${toNix32(Buffer.from(info.narHash, 'hex'))};${info.narSize};${info.references.join(',')}`;
+}
+/** Parses `trusted-public-keys` entries; a malformed one is named in the error. */
+function parseTrustedKeys(entries, what) {
+    const keys = new Map();
+    for (const entry of entries) {
+        const colon = entry.indexOf(':');
+        const raw = colon > 0 ? Buffer.from(entry.slice(colon + 1), 'base64') : Buffer.alloc(0);
+        if (raw.length !== 32 || raw.toString('base64') !== entry.slice(colon + 1))
+            throw new Error(`${what} "${entry}" is not NAME:KEY with a base64 ed25519 public key`);
+        keys.set(entry.slice(0, colon), (0,external_node_crypto_.createPublicKey)({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' }));
+    }
+    return keys;
+}
+/**
+ * Whether a trusted key signed the narinfo: `signed`, or why not. A
+ * signature by a key not trusted is not checked, as Nix does not.
+ */
+function checkSignatures(info, keys) {
+    if (info.sigs.length === 0)
+        return 'unsigned';
+    const message = Buffer.from(fingerprint(info));
+    let trustedSeen = false;
+    for (const sig of info.sigs) {
+        const colon = sig.indexOf(':');
+        const key = colon > 0 ? keys.get(sig.slice(0, colon)) : undefined;
+        if (key === undefined)
+            continue;
+        trustedSeen = true;
+        const bytes = Buffer.from(sig.slice(colon + 1), 'base64');
+        if (bytes.length === 64 && (0,external_node_crypto_.verify)(null, message, key, bytes))
+            return 'signed';
+    }
+    return trustedSeen ? 'bad' : 'untrusted';
+}
+
+;// CONCATENATED MODULE: ./lib/nix/binary-cache.js
+
+
+
+
+
+
+
+
+// Narinfos are small; the bound keeps a lying server from filling memory.
+const MAX_NARINFO = 1 << 20;
+const TIMEOUT_MS = 60_000;
+const BASE_DELAY_MS = 500;
+// The host is not there at all: asking again will not change that.
+const binary_cache_UNREACHABLE = new Set(['ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * A Nix binary cache (the Nix manual's HTTP binary cache store), read over
+ * HTTP(S) or from a `file://` folder: `nix-cache-info`, `<hash>.narinfo`
+ * and the NAR files they name. Requests failing with 429, 5xx or a dropped
+ * connection are tried again, as registry requests are. Errors name the
+ * cache without any credentials in its URL.
+ */
+class BinaryCache {
+    url;
+    name;
+    priority;
+    auth;
+    retries;
+    log;
+    constructor(
+    /** The URL as given, for matching and order; never printed (it may hold credentials). */
+    url, 
+    /** What messages call it. */
+    name, priority, auth, retries, log) {
+        this.url = url;
+        this.name = name;
+        this.priority = priority;
+        this.auth = auth;
+        this.retries = retries;
+        this.log = log;
+    }
+    /** Opens the cache at `text`, reading its `nix-cache-info` (StoreDir must be ours; Priority orders caches). */
+    static async open(text, opts) {
+        let url;
+        try {
+            url = new URL(text.endsWith('/') ? text : `${text}/`);
+        }
+        catch {
+            throw new errors/* UserError */.yo(`substituter "${redact(text)}" is not a URL`);
+        }
+        if (!['http:', 'https:', 'file:'].includes(url.protocol))
+            throw new errors/* UserError */.yo(`substituter ${redact(text)}: only http, https and file binary caches are read here, not ${url.protocol.slice(0, -1)}`);
+        const fromUrl = url.username === '' ? undefined : { login: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+        const creds = fromUrl ?? opts.netrc.get(url.hostname) ?? opts.netrc.get('*');
+        if (creds !== undefined)
+            opts.secret?.(creds.password);
+        const auth = creds === undefined ? undefined : `Basic ${Buffer.from(`${creds.login}:${creds.password}`).toString('base64')}`;
+        if (auth !== undefined)
+            opts.secret?.(auth.slice(6));
+        const query = url.searchParams.get('priority');
+        url.username = '';
+        url.password = '';
+        url.search = '';
+        const name = redact(url.href.replace(/\/$/, ''));
+        const cache = new BinaryCache(url, name, 50, auth, opts.retries, opts.log);
+        const info = await cache.text('nix-cache-info');
+        if (info === undefined)
+            throw new errors/* UserError */.yo(`substituter ${name} has no nix-cache-info: not a binary cache`);
+        const fields = new Map(info.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+        const storeDir = fields.get('StoreDir');
+        if (storeDir !== undefined && storeDir !== opts.storeDir)
+            throw new errors/* UserError */.yo(`substituter ${name} holds paths of ${storeDir}, not ${opts.storeDir}`);
+        const priority = Number(query ?? fields.get('Priority') ?? 50);
+        return new BinaryCache(url, name, Number.isFinite(priority) ? priority : 50, auth, opts.retries, opts.log);
+    }
+    /** The narinfo of a store path; undefined when the cache does not have it. */
+    async narInfo(storePath) {
+        const hash = storePath.slice(storePath.lastIndexOf('/') + 1, storePath.lastIndexOf('/') + 33);
+        const text = await this.text(`${hash}.narinfo`);
+        if (text === undefined)
+            return undefined;
+        const info = parseNarInfo(text, `${storePath} in ${this.name}`);
+        if (info.storePath !== storePath)
+            throw new errors/* UserError */.yo(`substituter ${this.name}: the narinfo of ${storePath} describes ${info.storePath}`);
+        return info;
+    }
+    /** The NAR file of `info`, compressed as it is stored, streamed. */
+    async nar(info) {
+        const url = new URL(info.url, this.url);
+        if (url.protocol === 'file:') {
+            const file = decodeURIComponent(url.pathname);
+            // Opened now, so that a missing file is this call's error.
+            await (0,promises_.access)(file, external_node_fs_.constants.R_OK).then(() => undefined, (e) => {
+                throw new errors/* UserError */.yo(`${info.storePath}: its NAR ${info.url} cannot be read from ${this.name}: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+            });
+            return (0,external_node_fs_.createReadStream)(file);
+        }
+        return this.withRetries(`GET ${info.url}`, async () => {
+            const res = await this.stream(url);
+            const status = res.statusCode ?? 0;
+            if (status === 200)
+                return res;
+            res.resume();
+            throw this.statusError(`${info.storePath}: its NAR ${info.url}`, status);
+        });
+    }
+    /** A small file of the cache; undefined on 404 (or 403, as S3-backed caches answer). */
+    async text(file) {
+        const url = new URL(file, this.url);
+        if (url.protocol === 'file:') {
+            try {
+                return await (0,promises_.readFile)(decodeURIComponent(url.pathname), 'utf8');
+            }
+            catch (e) {
+                if ((0,errors/* errnoCode */.UK)(e) === 'ENOENT')
+                    return undefined;
+                throw new errors/* UserError */.yo(`substituter ${this.name}: ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
+            }
+        }
+        return this.withRetries(`GET ${file}`, async () => {
+            const res = await send({ method: 'GET', url, headers: this.headers(), timeoutMs: TIMEOUT_MS, maxBody: MAX_NARINFO }).catch((e) => {
+                throw this.networkError(`GET ${file}`, e);
+            });
+            if (res.status === 404 || res.status === 403)
+                return undefined;
+            if (res.status !== 200)
+                throw this.statusError(file, res.status);
+            if (res.truncated)
+                throw new errors/* UserError */.yo(`substituter ${this.name}: ${file} is larger than ${MAX_NARINFO} bytes`);
+            return res.body.toString('utf8');
+        });
+    }
+    stream(url) {
+        const client = new lib/* HttpClient */.Qq('layered-image', [], { allowRedirects: true, allowRetries: false, keepAlive: false, socketTimeout: TIMEOUT_MS });
+        return client.get(url.href, this.headers()).then((res) => {
+            res.message.once('close', () => client.dispose());
+            return res.message;
+        }, (e) => {
+            client.dispose();
+            throw this.networkError(`GET ${url.pathname}`, e);
+        });
+    }
+    headers() {
+        return this.auth === undefined ? {} : { authorization: this.auth };
+    }
+    /** A failed connection: tried again when it may pass (a reset, a timeout), said at once when the host is not there. */
+    networkError(op, e) {
+        const failure = asNetworkError(e);
+        if (!(failure instanceof NetworkError))
+            return failure;
+        const code = failure.code;
+        if (binary_cache_UNREACHABLE.has(code))
+            return new errors/* UserError */.yo(`substituter ${this.name} is not reachable: ${code}`);
+        return new RetryableCacheError(`substituter ${this.name}: ${op}: ${code === 'ETIMEDOUT' ? 'no answer (ETIMEDOUT)' : `connection failed: ${code}`}`);
+    }
+    statusError(what, status) {
+        const why = status === 401 || status === 403 ? `${status}: the credentials were refused (netrc-file)` : String(status);
+        const message = `substituter ${this.name}: ${what}: HTTP ${why}`;
+        return isRetryableStatus(status) ? new RetryableCacheError(message) : new errors/* UserError */.yo(message);
+    }
+    async withRetries(op, fn) {
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await fn();
+            }
+            catch (e) {
+                if (!(e instanceof RetryableCacheError))
+                    throw e;
+                if (attempt >= this.retries)
+                    throw new errors/* UserError */.yo(e.message);
+                const ms = Math.min(30_000, BASE_DELAY_MS * 2 ** attempt);
+                this.log(`${e.message}; ${op} again in ${(ms / 1000).toFixed(1)} s`);
+                await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
+            }
+        }
+    }
+}
+class RetryableCacheError extends Error {
+}
+/** A URL as messages show it: any user and password in it replaced. */
+function redact(text) {
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1…@');
+}
+/** Parses a netrc file: `machine HOST login USER password PASS` (and `default`), as curl reads it for Nix. */
+function parseNetrc(text) {
+    const tokens = text.replace(/#.*$/gm, '').split(/\s+/).filter((t) => t !== '');
+    const out = new Map();
+    let host;
+    let entry = { login: '', password: '' };
+    const flush = () => {
+        if (host !== undefined && !out.has(host))
+            out.set(host, entry);
+    };
+    for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t === 'machine' || t === 'default') {
+            flush();
+            host = t === 'default' ? '*' : tokens[++i];
+            entry = { login: '', password: '' };
+        }
+        else if (t === 'login')
+            entry.login = tokens[++i] ?? '';
+        else if (t === 'password')
+            entry.password = tokens[++i] ?? '';
+    }
+    flush();
+    return out;
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./lib/nix/decompress.js
+
+
+
+
+
+
+/** The NAR compressions a binary cache may use, and the program that undoes each where Node has no decoder. */
+const PROGRAMS = { xz: ['xz', '-dc'], bzip2: ['bzip2', '-dc'], zstd: ['zstd', '-dcq'] };
+function knownCompression(compression) {
+    return compression === 'none' || PROGRAMS[compression] !== undefined;
+}
+/**
+ * `source` decompressed as it streams: Node's own zstd where it has one,
+ * else the program every runner has for it (xz, bzip2, zstd), ended with
+ * the stream whatever happens. `where` names the NAR in errors.
+ */
+async function* decompressed(source, compression, where) {
+    if (compression === 'none') {
+        yield* source;
+        return;
+    }
+    const zstd = external_node_zlib_.createZstdDecompress;
+    if (compression === 'zstd' && zstd !== undefined) {
+        const stream = zstd();
+        const feeding = (0,external_node_stream_promises_.pipeline)(source, stream).then(() => undefined, (e) => (e instanceof Error ? e : new Error(String(e))));
+        try {
+            yield* stream;
+        }
+        catch (e) {
+            const fed = await feeding;
+            throw new errors/* UserError */.yo(`${where}: ${fed === undefined ? 'cannot decompress its zstd NAR' : 'cannot read its NAR'}: ${(fed ?? e).message}`, { cause: e });
+        }
+        const fed = await feeding;
+        if (fed !== undefined)
+            throw new errors/* UserError */.yo(`${where}: cannot read its NAR: ${fed.message}`, { cause: fed });
+        return;
+    }
+    const program = PROGRAMS[compression];
+    if (program === undefined)
+        throw new errors/* UserError */.yo(`${where}: its NAR is compressed with ${compression}, which this tool cannot read`);
+    yield* throughProgram(source, program, where);
+}
+async function* throughProgram(source, program, where) {
+    const child = (0,external_node_child_process_namespaceObject.spawn)(program[0], program.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = (0,external_node_events_.once)(child, 'exit').then(([code, signal]) => ({ code: code, signal: signal }));
+    const spawned = (0,external_node_events_.once)(child, 'spawn').then(() => undefined, (e) => e);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-2000)));
+    const feeding = (0,external_node_stream_promises_.pipeline)(source, child.stdin).then(() => undefined, (e) => e);
+    let finished = false;
+    try {
+        const failedToStart = await spawned;
+        if (failedToStart !== undefined)
+            throw new errors/* UserError */.yo(`${where}: cannot run ${program[0]} to decompress its NAR: ${failedToStart.message}`);
+        yield* child.stdout;
+        const { code, signal } = await exited;
+        const fed = await feeding;
+        // What the download said comes first; an EPIPE only means the decoder quit, which its exit status says.
+        if (fed !== undefined && fed.code !== 'EPIPE')
+            throw new errors/* UserError */.yo(`${where}: cannot read its NAR: ${fed.message}`);
+        if (code !== 0)
+            throw new errors/* UserError */.yo(`${where}: ${program[0]} cannot decompress its NAR (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n')[0] ?? ''}`);
+        finished = true;
+    }
+    finally {
+        if (!finished && child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGKILL');
+            source.destroy();
+            await exited;
+        }
+    }
+}
+/**
+ * `nar` passed through, checked as it streams against the narinfo's hash
+ * and size: a NAR that differs fails before its last byte is used.
+ */
+async function* verifiedNar(nar, expected, where) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    for await (const chunk of nar) {
+        size += chunk.length;
+        if (size > expected.narSize)
+            throw new errors/* UserError */.yo(`${where}: its NAR is larger than the ${expected.narSize} bytes its narinfo gives`);
+        hash.update(chunk);
+        if (size === expected.narSize) {
+            const got = hash.digest('hex');
+            if (got !== expected.narHash)
+                throw new errors/* UserError */.yo(`${where}: its NAR's SHA-256 is ${got}, not the ${expected.narHash} its narinfo gives`);
+        }
+        yield chunk;
+    }
+    if (size !== expected.narSize)
+        throw new errors/* UserError */.yo(`${where}: its NAR has ${size} bytes, not the ${expected.narSize} its narinfo gives`);
+}
+
+;// CONCATENATED MODULE: ./lib/nix/substituters.js
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The substituters given, or Nix's own (`substituters`,
+ * `trusted-public-keys`, `netrc-file`), each opened (its nix-cache-info
+ * read) and ordered by priority as Nix orders them. A cache that cannot be
+ * opened is left out and said; none at all is said when a path is needed.
+ */
+async function openSubstituters(choice, opts) {
+    const nix = choice.urls !== undefined && choice.trustedPublicKeys !== undefined && choice.netrcFile !== undefined ? {} : await nixSettings();
+    const urls = choice.urls ?? nix.substituters ?? [];
+    const keys = parseTrustedKeys(choice.trustedPublicKeys ?? nix.trustedPublicKeys ?? [], (0,marker/* input */.hF)('trustedPublicKeys'));
+    const netrc = await readNetrc(choice.netrcFile, nix.netrcFile);
+    const caches = [];
+    const unusable = [];
+    for (const url of urls) {
+        try {
+            caches.push(await BinaryCache.open(url, { storeDir: (0,store/* storeDir */.rT)(), netrc, retries: opts.retries, log: (m) => opts.log.info(m), secret: (s) => opts.log.secret?.(s) }));
+        }
+        catch (e) {
+            if (!(e instanceof errors/* UserError */.yo))
+                throw e;
+            // Said in full if a path is then found in no cache: another cache may serve it.
+            unusable.push(e.message);
+        }
+    }
+    // Stable: equal priorities keep the order given.
+    caches.sort((a, b) => a.priority - b.priority);
+    return { caches, keys, unusable };
+}
+async function readNetrc(given, configured) {
+    const file = given ?? configured;
+    if (file === undefined)
+        return new Map();
+    try {
+        return parseNetrc(await (0,promises_.readFile)(file, 'utf8'));
+    }
+    catch (e) {
+        // Nix's default netrc-file need not exist; one given must.
+        if (given === undefined && (0,errors/* errnoCode */.UK)(e) === 'ENOENT')
+            return new Map();
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('netrcFile')} ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? (0,errors/* messageOf */.bD)(e)}`);
+    }
+}
+/** What Nix's configuration says, where Nix is installed: `nix show-config` (Nix 2.4 to 2.19) or `nix config show` (later). */
+async function nixSettings() {
+    for (const args of [['show-config', '--json'], ['config', 'show', '--json']]) {
+        const out = await new Promise((resolve) => {
+            (0,external_node_child_process_namespaceObject.execFile)('nix', ['--extra-experimental-features', 'nix-command', ...args], { maxBuffer: 1 << 24, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout));
+        });
+        if (out === undefined)
+            continue;
+        try {
+            const json = JSON.parse(out);
+            const list = (key) => (Array.isArray(json[key]?.value) ? (json[key]?.value).filter((v) => typeof v === 'string') : undefined);
+            const netrc = json['netrc-file']?.value;
+            return { substituters: list('substituters'), trustedPublicKeys: list('trusted-public-keys'), ...(typeof netrc === 'string' && netrc !== '' ? { netrcFile: netrc } : {}) };
+        }
+        catch {
+            continue;
+        }
+    }
+    return {};
+}
+// Narinfos are small requests that wait on the network.
+const CONCURRENCY = 16;
+/**
+ * The closure of `roots` (store paths not in the local store) from the
+ * substituters' narinfos: each followed through its References, each
+ * signed by a trusted key or refused. Paths in `local` (the local closure
+ * of the other roots) are not asked for. Returns every path's facts, and
+ * which paths must be read from a cache because the local store lacks them.
+ */
+async function closureFromSubstituters(roots, local, subs) {
+    const paths = new Map();
+    const remote = new Map();
+    const seen = new Set(local.keys());
+    const queue = [...roots.keys()].filter((p) => !seen.has(p));
+    queue.forEach((p) => seen.add(p));
+    const visit = async (p) => {
+        const found = await findPath(p, subs, roots.get(p));
+        const references = found.info.references.filter((r) => r !== p).sort();
+        paths.set(p, { path: p, narSize: found.info.narSize, references, narHash: found.info.narHash, ...(found.info.deriver === undefined ? {} : { deriver: found.info.deriver }) });
+        // A path the local store has after all is read from it, as any local path.
+        if (!(await (0,promises_.lstat)(p).then(() => true, () => false)))
+            remote.set(p, found);
+        for (const r of references) {
+            if (seen.has(r))
+                continue;
+            seen.add(r);
+            queue.push(r);
+        }
+    };
+    const running = new Set();
+    let failure;
+    while ((queue.length > 0 || running.size > 0) && failure === undefined) {
+        while (queue.length > 0 && running.size < CONCURRENCY) {
+            const job = visit(queue.shift()).catch((e) => void (failure ??= e)).finally(() => running.delete(job));
+            running.add(job);
+        }
+        await Promise.race(running);
+    }
+    await Promise.all(running);
+    if (failure !== undefined)
+        throw failure instanceof Error ? failure : new Error((0,errors/* messageOf */.bD)(failure));
+    return { paths, remote };
+}
+/** The first cache, by priority, that has `p` signed by a trusted key; else why none. */
+async function findPath(p, subs, named) {
+    const what = named ?? p;
+    const refused = [];
+    for (const cache of subs.caches) {
+        const info = await cache.narInfo(p);
+        if (info === undefined)
+            continue;
+        const verdict = checkSignatures(info, subs.keys);
+        if (verdict === 'signed')
+            return { cache, info };
+        refused.push(verdict === 'unsigned' ? `${cache.name} has it unsigned`
+            : verdict === 'bad' ? `${cache.name} has it with a signature that does not verify against its trusted key`
+                : `${cache.name} has it signed by ${info.sigs.map((s) => s.slice(0, s.indexOf(':'))).join(', ')}, not a trusted key`);
+    }
+    const where = named === undefined ? `${p}, which the image needs,` : `${what}, which`;
+    if (refused.length > 0)
+        throw new errors/* UserError */.yo(`${where} is not in the Nix store, and no substituter has it signed by a trusted key: ${refused.join('; ')}`);
+    if (subs.caches.length === 0)
+        throw new errors/* UserError */.yo(`${where} is not in the Nix store, and no substituter can be read${subs.unusable.length === 0 ? ` (give ${(0,marker/* input */.hF)('substituters')})` : `: ${subs.unusable.join('; ')}`}`);
+    throw new errors/* UserError */.yo(`${where} is not in the Nix store, nor in any substituter (${subs.caches.map((c) => c.name).join(', ')})`);
+}
+/**
+ * The NARs of the paths read from binary caches, each decompressed and
+ * checked against its narinfo as it streams. The compressed NARs of `keep`
+ * (the contents, read for the customisation layer's tree and again for
+ * their own layer) are kept in `dir` as they first download, so that each
+ * NAR is downloaded once.
+ */
+function narSource(remote, opts = {}) {
+    const kept = new Map();
+    const fetch = async (p, found) => {
+        const had = kept.get(p);
+        if (had !== undefined)
+            return (0,external_node_fs_.createReadStream)(had);
+        const nar = await found.cache.nar(found.info);
+        if (opts.dir === undefined || opts.keep?.has(p) !== true)
+            return nar;
+        const file = external_node_path_.join(opts.dir, `nar-${external_node_path_.basename(p).slice(0, 32)}`);
+        return external_node_stream_.Readable.from(keepWhileReading(nar, file, () => kept.set(p, file)));
+    };
+    const name = (p) => `${p} (from ${remote.get(p)?.cache.name ?? 'no cache'})`;
+    return {
+        has: (p) => remote.has(p),
+        name,
+        open: (p) => {
+            const found = remote.get(p);
+            if (found === undefined)
+                throw new Error(`${p} is not read from a binary cache`);
+            const where = name(p);
+            return (async function* () {
+                yield* verifiedNar(decompressed(await fetch(p, found), found.info.compression, where), found.info, where);
+            })();
+        },
+    };
+}
+/** `source` passed through and written to `file`; `done` once the file holds all of it, the file removed otherwise. */
+async function* keepWhileReading(source, file, done) {
+    const out = await (0,promises_.open)(file, 'wx', 0o600);
+    let complete = false;
+    try {
+        for await (const chunk of source) {
+            await out.write(chunk);
+            yield chunk;
+        }
+        complete = true;
+    }
+    finally {
+        await out.close();
+        if (complete)
+            done();
+        else
+            await (0,promises_.rm)(file, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/inputs/table.js
+/**
+ * Every value a user gives, once: its Action input, its command-line flag,
+ * its default and its help line. The Action reads its inputs through this
+ * table, the CLI's flags and `--help` are made from it, and options.ts
+ * falls back on its defaults; action.yml declares the same inputs with the
+ * same defaults (test/inputs/table.test.ts holds the two together).
+ *
+ * A row's key is its field in the raw shape both front ends hand
+ * options.ts (raw.ts); the table's order is `--help`'s.
+ */
+const MAX_LAYERS_LIMIT = 125;
+const BOTH = ['build', 'index'];
+const BUILD = ['build'];
+// One second past the epoch, as nixpkgs' dockerTools date their images.
+const EPOCH_PLUS_ONE = '1970-01-01T00:00:01Z';
+const INPUTS = {
+    name: {
+        kind: 'text', commands: BOTH, input: 'name', flag: 'name', arg: 'NAME',
+        help: 'image name, else from NAME:TAG tags; its host names the registry',
+        indexHelp: "image name, else from NAME:TAG tags: the manifests' repository",
+    },
+    // Each is in the docker-archive's RepoTags; the first is the report's imageTag.
+    tags: {
+        kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
+        help: 'tag or NAME:TAG, repeatable, all pushed (default: from the image id)',
+        indexHelp: 'tag the index is pushed under, repeatable (at least one)',
+    },
+    manifests: { kind: 'list', commands: ['index'], input: 'index', flag: 'manifest', arg: 'DIGEST', help: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
+    // A store path may hold a comma.
+    contents: { kind: 'list', commands: BUILD, input: 'contents', split: /\s+/, flag: 'contents', arg: 'PATH', help: 'a store path or a link to one, repeatable: its closure goes in' },
+    config: { kind: 'text', commands: BUILD, input: 'config', flag: 'config', arg: 'JSON|@FILE', help: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
+    // A label's or an annotation's value may hold spaces and commas: one a line.
+    labels: {
+        kind: 'list', commands: BUILD, input: 'labels', split: /\r?\n/, flag: 'label', arg: 'KEY=VALUE',
+        help: "config label, repeatable; over the same key in --config's Labels",
+    },
+    annotations: {
+        kind: 'list', commands: BOTH, input: 'annotations', split: /\r?\n/, flag: 'annotation', arg: 'KEY=VALUE',
+        help: 'annotation (manifest:, index:, *-descriptor: first), repeatable',
+        indexHelp: 'index annotation (index:) or of each entry (manifest-descriptor:)',
+    },
+    // The Action's `true` is a file under RUNNER_TEMP (main.ts), and its output names it.
+    sbom: { kind: 'text', commands: BUILD, input: 'sbom', flag: 'sbom', arg: 'FILE', help: "write a CycloneDX SBOM of the image's store paths to FILE" },
+    maxLayers: {
+        kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
+        help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
+    },
+    created: { kind: 'text', commands: BUILD, input: 'created', default: EPOCH_PLUS_ONE, flag: 'created', arg: 'ISO|now', help: 'image creation time, RFC 3339 or now (default {default})' },
+    architecture: { kind: 'text', commands: BUILD, input: 'architecture', flag: 'architecture', arg: 'ARCH', help: "GOARCH name for the config, such as arm64 (default this machine's)" },
+    platform: { kind: 'text', commands: BUILD, input: 'platform', flag: 'platform', arg: 'OS/ARCH[/VAR]', help: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
+    // No default here: the Action's is under RUNNER_TEMP, the CLI's named after the image.
+    output: { kind: 'text', commands: BUILD, input: 'output', flag: 'output', short: 'o', arg: 'FILE|DIR|-', help: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
+    outputFormat: {
+        kind: 'text', commands: BUILD, input: 'outputFormat', default: 'docker-archive', flag: 'output-format', arg: 'FORMAT',
+        help: 'docker-archive, or oci for an OCI layout (default {default})',
+    },
+    compression: {
+        kind: 'text', commands: BUILD, input: 'compression', default: 'gzip', flag: 'compression', arg: 'ALGO',
+        help: 'blobs of a push or an OCI layout: gzip, zstd or none (default {default})',
+    },
+    push: {
+        kind: 'switch', commands: BUILD, input: 'push', default: false, impliedByIndex: true, flag: 'push',
+        help: 'push NAME:TAG for each tag, uploading only blobs the registry lacks',
+    },
+    pushByDigest: {
+        kind: 'switch', commands: BUILD, input: 'pushByDigest', default: false, flag: 'push-by-digest',
+        help: 'push with no tag (an index tags it): the report gives NAME@DIGEST',
+    },
+    manifestFormat: {
+        kind: 'text', commands: BOTH, input: 'manifestFormat', default: 'oci', flag: 'manifest-format', arg: 'FORMAT',
+        help: 'manifest of a push: oci, or docker (gzip layers only) (default {default})',
+        indexHelp: 'oci, an image index, or docker, a manifest list (default {default})',
+    },
+    // No default here: the tags being pushed and latest.
+    cacheFrom: { kind: 'list', commands: BUILD, input: 'cacheFrom', flag: 'cache-from', arg: 'REF', help: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
+    insecureRegistries: {
+        kind: 'list', commands: BOTH, input: 'insecureRegistries', flag: 'insecure-registry', arg: 'HOST',
+        help: 'registry spoken to over plain HTTP, repeatable (loopback always is)',
+    },
+    retries: { kind: 'text', commands: BOTH, input: 'retries', default: '5', flag: 'retries', arg: 'N', help: 'retries on 429, 5xx or a dropped connection, 0–20 (default {default})' },
+    username: { kind: 'text', commands: BOTH, input: 'username', flag: 'username', arg: 'USER', help: 'registry username; its password comes from --password-stdin' },
+    // A flag's value shows in a process list and in shell history.
+    password: {
+        kind: 'text', commands: BOTH, input: 'password', flag: 'password-stdin', flagReadsStdin: true,
+        help: "read --username's password from standard input, as docker login",
+    },
+    authFile: { kind: 'text', commands: BOTH, flag: 'authfile', arg: 'FILE', help: 'the one credential file read, as podman --authfile takes it' },
+    substituters: {
+        kind: 'list', commands: BUILD, input: 'substituters', flag: 'substituter', arg: 'URL',
+        help: "binary cache for paths not in the store, repeatable (default: Nix's)",
+    },
+    trustedPublicKeys: {
+        kind: 'list', commands: BUILD, input: 'trustedPublicKeys', flag: 'trusted-public-key', arg: 'KEY',
+        help: "NAME:KEY signing substituters' paths, repeatable (default: Nix's)",
+    },
+    netrcFile: { kind: 'text', commands: BUILD, input: 'netrcFile', flag: 'netrc', arg: 'FILE', help: "substituters' credentials (default: Nix's netrc-file)" },
+    cacheDir: { kind: 'text', commands: BUILD, flag: 'cache-dir', arg: 'DIR', help: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
+    cache: {
+        kind: 'switch', commands: BUILD, input: 'cache', default: true, flag: 'no-cache', flagTurnsOff: true,
+        help: 'read and keep no cache: every blob made again (not with --cache-dir)',
+    },
+    json: {
+        kind: 'switch', commands: BOTH, flag: 'json', cliOwn: true,
+        help: 'print the build report, or the --explain plan, as one JSON object',
+        indexHelp: 'print the report (digest, refs, manifests) as one JSON object',
+    },
+    fromImage: { kind: 'text', commands: BUILD, input: 'fromImage', flag: 'from-image', arg: 'TARBALL', help: 'a docker-archive to build on: its layers go first' },
+    extraCommands: { kind: 'text', commands: BUILD, input: 'extraCommands', flag: 'extra-commands', arg: 'SCRIPT', help: "shell script run in the customisation layer's directory" },
+    includeNixDB: {
+        kind: 'switch', commands: BUILD, input: 'includeNixDB', default: false, flag: 'include-nix-db',
+        help: "put a Nix database of the image's store paths in /nix/var/nix/db",
+    },
+    layering: {
+        kind: 'text', commands: BUILD, input: 'layering', default: 'size', flag: 'layering', arg: 'KIND',
+        help: 'how store paths fill the layers: size or popularity (default {default})',
+    },
+    groupPopular: {
+        kind: 'text', commands: BUILD, input: 'groupPopular', default: '0', flag: 'group-popular', arg: 'N',
+        help: 'the N most popular paths share the lowest layer (default {default}, off)',
+    },
+    hints: { kind: 'list', commands: BUILD, input: 'hints', flag: 'hint', arg: 'KIND:PATTERN', help: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
+    explain: { kind: 'switch', commands: BUILD, input: 'explain', default: false, flag: 'explain', help: 'print the layer plan (sizes, paths and why) and build nothing' },
+    uid: { kind: 'text', commands: BUILD, input: 'uid', default: '0', flag: 'uid', arg: 'N', help: 'owner id of every file in every layer (default {default})' },
+    gid: { kind: 'text', commands: BUILD, input: 'gid', default: '0', flag: 'gid', arg: 'N', help: 'group id of every file in every layer (default {default})' },
+    uname: { kind: 'text', commands: BUILD, input: 'uname', default: 'root', flag: 'uname', arg: 'NAME', help: 'owner name of every file in every layer (default {default})' },
+    gname: { kind: 'text', commands: BUILD, input: 'gname', default: 'root', flag: 'gname', arg: 'NAME', help: 'group name of every file in every layer (default {default})' },
+    mtime: { kind: 'text', commands: BUILD, input: 'mtime', default: EPOCH_PLUS_ONE, flag: 'mtime', arg: 'SECONDS|ISO', help: 'mtime of every file in every layer (default {default})' },
+    debug: { kind: 'switch', commands: BOTH, flag: 'debug', cliOwn: true, help: 'on an internal error, print its stack' },
+    help: { kind: 'switch', commands: BOTH, flag: 'help', short: 'h', cliOwn: true, help: 'print this help' },
+};
+/** The rows typed alike, for code that reads any of their fields. */
+const ROWS = Object.entries(INPUTS);
+/** The rows a command takes, in the table's order. */
+function rowsOf(command) {
+    return ROWS.filter(([, row]) => row.commands.includes(command));
+}
+/** Each default, as the row has it: text as typed, a switch as on or off. */
+const DEFAULTS = Object.fromEntries(ROWS.flatMap(([key, row]) => ('default' in row && row.default !== undefined ? [[key, row.default]] : [])));
 
 ;// CONCATENATED MODULE: ./lib/plan/hints.js
 
@@ -100247,12 +101631,18 @@ function requisites(root, references) {
 
 
 
+
+
+
+
 /** The closure of the image's roots and its store layers, each logged in its own group. */
-async function closureAndPlan(opts, contents, configRoots, base, log) {
+async function closureAndPlan(opts, roots, log) {
+    const { contents, configRoots, base } = roots;
     const closure = await log.group('Closure', async () => {
-        const found = await queryClosure([...contents, ...configRoots]);
+        const found = await closureOf(opts, roots, log);
         const narBytes = [...found.paths.values()].reduce((n, p) => n + p.narSize, 0);
-        log.info(`${found.paths.size} store paths, ${formatBytes(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config`);
+        const remote = found.remote === undefined ? '' : `; ${found.remote.size} of them read from binary caches (${formatBytes([...found.remote.values()].reduce((n, r) => n + r.info.narSize, 0))} of NARs at most)`;
+        log.info(`${found.paths.size} store paths, ${formatBytes(narBytes)}, from ${contents.length} contents and ${configRoots.length} store paths in the config${remote}`);
         return found;
     });
     const planned = await log.group('Plan', () => {
@@ -100275,6 +101665,26 @@ async function closureAndPlan(opts, contents, configRoots, base, log) {
     });
     return { closure, planned };
 }
+/**
+ * The closure from the local store when every root is there; else the
+ * local roots' from it and the others' from the substituters' narinfos.
+ * The same closure gives the same plan, wherever its paths are.
+ */
+async function closureOf(opts, roots, log) {
+    const all = [...roots.contents, ...roots.configRoots];
+    if (roots.missing.size === 0)
+        return queryClosure(all);
+    // Its registrations come from the local Nix database.
+    if (opts.includeNixDB)
+        throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('includeNixDB')} needs the image's store paths in the local Nix store; ${[...roots.missing.values()][0] ?? ''} is not there`);
+    const local = await queryClosure(all.filter((p) => !roots.missing.has(p)));
+    const subs = await openSubstituters(opts.substituters, { retries: opts.push?.retries ?? DEFAULT_RETRIES, log });
+    const found = await closureFromSubstituters(roots.missing, local.paths, subs);
+    const paths = new Map([...local.paths, ...found.paths].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    log.info(`${found.paths.size} store paths described by ${subs.caches.map((c) => c.name).join(', ')}`);
+    return { roots: [...new Set(all)].sort(), paths, remote: found.remote };
+}
+const DEFAULT_RETRIES = Number(DEFAULTS.retries);
 
 ;// CONCATENATED MODULE: ./lib/report.js
 /** What the build made, from the image and what each sink said of its writing. */
@@ -100816,10 +102226,6 @@ class DockerStreamSink {
     }
 }
 
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(6466);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./lib/util/replace-directory.js
 
 
@@ -101168,204 +102574,6 @@ class OciLayoutSink extends LocalOutputSink {
     }
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./lib/registry/http.js
-
-
-
-function bufferBody(bytes) {
-    return { length: bytes.length, open: () => external_node_stream_.Readable.from([bytes]) };
-}
-/** The connection failed (`ECONNREFUSED`, `ETIMEDOUT`, a TLS code, …); carries no URL or header. */
-class NetworkError extends Error {
-    code;
-    constructor(code) {
-        super(code);
-        this.code = code;
-    }
-}
-const USER_AGENT = 'layered-image';
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-/** Lets each request be aborted, which http-client offers no other way to do. */
-class AbortWith {
-    signal;
-    constructor(signal) {
-        this.signal = signal;
-    }
-    prepareRequest(options) {
-        options.signal = this.signal;
-    }
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        throw new Error('not an authentication handler');
-    }
-}
-/**
- * One HTTP exchange through @actions/http-client (so HTTPS_PROXY and
- * NO_PROXY apply), with redirects and retries left to the caller, the body
- * streamed with an explicit Content-Length, and the answer read in full.
- */
-async function send(req) {
-    const controller = new AbortController();
-    let failure;
-    const abort = (e) => {
-        failure ??= e;
-        controller.abort();
-    };
-    const client = new lib/* HttpClient */.Qq(USER_AGENT, [new AbortWith(controller.signal)], {
-        allowRedirects: false,
-        allowRetries: false,
-        keepAlive: false,
-        socketTimeout: req.timeoutMs,
-    });
-    const headers = { ...req.headers };
-    if (req.body !== undefined || BODY_METHODS.has(req.method))
-        headers['content-length'] = req.body?.length ?? 0;
-    const stream = req.body?.open();
-    stream?.on('error', (e) => abort(e));
-    try {
-        const res = await client.request(req.method, req.url.href, stream ?? null, headers);
-        const { body, truncated } = await readAll(res.message, req, abort);
-        return { status: res.message.statusCode ?? 0, headers: res.message.headers, body, truncated };
-    }
-    catch (e) {
-        controller.abort();
-        if (failure !== undefined)
-            throw failure;
-        throw asNetworkError(e);
-    }
-    finally {
-        stream?.destroy();
-        client.dispose();
-    }
-}
-function readAll(message, req, abort) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        let settled = false;
-        const finish = (truncated) => {
-            settled = true;
-            clearTimeout(timer);
-            resolve({ body: Buffer.concat(chunks), truncated });
-        };
-        const fail = (e) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            reject(e instanceof Error ? e : new NetworkError('ECONNRESET'));
-        };
-        const onIdle = () => {
-            abort(new NetworkError('ETIMEDOUT'));
-            fail(new NetworkError('ETIMEDOUT'));
-        };
-        let timer = setTimeout(onIdle, req.timeoutMs);
-        message.on('data', (chunk) => {
-            if (settled)
-                return;
-            clearTimeout(timer);
-            timer = setTimeout(onIdle, req.timeoutMs);
-            if (size + chunk.length > req.maxBody) {
-                chunks.push(chunk.subarray(0, req.maxBody - size));
-                finish(true);
-                message.destroy();
-                return;
-            }
-            chunks.push(chunk);
-            size += chunk.length;
-        });
-        message.on('end', () => {
-            if (!settled)
-                finish(false);
-        });
-        message.on('error', fail);
-        message.on('close', () => {
-            if (!settled && !message.complete)
-                fail(new NetworkError('ECONNRESET'));
-        });
-    });
-}
-// Codes of programming mistakes (a bad header value, …) stay what they are.
-const BUG_CODE = /^ERR_(?!TLS_|SSL_)/;
-/** Strips a failed request down to its code: Node's messages may carry the URL. */
-function asNetworkError(e) {
-    if (e instanceof NetworkError)
-        return e;
-    if (!(e instanceof Error))
-        return new NetworkError('unknown error');
-    // http-client reports its socket timeout as a plain Error naming the path.
-    if (e.message.startsWith('Request timeout'))
-        return new NetworkError('ETIMEDOUT');
-    if (e.message === 'socket hang up')
-        return new NetworkError('ECONNRESET');
-    const code = (0,errors/* errnoCode */.UK)(e);
-    if (code === undefined || BUG_CODE.test(code))
-        return e;
-    return new NetworkError(code);
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: ./lib/registry/registry-error.js
-
-
-/**
- * A registry refused or failed an operation: one line naming the registry,
- * the operation and what went wrong; never a credential, token or URL query.
- */
-class RegistryError extends errors/* UserError */.yo {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-    }
-}
-/** `404 Not Found`. */
-function statusText(status) {
-    const text = external_node_http_.STATUS_CODES[status];
-    return text === undefined ? String(status) : `${status} ${text}`;
-}
-const HINTS = {
-    401: ' (check the credentials)',
-    403: ' (the credentials do not allow this)',
-    429: ' (rate limited)',
-};
-/** The first `{code, message}` of an OCI error body, on one short line. */
-function errorBodySummary(body) {
-    if (body.length === 0 || body.length > 65536)
-        return '';
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        return '';
-    }
-    const errors = typeof parsed === 'object' && parsed !== null && 'errors' in parsed ? parsed.errors : undefined;
-    const first = Array.isArray(errors) ? errors[0] : undefined;
-    if (typeof first !== 'object' || first === null)
-        return '';
-    const code = 'code' in first && typeof first.code === 'string' ? first.code : '';
-    const message = 'message' in first && typeof first.message === 'string' ? first.message : '';
-    return registryText(`${code} ${message}`, 200);
-}
-/** Text a registry sent, for one of our one-line messages: it is untrusted, so printable ASCII, bounded. */
-function registryText(text, max) {
-    const line = text.replace(/[^\x20-\x7e]+/g, ' ').trim();
-    return line.length > max ? `${line.slice(0, max)}…` : line;
-}
-/** The error for an answer the operation cannot use; `hint` in place of the status's usual one. */
-function statusError(prefix, status, body = Buffer.alloc(0), hint) {
-    const summary = errorBodySummary(body);
-    return new RegistryError(`${prefix}: ${statusText(status)}${summary === '' ? '' : `: ${summary}`}${hint ?? HINTS[status] ?? ''}`, status);
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/challenge.js
 const SEPARATORS = ' \t,=';
 /**
@@ -101680,76 +102888,6 @@ function objectField(config, name, file) {
 }
 function nonEmpty(s) {
     return s === undefined || s === '' ? undefined : s;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/retry.js
-
-
-/** A failure worth another try (429, most 5xx, a dropped connection), and the error to give when tries run out. */
-class Retryable extends Error {
-    op;
-    what;
-    final;
-    retryAfterMs;
-    constructor(op, what, final, retryAfterMs) {
-        super(final.message);
-        this.op = op;
-        this.what = what;
-        this.final = final;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-const MAX_DELAY_MS = 30_000;
-/** 501 and 505 say the server never will. */
-function isRetryableStatus(status) {
-    return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
-}
-/** Runs `fn` until it ends without a Retryable, backing off exponentially or as the server asks. */
-async function withRetries(policy, fn) {
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (e) {
-            if (!(e instanceof Retryable))
-                throw e;
-            if (attempt >= policy.retries)
-                throw e.final;
-            const ms = Math.min(MAX_DELAY_MS, e.retryAfterMs ?? policy.baseMs * 2 ** attempt);
-            policy.log?.(`registry ${policy.registry}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
-            await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
-        }
-    }
-}
-/** `Retry-After` as delta-seconds or an HTTP date. */
-function parseRetryAfter(header, now = Date.now()) {
-    if (typeof header !== 'string')
-        return undefined;
-    const value = header.trim();
-    if (/^\d+$/.test(value))
-        return Number(value) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-// The host is not there at all, as opposed to a connection that broke.
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-/**
- * The error for a failed connection: a Retryable for the transient kinds.
- * `server` names a host other than the registry (a token server).
- */
-function connectionFailure(opts) {
-    const { registry, op, code } = opts;
-    const who = opts.server === undefined ? `registry ${registry}` : `registry ${registry}: token server ${opts.server}`;
-    let message;
-    if (UNREACHABLE.has(code))
-        message = `${who} is not reachable: ${code}`;
-    else if (code === 'ETIMEDOUT')
-        message = `${who}: ${op}: no answer (ETIMEDOUT)`;
-    else
-        message = `${who}: ${op}: connection failed: ${code}`;
-    const final = new RegistryError(message);
-    return TRANSIENT.has(code) ? new Retryable(op, code, final) : final;
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/auth.js
@@ -102392,7 +103530,7 @@ async function connectAll(names, access, alsoRead, log) {
 
 
 // HEADs and mounts are small requests that wait on the network.
-const CONCURRENCY = 8;
+const known_layers_CONCURRENCY = 8;
 /**
  * The store layers (by cache key) whose blobs every target repository
  * holds, or can mount from another repository of the same registry: leads
@@ -102442,7 +103580,7 @@ async function findKnownLayers(opts) {
 async function confirmLeads(target, candidates, earlier, log) {
     const found = new Map();
     const here = `${target.registry}/${target.repository}`;
-    await mapLimit([...candidates.values()], CONCURRENCY, async (leads) => {
+    await mapLimit([...candidates.values()], known_layers_CONCURRENCY, async (leads) => {
         for (const lead of leads) {
             const hold = (inRegistry) => found.set(lead.key, { diffId: lead.diffId, size: lead.size, blob: { digest: lead.digest, size: lead.blobSize }, inRegistry });
             if ((await target.client.blobExists(target.repository, lead.digest)) === lead.blobSize)
@@ -103191,6 +104329,7 @@ function sinksFor(opts) {
 
 
 
+
 /**
  * inputs → closure → plan → layers (by origin) → one image → its sinks.
  * `sinks` are the outputs the options ask for (sinks/index.ts); what they
@@ -103202,12 +104341,14 @@ async function build(opts, logger = quietLogger, sinks = sinksFor(opts)) {
     const log = onceEach(logger);
     const needs = sinks.map((s) => s.needs);
     preloadCache(needs, opts.cache);
-    const { contents, configRoots, base } = await resolveRoots(opts);
-    const root = await mergeContents(contents);
+    const roots = await resolveRoots(opts);
+    const { contents, base } = roots;
+    // Contents in the local store are checked before any work; the others once their caches are known.
+    const local = roots.missing.size === 0 ? await mergeContents(contents) : undefined;
     try {
         for (const sink of sinks)
             await sink.prepare?.(log);
-        const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+        const { closure, planned } = await closureAndPlan(opts, roots, log);
         // Beside the output, so that its files can be renamed or linked into it.
         const workParent = sinks.map((s) => s.folder?.()).find((f) => f !== undefined) ?? opts.scratch;
         return await withWork(workParent, opts.concurrency, log, async (ctx) => {
@@ -103215,11 +104356,13 @@ async function build(opts, logger = quietLogger, sinks = sinksFor(opts)) {
             const store = sinks.find((s) => s.store !== undefined)?.store;
             const policy = await choosePolicy({ cache: opts.cache, compression: opts.compression, platform, needs, store, log });
             try {
+                const nars = closure.remote === undefined ? undefined : narSource(closure.remote, { keep: new Set(contents), dir: ctx.work });
+                const root = local ?? (await mergeContents(contents, nars));
                 const plan = storeLayers(opts, planned, closure, base);
                 const known = await policy.known(plan);
                 const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
                 const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
-                const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom }, setup, ctx));
+                const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom, nars }, setup, ctx));
                 await policy.imageMade(image);
                 const reports = [];
                 for (const sink of sinks)
@@ -103274,9 +104417,12 @@ async function withWork(parent, concurrency, log, fn) {
 /** What build would make of these options, layer by layer, building nothing. */
 async function explain(opts, logger = quietLogger) {
     const log = onceEach(logger);
-    const { contents, configRoots, base } = await resolveRoots(opts);
-    await mergeContents(contents); // the same checks as a build makes
-    const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+    const roots = await resolveRoots(opts);
+    const { contents, base } = roots;
+    // The same checks as a build makes, where they need no download.
+    if (roots.missing.size === 0)
+        await mergeContents(contents);
+    const { closure, planned } = await closureAndPlan(opts, roots, log);
     return {
         name: opts.name,
         maxLayers: opts.maxLayers,
@@ -103300,137 +104446,6 @@ function formatPlan(plan) {
     });
     return `${lines.join('\n')}\n`;
 }
-
-;// CONCATENATED MODULE: ./lib/inputs/table.js
-/**
- * Every value a user gives, once: its Action input, its command-line flag,
- * its default and its help line. The Action reads its inputs through this
- * table, the CLI's flags and `--help` are made from it, and options.ts
- * falls back on its defaults; action.yml declares the same inputs with the
- * same defaults (test/inputs/table.test.ts holds the two together).
- *
- * A row's key is its field in the raw shape both front ends hand
- * options.ts (raw.ts); the table's order is `--help`'s.
- */
-const MAX_LAYERS_LIMIT = 125;
-const BOTH = ['build', 'index'];
-const BUILD = ['build'];
-// One second past the epoch, as nixpkgs' dockerTools date their images.
-const EPOCH_PLUS_ONE = '1970-01-01T00:00:01Z';
-const INPUTS = {
-    name: {
-        kind: 'text', commands: BOTH, input: 'name', flag: 'name', arg: 'NAME',
-        help: 'image name, else from NAME:TAG tags; its host names the registry',
-        indexHelp: "image name, else from NAME:TAG tags: the manifests' repository",
-    },
-    // Each is in the docker-archive's RepoTags; the first is the report's imageTag.
-    tags: {
-        kind: 'list', commands: BOTH, input: 'tag', alsoInput: 'tags', flag: 'tag', arg: 'TAG',
-        help: 'tag or NAME:TAG, repeatable, all pushed (default: from the image id)',
-        indexHelp: 'tag the index is pushed under, repeatable (at least one)',
-    },
-    manifests: { kind: 'list', commands: ['index'], input: 'index', flag: 'manifest', arg: 'DIGEST', help: "a pushed manifest's digest or NAME@DIGEST, repeatable" },
-    // A store path may hold a comma.
-    contents: { kind: 'list', commands: BUILD, input: 'contents', split: /\s+/, flag: 'contents', arg: 'PATH', help: 'a store path or a link to one, repeatable: its closure goes in' },
-    config: { kind: 'text', commands: BUILD, input: 'config', flag: 'config', arg: 'JSON|@FILE', help: 'image config as JSON (Cmd, Env, …), or read from FILE (default {})' },
-    // A label's or an annotation's value may hold spaces and commas: one a line.
-    labels: {
-        kind: 'list', commands: BUILD, input: 'labels', split: /\r?\n/, flag: 'label', arg: 'KEY=VALUE',
-        help: "config label, repeatable; over the same key in --config's Labels",
-    },
-    annotations: {
-        kind: 'list', commands: BOTH, input: 'annotations', split: /\r?\n/, flag: 'annotation', arg: 'KEY=VALUE',
-        help: 'annotation (manifest:, index:, *-descriptor: first), repeatable',
-        indexHelp: 'index annotation (index:) or of each entry (manifest-descriptor:)',
-    },
-    // The Action's `true` is a file under RUNNER_TEMP (main.ts), and its output names it.
-    sbom: { kind: 'text', commands: BUILD, input: 'sbom', flag: 'sbom', arg: 'FILE', help: "write a CycloneDX SBOM of the image's store paths to FILE" },
-    maxLayers: {
-        kind: 'text', commands: BUILD, input: 'maxLayers', default: '100', flag: 'max-layers', arg: 'N',
-        help: `total layers, customisation layer included, 2–${MAX_LAYERS_LIMIT} (default {default})`,
-    },
-    created: { kind: 'text', commands: BUILD, input: 'created', default: EPOCH_PLUS_ONE, flag: 'created', arg: 'ISO|now', help: 'image creation time, RFC 3339 or now (default {default})' },
-    architecture: { kind: 'text', commands: BUILD, input: 'architecture', flag: 'architecture', arg: 'ARCH', help: "GOARCH name for the config, such as arm64 (default this machine's)" },
-    platform: { kind: 'text', commands: BUILD, input: 'platform', flag: 'platform', arg: 'OS/ARCH[/VAR]', help: 'image platform: linux/arm64, linux/arm/v7, … (default linux/ARCH)' },
-    // No default here: the Action's is under RUNNER_TEMP, the CLI's named after the image.
-    output: { kind: 'text', commands: BUILD, input: 'output', flag: 'output', short: 'o', arg: 'FILE|DIR|-', help: 'stdout if -; default ./NAME.tar|-oci, / and : as -; none on --push' },
-    outputFormat: {
-        kind: 'text', commands: BUILD, input: 'outputFormat', default: 'docker-archive', flag: 'output-format', arg: 'FORMAT',
-        help: 'docker-archive, or oci for an OCI layout (default {default})',
-    },
-    compression: {
-        kind: 'text', commands: BUILD, input: 'compression', default: 'gzip', flag: 'compression', arg: 'ALGO',
-        help: 'blobs of a push or an OCI layout: gzip, zstd or none (default {default})',
-    },
-    push: {
-        kind: 'switch', commands: BUILD, input: 'push', default: false, impliedByIndex: true, flag: 'push',
-        help: 'push NAME:TAG for each tag, uploading only blobs the registry lacks',
-    },
-    pushByDigest: {
-        kind: 'switch', commands: BUILD, input: 'pushByDigest', default: false, flag: 'push-by-digest',
-        help: 'push with no tag (an index tags it): the report gives NAME@DIGEST',
-    },
-    manifestFormat: {
-        kind: 'text', commands: BOTH, input: 'manifestFormat', default: 'oci', flag: 'manifest-format', arg: 'FORMAT',
-        help: 'manifest of a push: oci, or docker (gzip layers only) (default {default})',
-        indexHelp: 'oci, an image index, or docker, a manifest list (default {default})',
-    },
-    // No default here: the tags being pushed and latest.
-    cacheFrom: { kind: 'list', commands: BUILD, input: 'cacheFrom', flag: 'cache-from', arg: 'REF', help: 'image whose layers a push reuses, repeatable (default: TAGs, latest)' },
-    insecureRegistries: {
-        kind: 'list', commands: BOTH, input: 'insecureRegistries', flag: 'insecure-registry', arg: 'HOST',
-        help: 'registry spoken to over plain HTTP, repeatable (loopback always is)',
-    },
-    retries: { kind: 'text', commands: BOTH, input: 'retries', default: '5', flag: 'retries', arg: 'N', help: 'retries on 429, 5xx or a dropped connection, 0–20 (default {default})' },
-    username: { kind: 'text', commands: BOTH, input: 'username', flag: 'username', arg: 'USER', help: 'registry username; its password comes from --password-stdin' },
-    // A flag's value shows in a process list and in shell history.
-    password: {
-        kind: 'text', commands: BOTH, input: 'password', flag: 'password-stdin', flagReadsStdin: true,
-        help: "read --username's password from standard input, as docker login",
-    },
-    authFile: { kind: 'text', commands: BOTH, flag: 'authfile', arg: 'FILE', help: 'the one credential file read, as podman --authfile takes it' },
-    cacheDir: { kind: 'text', commands: BUILD, flag: 'cache-dir', arg: 'DIR', help: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
-    cache: {
-        kind: 'switch', commands: BUILD, input: 'cache', default: true, flag: 'no-cache', flagTurnsOff: true,
-        help: 'read and keep no cache: every blob made again (not with --cache-dir)',
-    },
-    json: {
-        kind: 'switch', commands: BOTH, flag: 'json', cliOwn: true,
-        help: 'print the build report, or the --explain plan, as one JSON object',
-        indexHelp: 'print the report (digest, refs, manifests) as one JSON object',
-    },
-    fromImage: { kind: 'text', commands: BUILD, input: 'fromImage', flag: 'from-image', arg: 'TARBALL', help: 'a docker-archive to build on: its layers go first' },
-    extraCommands: { kind: 'text', commands: BUILD, input: 'extraCommands', flag: 'extra-commands', arg: 'SCRIPT', help: "shell script run in the customisation layer's directory" },
-    includeNixDB: {
-        kind: 'switch', commands: BUILD, input: 'includeNixDB', default: false, flag: 'include-nix-db',
-        help: "put a Nix database of the image's store paths in /nix/var/nix/db",
-    },
-    layering: {
-        kind: 'text', commands: BUILD, input: 'layering', default: 'size', flag: 'layering', arg: 'KIND',
-        help: 'how store paths fill the layers: size or popularity (default {default})',
-    },
-    groupPopular: {
-        kind: 'text', commands: BUILD, input: 'groupPopular', default: '0', flag: 'group-popular', arg: 'N',
-        help: 'the N most popular paths share the lowest layer (default {default}, off)',
-    },
-    hints: { kind: 'list', commands: BUILD, input: 'hints', flag: 'hint', arg: 'KIND:PATTERN', help: 'deeper: or top: for paths named like PATTERN (glibc-*), repeatable' },
-    explain: { kind: 'switch', commands: BUILD, input: 'explain', default: false, flag: 'explain', help: 'print the layer plan (sizes, paths and why) and build nothing' },
-    uid: { kind: 'text', commands: BUILD, input: 'uid', default: '0', flag: 'uid', arg: 'N', help: 'owner id of every file in every layer (default {default})' },
-    gid: { kind: 'text', commands: BUILD, input: 'gid', default: '0', flag: 'gid', arg: 'N', help: 'group id of every file in every layer (default {default})' },
-    uname: { kind: 'text', commands: BUILD, input: 'uname', default: 'root', flag: 'uname', arg: 'NAME', help: 'owner name of every file in every layer (default {default})' },
-    gname: { kind: 'text', commands: BUILD, input: 'gname', default: 'root', flag: 'gname', arg: 'NAME', help: 'group name of every file in every layer (default {default})' },
-    mtime: { kind: 'text', commands: BUILD, input: 'mtime', default: EPOCH_PLUS_ONE, flag: 'mtime', arg: 'SECONDS|ISO', help: 'mtime of every file in every layer (default {default})' },
-    debug: { kind: 'switch', commands: BOTH, flag: 'debug', cliOwn: true, help: 'on an internal error, print its stack' },
-    help: { kind: 'switch', commands: BOTH, flag: 'help', short: 'h', cliOwn: true, help: 'print this help' },
-};
-/** The rows typed alike, for code that reads any of their fields. */
-const ROWS = Object.entries(INPUTS);
-/** The rows a command takes, in the table's order. */
-function rowsOf(command) {
-    return ROWS.filter(([, row]) => row.commands.includes(command));
-}
-/** Each default, as the row has it: text as typed, a switch as on or off. */
-const DEFAULTS = Object.fromEntries(ROWS.flatMap(([key, row]) => ('default' in row && row.default !== undefined ? [[key, row.default]] : [])));
 
 ;// CONCATENATED MODULE: ./lib/inputs/names.js
 
@@ -103717,6 +104732,8 @@ function describe(v) {
 
 
 
+
+
 const OUTPUT_FORMATS = ['docker-archive', 'oci'];
 /** A text option's value, or its default when none is given. */
 function orDefault(raw, option) {
@@ -103769,7 +104786,36 @@ async function parseOptions(raw, env = process.env) {
         explain: raw.explain ?? DEFAULTS.explain,
         concurrency: (0,external_node_os_.availableParallelism)(),
         scratch: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
+        substituters: parseSubstituters(raw),
     };
+}
+/** Substituters and keys as given: checked now, so a bad one is refused before any work. */
+function parseSubstituters(raw) {
+    const given = (list) => {
+        const values = (list ?? []).map((v) => v.trim()).filter((v) => v !== '');
+        return values.length === 0 ? undefined : values;
+    };
+    const urls = given(raw.substituters);
+    for (const url of urls ?? []) {
+        let parsed;
+        try {
+            parsed = new URL(url);
+        }
+        catch {
+            parsed = undefined;
+        }
+        if (parsed === undefined || !['http:', 'https:', 'file:'].includes(parsed.protocol))
+            throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('substituters')} "${redact(url)}" is not an http, https or file URL of a binary cache`);
+    }
+    const trustedPublicKeys = given(raw.trustedPublicKeys);
+    try {
+        parseTrustedKeys(trustedPublicKeys ?? [], (0,marker/* input */.hF)('trustedPublicKeys'));
+    }
+    catch (e) {
+        throw new errors/* UserError */.yo((0,errors/* messageOf */.bD)(e));
+    }
+    const netrc = raw.netrcFile === undefined || raw.netrcFile.trim() === '' ? undefined : external_node_path_.resolve(raw.netrcFile);
+    return { urls, trustedPublicKeys, netrcFile: netrc };
 }
 /** The SBOM's file, never the image's own. */
 function parseSbom(raw) {
@@ -104308,12 +105354,12 @@ function escapeHtml(s) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BX: () => (/* binding */ resolveStorePath),
 /* harmony export */   FC: () => (/* binding */ storePathsIn),
+/* harmony export */   H6: () => (/* binding */ resolveRoot),
 /* harmony export */   jV: () => (/* binding */ storePathHash),
 /* harmony export */   rT: () => (/* binding */ storeDir)
 /* harmony export */ });
-/* unused harmony export isStorePath */
+/* unused harmony exports isStorePath, resolveStorePath */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
@@ -104354,14 +105400,26 @@ const MAX_LINK_HOPS = 40;
  * symlink is kept rather than dereferenced.
  */
 async function resolveStorePath(raw, store = storeDir()) {
+    const found = await resolveRoot(raw, store);
+    if (!found.present)
+        await statOrFail(found.path, raw);
+    return found.path;
+}
+/**
+ * `resolveStorePath`, but a store path that is not in the local store (a
+ * `./result` left by a build on another machine, an out path `nix eval`
+ * printed) is returned as missing rather than refused: a substituter may
+ * have it.
+ */
+async function resolveRoot(raw, store = storeDir()) {
     const arg = (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(raw);
     let p = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${(0,_inputs_marker_js__WEBPACK_IMPORTED_MODULE_3__/* .input */ .hF)('contents')} ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
-            await statOrFail(p, raw);
-            return p;
+            const present = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.lstat)(p).then(() => true, (e) => (['ENOENT', 'ENOTDIR'].includes((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errnoCode */ .UK)(e) ?? '') ? false : statOrFail(p, raw).then(() => true)));
+            return { path: p, present };
         }
         const st = await statOrFail(p, raw);
         if (!st.isSymbolicLink()) {

@@ -69,8 +69,8 @@ class errors_UserError extends Error {
     /** The message with its inputs marked (inputs.ts), for the CLI to name by their flags. */
     marked;
     /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
-    constructor(message) {
-        super(unmarkInputs(message));
+    constructor(message, options) {
+        super(unmarkInputs(message), options);
         this.marked = message;
     }
 }
@@ -331,14 +331,26 @@ const MAX_LINK_HOPS = 40;
  * symlink is kept rather than dereferenced.
  */
 async function resolveStorePath(raw, store = store_storeDir()) {
+    const found = await resolveRoot(raw, store);
+    if (!found.present)
+        await statOrFail(found.path, raw);
+    return found.path;
+}
+/**
+ * `resolveStorePath`, but a store path that is not in the local store (a
+ * `./result` left by a build on another machine, an out path `nix eval`
+ * printed) is returned as missing rather than refused: a substituter may
+ * have it.
+ */
+async function resolveRoot(raw, store = store_storeDir()) {
     const arg = show(raw);
     let p = path.resolve(raw);
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
         if (p === store)
             throw new UserError(`${input('contents')} ${arg} is the Nix store itself, not a store path`);
         if (isStorePath(p, store)) {
-            await statOrFail(p, raw);
-            return p;
+            const present = await lstat(p).then(() => true, (e) => (['ENOENT', 'ENOTDIR'].includes(errnoCode(e) ?? '') ? false : statOrFail(p, raw).then(() => true)));
+            return { path: p, present };
         }
         const st = await statOrFail(p, raw);
         if (!st.isSymbolicLink()) {
@@ -1154,6 +1166,12 @@ function storeLayerMembers(paths) {
         walk(p, p, entries, other);
     return { root: '', entries };
 }
+/** The members of one store path's tree, without the `/nix` and `/nix/store` a layer starts with. */
+function storePathMembers(p) {
+    const entries = [];
+    walk(p, p, entries, (name) => new UserError(`${name} is neither a file, a directory nor a symlink; the Nix store holds no such thing`));
+    return { root: '', entries };
+}
 /** The members of a directory's contents, named relative to it (the customisation layer). */
 function directoryMembers(dir, other) {
     const entries = [];
@@ -1171,6 +1189,11 @@ function membersSize(members, settings) {
 /** Writes the members as one layer tar; each file is read once, as it is framed and hashed. */
 async function writeMembers(members, settings, sink) {
     const tar = new TarWriter(sink, settings);
+    await writeEntries(tar, members);
+    return tar.finish();
+}
+/** Frames the members into `tar`, each file read once. */
+async function writeEntries(tar, members) {
     for (const entry of members.entries) {
         if (entry.type !== 'file') {
             await tar.entry(entry);
@@ -1191,7 +1214,6 @@ async function writeMembers(members, settings, sink) {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
     }
-    return tar.finish();
 }
 /** A store layer of these paths, walked and written. */
 function writeStoreLayer(paths, settings, sink) {

@@ -10,8 +10,8 @@ export class UserError extends Error {
   readonly marked: string;
 
   /** `message` may name inputs with input(NAME); `.message` names them as the Action's inputs. */
-  constructor(message: string) {
-    super(unmarkInputs(message));
+  constructor(message: string, options?: ErrorOptions) {
+    super(unmarkInputs(message), options);
     this.marked = message;
   }
 }

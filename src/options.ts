@@ -2,7 +2,9 @@ import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from './digest.js';
-import { UserError, errnoCode } from './errors.js';
+import { UserError, errnoCode, messageOf } from './errors.js';
+import { redact } from './nix/binary-cache.js';
+import { parseTrustedKeys } from './nix/narinfo.js';
 import { input, type InputName } from './inputs.js';
 import type { RawValues } from './inputs/raw.js';
 import { DEFAULTS, MAX_LAYERS_LIMIT } from './inputs/table.js';
@@ -97,6 +99,15 @@ export interface BuildOptions {
   concurrency: number;
   /** Where a build that writes nothing local keeps its work files: RUNNER_TEMP on a runner. */
   scratch: string;
+  /** Where store paths not in the local store come from; each field undefined: Nix's configuration's. */
+  substituters: SubstituterChoice;
+}
+
+/** Binary caches, the keys their narinfos must be signed with, and their credentials, as given. */
+export interface SubstituterChoice {
+  urls: string[] | undefined;
+  trustedPublicKeys: string[] | undefined;
+  netrcFile: string | undefined;
 }
 
 /** A text option's value, or its default when none is given. */
@@ -154,7 +165,34 @@ export async function parseOptions(raw: RawInputs, env: NodeJS.ProcessEnv = proc
     explain: raw.explain ?? DEFAULTS.explain,
     concurrency: availableParallelism(),
     scratch: env['RUNNER_TEMP'] || tmpdir(),
+    substituters: parseSubstituters(raw),
   };
+}
+
+/** Substituters and keys as given: checked now, so a bad one is refused before any work. */
+function parseSubstituters(raw: RawInputs): SubstituterChoice {
+  const given = (list: readonly string[] | undefined) => {
+    const values = (list ?? []).map((v) => v.trim()).filter((v) => v !== '');
+    return values.length === 0 ? undefined : values;
+  };
+  const urls = given(raw.substituters);
+  for (const url of urls ?? []) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !['http:', 'https:', 'file:'].includes(parsed.protocol)) throw new UserError(`${input('substituters')} "${redact(url)}" is not an http, https or file URL of a binary cache`);
+  }
+  const trustedPublicKeys = given(raw.trustedPublicKeys);
+  try {
+    parseTrustedKeys(trustedPublicKeys ?? [], input('trustedPublicKeys'));
+  } catch (e) {
+    throw new UserError(messageOf(e));
+  }
+  const netrc = raw.netrcFile === undefined || raw.netrcFile.trim() === '' ? undefined : path.resolve(raw.netrcFile);
+  return { urls, trustedPublicKeys, netrcFile: netrc };
 }
 
 /** The SBOM's file, never the image's own. */

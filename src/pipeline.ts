@@ -11,6 +11,7 @@ import { LayerWorkers } from './layer/workers.js';
 import { onceEach, quietLogger, type Logger } from './log.js';
 import { narSizeOf, type Closure } from './nix/closure.js';
 import { resolveRoots } from './nix/roots.js';
+import { narSource } from './nix/substituters.js';
 import type { BuildOptions } from './options.js';
 import type { PlanReport } from './plan/explain.js';
 import { closureAndPlan } from './plan/image-plan.js';
@@ -33,11 +34,13 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger, si
   const log = onceEach(logger);
   const needs = sinks.map((s) => s.needs);
   preloadCache(needs, opts.cache);
-  const { contents, configRoots, base } = await resolveRoots(opts);
-  const root = await mergeContents(contents);
+  const roots = await resolveRoots(opts);
+  const { contents, base } = roots;
+  // Contents in the local store are checked before any work; the others once their caches are known.
+  const local = roots.missing.size === 0 ? await mergeContents(contents) : undefined;
   try {
     for (const sink of sinks) await sink.prepare?.(log);
-    const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+    const { closure, planned } = await closureAndPlan(opts, roots, log);
     // Beside the output, so that its files can be renamed or linked into it.
     const workParent = sinks.map((s) => s.folder?.()).find((f) => f !== undefined) ?? opts.scratch;
     return await withWork(workParent, opts.concurrency, log, async (ctx) => {
@@ -45,11 +48,13 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger, si
       const store = sinks.find((s) => s.store !== undefined)?.store;
       const policy = await choosePolicy({ cache: opts.cache, compression: opts.compression, platform, needs, store, log });
       try {
+        const nars = closure.remote === undefined ? undefined : narSource(closure.remote, { keep: new Set(contents), dir: ctx.work });
+        const root = local ?? (await mergeContents(contents, nars));
         const plan = storeLayers(opts, planned, closure, base);
         const known = await policy.known(plan);
         const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
         const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
-        const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom }, setup, ctx));
+        const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom, nars }, setup, ctx));
         await policy.imageMade(image);
         const reports: SinkReport[] = [];
         for (const sink of sinks) reports.push(await sink.write(image, { ...ctx, earlier: [...reports], storePaths: closure.paths }));
@@ -100,9 +105,11 @@ async function withWork<T>(parent: string, concurrency: number, log: Logger, fn:
 /** What build would make of these options, layer by layer, building nothing. */
 export async function explain(opts: BuildOptions, logger: Logger = quietLogger): Promise<PlanReport> {
   const log = onceEach(logger);
-  const { contents, configRoots, base } = await resolveRoots(opts);
-  await mergeContents(contents); // the same checks as a build makes
-  const { closure, planned } = await closureAndPlan(opts, contents, configRoots, base, log);
+  const roots = await resolveRoots(opts);
+  const { contents, base } = roots;
+  // The same checks as a build makes, where they need no download.
+  if (roots.missing.size === 0) await mergeContents(contents);
+  const { closure, planned } = await closureAndPlan(opts, roots, log);
   return {
     name: opts.name,
     maxLayers: opts.maxLayers,

@@ -139,6 +139,15 @@ export const INPUTS = {
     help: "read --username's password from standard input, as docker login",
   },
   authFile: { kind: 'text', commands: BOTH, flag: 'authfile', arg: 'FILE', help: 'the one credential file read, as podman --authfile takes it' },
+  substituters: {
+    kind: 'list', commands: BUILD, input: 'substituters', flag: 'substituter', arg: 'URL',
+    help: "binary cache for paths not in the store, repeatable (default: Nix's)",
+  },
+  trustedPublicKeys: {
+    kind: 'list', commands: BUILD, input: 'trustedPublicKeys', flag: 'trusted-public-key', arg: 'KEY',
+    help: "NAME:KEY signing substituters' paths, repeatable (default: Nix's)",
+  },
+  netrcFile: { kind: 'text', commands: BUILD, input: 'netrcFile', flag: 'netrc', arg: 'FILE', help: "substituters' credentials (default: Nix's netrc-file)" },
   cacheDir: { kind: 'text', commands: BUILD, flag: 'cache-dir', arg: 'DIR', help: 'blob cache (default ${XDG_CACHE_HOME:-~/.cache}/layered-image)' },
   cache: {
     kind: 'switch', commands: BUILD, input: 'cache', default: true, flag: 'no-cache', flagTurnsOff: true,

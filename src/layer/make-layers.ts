@@ -9,6 +9,7 @@ import type { LayerBed, SinkContext, SinkNeeds } from '../sinks/sink.js';
 import type { Compression } from './compress.js';
 import type { Digest } from '../digest.js';
 import type { Layer } from './layer.js';
+import type { NarSource } from '../nix/nar.js';
 import type { ByteSink } from './sink.js';
 import type { TarSettings } from './tar-header.js';
 import { BlobMaker, storeLayer } from './origins.js';
@@ -22,6 +23,8 @@ export interface LayerSources {
   known: ReadonlyMap<string, KnownLayer>;
   /** The customisation layer, written to the sink given; `comment` for the history. */
   customisation: { write(sink: ByteSink): Promise<{ digest: Digest; size: number }>; comment: string };
+  /** Store paths read from binary caches: a layer holding any is made from their NARs. */
+  nars?: NarSource | undefined;
 }
 
 export interface LayerSetup {
@@ -56,12 +59,12 @@ export async function makeLayers(src: LayerSources, setup: LayerSetup, ctx: Sink
   // ask, so that uploads overlap the compression of the layers after them.
   const alone = new Map<string, ImageLayer>();
   const buildAlone = async (l: WantedLayer) => {
-    const made = await writeStoreLayer(l, { file: path.join(work, `store-${l.index}.tar`), settings: setup.settings, workers, log });
+    const made = await writeStoreLayer(l, { file: path.join(work, `store-${l.index}.tar`), settings: setup.settings, workers, log, nars: src.nars });
     const layer = blobs.layer(l.index, made.layer, l.key, made.bytes);
     if (everyBlob || racing) await layer.compressed();
     alone.set(l.key, layer);
   };
-  const fill = { settings: setup.settings, workers, concurrency: setup.concurrency, log };
+  const fill = { settings: setup.settings, workers, concurrency: setup.concurrency, log, nars: src.nars, work };
   const laid = await log.group('Build layers', async () => {
     if (inBed) return fillBed(bed, src.base, src.store, fill);
     const building = policy.provide(wanted, { workers, concurrency: setup.concurrency, build: buildAlone });

@@ -84,6 +84,13 @@ export function storeLayerMembers(paths: readonly string[]): LayerMembers {
   return { root: '', entries };
 }
 
+/** The members of one store path's tree, without the `/nix` and `/nix/store` a layer starts with. */
+export function storePathMembers(p: string): LayerMembers {
+  const entries: TarEntry[] = [];
+  walk(p, p, entries, (name) => new UserError(`${name} is neither a file, a directory nor a symlink; the Nix store holds no such thing`));
+  return { root: '', entries };
+}
+
 /** The members of a directory's contents, named relative to it (the customisation layer). */
 export function directoryMembers(dir: string, other: (name: string) => UserError): LayerMembers {
   const entries: TarEntry[] = [];
@@ -101,6 +108,12 @@ export function membersSize(members: LayerMembers, settings: TarSettings): numbe
 /** Writes the members as one layer tar; each file is read once, as it is framed and hashed. */
 export async function writeMembers(members: LayerMembers, settings: TarSettings, sink: ByteSink): Promise<{ digest: Digest; size: number }> {
   const tar = new TarWriter(sink, settings);
+  await writeEntries(tar, members);
+  return tar.finish();
+}
+
+/** Frames the members into `tar`, each file read once. */
+export async function writeEntries(tar: TarWriter, members: LayerMembers): Promise<void> {
   for (const entry of members.entries) {
     if (entry.type !== 'file') {
       await tar.entry(entry);
@@ -119,7 +132,6 @@ export async function writeMembers(members: LayerMembers, settings: TarSettings,
       closeSync(fd);
     }
   }
-  return tar.finish();
 }
 
 /** A store layer of these paths, walked and written. */

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathsComment } from '../image/config.js';
 import { UserError, asUserError } from '../errors.js';
@@ -11,6 +11,9 @@ import type { Layer } from './layer.js';
 import type { PackedMembers } from './store-layer.js';
 import type { TarSettings } from './tar-header.js';
 import type { LayerWorkers, LayerTarget } from './workers.js';
+import type { NarSource } from '../nix/nar.js';
+import { writeNarLayer } from './nar-layer.js';
+import { FileSink } from './sink.js';
 import { input } from '../inputs/marker.js';
 
 /** A store layer to build: its place in the image and its store paths. */
@@ -30,6 +33,9 @@ interface FillOptions {
   workers: LayerWorkers;
   concurrency: number;
   log: Logger;
+  /** Store paths read from binary caches; a layer holding any is made from NARs in `work` first, then copied into place. */
+  nars?: NarSource | undefined;
+  work?: string;
 }
 
 /**
@@ -43,16 +49,19 @@ interface FillOptions {
 export async function fillBed(bed: LayerBed, base: BaseImage | undefined, store: readonly PlannedLayer[], opts: FillOptions): Promise<BedLayer[]> {
   const baseLayers = base?.layers ?? [];
   // Each walk's members go to its write, once: held only until then.
-  const walked: ({ members: PackedMembers; size: number } | undefined)[] = [];
+  // A layer of paths read from binary caches is made whole first: its size is known only then.
+  const walked: ({ members: PackedMembers; size: number } | { made: BedLayer & { bytes: FileRange }; size: number } | undefined)[] = [];
   const copy = (l: BaseLayer, i: number, onBytes: (n: number) => void) => copyBaseLayer(base as BaseImage, l, i, bed.place(l.size), opts.workers, onBytes);
   const write = async (l: PlannedLayer, i: number, target: LayerTarget, onBytes: (n: number) => void): Promise<Layer> => {
-    const { members } = walked[i] as { members: PackedMembers };
+    const prepared = walked[i];
     walked[i] = undefined;
+    if (prepared !== undefined && 'made' in prepared) return copyMadeLayer(prepared.made, target, opts.workers, onBytes);
+    const { members } = prepared as { members: PackedMembers };
     const { digest, size } = await opts.workers.write({ members, settings: opts.settings, target }, onBytes);
     opts.log.info(`layer ${l.index + 1}: ${digest} ${formatBytes(size)}, ${l.paths.length} store path(s)`);
     return { digest, size, paths: l.paths, source: 'built', comment: pathsComment('store paths', l.paths) };
   };
-  const walk = () => mapLimit(store, opts.concurrency, async (l, i) => (walked[i] = await opts.workers.walk([...l.paths], opts.settings)).size);
+  const walk = () => mapLimit(store, opts.concurrency, async (l, i) => (walked[i] = await walkOrMake(l, opts)).size);
   const total = (sizes: readonly number[]) => baseLayers.reduce((n, l) => n + l.size, 0) + sizes.reduce((a, b) => a + b, 0);
   let layers: Layer[];
   if (bed.ordered) {
@@ -125,13 +134,50 @@ async function copyBaseLayer(base: BaseImage, layer: BaseLayer, i: number, targe
  */
 export async function writeStoreLayer(
   layer: PlannedLayer,
-  opts: { file: string; settings: TarSettings; workers: LayerWorkers; log: Logger },
+  opts: { file: string; settings: TarSettings; workers: LayerWorkers; log: Logger; nars?: NarSource | undefined },
 ): Promise<BedLayer & { bytes: FileRange }> {
   const { workers, settings, file } = opts;
   const paths = [...layer.paths];
+  if (opts.nars !== undefined && paths.some((p) => opts.nars?.has(p))) return writeFromNars(layer, { ...opts, nars: opts.nars });
   const { members, size } = await workers.walk(paths, settings);
   await (await open(file, 'wx', 0o644).catch((e: unknown) => asUserError(e, `cannot write a work file in ${path.dirname(file)}`))).close();
   const { digest } = await workers.write({ members, settings, target: { file, label: 'a work file', offset: 0, size } }, () => {});
   opts.log.info(`layer ${layer.index + 1}: ${digest} ${formatBytes(size)}, ${paths.length} store path(s)`);
   return { layer: { digest, size, paths, source: 'built', comment: pathsComment('store paths', paths) }, bytes: { file, offset: 0, size } };
+}
+
+/**
+ * A store layer holding paths read from binary caches, made from their
+ * NARs as they download (the others walked in the local store) into a file
+ * of its own. This thread frames and hashes; the decompressor is a process
+ * of its own, so the layer workers stay free for the other layers.
+ */
+async function writeFromNars(layer: PlannedLayer, opts: { file: string; settings: TarSettings; log: Logger; nars: NarSource }): Promise<BedLayer & { bytes: FileRange }> {
+  const paths = [...layer.paths];
+  const sink = await FileSink.create(opts.file).catch((e: unknown) => asUserError(e, `cannot write a work file in ${path.dirname(opts.file)}`));
+  let made;
+  try {
+    made = await writeNarLayer(paths, opts.nars, opts.settings, sink);
+  } finally {
+    await sink.close();
+  }
+  const fetched = paths.filter((p) => opts.nars.has(p)).length;
+  opts.log.info(`layer ${layer.index + 1}: ${made.digest} ${formatBytes(made.size)}, ${paths.length} store path(s), ${fetched} from their NARs`);
+  return { layer: { digest: made.digest, size: made.size, paths, source: 'built', comment: pathsComment('store paths', paths) }, bytes: { file: opts.file, offset: 0, size: made.size } };
+}
+
+/** A store layer's members and size from a walk; or, holding paths read from binary caches, the layer made in the work folder. */
+async function walkOrMake(l: PlannedLayer, opts: FillOptions): Promise<{ members: PackedMembers; size: number } | { made: BedLayer & { bytes: FileRange }; size: number }> {
+  const { nars, work } = opts;
+  if (nars === undefined || work === undefined || !l.paths.some((p) => nars.has(p))) return opts.workers.walk([...l.paths], opts.settings);
+  const made = await writeFromNars(l, { file: path.join(work, `nar-layer-${l.index}.tar`), settings: opts.settings, log: opts.log, nars });
+  return { made, size: made.bytes.size };
+}
+
+/** A layer made from NARs, copied into its place in the bed and checked against its digest on the way. */
+async function copyMadeLayer(made: BedLayer & { bytes: FileRange }, target: LayerTarget, workers: LayerWorkers, onBytes: (n: number) => void): Promise<Layer> {
+  const copied = await workers.copy({ source: { file: made.bytes.file, offset: 0 }, target }, onBytes);
+  if ('bad' in copied || copied.digest !== made.layer.digest) throw new Error(`the layer made from NARs in ${made.bytes.file} changed before it was copied`);
+  await rm(made.bytes.file, { force: true });
+  return made.layer;
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { UserError } from '../errors.js';
+import type { RemotePath } from './substituters.js';
 
 /** One store path of the closure with its direct references (self excluded). */
 export interface StorePathInfo {
@@ -16,6 +17,8 @@ export interface StorePathInfo {
 export interface Closure {
   roots: string[];
   paths: Map<string, StorePathInfo>;
+  /** The paths read from binary caches, not being in the local store; none when every root is local. */
+  remote?: ReadonlyMap<string, RemotePath>;
 }
 
 /**

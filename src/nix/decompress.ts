@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { UserError } from '../errors.js';
 
 /** The NAR compressions a binary cache may use, and the program that undoes each where Node has no decoder. */
 const PROGRAMS: Record<string, string[] | undefined> = { xz: ['xz', '-dc'], bzip2: ['bzip2', '-dc'], zstd: ['zstd', '-dcq'] };
@@ -32,14 +33,14 @@ export async function* decompressed(source: Readable, compression: string, where
       yield* stream as unknown as AsyncIterable<Buffer>;
     } catch (e) {
       const fed = await feeding;
-      throw new Error(`${where}: ${fed === undefined ? 'cannot decompress its zstd NAR' : 'cannot read its NAR'}: ${(fed ?? (e as Error)).message}`, { cause: e });
+      throw new UserError(`${where}: ${fed === undefined ? 'cannot decompress its zstd NAR' : 'cannot read its NAR'}: ${(fed ?? (e as Error)).message}`, { cause: e });
     }
     const fed = await feeding;
-    if (fed !== undefined) throw new Error(`${where}: cannot read its NAR: ${fed.message}`, { cause: fed });
+    if (fed !== undefined) throw new UserError(`${where}: cannot read its NAR: ${fed.message}`, { cause: fed });
     return;
   }
   const program = PROGRAMS[compression];
-  if (program === undefined) throw new Error(`${where}: its NAR is compressed with ${compression}, which this tool cannot read`);
+  if (program === undefined) throw new UserError(`${where}: its NAR is compressed with ${compression}, which this tool cannot read`);
   yield* throughProgram(source, program, where);
 }
 
@@ -53,13 +54,13 @@ async function* throughProgram(source: Readable, program: string[], where: strin
   let finished = false;
   try {
     const failedToStart = await spawned;
-    if (failedToStart !== undefined) throw new Error(`${where}: cannot run ${program[0] as string} to decompress its NAR: ${(failedToStart as Error).message}`);
+    if (failedToStart !== undefined) throw new UserError(`${where}: cannot run ${program[0] as string} to decompress its NAR: ${(failedToStart as Error).message}`);
     yield* child.stdout as AsyncIterable<Buffer>;
     const { code, signal } = await exited;
     const fed = await feeding;
     // What the download said comes first; an EPIPE only means the decoder quit, which its exit status says.
-    if (fed !== undefined && fed.code !== 'EPIPE') throw new Error(`${where}: cannot read its NAR: ${fed.message}`);
-    if (code !== 0) throw new Error(`${where}: ${program[0] as string} cannot decompress its NAR (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n')[0] ?? ''}`);
+    if (fed !== undefined && fed.code !== 'EPIPE') throw new UserError(`${where}: cannot read its NAR: ${fed.message}`);
+    if (code !== 0) throw new UserError(`${where}: ${program[0] as string} cannot decompress its NAR (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n')[0] ?? ''}`);
     finished = true;
   } finally {
     if (!finished && child.exitCode === null && child.signalCode === null) {
@@ -79,13 +80,13 @@ export async function* verifiedNar(nar: AsyncIterable<Buffer>, expected: { narHa
   let size = 0;
   for await (const chunk of nar) {
     size += chunk.length;
-    if (size > expected.narSize) throw new Error(`${where}: its NAR is larger than the ${expected.narSize} bytes its narinfo gives`);
+    if (size > expected.narSize) throw new UserError(`${where}: its NAR is larger than the ${expected.narSize} bytes its narinfo gives`);
     hash.update(chunk);
     if (size === expected.narSize) {
       const got = hash.digest('hex');
-      if (got !== expected.narHash) throw new Error(`${where}: its NAR's SHA-256 is ${got}, not the ${expected.narHash} its narinfo gives`);
+      if (got !== expected.narHash) throw new UserError(`${where}: its NAR's SHA-256 is ${got}, not the ${expected.narHash} its narinfo gives`);
     }
     yield chunk;
   }
-  if (size !== expected.narSize) throw new Error(`${where}: its NAR has ${size} bytes, not the ${expected.narSize} its narinfo gives`);
+  if (size !== expected.narSize) throw new UserError(`${where}: its NAR has ${size} bytes, not the ${expected.narSize} its narinfo gives`);
 }

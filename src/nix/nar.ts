@@ -1,9 +1,22 @@
+import { UserError } from '../errors.js';
+
 /**
  * A streaming reader of Nix archives (the Nix manual's NAR format): strings
  * are a 64-bit little-endian length, the bytes, and zeros to a multiple of
  * 8. Nothing is held but the tokens; a file's contents pass through in the
  * chunks they arrive in.
  */
+
+/** A store path's NAR, opened when its turn comes: one NAR streams at a time. */
+export type OpenNar = (storePath: string) => AsyncIterable<Buffer>;
+
+/** Store paths read from binary caches: which, and their NARs. */
+export interface NarSource {
+  has(storePath: string): boolean;
+  open: OpenNar;
+  /** What errors call the path's NAR: the path and where it comes from. */
+  name(storePath: string): string;
+}
 
 /** What a NAR holds, in its order: parents before children, names sorted by their bytes. */
 export interface NarVisitor {
@@ -28,7 +41,8 @@ class NarReader {
   }
 
   fail(why: string): never {
-    throw new Error(`${this.where}: not a valid NAR: ${why}`);
+    // The cache's data, not a bug here: one line, as bad input is.
+    throw new UserError(`${this.where}: not a valid NAR: ${why}`);
   }
 
   private async more(): Promise<void> {

@@ -42,13 +42,25 @@ const MAX_LINK_HOPS = 40;
  * symlink is kept rather than dereferenced.
  */
 export async function resolveStorePath(raw: string, store = storeDir()): Promise<string> {
+  const found = await resolveRoot(raw, store);
+  if (!found.present) await statOrFail(found.path, raw);
+  return found.path;
+}
+
+/**
+ * `resolveStorePath`, but a store path that is not in the local store (a
+ * `./result` left by a build on another machine, an out path `nix eval`
+ * printed) is returned as missing rather than refused: a substituter may
+ * have it.
+ */
+export async function resolveRoot(raw: string, store = storeDir()): Promise<{ path: string; present: boolean }> {
   const arg = show(raw);
   let p = path.resolve(raw);
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
     if (p === store) throw new UserError(`${input('contents')} ${arg} is the Nix store itself, not a store path`);
     if (isStorePath(p, store)) {
-      await statOrFail(p, raw);
-      return p;
+      const present = await lstat(p).then(() => true, (e: unknown) => (['ENOENT', 'ENOTDIR'].includes(errnoCode(e) ?? '') ? false : statOrFail(p, raw).then(() => true)));
+      return { path: p, present };
     }
     const st = await statOrFail(p, raw);
     if (!st.isSymbolicLink()) {

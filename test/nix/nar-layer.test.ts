@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileSink } from '../../src/layer/sink.js';
-import { writeNarLayer, type OpenNar } from '../../src/layer/nar-layer.js';
+import { writeNarLayer, type NarSource, type OpenNar } from '../../src/layer/nar-layer.js';
 import { writeStoreLayer } from '../../src/layer/store-layer.js';
 import { DEFAULT_TAR_SETTINGS } from '../../src/layer/tar-header.js';
 import { queryClosure } from '../../src/nix/closure.js';
@@ -31,12 +31,18 @@ function narInfo(cache: string, storePath: string): NarInfo {
 }
 
 /** Each path's NAR from the file cache, decompressed and checked as it streams. */
-function opener(cache: string): OpenNar {
-  return (storePath) => {
-    const info = narInfo(cache, storePath);
-    return verifiedNar(decompressed(createReadStream(path.join(cache, info.url)), info.compression, storePath), info, storePath);
+function opener(cache: string): NarSource {
+  return {
+    has: () => true,
+    name: (storePath) => storePath,
+    open: (storePath) => {
+      const info = narInfo(cache, storePath);
+      return verifiedNar(decompressed(createReadStream(path.join(cache, info.url)), info.compression, storePath), info, storePath);
+    },
   };
 }
+
+const only = (open: OpenNar): NarSource => ({ has: () => true, name: (p) => p, open });
 
 async function layer(dir: string, write: (sink: FileSink) => Promise<{ digest: string; size: number }>) {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.tar`);
@@ -82,6 +88,14 @@ describe("store layers made from a binary cache's NARs (caches made by nix copy)
       const fromStore = await layer(dir, (sink) => writeStoreLayer(paths, settings, sink));
       assert.deepEqual({ digest: fromNar.digest, size: fromNar.size }, { digest: fromStore.digest, size: fromStore.size }, paths.join(' '));
     }
+  });
+
+  it('a layer of paths some of which are read from NARs and the others walked in the store: the same bytes again', async () => {
+    const remote = new Set(app.filter((_, i) => i % 2 === 0));
+    const nars: NarSource = { ...opener(caches['zstd'] as string), has: (p) => remote.has(p) };
+    const mixed = await layer(dir, (sink) => writeNarLayer(app, nars, DEFAULT_TAR_SETTINGS, sink));
+    const fromStore = await layer(dir, (sink) => writeStoreLayer(app, DEFAULT_TAR_SETTINGS, sink));
+    assert.ok((await readFile(mixed.file)).equals(await readFile(fromStore.file)));
   });
 
   it("narinfos: the store's NAR hash, size and references, signed by the cache's key and by no other", async () => {
@@ -136,13 +150,13 @@ describe("store layers made from a binary cache's NARs (caches made by nix copy)
       const file = path.join(dir, 'bad.nar.xz');
       await writeFile(file, execFileSync('xz', ['-c'], { input: bytes, maxBuffer: 1 << 28 }));
       const open: OpenNar = () => verifiedNar(decompressed(createReadStream(file), 'xz', victim), info, victim);
-      await assert.rejects(layer(dir, (sink) => writeNarLayer([victim], open, DEFAULT_TAR_SETTINGS, sink)), (e: Error) => message.test(e.message));
+      await assert.rejects(layer(dir, (sink) => writeNarLayer([victim], only(open), DEFAULT_TAR_SETTINGS, sink)), (e: Error) => message.test(e.message));
     }
     // A consumer that stops early ends the decompressor it started.
     const stream = decompressed(createReadStream(path.join(cache, info.url)), 'xz', victim);
     for await (const chunk of stream) if (chunk.length > 0) break;
     assert.equal(childrenNamed('xz'), 0);
-    await assert.rejects(layer(dir, (sink) => writeNarLayer([victim], () => decompressed(createReadStream(path.join(dir, 'absent.nar.xz')), 'xz', victim), DEFAULT_TAR_SETTINGS, sink)), /ENOENT|ends early/);
+    await assert.rejects(layer(dir, (sink) => writeNarLayer([victim], only(() => decompressed(createReadStream(path.join(dir, 'absent.nar.xz')), 'xz', victim)), DEFAULT_TAR_SETTINGS, sink)), /ENOENT|ends early/);
     assert.equal(childrenNamed('xz'), 0);
   });
 });

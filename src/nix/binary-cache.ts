@@ -1,0 +1,197 @@
+import { constants, createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { HttpClient } from '@actions/http-client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
+import { errnoCode, UserError } from '../errors.js';
+import { asNetworkError, NetworkError, send } from '../registry/http.js';
+import { isRetryableStatus } from '../registry/retry.js';
+import { parseNarInfo, type NarInfo } from './narinfo.js';
+
+/** Basic credentials by host, from a netrc file. */
+export type NetrcCredentials = ReadonlyMap<string, { login: string; password: string }>;
+
+// Narinfos are small; the bound keeps a lying server from filling memory.
+const MAX_NARINFO = 1 << 20;
+const TIMEOUT_MS = 60_000;
+const BASE_DELAY_MS = 500;
+// The host is not there at all: asking again will not change that.
+const UNREACHABLE = new Set(['ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * A Nix binary cache (the Nix manual's HTTP binary cache store), read over
+ * HTTP(S) or from a `file://` folder: `nix-cache-info`, `<hash>.narinfo`
+ * and the NAR files they name. Requests failing with 429, 5xx or a dropped
+ * connection are tried again, as registry requests are. Errors name the
+ * cache without any credentials in its URL.
+ */
+export class BinaryCache {
+  private constructor(
+    /** The URL as given, for matching and order; never printed (it may hold credentials). */
+    readonly url: URL,
+    /** What messages call it. */
+    readonly name: string,
+    readonly priority: number,
+    private readonly auth: string | undefined,
+    private readonly retries: number,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  /** Opens the cache at `text`, reading its `nix-cache-info` (StoreDir must be ours; Priority orders caches). */
+  static async open(text: string, opts: { storeDir: string; netrc: NetrcCredentials; retries: number; log: (m: string) => void; secret?: (s: string) => void }): Promise<BinaryCache> {
+    let url: URL;
+    try {
+      url = new URL(text.endsWith('/') ? text : `${text}/`);
+    } catch {
+      throw new UserError(`substituter "${redact(text)}" is not a URL`);
+    }
+    if (!['http:', 'https:', 'file:'].includes(url.protocol)) throw new UserError(`substituter ${redact(text)}: only http, https and file binary caches are read here, not ${url.protocol.slice(0, -1)}`);
+    const fromUrl = url.username === '' ? undefined : { login: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    const creds = fromUrl ?? opts.netrc.get(url.hostname) ?? opts.netrc.get('*');
+    if (creds !== undefined) opts.secret?.(creds.password);
+    const auth = creds === undefined ? undefined : `Basic ${Buffer.from(`${creds.login}:${creds.password}`).toString('base64')}`;
+    if (auth !== undefined) opts.secret?.(auth.slice(6));
+    const query = url.searchParams.get('priority');
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    const name = redact(url.href.replace(/\/$/, ''));
+    const cache = new BinaryCache(url, name, 50, auth, opts.retries, opts.log);
+    const info = await cache.text('nix-cache-info');
+    if (info === undefined) throw new UserError(`substituter ${name} has no nix-cache-info: not a binary cache`);
+    const fields = new Map(info.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()] as const));
+    const storeDir = fields.get('StoreDir');
+    if (storeDir !== undefined && storeDir !== opts.storeDir) throw new UserError(`substituter ${name} holds paths of ${storeDir}, not ${opts.storeDir}`);
+    const priority = Number(query ?? fields.get('Priority') ?? 50);
+    return new BinaryCache(url, name, Number.isFinite(priority) ? priority : 50, auth, opts.retries, opts.log);
+  }
+
+  /** The narinfo of a store path; undefined when the cache does not have it. */
+  async narInfo(storePath: string): Promise<NarInfo | undefined> {
+    const hash = storePath.slice(storePath.lastIndexOf('/') + 1, storePath.lastIndexOf('/') + 33);
+    const text = await this.text(`${hash}.narinfo`);
+    if (text === undefined) return undefined;
+    const info = parseNarInfo(text, `${storePath} in ${this.name}`);
+    if (info.storePath !== storePath) throw new UserError(`substituter ${this.name}: the narinfo of ${storePath} describes ${info.storePath}`);
+    return info;
+  }
+
+  /** The NAR file of `info`, compressed as it is stored, streamed. */
+  async nar(info: NarInfo): Promise<Readable> {
+    const url = new URL(info.url, this.url);
+    if (url.protocol === 'file:') {
+      const file = decodeURIComponent(url.pathname);
+      // Opened now, so that a missing file is this call's error.
+      await access(file, constants.R_OK).then(() => undefined, (e: unknown) => {
+        throw new UserError(`${info.storePath}: its NAR ${info.url} cannot be read from ${this.name}: ${errnoCode(e) ?? String(e)}`);
+      });
+      return createReadStream(file);
+    }
+    return this.withRetries(`GET ${info.url}`, async () => {
+      const res = await this.stream(url);
+      const status = res.statusCode ?? 0;
+      if (status === 200) return res;
+      res.resume();
+      throw this.statusError(`${info.storePath}: its NAR ${info.url}`, status);
+    });
+  }
+
+  /** A small file of the cache; undefined on 404 (or 403, as S3-backed caches answer). */
+  private async text(file: string): Promise<string | undefined> {
+    const url = new URL(file, this.url);
+    if (url.protocol === 'file:') {
+      try {
+        return await readFile(decodeURIComponent(url.pathname), 'utf8');
+      } catch (e) {
+        if (errnoCode(e) === 'ENOENT') return undefined;
+        throw new UserError(`substituter ${this.name}: ${file} cannot be read: ${errnoCode(e) ?? String(e)}`);
+      }
+    }
+    return this.withRetries(`GET ${file}`, async () => {
+      const res = await send({ method: 'GET', url, headers: this.headers(), timeoutMs: TIMEOUT_MS, maxBody: MAX_NARINFO }).catch((e: unknown) => {
+        throw this.networkError(`GET ${file}`, e);
+      });
+      if (res.status === 404 || res.status === 403) return undefined;
+      if (res.status !== 200) throw this.statusError(file, res.status);
+      if (res.truncated) throw new UserError(`substituter ${this.name}: ${file} is larger than ${MAX_NARINFO} bytes`);
+      return res.body.toString('utf8');
+    });
+  }
+
+  private stream(url: URL): Promise<IncomingMessage> {
+    const client = new HttpClient('layered-image', [], { allowRedirects: true, allowRetries: false, keepAlive: false, socketTimeout: TIMEOUT_MS });
+    return client.get(url.href, this.headers()).then(
+      (res) => {
+        res.message.once('close', () => client.dispose());
+        return res.message;
+      },
+      (e: unknown) => {
+        client.dispose();
+        throw this.networkError(`GET ${url.pathname}`, e);
+      },
+    );
+  }
+
+  private headers(): Record<string, string> {
+    return this.auth === undefined ? {} : { authorization: this.auth };
+  }
+
+  /** A failed connection: tried again when it may pass (a reset, a timeout), said at once when the host is not there. */
+  private networkError(op: string, e: unknown): Error {
+    const failure = asNetworkError(e);
+    if (!(failure instanceof NetworkError)) return failure;
+    const code = failure.code;
+    if (UNREACHABLE.has(code)) return new UserError(`substituter ${this.name} is not reachable: ${code}`);
+    return new RetryableCacheError(`substituter ${this.name}: ${op}: ${code === 'ETIMEDOUT' ? 'no answer (ETIMEDOUT)' : `connection failed: ${code}`}`);
+  }
+
+  private statusError(what: string, status: number): Error {
+    const why = status === 401 || status === 403 ? `${status}: the credentials were refused (netrc-file)` : String(status);
+    const message = `substituter ${this.name}: ${what}: HTTP ${why}`;
+    return isRetryableStatus(status) ? new RetryableCacheError(message) : new UserError(message);
+  }
+
+  private async withRetries<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof RetryableCacheError)) throw e;
+        if (attempt >= this.retries) throw new UserError(e.message);
+        const ms = Math.min(30_000, BASE_DELAY_MS * 2 ** attempt);
+        this.log(`${e.message}; ${op} again in ${(ms / 1000).toFixed(1)} s`);
+        await sleep(ms);
+      }
+    }
+  }
+}
+
+class RetryableCacheError extends Error {}
+
+/** A URL as messages show it: any user and password in it replaced. */
+export function redact(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1…@');
+}
+
+/** Parses a netrc file: `machine HOST login USER password PASS` (and `default`), as curl reads it for Nix. */
+export function parseNetrc(text: string): Map<string, { login: string; password: string }> {
+  const tokens = text.replace(/#.*$/gm, '').split(/\s+/).filter((t) => t !== '');
+  const out = new Map<string, { login: string; password: string }>();
+  let host: string | undefined;
+  let entry = { login: '', password: '' };
+  const flush = () => {
+    if (host !== undefined && !out.has(host)) out.set(host, entry);
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === 'machine' || t === 'default') {
+      flush();
+      host = t === 'default' ? '*' : tokens[++i];
+      entry = { login: '', password: '' };
+    } else if (t === 'login') entry.login = tokens[++i] ?? '';
+    else if (t === 'password') entry.password = tokens[++i] ?? '';
+  }
+  flush();
+  return out;
+}
