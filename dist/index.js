@@ -99077,6 +99077,9 @@ var layer_names = __nccwpck_require__(893);
 
 // Names and link targets: Nix allows 255-byte names; targets are paths.
 const MAX_TOKEN = 64 * 1024;
+// A path inside the NAR longer than PATH_MAX could not be in a store, and
+// would make a tar that grows with the square of its depth.
+const MAX_PATH = 4096;
 class NarReader {
     where;
     queue = [];
@@ -99164,25 +99167,42 @@ class NarReader {
         if (got !== word)
             this.fail(`"${got.slice(0, 40)}" where "${word}" belongs`);
     }
+    /** Ends the source early, if it has not ended; its own clean-up runs now. */
+    async close() {
+        if (!this.done)
+            await this.iterator.return?.();
+        this.done = true;
+    }
     /** After the archive: nothing more may come. */
     async end() {
         if (this.queued > 0)
             this.fail('bytes after its end');
         for (;;) {
             const next = await this.iterator.next();
-            if (next.done === true)
+            if (next.done === true) {
+                this.done = true;
                 return;
+            }
             if (next.value.length > 0)
                 this.fail('bytes after its end');
         }
     }
 }
-/** Reads a whole NAR from `source`, telling `visit` of each entry in order. */
+/**
+ * Reads a whole NAR from `source`, telling `visit` of each entry in order.
+ * Whatever happens, the source is ended: a decompressor, a download, a
+ * file it reads from stop with it.
+ */
 async function readNar(source, visit, where) {
     const r = new NarReader(source, where);
-    await r.expect('nix-archive-1');
-    await node(r, '', visit);
-    await r.end();
+    try {
+        await r.expect('nix-archive-1');
+        await node(r, '', visit);
+        await r.end();
+    }
+    finally {
+        await r.close();
+    }
 }
 async function node(r, name, visit) {
     await r.expect('(');
@@ -99192,7 +99212,10 @@ async function node(r, name, visit) {
         await regular(r, name, visit);
     else if (type === 'symlink') {
         await r.expect('target');
-        await visit.symlink(name, utf8(await r.token(), r));
+        const target = await r.token();
+        if (target.length === 0 || target.includes(0))
+            r.fail(`a symlink ${name === '' ? 'root' : name} with an empty target or a NUL in it`);
+        await visit.symlink(name, utf8(target, r));
         await r.expect(')');
     }
     else if (type === 'directory')
@@ -99243,7 +99266,10 @@ async function directory(r, name, visit) {
             r.fail(`entries out of order at "${child.toString('utf8').slice(0, 40)}"`);
         previous = child;
         await r.expect('node');
-        await node(r, `${name}/${utf8(child, r)}`, visit);
+        const path = `${name}/${utf8(child, r)}`;
+        if (Buffer.byteLength(path) > MAX_PATH)
+            r.fail(`a path of over ${MAX_PATH} bytes`);
+        await node(r, path, visit);
         await r.expect(')');
     }
 }
@@ -100625,6 +100651,7 @@ function fromNix32(text, size) {
 ;// CONCATENATED MODULE: ./lib/nix/narinfo.js
 
 
+
 const STORE_PATH_RE = /^(\/[^\s;,]+)\/([0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+)$/;
 /** Parses a narinfo; `where` names it in errors (the cache and path, never credentials). */
 function parseNarInfo(text, where) {
@@ -100635,7 +100662,7 @@ function parseNarInfo(text, where) {
             continue;
         const colon = line.indexOf(': ');
         if (colon < 0)
-            throw new Error(`${where}: "${line.slice(0, 80)}" is not a narinfo line`);
+            throw new errors/* UserError */.yo(`${where}: "${line.slice(0, 80)}" is not a narinfo line`);
         const key = line.slice(0, colon);
         const value = line.slice(colon + 2);
         if (key === 'Sig')
@@ -100646,18 +100673,18 @@ function parseNarInfo(text, where) {
     const need = (key) => {
         const v = fields.get(key);
         if (v === undefined || v === '')
-            throw new Error(`${where}: the narinfo has no ${key}`);
+            throw new errors/* UserError */.yo(`${where}: the narinfo has no ${key}`);
         return v;
     };
     const storePath = need('StorePath');
     const m = STORE_PATH_RE.exec(storePath);
     if (m === null)
-        throw new Error(`${where}: StorePath ${storePath} is not a store path`);
+        throw new errors/* UserError */.yo(`${where}: StorePath ${storePath} is not a store path`);
     const storeDir = m[1];
     const size = (key) => {
         const n = Number(need(key));
         if (!Number.isSafeInteger(n) || n < 0)
-            throw new Error(`${where}: ${key} ${fields.get(key) ?? ''} is not a size`);
+            throw new errors/* UserError */.yo(`${where}: ${key} ${fields.get(key) ?? ''} is not a size`);
         return n;
     };
     const refs = (fields.get('References') ?? '').split(' ').filter((r) => r !== '');
@@ -100670,7 +100697,8 @@ function parseNarInfo(text, where) {
         narHash: hashHex(need('NarHash'), where),
         narSize: size('NarSize'),
         references: refs.map((r) => `${storeDir}/${r}`),
-        deriver: deriver === undefined || deriver === '' || deriver === 'unknown-deriver' ? undefined : `${storeDir}/${deriver}`,
+        // Not signed: kept only when it is a derivation's store path name.
+        deriver: deriver !== undefined && /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+\.drv$/.test(deriver) ? `${storeDir}/${deriver}` : undefined,
         sigs,
     };
 }
@@ -100685,12 +100713,13 @@ function hashHex(text, where) {
         return body;
     const bytes = fromNix32(body, 32);
     if (bytes === undefined)
-        throw new Error(`${where}: NarHash ${text} is not a SHA-256 hash`);
+        throw new errors/* UserError */.yo(`${where}: NarHash ${text} is not a SHA-256 hash`);
     return bytes.toString('hex');
 }
 /** What a cache's key signs: Nix's fingerprint of a path's NAR and references. */
 function fingerprint(info) {
-    return `1;${info.storePath};sha256:${toNix32(Buffer.from(info.narHash, 'hex'))};${info.narSize};${info.references.join(',')}`;
+    // Nix signs its references as a sorted set, whatever order a narinfo lists them in.
+    return `1;${info.storePath};sha256:${toNix32(Buffer.from(info.narHash, 'hex'))};${info.narSize};${[...info.references].sort().join(',')}`;
 }
 /** Parses `trusted-public-keys` entries; a malformed one is named in the error. */
 function parseTrustedKeys(entries, what) {
@@ -100699,7 +100728,7 @@ function parseTrustedKeys(entries, what) {
         const colon = entry.indexOf(':');
         const raw = colon > 0 ? Buffer.from(entry.slice(colon + 1), 'base64') : Buffer.alloc(0);
         if (raw.length !== 32 || raw.toString('base64') !== entry.slice(colon + 1))
-            throw new Error(`${what} "${entry}" is not NAME:KEY with a base64 ed25519 public key`);
+            throw new errors/* UserError */.yo(`${what} "${entry}" is not NAME:KEY with a base64 ed25519 public key`);
         keys.set(entry.slice(0, colon), (0,external_node_crypto_.createPublicKey)({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' }));
     }
     return keys;
@@ -100744,9 +100773,11 @@ const binary_cache_UNREACHABLE = new Set(['ENOTFOUND', 'EHOSTUNREACH', 'ENETUNRE
 /**
  * A Nix binary cache (the Nix manual's HTTP binary cache store), read over
  * HTTP(S) or from a `file://` folder: `nix-cache-info`, `<hash>.narinfo`
- * and the NAR files they name. Requests failing with 429, 5xx or a dropped
- * connection are tried again, as registry requests are. Errors name the
- * cache without any credentials in its URL.
+ * and the NAR files they name. A request failing with 429, 5xx or a
+ * dropped connection before its answer is tried again, as registry
+ * requests are; a NAR whose body breaks off fails its layer, since its
+ * bytes are already in it. Errors name the cache without any credentials
+ * in its URL.
  */
 class BinaryCache {
     url;
@@ -100778,7 +100809,15 @@ class BinaryCache {
         }
         if (!['http:', 'https:', 'file:'].includes(url.protocol))
             throw new errors/* UserError */.yo(`substituter ${redact(text)}: only http, https and file binary caches are read here, not ${url.protocol.slice(0, -1)}`);
-        const fromUrl = url.username === '' ? undefined : { login: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+        const decode = (part) => {
+            try {
+                return decodeURIComponent(part);
+            }
+            catch {
+                return part;
+            }
+        };
+        const fromUrl = url.username === '' ? undefined : { login: decode(url.username), password: decode(url.password) };
         const creds = fromUrl ?? opts.netrc.get(url.hostname) ?? opts.netrc.get('*');
         if (creds !== undefined)
             opts.secret?.(creds.password);
@@ -100812,9 +100851,16 @@ class BinaryCache {
             throw new errors/* UserError */.yo(`substituter ${this.name}: the narinfo of ${storePath} describes ${info.storePath}`);
         return info;
     }
-    /** The NAR file of `info`, compressed as it is stored, streamed. */
+    /**
+     * The NAR file of `info`, compressed as it is stored, streamed. Its URL
+     * is not signed: one outside the cache (another host, which would get
+     * this cache's credentials; a local file) is refused.
+     */
     async nar(info) {
         const url = new URL(info.url, this.url);
+        if (url.origin !== this.url.origin || !url.pathname.startsWith(this.url.pathname)) {
+            throw new errors/* UserError */.yo(`substituter ${this.name}: the narinfo of ${info.storePath} puts its NAR outside the cache (${redact(info.url)})`);
+        }
         if (url.protocol === 'file:') {
             const file = decodeURIComponent(url.pathname);
             // Opened now, so that a missing file is this call's error.
@@ -100861,8 +100907,11 @@ class BinaryCache {
     stream(url) {
         const client = new lib/* HttpClient */.Qq('layered-image', [], { allowRedirects: true, allowRetries: false, keepAlive: false, socketTimeout: TIMEOUT_MS });
         return client.get(url.href, this.headers()).then((res) => {
-            res.message.once('close', () => client.dispose());
-            return res.message;
+            const message = res.message;
+            message.once('close', () => client.dispose());
+            // A body that stops coming fails, rather than waiting for ever.
+            message.socket.setTimeout(TIMEOUT_MS, () => message.destroy(new NetworkError('ETIMEDOUT')));
+            return message;
         }, (e) => {
             client.dispose();
             throw this.networkError(`GET ${url.pathname}`, e);
@@ -100950,13 +100999,11 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 /** The NAR compressions a binary cache may use, and the program that undoes each where Node has no decoder. */
 const PROGRAMS = { xz: ['xz', '-dc'], bzip2: ['bzip2', '-dc'], zstd: ['zstd', '-dcq'] };
-function knownCompression(compression) {
-    return compression === 'none' || PROGRAMS[compression] !== undefined;
-}
 /**
  * `source` decompressed as it streams: Node's own zstd where it has one,
- * else the program every runner has for it (xz, bzip2, zstd), ended with
- * the stream whatever happens. `where` names the NAR in errors.
+ * else the program every runner has for it (xz, bzip2, zstd), which is
+ * ended when the stream ends, fails, or is returned early by its reader.
+ * `where` names the NAR in errors.
  */
 async function* decompressed(source, compression, where) {
     if (compression === 'none') {
@@ -100986,7 +101033,11 @@ async function* decompressed(source, compression, where) {
 }
 async function* throughProgram(source, program, where) {
     const child = (0,external_node_child_process_namespaceObject.spawn)(program[0], program.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    const exited = (0,external_node_events_.once)(child, 'exit').then(([code, signal]) => ({ code: code, signal: signal }));
+    // A program that cannot start sends 'error' and never 'exit': both end the wait.
+    const exited = new Promise((resolve) => {
+        child.once('exit', (code, signal) => resolve({ code, signal }));
+        child.once('error', () => resolve({ code: null, signal: null }));
+    });
     const spawned = (0,external_node_events_.once)(child, 'spawn').then(() => undefined, (e) => e);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-2000)));
@@ -101007,9 +101058,10 @@ async function* throughProgram(source, program, where) {
         finished = true;
     }
     finally {
-        if (!finished && child.exitCode === null && child.signalCode === null) {
-            child.kill('SIGKILL');
+        if (!finished) {
             source.destroy();
+            if (child.exitCode === null && child.signalCode === null)
+                child.kill('SIGKILL');
             await exited;
         }
     }
@@ -101022,6 +101074,8 @@ async function* verifiedNar(nar, expected, where) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let size = 0;
     for await (const chunk of nar) {
+        if (chunk.length === 0)
+            continue;
         size += chunk.length;
         if (size > expected.narSize)
             throw new errors/* UserError */.yo(`${where}: its NAR is larger than the ${expected.narSize} bytes its narinfo gives`);
@@ -101058,24 +101112,18 @@ async function* verifiedNar(nar, expected, where) {
 async function openSubstituters(choice, opts) {
     const nix = choice.urls !== undefined && choice.trustedPublicKeys !== undefined && choice.netrcFile !== undefined ? {} : await nixSettings();
     const urls = choice.urls ?? nix.substituters ?? [];
-    const keys = parseTrustedKeys(choice.trustedPublicKeys ?? nix.trustedPublicKeys ?? [], (0,marker/* input */.hF)('trustedPublicKeys'));
+    const keys = parseTrustedKeys(choice.trustedPublicKeys ?? nix.trustedPublicKeys ?? [], choice.trustedPublicKeys === undefined ? "Nix's trusted-public-keys entry" : (0,marker/* input */.hF)('trustedPublicKeys'));
     const netrc = await readNetrc(choice.netrcFile, nix.netrcFile);
-    const caches = [];
-    const unusable = [];
-    for (const url of urls) {
-        try {
-            caches.push(await BinaryCache.open(url, { storeDir: (0,store/* storeDir */.rT)(), netrc, retries: opts.retries, log: (m) => opts.log.info(m), secret: (s) => opts.log.secret?.(s) }));
-        }
-        catch (e) {
-            if (!(e instanceof errors/* UserError */.yo))
-                throw e;
-            // Said in full if a path is then found in no cache: another cache may serve it.
-            unusable.push(e.message);
-        }
-    }
+    const opened = await Promise.all(urls.map((url) => BinaryCache.open(url, { storeDir: (0,store/* storeDir */.rT)(), netrc, retries: opts.retries, log: (m) => opts.log.info(m), secret: (s) => opts.log.secret?.(s) }).catch((e) => {
+        if (!(e instanceof errors/* UserError */.yo))
+            throw e;
+        // Said in full if a path is then found in no cache: another cache may serve it.
+        return e.message;
+    })));
+    const caches = opened.filter((c) => typeof c !== 'string');
     // Stable: equal priorities keep the order given.
     caches.sort((a, b) => a.priority - b.priority);
-    return { caches, keys, unusable };
+    return { caches, keys, unusable: opened.filter((c) => typeof c === 'string') };
 }
 async function readNetrc(given, configured) {
     const file = given ?? configured;
@@ -101158,8 +101206,15 @@ async function closureFromSubstituters(roots, local, subs) {
 async function findPath(p, subs, named) {
     const what = named ?? p;
     const refused = [];
+    const failed = [];
     for (const cache of subs.caches) {
-        const info = await cache.narInfo(p);
+        // A cache that fails is passed over for the next, as Nix does; said if none has the path.
+        const info = await cache.narInfo(p).catch((e) => {
+            if (!(e instanceof errors/* UserError */.yo))
+                throw e;
+            failed.push(e.message);
+            return undefined;
+        });
         if (info === undefined)
             continue;
         const verdict = checkSignatures(info, subs.keys);
@@ -101170,6 +101225,8 @@ async function findPath(p, subs, named) {
                 : `${cache.name} has it signed by ${info.sigs.map((s) => s.slice(0, s.indexOf(':'))).join(', ')}, not a trusted key`);
     }
     const where = named === undefined ? `${p}, which the image needs,` : `${what}, which`;
+    if (failed.length > 0 && refused.length === 0)
+        throw new errors/* UserError */.yo(failed.length === 1 ? failed[0] : `${where} is not in the Nix store, and no substituter could be read: ${failed.join('; ')}`);
     if (refused.length > 0)
         throw new errors/* UserError */.yo(`${where} is not in the Nix store, and no substituter has it signed by a trusted key: ${refused.join('; ')}`);
     if (subs.caches.length === 0)
@@ -104808,12 +104865,7 @@ function parseSubstituters(raw) {
             throw new errors/* UserError */.yo(`${(0,marker/* input */.hF)('substituters')} "${redact(url)}" is not an http, https or file URL of a binary cache`);
     }
     const trustedPublicKeys = given(raw.trustedPublicKeys);
-    try {
-        parseTrustedKeys(trustedPublicKeys ?? [], (0,marker/* input */.hF)('trustedPublicKeys'));
-    }
-    catch (e) {
-        throw new errors/* UserError */.yo((0,errors/* messageOf */.bD)(e));
-    }
+    parseTrustedKeys(trustedPublicKeys ?? [], (0,marker/* input */.hF)('trustedPublicKeys'));
     const netrc = raw.netrcFile === undefined || raw.netrcFile.trim() === '' ? undefined : external_node_path_.resolve(raw.netrcFile);
     return { urls, trustedPublicKeys, netrcFile: netrc };
 }

@@ -2,7 +2,7 @@ import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from './digest.js';
-import { UserError, errnoCode, messageOf } from './errors.js';
+import { UserError, errnoCode } from './errors.js';
 import { redact } from './nix/binary-cache.js';
 import { parseTrustedKeys } from './nix/narinfo.js';
 import { input, type InputName } from './inputs.js';
@@ -186,11 +186,7 @@ function parseSubstituters(raw: RawInputs): SubstituterChoice {
     if (parsed === undefined || !['http:', 'https:', 'file:'].includes(parsed.protocol)) throw new UserError(`${input('substituters')} "${redact(url)}" is not an http, https or file URL of a binary cache`);
   }
   const trustedPublicKeys = given(raw.trustedPublicKeys);
-  try {
-    parseTrustedKeys(trustedPublicKeys ?? [], input('trustedPublicKeys'));
-  } catch (e) {
-    throw new UserError(messageOf(e));
-  }
+  parseTrustedKeys(trustedPublicKeys ?? [], input('trustedPublicKeys'));
   const netrc = raw.netrcFile === undefined || raw.netrcFile.trim() === '' ? undefined : path.resolve(raw.netrcFile);
   return { urls, trustedPublicKeys, netrcFile: netrc };
 }

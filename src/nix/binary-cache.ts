@@ -22,9 +22,11 @@ const UNREACHABLE = new Set(['ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
  * A Nix binary cache (the Nix manual's HTTP binary cache store), read over
  * HTTP(S) or from a `file://` folder: `nix-cache-info`, `<hash>.narinfo`
- * and the NAR files they name. Requests failing with 429, 5xx or a dropped
- * connection are tried again, as registry requests are. Errors name the
- * cache without any credentials in its URL.
+ * and the NAR files they name. A request failing with 429, 5xx or a
+ * dropped connection before its answer is tried again, as registry
+ * requests are; a NAR whose body breaks off fails its layer, since its
+ * bytes are already in it. Errors name the cache without any credentials
+ * in its URL.
  */
 export class BinaryCache {
   private constructor(
@@ -47,7 +49,14 @@ export class BinaryCache {
       throw new UserError(`substituter "${redact(text)}" is not a URL`);
     }
     if (!['http:', 'https:', 'file:'].includes(url.protocol)) throw new UserError(`substituter ${redact(text)}: only http, https and file binary caches are read here, not ${url.protocol.slice(0, -1)}`);
-    const fromUrl = url.username === '' ? undefined : { login: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    const decode = (part: string) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return part;
+      }
+    };
+    const fromUrl = url.username === '' ? undefined : { login: decode(url.username), password: decode(url.password) };
     const creds = fromUrl ?? opts.netrc.get(url.hostname) ?? opts.netrc.get('*');
     if (creds !== undefined) opts.secret?.(creds.password);
     const auth = creds === undefined ? undefined : `Basic ${Buffer.from(`${creds.login}:${creds.password}`).toString('base64')}`;
@@ -77,9 +86,16 @@ export class BinaryCache {
     return info;
   }
 
-  /** The NAR file of `info`, compressed as it is stored, streamed. */
+  /**
+   * The NAR file of `info`, compressed as it is stored, streamed. Its URL
+   * is not signed: one outside the cache (another host, which would get
+   * this cache's credentials; a local file) is refused.
+   */
   async nar(info: NarInfo): Promise<Readable> {
     const url = new URL(info.url, this.url);
+    if (url.origin !== this.url.origin || !url.pathname.startsWith(this.url.pathname)) {
+      throw new UserError(`substituter ${this.name}: the narinfo of ${info.storePath} puts its NAR outside the cache (${redact(info.url)})`);
+    }
     if (url.protocol === 'file:') {
       const file = decodeURIComponent(url.pathname);
       // Opened now, so that a missing file is this call's error.
@@ -123,8 +139,11 @@ export class BinaryCache {
     const client = new HttpClient('layered-image', [], { allowRedirects: true, allowRetries: false, keepAlive: false, socketTimeout: TIMEOUT_MS });
     return client.get(url.href, this.headers()).then(
       (res) => {
-        res.message.once('close', () => client.dispose());
-        return res.message;
+        const message = res.message;
+        message.once('close', () => client.dispose());
+        // A body that stops coming fails, rather than waiting for ever.
+        message.socket.setTimeout(TIMEOUT_MS, () => message.destroy(new NetworkError('ETIMEDOUT')));
+        return message;
       },
       (e: unknown) => {
         client.dispose();

@@ -11,14 +11,11 @@ const PROGRAMS: Record<string, string[] | undefined> = { xz: ['xz', '-dc'], bzip
 
 type ZstdZlib = { createZstdDecompress?: () => NodeJS.ReadWriteStream };
 
-export function knownCompression(compression: string): boolean {
-  return compression === 'none' || PROGRAMS[compression] !== undefined;
-}
-
 /**
  * `source` decompressed as it streams: Node's own zstd where it has one,
- * else the program every runner has for it (xz, bzip2, zstd), ended with
- * the stream whatever happens. `where` names the NAR in errors.
+ * else the program every runner has for it (xz, bzip2, zstd), which is
+ * ended when the stream ends, fails, or is returned early by its reader.
+ * `where` names the NAR in errors.
  */
 export async function* decompressed(source: Readable, compression: string, where: string): AsyncGenerator<Buffer> {
   if (compression === 'none') {
@@ -46,7 +43,11 @@ export async function* decompressed(source: Readable, compression: string, where
 
 async function* throughProgram(source: Readable, program: string[], where: string): AsyncGenerator<Buffer> {
   const child = spawn(program[0] as string, program.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as string | null }));
+  // A program that cannot start sends 'error' and never 'exit': both end the wait.
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
   const spawned = once(child, 'spawn').then(() => undefined, (e: unknown) => e);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
@@ -63,9 +64,9 @@ async function* throughProgram(source: Readable, program: string[], where: strin
     if (code !== 0) throw new UserError(`${where}: ${program[0] as string} cannot decompress its NAR (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n')[0] ?? ''}`);
     finished = true;
   } finally {
-    if (!finished && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
+    if (!finished) {
       source.destroy();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     }
   }
@@ -79,6 +80,7 @@ export async function* verifiedNar(nar: AsyncIterable<Buffer>, expected: { narHa
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of nar) {
+    if (chunk.length === 0) continue;
     size += chunk.length;
     if (size > expected.narSize) throw new UserError(`${where}: its NAR is larger than the ${expected.narSize} bytes its narinfo gives`);
     hash.update(chunk);

@@ -4,10 +4,11 @@ import { UserError } from '../errors.js';
  * A streaming reader of Nix archives (the Nix manual's NAR format): strings
  * are a 64-bit little-endian length, the bytes, and zeros to a multiple of
  * 8. Nothing is held but the tokens; a file's contents pass through in the
- * chunks they arrive in.
+ * chunks they arrive in. A NAR's hash is known only at its end, so what a
+ * cache sends is bounded here (token and path lengths) before it is trusted.
  */
 
-/** A store path's NAR, opened when its turn comes: one NAR streams at a time. */
+/** A store path's NAR, opened when its turn comes: one NAR at a time in a layer. */
 export type OpenNar = (storePath: string) => AsyncIterable<Buffer>;
 
 /** Store paths read from binary caches: which, and their NARs. */
@@ -29,6 +30,9 @@ export interface NarVisitor {
 
 // Names and link targets: Nix allows 255-byte names; targets are paths.
 const MAX_TOKEN = 64 * 1024;
+// A path inside the NAR longer than PATH_MAX could not be in a store, and
+// would make a tar that grows with the square of its depth.
+const MAX_PATH = 4096;
 
 class NarReader {
   private readonly queue: Buffer[] = [];
@@ -117,23 +121,40 @@ class NarReader {
     if (got !== word) this.fail(`"${got.slice(0, 40)}" where "${word}" belongs`);
   }
 
+  /** Ends the source early, if it has not ended; its own clean-up runs now. */
+  async close(): Promise<void> {
+    if (!this.done) await this.iterator.return?.();
+    this.done = true;
+  }
+
   /** After the archive: nothing more may come. */
   async end(): Promise<void> {
     if (this.queued > 0) this.fail('bytes after its end');
     for (;;) {
       const next = await this.iterator.next();
-      if (next.done === true) return;
+      if (next.done === true) {
+        this.done = true;
+        return;
+      }
       if (next.value.length > 0) this.fail('bytes after its end');
     }
   }
 }
 
-/** Reads a whole NAR from `source`, telling `visit` of each entry in order. */
+/**
+ * Reads a whole NAR from `source`, telling `visit` of each entry in order.
+ * Whatever happens, the source is ended: a decompressor, a download, a
+ * file it reads from stop with it.
+ */
 export async function readNar(source: AsyncIterable<Buffer>, visit: NarVisitor, where: string): Promise<void> {
   const r = new NarReader(source, where);
-  await r.expect('nix-archive-1');
-  await node(r, '', visit);
-  await r.end();
+  try {
+    await r.expect('nix-archive-1');
+    await node(r, '', visit);
+    await r.end();
+  } finally {
+    await r.close();
+  }
 }
 
 async function node(r: NarReader, name: string, visit: NarVisitor): Promise<void> {
@@ -143,7 +164,9 @@ async function node(r: NarReader, name: string, visit: NarVisitor): Promise<void
   if (type === 'regular') await regular(r, name, visit);
   else if (type === 'symlink') {
     await r.expect('target');
-    await visit.symlink(name, utf8(await r.token(), r));
+    const target = await r.token();
+    if (target.length === 0 || target.includes(0)) r.fail(`a symlink ${name === '' ? 'root' : name} with an empty target or a NUL in it`);
+    await visit.symlink(name, utf8(target, r));
     await r.expect(')');
   } else if (type === 'directory') await directory(r, name, visit);
   else r.fail(`an entry of type "${type.slice(0, 40)}"`);
@@ -186,7 +209,9 @@ async function directory(r: NarReader, name: string, visit: NarVisitor): Promise
     if (previous !== undefined && Buffer.compare(previous, child) >= 0) r.fail(`entries out of order at "${child.toString('utf8').slice(0, 40)}"`);
     previous = child;
     await r.expect('node');
-    await node(r, `${name}/${utf8(child, r)}`, visit);
+    const path = `${name}/${utf8(child, r)}`;
+    if (Buffer.byteLength(path) > MAX_PATH) r.fail(`a path of over ${MAX_PATH} bytes`);
+    await node(r, path, visit);
     await r.expect(')');
   }
 }

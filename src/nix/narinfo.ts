@@ -1,4 +1,5 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { UserError } from '../errors.js';
 import { fromNix32, toNix32 } from './nix32.js';
 
 /** What a binary cache says of one store path (the Nix manual's `.narinfo`). */
@@ -26,7 +27,7 @@ export function parseNarInfo(text: string, where: string): NarInfo {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const colon = line.indexOf(': ');
-    if (colon < 0) throw new Error(`${where}: "${line.slice(0, 80)}" is not a narinfo line`);
+    if (colon < 0) throw new UserError(`${where}: "${line.slice(0, 80)}" is not a narinfo line`);
     const key = line.slice(0, colon);
     const value = line.slice(colon + 2);
     if (key === 'Sig') sigs.push(value);
@@ -34,16 +35,16 @@ export function parseNarInfo(text: string, where: string): NarInfo {
   }
   const need = (key: string): string => {
     const v = fields.get(key);
-    if (v === undefined || v === '') throw new Error(`${where}: the narinfo has no ${key}`);
+    if (v === undefined || v === '') throw new UserError(`${where}: the narinfo has no ${key}`);
     return v;
   };
   const storePath = need('StorePath');
   const m = STORE_PATH_RE.exec(storePath);
-  if (m === null) throw new Error(`${where}: StorePath ${storePath} is not a store path`);
+  if (m === null) throw new UserError(`${where}: StorePath ${storePath} is not a store path`);
   const storeDir = m[1] as string;
   const size = (key: string) => {
     const n = Number(need(key));
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${where}: ${key} ${fields.get(key) ?? ''} is not a size`);
+    if (!Number.isSafeInteger(n) || n < 0) throw new UserError(`${where}: ${key} ${fields.get(key) ?? ''} is not a size`);
     return n;
   };
   const refs = (fields.get('References') ?? '').split(' ').filter((r) => r !== '');
@@ -56,7 +57,8 @@ export function parseNarInfo(text: string, where: string): NarInfo {
     narHash: hashHex(need('NarHash'), where),
     narSize: size('NarSize'),
     references: refs.map((r) => `${storeDir}/${r}`),
-    deriver: deriver === undefined || deriver === '' || deriver === 'unknown-deriver' ? undefined : `${storeDir}/${deriver}`,
+    // Not signed: kept only when it is a derivation's store path name.
+    deriver: deriver !== undefined && /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+\.drv$/.test(deriver) ? `${storeDir}/${deriver}` : undefined,
     sigs,
   };
 }
@@ -69,13 +71,14 @@ function hashHex(text: string, where: string): string {
   const body = m?.[1] ?? '';
   if (/^[0-9a-f]{64}$/.test(body)) return body;
   const bytes = fromNix32(body, 32);
-  if (bytes === undefined) throw new Error(`${where}: NarHash ${text} is not a SHA-256 hash`);
+  if (bytes === undefined) throw new UserError(`${where}: NarHash ${text} is not a SHA-256 hash`);
   return bytes.toString('hex');
 }
 
 /** What a cache's key signs: Nix's fingerprint of a path's NAR and references. */
 export function fingerprint(info: Pick<NarInfo, 'storePath' | 'narHash' | 'narSize' | 'references'>): string {
-  return `1;${info.storePath};sha256:${toNix32(Buffer.from(info.narHash, 'hex'))};${info.narSize};${info.references.join(',')}`;
+  // Nix signs its references as a sorted set, whatever order a narinfo lists them in.
+  return `1;${info.storePath};sha256:${toNix32(Buffer.from(info.narHash, 'hex'))};${info.narSize};${[...info.references].sort().join(',')}`;
 }
 
 /** Public keys by name, from `NAME:BASE64` as `trusted-public-keys` lists them. */
@@ -87,7 +90,7 @@ export function parseTrustedKeys(entries: readonly string[], what: string): Trus
   for (const entry of entries) {
     const colon = entry.indexOf(':');
     const raw = colon > 0 ? Buffer.from(entry.slice(colon + 1), 'base64') : Buffer.alloc(0);
-    if (raw.length !== 32 || raw.toString('base64') !== entry.slice(colon + 1)) throw new Error(`${what} "${entry}" is not NAME:KEY with a base64 ed25519 public key`);
+    if (raw.length !== 32 || raw.toString('base64') !== entry.slice(colon + 1)) throw new UserError(`${what} "${entry}" is not NAME:KEY with a base64 ed25519 public key`);
     keys.set(entry.slice(0, colon), createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' }));
   }
   return keys;

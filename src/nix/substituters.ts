@@ -37,22 +37,19 @@ export interface RemotePath {
 export async function openSubstituters(choice: SubstituterChoice, opts: { retries: number; log: Logger }): Promise<Substituters> {
   const nix = choice.urls !== undefined && choice.trustedPublicKeys !== undefined && choice.netrcFile !== undefined ? {} : await nixSettings();
   const urls = choice.urls ?? nix.substituters ?? [];
-  const keys = parseTrustedKeys(choice.trustedPublicKeys ?? nix.trustedPublicKeys ?? [], input('trustedPublicKeys'));
+  const keys = parseTrustedKeys(choice.trustedPublicKeys ?? nix.trustedPublicKeys ?? [], choice.trustedPublicKeys === undefined ? "Nix's trusted-public-keys entry" : input('trustedPublicKeys'));
   const netrc = await readNetrc(choice.netrcFile, nix.netrcFile);
-  const caches: BinaryCache[] = [];
-  const unusable: string[] = [];
-  for (const url of urls) {
-    try {
-      caches.push(await BinaryCache.open(url, { storeDir: storeDir(), netrc, retries: opts.retries, log: (m) => opts.log.info(m), secret: (s) => opts.log.secret?.(s) }));
-    } catch (e) {
+  const opened = await Promise.all(urls.map((url) =>
+    BinaryCache.open(url, { storeDir: storeDir(), netrc, retries: opts.retries, log: (m) => opts.log.info(m), secret: (s) => opts.log.secret?.(s) }).catch((e: unknown) => {
       if (!(e instanceof UserError)) throw e;
       // Said in full if a path is then found in no cache: another cache may serve it.
-      unusable.push(e.message);
-    }
-  }
+      return e.message;
+    }),
+  ));
+  const caches = opened.filter((c): c is BinaryCache => typeof c !== 'string');
   // Stable: equal priorities keep the order given.
   caches.sort((a, b) => a.priority - b.priority);
-  return { caches, keys, unusable };
+  return { caches, keys, unusable: opened.filter((c): c is string => typeof c === 'string') };
 }
 
 async function readNetrc(given: string | undefined, configured: string | undefined): Promise<NetrcCredentials> {
@@ -136,8 +133,14 @@ export async function closureFromSubstituters(
 async function findPath(p: string, subs: Substituters, named: string | undefined): Promise<RemotePath> {
   const what = named ?? p;
   const refused: string[] = [];
+  const failed: string[] = [];
   for (const cache of subs.caches) {
-    const info = await cache.narInfo(p);
+    // A cache that fails is passed over for the next, as Nix does; said if none has the path.
+    const info = await cache.narInfo(p).catch((e: unknown) => {
+      if (!(e instanceof UserError)) throw e;
+      failed.push(e.message);
+      return undefined;
+    });
     if (info === undefined) continue;
     const verdict = checkSignatures(info, subs.keys);
     if (verdict === 'signed') return { cache, info };
@@ -148,6 +151,7 @@ async function findPath(p: string, subs: Substituters, named: string | undefined
     );
   }
   const where = named === undefined ? `${p}, which the image needs,` : `${what}, which`;
+  if (failed.length > 0 && refused.length === 0) throw new UserError(failed.length === 1 ? (failed[0] as string) : `${where} is not in the Nix store, and no substituter could be read: ${failed.join('; ')}`);
   if (refused.length > 0) throw new UserError(`${where} is not in the Nix store, and no substituter has it signed by a trusted key: ${refused.join('; ')}`);
   if (subs.caches.length === 0) throw new UserError(`${where} is not in the Nix store, and no substituter can be read${subs.unusable.length === 0 ? ` (give ${input('substituters')})` : `: ${subs.unusable.join('; ')}`}`);
   throw new UserError(`${where} is not in the Nix store, nor in any substituter (${subs.caches.map((c) => c.name).join(', ')})`);

@@ -4,6 +4,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { FileSink } from '../../src/layer/sink.js';
 import { writeNarLayer, type NarSource, type OpenNar } from '../../src/layer/nar-layer.js';
@@ -11,6 +12,7 @@ import { writeStoreLayer } from '../../src/layer/store-layer.js';
 import { DEFAULT_TAR_SETTINGS } from '../../src/layer/tar-header.js';
 import { queryClosure } from '../../src/nix/closure.js';
 import { decompressed, verifiedNar } from '../../src/nix/decompress.js';
+import { readNar } from '../../src/nix/nar.js';
 import { checkSignatures, parseNarInfo, parseTrustedKeys, type NarInfo } from '../../src/nix/narinfo.js';
 import { fromNix32, toNix32 } from '../../src/nix/nix32.js';
 import { makeBinaryCache, makeCacheKey, narInfoFile, type CacheKey } from '../support/binary-cache.js';
@@ -136,15 +138,16 @@ describe("store layers made from a binary cache's NARs (caches made by nix copy)
 
   it('a NAR that is not what its narinfo says fails naming the path, and leaves no decompressor running', async () => {
     const cache = caches['xz'] as string;
-    const victim = app.find((p) => narInfo(cache, p).narSize > 4096) as string;
+    // The largest, so that its decompressor is still at work when the reader stops.
+    const victim = [...app].sort((a, b) => narInfo(cache, b).narSize - narInfo(cache, a).narSize)[0] as string;
     const info = narInfo(cache, victim);
-    const nar = execFileSync('xz', ['-dc', path.join(cache, info.url)], { maxBuffer: 1 << 28 });
-    const flipped = Buffer.from(nar);
+    const narBytes = execFileSync('xz', ['-dc', path.join(cache, info.url)], { maxBuffer: 1 << 28 });
+    const flipped = Buffer.from(narBytes);
     flipped[flipped.length - 200] = (flipped[flipped.length - 200] as number) ^ 1;
     const cases: [Buffer, RegExp][] = [
       [flipped, new RegExp(`^${victim}: its NAR's SHA-256 is [0-9a-f]{64}, not the ${info.narHash} its narinfo gives$`)],
-      [nar.subarray(0, nar.length - 100), new RegExp(`^${victim}: not a valid NAR: it ends early$|^${victim}: its NAR has \\d+ bytes, not the ${info.narSize}`)],
-      [Buffer.concat([nar, Buffer.alloc(8)]), new RegExp(`^${victim}: its NAR is larger than the ${info.narSize} bytes its narinfo gives$`)],
+      [narBytes.subarray(0, narBytes.length - 100), new RegExp(`^${victim}: not a valid NAR: it ends early$|^${victim}: its NAR has \\d+ bytes, not the ${info.narSize}`)],
+      [Buffer.concat([narBytes, Buffer.alloc(8)]), new RegExp(`^${victim}: its NAR is larger than the ${info.narSize} bytes its narinfo gives$`)],
     ];
     for (const [bytes, message] of cases) {
       const file = path.join(dir, 'bad.nar.xz');
@@ -152,6 +155,13 @@ describe("store layers made from a binary cache's NARs (caches made by nix copy)
       const open: OpenNar = () => verifiedNar(decompressed(createReadStream(file), 'xz', victim), info, victim);
       await assert.rejects(layer(dir, (sink) => writeNarLayer([victim], only(open), DEFAULT_TAR_SETTINGS, sink)), (e: Error) => message.test(e.message));
     }
+    // A NAR that stops parsing half way (a token spoilt in its middle): its decompressor is ended too.
+    // A 1 MiB file, a bad token, and 16 MiB more that xz has yet to give when the reader stops.
+    const spoilt = Buffer.concat([nar('nix-archive-1', '(', 'type', 'directory', 'entry', '(', 'name', 'a', 'node', '(', 'type', 'regular', 'contents', Buffer.alloc(1 << 20), ')', ')', 'xentry'), Buffer.alloc(16 << 20)]);
+    const spoiltFile = path.join(dir, 'spoilt.nar.xz');
+    await writeFile(spoiltFile, execFileSync('xz', ['-c'], { input: spoilt, maxBuffer: 1 << 28 }));
+    await assert.rejects(layer(dir, (sink) => writeNarLayer([victim], only(() => decompressed(createReadStream(spoiltFile), 'xz', victim)), DEFAULT_TAR_SETTINGS, sink)), /not a valid NAR: "xentry" in a directory/);
+    assert.equal(childrenNamed('xz'), 0);
     // A consumer that stops early ends the decompressor it started.
     const stream = decompressed(createReadStream(path.join(cache, info.url)), 'xz', victim);
     for await (const chunk of stream) if (chunk.length > 0) break;
@@ -159,6 +169,40 @@ describe("store layers made from a binary cache's NARs (caches made by nix copy)
     await assert.rejects(layer(dir, (sink) => writeNarLayer([victim], only(() => decompressed(createReadStream(path.join(dir, 'absent.nar.xz')), 'xz', victim)), DEFAULT_TAR_SETTINGS, sink)), /ENOENT|ends early/);
     assert.equal(childrenNamed('xz'), 0);
   });
+});
+
+/** A NAR's bytes from its tokens: strings (length, bytes, zero padding), as Nix writes them. */
+function nar(...tokens: (string | Buffer)[]): Buffer {
+  return Buffer.concat(tokens.flatMap((t) => {
+    const bytes = Buffer.isBuffer(t) ? t : Buffer.from(t);
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(bytes.length));
+    return [length, bytes, Buffer.alloc((8 - (bytes.length % 8)) % 8)];
+  }));
+}
+
+describe('the NAR reader refuses what Nix never writes, naming the path', () => {
+  const file = (name: string, body = 'x') => ['entry', '(', 'name', name, 'node', '(', 'type', 'regular', 'contents', body, ')', ')'];
+  const dirOf = (...entries: (string | Buffer)[][]) => nar('nix-archive-1', '(', 'type', 'directory', ...entries.flat(), ')');
+  const cases: [string, Buffer, RegExp][] = [
+    ['another magic', nar('nix-archive-2', '(', 'type', 'regular', 'contents', 'x', ')'), /"nix-archive-2" where "nix-archive-1" belongs/],
+    ['a name with a slash', dirOf(file('a/b')), /an entry named "a\/b"/],
+    ['a name ..', dirOf(file('..')), /an entry named "\.\."/],
+    ['an empty name', dirOf(file('')), /an entry named ""/],
+    ['names out of order', dirOf(file('b'), file('a')), /entries out of order at "a"/],
+    ['the same name twice', dirOf(file('a'), file('a')), /entries out of order at "a"/],
+    ['an empty symlink target', nar('nix-archive-1', '(', 'type', 'symlink', 'target', '', ')'), /a symlink root with an empty target/],
+    ['padding that is not zeros', Buffer.concat([nar('nix-archive-1', '(', 'type', 'regular', 'contents'), Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0x78, 1, 0, 0, 0, 0, 0, 0]), nar(')')]), /padding that is not zeros/],
+    ['bytes after its end', Buffer.concat([nar('nix-archive-1', '(', 'type', 'regular', 'contents', 'x', ')'), Buffer.alloc(8)]), /bytes after its end/],
+    ['a path over 4096 bytes', nar('nix-archive-1', '(', 'type', 'directory', ...Array.from({ length: 20 }, () => ['entry', '(', 'name', 'd'.repeat(250), 'node', '(', 'type', 'directory']).flat(), ')'), /a path of over 4096 bytes/],
+    ['a name that is not UTF-8', dirOf(['entry', '(', 'name', Buffer.from([0xff]), 'node', '(', 'type', 'symlink', 'target', 'x', ')', ')']), /a name or target that is not UTF-8/],
+  ];
+  for (const [what, bytes, says] of cases) {
+    it(what, async () => {
+      const visit = { directory: () => undefined, symlink: () => undefined, file: async (_n: string, _e: boolean, _s: number, c: AsyncIterable<Buffer>) => { for await (const chunk of c) void chunk; } };
+      await assert.rejects(readNar(Readable.from([bytes]), visit, '/nix/store/x-test'), (e: Error) => e.message.startsWith('/nix/store/x-test: not a valid NAR: ') && says.test(e.message));
+    });
+  }
 });
 
 /** This process's children running `name`. */

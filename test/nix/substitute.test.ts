@@ -109,6 +109,12 @@ describe('images straight from a binary cache (made by nix copy, served on loopb
     await cp(cacheDir, corrupt, { recursive: true });
     await writeFile(path.join(corrupt, victimNar), execFileSync('xz', ['-c'], { input: Buffer.from('not a nar') }));
     const corruptServer = await startNarServer(corrupt);
+    // A copy whose narinfo puts the app's NAR outside the cache: its URL is not signed.
+    const outside = path.join(dir, 'outside');
+    await cp(cacheDir, outside, { recursive: true });
+    const infoFile = narInfoFile(outside, victim);
+    await writeFile(infoFile, (await readFile(infoFile, 'utf8')).replace(/^URL: .*$/m, 'URL: file:///etc/hostname'));
+    const outsideServer = await startNarServer(outside);
     const authServer = await startNarServer(cacheDir, { basicAuth: { login: 'ci', password: 'hunter2-cache-secret' } });
     const netrc = path.join(dir, 'netrc');
     await writeFile(netrc, 'machine 127.0.0.1 login ci password wrong-cache-password\n');
@@ -123,6 +129,7 @@ describe('images straight from a binary cache (made by nix copy, served on loopb
       { what: 'a NAR that is not what its narinfo says', args: ['--contents', victim, ...from(corruptServer.url)], says: new RegExp(`^layered-image: ${victim} \\(from ${corruptServer.url}\\): `) },
       { what: 'a truncated download', args: ['--contents', victim, '--retries', '0', ...from()], arrange: () => server.fail({ match: /^nar\//, cutAfter: 200 }), says: new RegExp(`^layered-image: ${victim} \\(from ${server.url}\\): `) },
       { what: 'a missing NAR', args: ['--contents', victim, '--retries', '0', ...from()], arrange: () => server.fail({ match: /^nar\//, status: 404 }), says: new RegExp(`^layered-image: substituter ${server.url}: ${victim}: its NAR nar/\\S+: HTTP 404$`) },
+      { what: 'a NAR outside the cache', args: ['--contents', victim, ...from(outsideServer.url)], says: new RegExp(`^layered-image: substituter ${outsideServer.url}: the narinfo of ${victim} puts its NAR outside the cache \\(file:///etc/hostname\\)$`) },
       { what: 'credentials refused', args: ['--contents', victim, '--netrc', netrc, ...from(authServer.url)], says: new RegExp(`^layered-image: --contents ${victim}, which is not in the Nix store, and no substituter can be read: substituter ${authServer.url}: nix-cache-info: HTTP 401: the credentials were refused \\(netrc-file\\)$`) },
     ];
     try {
@@ -136,17 +143,24 @@ describe('images straight from a binary cache (made by nix copy, served on loopb
         assert.match(lines[0] ?? '', c.says, c.what);
         assert.ok(!r.stderr.includes('hunter2-cache-secret') && !r.stderr.includes('wrong-cache-password'), c.what);
       }
-      // The right credentials: it works, and the password is never printed.
+      // The right credentials, from a netrc or in the URL: it works, and the password is never printed.
       const ok = await runCliWithoutStore(['build', '--name', name, '--tag', 'ok', '--contents', victim, '--config', config, '--push', '--no-cache', '--netrc', goodNetrc, ...from(authServer.url)]);
       assert.equal(ok.status, 0, ok.stderr);
       assert.ok(!`${ok.stdout}${ok.stderr}`.includes('hunter2-cache-secret'));
+      const inUrl = authServer.url.replace('http://', 'http://ci:hunter2-cache-secret@');
+      const viaUrl = await runCliWithoutStore(['build', '--name', name, '--tag', 'ok', '--contents', victim, '--config', config, '--push', '--no-cache', ...from(inUrl)]);
+      assert.equal(viaUrl.status, 0, viaUrl.stderr);
+      const missing = await runCliWithoutStore(['build', '--name', name, '--tag', 'never', '--contents', notCopied, '--push', '--no-cache', ...from(inUrl)]);
+      assert.deepEqual(errorLines(missing), [`layered-image: --contents ${notCopied}, which is not in the Nix store, nor in any substituter (${authServer.url})`]);
+      for (const r of [viaUrl, missing]) assert.ok(!`${r.stdout}${r.stderr}`.includes('hunter2-cache-secret'));
     } finally {
       server.reset();
       await corruptServer.close();
+      await outsideServer.close();
       await authServer.close();
     }
     await registry.settled();
-    assert.equal(manifestPuts('sub/faults'), 1, 'only the run with the right credentials pushed');
+    assert.equal(manifestPuts('sub/faults'), 2, 'only the runs with the right credentials pushed');
   });
 });
 
