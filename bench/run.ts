@@ -10,13 +10,17 @@
  *   half the closure uses;
  * - pushes to a registry against our docker-archive and skopeo (bench/push.ts);
  * - the Action's runs against the test cache service across a hosted
- *   runner's network (bench/action.ts).
+ *   runner's network (bench/action.ts);
+ * - pushes straight from a binary cache against realise-then-push
+ *   (bench/substitute.ts).
  *
  * BENCH_REPS (5): runs of each build measurement; BENCH_PUSH_REPS (3):
  * rounds of push measurements; BENCH_ACTION_REPS (1): rounds of Action
- * runs; BENCH_ONLY=reuse, build, push or action: only the layer reuse, only
- * the builds (written to <date>-build.json), only the pushes
- * (<date>-push.json), or only the Action runs (<date>-action.json).
+ * runs; BENCH_SUBSTITUTE_REPS (3): rounds of binary-cache pushes;
+ * BENCH_ONLY=reuse, build, push, action or substitute: only the layer
+ * reuse, only the builds (written to <date>-build.json), only the pushes
+ * (<date>-push.json), only the Action runs (<date>-action.json), or only
+ * the pushes from a binary cache (<date>-substitute.json).
  *
  * BENCH_AGAINST=<git revision>: instead, this checkout against that
  * revision, in one run (bench/compare.ts). The revision is checked out in a
@@ -41,6 +45,7 @@ import { buildClosure, checkRealistic, type BenchClosure } from './closure.js';
 import { measureReuse, REUSE_MAX_LAYERS, type ReuseRow } from './reuse.js';
 import { machine, median, minMax, REPO, settle, writeResults } from './measure.js';
 import { measurePush, pushLines } from './push.js';
+import { measureSubstitute, substituteLines } from './substitute.js';
 import { actionLines, measureAction } from './action.js';
 import { compareAgainst } from './compare.js';
 
@@ -48,6 +53,7 @@ const CLI = path.join(REPO, 'build', 'src', 'cli.js');
 const REPS = Number(process.env['BENCH_REPS'] ?? 5);
 const PUSH_REPS = Number(process.env['BENCH_PUSH_REPS'] ?? 3);
 const ACTION_REPS = Number(process.env['BENCH_ACTION_REPS'] ?? 1);
+const SUBSTITUTE_REPS = Number(process.env['BENCH_SUBSTITUTE_REPS'] ?? 3);
 const ONLY = process.env['BENCH_ONLY'];
 const AGAINST = process.env['BENCH_AGAINST'] ?? '';
 
@@ -119,6 +125,17 @@ async function main(): Promise<void> {
         log: (m) => process.stderr.write(`${m}\n`),
       });
     };
+    const substitute = () => {
+      process.stderr.write(`bench: pushes from a binary cache, ${SUBSTITUTE_REPS} rounds\n`);
+      return measureSubstitute({ v1, v2: appChanged, cli: CLI, reps: SUBSTITUTE_REPS, log: (m) => process.stderr.write(`${m}\n`) });
+    };
+    if (ONLY === 'substitute') {
+      const substituted = await substitute();
+      const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), closure: v1, substitute: substituted };
+      const file = writeResults(`${results.date}-substitute.json`, results);
+      process.stdout.write(`${[...substituteLines(substituted), `results: ${path.relative(REPO, file)}`].join('\n')}\n`);
+      return;
+    }
     if (ONLY === 'action') {
       process.stderr.write(`bench: closure ${v1.paths} paths, ${v1.files} files, ${(v1.bytes / 1e9).toFixed(2)} GB\n`);
       const acted = await action();
@@ -155,9 +172,10 @@ async function main(): Promise<void> {
     }
     const pushed = await push();
     const acted = await action();
-    const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), closure: builds.closure, ...builds.results, reuse, push: pushed, action: acted };
+    const substituted = await substitute();
+    const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), closure: builds.closure, ...builds.results, reuse, push: pushed, action: acted, substitute: substituted };
     const file = writeResults(`${results.date}.json`, results);
-    process.stdout.write(`${[...builds.lines, ...pushLines(pushed), ...actionLines(acted), `results: ${path.relative(REPO, file)}`].join('\n')}\n`);
+    process.stdout.write(`${[...builds.lines, ...pushLines(pushed), ...actionLines(acted), ...substituteLines(substituted), `results: ${path.relative(REPO, file)}`].join('\n')}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -100997,8 +100997,16 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 
 
-/** The NAR compressions a binary cache may use, and the program that undoes each where Node has no decoder. */
+/**
+ * The NAR compressions a binary cache may use, and the program that undoes
+ * each where Node has no decoder. For xz, measured on a 94 MB NAR.xz: the
+ * program 3.9 s on a core of its own, a WASM decoder (xz-decompress) 5.6 s
+ * on this thread.
+ */
 const PROGRAMS = { xz: ['xz', '-dc'], bzip2: ['bzip2', '-dc'], zstd: ['zstd', '-dcq'] };
+// Measured on a 335 MB NAR (124 MB zstd): Node's decoder took 1.0 s with
+// its default 16 KiB chunks, 0.38 s with 1 MiB ones; the zstd program 0.26 s.
+const ZSTD_CHUNK = 1 << 20;
 /**
  * `source` decompressed as it streams: Node's own zstd where it has one,
  * else the program every runner has for it (xz, bzip2, zstd), which is
@@ -101012,7 +101020,7 @@ async function* decompressed(source, compression, where) {
     }
     const zstd = external_node_zlib_.createZstdDecompress;
     if (compression === 'zstd' && zstd !== undefined) {
-        const stream = zstd();
+        const stream = zstd({ chunkSize: ZSTD_CHUNK });
         const feeding = (0,external_node_stream_promises_.pipeline)(source, stream).then(() => undefined, (e) => (e instanceof Error ? e : new Error(String(e))));
         try {
             yield* stream;

@@ -11,7 +11,7 @@ import { pullAndRun, runImage } from '../support/consumers.js';
 import { startNarServer, type NarServer } from '../support/nar-server.js';
 import { closureOf, nixBuild } from '../support/nix.js';
 import { CLOSURE_NIX } from '../support/paths.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
 
 interface Report {
   imageId: string;
@@ -121,6 +121,7 @@ describe('images straight from a binary cache (made by nix copy, served on loopb
     const goodNetrc = path.join(dir, 'netrc-good');
     await writeFile(goodNetrc, 'machine 127.0.0.1 login ci password hunter2-cache-secret\n');
     const name = `${registry.host}/sub/faults`;
+    const closedPort = await freePort();
     const cases: { what: string; args: string[]; says: RegExp; arrange?: () => void }[] = [
       { what: 'a path no cache has', args: ['--contents', notCopied, ...from()], says: new RegExp(`^layered-image: --contents ${notCopied}, which is not in the Nix store, nor in any substituter \\(${server.url}\\)$`) },
       { what: 'a key not trusted', args: ['--contents', victim, ...from(server.url, other.publicKey)], says: new RegExp(`^layered-image: --contents ${victim}, which is not in the Nix store, and no substituter has it signed by a trusted key: ${server.url} has it signed by test-cache-1, not a trusted key$`) },
@@ -129,6 +130,7 @@ describe('images straight from a binary cache (made by nix copy, served on loopb
       { what: 'a NAR that is not what its narinfo says', args: ['--contents', victim, ...from(corruptServer.url)], says: new RegExp(`^layered-image: ${victim} \\(from ${corruptServer.url}\\): `) },
       { what: 'a truncated download', args: ['--contents', victim, '--retries', '0', ...from()], arrange: () => server.fail({ match: /^nar\//, cutAfter: 200 }), says: new RegExp(`^layered-image: ${victim} \\(from ${server.url}\\): `) },
       { what: 'a missing NAR', args: ['--contents', victim, '--retries', '0', ...from()], arrange: () => server.fail({ match: /^nar\//, status: 404 }), says: new RegExp(`^layered-image: substituter ${server.url}: ${victim}: its NAR nar/\\S+: HTTP 404$`) },
+      { what: 'a cache that is down', args: ['--contents', victim, '--retries', '1', ...from(`http://127.0.0.1:${closedPort}`)], says: new RegExp(`^layered-image: --contents ${victim}, which is not in the Nix store, and no substituter can be read: substituter http://127\\.0\\.0\\.1:${closedPort}: GET nix-cache-info: connection failed: ECONNREFUSED$`) },
       { what: 'a NAR outside the cache', args: ['--contents', victim, ...from(outsideServer.url)], says: new RegExp(`^layered-image: substituter ${outsideServer.url}: the narinfo of ${victim} puts its NAR outside the cache \\(file:///etc/hostname\\)$`) },
       { what: 'credentials refused', args: ['--contents', victim, '--netrc', netrc, ...from(authServer.url)], says: new RegExp(`^layered-image: --contents ${victim}, which is not in the Nix store, and no substituter can be read: substituter ${authServer.url}: nix-cache-info: HTTP 401: the credentials were refused \\(netrc-file\\)$`) },
     ];
