@@ -96326,6 +96326,7 @@ function parseOrNull(text) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   HM: () => (/* binding */ blobCacheKey),
 /* harmony export */   L_: () => (/* binding */ layerCacheKey),
+/* harmony export */   oq: () => (/* binding */ customisationKey),
 /* harmony export */   xL: () => (/* binding */ BLOB_FORMAT_VERSION)
 /* harmony export */ });
 /* unused harmony export LAYER_FORMAT_VERSION */
@@ -96356,6 +96357,25 @@ function layerCacheKey(paths, settings) {
         store: (0,_nix_store_js__WEBPACK_IMPORTED_MODULE_2__/* .storeDir */ .rT)(),
         settings: [settings.mtime, settings.uid, settings.gid, settings.uname, settings.gname],
         paths: paths.map(_nix_store_js__WEBPACK_IMPORTED_MODULE_2__/* .storePathHash */ .jV),
+    });
+    return PREFIX + (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(material).digest('hex');
+}
+/**
+ * The key of the customisation layer where its bytes follow from the
+ * contents alone (no script, no Nix database): their store-path hashes in
+ * order and the tar settings. Pushed on the layer's annotations, it lets a
+ * later push know the registry holds the layer without reading the
+ * contents' trees (from their NARs, where they are not in the store).
+ */
+function customisationKey(contents, settings, opts) {
+    if (opts.extraCommands !== undefined || opts.includeNixDB)
+        return undefined;
+    const material = JSON.stringify({
+        format: LAYER_FORMAT_VERSION,
+        kind: 'customisation',
+        store: (0,_nix_store_js__WEBPACK_IMPORTED_MODULE_2__/* .storeDir */ .rT)(),
+        settings: [settings.mtime, settings.uid, settings.gid, settings.uname, settings.gname],
+        contents: contents.map(_nix_store_js__WEBPACK_IMPORTED_MODULE_2__/* .storePathHash */ .jV),
     });
     return PREFIX + (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(material).digest('hex');
 }
@@ -99495,6 +99515,7 @@ function pathsComment(prefix, paths) {
 
 
 
+
 /** The one image value every sink takes: its layers, config, id and tags. */
 function assembleImage(opts, base, layers) {
     const configJson = configFor(opts, base, layers);
@@ -99524,9 +99545,11 @@ function tagsFor(opts, imageId) {
  */
 function customisation(opts, ctx) {
     const write = async (sink) => {
+        // The tree is read only now: a push that finds the layer in the registry never reads it.
+        const root = await ctx.root();
         if (opts.extraCommands === undefined && !opts.includeNixDB)
-            return writeCustomisationLayer(ctx.root, opts.storeLayerSettings, sink);
-        const dir = await customisationDir(ctx.root, ctx.work);
+            return writeCustomisationLayer(root, opts.storeLayerSettings, sink);
+        const dir = await customisationDir(root, ctx.work);
         // Every path of the closure is in the image, in our layers or the base's.
         if (opts.includeNixDB)
             await addNixDb(dir, [...ctx.closurePaths].sort(), ctx.contents, opts.storeLayerSettings.mtime);
@@ -99534,7 +99557,7 @@ function customisation(opts, ctx) {
             await runExtraCommands(opts.extraCommands, dir, ctx.log);
         return packDirectory(dir, opts.storeLayerSettings, sink);
     };
-    return { write, comment: pathsComment('customisation layer, contents', ctx.contents) };
+    return { write, comment: pathsComment('customisation layer, contents', ctx.contents), key: (0,cache_key/* customisationKey */.oq)(ctx.contents, opts.storeLayerSettings, opts) };
 }
 
 ;// CONCATENATED MODULE: ./lib/layer/origins.js
@@ -99610,7 +99633,8 @@ class BlobMaker {
             this.opts.log.warning(`the registry's blob for layer ${index + 1} was recorded with another diff_id than the layer built here; compressing this one`);
         const out = external_node_path_.join(this.opts.work, `blob-${index}.${compression === 'gzip' ? 'gz' : 'zst'}`);
         const made = await this.opts.workers.compress({ source: bytes, compression, out }, () => { });
-        if (key !== undefined)
+        // Store layers only: the cache restores nothing else (the customisation layer's key is for the registry).
+        if (key !== undefined && layer.paths.length > 0)
             policy.blobMade({ key, paths: layer.paths, diffId: layer.digest, size: layer.size }, { file: out, digest: made.digest, size: made.size });
         return { ...made, bytes: { file: out, offset: 0, size: made.size }, own: true };
     }
@@ -99851,16 +99875,19 @@ async function makeLayers(src, setup, ctx) {
         return copied.value;
     });
     return log.group('Assemble image', async () => {
-        const custom = await customisationLayer(src, bed);
         const local = (l, index, key) => blobs.layer(index, l.layer, key, l.bytes);
         const base = src.base?.layers.length ?? 0;
+        // A push that finds the customisation layer in the registry neither makes it nor reads the contents' trees.
+        const { key } = src.customisation;
+        const held = key === undefined || inBed || everyBlob ? undefined : src.known.get(key);
+        const custom = held === undefined ? local(await customisationLayer(src, bed), base + src.store.length, key) : storeLayer(key, [], src.customisation.comment, { known: held });
         const store = src.store.map((l, j) => {
             const comment = pathsComment('store paths', l.paths);
             if (inBed)
                 return local(laid[base + j], l.index, l.key);
             return storeLayer(l.key, l.paths, comment, { built: alone.get(l.key), restored: policy.restored(l.key), known: src.known.get(l.key) });
         });
-        return [...laid.slice(0, base).map((l, i) => local(l, i)), ...store, local(custom, base + src.store.length)];
+        return [...laid.slice(0, base).map((l, i) => local(l, i)), ...store, custom];
     });
 }
 /** The customisation layer, last in the bed: its size is known only once it is made. */
@@ -101757,7 +101784,8 @@ function buildReport(image, sinks, saved) {
     const local = sinks.find((r) => r.path !== undefined);
     const pushed = sinks.find((r) => r.pushed !== undefined)?.pushed;
     const sbom = sinks.find((r) => r.sbom !== undefined)?.sbom;
-    const count = (source) => image.layers.filter((l) => l.key !== undefined && l.source === source).length;
+    // Store layers: the customisation layer has a key too, and no paths.
+    const count = (source) => image.layers.filter((l) => l.key !== undefined && l.paths.length > 0 && l.source === source).length;
     return {
         imagePath: local?.path,
         imageName: image.name,
@@ -104422,10 +104450,10 @@ async function build(opts, logger = quietLogger, sinks = sinksFor(opts)) {
             const policy = await choosePolicy({ cache: opts.cache, compression: opts.compression, platform, needs, store, log });
             try {
                 const nars = closure.remote === undefined ? undefined : narSource(closure.remote, { keep: new Set(contents), dir: ctx.work });
-                const root = local ?? (await mergeContents(contents, nars));
-                const plan = storeLayers(opts, planned, closure, base);
-                const known = await policy.known(plan);
+                const root = once(() => (local === undefined ? mergeContents(contents, nars) : Promise.resolve(local)));
                 const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
+                const plan = storeLayers(opts, planned, closure, base);
+                const known = await policy.known(custom.key === undefined ? plan : [...plan, { index: plan.length, key: custom.key, paths: [], estimate: 0 }]);
                 const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
                 const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom, nars }, setup, ctx));
                 await policy.imageMade(image);
@@ -104498,6 +104526,11 @@ async function explain(opts, logger = quietLogger) {
             { narSize: 0, paths: [], why: `customisation layer: ${contents.length} contents merged into / as symlinks` },
         ],
     };
+}
+/** `fn`'s promise, made on the first call only. */
+function once(fn) {
+    let made;
+    return () => (made ??= fn());
 }
 
 ;// CONCATENATED MODULE: ./lib/plan/explain.js

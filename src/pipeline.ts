@@ -49,10 +49,10 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger, si
       const policy = await choosePolicy({ cache: opts.cache, compression: opts.compression, platform, needs, store, log });
       try {
         const nars = closure.remote === undefined ? undefined : narSource(closure.remote, { keep: new Set(contents), dir: ctx.work });
-        const root = local ?? (await mergeContents(contents, nars));
-        const plan = storeLayers(opts, planned, closure, base);
-        const known = await policy.known(plan);
+        const root = once(() => (local === undefined ? mergeContents(contents, nars) : Promise.resolve(local)));
         const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
+        const plan = storeLayers(opts, planned, closure, base);
+        const known = await policy.known(custom.key === undefined ? plan : [...plan, { index: plan.length, key: custom.key, paths: [], estimate: 0 }]);
         const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
         const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom, nars }, setup, ctx));
         await policy.imageMade(image);
@@ -120,4 +120,10 @@ export async function explain(opts: BuildOptions, logger: Logger = quietLogger):
       { narSize: 0, paths: [], why: `customisation layer: ${contents.length} contents merged into / as symlinks` },
     ],
   };
+}
+
+/** `fn`'s promise, made on the first call only. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= fn());
 }

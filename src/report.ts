@@ -40,7 +40,8 @@ export function buildReport(image: Image, sinks: readonly SinkReport[], saved: n
   const local = sinks.find((r) => r.path !== undefined);
   const pushed = sinks.find((r) => r.pushed !== undefined)?.pushed;
   const sbom = sinks.find((r) => r.sbom !== undefined)?.sbom;
-  const count = (source: LayerSource) => image.layers.filter((l) => l.key !== undefined && l.source === source).length;
+  // Store layers: the customisation layer has a key too, and no paths.
+  const count = (source: LayerSource) => image.layers.filter((l) => l.key !== undefined && l.paths.length > 0 && l.source === source).length;
   return {
     imagePath: local?.path,
     imageName: image.name,

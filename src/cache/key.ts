@@ -31,6 +31,25 @@ export function layerCacheKey(paths: readonly string[], settings: TarSettings): 
 }
 
 /**
+ * The key of the customisation layer where its bytes follow from the
+ * contents alone (no script, no Nix database): their store-path hashes in
+ * order and the tar settings. Pushed on the layer's annotations, it lets a
+ * later push know the registry holds the layer without reading the
+ * contents' trees (from their NARs, where they are not in the store).
+ */
+export function customisationKey(contents: readonly string[], settings: TarSettings, opts: { extraCommands: string | undefined; includeNixDB: boolean }): string | undefined {
+  if (opts.extraCommands !== undefined || opts.includeNixDB) return undefined;
+  const material = JSON.stringify({
+    format: LAYER_FORMAT_VERSION,
+    kind: 'customisation',
+    store: storeDir(),
+    settings: [settings.mtime, settings.uid, settings.gid, settings.uname, settings.gname],
+    contents: contents.map(storePathHash),
+  });
+  return PREFIX + createHash('sha256').update(material).digest('hex');
+}
+
+/**
  * The key of a layer's compressed blob: the layer's key, the compression,
  * its level and the compressor's version (another zlib or zstd may pack the
  * same layer into other bytes, and a restored blob must be the one this

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { BuildOptions } from '../options.js';
 import type { BaseImage } from './base-image.js';
 import { configDigest, imageConfigJson, mergeBaseConfig, pathsComment } from './config.js';
+import { customisationKey } from '../cache/key.js';
 import type { Image, ImageLayer } from './image.js';
 
 /** The one image value every sink takes: its layers, config, id and tags. */
@@ -41,15 +42,17 @@ function tagsFor(opts: BuildOptions, imageId: Digest): string[] {
  */
 export function customisation(
   opts: BuildOptions,
-  ctx: { root: DirNode; work: string; contents: readonly string[]; closurePaths: readonly string[]; log: Logger },
-): { write(sink: ByteSink): Promise<{ digest: Digest; size: number }>; comment: string } {
+  ctx: { root: () => Promise<DirNode>; work: string; contents: readonly string[]; closurePaths: readonly string[]; log: Logger },
+): { write(sink: ByteSink): Promise<{ digest: Digest; size: number }>; comment: string; key: string | undefined } {
   const write = async (sink: ByteSink) => {
-    if (opts.extraCommands === undefined && !opts.includeNixDB) return writeCustomisationLayer(ctx.root, opts.storeLayerSettings, sink);
-    const dir = await customisationDir(ctx.root, ctx.work);
+    // The tree is read only now: a push that finds the layer in the registry never reads it.
+    const root = await ctx.root();
+    if (opts.extraCommands === undefined && !opts.includeNixDB) return writeCustomisationLayer(root, opts.storeLayerSettings, sink);
+    const dir = await customisationDir(root, ctx.work);
     // Every path of the closure is in the image, in our layers or the base's.
     if (opts.includeNixDB) await addNixDb(dir, [...ctx.closurePaths].sort(), ctx.contents, opts.storeLayerSettings.mtime);
     if (opts.extraCommands !== undefined) await runExtraCommands(opts.extraCommands, dir, ctx.log);
     return packDirectory(dir, opts.storeLayerSettings, sink);
   };
-  return { write, comment: pathsComment('customisation layer, contents', ctx.contents) };
+  return { write, comment: pathsComment('customisation layer, contents', ctx.contents), key: customisationKey(ctx.contents, opts.storeLayerSettings, opts) };
 }

@@ -21,8 +21,8 @@ export interface LayerSources {
   store: readonly PlannedStoreLayer[];
   /** Store layers the sinks' store holds already, by key. */
   known: ReadonlyMap<string, KnownLayer>;
-  /** The customisation layer, written to the sink given; `comment` for the history. */
-  customisation: { write(sink: ByteSink): Promise<{ digest: Digest; size: number }>; comment: string };
+  /** The customisation layer, written to the sink given; `comment` for the history; `key` where its bytes follow from the contents alone. */
+  customisation: { write(sink: ByteSink): Promise<{ digest: Digest; size: number }>; comment: string; key: string | undefined };
   /** Store paths read from binary caches: a layer holding any is made from their NARs. */
   nars?: NarSource | undefined;
 }
@@ -74,15 +74,18 @@ export async function makeLayers(src: LayerSources, setup: LayerSetup, ctx: Sink
     return copied.value;
   });
   return log.group('Assemble image', async () => {
-    const custom = await customisationLayer(src, bed);
     const local = (l: BedLayer, index: number, key?: string) => blobs.layer(index, l.layer, key, l.bytes);
     const base = src.base?.layers.length ?? 0;
+    // A push that finds the customisation layer in the registry neither makes it nor reads the contents' trees.
+    const { key } = src.customisation;
+    const held = key === undefined || inBed || everyBlob ? undefined : src.known.get(key);
+    const custom = held === undefined ? local(await customisationLayer(src, bed), base + src.store.length, key) : storeLayer(key as string, [], src.customisation.comment, { known: held });
     const store = src.store.map((l, j): ImageLayer => {
       const comment = pathsComment('store paths', l.paths);
       if (inBed) return local(laid[base + j] as BedLayer, l.index, l.key);
       return storeLayer(l.key, l.paths, comment, { built: alone.get(l.key), restored: policy.restored(l.key), known: src.known.get(l.key) });
     });
-    return [...laid.slice(0, base).map((l, i) => local(l, i)), ...store, local(custom, base + src.store.length)];
+    return [...laid.slice(0, base).map((l, i) => local(l, i)), ...store, custom];
   });
 }
 

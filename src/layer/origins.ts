@@ -86,7 +86,8 @@ export class BlobMaker {
     if (k !== undefined) this.opts.log.warning(`the registry's blob for layer ${index + 1} was recorded with another diff_id than the layer built here; compressing this one`);
     const out = path.join(this.opts.work, `blob-${index}.${compression === 'gzip' ? 'gz' : 'zst'}`);
     const made = await this.opts.workers.compress({ source: bytes, compression, out }, () => {});
-    if (key !== undefined) policy.blobMade({ key, paths: layer.paths, diffId: layer.digest, size: layer.size }, { file: out, digest: made.digest, size: made.size });
+    // Store layers only: the cache restores nothing else (the customisation layer's key is for the registry).
+    if (key !== undefined && layer.paths.length > 0) policy.blobMade({ key, paths: layer.paths, diffId: layer.digest, size: layer.size }, { file: out, digest: made.digest, size: made.size });
     return { ...made, bytes: { file: out, offset: 0, size: made.size }, own: true };
   }
 }

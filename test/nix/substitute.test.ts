@@ -89,6 +89,21 @@ describe('images straight from a binary cache (made by nix copy, served on loopb
     assert.ok(server.narBytes() > 0, 'read from the cache Nix is configured with');
   });
 
+  it('an unchanged service: the registry holds every layer, the customisation layer too, so no NAR is downloaded and nothing uploaded', async () => {
+    const name = `${registry.host}/sub/app`;
+    await registry.settled();
+    const before = registry.blobUploads('sub/app');
+    server.reset();
+    const r = await runCliWithoutStore(['build', '--json', '--name', name, '--tag', 'again', '--contents', app['2'] as string, '--config', config, '--push', '--no-cache', '--cache-from', `${name}:main`, ...from()]);
+    assert.equal(r.status, 0, r.stderr);
+    await registry.settled();
+    assert.equal(registry.blobUploads('sub/app') - before, 0);
+    assert.deepEqual([...server.requests.keys()].filter((f) => f.startsWith('nar/')), []);
+    const report = JSON.parse(r.stdout) as Report;
+    assert.ok(report.layers.every((l) => l.source === 'registry'), JSON.stringify(report.layers.map((l) => l.source)));
+    assert.equal(report.cache.built, 0);
+  });
+
   it('a docker-archive from the cache equals the one built from the store, byte for byte', async () => {
     const out = path.join(dir, 'from-cache.tar');
     const r = await runCliWithoutStore(['build', '--name', 'sub/app', '--contents', app['1'] as string, '--config', config, '--no-cache', '--output', out, ...from()]);
@@ -128,8 +143,8 @@ describe('images straight from a binary cache (made by nix copy, served on loopb
       { what: 'a signature that does not verify', args: ['--contents', victim, ...from(server.url, renamed)], says: /has it with a signature that does not verify against its trusted key$/ },
       { what: 'a cache answering 500', args: ['--contents', victim, '--retries', '1', ...from()], arrange: () => server.fail({ match: /\.narinfo$/, status: 500 }), says: new RegExp(`^layered-image: substituter ${server.url}: .*\\.narinfo: HTTP 500$`) },
       { what: 'a NAR that is not what its narinfo says', args: ['--contents', victim, ...from(corruptServer.url)], says: new RegExp(`^layered-image: ${victim} \\(from ${corruptServer.url}\\): `) },
-      { what: 'a truncated download', args: ['--contents', victim, '--retries', '0', ...from()], arrange: () => server.fail({ match: /^nar\//, cutAfter: 200 }), says: new RegExp(`^layered-image: ${victim} \\(from ${server.url}\\): `) },
-      { what: 'a missing NAR', args: ['--contents', victim, '--retries', '0', ...from()], arrange: () => server.fail({ match: /^nar\//, status: 404 }), says: new RegExp(`^layered-image: substituter ${server.url}: ${victim}: its NAR nar/\\S+: HTTP 404$`) },
+      { what: 'a truncated download', args: ['--contents', victim, '--retries', '0', ...from()], arrange: () => server.fail({ match: /^nar\//, cutAfter: 200 }), says: new RegExp(`^layered-image: (${closureOf(victim).join('|')}) \\(from ${server.url}\\): cannot read its NAR: `) },
+      { what: 'a missing NAR', args: ['--contents', victim, '--retries', '0', ...from()], arrange: () => server.fail({ match: /^nar\//, status: 404 }), says: new RegExp(`^layered-image: substituter ${server.url}: (${closureOf(victim).join('|')}): its NAR nar/\\S+: HTTP 404$`) },
       { what: 'a cache that is down', args: ['--contents', victim, '--retries', '1', ...from(`http://127.0.0.1:${closedPort}`)], says: new RegExp(`^layered-image: --contents ${victim}, which is not in the Nix store, and no substituter can be read: substituter http://127\\.0\\.0\\.1:${closedPort}: GET nix-cache-info: connection failed: ECONNREFUSED$`) },
       { what: 'a NAR outside the cache', args: ['--contents', victim, ...from(outsideServer.url)], says: new RegExp(`^layered-image: substituter ${outsideServer.url}: the narinfo of ${victim} puts its NAR outside the cache \\(file:///etc/hostname\\)$`) },
       { what: 'credentials refused', args: ['--contents', victim, '--netrc', netrc, ...from(authServer.url)], says: new RegExp(`^layered-image: --contents ${victim}, which is not in the Nix store, and no substituter can be read: substituter ${authServer.url}: nix-cache-info: HTTP 401: the credentials were refused \\(netrc-file\\)$`) },
