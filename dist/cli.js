@@ -28783,8 +28783,9 @@ async function inCacheRoot(root, call) {
 
 
 /**
- * Bump whenever the store layer writer changes its bytes, so entries written
- * by an older writer are never mistaken for current ones.
+ * Bump whenever the store layer writer, or the customisation layer's,
+ * changes its bytes, so entries and pushed layers written by an older
+ * writer are never mistaken for current ones.
  */
 const LAYER_FORMAT_VERSION = 1;
 /** Bump whenever a blob entry's layout or metadata changes. */
@@ -33362,7 +33363,7 @@ class CachedPolicy {
             const bytes = unknown.reduce((n, l) => n + l.estimate, 0);
             if (bytes < RECORD_WORTH_BYTES) {
                 if (unknown.length > 0)
-                    log.info(`the cache's blob list not read: the ${unknown.length} store layers the registry lacks (${(0,lib_log/* formatBytes */.z3)(bytes)}) cost less to make than to restore`);
+                    log.info(`the cache's blob list not read: the ${unknown.length} layers the registry lacks (${(0,lib_log/* formatBytes */.z3)(bytes)}) cost less to make than to restore`);
                 return known;
             }
             const leads = await this.record();
@@ -34084,7 +34085,7 @@ class BlobMaker {
     constructor(opts) {
         this.opts = opts;
     }
-    /** A layer whose uncompressed bytes are at `bytes`: `index` is its place in the image, `key` a store layer's cache key. */
+    /** A layer whose uncompressed bytes are at `bytes`: `index` is its place in the image, `key` its cache key (a store layer's, or the customisation layer's). */
     layer(index, layer, key, bytes) {
         let made;
         let blob;
@@ -35760,7 +35761,8 @@ function layerAnnotations(layer) {
         [ANNOTATION_KEY]: layer.key,
         [ANNOTATION_DIFF_ID]: layer.digest,
         [ANNOTATION_SIZE]: String(layer.size),
-        [ANNOTATION_PATHS]: layer.paths.join(' '),
+        // The customisation layer holds no store path of its own.
+        ...(layer.paths.length === 0 ? {} : { [ANNOTATION_PATHS]: layer.paths.join(' ') }),
     };
 }
 
@@ -35951,7 +35953,7 @@ async function findKnownLayers(opts) {
         known = i === 0 ? found : new Map([...known].filter(([key, k]) => found.get(key)?.blob.digest === k.blob.digest));
         const mounted = [...found.values()].filter((k) => k.inRegistry === 'mounted').length;
         const more = i === 0 ? `; ${named - found.size} more named by cacheFrom images or the cache's blob list but not there` : '';
-        log.info(`${found.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}${more}`);
+        log.info(`${found.size} of ${opts.keys.size} layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}${more}`);
         // A later target is asked only for the blobs every earlier one holds.
         candidates = new Map([...known].map(([key, k]) => [key, (candidates.get(key) ?? []).filter((l) => l.digest === k.blob.digest)]));
         before.push(here);
@@ -36718,7 +36720,7 @@ async function build(opts, logger = lib_log/* quietLogger */.Vj, sinks = sinksFo
                 const root = once(() => (local === undefined ? mergeContents(contents, nars) : Promise.resolve(local)));
                 const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
                 const plan = storeLayers(opts, planned, closure, base);
-                const known = await policy.known(custom.key === undefined ? plan : [...plan, { index: plan.length, key: custom.key, paths: [], estimate: 0 }]);
+                const known = await policy.known(custom.key === undefined ? plan : [...plan, { index: (base?.layers.length ?? 0) + plan.length, key: custom.key, paths: [], estimate: 0 }]);
                 const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
                 const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom, nars }, setup, ctx));
                 await policy.imageMade(image);

@@ -389,8 +389,9 @@ async function statOrFail(p, raw) {
 
 
 /**
- * Bump whenever the store layer writer changes its bytes, so entries written
- * by an older writer are never mistaken for current ones.
+ * Bump whenever the store layer writer, or the customisation layer's,
+ * changes its bytes, so entries and pushed layers written by an older
+ * writer are never mistaken for current ones.
  */
 const LAYER_FORMAT_VERSION = 1;
 /** Bump whenever a blob entry's layout or metadata changes. */

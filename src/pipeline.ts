@@ -52,7 +52,7 @@ export async function build(opts: BuildOptions, logger: Logger = quietLogger, si
         const root = once(() => (local === undefined ? mergeContents(contents, nars) : Promise.resolve(local)));
         const custom = customisation(opts, { root, work: ctx.work, contents, closurePaths: [...closure.paths.keys()], log });
         const plan = storeLayers(opts, planned, closure, base);
-        const known = await policy.known(custom.key === undefined ? plan : [...plan, { index: plan.length, key: custom.key, paths: [], estimate: 0 }]);
+        const known = await policy.known(custom.key === undefined ? plan : [...plan, { index: (base?.layers.length ?? 0) + plan.length, key: custom.key, paths: [], estimate: 0 }]);
         const setup = { needs, bed: await bedFor(sinks, ctx), policy, settings: opts.storeLayerSettings, compression: opts.compression, concurrency: opts.concurrency };
         const image = assembleImage(opts, base, await makeLayers({ base, store: plan, known, customisation: custom, nars }, setup, ctx));
         await policy.imageMade(image);

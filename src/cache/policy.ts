@@ -203,7 +203,7 @@ class CachedPolicy implements CachePolicy {
       const unknown = layers.filter((l) => !known.has(l.key));
       const bytes = unknown.reduce((n, l) => n + l.estimate, 0);
       if (bytes < RECORD_WORTH_BYTES) {
-        if (unknown.length > 0) log.info(`the cache's blob list not read: the ${unknown.length} store layers the registry lacks (${formatBytes(bytes)}) cost less to make than to restore`);
+        if (unknown.length > 0) log.info(`the cache's blob list not read: the ${unknown.length} layers the registry lacks (${formatBytes(bytes)}) cost less to make than to restore`);
         return known;
       }
       const leads = await this.record();

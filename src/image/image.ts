@@ -37,7 +37,7 @@ export interface CompressedBlob {
  * first call (and once), or known already. Sinks never ask how it came to be.
  */
 export interface ImageLayer extends Layer {
-  /** The store layer's cache key; undefined for base and customisation layers. */
+  /** The layer's cache key: a store layer's, or the customisation layer's where its bytes follow from the contents alone; undefined for base layers. */
   readonly key: string | undefined;
   /** The uncompressed tar, undefined for a layer only the registry has. */
   readonly bytes: FileRange | undefined;
@@ -76,6 +76,7 @@ export function layerAnnotations(layer: ImageLayer): Record<string, string> | un
     [ANNOTATION_KEY]: layer.key,
     [ANNOTATION_DIFF_ID]: layer.digest,
     [ANNOTATION_SIZE]: String(layer.size),
-    [ANNOTATION_PATHS]: layer.paths.join(' '),
+    // The customisation layer holds no store path of its own.
+    ...(layer.paths.length === 0 ? {} : { [ANNOTATION_PATHS]: layer.paths.join(' ') }),
   };
 }

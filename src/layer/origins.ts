@@ -64,7 +64,7 @@ export class BlobMaker {
     },
   ) {}
 
-  /** A layer whose uncompressed bytes are at `bytes`: `index` is its place in the image, `key` a store layer's cache key. */
+  /** A layer whose uncompressed bytes are at `bytes`: `index` is its place in the image, `key` its cache key (a store layer's, or the customisation layer's). */
   layer(index: number, layer: Layer, key: string | undefined, bytes: FileRange | undefined): ImageLayer {
     let made: Promise<CompressedBlob> | undefined;
     let blob: CompressedBlob | undefined;

@@ -78,7 +78,7 @@ export async function findKnownLayers(opts: {
     known = i === 0 ? found : new Map([...known].filter(([key, k]) => found.get(key)?.blob.digest === k.blob.digest));
     const mounted = [...found.values()].filter((k) => k.inRegistry === 'mounted').length;
     const more = i === 0 ? `; ${named - found.size} more named by cacheFrom images or the cache's blob list but not there` : '';
-    log.info(`${found.size} of ${opts.keys.size} store layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}${more}`);
+    log.info(`${found.size} of ${opts.keys.size} layers are in ${here} already${mounted > 0 ? ` (${mounted} mounted from other repositories)` : ''}${more}`);
     // A later target is asked only for the blobs every earlier one holds.
     candidates = new Map([...known].map(([key, k]) => [key, (candidates.get(key) ?? []).filter((l) => l.digest === k.blob.digest)]));
     before.push(here);
