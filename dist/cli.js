@@ -30590,6 +30590,7 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 /* harmony export */   Cz: () => (/* binding */ unpackMembers),
 /* harmony export */   Jl: () => (/* binding */ writeMembers),
 /* harmony export */   QH: () => (/* binding */ storePathMembers),
+/* harmony export */   T5: () => (/* binding */ storeLayerStart),
 /* harmony export */   Vo: () => (/* binding */ membersSize),
 /* harmony export */   gX: () => (/* binding */ writeEntries),
 /* harmony export */   gY: () => (/* binding */ storeLayerMembers),
@@ -30654,11 +30655,15 @@ function unpackMembers(packed) {
  * links as plain files, modes from the store.
  */
 function storeLayerMembers(paths) {
-    const entries = ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
+    const entries = storeLayerStart();
     const other = (p) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
     for (const p of paths)
         walk(p, p, entries, other);
     return { root: '', entries };
+}
+/** The members every store layer starts with, as nixpkgs writes them: `/nix` and `/nix/store`. */
+function storeLayerStart() {
+    return ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
 }
 /** The members of one store path's tree, without the `/nix` and `/nix/store` a layer starts with. */
 function storePathMembers(p) {
@@ -31447,11 +31452,11 @@ async function makeIndex(opts, log) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4942);
-/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8500);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(452);
-/* harmony import */ var _registry_http_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9127);
-/* harmony import */ var _registry_retry_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1653);
-/* harmony import */ var _narinfo_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9444);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
+/* harmony import */ var _registry_http_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9127);
+/* harmony import */ var _registry_retry_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1653);
+/* harmony import */ var _narinfo_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9444);
+/* harmony import */ var _store_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5214);
 
 
 
@@ -31464,8 +31469,6 @@ async function makeIndex(opts, log) {
 const MAX_NARINFO = 1 << 20;
 const TIMEOUT_MS = 60_000;
 const BASE_DELAY_MS = 500;
-// The host is not there at all: asking again will not change that.
-const UNREACHABLE = new Set(['ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
  * A Nix binary cache (the Nix manual's HTTP binary cache store), read over
  * HTTP(S) or from a `file://` folder: `nix-cache-info`, `<hash>.narinfo`
@@ -31501,10 +31504,10 @@ class BinaryCache {
             url = new URL(text.endsWith('/') ? text : `${text}/`);
         }
         catch {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter "${redact(text)}" is not a URL`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter "${redact(text)}" is not a URL`);
         }
         if (!['http:', 'https:', 'file:'].includes(url.protocol))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter ${redact(text)}: only http, https and file binary caches are read here, not ${url.protocol.slice(0, -1)}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter ${redact(text)}: only http, https and file binary caches are read here, not ${url.protocol.slice(0, -1)}`);
         const decode = (part) => {
             try {
                 return decodeURIComponent(part);
@@ -31528,23 +31531,22 @@ class BinaryCache {
         const cache = new BinaryCache(url, name, 50, auth, opts.retries, opts.log);
         const info = await cache.text('nix-cache-info');
         if (info === undefined)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter ${name} has no nix-cache-info: not a binary cache`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter ${name} has no nix-cache-info: not a binary cache`);
         const fields = new Map(info.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
         const storeDir = fields.get('StoreDir');
         if (storeDir !== undefined && storeDir !== opts.storeDir)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter ${name} holds paths of ${storeDir}, not ${opts.storeDir}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter ${name} holds paths of ${storeDir}, not ${opts.storeDir}`);
         const priority = Number(query ?? fields.get('Priority') ?? 50);
         return new BinaryCache(url, name, Number.isFinite(priority) ? priority : 50, auth, opts.retries, opts.log);
     }
     /** The narinfo of a store path; undefined when the cache does not have it. */
     async narInfo(storePath) {
-        const hash = storePath.slice(storePath.lastIndexOf('/') + 1, storePath.lastIndexOf('/') + 33);
-        const text = await this.text(`${hash}.narinfo`);
+        const text = await this.text(`${(0,_store_js__WEBPACK_IMPORTED_MODULE_7__/* .storePathHash */ .jV)(storePath)}.narinfo`);
         if (text === undefined)
             return undefined;
-        const info = (0,_narinfo_js__WEBPACK_IMPORTED_MODULE_7__/* .parseNarInfo */ .Ne)(text, `${storePath} in ${this.name}`);
+        const info = (0,_narinfo_js__WEBPACK_IMPORTED_MODULE_6__/* .parseNarInfo */ .Ne)(text, `${storePath} in ${this.name}`);
         if (info.storePath !== storePath)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter ${this.name}: the narinfo of ${storePath} describes ${info.storePath}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter ${this.name}: the narinfo of ${storePath} describes ${info.storePath}`);
         return info;
     }
     /**
@@ -31555,23 +31557,24 @@ class BinaryCache {
     async nar(info) {
         const url = new URL(info.url, this.url);
         if (url.origin !== this.url.origin || !url.pathname.startsWith(this.url.pathname)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter ${this.name}: the narinfo of ${info.storePath} puts its NAR outside the cache (${redact(info.url)})`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter ${this.name}: the narinfo of ${info.storePath} puts its NAR outside the cache (${redact(info.url)})`);
         }
         if (url.protocol === 'file:') {
             const file = decodeURIComponent(url.pathname);
             // Opened now, so that a missing file is this call's error.
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.R_OK).then(() => undefined, (e) => {
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`${info.storePath}: its NAR ${info.url} cannot be read from ${this.name}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errnoCode */ .UK)(e) ?? String(e)}`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`${info.storePath}: its NAR ${info.url} cannot be read from ${this.name}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errnoCode */ .UK)(e) ?? String(e)}`);
             });
             return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(file);
         }
-        return this.withRetries(`GET ${info.url}`, async () => {
-            const res = await this.stream(url);
+        return this.withRetries(async () => {
+            const op = `GET ${info.url}`;
+            const res = await this.stream(url, op);
             const status = res.statusCode ?? 0;
             if (status === 200)
                 return res;
             res.resume();
-            throw this.statusError(`${info.storePath}: its NAR ${info.url}`, status);
+            throw this.statusError(op, `${info.storePath}: its NAR ${info.url}`, status);
         });
     }
     /** A small file of the cache; undefined on 404 (or 403, as S3-backed caches answer). */
@@ -31582,73 +31585,54 @@ class BinaryCache {
                 return await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(decodeURIComponent(url.pathname), 'utf8');
             }
             catch (e) {
-                if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errnoCode */ .UK)(e) === 'ENOENT')
+                if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errnoCode */ .UK)(e) === 'ENOENT')
                     return undefined;
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter ${this.name}: ${file} cannot be read: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errnoCode */ .UK)(e) ?? String(e)}`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter ${this.name}: ${file} cannot be read: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errnoCode */ .UK)(e) ?? String(e)}`);
             }
         }
-        return this.withRetries(`GET ${file}`, async () => {
-            const res = await (0,_registry_http_js__WEBPACK_IMPORTED_MODULE_5__/* .send */ .tN)({ method: 'GET', url, headers: this.headers(), timeoutMs: TIMEOUT_MS, maxBody: MAX_NARINFO }).catch((e) => {
-                throw this.networkError(`GET ${file}`, e);
+        return this.withRetries(async () => {
+            const op = `GET ${file}`;
+            const res = await (0,_registry_http_js__WEBPACK_IMPORTED_MODULE_4__/* .send */ .tN)({ method: 'GET', url, headers: this.headers(), timeoutMs: TIMEOUT_MS, maxBody: MAX_NARINFO }).catch((e) => {
+                throw this.networkError(op, e);
             });
             if (res.status === 404 || res.status === 403)
                 return undefined;
             if (res.status !== 200)
-                throw this.statusError(file, res.status);
+                throw this.statusError(op, file, res.status);
             if (res.truncated)
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter ${this.name}: ${file} is larger than ${MAX_NARINFO} bytes`);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter ${this.name}: ${file} is larger than ${MAX_NARINFO} bytes`);
             return res.body.toString('utf8');
         });
     }
-    stream(url) {
+    stream(url, op) {
         const client = new _actions_http_client__WEBPACK_IMPORTED_MODULE_2__/* .HttpClient */ .Qq('layered-image', [], { allowRedirects: true, allowRetries: false, keepAlive: false, socketTimeout: TIMEOUT_MS });
         return client.get(url.href, this.headers()).then((res) => {
             const message = res.message;
             message.once('close', () => client.dispose());
             // A body that stops coming fails, rather than waiting for ever.
-            message.socket.setTimeout(TIMEOUT_MS, () => message.destroy(new _registry_http_js__WEBPACK_IMPORTED_MODULE_5__/* .NetworkError */ .Dr('ETIMEDOUT')));
+            message.socket.setTimeout(TIMEOUT_MS, () => message.destroy(new _registry_http_js__WEBPACK_IMPORTED_MODULE_4__/* .NetworkError */ .Dr('ETIMEDOUT')));
             return message;
         }, (e) => {
             client.dispose();
-            throw this.networkError(`GET ${url.pathname}`, e);
+            throw this.networkError(op, e);
         });
     }
     headers() {
         return this.auth === undefined ? {} : { authorization: this.auth };
     }
-    /** A failed connection: tried again when it may pass (a reset, a timeout), said at once when the host is not there. */
+    /** A failed connection: tried again as a registry's is (a reset, a timeout), said at once when the host is not there. */
     networkError(op, e) {
-        const failure = (0,_registry_http_js__WEBPACK_IMPORTED_MODULE_5__/* .asNetworkError */ .hg)(e);
-        if (!(failure instanceof _registry_http_js__WEBPACK_IMPORTED_MODULE_5__/* .NetworkError */ .Dr))
-            return failure;
-        const code = failure.code;
-        if (UNREACHABLE.has(code))
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`substituter ${this.name} is not reachable: ${code}`);
-        return new RetryableCacheError(`substituter ${this.name}: ${op}: ${code === 'ETIMEDOUT' ? 'no answer (ETIMEDOUT)' : `connection failed: ${code}`}`);
+        const failure = (0,_registry_http_js__WEBPACK_IMPORTED_MODULE_4__/* .asNetworkError */ .hg)(e);
+        return failure instanceof _registry_http_js__WEBPACK_IMPORTED_MODULE_4__/* .NetworkError */ .Dr ? (0,_registry_retry_js__WEBPACK_IMPORTED_MODULE_5__/* .connectionFailure */ .Dx)({ who: `substituter ${this.name}`, op, code: failure.code }) : failure;
     }
-    statusError(what, status) {
+    statusError(op, what, status) {
         const why = status === 401 || status === 403 ? `${status}: the credentials were refused (netrc-file)` : String(status);
-        const message = `substituter ${this.name}: ${what}: HTTP ${why}`;
-        return (0,_registry_retry_js__WEBPACK_IMPORTED_MODULE_6__/* .isRetryableStatus */ .PS)(status) ? new RetryableCacheError(message) : new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(message);
+        const final = new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`substituter ${this.name}: ${what}: HTTP ${why}`);
+        return (0,_registry_retry_js__WEBPACK_IMPORTED_MODULE_5__/* .isRetryableStatus */ .PS)(status) ? new _registry_retry_js__WEBPACK_IMPORTED_MODULE_5__/* .Retryable */ .R4(op, String(status), final) : final;
     }
-    async withRetries(op, fn) {
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (e) {
-                if (!(e instanceof RetryableCacheError))
-                    throw e;
-                if (attempt >= this.retries)
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(e.message);
-                const ms = Math.min(30_000, BASE_DELAY_MS * 2 ** attempt);
-                this.log(`${e.message}; ${op} again in ${(ms / 1000).toFixed(1)} s`);
-                await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_3__.setTimeout)(ms);
-            }
-        }
+    withRetries(fn) {
+        return (0,_registry_retry_js__WEBPACK_IMPORTED_MODULE_5__/* .withRetries */ .LH)({ who: `substituter ${this.name}`, retries: this.retries, baseMs: BASE_DELAY_MS, log: this.log }, fn);
     }
-}
-class RetryableCacheError extends Error {
 }
 /** A URL as messages show it: any user and password in it replaced. */
 function redact(text) {
@@ -31700,6 +31684,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./lib/nix/nix32.js
 /**
  * Nix's base-32: its own alphabet (no e, o, u, t) and its own bit order
@@ -31745,11 +31731,14 @@ function fromNix32(text, size) {
     return out;
 }
 
+// EXTERNAL MODULE: ./lib/nix/store.js
+var store = __nccwpck_require__(5214);
 ;// CONCATENATED MODULE: ./lib/nix/narinfo.js
 
 
 
-const STORE_PATH_RE = /^(\/[^\s;,]+)\/([0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+)$/;
+
+
 /** Parses a narinfo; `where` names it in errors (the cache and path, never credentials). */
 function parseNarInfo(text, where) {
     const fields = new Map();
@@ -31774,10 +31763,9 @@ function parseNarInfo(text, where) {
         return v;
     };
     const storePath = need('StorePath');
-    const m = STORE_PATH_RE.exec(storePath);
-    if (m === null)
+    const storeDir = external_node_path_.dirname(storePath);
+    if (!(0,store/* isStorePath */.zP)(storePath, storeDir))
         throw new errors/* UserError */.yo(`${where}: StorePath ${storePath} is not a store path`);
-    const storeDir = m[1];
     const size = (key) => {
         const n = Number(need(key));
         if (!Number.isSafeInteger(n) || n < 0)
@@ -31795,7 +31783,7 @@ function parseNarInfo(text, where) {
         narSize: size('NarSize'),
         references: refs.map((r) => `${storeDir}/${r}`),
         // Not signed: kept only when it is a derivation's store path name.
-        deriver: deriver !== undefined && /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+\.drv$/.test(deriver) ? `${storeDir}/${deriver}` : undefined,
+        deriver: deriver !== undefined && deriver.endsWith('.drv') && (0,store/* isStorePath */.zP)(`${storeDir}/${deriver}`, storeDir) ? `${storeDir}/${deriver}` : undefined,
         sigs,
     };
 }
@@ -31862,9 +31850,10 @@ function checkSignatures(info, keys) {
 /* harmony export */   FC: () => (/* binding */ storePathsIn),
 /* harmony export */   H6: () => (/* binding */ resolveRoot),
 /* harmony export */   jV: () => (/* binding */ storePathHash),
-/* harmony export */   rT: () => (/* binding */ storeDir)
+/* harmony export */   rT: () => (/* binding */ storeDir),
+/* harmony export */   zP: () => (/* binding */ isStorePath)
 /* harmony export */ });
-/* unused harmony exports isStorePath, resolveStorePath */
+/* unused harmony export resolveStorePath */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);
@@ -34136,8 +34125,8 @@ const entry = (name, type, mode, size = 0, linkname = '') => ({ name, type, mode
  */
 async function writeNarLayer(paths, nars, settings, sink) {
     const tar = new tar_writer/* TarWriter */.r(sink, settings);
-    for (const name of ['/nix', '/nix/store'])
-        await tar.entry(entry(name, 'directory', 0o40755));
+    for (const start of (0,store_layer/* storeLayerStart */.T5)())
+        await tar.entry(start);
     for (const storePath of paths) {
         if (!nars.has(storePath)) {
             await (0,store_layer/* writeEntries */.gX)(tar, (0,store_layer/* storePathMembers */.QH)(storePath));
@@ -35116,7 +35105,7 @@ function narSource(remote, opts = {}) {
         const nar = await found.cache.nar(found.info);
         if (opts.dir === undefined || opts.keep?.has(p) !== true)
             return nar;
-        const file = external_node_path_.join(opts.dir, `nar-${external_node_path_.basename(p).slice(0, 32)}`);
+        const file = external_node_path_.join(opts.dir, `nar-${(0,store/* storePathHash */.jV)(p)}`);
         return external_node_stream_.Readable.from(keepWhileReading(nar, file, () => kept.set(p, file)));
     };
     const name = (p) => `${p} (from ${remote.get(p)?.cache.name ?? 'no cache'})`;
@@ -37346,7 +37335,7 @@ class Authenticator {
         }
         catch (e) {
             if (e instanceof http/* NetworkError */.Dr)
-                throw (0,retry/* connectionFailure */.Dx)({ registry: this.opts.registry, op, code: e.code, server });
+                throw (0,retry/* connectionFailure */.Dx)({ who: `registry ${this.opts.registry}: token server ${server}`, op, code: e.code });
             throw e;
         }
         if (res.status === 401 || res.status === 403) {
@@ -37423,7 +37412,7 @@ class Transport {
     }
     /** Runs a sequence of requests made with `retry: false` again from its start after a transient failure. */
     retrying(fn) {
-        return (0,retry/* withRetries */.LH)({ registry: this.opts.registry, retries: this.opts.retries, baseMs: this.opts.retryBaseMs, log: this.opts.log }, fn);
+        return (0,retry/* withRetries */.LH)({ who: `registry ${this.opts.registry}`, retries: this.opts.retries, baseMs: this.opts.retryBaseMs, log: this.opts.log }, fn);
     }
     async attempt(req) {
         const prefix = this.prefix(req.op);
@@ -37472,7 +37461,7 @@ class Transport {
         }
         catch (e) {
             if (e instanceof http/* NetworkError */.Dr)
-                throw (0,retry/* connectionFailure */.Dx)({ registry: this.opts.registry, op: req.op, code: e.code });
+                throw (0,retry/* connectionFailure */.Dx)({ who: `registry ${this.opts.registry}`, op: req.op, code: e.code });
             throw e;
         }
     }
@@ -38400,7 +38389,7 @@ async function withRetries(policy, fn) {
             if (attempt >= policy.retries)
                 throw e.final;
             const ms = Math.min(MAX_DELAY_MS, e.retryAfterMs ?? policy.baseMs * 2 ** attempt);
-            policy.log?.(`registry ${policy.registry}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
+            policy.log?.(`${policy.who}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
             await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setTimeout)(ms);
         }
     }
@@ -38420,11 +38409,11 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
  * The error for a failed connection: a Retryable for the transient kinds.
- * `server` names a host other than the registry (a token server).
+ * `who` names the server (`registry HOST`, `registry HOST: token server
+ * S`, `substituter URL`).
  */
 function connectionFailure(opts) {
-    const { registry, op, code } = opts;
-    const who = opts.server === undefined ? `registry ${registry}` : `registry ${registry}: token server ${opts.server}`;
+    const { who, op, code } = opts;
     let message;
     if (UNREACHABLE.has(code))
         message = `${who} is not reachable: ${code}`;

@@ -97226,6 +97226,7 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 /* harmony export */   Cz: () => (/* binding */ unpackMembers),
 /* harmony export */   Jl: () => (/* binding */ writeMembers),
 /* harmony export */   QH: () => (/* binding */ storePathMembers),
+/* harmony export */   T5: () => (/* binding */ storeLayerStart),
 /* harmony export */   Vo: () => (/* binding */ membersSize),
 /* harmony export */   gX: () => (/* binding */ writeEntries),
 /* harmony export */   gY: () => (/* binding */ storeLayerMembers),
@@ -97290,11 +97291,15 @@ function unpackMembers(packed) {
  * links as plain files, modes from the store.
  */
 function storeLayerMembers(paths) {
-    const entries = ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
+    const entries = storeLayerStart();
     const other = (p) => new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
     for (const p of paths)
         walk(p, p, entries, other);
     return { root: '', entries };
+}
+/** The members every store layer starts with, as nixpkgs writes them: `/nix` and `/nix/store`. */
+function storeLayerStart() {
+    return ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
 }
 /** The members of one store path's tree, without the `/nix` and `/nix/store` a layer starts with. */
 function storePathMembers(p) {
@@ -99660,8 +99665,8 @@ const entry = (name, type, mode, size = 0, linkname = '') => ({ name, type, mode
  */
 async function writeNarLayer(paths, nars, settings, sink) {
     const tar = new tar_writer/* TarWriter */.r(sink, settings);
-    for (const name of ['/nix', '/nix/store'])
-        await tar.entry(entry(name, 'directory', 0o40755));
+    for (const start of (0,store_layer/* storeLayerStart */.T5)())
+        await tar.entry(start);
     for (const storePath of paths) {
         if (!nars.has(storePath)) {
             await (0,store_layer/* writeEntries */.gX)(tar, (0,store_layer/* storePathMembers */.QH)(storePath));
@@ -100365,8 +100370,6 @@ async function configStorePaths(opts, missing) {
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./lib/registry/http.js
 
 
@@ -100505,6 +100508,8 @@ function asNetworkError(e) {
     return new NetworkError(code);
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: ./lib/registry/registry-error.js
@@ -100595,7 +100600,7 @@ async function withRetries(policy, fn) {
             if (attempt >= policy.retries)
                 throw e.final;
             const ms = Math.min(MAX_DELAY_MS, e.retryAfterMs ?? policy.baseMs * 2 ** attempt);
-            policy.log?.(`registry ${policy.registry}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
+            policy.log?.(`${policy.who}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
             await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
         }
     }
@@ -100615,11 +100620,11 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
  * The error for a failed connection: a Retryable for the transient kinds.
- * `server` names a host other than the registry (a token server).
+ * `who` names the server (`registry HOST`, `registry HOST: token server
+ * S`, `substituter URL`).
  */
 function connectionFailure(opts) {
-    const { registry, op, code } = opts;
-    const who = opts.server === undefined ? `registry ${registry}` : `registry ${registry}: token server ${opts.server}`;
+    const { who, op, code } = opts;
     let message;
     if (UNREACHABLE.has(code))
         message = `${who} is not reachable: ${code}`;
@@ -100680,7 +100685,8 @@ function fromNix32(text, size) {
 
 
 
-const STORE_PATH_RE = /^(\/[^\s;,]+)\/([0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+)$/;
+
+
 /** Parses a narinfo; `where` names it in errors (the cache and path, never credentials). */
 function parseNarInfo(text, where) {
     const fields = new Map();
@@ -100705,10 +100711,9 @@ function parseNarInfo(text, where) {
         return v;
     };
     const storePath = need('StorePath');
-    const m = STORE_PATH_RE.exec(storePath);
-    if (m === null)
+    const storeDir = external_node_path_.dirname(storePath);
+    if (!(0,store/* isStorePath */.zP)(storePath, storeDir))
         throw new errors/* UserError */.yo(`${where}: StorePath ${storePath} is not a store path`);
-    const storeDir = m[1];
     const size = (key) => {
         const n = Number(need(key));
         if (!Number.isSafeInteger(n) || n < 0)
@@ -100726,7 +100731,7 @@ function parseNarInfo(text, where) {
         narSize: size('NarSize'),
         references: refs.map((r) => `${storeDir}/${r}`),
         // Not signed: kept only when it is a derivation's store path name.
-        deriver: deriver !== undefined && /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+\.drv$/.test(deriver) ? `${storeDir}/${deriver}` : undefined,
+        deriver: deriver !== undefined && deriver.endsWith('.drv') && (0,store/* isStorePath */.zP)(`${storeDir}/${deriver}`, storeDir) ? `${storeDir}/${deriver}` : undefined,
         sigs,
     };
 }
@@ -100796,8 +100801,6 @@ function checkSignatures(info, keys) {
 const MAX_NARINFO = 1 << 20;
 const TIMEOUT_MS = 60_000;
 const BASE_DELAY_MS = 500;
-// The host is not there at all: asking again will not change that.
-const binary_cache_UNREACHABLE = new Set(['ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
  * A Nix binary cache (the Nix manual's HTTP binary cache store), read over
  * HTTP(S) or from a `file://` folder: `nix-cache-info`, `<hash>.narinfo`
@@ -100870,8 +100873,7 @@ class BinaryCache {
     }
     /** The narinfo of a store path; undefined when the cache does not have it. */
     async narInfo(storePath) {
-        const hash = storePath.slice(storePath.lastIndexOf('/') + 1, storePath.lastIndexOf('/') + 33);
-        const text = await this.text(`${hash}.narinfo`);
+        const text = await this.text(`${(0,store/* storePathHash */.jV)(storePath)}.narinfo`);
         if (text === undefined)
             return undefined;
         const info = parseNarInfo(text, `${storePath} in ${this.name}`);
@@ -100897,13 +100899,14 @@ class BinaryCache {
             });
             return (0,external_node_fs_.createReadStream)(file);
         }
-        return this.withRetries(`GET ${info.url}`, async () => {
-            const res = await this.stream(url);
+        return this.withRetries(async () => {
+            const op = `GET ${info.url}`;
+            const res = await this.stream(url, op);
             const status = res.statusCode ?? 0;
             if (status === 200)
                 return res;
             res.resume();
-            throw this.statusError(`${info.storePath}: its NAR ${info.url}`, status);
+            throw this.statusError(op, `${info.storePath}: its NAR ${info.url}`, status);
         });
     }
     /** A small file of the cache; undefined on 404 (or 403, as S3-backed caches answer). */
@@ -100919,20 +100922,21 @@ class BinaryCache {
                 throw new errors/* UserError */.yo(`substituter ${this.name}: ${file} cannot be read: ${(0,errors/* errnoCode */.UK)(e) ?? String(e)}`);
             }
         }
-        return this.withRetries(`GET ${file}`, async () => {
+        return this.withRetries(async () => {
+            const op = `GET ${file}`;
             const res = await send({ method: 'GET', url, headers: this.headers(), timeoutMs: TIMEOUT_MS, maxBody: MAX_NARINFO }).catch((e) => {
-                throw this.networkError(`GET ${file}`, e);
+                throw this.networkError(op, e);
             });
             if (res.status === 404 || res.status === 403)
                 return undefined;
             if (res.status !== 200)
-                throw this.statusError(file, res.status);
+                throw this.statusError(op, file, res.status);
             if (res.truncated)
                 throw new errors/* UserError */.yo(`substituter ${this.name}: ${file} is larger than ${MAX_NARINFO} bytes`);
             return res.body.toString('utf8');
         });
     }
-    stream(url) {
+    stream(url, op) {
         const client = new lib/* HttpClient */.Qq('layered-image', [], { allowRedirects: true, allowRetries: false, keepAlive: false, socketTimeout: TIMEOUT_MS });
         return client.get(url.href, this.headers()).then((res) => {
             const message = res.message;
@@ -100942,45 +100946,25 @@ class BinaryCache {
             return message;
         }, (e) => {
             client.dispose();
-            throw this.networkError(`GET ${url.pathname}`, e);
+            throw this.networkError(op, e);
         });
     }
     headers() {
         return this.auth === undefined ? {} : { authorization: this.auth };
     }
-    /** A failed connection: tried again when it may pass (a reset, a timeout), said at once when the host is not there. */
+    /** A failed connection: tried again as a registry's is (a reset, a timeout), said at once when the host is not there. */
     networkError(op, e) {
         const failure = asNetworkError(e);
-        if (!(failure instanceof NetworkError))
-            return failure;
-        const code = failure.code;
-        if (binary_cache_UNREACHABLE.has(code))
-            return new errors/* UserError */.yo(`substituter ${this.name} is not reachable: ${code}`);
-        return new RetryableCacheError(`substituter ${this.name}: ${op}: ${code === 'ETIMEDOUT' ? 'no answer (ETIMEDOUT)' : `connection failed: ${code}`}`);
+        return failure instanceof NetworkError ? connectionFailure({ who: `substituter ${this.name}`, op, code: failure.code }) : failure;
     }
-    statusError(what, status) {
+    statusError(op, what, status) {
         const why = status === 401 || status === 403 ? `${status}: the credentials were refused (netrc-file)` : String(status);
-        const message = `substituter ${this.name}: ${what}: HTTP ${why}`;
-        return isRetryableStatus(status) ? new RetryableCacheError(message) : new errors/* UserError */.yo(message);
+        const final = new errors/* UserError */.yo(`substituter ${this.name}: ${what}: HTTP ${why}`);
+        return isRetryableStatus(status) ? new Retryable(op, String(status), final) : final;
     }
-    async withRetries(op, fn) {
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (e) {
-                if (!(e instanceof RetryableCacheError))
-                    throw e;
-                if (attempt >= this.retries)
-                    throw new errors/* UserError */.yo(e.message);
-                const ms = Math.min(30_000, BASE_DELAY_MS * 2 ** attempt);
-                this.log(`${e.message}; ${op} again in ${(ms / 1000).toFixed(1)} s`);
-                await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms);
-            }
-        }
+    withRetries(fn) {
+        return withRetries({ who: `substituter ${this.name}`, retries: this.retries, baseMs: BASE_DELAY_MS, log: this.log }, fn);
     }
-}
-class RetryableCacheError extends Error {
 }
 /** A URL as messages show it: any user and password in it replaced. */
 function redact(text) {
@@ -101285,7 +101269,7 @@ function narSource(remote, opts = {}) {
         const nar = await found.cache.nar(found.info);
         if (opts.dir === undefined || opts.keep?.has(p) !== true)
             return nar;
-        const file = external_node_path_.join(opts.dir, `nar-${external_node_path_.basename(p).slice(0, 32)}`);
+        const file = external_node_path_.join(opts.dir, `nar-${(0,store/* storePathHash */.jV)(p)}`);
         return external_node_stream_.Readable.from(keepWhileReading(nar, file, () => kept.set(p, file)));
     };
     const name = (p) => `${p} (from ${remote.get(p)?.cache.name ?? 'no cache'})`;
@@ -103133,7 +103117,7 @@ class Authenticator {
         }
         catch (e) {
             if (e instanceof NetworkError)
-                throw connectionFailure({ registry: this.opts.registry, op, code: e.code, server });
+                throw connectionFailure({ who: `registry ${this.opts.registry}: token server ${server}`, op, code: e.code });
             throw e;
         }
         if (res.status === 401 || res.status === 403) {
@@ -103208,7 +103192,7 @@ class Transport {
     }
     /** Runs a sequence of requests made with `retry: false` again from its start after a transient failure. */
     retrying(fn) {
-        return withRetries({ registry: this.opts.registry, retries: this.opts.retries, baseMs: this.opts.retryBaseMs, log: this.opts.log }, fn);
+        return withRetries({ who: `registry ${this.opts.registry}`, retries: this.opts.retries, baseMs: this.opts.retryBaseMs, log: this.opts.log }, fn);
     }
     async attempt(req) {
         const prefix = this.prefix(req.op);
@@ -103257,7 +103241,7 @@ class Transport {
         }
         catch (e) {
             if (e instanceof NetworkError)
-                throw connectionFailure({ registry: this.opts.registry, op: req.op, code: e.code });
+                throw connectionFailure({ who: `registry ${this.opts.registry}`, op: req.op, code: e.code });
             throw e;
         }
     }
@@ -105452,9 +105436,10 @@ function escapeHtml(s) {
 /* harmony export */   FC: () => (/* binding */ storePathsIn),
 /* harmony export */   H6: () => (/* binding */ resolveRoot),
 /* harmony export */   jV: () => (/* binding */ storePathHash),
-/* harmony export */   rT: () => (/* binding */ storeDir)
+/* harmony export */   rT: () => (/* binding */ storeDir),
+/* harmony export */   zP: () => (/* binding */ isStorePath)
 /* harmony export */ });
-/* unused harmony exports isStorePath, resolveStorePath */
+/* unused harmony export resolveStorePath */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(452);

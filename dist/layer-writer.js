@@ -1180,11 +1180,15 @@ function unpackMembers(packed) {
  * links as plain files, modes from the store.
  */
 function storeLayerMembers(paths) {
-    const entries = ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
+    const entries = storeLayerStart();
     const other = (p) => new errors_UserError(`${p} is neither a file, a directory nor a symlink; the Nix store holds no such thing`);
     for (const p of paths)
         walk(p, p, entries, other);
     return { root: '', entries };
+}
+/** The members every store layer starts with, as nixpkgs writes them: `/nix` and `/nix/store`. */
+function storeLayerStart() {
+    return ['/nix', '/nix/store'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: '' }));
 }
 /** The members of one store path's tree, without the `/nix` and `/nix/store` a layer starts with. */
 function storePathMembers(p) {

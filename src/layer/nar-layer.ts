@@ -3,7 +3,7 @@ import { readNar, type NarSource } from '../nix/nar.js';
 
 export type { NarSource, OpenNar } from '../nix/nar.js';
 import type { ByteSink } from './sink.js';
-import { storePathMembers, writeEntries } from './store-layer.js';
+import { storeLayerStart, storePathMembers, writeEntries } from './store-layer.js';
 import type { TarEntry, TarSettings } from './tar-header.js';
 import { TarWriter } from './tar-writer.js';
 
@@ -22,7 +22,7 @@ const entry = (name: string, type: TarEntry['type'], mode: number, size = 0, lin
  */
 export async function writeNarLayer(paths: readonly string[], nars: NarSource, settings: TarSettings, sink: ByteSink): Promise<{ digest: Digest; size: number }> {
   const tar = new TarWriter(sink, settings);
-  for (const name of ['/nix', '/nix/store']) await tar.entry(entry(name, 'directory', 0o40755));
+  for (const start of storeLayerStart()) await tar.entry(start);
   for (const storePath of paths) {
     if (!nars.has(storePath)) {
       await writeEntries(tar, storePathMembers(storePath));

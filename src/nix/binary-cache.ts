@@ -2,12 +2,12 @@ import { constants, createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { HttpClient } from '@actions/http-client';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { errnoCode, UserError } from '../errors.js';
 import { asNetworkError, NetworkError, send } from '../registry/http.js';
-import { isRetryableStatus } from '../registry/retry.js';
+import { connectionFailure, isRetryableStatus, Retryable, withRetries } from '../registry/retry.js';
 import { parseNarInfo, type NarInfo } from './narinfo.js';
+import { storePathHash } from './store.js';
 
 /** Basic credentials by host, from a netrc file. */
 export type NetrcCredentials = ReadonlyMap<string, { login: string; password: string }>;
@@ -16,8 +16,6 @@ export type NetrcCredentials = ReadonlyMap<string, { login: string; password: st
 const MAX_NARINFO = 1 << 20;
 const TIMEOUT_MS = 60_000;
 const BASE_DELAY_MS = 500;
-// The host is not there at all: asking again will not change that.
-const UNREACHABLE = new Set(['ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * A Nix binary cache (the Nix manual's HTTP binary cache store), read over
@@ -78,8 +76,7 @@ export class BinaryCache {
 
   /** The narinfo of a store path; undefined when the cache does not have it. */
   async narInfo(storePath: string): Promise<NarInfo | undefined> {
-    const hash = storePath.slice(storePath.lastIndexOf('/') + 1, storePath.lastIndexOf('/') + 33);
-    const text = await this.text(`${hash}.narinfo`);
+    const text = await this.text(`${storePathHash(storePath)}.narinfo`);
     if (text === undefined) return undefined;
     const info = parseNarInfo(text, `${storePath} in ${this.name}`);
     if (info.storePath !== storePath) throw new UserError(`substituter ${this.name}: the narinfo of ${storePath} describes ${info.storePath}`);
@@ -104,12 +101,13 @@ export class BinaryCache {
       });
       return createReadStream(file);
     }
-    return this.withRetries(`GET ${info.url}`, async () => {
-      const res = await this.stream(url);
+    return this.withRetries(async () => {
+      const op = `GET ${info.url}`;
+      const res = await this.stream(url, op);
       const status = res.statusCode ?? 0;
       if (status === 200) return res;
       res.resume();
-      throw this.statusError(`${info.storePath}: its NAR ${info.url}`, status);
+      throw this.statusError(op, `${info.storePath}: its NAR ${info.url}`, status);
     });
   }
 
@@ -124,18 +122,19 @@ export class BinaryCache {
         throw new UserError(`substituter ${this.name}: ${file} cannot be read: ${errnoCode(e) ?? String(e)}`);
       }
     }
-    return this.withRetries(`GET ${file}`, async () => {
+    return this.withRetries(async () => {
+      const op = `GET ${file}`;
       const res = await send({ method: 'GET', url, headers: this.headers(), timeoutMs: TIMEOUT_MS, maxBody: MAX_NARINFO }).catch((e: unknown) => {
-        throw this.networkError(`GET ${file}`, e);
+        throw this.networkError(op, e);
       });
       if (res.status === 404 || res.status === 403) return undefined;
-      if (res.status !== 200) throw this.statusError(file, res.status);
+      if (res.status !== 200) throw this.statusError(op, file, res.status);
       if (res.truncated) throw new UserError(`substituter ${this.name}: ${file} is larger than ${MAX_NARINFO} bytes`);
       return res.body.toString('utf8');
     });
   }
 
-  private stream(url: URL): Promise<IncomingMessage> {
+  private stream(url: URL, op: string): Promise<IncomingMessage> {
     const client = new HttpClient('layered-image', [], { allowRedirects: true, allowRetries: false, keepAlive: false, socketTimeout: TIMEOUT_MS });
     return client.get(url.href, this.headers()).then(
       (res) => {
@@ -147,7 +146,7 @@ export class BinaryCache {
       },
       (e: unknown) => {
         client.dispose();
-        throw this.networkError(`GET ${url.pathname}`, e);
+        throw this.networkError(op, e);
       },
     );
   }
@@ -156,37 +155,23 @@ export class BinaryCache {
     return this.auth === undefined ? {} : { authorization: this.auth };
   }
 
-  /** A failed connection: tried again when it may pass (a reset, a timeout), said at once when the host is not there. */
+  /** A failed connection: tried again as a registry's is (a reset, a timeout), said at once when the host is not there. */
   private networkError(op: string, e: unknown): Error {
     const failure = asNetworkError(e);
-    if (!(failure instanceof NetworkError)) return failure;
-    const code = failure.code;
-    if (UNREACHABLE.has(code)) return new UserError(`substituter ${this.name} is not reachable: ${code}`);
-    return new RetryableCacheError(`substituter ${this.name}: ${op}: ${code === 'ETIMEDOUT' ? 'no answer (ETIMEDOUT)' : `connection failed: ${code}`}`);
+    return failure instanceof NetworkError ? connectionFailure({ who: `substituter ${this.name}`, op, code: failure.code }) : failure;
   }
 
-  private statusError(what: string, status: number): Error {
+  private statusError(op: string, what: string, status: number): Error {
     const why = status === 401 || status === 403 ? `${status}: the credentials were refused (netrc-file)` : String(status);
-    const message = `substituter ${this.name}: ${what}: HTTP ${why}`;
-    return isRetryableStatus(status) ? new RetryableCacheError(message) : new UserError(message);
+    const final = new UserError(`substituter ${this.name}: ${what}: HTTP ${why}`);
+    return isRetryableStatus(status) ? new Retryable(op, String(status), final) : final;
   }
 
-  private async withRetries<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!(e instanceof RetryableCacheError)) throw e;
-        if (attempt >= this.retries) throw new UserError(e.message);
-        const ms = Math.min(30_000, BASE_DELAY_MS * 2 ** attempt);
-        this.log(`${e.message}; ${op} again in ${(ms / 1000).toFixed(1)} s`);
-        await sleep(ms);
-      }
-    }
+  private withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetries({ who: `substituter ${this.name}`, retries: this.retries, baseMs: BASE_DELAY_MS, log: this.log }, fn);
   }
 }
 
-class RetryableCacheError extends Error {}
 
 /** A URL as messages show it: any user and password in it replaced. */
 export function redact(text: string): string {

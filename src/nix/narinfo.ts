@@ -1,6 +1,8 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { UserError } from '../errors.js';
+import path from 'node:path';
 import { fromNix32, toNix32 } from './nix32.js';
+import { isStorePath } from './store.js';
 
 /** What a binary cache says of one store path (the Nix manual's `.narinfo`). */
 export interface NarInfo {
@@ -17,8 +19,6 @@ export interface NarInfo {
   /** `NAME:BASE64` each. */
   sigs: string[];
 }
-
-const STORE_PATH_RE = /^(\/[^\s;,]+)\/([0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+)$/;
 
 /** Parses a narinfo; `where` names it in errors (the cache and path, never credentials). */
 export function parseNarInfo(text: string, where: string): NarInfo {
@@ -39,9 +39,8 @@ export function parseNarInfo(text: string, where: string): NarInfo {
     return v;
   };
   const storePath = need('StorePath');
-  const m = STORE_PATH_RE.exec(storePath);
-  if (m === null) throw new UserError(`${where}: StorePath ${storePath} is not a store path`);
-  const storeDir = m[1] as string;
+  const storeDir = path.dirname(storePath);
+  if (!isStorePath(storePath, storeDir)) throw new UserError(`${where}: StorePath ${storePath} is not a store path`);
   const size = (key: string) => {
     const n = Number(need(key));
     if (!Number.isSafeInteger(n) || n < 0) throw new UserError(`${where}: ${key} ${fields.get(key) ?? ''} is not a size`);
@@ -58,7 +57,7 @@ export function parseNarInfo(text: string, where: string): NarInfo {
     narSize: size('NarSize'),
     references: refs.map((r) => `${storeDir}/${r}`),
     // Not signed: kept only when it is a derivation's store path name.
-    deriver: deriver !== undefined && /^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+\.drv$/.test(deriver) ? `${storeDir}/${deriver}` : undefined,
+    deriver: deriver !== undefined && deriver.endsWith('.drv') && isStorePath(`${storeDir}/${deriver}`, storeDir) ? `${storeDir}/${deriver}` : undefined,
     sigs,
   };
 }

@@ -12,7 +12,7 @@ import type { StorePathInfo } from './closure.js';
 import { decompressed, verifiedNar } from './decompress.js';
 import type { NarSource } from './nar.js';
 import { checkSignatures, parseTrustedKeys, type NarInfo, type TrustedKeys } from './narinfo.js';
-import { storeDir } from './store.js';
+import { storeDir, storePathHash } from './store.js';
 
 /** The binary caches to read from, best first, and the keys their narinfos must carry. */
 export interface Substituters {
@@ -171,7 +171,7 @@ export function narSource(remote: ReadonlyMap<string, RemotePath>, opts: { keep?
     if (had !== undefined) return createReadStream(had);
     const nar = await found.cache.nar(found.info);
     if (opts.dir === undefined || opts.keep?.has(p) !== true) return nar;
-    const file = path.join(opts.dir, `nar-${path.basename(p).slice(0, 32)}`);
+    const file = path.join(opts.dir, `nar-${storePathHash(p)}`);
     return Readable.from(keepWhileReading(nar, file, () => kept.set(p, file)));
   };
   const name = (p: string) => `${p} (from ${remote.get(p)?.cache.name ?? 'no cache'})`;

@@ -157,7 +157,7 @@ export class Authenticator {
         maxBody: MAX_TOKEN_RESPONSE,
       });
     } catch (e) {
-      if (e instanceof NetworkError) throw connectionFailure({ registry: this.opts.registry, op, code: e.code, server });
+      if (e instanceof NetworkError) throw connectionFailure({ who: `registry ${this.opts.registry}: token server ${server}`, op, code: e.code });
       throw e;
     }
     if (res.status === 401 || res.status === 403) {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { UserError } from '../errors.js';
 import { RegistryError } from './registry-error.js';
 
 /** A failure worth another try (429, most 5xx, a dropped connection), and the error to give when tries run out. */
@@ -6,7 +7,7 @@ export class Retryable extends Error {
   constructor(
     readonly op: string,
     readonly what: string,
-    readonly final: RegistryError,
+    readonly final: UserError,
     readonly retryAfterMs?: number,
   ) {
     super(final.message);
@@ -14,7 +15,8 @@ export class Retryable extends Error {
 }
 
 export interface RetryPolicy {
-  registry: string;
+  /** What the log calls the server: `registry HOST`, `substituter URL`. */
+  who: string;
   /** Tries after the first. */
   retries: number;
   baseMs: number;
@@ -37,7 +39,7 @@ export async function withRetries<T>(policy: RetryPolicy, fn: () => Promise<T>):
       if (!(e instanceof Retryable)) throw e;
       if (attempt >= policy.retries) throw e.final;
       const ms = Math.min(MAX_DELAY_MS, e.retryAfterMs ?? policy.baseMs * 2 ** attempt);
-      policy.log?.(`registry ${policy.registry}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
+      policy.log?.(`${policy.who}: ${e.op}: ${e.what}, retrying in ${(ms / 1000).toFixed(1)} s`);
       await sleep(ms);
     }
   }
@@ -58,11 +60,11 @@ const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '
 
 /**
  * The error for a failed connection: a Retryable for the transient kinds.
- * `server` names a host other than the registry (a token server).
+ * `who` names the server (`registry HOST`, `registry HOST: token server
+ * S`, `substituter URL`).
  */
-export function connectionFailure(opts: { registry: string; op: string; code: string; server?: string }): Retryable | RegistryError {
-  const { registry, op, code } = opts;
-  const who = opts.server === undefined ? `registry ${registry}` : `registry ${registry}: token server ${opts.server}`;
+export function connectionFailure(opts: { who: string; op: string; code: string }): Retryable | RegistryError {
+  const { who, op, code } = opts;
   let message: string;
   if (UNREACHABLE.has(code)) message = `${who} is not reachable: ${code}`;
   else if (code === 'ETIMEDOUT') message = `${who}: ${op}: no answer (ETIMEDOUT)`;

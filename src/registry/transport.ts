@@ -78,7 +78,7 @@ export class Transport {
 
   /** Runs a sequence of requests made with `retry: false` again from its start after a transient failure. */
   retrying<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetries({ registry: this.opts.registry, retries: this.opts.retries, baseMs: this.opts.retryBaseMs, log: this.opts.log }, fn);
+    return withRetries({ who: `registry ${this.opts.registry}`, retries: this.opts.retries, baseMs: this.opts.retryBaseMs, log: this.opts.log }, fn);
   }
 
   private async attempt(req: TransportRequest): Promise<TransportResponse> {
@@ -122,7 +122,7 @@ export class Transport {
     try {
       return await send({ method: req.method, url, headers, body: req.body, timeoutMs: this.opts.timeoutMs, maxBody });
     } catch (e) {
-      if (e instanceof NetworkError) throw connectionFailure({ registry: this.opts.registry, op: req.op, code: e.code });
+      if (e instanceof NetworkError) throw connectionFailure({ who: `registry ${this.opts.registry}`, op: req.op, code: e.code });
       throw e;
     }
   }
